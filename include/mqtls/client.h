@@ -1,0 +1,278 @@
+/**
+ * @file client.h
+ * @brief The MQTT session: connect, publish, subscribe, keep-alive, resend, flow control.
+ *
+ * The client does no I/O of its own: it drives a transport (transport.h) and reads time from
+ * a platform clock (platform.h). It never allocates: the context, the buffers and the tables
+ * below are the caller's.
+ *
+ * Driving it: call mqtls_connect(), then mqtls_step() whenever the transport is readable or
+ * mqtls_next_timeout_ms() has passed (an RTOS task or an event loop does this). Results come
+ * back through the event callback. The mqtls_sync_* functions at the end wrap this in
+ * blocking calls for simple programs.
+ */
+#ifndef MQTLS_CLIENT_H
+#define MQTLS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mqtls/codec.h"
+#include "mqtls/config.h"
+#include "mqtls/platform.h"
+#include "mqtls/status.h"
+#include "mqtls/transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mqtls_client mqtls_client_t;
+
+/** Where the client is in its connection's life. */
+typedef enum mqtls_client_state {
+    MQTLS_STATE_DISCONNECTED = 0,
+    MQTLS_STATE_CONNECTING,   /**< transport opening (DNS, TCP, TLS handshake) */
+    MQTLS_STATE_WAIT_CONNACK, /**< CONNECT sent */
+    MQTLS_STATE_CONNECTED
+} mqtls_client_state_t;
+
+/** What an event reports. */
+typedef enum mqtls_event_type {
+    MQTLS_EV_CONNECTED,         /**< CONNACK accepted: session_present, props */
+    MQTLS_EV_CONNECT_FAILED,    /**< status (and reason for a CONNACK refusal) */
+    MQTLS_EV_MESSAGE,           /**< an application message: message */
+    MQTLS_EV_PUBLISH_DONE,      /**< a QoS 1/2 publish is acknowledged: packet_id, reason */
+    MQTLS_EV_PUBLISH_DROPPED,   /**< a QoS 1/2 publish was dropped (the broker kept no session) */
+    MQTLS_EV_SUBACK,            /**< packet_id, codes/count (one per filter) */
+    MQTLS_EV_UNSUBACK,          /**< packet_id, codes/count (5.0 only) */
+    MQTLS_EV_AUTH,              /**< 5.0 AUTH from the broker: reason, props */
+    MQTLS_EV_DISCONNECTED       /**< the connection ended: status, reason, props */
+} mqtls_event_type_t;
+
+/**
+ * One event. Every pointer in it (message, props, codes) points into the client's receive
+ * buffer and is valid only until the callback returns: copy what you keep.
+ */
+typedef struct mqtls_event {
+    mqtls_event_type_t type;
+    mqtls_status_t status;   /**< MQTLS_OK, or why (CONNECT_FAILED, DISCONNECTED, PUBLISH_DONE) */
+    uint16_t packet_id;
+    uint8_t reason;          /**< 5.0 reason code, 3.1.1 CONNACK return code */
+    bool session_present;
+    uint32_t size;           /**< MQTLS_ERR_PACKET_TOO_LARGE: the packet's size in bytes */
+    const mqtls_publish_t *message; /**< topic already resolved from a topic alias */
+    const mqtls_props_t *props;     /**< the packet's 5.0 properties (NULL if none) */
+    const uint8_t *codes;
+    uint16_t count;
+} mqtls_event_t;
+
+/** The event callback. It may call mqtls_publish() (not mqtls_step() or the sync calls). */
+typedef void (*mqtls_event_cb)(mqtls_client_t *c, const mqtls_event_t *ev, void *user);
+
+/**
+ * Where outgoing QoS 1/2 messages are kept until acknowledged, so that they can be resent
+ * after a reconnect even when the application's buffers are gone. The client stores the
+ * encoded PUBLISH (header, then payload) before it sends it.
+ */
+typedef struct mqtls_store {
+    /** Keeps the packet made of @p iov under @p packet_id. Anything but MQTLS_OK refuses it. */
+    mqtls_status_t (*put)(void *ctx, uint16_t packet_id, const mqtls_iov_t *iov, size_t iovcnt);
+    /** Gives the packet back; *pkt stays valid until the next call on the store. */
+    mqtls_status_t (*get)(void *ctx, uint16_t packet_id, const uint8_t **pkt, size_t *len);
+    /** Forgets the packet (acknowledged, or dropped). */
+    void (*remove)(void *ctx, uint16_t packet_id);
+} mqtls_store_t;
+
+/** A message store in a caller-provided RAM area (no heap). */
+typedef struct mqtls_ram_store {
+    uint8_t *buf;
+    size_t size;
+    size_t used;
+} mqtls_ram_store_t;
+
+/** Its operations; pass with a mqtls_ram_store_t as the context. */
+extern const mqtls_store_t mqtls_ram_store;
+
+/** Prepares @p rs to keep packets in @p buf (each costs its size plus 6 bytes). */
+void mqtls_ram_store_init(mqtls_ram_store_t *rs, uint8_t *buf, size_t size);
+
+/** One outgoing QoS 1/2 message awaiting its acknowledgement (4 bytes). */
+typedef struct mqtls_inflight {
+    uint16_t packet_id;
+    uint8_t qos;
+    uint8_t state; /**< internal: the acknowledgement awaited next */
+} mqtls_inflight_t;
+
+/** Everything the client is given once, at init. All memory stays the caller's. */
+typedef struct mqtls_client_cfg {
+    const mqtls_transport_t *transport;
+    void *transport_ctx;
+    const mqtls_platform_t *platform;
+    uint8_t *rx_buf;   /**< holds the largest packet the client can receive */
+    size_t rx_size;
+    uint8_t *tx_buf;   /**< holds headers and acknowledgements (payloads are not copied) */
+    size_t tx_size;
+    mqtls_inflight_t *inflight; /**< outgoing QoS 1/2 window; its size caps Receive Maximum use */
+    uint16_t inflight_cap;
+    uint16_t *qos2_in;  /**< packet ids of incoming QoS 2 messages awaiting PUBREL */
+    uint16_t qos2_in_cap;
+    const mqtls_store_t *store; /**< needed for QoS 1/2 publishes */
+    void *store_ctx;
+    char *alias_buf;        /**< 5.0: room for incoming topic aliases (NULL: none allowed) */
+    uint16_t alias_slots;   /**< how many aliases we accept (Topic Alias Maximum we send) */
+    uint16_t alias_slot_size; /**< bytes per alias slot: 2 + the longest topic kept */
+    /**
+     * Let small QoS 0 publishes wait in @c tx_buf (copied) until it fills or the next
+     * mqtls_step()/mqtls_flush(), so that many leave in one write. Off: every publish is
+     * written at once, its payload straight from the caller's memory.
+     */
+    bool tx_coalesce;
+    mqtls_event_cb on_event;
+    void *user;
+} mqtls_client_cfg_t;
+
+/** How to connect. The client keeps a pointer to it: it must outlive the connection. */
+typedef struct mqtls_connect_opts {
+    const char *host;
+    uint16_t port;
+    mqtls_connect_t connect;     /**< CONNECT fields; connect.version chooses 3.1.1 or 5.0 */
+    uint32_t connect_timeout_ms; /**< transport + CONNACK; 0: MQTLS_CFG_CONNECT_TIMEOUT_MS */
+    uint32_t ping_timeout_ms;    /**< PINGRESP wait; 0: MQTLS_CFG_PING_TIMEOUT_MS */
+} mqtls_connect_opts_t;
+
+/** The client context. Its fields are private: use the functions. */
+struct mqtls_client {
+    mqtls_client_cfg_t cfg;
+    const mqtls_connect_opts_t *opts;
+    mqtls_client_state_t state;
+    mqtls_version_t version;
+    bool has_session;         /**< we hold session state worth resuming */
+    bool ping_outstanding;
+    uint16_t keep_alive_s;    /**< effective (5.0: Server Keep Alive wins) */
+    uint32_t connect_start_ms;
+    uint32_t last_tx_ms;
+    uint32_t ping_sent_ms;
+    /* Limits the broker set in CONNACK (defaults when it set none). */
+    uint32_t server_max_packet;
+    uint16_t server_receive_max;
+    uint16_t server_alias_max;
+    uint8_t server_max_qos;
+    bool server_retain;
+    /* Session state. */
+    uint16_t inflight_count;
+    uint16_t qos2_in_count;
+    uint16_t next_packet_id;
+    uint64_t out_alias_set;   /**< outgoing aliases 1..64 already sent with their topic */
+    size_t rx_len;
+    size_t tx_len;            /**< coalesced bytes waiting in tx_buf */
+    /* The blocking layer's wait. */
+    uint16_t wait_id;
+    bool wait_done;
+    uint8_t wait_reason;
+    uint8_t *wait_codes;
+    uint16_t wait_count;
+    uint16_t wait_cap;
+};
+
+/** Sets up @p c with @p cfg (copied). Cannot fail: bad settings are reported by connect. */
+void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg);
+
+/**
+ * Starts connecting. Progress (transport, CONNECT, CONNACK) is made by mqtls_step(); the
+ * outcome arrives as MQTLS_EV_CONNECTED or MQTLS_EV_CONNECT_FAILED.
+ * If the previous connection used a persistent session (clean start 0) and the broker
+ * answers session present = 1, unacknowledged publishes are resent with DUP set and PUBRELs
+ * are resent, in their original order. With session present = 0 they are dropped and each
+ * is reported as MQTLS_EV_PUBLISH_DROPPED.
+ * @retval MQTLS_ERR_BAD_PARAM   buffers missing or too small, invalid CONNECT fields
+ * @retval MQTLS_ERR_STATE       already connected or connecting
+ * @retval MQTLS_ERR_UNSUPPORTED 5.0 requested in a 3.1.1-only build
+ */
+mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts);
+
+/**
+ * Does all pending work without blocking: advances the connect, flushes coalesced output,
+ * reads and handles every whole packet that has arrived, sends PINGREQ when the link is
+ * idle and declares the connection dead when a PINGRESP is late.
+ * @retval MQTLS_OK  (also when disconnected and nothing is to be done)
+ * @retval other     the connection just failed for this reason (the event has been sent)
+ */
+mqtls_status_t mqtls_step(mqtls_client_t *c);
+
+/** Milliseconds until mqtls_step() must run even if nothing arrives (keep-alive, timeouts). */
+uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
+
+/**
+ * Publishes @p pub (its dup and packet_id fields are ignored). QoS 0 is written at once (or
+ * coalesced, see tx_coalesce). QoS 1/2 get a packet id (returned in @p packet_id, may be
+ * NULL), are kept in the store, written, and completed by MQTLS_EV_PUBLISH_DONE.
+ * 5.0 topic alias: set props.topic_alias (and its bit); the first publish with an alias must
+ * carry the topic, later ones may leave the topic empty.
+ * @retval MQTLS_ERR_INFLIGHT_FULL   the window is full: call mqtls_step() and try again
+ * @retval MQTLS_ERR_NO_STORE        QoS > 0 without a store
+ * @retval MQTLS_ERR_SERVER_LIMIT    larger than the broker's Maximum Packet Size
+ * @retval MQTLS_ERR_QOS_NOT_SUPPORTED, MQTLS_ERR_RETAIN_NOT_SUPPORTED, MQTLS_ERR_TOPIC_ALIAS
+ * @retval MQTLS_ERR_MALFORMED_TOPIC a topic with wildcards, invalid UTF-8
+ */
+mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint16_t *packet_id);
+
+/** Sends SUBSCRIBE for @p n filters; MQTLS_EV_SUBACK reports one code per filter. */
+mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs, uint16_t n,
+                               const mqtls_props_t *props, uint16_t *packet_id);
+
+/** Sends UNSUBSCRIBE for @p n filters; MQTLS_EV_UNSUBACK follows. */
+mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
+                                 const mqtls_props_t *props, uint16_t *packet_id);
+
+/** 5.0: sends AUTH (enhanced authentication). */
+mqtls_status_t mqtls_auth(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props);
+
+/**
+ * Sends DISCONNECT (5.0: with @p reason and @p props; 0x04 asks the broker to send the will)
+ * and closes the transport. Session state is kept for a later persistent reconnect.
+ */
+mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props);
+
+/** Writes out coalesced QoS 0 publishes now. */
+mqtls_status_t mqtls_flush(mqtls_client_t *c);
+
+/** Closes the transport without DISCONNECT (the broker publishes the will). Keeps session. */
+void mqtls_abort(mqtls_client_t *c);
+
+/** Forgets the session: in-flight records, QoS 2 ids, aliases. Closes the transport. */
+void mqtls_client_free(mqtls_client_t *c);
+
+mqtls_client_state_t mqtls_state(const mqtls_client_t *c);
+
+/** Outgoing QoS 1/2 publishes not yet completed. */
+uint16_t mqtls_inflight(const mqtls_client_t *c);
+
+#if MQTLS_CFG_SYNC
+/** @name Blocking convenience layer (needs a transport with @c wait) */
+/**@{*/
+/** Connects and waits for CONNACK. MQTLS_ERR_CONNACK_REFUSED leaves the code in *reason. */
+mqtls_status_t mqtls_sync_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts,
+                                  uint8_t *reason);
+/** Publishes, waiting for room in the window, and for QoS 1/2 until it is acknowledged. */
+mqtls_status_t mqtls_sync_publish(mqtls_client_t *c, const mqtls_publish_t *pub,
+                                  uint32_t timeout_ms);
+/** Subscribes and waits for SUBACK; @p codes (n entries) receives the granted codes. */
+mqtls_status_t mqtls_sync_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs,
+                                    uint16_t n, const mqtls_props_t *props, uint8_t *codes,
+                                    uint32_t timeout_ms);
+/** Unsubscribes and waits for UNSUBACK. */
+mqtls_status_t mqtls_sync_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
+                                      const mqtls_props_t *props, uint32_t timeout_ms);
+/** Handles traffic for @p timeout_ms (events arrive through the callback). */
+mqtls_status_t mqtls_sync_run(mqtls_client_t *c, uint32_t timeout_ms);
+/** Waits until every QoS 1/2 publish is completed, or the time passes. */
+mqtls_status_t mqtls_sync_drain(mqtls_client_t *c, uint32_t timeout_ms);
+/**@}*/
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif

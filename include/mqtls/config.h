@@ -1,0 +1,58 @@
+/**
+ * @file config.h
+ * @brief Compile-time configuration: every knob has a default here.
+ *
+ * To override, put `#define`s in a header of your own and build with
+ * `-DMQTLS_CONFIG_FILE='"my_mqtls_config.h"'`; it is included before the defaults, so any
+ * macro it defines wins. config_check.h then rejects impossible combinations.
+ */
+#ifndef MQTLS_CONFIG_H
+#define MQTLS_CONFIG_H
+
+#ifdef MQTLS_CONFIG_FILE
+#include MQTLS_CONFIG_FILE
+#endif
+
+/** 1: MQTT 5.0 support (properties, reason codes, AUTH, topic aliases). 0: 3.1.1 only. */
+#ifndef MQTLS_CFG_MQTT5
+#define MQTLS_CFG_MQTT5 1
+#endif
+
+/** 1: QoS 2 (PUBREC/PUBREL/PUBCOMP both ways). 0: QoS 0 and 1 only. */
+#ifndef MQTLS_CFG_QOS2
+#define MQTLS_CFG_QOS2 1
+#endif
+
+/** 1: the blocking convenience layer (mqtls_sync_*). */
+#ifndef MQTLS_CFG_SYNC
+#define MQTLS_CFG_SYNC 1
+#endif
+
+/** Default time to wait for the transport connect and the CONNACK, in ms. */
+#ifndef MQTLS_CFG_CONNECT_TIMEOUT_MS
+#define MQTLS_CFG_CONNECT_TIMEOUT_MS 10000u
+#endif
+
+/** Default time to wait for a PINGRESP before the connection is declared dead, in ms. */
+#ifndef MQTLS_CFG_PING_TIMEOUT_MS
+#define MQTLS_CFG_PING_TIMEOUT_MS 5000u
+#endif
+
+/** Time a whole packet may take to leave through a transport that blocks, in ms. */
+#ifndef MQTLS_CFG_SEND_TIMEOUT_MS
+#define MQTLS_CFG_SEND_TIMEOUT_MS 10000u
+#endif
+
+/** Largest number of filters in one SUBSCRIBE/UNSUBSCRIBE result reported by the client. */
+#ifndef MQTLS_CFG_MAX_SUBACK_CODES
+#define MQTLS_CFG_MAX_SUBACK_CODES 32u
+#endif
+
+/** 1: logging hooks compiled in. Off by default: no strings in the image. */
+#ifndef MQTLS_CFG_LOG
+#define MQTLS_CFG_LOG 0
+#endif
+
+#include "mqtls/config_check.h"
+
+#endif

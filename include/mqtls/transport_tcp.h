@@ -1,0 +1,35 @@
+/**
+ * @file transport_tcp.h
+ * @brief POSIX TCP transport: DNS, IPv4 and IPv6, non-blocking connect and I/O.
+ */
+#ifndef MQTLS_TRANSPORT_TCP_H
+#define MQTLS_TRANSPORT_TCP_H
+
+#include "mqtls/transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The TCP transport's context. Fields are private. */
+typedef struct mqtls_tcp {
+    int fd;
+    int family;       /**< 0: any; AF_INET or AF_INET6 to force one */
+    int last_errno;   /**< the raw errno (or getaddrinfo code) of the last failure */
+    void *addrs;      /**< struct addrinfo list while connecting */
+    void *next_addr;  /**< the address being tried */
+} mqtls_tcp_t;
+
+/** Prepares @p t (closed). @p family: 0, AF_INET or AF_INET6. */
+void mqtls_tcp_init(mqtls_tcp_t *t, int family);
+
+/** The socket, or -1 when closed (to poll it in an event loop). */
+int mqtls_tcp_fd(const mqtls_tcp_t *t);
+
+/** The transport operations; pass with a mqtls_tcp_t as the context. */
+extern const mqtls_transport_t mqtls_tcp_transport;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

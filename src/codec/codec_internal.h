@@ -1,0 +1,71 @@
+/**
+ * @file codec_internal.h
+ * @brief Cursors and helpers shared by the encoder, decoder and property code.
+ *
+ * Both cursors are {cur, end} pairs. The writer never writes past end: a write that does
+ * not fit sets @c overflow and is dropped, so one check at the end covers a whole packet.
+ * The reader returns a status on every read, because malformed input is the normal case
+ * it exists to catch.
+ */
+#ifndef MQTLS_CODEC_INTERNAL_H
+#define MQTLS_CODEC_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "mqtls/codec.h"
+
+typedef struct wcur {
+    uint8_t *cur;
+    uint8_t *end;
+    int overflow;
+} wcur_t;
+
+typedef struct rcur {
+    const uint8_t *cur;
+    const uint8_t *end;
+} rcur_t;
+
+/** Packet contexts for the property table: the packet type, or 0 for will properties. */
+#define MQTLS_PCTX_WILL 0
+
+/* Sizes. */
+size_t mqtls_vbi_size(uint32_t v);
+
+/* Writers (bounded). */
+void mqtls_w_u8(wcur_t *w, uint8_t v);
+void mqtls_w_u16(wcur_t *w, uint16_t v);
+void mqtls_w_u32(wcur_t *w, uint32_t v);
+void mqtls_w_vbi(wcur_t *w, uint32_t v);
+void mqtls_w_bytes(wcur_t *w, const void *p, size_t n);
+void mqtls_w_str(wcur_t *w, const char *p, uint16_t n); /* 2-byte length + bytes */
+
+/* Readers: MQTLS_OK or MQTLS_ERR_MALFORMED_LENGTH when the data runs out. */
+mqtls_status_t mqtls_r_u8(rcur_t *r, uint8_t *v);
+mqtls_status_t mqtls_r_u16(rcur_t *r, uint16_t *v);
+mqtls_status_t mqtls_r_u32(rcur_t *r, uint32_t *v);
+mqtls_status_t mqtls_r_vbi(rcur_t *r, uint32_t *v);
+mqtls_status_t mqtls_r_bin(rcur_t *r, mqtls_bin_t *b);
+/** A 2-byte-length string, its UTF-8 not checked (the caller checks more than that). */
+mqtls_status_t mqtls_r_strn(rcur_t *r, mqtls_str_t *s);
+/** A 2-byte-length UTF-8 string, checked. */
+mqtls_status_t mqtls_r_str(rcur_t *r, mqtls_str_t *s);
+
+/**
+ * Size of the property block of @p p in context @p ctx, length prefix excluded.
+ * @retval MQTLS_ERR_PROPERTY_NOT_ALLOWED, MQTLS_ERR_MALFORMED_* for values that cannot be sent
+ */
+mqtls_status_t mqtls_props_size(const mqtls_props_t *p, int ctx, uint32_t *size);
+/** Writes the property length (VBI) and block; @p size from mqtls_props_size(). */
+void mqtls_props_write(wcur_t *w, const mqtls_props_t *p, uint32_t size);
+/** Reads a property length and block from @p r into @p p (zeroed first). */
+mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p);
+
+/** Checks one SUBSCRIBE options byte for filter @p f (QoS, reserved bits, retain handling,
+ *  no-local on a shared subscription). */
+mqtls_status_t mqtls_sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t v);
+
+/** Is @p code valid in a packet of @p type (5.0 reason codes)? */
+int mqtls_rc5_valid(mqtls_packet_type_t type, uint8_t code);
+
+#endif

@@ -1,0 +1,336 @@
+/**
+ * @file properties.c
+ * @brief MQTT 5 properties: one table says each property's type, where it lives in
+ *        mqtls_props_t, and which packets may carry it; size, write and read all follow it.
+ */
+#include <stddef.h>
+
+#include "codec_internal.h"
+
+enum { PT_BYTE, PT_U16, PT_U32, PT_VBI, PT_STR, PT_BIN, PT_PAIR };
+
+/* Value rules beyond the type. */
+#define F_BOOL 1u    /* 0 or 1 only */
+#define F_NONZERO 2u /* 0 is a protocol error */
+#define F_NOWILD 4u  /* a topic name: no wildcards */
+
+#define X(t) (1u << (t))
+#define X_WILL (1u << MQTLS_PCTX_WILL)
+#define X_ACKS (X(MQTLS_PUBACK) | X(MQTLS_PUBREC) | X(MQTLS_PUBREL) | X(MQTLS_PUBCOMP))
+
+typedef struct prop_def {
+    uint8_t id;
+    uint8_t type;
+    uint8_t flags;
+    uint8_t off; /* offset of the field in mqtls_props_t */
+    uint16_t ctx;
+} prop_def_t;
+
+#define OFF(f) ((uint8_t)offsetof(mqtls_props_t, f))
+_Static_assert(offsetof(mqtls_props_t, reason_string) < 256, "offsets must fit a byte");
+
+static const prop_def_t defs[] = {
+    {MQTLS_PROP_PAYLOAD_FORMAT, PT_BYTE, F_BOOL, OFF(payload_format), X(MQTLS_PUBLISH) | X_WILL},
+    {MQTLS_PROP_MESSAGE_EXPIRY, PT_U32, 0, OFF(message_expiry), X(MQTLS_PUBLISH) | X_WILL},
+    {MQTLS_PROP_CONTENT_TYPE, PT_STR, 0, OFF(content_type), X(MQTLS_PUBLISH) | X_WILL},
+    {MQTLS_PROP_RESPONSE_TOPIC, PT_STR, F_NOWILD, OFF(response_topic), X(MQTLS_PUBLISH) | X_WILL},
+    {MQTLS_PROP_CORRELATION_DATA, PT_BIN, 0, OFF(correlation_data), X(MQTLS_PUBLISH) | X_WILL},
+    {MQTLS_PROP_SUBSCRIPTION_ID, PT_VBI, F_NONZERO, OFF(subscription_id),
+     X(MQTLS_PUBLISH) | X(MQTLS_SUBSCRIBE)},
+    {MQTLS_PROP_SESSION_EXPIRY, PT_U32, 0, OFF(session_expiry),
+     X(MQTLS_CONNECT) | X(MQTLS_CONNACK) | X(MQTLS_DISCONNECT)},
+    {MQTLS_PROP_ASSIGNED_CLIENT_ID, PT_STR, 0, OFF(assigned_client_id), X(MQTLS_CONNACK)},
+    {MQTLS_PROP_SERVER_KEEP_ALIVE, PT_U16, 0, OFF(server_keep_alive), X(MQTLS_CONNACK)},
+    {MQTLS_PROP_AUTH_METHOD, PT_STR, 0, OFF(auth_method),
+     X(MQTLS_CONNECT) | X(MQTLS_CONNACK) | X(MQTLS_AUTH)},
+    {MQTLS_PROP_AUTH_DATA, PT_BIN, 0, OFF(auth_data),
+     X(MQTLS_CONNECT) | X(MQTLS_CONNACK) | X(MQTLS_AUTH)},
+    {MQTLS_PROP_REQUEST_PROBLEM_INFO, PT_BYTE, F_BOOL, OFF(request_problem_info), X(MQTLS_CONNECT)},
+    {MQTLS_PROP_WILL_DELAY, PT_U32, 0, OFF(will_delay), X_WILL},
+    {MQTLS_PROP_REQUEST_RESPONSE_INFO, PT_BYTE, F_BOOL, OFF(request_response_info),
+     X(MQTLS_CONNECT)},
+    {MQTLS_PROP_RESPONSE_INFO, PT_STR, 0, OFF(response_info), X(MQTLS_CONNACK)},
+    {MQTLS_PROP_SERVER_REFERENCE, PT_STR, 0, OFF(server_reference),
+     X(MQTLS_CONNACK) | X(MQTLS_DISCONNECT)},
+    {MQTLS_PROP_REASON_STRING, PT_STR, 0, OFF(reason_string),
+     X(MQTLS_CONNACK) | X_ACKS | X(MQTLS_SUBACK) | X(MQTLS_UNSUBACK) | X(MQTLS_DISCONNECT) |
+         X(MQTLS_AUTH)},
+    {MQTLS_PROP_RECEIVE_MAXIMUM, PT_U16, F_NONZERO, OFF(receive_maximum),
+     X(MQTLS_CONNECT) | X(MQTLS_CONNACK)},
+    {MQTLS_PROP_TOPIC_ALIAS_MAXIMUM, PT_U16, 0, OFF(topic_alias_maximum),
+     X(MQTLS_CONNECT) | X(MQTLS_CONNACK)},
+    {MQTLS_PROP_TOPIC_ALIAS, PT_U16, F_NONZERO, OFF(topic_alias), X(MQTLS_PUBLISH)},
+    {MQTLS_PROP_MAXIMUM_QOS, PT_BYTE, F_BOOL, OFF(maximum_qos), X(MQTLS_CONNACK)},
+    {MQTLS_PROP_RETAIN_AVAILABLE, PT_BYTE, F_BOOL, OFF(retain_available), X(MQTLS_CONNACK)},
+    {MQTLS_PROP_USER_PROPERTY, PT_PAIR, 0, 0, 0xFFFFu & ~(X(MQTLS_PINGREQ) | X(MQTLS_PINGRESP))},
+    {MQTLS_PROP_MAXIMUM_PACKET_SIZE, PT_U32, F_NONZERO, OFF(maximum_packet_size),
+     X(MQTLS_CONNECT) | X(MQTLS_CONNACK)},
+    {MQTLS_PROP_WILDCARD_SUB_AVAILABLE, PT_BYTE, F_BOOL, OFF(wildcard_sub_available),
+     X(MQTLS_CONNACK)},
+    {MQTLS_PROP_SUB_ID_AVAILABLE, PT_BYTE, F_BOOL, OFF(sub_id_available), X(MQTLS_CONNACK)},
+    {MQTLS_PROP_SHARED_SUB_AVAILABLE, PT_BYTE, F_BOOL, OFF(shared_sub_available),
+     X(MQTLS_CONNACK)},
+};
+#define NDEFS (sizeof defs / sizeof defs[0])
+
+static const prop_def_t *find_def(uint32_t id)
+{
+    for (size_t i = 0; i < NDEFS; i++)
+        if (defs[i].id == id)
+            return &defs[i];
+    return NULL;
+}
+
+/* Field access through the table's offsets. */
+#define FIELD(p, d, T) ((T *)(void *)((uint8_t *)(p) + (d)->off))
+#define CFIELD(p, d, T) ((const T *)(const void *)((const uint8_t *)(p) + (d)->off))
+
+/* The bytes of a string or binary field. */
+static void field_bytes(const mqtls_props_t *p, const prop_def_t *d, const void **data,
+                        uint16_t *len)
+{
+    if (d->type == PT_BIN) {
+        *data = CFIELD(p, d, mqtls_bin_t)->data;
+        *len = CFIELD(p, d, mqtls_bin_t)->len;
+    } else {
+        *data = CFIELD(p, d, mqtls_str_t)->data;
+        *len = CFIELD(p, d, mqtls_str_t)->len;
+    }
+}
+
+static uint32_t numeric_value(const mqtls_props_t *p, const prop_def_t *d)
+{
+    switch (d->type) {
+    case PT_BYTE:
+        return *CFIELD(p, d, uint8_t);
+    case PT_U16:
+        return *CFIELD(p, d, uint16_t);
+    default:
+        return *CFIELD(p, d, uint32_t);
+    }
+}
+
+/* Checks a value against its rules; shared by the encoder (what we send) and decoder. */
+static mqtls_status_t value_check(const mqtls_props_t *p, const prop_def_t *d)
+{
+    if (d->type == PT_STR || d->type == PT_BIN) {
+        const void *data;
+        uint16_t len;
+        field_bytes(p, d, &data, &len);
+        if (!data && len)
+            return MQTLS_ERR_BAD_PARAM;
+        if (d->type == PT_BIN)
+            return MQTLS_OK;
+        return (d->flags & F_NOWILD) ? mqtls_topic_check(data, len) : mqtls_utf8_check(data, len);
+    }
+    uint32_t v = numeric_value(p, d);
+    if (((d->flags & F_BOOL) && v > 1u) || ((d->flags & F_NONZERO) && v == 0u) ||
+        (d->type == PT_VBI && v > MQTLS_VBI_MAX))
+        return MQTLS_ERR_MALFORMED_PROPERTY;
+    return MQTLS_OK;
+}
+
+static uint32_t value_size(const mqtls_props_t *p, const prop_def_t *d)
+{
+    switch (d->type) {
+    case PT_BYTE:
+        return 1;
+    case PT_U16:
+        return 2;
+    case PT_U32:
+        return 4;
+    case PT_VBI:
+        return (uint32_t)mqtls_vbi_size(numeric_value(p, d));
+    default: {
+        const void *data;
+        uint16_t len;
+        field_bytes(p, d, &data, &len);
+        return 2u + len;
+    }
+    }
+}
+
+mqtls_status_t mqtls_props_size(const mqtls_props_t *p, int ctx, uint32_t *size)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < NDEFS; i++) {
+        const prop_def_t *d = &defs[i];
+        if (d->type == PT_PAIR || !(p->present & MQTLS_PROPBIT(d->id)))
+            continue;
+        if (!(d->ctx & (1u << ctx)))
+            return MQTLS_ERR_PROPERTY_NOT_ALLOWED;
+        mqtls_status_t st = value_check(p, d);
+        if (st != MQTLS_OK)
+            return st;
+        n += 1u + value_size(p, d);
+    }
+    if (p->user_count) {
+        if (ctx == MQTLS_PINGREQ || ctx == MQTLS_PINGRESP)
+            return MQTLS_ERR_PROPERTY_NOT_ALLOWED;
+        if (!p->user)
+            return MQTLS_ERR_BAD_PARAM;
+        for (uint16_t i = 0; i < p->user_count; i++) {
+            const mqtls_user_prop_t *u = &p->user[i];
+            if ((!u->key.data && u->key.len) || (!u->value.data && u->value.len))
+                return MQTLS_ERR_BAD_PARAM;
+            mqtls_status_t st = mqtls_utf8_check(u->key.data, u->key.len);
+            if (st == MQTLS_OK)
+                st = mqtls_utf8_check(u->value.data, u->value.len);
+            if (st != MQTLS_OK)
+                return st;
+            n += 5u + u->key.len + u->value.len;
+        }
+    }
+    if (n > MQTLS_VBI_MAX)
+        return MQTLS_ERR_BAD_PARAM;
+    *size = n;
+    return MQTLS_OK;
+}
+
+void mqtls_props_write(wcur_t *w, const mqtls_props_t *p, uint32_t size)
+{
+    mqtls_w_vbi(w, size);
+    for (size_t i = 0; i < NDEFS && size; i++) {
+        const prop_def_t *d = &defs[i];
+        if (d->type == PT_PAIR || !(p->present & MQTLS_PROPBIT(d->id)))
+            continue;
+        mqtls_w_u8(w, d->id);
+        uint32_t v = d->type <= PT_VBI ? numeric_value(p, d) : 0;
+        switch (d->type) {
+        case PT_BYTE:
+            mqtls_w_u8(w, (uint8_t)v);
+            break;
+        case PT_U16:
+            mqtls_w_u16(w, (uint16_t)v);
+            break;
+        case PT_U32:
+            mqtls_w_u32(w, v);
+            break;
+        case PT_VBI:
+            mqtls_w_vbi(w, v);
+            break;
+        default: {
+            const void *data;
+            uint16_t len;
+            field_bytes(p, d, &data, &len);
+            mqtls_w_str(w, data, len);
+        }
+        }
+    }
+    for (uint16_t i = 0; i < p->user_count && size; i++) {
+        mqtls_w_u8(w, MQTLS_PROP_USER_PROPERTY);
+        mqtls_w_str(w, p->user[i].key.data, p->user[i].key.len);
+        mqtls_w_str(w, p->user[i].value.data, p->user[i].value.len);
+    }
+}
+
+/* Reads one value of type d->type from r into p's field (or a scratch for pairs). */
+static mqtls_status_t read_value(rcur_t *r, const prop_def_t *d, mqtls_props_t *p)
+{
+    mqtls_status_t st;
+    switch (d->type) {
+    case PT_BYTE:
+        return mqtls_r_u8(r, FIELD(p, d, uint8_t));
+    case PT_U16:
+        return mqtls_r_u16(r, FIELD(p, d, uint16_t));
+    case PT_U32:
+        return mqtls_r_u32(r, FIELD(p, d, uint32_t));
+    case PT_VBI: {
+        uint32_t v;
+        st = mqtls_r_vbi(r, &v);
+        if (st == MQTLS_OK && v == 0)
+            return MQTLS_ERR_MALFORMED_PROPERTY; /* subscription id 0 */
+        /* Later subscription identifiers of a PUBLISH are read with the iterator. */
+        if (st == MQTLS_OK && !(p->present & MQTLS_PROPBIT(d->id)))
+            *FIELD(p, d, uint32_t) = v;
+        return st;
+    }
+    case PT_STR:
+        return mqtls_r_str(r, FIELD(p, d, mqtls_str_t));
+    case PT_BIN:
+        return mqtls_r_bin(r, FIELD(p, d, mqtls_bin_t));
+    default: {
+        mqtls_str_t k, v;
+        st = mqtls_r_str(r, &k);
+        return st != MQTLS_OK ? st : mqtls_r_str(r, &v);
+    }
+    }
+}
+
+mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p)
+{
+    memset(p, 0, sizeof *p);
+    uint32_t len;
+    mqtls_status_t st = mqtls_r_vbi(r, &len);
+    if (st != MQTLS_OK)
+        return st;
+    if ((size_t)(r->end - r->cur) < len)
+        return MQTLS_ERR_MALFORMED_LENGTH;
+    rcur_t b = {r->cur, r->cur + len};
+    p->raw = b.cur;
+    p->raw_len = len;
+    r->cur += len;
+    while (b.cur < b.end) {
+        uint32_t id;
+        if ((st = mqtls_r_vbi(&b, &id)) != MQTLS_OK)
+            return st;
+        const prop_def_t *d = find_def(id);
+        if (!d)
+            return MQTLS_ERR_MALFORMED_PROPERTY;
+        if (!(d->ctx & (1u << ctx)))
+            return MQTLS_ERR_PROPERTY_NOT_ALLOWED;
+        uint64_t bit = MQTLS_PROPBIT(d->id);
+        int multi = d->type == PT_PAIR || (d->type == PT_VBI && ctx == MQTLS_PUBLISH);
+        if ((p->present & bit) && !multi)
+            return MQTLS_ERR_DUPLICATE_PROPERTY;
+        if ((st = read_value(&b, d, p)) != MQTLS_OK)
+            return st;
+        if (d->type == PT_PAIR)
+            p->user_count++;
+        else if ((st = value_check(p, d)) != MQTLS_OK)
+            return st;
+        p->present |= bit;
+    }
+    return MQTLS_OK;
+}
+
+/* Walks a validated property block to the next property with identifier @p want. */
+static bool next_prop(const mqtls_props_t *p, uint32_t *pos, uint8_t want, rcur_t *val)
+{
+    if (!p->raw)
+        return false;
+    rcur_t r = {p->raw + *pos, p->raw + p->raw_len};
+    mqtls_props_t scratch;
+    scratch.present = ~(uint64_t)0; /* values are skipped, not kept */
+    while (r.cur < r.end) {
+        uint32_t id;
+        if (mqtls_r_vbi(&r, &id) != MQTLS_OK)
+            return false;
+        const prop_def_t *d = find_def(id);
+        const uint8_t *start = r.cur;
+        if (!d || read_value(&r, d, &scratch) != MQTLS_OK)
+            return false;
+        if (id == want) {
+            val->cur = start;
+            val->end = r.cur;
+            *pos = (uint32_t)(r.cur - p->raw);
+            return true;
+        }
+    }
+    *pos = p->raw_len;
+    return false;
+}
+
+bool mqtls_props_next_user(const mqtls_props_t *p, uint32_t *pos, mqtls_user_prop_t *out)
+{
+    rcur_t v;
+    if (!next_prop(p, pos, MQTLS_PROP_USER_PROPERTY, &v))
+        return false;
+    return mqtls_r_str(&v, &out->key) == MQTLS_OK && mqtls_r_str(&v, &out->value) == MQTLS_OK;
+}
+
+bool mqtls_props_next_sub_id(const mqtls_props_t *p, uint32_t *pos, uint32_t *out)
+{
+    rcur_t v;
+    return next_prop(p, pos, MQTLS_PROP_SUBSCRIPTION_ID, &v) && mqtls_r_vbi(&v, out) == MQTLS_OK;
+}

@@ -1,0 +1,193 @@
+/**
+ * @file reason.c
+ * @brief Reason codes: which packets may carry each, and their names in the specifications.
+ */
+#include "mqtls/reason.h"
+
+#include "codec_internal.h"
+
+/* Packet kinds a 5.0 reason code may appear in. */
+#define K_CONNACK 0x01u
+#define K_PUBACK 0x02u /* PUBACK, PUBREC */
+#define K_PUBREL 0x04u /* PUBREL, PUBCOMP */
+#define K_SUBACK 0x08u
+#define K_UNSUBACK 0x10u
+#define K_DISCONNECT 0x20u
+#define K_AUTH 0x40u
+
+typedef struct rc_def {
+    uint8_t code;
+    uint8_t kinds;
+} rc_def_t;
+
+/* Sorted by code; the names below follow the same order. */
+static const rc_def_t rc5[] = {
+    {0x00, 0x7F},
+    {0x01, K_SUBACK},
+    {0x02, K_SUBACK},
+    {0x04, K_DISCONNECT},
+    {0x10, K_PUBACK},
+    {0x11, K_UNSUBACK},
+    {0x18, K_AUTH},
+    {0x19, K_AUTH},
+    {0x80, K_CONNACK | K_PUBACK | K_SUBACK | K_UNSUBACK | K_DISCONNECT},
+    {0x81, K_CONNACK | K_DISCONNECT},
+    {0x82, K_CONNACK | K_DISCONNECT},
+    {0x83, K_CONNACK | K_PUBACK | K_SUBACK | K_UNSUBACK | K_DISCONNECT},
+    {0x84, K_CONNACK},
+    {0x85, K_CONNACK},
+    {0x86, K_CONNACK},
+    {0x87, K_CONNACK | K_PUBACK | K_SUBACK | K_UNSUBACK | K_DISCONNECT},
+    {0x88, K_CONNACK},
+    {0x89, K_CONNACK | K_DISCONNECT},
+    {0x8A, K_CONNACK},
+    {0x8B, K_DISCONNECT},
+    {0x8C, K_CONNACK},
+    {0x8D, K_DISCONNECT},
+    {0x8E, K_DISCONNECT},
+    {0x8F, K_SUBACK | K_UNSUBACK | K_DISCONNECT},
+    {0x90, K_CONNACK | K_PUBACK | K_DISCONNECT},
+    {0x91, K_PUBACK | K_SUBACK | K_UNSUBACK},
+    {0x92, K_PUBREL},
+    {0x93, K_DISCONNECT},
+    {0x94, K_DISCONNECT},
+    {0x95, K_CONNACK | K_DISCONNECT},
+    {0x96, K_DISCONNECT},
+    {0x97, K_CONNACK | K_PUBACK | K_SUBACK | K_DISCONNECT},
+    {0x98, K_DISCONNECT},
+    {0x99, K_CONNACK | K_PUBACK | K_DISCONNECT},
+    {0x9A, K_CONNACK | K_DISCONNECT},
+    {0x9B, K_CONNACK | K_DISCONNECT},
+    {0x9C, K_CONNACK | K_DISCONNECT},
+    {0x9D, K_CONNACK | K_DISCONNECT},
+    {0x9E, K_SUBACK | K_DISCONNECT},
+    {0x9F, K_CONNACK | K_DISCONNECT},
+    {0xA0, K_DISCONNECT},
+    {0xA1, K_SUBACK | K_DISCONNECT},
+    {0xA2, K_SUBACK | K_DISCONNECT},
+};
+#define NRC (sizeof rc5 / sizeof rc5[0])
+
+static uint8_t kind_of(mqtls_packet_type_t t)
+{
+    switch (t) {
+    case MQTLS_CONNACK:
+        return K_CONNACK;
+    case MQTLS_PUBACK:
+    case MQTLS_PUBREC:
+        return K_PUBACK;
+    case MQTLS_PUBREL:
+    case MQTLS_PUBCOMP:
+        return K_PUBREL;
+    case MQTLS_SUBACK:
+        return K_SUBACK;
+    case MQTLS_UNSUBACK:
+        return K_UNSUBACK;
+    case MQTLS_DISCONNECT:
+        return K_DISCONNECT;
+    case MQTLS_AUTH:
+        return K_AUTH;
+    default:
+        return 0;
+    }
+}
+
+static int rc5_index(uint8_t code)
+{
+    for (size_t i = 0; i < NRC; i++)
+        if (rc5[i].code == code)
+            return (int)i;
+    return -1;
+}
+
+int mqtls_rc5_valid(mqtls_packet_type_t type, uint8_t code)
+{
+    int i = rc5_index(code);
+    return i >= 0 && (rc5[i].kinds & kind_of(type)) != 0;
+}
+
+int mqtls_reason_valid(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code)
+{
+    if (v == MQTLS_V5)
+        return mqtls_rc5_valid(type, code);
+    if (type == MQTLS_CONNACK)
+        return code <= 5;
+    if (type == MQTLS_SUBACK)
+        return code <= 2 || code == 0x80;
+    return code == 0;
+}
+
+static const char *const rc5_names[] = {
+    "Success",
+    "Granted QoS 1",
+    "Granted QoS 2",
+    "Disconnect with Will Message",
+    "No matching subscribers",
+    "No subscription existed",
+    "Continue authentication",
+    "Re-authenticate",
+    "Unspecified error",
+    "Malformed Packet",
+    "Protocol Error",
+    "Implementation specific error",
+    "Unsupported Protocol Version",
+    "Client Identifier not valid",
+    "Bad User Name or Password",
+    "Not authorized",
+    "Server unavailable",
+    "Server busy",
+    "Banned",
+    "Server shutting down",
+    "Bad authentication method",
+    "Keep Alive timeout",
+    "Session taken over",
+    "Topic Filter invalid",
+    "Topic Name invalid",
+    "Packet Identifier in use",
+    "Packet Identifier not found",
+    "Receive Maximum exceeded",
+    "Topic Alias invalid",
+    "Packet too large",
+    "Message rate too high",
+    "Quota exceeded",
+    "Administrative action",
+    "Payload format invalid",
+    "Retain not supported",
+    "QoS not supported",
+    "Use another server",
+    "Server moved",
+    "Shared Subscriptions not supported",
+    "Connection rate exceeded",
+    "Maximum connect time",
+    "Subscription Identifiers not supported",
+    "Wildcard Subscriptions not supported",
+};
+_Static_assert(sizeof rc5_names / sizeof rc5_names[0] == NRC, "one name per reason code");
+
+static const char *const rc311_connack[] = {
+    "Connection Accepted",
+    "Connection Refused, unacceptable protocol version",
+    "Connection Refused, identifier rejected",
+    "Connection Refused, Server unavailable",
+    "Connection Refused, bad user name or password",
+    "Connection Refused, not authorized",
+};
+
+const char *mqtls_reason_text(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code)
+{
+    if (v == MQTLS_V311) {
+        if (type == MQTLS_CONNACK && code <= 5)
+            return rc311_connack[code];
+        if (type == MQTLS_SUBACK && code <= 2)
+            return rc5_names[code];
+        if (type == MQTLS_SUBACK && code == 0x80)
+            return "Failure";
+        return "Unknown reason code";
+    }
+    if (code == 0 && type == MQTLS_DISCONNECT)
+        return "Normal disconnection";
+    if (code == 0 && type == MQTLS_SUBACK)
+        return "Granted QoS 0";
+    int i = rc5_index(code);
+    return i < 0 ? "Unknown reason code" : rc5_names[i];
+}
