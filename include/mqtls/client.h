@@ -153,7 +153,10 @@ struct mqtls_client {
     uint16_t keep_alive_s;    /**< effective (5.0: Server Keep Alive wins) */
     uint32_t connect_start_ms;
     uint32_t last_tx_ms;
+    uint32_t last_rx_ms;
     uint32_t ping_sent_ms;
+    mqtls_status_t last_status; /**< why the last connection ended or failed */
+    uint32_t last_too_large;    /**< size of the packet that ended it, if too large */
     /* Limits the broker set in CONNACK (defaults when it set none). */
     uint32_t server_max_packet;
     uint16_t server_receive_max;

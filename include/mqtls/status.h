@@ -57,6 +57,7 @@ typedef enum mqtls_status {
     MQTLS_ERR_NO_STORE,         /**< QoS > 0 publish without a message store configured */
     MQTLS_ERR_STORE,            /**< the message store refused or lost a message */
     MQTLS_ERR_CONNACK_REFUSED,  /**< the broker refused the connection (see the reason code) */
+    MQTLS_ERR_REFUSED,          /**< the broker refused a publish or subscription (reason code) */
     MQTLS_ERR_SESSION_STATE,    /**< session present = 1 but we hold no session */
     MQTLS_ERR_SERVER_DISCONNECT, /**< the broker sent DISCONNECT */
     MQTLS_ERR_KEEPALIVE_TIMEOUT, /**< no PINGRESP within the ping timeout: connection dead */

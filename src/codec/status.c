@@ -43,6 +43,7 @@ static const char *const texts[MQTLS_STATUS_COUNT] = {
     [MQTLS_ERR_NO_STORE] = "QoS 1/2 publish needs a message store",
     [MQTLS_ERR_STORE] = "message store full or failed",
     [MQTLS_ERR_CONNACK_REFUSED] = "connection refused by the broker",
+    [MQTLS_ERR_REFUSED] = "refused by the broker",
     [MQTLS_ERR_SESSION_STATE] = "broker claims a session this client does not have",
     [MQTLS_ERR_SERVER_DISCONNECT] = "broker closed the session (DISCONNECT)",
     [MQTLS_ERR_KEEPALIVE_TIMEOUT] = "no answer to keep-alive ping: connection lost",

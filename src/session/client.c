@@ -1,0 +1,319 @@
+/**
+ * @file client.c
+ * @brief The client's life cycle: init, connect, step, publish, subscribe, disconnect.
+ */
+#include <string.h>
+
+#include "mqtls/reason.h"
+#include "session_internal.h"
+
+void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg)
+{
+    memset(c, 0, sizeof *c);
+    if (cfg)
+        c->cfg = *cfg;
+}
+
+void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev)
+{
+    if (c->cfg.on_event)
+        c->cfg.on_event(c, ev, c->cfg.user);
+}
+
+mqtls_status_t mqtls__end(mqtls_client_t *c, mqtls_event_t *ev)
+{
+    ev->type = c->state == MQTLS_STATE_CONNECTED ? MQTLS_EV_DISCONNECTED : MQTLS_EV_CONNECT_FAILED;
+    c->state = MQTLS_STATE_DISCONNECTED;
+    c->last_status = ev->status;
+    c->ping_outstanding = false;
+    c->rx_len = 0;
+    c->tx_len = 0;
+    c->cfg.transport->close(c->cfg.transport_ctx);
+    mqtls__emit_event(c, ev);
+    return ev->status;
+}
+
+mqtls_status_t mqtls__fail(mqtls_client_t *c, mqtls_status_t st, uint8_t reason)
+{
+    if (c->state == MQTLS_STATE_DISCONNECTED)
+        return st;
+    if (reason && mqtls__is_v5(c) && c->state >= MQTLS_STATE_WAIT_CONNACK) {
+        /* Best effort, one attempt: tell the broker why before closing [MQTT-4.13.2-1]. */
+        uint8_t buf[4] = {MQTLS_DISCONNECT << 4, 1, reason, 0};
+        mqtls_iov_t iov = {buf, 3};
+        (void)c->cfg.transport->send(c->cfg.transport_ctx, &iov, 1);
+    }
+    mqtls_event_t ev = {.status = st, .reason = reason};
+    if (st == MQTLS_ERR_PACKET_TOO_LARGE)
+        ev.size = c->last_too_large;
+    return mqtls__end(c, &ev);
+}
+
+static bool cfg_usable(const mqtls_client_cfg_t *g)
+{
+    return g->transport && g->transport->connect && g->transport->send && g->transport->recv &&
+           g->transport->close && g->platform && g->platform->now_ms && g->rx_buf &&
+           g->rx_size >= 16 && g->tx_buf && g->tx_size >= 16 &&
+           (g->inflight_cap == 0 || g->inflight) && (g->qos2_in_cap == 0 || g->qos2_in) &&
+           (g->alias_slots == 0 || (g->alias_buf && g->alias_slot_size > 2));
+}
+
+mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts)
+{
+    if (!c || !opts || !opts->host || opts->port == 0 || !cfg_usable(&c->cfg))
+        return MQTLS_ERR_BAD_PARAM;
+    if (c->state != MQTLS_STATE_DISCONNECTED)
+        return MQTLS_ERR_STATE;
+    mqtls_version_t v = opts->connect.version;
+    if (v != MQTLS_V311 && v != MQTLS_V5)
+        return MQTLS_ERR_BAD_PARAM;
+    if (v == MQTLS_V5 && !MQTLS_CFG_MQTT5)
+        return MQTLS_ERR_UNSUPPORTED;
+    if (opts->connect.will && opts->connect.will_qos == 2 && !MQTLS_CFG_QOS2)
+        return MQTLS_ERR_UNSUPPORTED;
+    c->opts = opts;
+    c->version = v;
+    c->state = MQTLS_STATE_CONNECTING;
+    c->connect_start_ms = mqtls__now(c);
+    c->rx_len = 0;
+    c->tx_len = 0;
+    c->last_status = MQTLS_OK;
+    c->last_too_large = 0;
+    return MQTLS_OK;
+}
+
+static uint32_t connect_timeout(const mqtls_client_t *c)
+{
+    return c->opts->connect_timeout_ms ? c->opts->connect_timeout_ms
+                                       : MQTLS_CFG_CONNECT_TIMEOUT_MS;
+}
+
+static uint32_t ping_timeout(const mqtls_client_t *c)
+{
+    return c->opts->ping_timeout_ms ? c->opts->ping_timeout_ms : MQTLS_CFG_PING_TIMEOUT_MS;
+}
+
+/* Lowers a limit we advertise to what our memory can hold: the broker must respect it. */
+static void advertise(mqtls_props_t *p, uint8_t id, uint32_t ours, uint32_t max)
+{
+    uint32_t *v32 = id == MQTLS_PROP_MAXIMUM_PACKET_SIZE ? &p->maximum_packet_size : NULL;
+    uint16_t *v16 = id == MQTLS_PROP_RECEIVE_MAXIMUM ? &p->receive_maximum
+                    : id == MQTLS_PROP_TOPIC_ALIAS_MAXIMUM ? &p->topic_alias_maximum
+                                                           : NULL;
+    if (ours > max)
+        ours = max;
+    uint32_t cur = v32 ? *v32 : *v16;
+    if ((p->present & MQTLS_PROPBIT(id)) && cur <= ours)
+        return;
+    if (v32)
+        *v32 = ours;
+    else
+        *v16 = (uint16_t)ours;
+    p->present |= MQTLS_PROPBIT(id);
+}
+
+static mqtls_status_t send_connect(mqtls_client_t *c)
+{
+    mqtls_packet_t p;
+    p.type = MQTLS_CONNECT;
+    p.u.connect = c->opts->connect;
+    if (mqtls__is_v5(c)) {
+        mqtls_props_t *pr = &p.u.connect.props;
+        advertise(pr, MQTLS_PROP_MAXIMUM_PACKET_SIZE, (uint32_t)c->cfg.rx_size, MQTLS_VBI_MAX + 5u);
+        if (c->cfg.qos2_in_cap)
+            advertise(pr, MQTLS_PROP_RECEIVE_MAXIMUM, c->cfg.qos2_in_cap, 65535u);
+        if (c->cfg.alias_slots)
+            advertise(pr, MQTLS_PROP_TOPIC_ALIAS_MAXIMUM, c->cfg.alias_slots, 65535u);
+    }
+    mqtls_status_t st = mqtls__send_packet(c, &p);
+    if (st == MQTLS_OK)
+        c->state = MQTLS_STATE_WAIT_CONNACK;
+    else if (c->state != MQTLS_STATE_DISCONNECTED)
+        st = mqtls__fail(c, st, 0);
+    return st;
+}
+
+static mqtls_status_t step_connecting(mqtls_client_t *c)
+{
+    mqtls_status_t st = c->cfg.transport->connect(c->cfg.transport_ctx, c->opts->host,
+                                                  c->opts->port);
+    if (st == MQTLS_OK)
+        return send_connect(c);
+    if (st != MQTLS_IN_PROGRESS)
+        return mqtls__fail(c, st, 0);
+    return MQTLS_OK;
+}
+
+/* Time-driven work: connect timeout, PINGREQ on an idle link, a late PINGRESP. */
+static mqtls_status_t step_timers(mqtls_client_t *c)
+{
+    uint32_t now = mqtls__now(c);
+    if (c->state != MQTLS_STATE_CONNECTED) {
+        if (now - c->connect_start_ms >= connect_timeout(c))
+            return mqtls__fail(c, MQTLS_ERR_TIMEOUT, 0);
+        return MQTLS_OK;
+    }
+    if (c->ping_outstanding) {
+        if (now - c->ping_sent_ms >= ping_timeout(c))
+            return mqtls__fail(c, MQTLS_ERR_KEEPALIVE_TIMEOUT, MQTLS_RC_KEEP_ALIVE_TIMEOUT);
+        return MQTLS_OK;
+    }
+    uint32_t ka = (uint32_t)c->keep_alive_s * 1000u;
+    /* Silence either way counts: a link we only write to can be dead too (half-open). */
+    if (ka && (now - c->last_tx_ms >= ka || now - c->last_rx_ms >= ka)) {
+        mqtls_packet_t p = {.type = MQTLS_PINGREQ};
+        mqtls_status_t st = mqtls__send_packet(c, &p);
+        if (st != MQTLS_OK)
+            return st;
+        c->ping_outstanding = true;
+        c->ping_sent_ms = now;
+    }
+    return MQTLS_OK;
+}
+
+mqtls_status_t mqtls_step(mqtls_client_t *c)
+{
+    if (!c)
+        return MQTLS_ERR_BAD_PARAM;
+    mqtls_status_t st = MQTLS_OK;
+    if (c->state == MQTLS_STATE_CONNECTING)
+        st = step_connecting(c);
+    if (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK)
+        st = mqtls_flush(c);
+    if (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK)
+        st = mqtls__receive(c);
+    if (st == MQTLS_OK && c->state != MQTLS_STATE_DISCONNECTED)
+        st = step_timers(c);
+    if (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK)
+        st = mqtls_flush(c);
+    return st;
+}
+
+static uint32_t remaining(uint32_t now, uint32_t since, uint32_t span)
+{
+    uint32_t spent = now - since;
+    return spent >= span ? 0 : span - spent;
+}
+
+uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c)
+{
+    if (!c || c->state == MQTLS_STATE_DISCONNECTED)
+        return UINT32_MAX;
+    uint32_t now = mqtls__now(c);
+    if (c->state != MQTLS_STATE_CONNECTED)
+        return remaining(now, c->connect_start_ms, connect_timeout(c));
+    if (c->ping_outstanding)
+        return remaining(now, c->ping_sent_ms, ping_timeout(c));
+    uint32_t ka = (uint32_t)c->keep_alive_s * 1000u;
+    if (!ka)
+        return UINT32_MAX;
+    uint32_t a = remaining(now, c->last_tx_ms, ka), b = remaining(now, c->last_rx_ms, ka);
+    return a < b ? a : b;
+}
+
+mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs, uint16_t n,
+                               const mqtls_props_t *props, uint16_t *packet_id)
+{
+    if (!c || !subs || n == 0)
+        return MQTLS_ERR_BAD_PARAM;
+    if (c->state != MQTLS_STATE_CONNECTED)
+        return MQTLS_ERR_STATE;
+    mqtls_packet_t p = {.type = MQTLS_SUBSCRIBE};
+    p.u.subscribe.packet_id = mqtls__alloc_packet_id(c);
+    p.u.subscribe.subs = subs;
+    p.u.subscribe.count = n;
+    if (props)
+        p.u.subscribe.props = *props;
+    for (uint16_t i = 0; i < n; i++)
+        if ((subs[i].options & MQTLS_SUB_QOS_MASK) == 2 && !MQTLS_CFG_QOS2)
+            return MQTLS_ERR_UNSUPPORTED;
+    if (packet_id)
+        *packet_id = p.u.subscribe.packet_id;
+    return mqtls__send_packet(c, &p);
+}
+
+mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
+                                 const mqtls_props_t *props, uint16_t *packet_id)
+{
+    if (!c || !filters || n == 0)
+        return MQTLS_ERR_BAD_PARAM;
+    if (c->state != MQTLS_STATE_CONNECTED)
+        return MQTLS_ERR_STATE;
+    mqtls_packet_t p = {.type = MQTLS_UNSUBSCRIBE};
+    p.u.subscribe.packet_id = mqtls__alloc_packet_id(c);
+    p.u.subscribe.filters = filters;
+    p.u.subscribe.count = n;
+    if (props)
+        p.u.subscribe.props = *props;
+    if (packet_id)
+        *packet_id = p.u.subscribe.packet_id;
+    return mqtls__send_packet(c, &p);
+}
+
+/* DISCONNECT and AUTH share a shape: a reason code and properties. */
+static mqtls_status_t send_reason_packet(mqtls_client_t *c, mqtls_packet_type_t t, uint8_t reason,
+                                         const mqtls_props_t *props)
+{
+    mqtls_packet_t p = {.type = t};
+    p.u.ack.reason = mqtls__is_v5(c) ? reason : 0;
+    if (props && mqtls__is_v5(c))
+        p.u.ack.props = *props;
+    return mqtls__send_packet(c, &p);
+}
+
+mqtls_status_t mqtls_auth(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props)
+{
+    if (!c)
+        return MQTLS_ERR_BAD_PARAM;
+    if (!mqtls__is_v5(c))
+        return MQTLS_ERR_UNSUPPORTED;
+    if (c->state < MQTLS_STATE_WAIT_CONNACK)
+        return MQTLS_ERR_STATE;
+    return send_reason_packet(c, MQTLS_AUTH, reason, props);
+}
+
+mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props)
+{
+    if (!c)
+        return MQTLS_ERR_BAD_PARAM;
+    if (c->state == MQTLS_STATE_DISCONNECTED)
+        return MQTLS_ERR_STATE;
+    mqtls_status_t st = MQTLS_OK;
+    if (c->state == MQTLS_STATE_CONNECTED)
+        st = send_reason_packet(c, MQTLS_DISCONNECT, reason, props);
+    if (c->state == MQTLS_STATE_DISCONNECTED) /* the send failed and reported it */
+        return st;
+    mqtls_event_t ev = {.status = MQTLS_OK, .reason = reason};
+    mqtls__end(c, &ev);
+    return st;
+}
+
+void mqtls_abort(mqtls_client_t *c)
+{
+    if (c && c->state != MQTLS_STATE_DISCONNECTED) {
+        mqtls_event_t ev = {.status = MQTLS_OK};
+        mqtls__end(c, &ev);
+    }
+}
+
+void mqtls_client_free(mqtls_client_t *c)
+{
+    if (!c || !c->cfg.transport)
+        return;
+    c->cfg.on_event = NULL; /* no events from a context being torn down */
+    mqtls_abort(c);
+    if (c->cfg.store)
+        for (uint16_t i = 0; i < c->inflight_count; i++)
+            c->cfg.store->remove(c->cfg.store_ctx, c->cfg.inflight[i].packet_id);
+    memset(c, 0, sizeof *c);
+}
+
+mqtls_client_state_t mqtls_state(const mqtls_client_t *c)
+{
+    return c ? c->state : MQTLS_STATE_DISCONNECTED;
+}
+
+uint16_t mqtls_inflight(const mqtls_client_t *c)
+{
+    return c ? c->inflight_count : 0;
+}

@@ -1,0 +1,103 @@
+/**
+ * @file inflight.c
+ * @brief QoS records: packet ids, the outgoing window, incoming QoS 2 ids, session resume.
+ *
+ * The outgoing table is kept in the order messages were first sent, so that a resumed
+ * session resends them in their original order [MQTT-4.6.0-1].
+ */
+#include <string.h>
+
+#include "session_internal.h"
+
+uint16_t mqtls__alloc_packet_id(mqtls_client_t *c)
+{
+    for (;;) {
+        c->next_packet_id = (uint16_t)(c->next_packet_id + 1u);
+        if (c->next_packet_id == 0)
+            continue;
+        if (mqtls__out_find(c, c->next_packet_id, 0) < 0)
+            return c->next_packet_id;
+    }
+}
+
+/* The record for @p id (in @p state, or any state when 0), or -1. */
+int mqtls__out_find(const mqtls_client_t *c, uint16_t id, uint8_t state)
+{
+    for (uint16_t i = 0; i < c->inflight_count; i++) {
+        const mqtls_inflight_t *r = &c->cfg.inflight[i];
+        if (r->packet_id == id && (state == 0 || r->state == state))
+            return i;
+    }
+    return -1;
+}
+
+void mqtls__out_remove(mqtls_client_t *c, int idx)
+{
+    mqtls_inflight_t *t = c->cfg.inflight;
+    memmove(&t[idx], &t[idx + 1], (size_t)(c->inflight_count - idx - 1) * sizeof *t);
+    c->inflight_count--;
+}
+
+int mqtls__qos2_in_find(const mqtls_client_t *c, uint16_t id)
+{
+    for (uint16_t i = 0; i < c->qos2_in_count; i++)
+        if (c->cfg.qos2_in[i] == id)
+            return i;
+    return -1;
+}
+
+mqtls_status_t mqtls__qos2_in_add(mqtls_client_t *c, uint16_t id)
+{
+    if (c->qos2_in_count >= c->cfg.qos2_in_cap)
+        return MQTLS_ERR_RECEIVE_MAXIMUM;
+    c->cfg.qos2_in[c->qos2_in_count++] = id;
+    return MQTLS_OK;
+}
+
+void mqtls__qos2_in_remove(mqtls_client_t *c, int idx)
+{
+    c->cfg.qos2_in[idx] = c->cfg.qos2_in[--c->qos2_in_count];
+}
+
+/* Resends one record: the stored PUBLISH with DUP set, or a PUBREL. */
+static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r)
+{
+    if (r->state == OUT_WAIT_PUBCOMP)
+        return mqtls__send_ack(c, MQTLS_PUBREL, r->packet_id, 0);
+    const uint8_t *pkt;
+    size_t len;
+    if (c->cfg.store->get(c->cfg.store_ctx, r->packet_id, &pkt, &len) != MQTLS_OK || len < 2)
+        return MQTLS_ERR_STORE;
+    uint8_t first = (uint8_t)(pkt[0] | 0x08u); /* DUP [MQTT-3.3.1-1] */
+    mqtls_status_t st = mqtls_flush(c);
+    if (st != MQTLS_OK)
+        return st;
+    mqtls_iov_t iov[2] = {{&first, 1}, {pkt + 1, len - 1}};
+    return mqtls__send_all(c, iov, 2);
+}
+
+mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
+{
+    if (session_present) {
+        for (uint16_t i = 0; i < c->inflight_count; i++) {
+            mqtls_status_t st = resend(c, &c->cfg.inflight[i]);
+            if (st == MQTLS_ERR_STORE)
+                return mqtls__fail(c, st, 0);
+            if (st != MQTLS_OK)
+                return st;
+        }
+        return mqtls_flush(c);
+    }
+    /* The broker kept nothing: our half of the old session goes too, and the application
+     * hears about every message it had handed over. */
+    c->qos2_in_count = 0;
+    while (c->inflight_count) {
+        mqtls_inflight_t r = c->cfg.inflight[0];
+        mqtls__out_remove(c, 0);
+        if (r.state != OUT_WAIT_PUBCOMP)
+            c->cfg.store->remove(c->cfg.store_ctx, r.packet_id);
+        mqtls_event_t ev = {.type = MQTLS_EV_PUBLISH_DROPPED, .packet_id = r.packet_id};
+        mqtls__emit_event(c, &ev);
+    }
+    return MQTLS_OK;
+}

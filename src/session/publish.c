@@ -1,0 +1,100 @@
+/**
+ * @file publish.c
+ * @brief Outgoing PUBLISH: the broker's limits, the window, the store, topic aliases.
+ */
+#include "session_internal.h"
+
+#define ALIAS_BIT MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS)
+
+/* We remember which outgoing aliases 1..64 carry a topic on this connection. */
+static mqtls_status_t alias_check(const mqtls_client_t *c, const mqtls_publish_t *p)
+{
+    if (!mqtls__is_v5(c) || !(p->props.present & ALIAS_BIT))
+        return MQTLS_OK;
+    uint16_t a = p->props.topic_alias;
+    if (a == 0 || a > c->server_alias_max || a > 64)
+        return MQTLS_ERR_TOPIC_ALIAS;
+    if (p->topic.len == 0 && !(c->out_alias_set & ((uint64_t)1u << (a - 1))))
+        return MQTLS_ERR_TOPIC_ALIAS; /* alias not yet defined on this connection */
+    if (p->topic.len == 0 && p->qos)
+        return MQTLS_ERR_TOPIC_ALIAS; /* the stored copy must name its topic (see below) */
+    return MQTLS_OK;
+}
+
+static mqtls_status_t limits_check(const mqtls_client_t *c, const mqtls_publish_t *p)
+{
+    if (c->state != MQTLS_STATE_CONNECTED)
+        return MQTLS_ERR_STATE;
+    if (p->qos > 2)
+        return MQTLS_ERR_MALFORMED_QOS;
+    if (p->qos == 2 && !MQTLS_CFG_QOS2)
+        return MQTLS_ERR_UNSUPPORTED;
+    if (p->qos > c->server_max_qos)
+        return MQTLS_ERR_QOS_NOT_SUPPORTED;
+    if (p->retain && !c->server_retain)
+        return MQTLS_ERR_RETAIN_NOT_SUPPORTED;
+    if (p->qos) {
+        if (!c->cfg.store)
+            return MQTLS_ERR_NO_STORE;
+        uint16_t window = c->cfg.inflight_cap < c->server_receive_max ? c->cfg.inflight_cap
+                                                                       : c->server_receive_max;
+        if (c->inflight_count >= window)
+            return MQTLS_ERR_INFLIGHT_FULL;
+    }
+    return alias_check(c, p);
+}
+
+/* Keeps the message in the store before it is sent. Topic aliases live only as long as the
+ * connection, so the stored copy carries the full topic and no alias [MQTT-3.3.2-7]. */
+static mqtls_status_t store_put(mqtls_client_t *c, const mqtls_publish_t *p, size_t *hlen)
+{
+    mqtls_status_t st;
+    size_t slen = *hlen;
+    if (p->props.present & ALIAS_BIT) {
+        mqtls_publish_t s = *p;
+        s.props.present &= ~ALIAS_BIT;
+        if ((st = mqtls__encode_publish_tail(c, &s, &slen)) != MQTLS_OK)
+            return st;
+    }
+    mqtls_iov_t iov[2] = {{c->cfg.tx_buf + c->tx_len, slen}, {p->payload, p->payload_len}};
+    if (c->cfg.store->put(c->cfg.store_ctx, p->packet_id, iov, 2) != MQTLS_OK)
+        return MQTLS_ERR_STORE;
+    if (p->props.present & ALIAS_BIT) /* the wire form again, over the stored one */
+        return mqtls__encode_publish_tail(c, p, hlen);
+    return MQTLS_OK;
+}
+
+mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint16_t *packet_id)
+{
+    if (!c || !pub)
+        return MQTLS_ERR_BAD_PARAM;
+    mqtls_status_t st = limits_check(c, pub);
+    if (st != MQTLS_OK)
+        return st;
+    mqtls_publish_t p = *pub;
+    p.dup = false;
+    p.packet_id = p.qos ? mqtls__alloc_packet_id(c) : 0;
+    if (!mqtls__is_v5(c))
+        p.props.present &= ~ALIAS_BIT;
+    size_t hlen;
+    if ((st = mqtls__encode_publish_tail(c, &p, &hlen)) != MQTLS_OK)
+        return st;
+    if (hlen + p.payload_len > c->server_max_packet)
+        return MQTLS_ERR_SERVER_LIMIT;
+    if (p.qos) {
+        if ((st = store_put(c, &p, &hlen)) != MQTLS_OK)
+            return st;
+        mqtls_inflight_t *r = &c->cfg.inflight[c->inflight_count++];
+        r->packet_id = p.packet_id;
+        r->qos = p.qos;
+        r->state = p.qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
+    }
+    st = mqtls__emit(c, hlen, p.payload, p.payload_len, c->cfg.tx_coalesce);
+    /* A failed send leaves a QoS 1/2 message in the store and the window: it is resent
+     * when the session resumes, or reported dropped if it does not. */
+    if (st == MQTLS_OK && (p.props.present & ALIAS_BIT) && p.topic.len)
+        c->out_alias_set |= (uint64_t)1u << (p.props.topic_alias - 1);
+    if (packet_id)
+        *packet_id = p.packet_id;
+    return st;
+}

@@ -1,0 +1,66 @@
+/**
+ * @file session_internal.h
+ * @brief What the session files share: output, QoS records, events, connection loss.
+ */
+#ifndef MQTLS_SESSION_INTERNAL_H
+#define MQTLS_SESSION_INTERNAL_H
+
+#include "mqtls/client.h"
+
+/* States of an outgoing QoS 1/2 record: the acknowledgement awaited next. */
+#define OUT_WAIT_PUBACK 1u
+#define OUT_WAIT_PUBREC 2u
+#define OUT_WAIT_PUBCOMP 3u
+
+/* Output (output.c). */
+/** Encodes @p pkt after any bytes already waiting in tx_buf; *len is its size. */
+mqtls_status_t mqtls__encode_tail(mqtls_client_t *c, const mqtls_packet_t *pkt, size_t *len);
+/** The same for a PUBLISH header (payload left out). */
+mqtls_status_t mqtls__encode_publish_tail(mqtls_client_t *c, const mqtls_publish_t *pub,
+                                          size_t *len);
+/**
+ * Sends what waits in tx_buf plus the @p hlen bytes encoded after it, then @p payload.
+ * With @p coalesce, a packet that fits stays in tx_buf for a later flush.
+ */
+mqtls_status_t mqtls__emit(mqtls_client_t *c, size_t hlen, const uint8_t *payload, size_t plen,
+                           bool coalesce);
+/** Encodes and sends a control packet at once. */
+mqtls_status_t mqtls__send_packet(mqtls_client_t *c, const mqtls_packet_t *pkt);
+/** Writes the whole of @p iov or fails the connection. */
+mqtls_status_t mqtls__send_all(mqtls_client_t *c, mqtls_iov_t *iov, size_t n);
+/** Sends an acknowledgement (PUBACK..PUBCOMP) for @p id with @p reason. */
+mqtls_status_t mqtls__send_ack(mqtls_client_t *c, mqtls_packet_type_t t, uint16_t id,
+                               uint8_t reason);
+
+/* QoS records (inflight.c). */
+uint16_t mqtls__alloc_packet_id(mqtls_client_t *c);
+int mqtls__out_find(const mqtls_client_t *c, uint16_t id, uint8_t state);
+void mqtls__out_remove(mqtls_client_t *c, int idx);
+int mqtls__qos2_in_find(const mqtls_client_t *c, uint16_t id);
+mqtls_status_t mqtls__qos2_in_add(mqtls_client_t *c, uint16_t id);
+void mqtls__qos2_in_remove(mqtls_client_t *c, int idx);
+/** After CONNACK: resend everything in order (session present) or drop and report it. */
+mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present);
+
+/* Events and connection loss (client.c). */
+void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev);
+/** Closes the transport, marks the client disconnected and reports @p ev (its type is
+ *  chosen here: CONNECT_FAILED before CONNACK, DISCONNECTED after). Returns ev->status. */
+mqtls_status_t mqtls__end(mqtls_client_t *c, mqtls_event_t *ev);
+/** Ends the connection for @p st (5.0: DISCONNECT with @p reason first when reason != 0). */
+mqtls_status_t mqtls__fail(mqtls_client_t *c, mqtls_status_t st, uint8_t reason);
+
+/* Incoming packets (receive.c). */
+mqtls_status_t mqtls__receive(mqtls_client_t *c);
+
+static inline uint32_t mqtls__now(const mqtls_client_t *c)
+{
+    return c->cfg.platform->now_ms(c->cfg.platform->ctx);
+}
+
+static inline bool mqtls__is_v5(const mqtls_client_t *c)
+{
+    return MQTLS_CFG_MQTT5 && c->version == MQTLS_V5;
+}
+
+#endif
