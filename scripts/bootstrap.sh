@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing mqtls need, if any is missing.
+#
+# Prints one line and changes nothing when all are installed. Otherwise, as root (or with
+# password-less sudo) it runs `apt-get update` once and installs the missing packages; as
+# anyone else it prints the command to run and exits 1. Set MQTLS_SKIP_BOOTSTRAP=1 to skip
+# the check (non-Debian systems with the tools installed by other means).
+#
+# The mosquitto package may start a system broker on port 1883; the tests never use it:
+# each test runs its own broker on a free port (tests/support/broker.c).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config         # the gcc build
+  mosquitto mosquitto-clients              # the test broker and reference clients
+  libmosquitto-dev libmbedtls-dev          # libraries used by benchmarks and TLS
+  clang llvm libclang-rt-14-dev            # sanitizers, libFuzzer, llvm-symbolizer
+  iproute2                                 # ip/ss/tc for network tests
+)
+
+if [[ -n "${MQTLS_SKIP_BOOTSTRAP:-}" ]]; then
+  echo "bootstrap: skipped (MQTLS_SKIP_BOOTSTRAP is set)"
+  exit 0
+fi
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "bootstrap: not a Debian system; install the equivalents of: ${packages[*]}" >&2
+  echo "bootstrap: then run with MQTLS_SKIP_BOOTSTRAP=1" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "bootstrap: all ${#packages[@]} required Debian packages are installed"
+  exit 0
+fi
+
+install_cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if ((EUID == 0)); then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo=(sudo)
+else
+  echo "bootstrap: missing Debian packages: ${missing[*]}" >&2
+  echo "bootstrap: run this, then try again:" >&2
+  echo "sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive $install_cmd"
+  exit 1
+fi
+
+echo "bootstrap: installing ${missing[*]}"
+"${sudo[@]}" apt-get update
+# shellcheck disable=SC2086 # install_cmd is split into words on purpose
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive $install_cmd

@@ -1,0 +1,155 @@
+# Shared helpers for the command-line tests (tests/cli/test_*.sh). Source it first.
+#
+# Environment (set by ctest, see tests/CMakeLists.txt):
+#   MQTLS_BIN          the built mqtls tool
+#   MQTLS_BROKER_BIN   the mqtls_test_broker helper (start/stop a private mosquitto)
+#   MQTLS_SOURCE_DIR   the source tree (optional)
+#
+# Every command runs under `timeout`, so a hang fails the test instead of blocking it.
+
+set -u
+
+: "${MQTLS_BIN:?MQTLS_BIN must name the built mqtls tool}"
+: "${MQTLS_BROKER_BIN:?MQTLS_BROKER_BIN must name the mqtls_test_broker helper}"
+
+T=${MQTLS_CLI_TIMEOUT:-20}           # seconds any one command may take
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mqtls-$TEST_NAME-XXXXXX")
+CHECKS=0
+FAILS=0
+BROKER_DIRS=()
+BG_PIDS=()
+
+# Stops what the test started: background clients, brokers, the scratch directory.
+cleanup() {
+    local p d
+    for p in "${BG_PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    for d in "${BROKER_DIRS[@]}"; do
+        "$MQTLS_BROKER_BIN" stop "$d" >/dev/null 2>&1
+    done
+    if [ "$FAILS" -eq 0 ] || [ -z "${MQTLS_CLI_KEEP:-}" ]; then
+        rm -rf "$WORK"
+    else
+        echo "scratch directory kept: $WORK"
+    fi
+}
+trap cleanup EXIT
+
+pass() { CHECKS=$((CHECKS + 1)); echo "ok   - $*"; }
+fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL - $*"; }
+
+# die MESSAGE: the test cannot go on.
+die() { echo "FATAL - $*"; exit 1; }
+
+# start_broker [CONFIG-LINE...]: starts a private mosquitto; sets PORT, BROKER_DIR, BROKER_LOG.
+# Subscriptions are logged, so wait_subscribed can tell when a subscriber is ready.
+start_broker() {
+    local dir conf
+    dir=$(mktemp -d "$WORK/broker-XXXXXX")
+    conf="$dir.conf"
+    printf '%s\n' "log_type subscribe" "$@" > "$conf"
+    PORT=$(timeout "$T" "$MQTLS_BROKER_BIN" start "$dir" "$conf") || die "cannot start a broker"
+    BROKER_DIRS+=("$dir")
+    BROKER_DIR=$dir
+    BROKER_LOG=$dir/mosquitto.log
+}
+
+# mqtls ARGS...: the tool under test, with a time limit.
+mqtls() { timeout "$T" "$MQTLS_BIN" "$@"; }
+
+# mpub / msub ARGS...: mosquitto's own clients against the test broker.
+mpub() { timeout "$T" mosquitto_pub -h 127.0.0.1 -p "$PORT" "$@"; }
+msub() { timeout "$T" mosquitto_sub -h 127.0.0.1 -p "$PORT" "$@"; }
+
+# bg OUTFILE COMMAND...: runs COMMAND in the background, stdout to OUTFILE, stderr to
+# OUTFILE.err; sets BG (its pid).
+bg() {
+    local out=$1
+    shift
+    "$@" > "$out" 2> "$out.err" &
+    BG=$!
+    BG_PIDS+=("$BG")
+}
+
+# wait_bg PID: waits for a background command; sets RC to its exit status.
+wait_bg() {
+    wait "$1"
+    RC=$?
+}
+
+# wait_subscribed CLIENT-ID FILTER: waits until the broker logged the subscription.
+wait_subscribed() {
+    local i
+    for i in $(seq 1 200); do
+        if awk -v id="$1" -v f="$2" '$2 == id && $4 == f { found = 1 } END { exit !found }' \
+            "$BROKER_LOG" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    fail "$1 never subscribed to '$2' (broker log: $BROKER_LOG)"
+    return 1
+}
+
+# wait_connected CLIENT-ID: waits until the broker logged the client's connection.
+wait_connected() {
+    local i
+    for i in $(seq 1 200); do
+        grep -q "as $1 (" "$BROKER_LOG" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    fail "$1 never connected (broker log: $BROKER_LOG)"
+    return 1
+}
+
+# assert_eq EXPECTED ACTUAL WHAT
+assert_eq() {
+    if [ "$1" == "$2" ]; then
+        pass "$3"
+    else
+        fail "$3: expected [$1], got [$2]"
+    fi
+}
+
+# assert_status EXPECTED ACTUAL WHAT: an exit status.
+assert_status() {
+    if [ "$1" -eq "$2" ]; then
+        pass "$3 (exit $2)"
+    else
+        fail "$3: expected exit status $1, got $2"
+    fi
+}
+
+# assert_contains HAYSTACK NEEDLE WHAT
+assert_contains() {
+    case "$1" in
+        *"$2"*) pass "$3" ;;
+        *) fail "$3: [$2] not found in [$1]" ;;
+    esac
+}
+
+# assert_not_contains HAYSTACK NEEDLE WHAT
+assert_not_contains() {
+    case "$1" in
+        *"$2"*) fail "$3: [$2] found in [$1]" ;;
+        *) pass "$3" ;;
+    esac
+}
+
+# assert_file_eq EXPECTED-FILE ACTUAL-FILE WHAT: byte for byte.
+assert_file_eq() {
+    if cmp -s "$1" "$2"; then
+        pass "$3"
+    else
+        fail "$3: $2 differs from $1 ($(wc -c < "$1") vs $(wc -c < "$2") bytes)"
+    fi
+}
+
+# finish: prints the summary and exits with the result.
+finish() {
+    echo "# $TEST_NAME: $((CHECKS - FAILS))/$CHECKS checks passed"
+    [ "$FAILS" -eq 0 ]
+    exit $?
+}

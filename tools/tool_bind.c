@@ -1,0 +1,214 @@
+/**
+ * @file tool_bind.c
+ * @brief The -A transport (see tool_bind.h): non-blocking TCP with bind() before connect().
+ */
+#include "tool_bind.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define MAX_IOV 16
+
+void tool_bind_init(tool_bind_t *b, const char *bind_addr)
+{
+    memset(b, 0, sizeof *b);
+    b->fd = -1;
+    b->bind_addr = bind_addr;
+}
+
+int tool_bind_fd(const tool_bind_t *b)
+{
+    return b->fd;
+}
+
+const char *tool_bind_error(const tool_bind_t *b)
+{
+    if (b->last_status == MQTLS_ERR_DNS)
+        return gai_strerror(b->last_errno);
+    return b->last_errno ? strerror(b->last_errno) : NULL;
+}
+
+static mqtls_status_t errno_status(int e)
+{
+    switch (e) {
+    case ECONNREFUSED: return MQTLS_ERR_CONNECT_REFUSED;
+    case ENETUNREACH:
+    case EHOSTUNREACH: return MQTLS_ERR_UNREACHABLE;
+    case ETIMEDOUT: return MQTLS_ERR_TIMEOUT;
+    case EPIPE:
+    case ECONNRESET: return MQTLS_ERR_CLOSED;
+    default: return MQTLS_ERR_IO;
+    }
+}
+
+static mqtls_status_t fail(tool_bind_t *b, int e, mqtls_status_t st)
+{
+    b->last_errno = e;
+    b->last_status = st;
+    return st;
+}
+
+static void drop_addrs(tool_bind_t *b)
+{
+    if (b->addrs)
+        freeaddrinfo(b->addrs);
+    b->addrs = b->next = NULL;
+}
+
+static void close_fd(tool_bind_t *b)
+{
+    if (b->fd >= 0)
+        close(b->fd);
+    b->fd = -1;
+}
+
+/* Binds @p fd to the -A address in the family of the address being tried. */
+static int bind_local(tool_bind_t *b, int family)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    int rc = getaddrinfo(b->bind_addr, NULL, &hints, &res);
+    if (rc != 0) {
+        fail(b, rc, MQTLS_ERR_DNS);
+        return -1;
+    }
+    rc = bind(b->fd, res->ai_addr, res->ai_addrlen);
+    if (rc != 0)
+        fail(b, errno, MQTLS_ERR_IO);
+    freeaddrinfo(res);
+    return rc;
+}
+
+/* Starts connecting to the current address: OK, IN_PROGRESS or an error for this address. */
+static mqtls_status_t start_one(tool_bind_t *b)
+{
+    struct addrinfo *ai = b->next;
+    b->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (b->fd < 0)
+        return fail(b, errno, MQTLS_ERR_IO);
+    if (fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) | O_NONBLOCK) != 0)
+        return fail(b, errno, MQTLS_ERR_IO);
+    if (bind_local(b, ai->ai_family) != 0)
+        return b->last_status;
+    if (connect(b->fd, ai->ai_addr, ai->ai_addrlen) == 0)
+        return MQTLS_OK;
+    if (errno == EINPROGRESS)
+        return MQTLS_IN_PROGRESS;
+    return fail(b, errno, errno_status(errno));
+}
+
+/* The socket is connecting: has it finished? */
+static mqtls_status_t check_pending(tool_bind_t *b)
+{
+    struct pollfd p = {b->fd, POLLOUT, 0};
+    if (poll(&p, 1, 0) == 0)
+        return MQTLS_IN_PROGRESS;
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(b->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        err = errno;
+    return err ? fail(b, err, errno_status(err)) : MQTLS_OK;
+}
+
+static mqtls_status_t resolve(tool_bind_t *b, const char *host, uint16_t port)
+{
+    struct addrinfo hints, *res = NULL;
+    char service[8];
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(host, service, &hints, &res);
+    if (rc != 0)
+        return fail(b, rc, MQTLS_ERR_DNS);
+    b->addrs = b->next = res;
+    return MQTLS_OK;
+}
+
+static mqtls_status_t bt_connect(void *ctx, const char *host, uint16_t port)
+{
+    tool_bind_t *b = ctx;
+    if (!b->addrs) {
+        mqtls_status_t st = resolve(b, host, port);
+        if (st != MQTLS_OK)
+            return st;
+    }
+    for (;;) {
+        mqtls_status_t st = b->fd < 0 ? start_one(b) : check_pending(b);
+        if (st == MQTLS_OK || st == MQTLS_IN_PROGRESS) {
+            if (st == MQTLS_OK)
+                drop_addrs(b);
+            return st;
+        }
+        close_fd(b);
+        b->next = ((struct addrinfo *)b->next)->ai_next;
+        if (!b->next) {
+            drop_addrs(b);
+            return st;
+        }
+    }
+}
+
+static int32_t bt_send(void *ctx, const mqtls_iov_t *iov, size_t iovcnt)
+{
+    tool_bind_t *b = ctx;
+    struct iovec v[MAX_IOV];
+    size_t n = iovcnt < MAX_IOV ? iovcnt : MAX_IOV;
+    for (size_t i = 0; i < n; i++) {
+        v[i].iov_base = (void *)iov[i].base;
+        v[i].iov_len = iov[i].len;
+    }
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = v;
+    msg.msg_iovlen = n;
+    ssize_t r = sendmsg(b->fd, &msg, MSG_NOSIGNAL);
+    if (r >= 0)
+        return r > INT32_MAX ? INT32_MAX : (int32_t)r;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return 0;
+    return -(int32_t)fail(b, errno, errno_status(errno));
+}
+
+static int32_t bt_recv(void *ctx, uint8_t *buf, size_t len)
+{
+    tool_bind_t *b = ctx;
+    if (len > INT32_MAX)
+        len = INT32_MAX;
+    ssize_t r = recv(b->fd, buf, len, 0);
+    if (r > 0)
+        return (int32_t)r;
+    if (r == 0)
+        return -(int32_t)MQTLS_ERR_CLOSED;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return 0;
+    return -(int32_t)fail(b, errno, errno_status(errno));
+}
+
+static mqtls_status_t bt_wait(void *ctx, int for_write, uint32_t timeout_ms)
+{
+    tool_bind_t *b = ctx;
+    struct pollfd p = {b->fd, (short)(for_write ? POLLOUT : POLLIN), 0};
+    int r = poll(&p, b->fd >= 0 ? 1 : 0, timeout_ms > INT32_MAX ? INT32_MAX : (int)timeout_ms);
+    return r == 0 ? MQTLS_ERR_TIMEOUT : MQTLS_OK;
+}
+
+static void bt_close(void *ctx)
+{
+    tool_bind_t *b = ctx;
+    close_fd(b);
+    drop_addrs(b);
+}
+
+const mqtls_transport_t tool_bind_transport = {
+    bt_connect, bt_send, bt_recv, bt_wait, bt_close
+};

@@ -1,0 +1,14 @@
+/**
+ * @file tool_cmds.h
+ * @brief The subcommands of `mqtls`.
+ */
+#ifndef TOOL_CMDS_H
+#define TOOL_CMDS_H
+
+/** `mqtls pub`: @p argv[0] is "pub". Returns the exit status. */
+int tool_pub_main(int argc, char **argv);
+
+/** `mqtls sub`: @p argv[0] is "sub". Returns the exit status. */
+int tool_sub_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,369 @@
+/**
+ * @file tool_conn.c
+ * @brief The tool's MQTT connection (see tool_conn.h).
+ */
+#include "tool_conn.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "mqtls/reason.h"
+#include "tool_util.h"
+
+/** Largest MQTT packet: fixed header (5) plus the largest remaining length. */
+#define MAX_PACKET ((size_t)MQTLS_VBI_MAX + 5u)
+/** Bytes per incoming topic alias slot: length prefix and topic. */
+#define ALIAS_SLOT_SIZE (2u + 4096u)
+
+int tool_conn_fd(const tool_conn_t *tc)
+{
+    return tc->cfg->bind_addr ? tool_bind_fd(&tc->bind) : mqtls_tcp_fd(&tc->tcp);
+}
+
+bool tool_reason_failed(uint8_t reason)
+{
+    return reason >= 0x80;
+}
+
+static size_t props_bytes(const tool_propset_t *s)
+{
+    size_t n = 64; /* numeric properties */
+    const mqtls_props_t *p = &s->p;
+    n += p->content_type.len + p->response_topic.len + p->correlation_data.len +
+         p->auth_method.len + p->auth_data.len + p->reason_string.len;
+    for (size_t i = 0; i < s->n_users; i++)
+        n += 4u + s->users[i].key.len + s->users[i].value.len;
+    return n;
+}
+
+static size_t str_bytes(const char *s)
+{
+    return s ? strlen(s) + 2u : 0u;
+}
+
+size_t tool_conn_tx_size(const tool_cfg_t *cfg)
+{
+    size_t n = 64 * 1024;
+    n += str_bytes(cfg->client_id) + str_bytes(cfg->username) + str_bytes(cfg->password);
+    n += str_bytes(cfg->will_topic) + str_bytes(cfg->will_payload);
+    for (int i = 0; i < TOOL_P_COUNT; i++)
+        n += props_bytes(&cfg->props.set[i]);
+    const tool_strlist_t *lists[] = {&cfg->topics, &cfg->unsub};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->n; i++)
+            n += str_bytes(lists[l]->v[i]) + 1u;
+    return n;
+}
+
+static void set_nodelay(tool_conn_t *tc)
+{
+    int fd = tool_conn_fd(tc), one = 1;
+    if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+        tool_warn("--nodelay: could not set TCP_NODELAY");
+}
+
+static void on_connected(tool_conn_t *tc, const mqtls_event_t *ev)
+{
+    tc->connected = true;
+    if (tc->cfg->nodelay)
+        set_nodelay(tc);
+    const mqtls_props_t *p = ev->props;
+    if (tc->traced && p && (p->present & MQTLS_PROPBIT(MQTLS_PROP_ASSIGNED_CLIENT_ID)))
+        tool_trace_set_id(&tc->trace, p->assigned_client_id.data, p->assigned_client_id.len);
+}
+
+static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
+{
+    tool_conn_t *tc = user;
+    (void)c;
+    switch (ev->type) {
+    case MQTLS_EV_CONNECTED:
+        on_connected(tc, ev);
+        break;
+    case MQTLS_EV_CONNECT_FAILED:
+        tc->failed = true;
+        tc->status = ev->status;
+        tc->reason = ev->reason;
+        break;
+    case MQTLS_EV_DISCONNECTED:
+        tc->lost = true;
+        tc->connected = false;
+        tc->status = ev->status;
+        tc->reason = ev->reason;
+        tc->size = ev->size;
+        break;
+    default:
+        break;
+    }
+    if (tc->handler)
+        tc->handler(tc->user, ev);
+}
+
+/* Chooses the transport: TCP (or -A's binding TCP), wrapped by the tracer under -d. */
+static void setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
+{
+    const tool_cfg_t *cfg = tc->cfg;
+    if (cfg->bind_addr) {
+        tool_bind_init(&tc->bind, cfg->bind_addr);
+        cc->transport = &tool_bind_transport;
+        cc->transport_ctx = &tc->bind;
+    } else {
+        mqtls_tcp_init(&tc->tcp, 0);
+        cc->transport = &mqtls_tcp_transport;
+        cc->transport_ctx = &tc->tcp;
+    }
+    if (cfg->debug) {
+        tool_trace_init(&tc->trace, cc->transport, cc->transport_ctx, cfg->version,
+                        cfg->client_id, stdout);
+        cc->transport = &tool_trace_transport;
+        cc->transport_ctx = &tc->trace;
+        tc->traced = true;
+    }
+}
+
+/* 5.0 CONNECT limits given with -D size the buffers; the client then advertises them. */
+static void apply_connect_limits(const tool_cfg_t *cfg, tool_conn_sizes_t *sz)
+{
+    const mqtls_props_t *p = &cfg->props.set[TOOL_P_CONNECT].p;
+    if (cfg->version != MQTLS_V5)
+        return;
+    if (p->present & MQTLS_PROPBIT(MQTLS_PROP_MAXIMUM_PACKET_SIZE))
+        sz->rx = p->maximum_packet_size < MAX_PACKET ? p->maximum_packet_size : MAX_PACKET;
+    if (p->present & MQTLS_PROPBIT(MQTLS_PROP_RECEIVE_MAXIMUM))
+        sz->qos2_in = p->receive_maximum;
+    if (p->present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS_MAXIMUM))
+        sz->alias_slots = p->topic_alias_maximum;
+}
+
+static void alloc_memory(tool_conn_t *tc, const tool_conn_sizes_t *sz, mqtls_client_cfg_t *cc)
+{
+    tc->rx = tool_xmalloc(sz->rx);
+    tc->rx_size = sz->rx;
+    tc->tx = tool_xmalloc(sz->tx);
+    tc->store_mem = tool_xmalloc(sz->store);
+    tc->inflight = tool_xcalloc(sz->inflight, sizeof *tc->inflight);
+    tc->qos2 = tool_xcalloc(sz->qos2_in, sizeof *tc->qos2);
+    mqtls_ram_store_init(&tc->store, tc->store_mem, sz->store);
+    cc->rx_buf = tc->rx;
+    cc->rx_size = sz->rx;
+    cc->tx_buf = tc->tx;
+    cc->tx_size = sz->tx;
+    cc->inflight = tc->inflight;
+    cc->inflight_cap = sz->inflight;
+    cc->qos2_in = tc->qos2;
+    cc->qos2_in_cap = sz->qos2_in;
+    cc->store = &mqtls_ram_store;
+    cc->store_ctx = &tc->store;
+    cc->tx_coalesce = sz->coalesce;
+    if (sz->alias_slots) {
+        tc->alias = tool_xcalloc(sz->alias_slots, ALIAS_SLOT_SIZE);
+        cc->alias_buf = tc->alias;
+        cc->alias_slots = sz->alias_slots;
+        cc->alias_slot_size = (uint16_t)ALIAS_SLOT_SIZE;
+    }
+}
+
+static void setup_will(const tool_cfg_t *cfg, mqtls_connect_t *cn)
+{
+    if (!cfg->will_topic)
+        return;
+    cn->will = true;
+    cn->will_qos = cfg->will_qos;
+    cn->will_retain = cfg->will_retain;
+    cn->will_topic = mqtls_str(cfg->will_topic);
+    const char *pl = cfg->will_payload ? cfg->will_payload : "";
+    cn->will_payload = (mqtls_bin_t){(const uint8_t *)pl, (uint16_t)strlen(pl)};
+    if (cfg->version == MQTLS_V5)
+        cn->will_props = cfg->props.set[TOOL_P_WILL].p;
+}
+
+static void setup_props(const tool_cfg_t *cfg, mqtls_connect_t *cn)
+{
+    if (cfg->version != MQTLS_V5)
+        return;
+    cn->props = cfg->props.set[TOOL_P_CONNECT].p;
+    /* The client advertises these from its buffer sizes (apply_connect_limits). */
+    cn->props.present &= ~(MQTLS_PROPBIT(MQTLS_PROP_MAXIMUM_PACKET_SIZE) |
+                           MQTLS_PROPBIT(MQTLS_PROP_RECEIVE_MAXIMUM) |
+                           MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS_MAXIMUM));
+    if (cfg->session_expiry_set) {
+        cn->props.session_expiry = cfg->session_expiry;
+        cn->props.present |= MQTLS_PROPBIT(MQTLS_PROP_SESSION_EXPIRY);
+    } else if (cfg->no_clean &&
+               !(cn->props.present & MQTLS_PROPBIT(MQTLS_PROP_SESSION_EXPIRY))) {
+        cn->props.session_expiry = 0xFFFFFFFFu; /* -c: the session never expires */
+        cn->props.present |= MQTLS_PROPBIT(MQTLS_PROP_SESSION_EXPIRY);
+    }
+}
+
+static void setup_connect(tool_conn_t *tc, uint32_t timeout_ms)
+{
+    const tool_cfg_t *cfg = tc->cfg;
+    mqtls_connect_opts_t *o = &tc->opts;
+    mqtls_connect_t *cn = &o->connect;
+    o->host = cfg->host;
+    o->port = cfg->port;
+    o->connect_timeout_ms = timeout_ms;
+    cn->version = cfg->version;
+    cn->clean_start = !cfg->no_clean;
+    cn->keep_alive = cfg->keepalive;
+    cn->client_id = mqtls_str(cfg->client_id);
+    if (cfg->username) {
+        cn->has_username = true;
+        cn->username = mqtls_str(cfg->username);
+    }
+    if (cfg->password) {
+        cn->has_password = true;
+        cn->password = (mqtls_bin_t){(const uint8_t *)cfg->password,
+                                     (uint16_t)strlen(cfg->password)};
+    }
+    setup_will(cfg, cn);
+    setup_props(cfg, cn);
+}
+
+static bool is_transport_error(mqtls_status_t st)
+{
+    return st == MQTLS_ERR_DNS || st == MQTLS_ERR_CONNECT_REFUSED ||
+           st == MQTLS_ERR_UNREACHABLE || st == MQTLS_ERR_CLOSED || st == MQTLS_ERR_IO ||
+           (st >= MQTLS_ERR_TLS && st <= MQTLS_ERR_TLS_KEY_MISMATCH);
+}
+
+static int report_connack(tool_conn_t *tc)
+{
+    const char *text = mqtls_reason_text(tc->cfg->version, MQTLS_CONNACK, tc->reason);
+    tool_err("connection refused by the broker: %s (%s %u)", text,
+             tc->cfg->version == MQTLS_V5 ? "reason code" : "return code", (unsigned)tc->reason);
+    return TOOL_EXIT_REFUSED;
+}
+
+/* Prints why the connect failed and returns the exit code. */
+static int report_connect_failure(tool_conn_t *tc, bool timeout_is_exit)
+{
+    const tool_cfg_t *cfg = tc->cfg;
+    mqtls_status_t st = tc->status;
+    if (st == MQTLS_ERR_CONNACK_REFUSED)
+        return report_connack(tc);
+    const char *detail = cfg->bind_addr ? tool_bind_error(&tc->bind) : NULL;
+    if (st == MQTLS_ERR_TIMEOUT || is_transport_error(st)) {
+        tool_err("could not connect to %s port %u: %s%s%s", cfg->host, (unsigned)cfg->port,
+                 mqtls_strerror(st), detail ? " - " : "", detail ? detail : "");
+        return st == MQTLS_ERR_TIMEOUT && timeout_is_exit ? TOOL_EXIT_TIMEOUT
+                                                           : TOOL_EXIT_CONNECT;
+    }
+    tool_err("connecting to %s port %u failed: %s", cfg->host, (unsigned)cfg->port,
+             mqtls_strerror(st));
+    return TOOL_EXIT_ERROR;
+}
+
+/* Runs the client until CONNACK or failure. */
+static int wait_connack(tool_conn_t *tc, uint32_t timeout_ms, bool timeout_is_exit)
+{
+    uint64_t limit = tool_now_ms() + (timeout_ms ? timeout_ms : MQTLS_CFG_CONNECT_TIMEOUT_MS);
+    while (!tc->connected && !tc->failed && !tc->lost) {
+        if (tool_stop)
+            return TOOL_EXIT_ERROR;
+        if (tool_now_ms() > limit + 2000) { /* the library should have reported by now */
+            tc->status = MQTLS_ERR_TIMEOUT;
+            break;
+        }
+        tool_conn_poll(tc, -1, 100, NULL);
+    }
+    if (tc->connected)
+        return TOOL_EXIT_OK;
+    if (tc->status == MQTLS_OK)
+        tc->status = MQTLS_ERR_CLOSED;
+    return report_connect_failure(tc, timeout_is_exit);
+}
+
+int tool_conn_open(tool_conn_t *tc, const tool_cfg_t *cfg, const tool_conn_sizes_t *sz,
+                   tool_conn_handler handler, void *user, uint32_t timeout_ms,
+                   bool timeout_is_exit)
+{
+    memset(tc, 0, sizeof *tc);
+    tc->cfg = cfg;
+    tc->handler = handler;
+    tc->user = user;
+    tool_conn_sizes_t sizes = *sz;
+    apply_connect_limits(cfg, &sizes);
+    mqtls_client_cfg_t cc;
+    memset(&cc, 0, sizeof cc);
+    setup_transport(tc, &cc);
+    alloc_memory(tc, &sizes, &cc);
+    cc.platform = &mqtls_platform_posix;
+    cc.on_event = on_event;
+    cc.user = tc;
+    mqtls_client_init(&tc->client, &cc);
+    setup_connect(tc, timeout_ms);
+    mqtls_status_t st = mqtls_connect(&tc->client, &tc->opts);
+    if (st != MQTLS_OK) {
+        tool_err("cannot connect with these settings: %s", mqtls_strerror(st));
+        return st == MQTLS_ERR_BAD_PARAM ? TOOL_EXIT_USAGE : TOOL_EXIT_ERROR;
+    }
+    return wait_connack(tc, timeout_ms, timeout_is_exit);
+}
+
+mqtls_status_t tool_conn_poll(tool_conn_t *tc, int extra_fd, uint32_t max_ms,
+                              bool *extra_ready)
+{
+    struct pollfd pf[2];
+    nfds_t n = 0;
+    int fd = tool_conn_fd(tc), xi = -1;
+    uint32_t wait = mqtls_next_timeout_ms(&tc->client);
+    if (wait > max_ms)
+        wait = max_ms;
+    bool connecting = mqtls_state(&tc->client) == MQTLS_STATE_CONNECTING;
+    if (connecting && wait > 10)
+        wait = 10;
+    if (fd >= 0)
+        pf[n++] = (struct pollfd){fd, (short)(POLLIN | (connecting ? POLLOUT : 0)), 0};
+    if (extra_fd >= 0) {
+        xi = (int)n;
+        pf[n++] = (struct pollfd){extra_fd, POLLIN, 0};
+    }
+    int r = poll(pf, n, (int)wait);
+    if (extra_ready)
+        *extra_ready = xi >= 0 && r > 0 && pf[xi].revents != 0;
+    return mqtls_step(&tc->client);
+}
+
+int tool_conn_lost_exit(tool_conn_t *tc)
+{
+    mqtls_status_t st = tc->status;
+    if (st == MQTLS_ERR_PACKET_TOO_LARGE) {
+        tool_err("the broker sent a packet of %lu bytes, larger than the receive buffer "
+                 "(%lu bytes; 5.0: raise it with -D connect maximum-packet-size)",
+                 (unsigned long)tc->size, (unsigned long)tc->rx_size);
+    } else if (st == MQTLS_ERR_SERVER_DISCONNECT) {
+        tool_err("the broker closed the connection: %s (reason code %u)",
+                 mqtls_reason_text(tc->cfg->version, MQTLS_DISCONNECT, tc->reason),
+                 (unsigned)tc->reason);
+    } else {
+        tool_err("connection lost: %s", mqtls_strerror(st == MQTLS_OK ? MQTLS_ERR_CLOSED : st));
+    }
+    return TOOL_EXIT_ERROR;
+}
+
+void tool_conn_close(tool_conn_t *tc)
+{
+    const tool_cfg_t *cfg = tc->cfg;
+    if (mqtls_state(&tc->client) == MQTLS_STATE_CONNECTED) {
+        const mqtls_props_t *dp = &cfg->props.set[TOOL_P_DISCONNECT].p;
+        bool props = cfg->version == MQTLS_V5 && dp->present;
+        mqtls_flush(&tc->client);
+        mqtls_disconnect(&tc->client, MQTLS_RC_SUCCESS, props ? dp : NULL);
+    }
+    mqtls_client_free(&tc->client);
+    if (tc->traced)
+        tool_trace_free(&tc->trace);
+    free(tc->rx);
+    free(tc->tx);
+    free(tc->store_mem);
+    free(tc->inflight);
+    free(tc->qos2);
+    free(tc->alias);
+    tc->rx = tc->tx = tc->store_mem = NULL;
+}

@@ -1,0 +1,100 @@
+/**
+ * @file tool_conn.h
+ * @brief One MQTT connection for the tool: the client context with heap-allocated buffers
+ *        and tables, the TCP transport (with -A: tool_bind.h; with -d: wrapped by
+ *        tool_trace.h), a poll() loop around mqtls_step(), and error reporting.
+ */
+#ifndef TOOL_CONN_H
+#define TOOL_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mqtls/client.h"
+#include "mqtls/transport_tcp.h"
+#include "tool_bind.h"
+#include "tool_opts.h"
+#include "tool_trace.h"
+
+/** Receives every event after the connection's own bookkeeping. */
+typedef void (*tool_conn_handler)(void *user, const mqtls_event_t *ev);
+
+/** Memory sizes a command asks for. */
+typedef struct tool_conn_sizes {
+    size_t rx;          /**< receive buffer (5.0: advertised as Maximum Packet Size) */
+    size_t tx;
+    size_t store;       /**< RAM message store for outgoing QoS 1/2 */
+    uint16_t inflight;
+    uint16_t qos2_in;   /**< 5.0: advertised as Receive Maximum */
+    uint16_t alias_slots; /**< 5.0: advertised as Topic Alias Maximum */
+    bool coalesce;
+} tool_conn_sizes_t;
+
+/** The connection. */
+typedef struct tool_conn {
+    const tool_cfg_t *cfg;
+    mqtls_client_t client;
+    mqtls_tcp_t tcp;
+    tool_bind_t bind;
+    tool_trace_t trace;
+    bool traced;
+    mqtls_connect_opts_t opts;
+    uint8_t *rx;
+    size_t rx_size;
+    uint8_t *tx;
+    uint8_t *store_mem;
+    mqtls_inflight_t *inflight;
+    uint16_t *qos2;
+    char *alias;
+    mqtls_ram_store_t store;
+    tool_conn_handler handler;
+    void *user;
+    bool connected;     /**< CONNACK accepted and not lost since */
+    bool failed;        /**< CONNECT_FAILED arrived */
+    bool lost;          /**< DISCONNECTED arrived */
+    mqtls_status_t status;  /**< why it failed / was lost */
+    uint8_t reason;
+    uint32_t size;      /**< MQTLS_ERR_PACKET_TOO_LARGE: the packet's size */
+} tool_conn_t;
+
+/**
+ * Sets up the client and connects, waiting for CONNACK (up to @p timeout_ms, 0: the
+ * library's default). Prints what went wrong.
+ * @return TOOL_EXIT_OK, TOOL_EXIT_CONNECT, TOOL_EXIT_REFUSED, TOOL_EXIT_TIMEOUT (only when
+ *         @p timeout_is_exit), TOOL_EXIT_USAGE or TOOL_EXIT_ERROR
+ */
+int tool_conn_open(tool_conn_t *tc, const tool_cfg_t *cfg, const tool_conn_sizes_t *sz,
+                   tool_conn_handler handler, void *user, uint32_t timeout_ms,
+                   bool timeout_is_exit);
+
+/**
+ * Waits (at most @p max_ms, less when the client needs to run sooner) for the socket or
+ * @p extra_fd (-1: none) to become readable, then runs mqtls_step().
+ * @param[out] extra_ready whether @p extra_fd is readable (may be NULL)
+ */
+mqtls_status_t tool_conn_poll(tool_conn_t *tc, int extra_fd, uint32_t max_ms,
+                              bool *extra_ready);
+
+/** Prints why the connection was lost and returns the exit code for it. */
+int tool_conn_lost_exit(tool_conn_t *tc);
+
+/**
+ * Flushes, sends DISCONNECT (5.0: with the -D disconnect properties) if still connected,
+ * and frees everything.
+ */
+void tool_conn_close(tool_conn_t *tc);
+
+/** The socket of the connection, or -1. */
+int tool_conn_fd(const tool_conn_t *tc);
+
+/**
+ * A transmit buffer size for @p cfg: room for the largest packet the tool builds whole
+ * (CONNECT with will and properties, SUBSCRIBE with every filter) plus 64 KiB.
+ */
+size_t tool_conn_tx_size(const tool_cfg_t *cfg);
+
+/** Tells whether a 5.0 reason code (or 3.1.1 SUBACK code) means failure. */
+bool tool_reason_failed(uint8_t reason);
+
+#endif

@@ -1,0 +1,33 @@
+/**
+ * @file tool_format.h
+ * @brief How `mqtls sub` prints a message: payload only, -v, or an -F format string.
+ */
+#ifndef TOOL_FORMAT_H
+#define TOOL_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mqtls/codec.h"
+#include "tool_util.h"
+
+/**
+ * Checks an -F format string before connecting.
+ * @return true, or false with the reason in @p err
+ */
+bool tool_format_check(const char *fmt, char *err, size_t errlen);
+
+/** What a format can print about one message besides the message itself. */
+typedef struct tool_msg_ctx {
+    const char *client_id;
+    mqtls_version_t version;
+} tool_msg_ctx_t;
+
+/** Appends @p m formatted with @p fmt (already checked) to @p out. */
+void tool_format_message(tool_buf_t *out, const char *fmt, const mqtls_publish_t *m,
+                         const tool_msg_ctx_t *ctx);
+
+/** Appends @p m as the JSON object of %j. */
+void tool_format_json(tool_buf_t *out, const mqtls_publish_t *m);
+
+#endif

@@ -1,0 +1,68 @@
+/**
+ * @file tool_main.c
+ * @brief `mqtls`: dispatches to a subcommand (pub, sub); --help and --version.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "mqtls/mqtls.h"
+#include "tool_cmds.h"
+#include "tool_util.h"
+
+/** One subcommand. */
+typedef struct tool_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} tool_command_t;
+
+static const tool_command_t commands[] = {
+    {"pub", tool_pub_main, "publish a message (like mosquitto_pub)"},
+    {"sub", tool_sub_main, "subscribe and print messages (like mosquitto_sub)"},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fputs("Usage: mqtls COMMAND [options]\n"
+          "       mqtls COMMAND --help\n"
+          "       mqtls --help | --version\n\n"
+          "An MQTT 3.1.1 / 5.0 command-line client.\n\nCommands:\n", out);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n", out);
+    fputs(tool_exit_help, out);
+}
+
+static void version(void)
+{
+    printf("mqtls %s (MQTT 3.1.1%s; TLS: not built)\n", MQTLS_VERSION_STRING,
+           MQTLS_CFG_MQTT5 ? ", 5.0" : "");
+}
+
+/** Entry point of the `mqtls` tool. */
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        version();
+        return TOOL_EXIT_OK;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(cmd, commands[i].name)) {
+            tool_signals_init();
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    fprintf(stderr, "mqtls: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return TOOL_EXIT_USAGE;
+}

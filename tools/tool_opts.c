@@ -1,0 +1,514 @@
+/**
+ * @file tool_opts.c
+ * @brief One sorted option table for pub and sub, the parser that walks it, the checks
+ *        shared by both commands and the --help text built from it.
+ */
+#include "tool_opts.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool_url.h"
+#include "tool_util.h"
+
+struct tool_opt;
+typedef int (*opt_fn)(tool_cfg_t *cfg, const struct tool_opt *o, char **args, int avail,
+                      int *used);
+
+/** One option: long name (the table is sorted by it), short letter, where it applies. */
+typedef struct tool_opt {
+    const char *lname;
+    char sname;
+    uint8_t cmds;     /**< TOOL_PUB | TOOL_SUB */
+    uint8_t nargs;    /**< arguments it takes (at least; -D takes 3 or 4) */
+    opt_fn fn;
+    size_t off;       /**< field of tool_cfg_t for the generic handlers */
+    const char *argname;
+    const char *help;
+} tool_opt_t;
+
+#define BOTH (TOOL_PUB | TOOL_SUB)
+#define F(field) offsetof(tool_cfg_t, field)
+
+#define bad tool_usage_err
+
+static int opt_str(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)n;
+    (void)u;
+    *(const char **)((char *)cfg + o->off) = a[0];
+    return TOOL_EXIT_OK;
+}
+
+static int opt_true(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)a;
+    (void)n;
+    (void)u;
+    *(bool *)((char *)cfg + o->off) = true;
+    return TOOL_EXIT_OK;
+}
+
+static int opt_list(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)n;
+    (void)u;
+    tool_strlist_add((tool_strlist_t *)((char *)cfg + o->off), a[0]);
+    return TOOL_EXIT_OK;
+}
+
+static int opt_u32(const char *v, const char *name, uint32_t min, uint32_t max, uint32_t *out)
+{
+    if (tool_parse_u32(v, min, max, out))
+        return TOOL_EXIT_OK;
+    tool_err("invalid %s '%s' (must be a number from %lu to %lu)", name, v,
+             (unsigned long)min, (unsigned long)max);
+    return TOOL_EXIT_USAGE;
+}
+
+static int opt_port(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    uint32_t v;
+    int rc = opt_u32(a[0], "port", 1, 65535, &v);
+    cfg->port = (uint16_t)v;
+    return rc;
+}
+
+static int opt_keepalive(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    uint32_t v;
+    int rc = opt_u32(a[0], "keepalive", 0, 65535, &v);
+    cfg->keepalive = (uint16_t)v;
+    return rc;
+}
+
+static int qos_value(const char *v, const char *what, uint8_t *out)
+{
+    if ((v[0] == '0' || v[0] == '1' || v[0] == '2') && v[1] == '\0') {
+        *out = (uint8_t)(v[0] - '0');
+        return TOOL_EXIT_OK;
+    }
+    return bad("invalid %s '%s' (must be 0, 1 or 2)", what, v);
+}
+
+static int opt_qos(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    cfg->qos_set = true;
+    return qos_value(a[0], "QoS", &cfg->qos);
+}
+
+static int opt_will_qos(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    cfg->will_opts = true;
+    return qos_value(a[0], "will QoS", &cfg->will_qos);
+}
+
+static int opt_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    const char *v = a[0];
+    if (!strcmp(v, "mqttv311") || !strcmp(v, "311")) {
+        cfg->version = MQTLS_V311;
+    } else if (!strcmp(v, "mqttv5") || !strcmp(v, "5")) {
+        cfg->version = MQTLS_V5;
+    } else if (!strcmp(v, "mqttv31") || !strcmp(v, "31")) {
+        tool_err("MQTT 3.1 (%s) is not supported by mqtls: use -V mqttv311 or -V mqttv5", v);
+        return TOOL_EXIT_USAGE;
+    } else {
+        return bad("invalid %s '%s' (use mqttv311, mqttv5, 311 or 5)", "protocol version", v);
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int opt_session_expiry(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    cfg->session_expiry_set = true;
+    if (!strcmp(a[0], "-1") || !strcmp(a[0], "\xe2\x88\x9e")) { /* -1 or the infinity sign */
+        cfg->session_expiry = 0xFFFFFFFFu;
+        return TOOL_EXIT_OK;
+    }
+    return opt_u32(a[0], "session expiry interval", 0, 0xFFFFFFFFu, &cfg->session_expiry);
+}
+
+static int opt_msg(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)n, (void)u;
+    cfg->msg_sources++;
+    switch (o->sname) {
+    case 'm': cfg->msg_mode = TOOL_MSG_ARG; cfg->message = a[0]; break;
+    case 'f': cfg->msg_mode = TOOL_MSG_FILE; cfg->file = a[0]; break;
+    case 'l': cfg->msg_mode = TOOL_MSG_LINES; break;
+    case 's': cfg->msg_mode = TOOL_MSG_STDIN; break;
+    default: cfg->msg_mode = TOOL_MSG_NULL; break;
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int opt_repeat(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    return opt_u32(a[0], "repeat count", 1, 0xFFFFFFFFu, &cfg->repeat);
+}
+
+static int opt_repeat_delay(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    char *end = NULL;
+    double d = strtod(a[0], &end);
+    if (end == a[0] || *end || !isfinite(d) || d < 0 || d > 4000000.0)
+        return bad("invalid %s '%s' (must be seconds, e.g. 0.5)", "repeat delay", a[0]);
+    cfg->repeat_delay_ms = (uint32_t)(d * 1000.0 + 0.5);
+    return TOOL_EXIT_OK;
+}
+
+static int opt_max_inflight(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    uint32_t v;
+    int rc = opt_u32(a[0], "maximum in-flight count", 1, 65535, &v);
+    cfg->max_inflight = (uint16_t)v;
+    return rc;
+}
+
+static int opt_count(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    return opt_u32(a[0], "message count", 1, 0xFFFFFFFFu, &cfg->count);
+}
+
+static int opt_timeout(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    return opt_u32(a[0], "timeout", 1, 4000000u, &cfg->timeout_s);
+}
+
+static int opt_property(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o;
+    return tool_props_add(&cfg->props, a, n, u);
+}
+
+static const char *own(tool_cfg_t *cfg, char *s)
+{
+    if (s)
+        tool_strlist_add(&cfg->owned, s);
+    return s;
+}
+
+static int opt_url(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    tool_url_t url;
+    char err[160];
+    if (!tool_url_parse(a[0], &url, err, sizeof err))
+        return bad("invalid URL '%s': %s", a[0], err);
+    if (url.tls) {
+        tool_url_free(&url);
+        return bad("'%s': mqtts:// URLs need TLS, which this build of mqtls does not have "
+                   "yet (TLS support is planned); use mqtt:// instead", a[0]);
+    }
+    cfg->host = own(cfg, url.host);
+    cfg->port = url.port;
+    if (url.user)
+        cfg->username = own(cfg, url.user);
+    if (url.password)
+        cfg->password = own(cfg, url.password);
+    if (url.topic)
+        tool_strlist_add(&cfg->topics, own(cfg, url.topic));
+    return TOOL_EXIT_OK;
+}
+
+static int opt_help(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)a, (void)n, (void)u;
+    tool_opts_help(cfg->cmd, stdout);
+    return TOOL_HELP_SHOWN;
+}
+
+/* Sorted by long name (strcmp order): tool_opt_find() searches it with bsearch(). */
+static const tool_opt_t opts[] = {
+    {"bind-address", 'A', BOTH, 1, opt_str, F(bind_addr), "ADDRESS",
+     "bind the outgoing socket to this local address"},
+    {"count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"},
+    {"debug", 'd', BOTH, 0, opt_true, F(debug), NULL, "print the packets sent and received"},
+    {"disable-clean-session", 'c', BOTH, 0, opt_true, F(no_clean), NULL,
+     "keep the session (clean start 0); needs -i"},
+    {"exit-after-subscribe", 'E', TOOL_SUB, 0, opt_true, F(exit_after_sub), NULL,
+     "exit once the subscriptions are acknowledged"},
+    {"file", 'f', TOOL_PUB, 1, opt_msg, 0, "FILE", "send the contents of FILE as the message"},
+    {"filter-out", 'T', TOOL_SUB, 1, opt_list, F(filter_out), "FILTER",
+     "do not print messages whose topic matches FILTER (repeatable)"},
+    {"format", 'F', TOOL_SUB, 1, opt_str, F(format), "FORMAT",
+     "print messages with FORMAT (see docs/cli.md: %t %p %q %r %l %m %j %I %U %x %X ...)"},
+    {"help", 0, BOTH, 0, opt_help, 0, NULL, "show this help"},
+    {"host", 'h', BOTH, 1, opt_str, F(host), "HOST", "broker host (default localhost)"},
+    {"id", 'i', BOTH, 1, opt_str, F(id), "ID", "client identifier (default mqtls_<cmd>_<pid>)"},
+    {"id-prefix", 'I', BOTH, 1, opt_str, F(id_prefix), "PREFIX",
+     "client identifier is PREFIX followed by the process id"},
+    {"keepalive", 'k', BOTH, 1, opt_keepalive, 0, "SECONDS", "keep alive (default 60, 0 off)"},
+    {"max-inflight", 'M', TOOL_PUB, 1, opt_max_inflight, 0, "N",
+     "QoS 1/2 messages in flight at once (default 20)"},
+    {"message", 'm', TOOL_PUB, 1, opt_msg, 0, "MESSAGE", "send MESSAGE"},
+    {"no-eol", 'N', TOOL_SUB, 0, opt_true, F(no_eol), NULL, "no newline after each message"},
+    {"no-retained", 'R', TOOL_SUB, 0, opt_true, F(no_retained), NULL,
+     "do not print retained (stale) messages"},
+    {"nodelay", 0, BOTH, 0, opt_true, F(nodelay), NULL, "disable Nagle's algorithm"},
+    {"null-message", 'n', TOOL_PUB, 0, opt_msg, 0, NULL, "send a zero-length message"},
+    {"port", 'p', BOTH, 1, opt_port, 0, "PORT", "broker port (default 1883)"},
+    {"property", 'D', BOTH, 3, opt_property, 0, "CMD NAME VALUE",
+     "MQTT 5.0 property for CMD (connect, publish, subscribe, unsubscribe, disconnect, will);"
+     " user-property takes two values"},
+    {"protocol-version", 'V', BOTH, 1, opt_version, 0, "VERSION",
+     "mqttv311 (default) or mqttv5 (also 311, 5)"},
+    {"pw", 'P', BOTH, 1, opt_str, F(password), "PASSWORD", "password"},
+    {"qos", 'q', BOTH, 1, opt_qos, 0, "QOS", "quality of service 0, 1 or 2 (default 0)"},
+    {"quiet", 0, BOTH, 0, opt_true, F(quiet), NULL, "do not print error messages"},
+    {"repeat", 0, TOOL_PUB, 1, opt_repeat, 0, "N", "publish the message N times"},
+    {"repeat-delay", 0, TOOL_PUB, 1, opt_repeat_delay, 0, "SECONDS",
+     "wait this long between repeated publishes"},
+    {"retain", 'r', TOOL_PUB, 0, opt_true, F(retain), NULL, "make the message retained"},
+    {"retained-only", 0, TOOL_SUB, 0, opt_true, F(retained_only), NULL,
+     "print only retained messages; exit at the first live one"},
+    {"session-expiry", 'x', BOTH, 1, opt_session_expiry, 0, "SECONDS",
+     "5.0 session expiry interval (-1: never expires)"},
+    {"stdin-file", 's', TOOL_PUB, 0, opt_msg, 0, NULL, "send all of stdin as one message"},
+    {"stdin-line", 'l', TOOL_PUB, 0, opt_msg, 0, NULL, "send each line of stdin as a message"},
+    {"timeout", 'W', TOOL_SUB, 1, opt_timeout, 0, "SECONDS",
+     "stop after SECONDS (exit status 27)"},
+    {"topic", 't', BOTH, 1, opt_list, F(topics), "TOPIC",
+     "topic to publish to; filter to subscribe to (repeatable in sub)"},
+    {"unsubscribe", 'U', TOOL_SUB, 1, opt_list, F(unsub), "FILTER",
+     "unsubscribe from FILTER (repeatable)"},
+    {"url", 'L', BOTH, 1, opt_url, 0, "URL", "mqtt://[user[:password]@]host[:port]/topic"},
+    {"username", 'u', BOTH, 1, opt_str, F(username), "USER", "user name"},
+    {"verbose", 'v', TOOL_SUB, 0, opt_true, F(verbose), NULL, "print the topic and the payload"},
+    {"will-payload", 0, BOTH, 1, opt_str, F(will_payload), "PAYLOAD", "will message payload"},
+    {"will-qos", 0, BOTH, 1, opt_will_qos, 0, "QOS", "will message QoS"},
+    {"will-retain", 0, BOTH, 0, opt_true, F(will_retain), NULL, "retain the will message"},
+    {"will-topic", 0, BOTH, 1, opt_str, F(will_topic), "TOPIC",
+     "topic of the will, published if the connection breaks"},
+};
+
+#define N_OPTS (sizeof opts / sizeof opts[0])
+
+void tool_strlist_add(tool_strlist_t *l, const char *s)
+{
+    l->v = tool_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n++] = s;
+}
+
+const char *tool_cmd_name(tool_cmd_t cmd)
+{
+    return cmd == TOOL_PUB ? "pub" : "sub";
+}
+
+void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->cmd = cmd;
+    cfg->host = "localhost";
+    cfg->port = 1883;
+    cfg->version = MQTLS_V311;
+    cfg->keepalive = 60;
+    cfg->repeat = 1;
+    cfg->max_inflight = 20;
+}
+
+void tool_cfg_free(tool_cfg_t *cfg)
+{
+    for (size_t i = 0; i < cfg->owned.n; i++)
+        free((void *)cfg->owned.v[i]);
+    free(cfg->owned.v);
+    free(cfg->topics.v);
+    free(cfg->filter_out.v);
+    free(cfg->unsub.v);
+    free(cfg->client_id);
+    tool_props_free(&cfg->props);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+static int cmp_opt(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const tool_opt_t *)elem)->lname);
+}
+
+/* Finds "--name", "--name=value" (value in *inl) or "-x". */
+static const tool_opt_t *find_opt(const char *arg, const char **inl)
+{
+    *inl = NULL;
+    if (arg[0] == '-' && arg[1] == '-' && arg[2]) {
+        char name[40];
+        const char *eq = strchr(arg + 2, '=');
+        size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+        if (len >= sizeof name)
+            return NULL;
+        memcpy(name, arg + 2, len);
+        name[len] = '\0';
+        *inl = eq ? eq + 1 : NULL;
+        return bsearch(name, opts, N_OPTS, sizeof opts[0], cmp_opt);
+    }
+    if (arg[0] == '-' && arg[1] && !arg[2])
+        for (size_t i = 0; i < N_OPTS; i++)
+            if (opts[i].sname == arg[1])
+                return &opts[i];
+    return NULL;
+}
+
+/* Runs one option at argv[*i]; advances *i past it and its arguments. */
+static int parse_one(tool_cfg_t *cfg, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i], *inl;
+    const tool_opt_t *o = find_opt(arg, &inl);
+    if (!o)
+        return bad(arg[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", arg);
+    if (!(o->cmds & cfg->cmd))
+        return bad("option '%s' is not valid for mqtls %s", arg, tool_cmd_name(cfg->cmd));
+    char *inl_args[1] = {(char *)inl};
+    char **args = inl ? inl_args : argv + *i + 1;
+    int avail = inl ? 1 : argc - *i - 1;
+    if (inl && o->nargs != 1)
+        return bad("option '%s' does not take a value", arg);
+    if (avail < o->nargs && o->nargs > 1)
+        return bad("option '%s' needs %u arguments", arg, (unsigned)o->nargs);
+    if (avail < o->nargs)
+        return bad("option '%s' needs an argument", arg);
+    int used = o->nargs;
+    int rc = o->fn(cfg, o, args, avail, &used);
+    *i += 1 + (inl ? 0 : used);
+    return rc;
+}
+
+static int check_session(tool_cfg_t *cfg)
+{
+    if (cfg->no_clean && (!cfg->id || !cfg->id[0] || cfg->id_prefix))
+        return bad("-c needs a client id: give one with -i");
+    if (cfg->id && cfg->id_prefix)
+        return bad("use -i or -I, not both");
+    bool v5 = cfg->version == MQTLS_V5;
+    if (cfg->session_expiry_set && !v5)
+        return bad("-x (session expiry) needs MQTT 5.0 (-V 5)");
+    if (cfg->props.any && !v5)
+        return bad("-D properties need MQTT 5.0 (-V 5)");
+    if (cfg->session_expiry_set &&
+        (cfg->props.set[TOOL_P_CONNECT].p.present & MQTLS_PROPBIT(MQTLS_PROP_SESSION_EXPIRY)))
+        return bad("give the session expiry with -x or with -D connect, not both");
+    if (cfg->password && !cfg->username && !v5)
+        return bad("a password (-P) needs a user name (-u) in MQTT 3.1.1");
+    return TOOL_EXIT_OK;
+}
+
+static bool has_wildcard(const char *t)
+{
+    return strpbrk(t, "+#") != NULL;
+}
+
+static int check_will(tool_cfg_t *cfg)
+{
+    bool will_props = tool_props_has(&cfg->props, TOOL_P_WILL);
+    if (!cfg->will_topic) {
+        if (cfg->will_payload || cfg->will_retain || cfg->will_opts || will_props)
+            return bad("will options given without --will-topic");
+        return TOOL_EXIT_OK;
+    }
+    if (!cfg->will_topic[0] || has_wildcard(cfg->will_topic))
+        return bad("invalid will topic '%s' (it must not be empty or contain + or #)",
+                   cfg->will_topic);
+    if (cfg->will_payload && strlen(cfg->will_payload) > 65535)
+        return bad("the will payload is longer than 65535 bytes");
+    return TOOL_EXIT_OK;
+}
+
+static int check_prop_cmds(tool_cfg_t *cfg)
+{
+    static const tool_pcmd_t pub_no[] = {TOOL_P_SUBSCRIBE, TOOL_P_UNSUBSCRIBE};
+    if (cfg->cmd == TOOL_PUB) {
+        for (size_t i = 0; i < 2; i++)
+            if (tool_props_has(&cfg->props, pub_no[i]))
+                return bad("-D %s properties are used only by mqtls sub",
+                           tool_pcmd_name(pub_no[i]));
+    } else if (tool_props_has(&cfg->props, TOOL_P_PUBLISH)) {
+        return bad("-D publish properties are used only by mqtls pub");
+    }
+    return TOOL_EXIT_OK;
+}
+
+static void make_client_id(tool_cfg_t *cfg)
+{
+    tool_buf_t b = {0};
+    if (cfg->id)
+        tool_buf_add(&b, cfg->id, strlen(cfg->id));
+    else if (cfg->id_prefix)
+        tool_buf_printf(&b, "%s%ld", cfg->id_prefix, (long)getpid());
+    else
+        tool_buf_printf(&b, "mqtls_%s_%ld", tool_cmd_name(cfg->cmd), (long)getpid());
+    cfg->client_id = b.p ? b.p : tool_xstrdup("");
+}
+
+/* Checks shared by pub and sub, once every option is read. */
+static int tool_opts_check(tool_cfg_t *cfg)
+{
+    int rc = check_session(cfg);
+    if (!rc)
+        rc = check_will(cfg);
+    if (!rc)
+        rc = check_prop_cmds(cfg);
+    if (rc)
+        return rc;
+    make_client_id(cfg);
+    if (strlen(cfg->client_id) > 65535)
+        return bad("the client id is longer than 65535 bytes");
+    if (cfg->username && strlen(cfg->username) > 65535)
+        return bad("the user name is longer than 65535 bytes");
+    if (cfg->password && strlen(cfg->password) > 65535)
+        return bad("the password is longer than 65535 bytes");
+    tool_props_finish(&cfg->props);
+    return TOOL_EXIT_OK;
+}
+
+int tool_opts_parse(tool_cfg_t *cfg, int argc, char **argv)
+{
+    for (int i = 1; i < argc;) {
+        int rc = parse_one(cfg, argc, argv, &i);
+        if (rc)
+            return rc;
+    }
+    return tool_opts_check(cfg);
+}
+
+static void help_line(const tool_opt_t *o, FILE *out)
+{
+    char left[64];
+    if (o->sname)
+        snprintf(left, sizeof left, "-%c, --%s%s%s", o->sname, o->lname, o->argname ? " " : "",
+                 o->argname ? o->argname : "");
+    else
+        snprintf(left, sizeof left, "    --%s%s%s", o->lname, o->argname ? " " : "",
+                 o->argname ? o->argname : "");
+    fprintf(out, "  %-34s %s\n", left, o->help);
+}
+
+void tool_opts_help(tool_cmd_t cmd, FILE *out)
+{
+    if (cmd == TOOL_PUB)
+        fputs("Usage: mqtls pub [options] -t TOPIC {-m MESSAGE | -f FILE | -l | -s | -n}\n"
+              "       mqtls pub [options] -L mqtt://[user[:pw]@]host[:port]/topic {-m ...}\n"
+              "Publishes a message (or each line of stdin with -l) and exits.\n\n", out);
+    else
+        fputs("Usage: mqtls sub [options] -t FILTER [-t FILTER ...]\n"
+              "       mqtls sub [options] -L mqtt://[user[:pw]@]host[:port]/filter\n"
+              "Subscribes and prints the messages that arrive.\n\n", out);
+    fputs("Options:\n", out);
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (opts[i].cmds & cmd)
+            help_line(&opts[i], out);
+    fputs("\n", out);
+    fputs(tool_exit_help, out);
+}

@@ -1,0 +1,117 @@
+/**
+ * @file tool_opts.h
+ * @brief The settings of `mqtls pub` and `mqtls sub`, and the one option table that fills
+ *        them (connection flags shared by both, plus each command's own).
+ */
+#ifndef TOOL_OPTS_H
+#define TOOL_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mqtls/codec.h"
+#include "tool_props.h"
+
+/** The subcommands (bit values: an option lists the commands it applies to). */
+typedef enum tool_cmd {
+    TOOL_PUB = 1u,
+    TOOL_SUB = 2u
+} tool_cmd_t;
+
+/** Where pub takes the message from. */
+typedef enum tool_msg_mode {
+    TOOL_MSG_NONE,
+    TOOL_MSG_ARG,    /**< -m */
+    TOOL_MSG_FILE,   /**< -f */
+    TOOL_MSG_LINES,  /**< -l */
+    TOOL_MSG_STDIN,  /**< -s */
+    TOOL_MSG_NULL    /**< -n */
+} tool_msg_mode_t;
+
+/** A list of strings (pointers into argv or tool-owned copies). */
+typedef struct tool_strlist {
+    const char **v;
+    size_t n;
+} tool_strlist_t;
+
+/** Returned by tool_opts_parse() when --help was printed. */
+#define TOOL_HELP_SHOWN (-1)
+
+/** Every setting of one run. */
+typedef struct tool_cfg {
+    tool_cmd_t cmd;
+    /* Connection. */
+    const char *host;
+    uint16_t port;
+    const char *bind_addr;
+    mqtls_version_t version;
+    uint16_t keepalive;
+    const char *id;
+    const char *id_prefix;
+    char *client_id;          /**< the id used (computed by tool_opts_check) */
+    bool no_clean;            /**< -c */
+    bool session_expiry_set;  /**< -x */
+    uint32_t session_expiry;
+    const char *username;
+    const char *password;
+    bool debug;
+    bool quiet;
+    bool nodelay;
+    const char *will_topic;
+    const char *will_payload;
+    uint8_t will_qos;
+    bool will_retain;
+    bool will_opts;           /**< a --will-* option other than --will-topic */
+    uint8_t qos;
+    bool qos_set;
+    tool_strlist_t topics;
+    tool_props_t props;
+    /* pub */
+    tool_msg_mode_t msg_mode;
+    int msg_sources;          /**< how many of -m -f -l -s -n were given */
+    const char *message;
+    const char *file;
+    bool retain;
+    uint32_t repeat;
+    uint32_t repeat_delay_ms;
+    uint16_t max_inflight;
+    /* sub */
+    bool verbose;
+    bool no_retained;         /**< -R */
+    bool retained_only;
+    bool exit_after_sub;      /**< -E */
+    bool no_eol;              /**< -N */
+    uint32_t count;           /**< -C, 0: unlimited */
+    uint32_t timeout_s;       /**< -W, 0: none */
+    const char *format;       /**< -F */
+    tool_strlist_t filter_out; /**< -T */
+    tool_strlist_t unsub;     /**< -U */
+    /* Memory the settings point into (URL parts). */
+    tool_strlist_t owned;
+} tool_cfg_t;
+
+/** Sets the defaults for @p cmd. */
+void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd);
+
+/** Frees what parsing allocated. */
+void tool_cfg_free(tool_cfg_t *cfg);
+
+/** "pub" or "sub". */
+const char *tool_cmd_name(tool_cmd_t cmd);
+
+/**
+ * Parses the options of a subcommand (@p argv[0] is the subcommand's name) and runs the
+ * checks shared by pub and sub (tool_opts_check()).
+ * @return TOOL_EXIT_OK, TOOL_EXIT_USAGE (message printed), or TOOL_HELP_SHOWN
+ */
+int tool_opts_parse(tool_cfg_t *cfg, int argc, char **argv);
+
+/** Prints the usage and option list of @p cmd. */
+void tool_opts_help(tool_cmd_t cmd, FILE *out);
+
+/** Appends @p s to @p l. */
+void tool_strlist_add(tool_strlist_t *l, const char *s);
+
+#endif

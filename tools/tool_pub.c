@@ -1,0 +1,321 @@
+/**
+ * @file tool_pub.c
+ * @brief `mqtls pub`: publish one message (-m -f -s -n, optionally --repeat'ed) or each line
+ *        of stdin (-l), wait for QoS 1/2 acknowledgements, disconnect.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mqtls/reason.h"
+#include "tool_cmds.h"
+#include "tool_conn.h"
+#include "tool_opts.h"
+#include "tool_util.h"
+
+/** The state of one `mqtls pub` run. */
+typedef struct pub {
+    tool_cfg_t *cfg;
+    tool_conn_t conn;
+    tool_buf_t payload;  /**< -f / -s contents */
+    const uint8_t *data; /**< the single message */
+    size_t len;
+    int rc;              /**< first failure reported by an event */
+    bool alias_sent;     /**< 5.0 topic alias: the topic went out once */
+} pub_t;
+
+static bool uses_alias(const tool_cfg_t *cfg)
+{
+    return cfg->version == MQTLS_V5 &&
+           (cfg->props.set[TOOL_P_PUBLISH].p.present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS));
+}
+
+static int check_topic(const tool_cfg_t *cfg)
+{
+    if (cfg->topics.n == 0)
+        return tool_usage_err("no topic given: use -t TOPIC (or -L mqtt://host/topic)");
+    if (cfg->topics.n > 1)
+        return tool_usage_err("mqtls pub publishes to one topic, but %lu were given",
+                              (unsigned long)cfg->topics.n);
+    const char *t = cfg->topics.v[0];
+    if (strpbrk(t, "+#"))
+        return tool_usage_err("invalid publish topic '%s': it must not contain '+' or '#'", t);
+    if (!*t && !uses_alias(cfg))
+        return tool_usage_err("the topic must not be empty (5.0: unless a topic-alias is set)");
+    if (strlen(t) > 65535)
+        return tool_usage_err("the topic is longer than 65535 bytes");
+    return TOOL_EXIT_OK;
+}
+
+static int check_message(const tool_cfg_t *cfg)
+{
+    if (cfg->msg_sources == 0)
+        return tool_usage_err("no message given: use one of -m, -f, -l, -s or -n");
+    if (cfg->msg_sources > 1)
+        return tool_usage_err("give only one of -m, -f, -l, -s and -n");
+    if (cfg->msg_mode == TOOL_MSG_LINES && cfg->repeat > 1)
+        return tool_usage_err("--repeat cannot be used with -l");
+    return TOOL_EXIT_OK;
+}
+
+/* Loads -m / -f / -s / -n before connecting. */
+static int load_message(pub_t *p)
+{
+    const tool_cfg_t *cfg = p->cfg;
+    int err = 0;
+    if (cfg->msg_mode == TOOL_MSG_ARG) {
+        p->data = (const uint8_t *)cfg->message;
+        p->len = strlen(cfg->message);
+        return TOOL_EXIT_OK;
+    }
+    if (cfg->msg_mode == TOOL_MSG_FILE)
+        err = tool_read_file(cfg->file, &p->payload);
+    else if (cfg->msg_mode == TOOL_MSG_STDIN)
+        err = tool_read_fd(0, &p->payload);
+    if (err)
+        return tool_usage_err("cannot read %s%s%s: %s",
+                              cfg->msg_mode == TOOL_MSG_FILE ? "file '" : "stdin",
+                              cfg->msg_mode == TOOL_MSG_FILE ? cfg->file : "",
+                              cfg->msg_mode == TOOL_MSG_FILE ? "'" : "", strerror(err));
+    p->data = (const uint8_t *)p->payload.p;
+    p->len = p->payload.len;
+    if (p->len > MQTLS_VBI_MAX)
+        return tool_usage_err("the message is too large for MQTT (%lu bytes)",
+                              (unsigned long)p->len);
+    return TOOL_EXIT_OK;
+}
+
+static void on_event(void *user, const mqtls_event_t *ev)
+{
+    pub_t *p = user;
+    if (ev->type == MQTLS_EV_PUBLISH_DONE &&
+        (ev->status != MQTLS_OK || tool_reason_failed(ev->reason))) {
+        mqtls_packet_type_t ack = p->cfg->qos == 2 ? MQTLS_PUBREC : MQTLS_PUBACK;
+        if (tool_reason_failed(ev->reason))
+            tool_err("the broker rejected the message (mid %u): %s (reason code %u)",
+                     (unsigned)ev->packet_id,
+                     mqtls_reason_text(p->cfg->version, ack, ev->reason), (unsigned)ev->reason);
+        else
+            tool_err("publish (mid %u) failed: %s", (unsigned)ev->packet_id,
+                     mqtls_strerror(ev->status));
+        if (!p->rc)
+            p->rc = tool_reason_failed(ev->reason) ? TOOL_EXIT_REJECTED : TOOL_EXIT_ERROR;
+    } else if (ev->type == MQTLS_EV_PUBLISH_DROPPED) {
+        tool_err("message (mid %u) dropped: the broker kept no session",
+                 (unsigned)ev->packet_id);
+        if (!p->rc)
+            p->rc = TOOL_EXIT_ERROR;
+    }
+}
+
+static int publish_error(mqtls_status_t st)
+{
+    tool_err("publish failed: %s", mqtls_strerror(st));
+    switch (st) {
+    case MQTLS_ERR_SERVER_LIMIT:
+    case MQTLS_ERR_QOS_NOT_SUPPORTED:
+    case MQTLS_ERR_RETAIN_NOT_SUPPORTED:
+        return TOOL_EXIT_REJECTED;
+    case MQTLS_ERR_BAD_PARAM:
+    case MQTLS_ERR_MALFORMED_TOPIC:
+    case MQTLS_ERR_MALFORMED_UTF8:
+    case MQTLS_ERR_MALFORMED_UTF8_NUL:
+    case MQTLS_ERR_TOPIC_ALIAS:
+        return TOOL_EXIT_USAGE;
+    default:
+        return TOOL_EXIT_ERROR;
+    }
+}
+
+/* Services the connection once while waiting for room; returns an exit code to stop. */
+static int wait_room(pub_t *p)
+{
+    tool_conn_poll(&p->conn, -1, 1000, NULL);
+    if (p->conn.lost)
+        return tool_conn_lost_exit(&p->conn);
+    return tool_stop ? TOOL_EXIT_ERROR : TOOL_EXIT_OK;
+}
+
+/* Publishes one message, waiting while the in-flight window or the store is full. */
+static int publish_one(pub_t *p, const uint8_t *data, size_t len)
+{
+    const tool_cfg_t *cfg = p->cfg;
+    mqtls_publish_t m;
+    memset(&m, 0, sizeof m);
+    m.topic = mqtls_str(p->alias_sent ? "" : cfg->topics.v[0]);
+    m.payload = data;
+    m.payload_len = (uint32_t)len;
+    m.qos = cfg->qos;
+    m.retain = cfg->retain;
+    if (cfg->version == MQTLS_V5)
+        m.props = cfg->props.set[TOOL_P_PUBLISH].p;
+    for (;;) {
+        if (p->conn.lost)
+            return tool_conn_lost_exit(&p->conn);
+        mqtls_status_t st = mqtls_publish(&p->conn.client, &m, NULL);
+        if (st == MQTLS_OK)
+            break;
+        bool busy = st == MQTLS_ERR_INFLIGHT_FULL ||
+                    (st == MQTLS_ERR_STORE && mqtls_inflight(&p->conn.client) > 0);
+        if (!busy)
+            return publish_error(st);
+        int rc = wait_room(p);
+        if (rc)
+            return rc;
+    }
+    p->alias_sent = uses_alias(cfg);
+    return TOOL_EXIT_OK;
+}
+
+/* Keeps the connection serviced for @p ms. */
+static int pause_ms(pub_t *p, uint32_t ms)
+{
+    uint64_t end = tool_now_ms() + ms;
+    for (uint64_t now = tool_now_ms(); now < end && !tool_stop; now = tool_now_ms()) {
+        tool_conn_poll(&p->conn, -1, (uint32_t)(end - now), NULL);
+        if (p->conn.lost)
+            return tool_conn_lost_exit(&p->conn);
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int run_single(pub_t *p)
+{
+    for (uint32_t i = 0; i < p->cfg->repeat && !tool_stop; i++) {
+        int rc = publish_one(p, p->data, p->len);
+        if (!rc && i + 1 < p->cfg->repeat && p->cfg->repeat_delay_ms)
+            rc = pause_ms(p, p->cfg->repeat_delay_ms);
+        if (rc)
+            return rc;
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* Publishes every whole line in @p in (and at EOF what is left). */
+static int publish_lines(pub_t *p, tool_buf_t *in, bool eof)
+{
+    size_t start = 0;
+    for (;;) {
+        char *nl = in->len > start ? memchr(in->p + start, '\n', in->len - start) : NULL;
+        if (!nl)
+            break;
+        size_t end = (size_t)(nl - in->p);
+        int rc = publish_one(p, (const uint8_t *)in->p + start, end - start);
+        if (rc)
+            return rc;
+        start = end + 1;
+    }
+    if (eof && in->len > start) {
+        int rc = publish_one(p, (const uint8_t *)in->p + start, in->len - start);
+        if (rc)
+            return rc;
+        start = in->len;
+    }
+    tool_buf_consume(in, start);
+    mqtls_flush(&p->conn.client);
+    return TOOL_EXIT_OK;
+}
+
+/* Reads what stdin has now; returns <0 on error, 0 at EOF, >0 bytes. */
+static ssize_t read_stdin(tool_buf_t *in)
+{
+    char chunk[65536];
+    ssize_t n = read(0, chunk, sizeof chunk);
+    if (n > 0)
+        tool_buf_add(in, chunk, (size_t)n);
+    return n;
+}
+
+static int run_lines(pub_t *p)
+{
+    tool_buf_t in = {0};
+    int rc = TOOL_EXIT_OK;
+    for (bool eof = false; !eof && !rc && !tool_stop;) {
+        bool ready = false;
+        tool_conn_poll(&p->conn, 0, 1000, &ready);
+        if (p->conn.lost) {
+            rc = tool_conn_lost_exit(&p->conn);
+            break;
+        }
+        if (!ready)
+            continue;
+        ssize_t n = read_stdin(&in);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n < 0) {
+            tool_err("cannot read stdin: %s", strerror(errno));
+            rc = TOOL_EXIT_ERROR;
+            break;
+        }
+        eof = n == 0;
+        rc = publish_lines(p, &in, eof);
+    }
+    tool_buf_free(&in);
+    return rc;
+}
+
+/* Waits until every QoS 1/2 message is acknowledged. */
+static int drain(pub_t *p)
+{
+    while (mqtls_inflight(&p->conn.client) > 0 && !tool_stop) {
+        if (p->conn.lost)
+            return tool_conn_lost_exit(&p->conn);
+        tool_conn_poll(&p->conn, -1, 1000, NULL);
+    }
+    mqtls_flush(&p->conn.client);
+    return TOOL_EXIT_OK;
+}
+
+static void pub_sizes(const pub_t *p, tool_conn_sizes_t *sz)
+{
+    const tool_cfg_t *cfg = p->cfg;
+    bool lines = cfg->msg_mode == TOOL_MSG_LINES;
+    memset(sz, 0, sizeof *sz);
+    sz->rx = 64 * 1024;
+    sz->tx = tool_conn_tx_size(cfg);
+    sz->store = lines ? 8u * 1024 * 1024 : p->len + 128 * 1024;
+    if (sz->store < 1024 * 1024)
+        sz->store = 1024 * 1024;
+    sz->inflight = cfg->max_inflight;
+    sz->qos2_in = 16;
+    sz->coalesce = cfg->qos == 0 && (lines || cfg->repeat > 1);
+}
+
+static int pub_run(pub_t *p)
+{
+    tool_conn_sizes_t sz;
+    pub_sizes(p, &sz);
+    int rc = tool_conn_open(&p->conn, p->cfg, &sz, on_event, p, 0, false);
+    if (!rc)
+        rc = p->cfg->msg_mode == TOOL_MSG_LINES ? run_lines(p) : run_single(p);
+    if (!rc)
+        rc = drain(p);
+    tool_conn_close(&p->conn);
+    return rc ? rc : p->rc;
+}
+
+int tool_pub_main(int argc, char **argv)
+{
+    tool_cfg_t cfg;
+    pub_t p;
+    memset(&p, 0, sizeof p);
+    p.cfg = &cfg;
+    tool_cfg_init(&cfg, TOOL_PUB);
+    int rc = tool_opts_parse(&cfg, argc, argv);
+    if (!rc)
+        rc = check_topic(&cfg);
+    if (!rc)
+        rc = check_message(&cfg);
+    if (!rc)
+        rc = load_message(&p);
+    if (rc == TOOL_EXIT_USAGE)
+        fputs("Use 'mqtls pub --help' to see usage.\n", stderr);
+    if (!rc) {
+        tool_set_quiet(cfg.quiet);
+        rc = pub_run(&p);
+    }
+    tool_buf_free(&p.payload);
+    tool_cfg_free(&cfg);
+    return rc == TOOL_HELP_SHOWN ? TOOL_EXIT_OK : rc;
+}

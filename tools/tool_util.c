@@ -1,0 +1,232 @@
+/**
+ * @file tool_util.c
+ * @brief Helpers of the mqtls command-line tool (see tool_util.h).
+ */
+#include "tool_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char tool_exit_help[] =
+    "Exit status:\n"
+    "  0   success\n"
+    "  1   protocol or other error (connection lost, broker sent DISCONNECT, ...)\n"
+    "  2   bad arguments or unusable input (unknown option, bad value, unreadable file)\n"
+    "  3   could not connect (DNS failure, connection refused, unreachable, timeout)\n"
+    "  4   the broker refused the connection (CONNACK reason code)\n"
+    "  5   the broker rejected a publish or a subscription\n"
+    "  27  sub -W: the timeout expired\n";
+
+volatile sig_atomic_t tool_stop;
+
+static bool quiet_mode;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    tool_stop = 1;
+}
+
+void tool_signals_init(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void tool_set_quiet(bool quiet)
+{
+    quiet_mode = quiet;
+}
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+    if (quiet_mode)
+        return;
+    fflush(stdout);
+    fputs(prefix, stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void tool_err(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport("Error: ", fmt, ap);
+    va_end(ap);
+}
+
+int tool_usage_err(const char *fmt, ...)
+{
+    va_list ap;
+    bool q = quiet_mode;
+    quiet_mode = false;
+    va_start(ap, fmt);
+    vreport("Error: ", fmt, ap);
+    va_end(ap);
+    quiet_mode = q;
+    return TOOL_EXIT_USAGE;
+}
+
+void tool_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport("", fmt, ap);
+    va_end(ap);
+}
+
+void tool_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport("Warning: ", fmt, ap);
+    va_end(ap);
+}
+
+static void *oom(void *p)
+{
+    if (!p) {
+        fputs("mqtls: out of memory\n", stderr);
+        exit(TOOL_EXIT_ERROR);
+    }
+    return p;
+}
+
+void *tool_xmalloc(size_t n)
+{
+    return oom(malloc(n ? n : 1));
+}
+
+void *tool_xcalloc(size_t n, size_t size)
+{
+    return oom(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *tool_xrealloc(void *p, size_t n)
+{
+    return oom(realloc(p, n ? n : 1));
+}
+
+char *tool_xstrdup(const char *s)
+{
+    return oom(strdup(s));
+}
+
+bool tool_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0' || v < min || v > max)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+uint64_t tool_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void buf_reserve(tool_buf_t *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    b->p = tool_xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+void tool_buf_add(tool_buf_t *b, const void *data, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void tool_buf_addc(tool_buf_t *b, char c)
+{
+    tool_buf_add(b, &c, 1);
+}
+
+void tool_buf_printf(tool_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void tool_buf_consume(tool_buf_t *b, size_t n)
+{
+    if (n >= b->len) {
+        b->len = 0;
+    } else {
+        memmove(b->p, b->p + n, b->len - n);
+        b->len -= n;
+    }
+    if (b->p)
+        b->p[b->len] = '\0';
+}
+
+void tool_buf_free(tool_buf_t *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+int tool_read_fd(int fd, tool_buf_t *b)
+{
+    for (;;) {
+        buf_reserve(b, 65536);
+        ssize_t n = read(fd, b->p + b->len, b->cap - b->len - 1);
+        if (n == 0)
+            break;
+        if (n < 0) {
+            if (errno == EINTR && !tool_stop)
+                continue;
+            return errno ? errno : EIO;
+        }
+        b->len += (size_t)n;
+    }
+    if (b->p)
+        b->p[b->len] = '\0';
+    return 0;
+}
+
+int tool_read_file(const char *path, tool_buf_t *b)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int err = tool_read_fd(fd, b);
+    close(fd);
+    return err;
+}
