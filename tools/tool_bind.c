@@ -30,9 +30,7 @@ int tool_bind_fd(const tool_bind_t *b)
 
 const char *tool_bind_error(const tool_bind_t *b)
 {
-    if (b->last_status == MQTLS_ERR_DNS)
-        return gai_strerror(b->last_errno);
-    return b->last_errno ? strerror(b->last_errno) : NULL;
+    return b->why[0] ? b->why : NULL;
 }
 
 static mqtls_status_t errno_status(int e)
@@ -52,7 +50,16 @@ static mqtls_status_t fail(tool_bind_t *b, int e, mqtls_status_t st)
 {
     b->last_errno = e;
     b->last_status = st;
+    snprintf(b->why, sizeof b->why, "%s", st == MQTLS_ERR_DNS ? gai_strerror(e) : strerror(e));
     return st;
+}
+
+/* The -A address could not be used: an I/O failure, explained in b->why. */
+static mqtls_status_t fail_bind(tool_bind_t *b, const char *text)
+{
+    b->last_status = MQTLS_ERR_IO;
+    snprintf(b->why, sizeof b->why, "cannot bind to %s: %s", b->bind_addr, text);
+    return MQTLS_ERR_IO;
 }
 
 static void drop_addrs(tool_bind_t *b)
@@ -69,7 +76,7 @@ static void close_fd(tool_bind_t *b)
     b->fd = -1;
 }
 
-/* Binds @p fd to the -A address in the family of the address being tried. */
+/* Binds the socket to the -A address, in the family of the address being tried. */
 static int bind_local(tool_bind_t *b, int family)
 {
     struct addrinfo hints, *res = NULL;
@@ -79,12 +86,12 @@ static int bind_local(tool_bind_t *b, int family)
     hints.ai_flags = AI_PASSIVE;
     int rc = getaddrinfo(b->bind_addr, NULL, &hints, &res);
     if (rc != 0) {
-        fail(b, rc, MQTLS_ERR_DNS);
+        fail_bind(b, gai_strerror(rc));
         return -1;
     }
     rc = bind(b->fd, res->ai_addr, res->ai_addrlen);
     if (rc != 0)
-        fail(b, errno, MQTLS_ERR_IO);
+        fail_bind(b, strerror(errno));
     freeaddrinfo(res);
     return rc;
 }

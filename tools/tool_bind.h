@@ -18,6 +18,7 @@ typedef struct tool_bind {
     void *next;        /**< the address being tried */
     int last_errno;    /**< errno (or getaddrinfo code) of the last failure */
     mqtls_status_t last_status;
+    char why[192];     /**< the last failure in words */
 } tool_bind_t;
 
 /** The operations; pass with a tool_bind_t as the context. */
@@ -29,7 +30,7 @@ void tool_bind_init(tool_bind_t *b, const char *bind_addr);
 /** The socket, or -1. */
 int tool_bind_fd(const tool_bind_t *b);
 
-/** A text for the last failure (errno or resolver message), or NULL. */
+/** The last failure in words ("cannot bind to ADDR: ..."), or NULL. */
 const char *tool_bind_error(const tool_bind_t *b);
 
 #endif

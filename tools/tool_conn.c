@@ -16,6 +16,8 @@
 
 /** Largest MQTT packet: fixed header (5) plus the largest remaining length. */
 #define MAX_PACKET ((size_t)MQTLS_VBI_MAX + 5u)
+/** Smallest receive buffer, even when a smaller Maximum Packet Size is advertised. */
+#define MIN_RX 256u
 /** Bytes per incoming topic alias slot: length prefix and topic. */
 #define ALIAS_SLOT_SIZE (2u + 4096u)
 
@@ -72,7 +74,7 @@ static void on_connected(tool_conn_t *tc, const mqtls_event_t *ev)
     if (tc->cfg->nodelay)
         set_nodelay(tc);
     const mqtls_props_t *p = ev->props;
-    if (tc->traced && p && (p->present & MQTLS_PROPBIT(MQTLS_PROP_ASSIGNED_CLIENT_ID)))
+    if (p && (p->present & MQTLS_PROPBIT(MQTLS_PROP_ASSIGNED_CLIENT_ID)))
         tool_trace_set_id(&tc->trace, p->assigned_client_id.data, p->assigned_client_id.len);
 }
 
@@ -103,7 +105,8 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         tc->handler(tc->user, ev);
 }
 
-/* Chooses the transport: TCP (or -A's binding TCP), wrapped by the tracer under -d. */
+/* Chooses the transport: TCP (or -A's binding TCP), wrapped by the tracer (which prints
+ * only under -d). */
 static void setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
 {
     const tool_cfg_t *cfg = tc->cfg;
@@ -116,13 +119,10 @@ static void setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
         cc->transport = &mqtls_tcp_transport;
         cc->transport_ctx = &tc->tcp;
     }
-    if (cfg->debug) {
-        tool_trace_init(&tc->trace, cc->transport, cc->transport_ctx, cfg->version,
-                        cfg->client_id, stdout);
-        cc->transport = &tool_trace_transport;
-        cc->transport_ctx = &tc->trace;
-        tc->traced = true;
-    }
+    tool_trace_init(&tc->trace, cc->transport, cc->transport_ctx, cfg->version,
+                    cfg->client_id, cfg->debug ? stdout : NULL);
+    cc->transport = &tool_trace_transport;
+    cc->transport_ctx = &tc->trace;
 }
 
 /* 5.0 CONNECT limits given with -D size the buffers; the client then advertises them. */
@@ -131,8 +131,11 @@ static void apply_connect_limits(const tool_cfg_t *cfg, tool_conn_sizes_t *sz)
     const mqtls_props_t *p = &cfg->props.set[TOOL_P_CONNECT].p;
     if (cfg->version != MQTLS_V5)
         return;
-    if (p->present & MQTLS_PROPBIT(MQTLS_PROP_MAXIMUM_PACKET_SIZE))
+    if (p->present & MQTLS_PROPBIT(MQTLS_PROP_MAXIMUM_PACKET_SIZE)) {
         sz->rx = p->maximum_packet_size < MAX_PACKET ? p->maximum_packet_size : MAX_PACKET;
+        if (sz->rx < MIN_RX) /* the client needs room for CONNACK; the broker keeps to N */
+            sz->rx = MIN_RX;
+    }
     if (p->present & MQTLS_PROPBIT(MQTLS_PROP_RECEIVE_MAXIMUM))
         sz->qos2_in = p->receive_maximum;
     if (p->present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS_MAXIMUM))
@@ -185,11 +188,9 @@ static void setup_props(const tool_cfg_t *cfg, mqtls_connect_t *cn)
 {
     if (cfg->version != MQTLS_V5)
         return;
+    /* The limits among them also sized the buffers (apply_connect_limits), so what goes
+     * out never exceeds what the client holds, whether it keeps them or advertises its own. */
     cn->props = cfg->props.set[TOOL_P_CONNECT].p;
-    /* The client advertises these from its buffer sizes (apply_connect_limits). */
-    cn->props.present &= ~(MQTLS_PROPBIT(MQTLS_PROP_MAXIMUM_PACKET_SIZE) |
-                           MQTLS_PROPBIT(MQTLS_PROP_RECEIVE_MAXIMUM) |
-                           MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS_MAXIMUM));
     if (cfg->session_expiry_set) {
         cn->props.session_expiry = cfg->session_expiry;
         cn->props.present |= MQTLS_PROPBIT(MQTLS_PROP_SESSION_EXPIRY);
@@ -335,8 +336,9 @@ int tool_conn_lost_exit(tool_conn_t *tc)
     mqtls_status_t st = tc->status;
     if (st == MQTLS_ERR_PACKET_TOO_LARGE) {
         tool_err("the broker sent a packet of %lu bytes, larger than the receive buffer "
-                 "(%lu bytes; 5.0: raise it with -D connect maximum-packet-size)",
-                 (unsigned long)tc->size, (unsigned long)tc->rx_size);
+                 "(%lu bytes); raise it with %s-D connect maximum-packet-size N",
+                 (unsigned long)tc->size, (unsigned long)tc->rx_size,
+                 tc->cfg->version == MQTLS_V5 ? "" : "-V 5 ");
     } else if (st == MQTLS_ERR_SERVER_DISCONNECT) {
         tool_err("the broker closed the connection: %s (reason code %u)",
                  mqtls_reason_text(tc->cfg->version, MQTLS_DISCONNECT, tc->reason),
@@ -345,6 +347,17 @@ int tool_conn_lost_exit(tool_conn_t *tc)
         tool_err("connection lost: %s", mqtls_strerror(st == MQTLS_OK ? MQTLS_ERR_CLOSED : st));
     }
     return TOOL_EXIT_ERROR;
+}
+
+void tool_conn_settle(tool_conn_t *tc, uint32_t max_ms)
+{
+    uint64_t end = tool_now_ms() + max_ms;
+    while (tc->connected && tool_trace_qos2_open(&tc->trace) > 0) {
+        uint64_t now = tool_now_ms();
+        if (now >= end)
+            break;
+        tool_conn_poll(tc, -1, (uint32_t)(end - now), NULL);
+    }
 }
 
 void tool_conn_close(tool_conn_t *tc)
@@ -357,8 +370,7 @@ void tool_conn_close(tool_conn_t *tc)
         mqtls_disconnect(&tc->client, MQTLS_RC_SUCCESS, props ? dp : NULL);
     }
     mqtls_client_free(&tc->client);
-    if (tc->traced)
-        tool_trace_free(&tc->trace);
+    tool_trace_free(&tc->trace);
     free(tc->rx);
     free(tc->tx);
     free(tc->store_mem);

@@ -1,8 +1,8 @@
 /**
  * @file tool_conn.h
  * @brief One MQTT connection for the tool: the client context with heap-allocated buffers
- *        and tables, the TCP transport (with -A: tool_bind.h; with -d: wrapped by
- *        tool_trace.h), a poll() loop around mqtls_step(), and error reporting.
+ *        and tables, the TCP transport (with -A: tool_bind.h) wrapped by tool_trace.h (which
+ *        prints packets under -d), a poll() loop around mqtls_step(), and error reporting.
  */
 #ifndef TOOL_CONN_H
 #define TOOL_CONN_H
@@ -37,8 +37,7 @@ typedef struct tool_conn {
     mqtls_client_t client;
     mqtls_tcp_t tcp;
     tool_bind_t bind;
-    tool_trace_t trace;
-    bool traced;
+    tool_trace_t trace;   /**< always there: prints under -d, counts QoS 2 exchanges */
     mqtls_connect_opts_t opts;
     uint8_t *rx;
     size_t rx_size;
@@ -78,6 +77,12 @@ mqtls_status_t tool_conn_poll(tool_conn_t *tc, int extra_fd, uint32_t max_ms,
 
 /** Prints why the connection was lost and returns the exit code for it. */
 int tool_conn_lost_exit(tool_conn_t *tc);
+
+/**
+ * Keeps the connection running (at most @p max_ms) until every incoming QoS 2 message has
+ * had its PUBREL and PUBCOMP, so that disconnecting does not cut an exchange short.
+ */
+void tool_conn_settle(tool_conn_t *tc, uint32_t max_ms);
 
 /**
  * Flushes, sends DISCONNECT (5.0: with the -D disconnect properties) if still connected,

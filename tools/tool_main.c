@@ -7,6 +7,7 @@
 
 #include "mqtls/mqtls.h"
 #include "tool_cmds.h"
+#include "tool_pki.h"
 #include "tool_util.h"
 
 /** One subcommand. */
@@ -19,6 +20,7 @@ typedef struct tool_command {
 static const tool_command_t commands[] = {
     {"pub", tool_pub_main, "publish a message (like mosquitto_pub)"},
     {"sub", tool_sub_main, "subscribe and print messages (like mosquitto_sub)"},
+    {"pki", tool_pki_main, "make a local CA and broker/device certificates"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -37,7 +39,7 @@ static void usage(FILE *out)
 
 static void version(void)
 {
-    printf("mqtls %s (MQTT 3.1.1%s; TLS: not built)\n", MQTLS_VERSION_STRING,
+    printf("mqtls %s (MQTT 3.1.1%s)\n", MQTLS_VERSION_STRING,
            MQTLS_CFG_MQTT5 ? ", 5.0" : "");
 }
 

@@ -28,9 +28,12 @@ typedef struct tool_opt {
     size_t off;       /**< field of tool_cfg_t for the generic handlers */
     const char *argname;
     const char *help;
+    const char *help_sub; /**< sub's help when it differs (NULL: same) */
 } tool_opt_t;
 
 #define BOTH (TOOL_PUB | TOOL_SUB)
+#define OPT(l, s, c, n, fn, off, arg, help) {l, s, c, n, fn, off, arg, help, NULL}
+#define OPT2(l, s, c, n, fn, off, arg, help, help_sub) {l, s, c, n, fn, off, arg, help, help_sub}
 #define F(field) offsetof(tool_cfg_t, field)
 
 #define bad tool_usage_err
@@ -212,7 +215,7 @@ static int opt_url(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u
         return bad("invalid URL '%s': %s", a[0], err);
     if (url.tls) {
         tool_url_free(&url);
-        return bad("'%s': mqtts:// URLs need TLS, which this build of mqtls does not have "
+        return bad("'%s': mqtts:// URLs need TLS, which mqtls pub/sub do not support "
                    "yet (TLS support is planned); use mqtt:// instead", a[0]);
     }
     cfg->host = own(cfg, url.host);
@@ -235,66 +238,67 @@ static int opt_help(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *
 
 /* Sorted by long name (strcmp order): tool_opt_find() searches it with bsearch(). */
 static const tool_opt_t opts[] = {
-    {"bind-address", 'A', BOTH, 1, opt_str, F(bind_addr), "ADDRESS",
-     "bind the outgoing socket to this local address"},
-    {"count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"},
-    {"debug", 'd', BOTH, 0, opt_true, F(debug), NULL, "print the packets sent and received"},
-    {"disable-clean-session", 'c', BOTH, 0, opt_true, F(no_clean), NULL,
-     "keep the session (clean start 0); needs -i"},
-    {"exit-after-subscribe", 'E', TOOL_SUB, 0, opt_true, F(exit_after_sub), NULL,
-     "exit once the subscriptions are acknowledged"},
-    {"file", 'f', TOOL_PUB, 1, opt_msg, 0, "FILE", "send the contents of FILE as the message"},
-    {"filter-out", 'T', TOOL_SUB, 1, opt_list, F(filter_out), "FILTER",
-     "do not print messages whose topic matches FILTER (repeatable)"},
-    {"format", 'F', TOOL_SUB, 1, opt_str, F(format), "FORMAT",
-     "print messages with FORMAT (see docs/cli.md: %t %p %q %r %l %m %j %I %U %x %X ...)"},
-    {"help", 0, BOTH, 0, opt_help, 0, NULL, "show this help"},
-    {"host", 'h', BOTH, 1, opt_str, F(host), "HOST", "broker host (default localhost)"},
-    {"id", 'i', BOTH, 1, opt_str, F(id), "ID", "client identifier (default mqtls_<cmd>_<pid>)"},
-    {"id-prefix", 'I', BOTH, 1, opt_str, F(id_prefix), "PREFIX",
-     "client identifier is PREFIX followed by the process id"},
-    {"keepalive", 'k', BOTH, 1, opt_keepalive, 0, "SECONDS", "keep alive (default 60, 0 off)"},
-    {"max-inflight", 'M', TOOL_PUB, 1, opt_max_inflight, 0, "N",
-     "QoS 1/2 messages in flight at once (default 20)"},
-    {"message", 'm', TOOL_PUB, 1, opt_msg, 0, "MESSAGE", "send MESSAGE"},
-    {"no-eol", 'N', TOOL_SUB, 0, opt_true, F(no_eol), NULL, "no newline after each message"},
-    {"no-retained", 'R', TOOL_SUB, 0, opt_true, F(no_retained), NULL,
-     "do not print retained (stale) messages"},
-    {"nodelay", 0, BOTH, 0, opt_true, F(nodelay), NULL, "disable Nagle's algorithm"},
-    {"null-message", 'n', TOOL_PUB, 0, opt_msg, 0, NULL, "send a zero-length message"},
-    {"port", 'p', BOTH, 1, opt_port, 0, "PORT", "broker port (default 1883)"},
-    {"property", 'D', BOTH, 3, opt_property, 0, "CMD NAME VALUE",
-     "MQTT 5.0 property for CMD (connect, publish, subscribe, unsubscribe, disconnect, will);"
-     " user-property takes two values"},
-    {"protocol-version", 'V', BOTH, 1, opt_version, 0, "VERSION",
-     "mqttv311 (default) or mqttv5 (also 311, 5)"},
-    {"pw", 'P', BOTH, 1, opt_str, F(password), "PASSWORD", "password"},
-    {"qos", 'q', BOTH, 1, opt_qos, 0, "QOS", "quality of service 0, 1 or 2 (default 0)"},
-    {"quiet", 0, BOTH, 0, opt_true, F(quiet), NULL, "do not print error messages"},
-    {"repeat", 0, TOOL_PUB, 1, opt_repeat, 0, "N", "publish the message N times"},
-    {"repeat-delay", 0, TOOL_PUB, 1, opt_repeat_delay, 0, "SECONDS",
-     "wait this long between repeated publishes"},
-    {"retain", 'r', TOOL_PUB, 0, opt_true, F(retain), NULL, "make the message retained"},
-    {"retained-only", 0, TOOL_SUB, 0, opt_true, F(retained_only), NULL,
-     "print only retained messages; exit at the first live one"},
-    {"session-expiry", 'x', BOTH, 1, opt_session_expiry, 0, "SECONDS",
-     "5.0 session expiry interval (-1: never expires)"},
-    {"stdin-file", 's', TOOL_PUB, 0, opt_msg, 0, NULL, "send all of stdin as one message"},
-    {"stdin-line", 'l', TOOL_PUB, 0, opt_msg, 0, NULL, "send each line of stdin as a message"},
-    {"timeout", 'W', TOOL_SUB, 1, opt_timeout, 0, "SECONDS",
-     "stop after SECONDS (exit status 27)"},
-    {"topic", 't', BOTH, 1, opt_list, F(topics), "TOPIC",
-     "topic to publish to; filter to subscribe to (repeatable in sub)"},
-    {"unsubscribe", 'U', TOOL_SUB, 1, opt_list, F(unsub), "FILTER",
-     "unsubscribe from FILTER (repeatable)"},
-    {"url", 'L', BOTH, 1, opt_url, 0, "URL", "mqtt://[user[:password]@]host[:port]/topic"},
-    {"username", 'u', BOTH, 1, opt_str, F(username), "USER", "user name"},
-    {"verbose", 'v', TOOL_SUB, 0, opt_true, F(verbose), NULL, "print the topic and the payload"},
-    {"will-payload", 0, BOTH, 1, opt_str, F(will_payload), "PAYLOAD", "will message payload"},
-    {"will-qos", 0, BOTH, 1, opt_will_qos, 0, "QOS", "will message QoS"},
-    {"will-retain", 0, BOTH, 0, opt_true, F(will_retain), NULL, "retain the will message"},
-    {"will-topic", 0, BOTH, 1, opt_str, F(will_topic), "TOPIC",
-     "topic of the will, published if the connection breaks"},
+    OPT("bind-address", 'A', BOTH, 1, opt_str, F(bind_addr), "ADDRESS",
+        "bind the outgoing socket to this local address"),
+    OPT("count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"),
+    OPT("debug", 'd', BOTH, 0, opt_true, F(debug), NULL, "print the packets sent and received"),
+    OPT("disable-clean-session", 'c', BOTH, 0, opt_true, F(no_clean), NULL,
+        "keep the session (clean start 0); needs -i"),
+    OPT("exit-after-subscribe", 'E', TOOL_SUB, 0, opt_true, F(exit_after_sub), NULL,
+        "exit once the subscriptions are acknowledged"),
+    OPT("file", 'f', TOOL_PUB, 1, opt_msg, 0, "FILE", "send the contents of FILE as the message"),
+    OPT("filter-out", 'T', TOOL_SUB, 1, opt_list, F(filter_out), "FILTER",
+        "do not print messages whose topic matches FILTER (repeatable)"),
+    OPT("format", 'F', TOOL_SUB, 1, opt_str, F(format), "FORMAT",
+        "output format: %t %p %q %r %l %m %x %j %I %U %P %C ... (docs/cli.md)"),
+    OPT("help", 0, BOTH, 0, opt_help, 0, NULL, "show this help"),
+    OPT("host", 'h', BOTH, 1, opt_str, F(host), "HOST", "broker host (default localhost)"),
+    OPT("id", 'i', BOTH, 1, opt_str, F(id), "ID", "client identifier (default mqtls_<cmd>_<pid>)"),
+    OPT("id-prefix", 'I', BOTH, 1, opt_str, F(id_prefix), "PREFIX",
+        "client identifier is PREFIX followed by the process id"),
+    OPT("keepalive", 'k', BOTH, 1, opt_keepalive, 0, "SECONDS", "keep alive (default 60, 0 off)"),
+    OPT("max-inflight", 'M', TOOL_PUB, 1, opt_max_inflight, 0, "N",
+        "QoS 1/2 messages in flight at once (default 20)"),
+    OPT("message", 'm', TOOL_PUB, 1, opt_msg, 0, "MESSAGE", "send MESSAGE"),
+    OPT("no-eol", 'N', TOOL_SUB, 0, opt_true, F(no_eol), NULL, "no newline after each message"),
+    OPT("no-retained", 'R', TOOL_SUB, 0, opt_true, F(no_retained), NULL,
+        "do not print retained (stale) messages"),
+    OPT("nodelay", 0, BOTH, 0, opt_true, F(nodelay), NULL, "disable Nagle's algorithm"),
+    OPT("null-message", 'n', TOOL_PUB, 0, opt_msg, 0, NULL, "send a zero-length message"),
+    OPT("port", 'p', BOTH, 1, opt_port, 0, "PORT", "broker port (default 1883)"),
+    OPT2("property", 'D', BOTH, 3, opt_property, 0, "CMD NAME VALUE",
+        "5.0 property; CMD: connect publish disconnect will (user-property: NAME KEY VALUE)",
+        "5.0 property; CMD: connect subscribe unsubscribe disconnect will"),
+    OPT("protocol-version", 'V', BOTH, 1, opt_version, 0, "VERSION",
+        "mqttv311 (default) or mqttv5 (also 311, 5)"),
+    OPT("pw", 'P', BOTH, 1, opt_str, F(password), "PASSWORD", "password"),
+    OPT2("qos", 'q', BOTH, 1, opt_qos, 0, "QOS", "QoS of the message: 0, 1 or 2 (default 0)",
+        "QoS of the subscriptions: 0, 1 or 2 (default 0)"),
+    OPT("quiet", 0, BOTH, 0, opt_true, F(quiet), NULL, "do not print error messages"),
+    OPT("repeat", 0, TOOL_PUB, 1, opt_repeat, 0, "N", "publish the message N times"),
+    OPT("repeat-delay", 0, TOOL_PUB, 1, opt_repeat_delay, 0, "SECONDS",
+        "wait this long between repeated publishes"),
+    OPT("retain", 'r', TOOL_PUB, 0, opt_true, F(retain), NULL, "make the message retained"),
+    OPT("retained-only", 0, TOOL_SUB, 0, opt_true, F(retained_only), NULL,
+        "print only retained messages; exit at the first live one"),
+    OPT("session-expiry", 'x', BOTH, 1, opt_session_expiry, 0, "SECONDS",
+        "5.0 session expiry interval (-1: never expires)"),
+    OPT("stdin-file", 's', TOOL_PUB, 0, opt_msg, 0, NULL, "send all of stdin as one message"),
+    OPT("stdin-line", 'l', TOOL_PUB, 0, opt_msg, 0, NULL, "send each line of stdin as a message"),
+    OPT("timeout", 'W', TOOL_SUB, 1, opt_timeout, 0, "SECONDS",
+        "stop after SECONDS (exit status 27)"),
+    OPT2("topic", 't', BOTH, 1, opt_list, F(topics), "TOPIC", "topic to publish to",
+        "topic filter to subscribe to (repeatable)"),
+    OPT("unsubscribe", 'U', TOOL_SUB, 1, opt_list, F(unsub), "FILTER",
+        "unsubscribe from FILTER (repeatable)"),
+    OPT("url", 'L', BOTH, 1, opt_url, 0, "URL", "mqtt://[user[:password]@]host[:port]/topic"),
+    OPT("username", 'u', BOTH, 1, opt_str, F(username), "USER", "user name"),
+    OPT("verbose", 'v', TOOL_SUB, 0, opt_true, F(verbose), NULL, "print the topic and the payload"),
+    OPT("will-payload", 0, BOTH, 1, opt_str, F(will_payload), "PAYLOAD", "will message payload"),
+    OPT("will-qos", 0, BOTH, 1, opt_will_qos, 0, "QOS", "will message QoS"),
+    OPT("will-retain", 0, BOTH, 0, opt_true, F(will_retain), NULL, "retain the will message"),
+    OPT("will-topic", 0, BOTH, 1, opt_str, F(will_topic), "TOPIC",
+        "topic of the will, published if the connection breaks"),
 };
 
 #define N_OPTS (sizeof opts / sizeof opts[0])
@@ -483,7 +487,7 @@ int tool_opts_parse(tool_cfg_t *cfg, int argc, char **argv)
     return tool_opts_check(cfg);
 }
 
-static void help_line(const tool_opt_t *o, FILE *out)
+static void help_line(const tool_opt_t *o, tool_cmd_t cmd, FILE *out)
 {
     char left[64];
     if (o->sname)
@@ -492,7 +496,8 @@ static void help_line(const tool_opt_t *o, FILE *out)
     else
         snprintf(left, sizeof left, "    --%s%s%s", o->lname, o->argname ? " " : "",
                  o->argname ? o->argname : "");
-    fprintf(out, "  %-34s %s\n", left, o->help);
+    const char *help = cmd == TOOL_SUB && o->help_sub ? o->help_sub : o->help;
+    fprintf(out, "  %-34s %s\n", left, help);
 }
 
 void tool_opts_help(tool_cmd_t cmd, FILE *out)
@@ -508,7 +513,7 @@ void tool_opts_help(tool_cmd_t cmd, FILE *out)
     fputs("Options:\n", out);
     for (size_t i = 0; i < N_OPTS; i++)
         if (opts[i].cmds & cmd)
-            help_line(&opts[i], out);
+            help_line(&opts[i], cmd, out);
     fputs("\n", out);
     fputs(tool_exit_help, out);
 }

@@ -41,8 +41,8 @@ static int check_topic(const tool_cfg_t *cfg)
     const char *t = cfg->topics.v[0];
     if (strpbrk(t, "+#"))
         return tool_usage_err("invalid publish topic '%s': it must not contain '+' or '#'", t);
-    if (!*t && !uses_alias(cfg))
-        return tool_usage_err("the topic must not be empty (5.0: unless a topic-alias is set)");
+    if (!*t)
+        return tool_usage_err("the topic must not be empty");
     if (strlen(t) > 65535)
         return tool_usage_err("the topic is longer than 65535 bytes");
     return TOOL_EXIT_OK;
@@ -258,9 +258,14 @@ static int run_lines(pub_t *p)
 /* Waits until every QoS 1/2 message is acknowledged. */
 static int drain(pub_t *p)
 {
-    while (mqtls_inflight(&p->conn.client) > 0 && !tool_stop) {
+    while (mqtls_inflight(&p->conn.client) > 0) {
         if (p->conn.lost)
             return tool_conn_lost_exit(&p->conn);
+        if (tool_stop) {
+            tool_err("interrupted with %u message(s) not acknowledged",
+                     (unsigned)mqtls_inflight(&p->conn.client));
+            return TOOL_EXIT_ERROR;
+        }
         tool_conn_poll(&p->conn, -1, 1000, NULL);
     }
     mqtls_flush(&p->conn.client);

@@ -3,6 +3,7 @@
  * @brief `mqtls sub`: subscribe (and unsubscribe with -U), print each message that
  *        arrives, stop after -C messages, -W seconds, -E or a signal.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,7 +97,12 @@ static void print_message(sub_t *s, const mqtls_publish_t *m)
     if (!cfg->no_eol)
         tool_buf_addc(o, '\n');
     fwrite(o->p, 1, o->len, stdout);
-    fflush(stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno != EPIPE) /* a closed pipe (| head) just ends the run */
+            tool_err("cannot write to stdout: %s", strerror(errno));
+        s->done = true;
+        s->rc = TOOL_EXIT_ERROR;
+    }
 }
 
 static void on_message(sub_t *s, const mqtls_publish_t *m)
@@ -293,6 +299,7 @@ static int sub_run(sub_t *s)
         rc = subscribe_all(s);
     if (!rc)
         rc = sub_loop(s, deadline);
+    tool_conn_settle(&s->conn, 2000);
     tool_conn_close(&s->conn);
     return rc;
 }

@@ -154,21 +154,69 @@ static void print_packet(tool_trace_t *t, const uint8_t *pkt, size_t len, bool s
     fflush(t->log);
 }
 
-/* Adds @p n bytes to the stream and prints every packet they complete. */
-static void feed(tool_trace_t *t, tool_stream_t *s, const void *data, size_t n, bool sent)
+uint32_t tool_trace_qos2_open(const tool_trace_t *t)
 {
-    tool_buf_add(&s->buf, data, n);
-    for (;;) {
+    return t->qos2_open;
+}
+
+/* A packet starts: keeps the count of open incoming QoS 2 exchanges. */
+static void count_packet(tool_trace_t *t, uint8_t first, bool sent)
+{
+    unsigned type = first >> 4;
+    if (!sent && type == MQTLS_PUBLISH && ((first >> 1) & 3u) == 2u)
+        t->qos2_open++;
+    else if (sent && type == MQTLS_PUBCOMP && t->qos2_open > 0)
+        t->qos2_open--;
+}
+
+/* Collects fixed-header bytes; returns how many of @p n it used. */
+static size_t feed_header(tool_trace_t *t, tool_stream_t *s, const uint8_t *p, size_t n,
+                          bool sent)
+{
+    size_t used = 0;
+    while (used < n && !s->in_body) {
+        s->hdr[s->hdr_len++] = p[used++];
         uint8_t first;
         uint32_t rem;
-        size_t hdr;
-        if (mqtls_decode_fixed_header((const uint8_t *)s->buf.p, s->buf.len, &first, &rem,
-                                      &hdr) != MQTLS_OK)
-            return;
-        if (s->buf.len < hdr + rem)
-            return;
-        print_packet(t, (const uint8_t *)s->buf.p, hdr + rem, sent);
-        tool_buf_consume(&s->buf, hdr + rem);
+        size_t hl;
+        mqtls_status_t st = mqtls_decode_fixed_header(s->hdr, s->hdr_len, &first, &rem, &hl);
+        if (st == MQTLS_NEED_MORE && s->hdr_len < sizeof s->hdr)
+            continue;
+        if (st == MQTLS_OK) {
+            count_packet(t, first, sent);
+            s->in_body = true;
+            s->left = rem;
+            s->buf.len = 0;
+            if (t->log)
+                tool_buf_add(&s->buf, s->hdr, hl);
+        }
+        s->hdr_len = 0; /* a broken header is dropped: the client will report it */
+    }
+    return used;
+}
+
+/* Follows @p n bytes of the stream; under -d prints every packet they complete. */
+static void feed(tool_trace_t *t, tool_stream_t *s, const void *data, size_t n, bool sent)
+{
+    const uint8_t *p = data;
+    while (n || (s->in_body && s->left == 0)) {
+        if (!s->in_body) {
+            size_t used = feed_header(t, s, p, n, sent);
+            p += used;
+            n -= used;
+            continue;
+        }
+        size_t take = n < s->left ? n : s->left;
+        if (t->log)
+            tool_buf_add(&s->buf, p, take);
+        p += take;
+        n -= take;
+        s->left -= (uint32_t)take;
+        if (s->left == 0) {
+            if (t->log)
+                print_packet(t, (const uint8_t *)s->buf.p, s->buf.len, sent);
+            s->in_body = false;
+        }
     }
 }
 
@@ -212,8 +260,11 @@ static void tr_close(void *ctx)
 {
     tool_trace_t *t = ctx;
     t->inner->close(t->inner_ctx);
-    t->in.buf.len = 0;
-    t->out.buf.len = 0;
+    tool_buf_free(&t->in.buf);
+    tool_buf_free(&t->out.buf);
+    memset(&t->in, 0, sizeof t->in);
+    memset(&t->out, 0, sizeof t->out);
+    t->qos2_open = 0;
 }
 
 const mqtls_transport_t tool_trace_transport = {

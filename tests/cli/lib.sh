@@ -44,12 +44,12 @@ fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL - $*"; }
 die() { echo "FATAL - $*"; exit 1; }
 
 # start_broker [CONFIG-LINE...]: starts a private mosquitto; sets PORT, BROKER_DIR, BROKER_LOG.
-# Subscriptions are logged, so wait_subscribed can tell when a subscriber is ready.
+# (Un)subscriptions are logged, so wait_subscribed can tell when a subscriber is ready.
 start_broker() {
     local dir conf
     dir=$(mktemp -d "$WORK/broker-XXXXXX")
     conf="$dir.conf"
-    printf '%s\n' "log_type subscribe" "$@" > "$conf"
+    printf '%s\n' "log_type subscribe" "log_type unsubscribe" "$@" > "$conf"
     PORT=$(timeout "$T" "$MQTLS_BROKER_BIN" start "$dir" "$conf") || die "cannot start a broker"
     BROKER_DIRS+=("$dir")
     BROKER_DIR=$dir
@@ -93,14 +93,28 @@ wait_subscribed() {
     return 1
 }
 
-# wait_connected CLIENT-ID: waits until the broker logged the client's connection.
-wait_connected() {
+# wait_unsubscribed CLIENT-ID FILTER: waits until the broker logged the unsubscription.
+wait_unsubscribed() {
     local i
     for i in $(seq 1 200); do
-        grep -q "as $1 (" "$BROKER_LOG" 2>/dev/null && return 0
+        if awk -v id="$1" -v f="$2" 'NF == 3 && $2 == id && $3 == f { found = 1 }
+            END { exit !found }' "$BROKER_LOG" 2>/dev/null; then
+            return 0
+        fi
         sleep 0.05
     done
-    fail "$1 never connected (broker log: $BROKER_LOG)"
+    fail "$1 never unsubscribed from '$2' (broker log: $BROKER_LOG)"
+    return 1
+}
+
+# wait_log TEXT: waits until the broker's log contains TEXT.
+wait_log() {
+    local i
+    for i in $(seq 1 200); do
+        grep -qF -- "$1" "$BROKER_LOG" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    fail "the broker never logged '$1' (broker log: $BROKER_LOG)"
     return 1
 }
 
@@ -147,8 +161,16 @@ assert_file_eq() {
     fi
 }
 
-# finish: prints the summary and exits with the result.
+# finish: checks that no background command reported a sanitizer error, prints the summary
+# and exits with the result.
 finish() {
+    local f
+    for f in "$WORK"/*.err "$WORK"/err; do
+        [ -f "$f" ] || continue
+        if grep -qE 'Sanitizer|runtime error:' "$f"; then
+            fail "sanitizer report in $(basename "$f"): $(grep -m1 -E 'Sanitizer|runtime error:' "$f")"
+        fi
+    done
     echo "# $TEST_NAME: $((CHECKS - FAILS))/$CHECKS checks passed"
     [ "$FAILS" -eq 0 ]
     exit $?

@@ -96,7 +96,7 @@ mqtls sub -p "$PORT" -i s14 -c -q 1 -t out/U/old -E
 assert_status 0 $? "-c -E subscribes and exits"
 bg "$WORK/U" mqtls sub -p "$PORT" -i s14 -c -q 1 -t out/U/new -U out/U/old -C 1 -v
 wait_subscribed s14 out/U/new
-sleep 0.3
+wait_unsubscribed s14 out/U/old
 mpub -t out/U/old -m old -q 1
 mpub -t out/U/new -m new -q 1
 wait_bg "$BG"
@@ -145,8 +145,6 @@ wait_subscribed s18 out/int
 kill -INT "$BG"
 wait_bg "$BG"
 assert_status 0 "$RC" "SIGINT ends mqtls sub cleanly"
-sleep 0.2
-grep -q "Client s18 disconnected" "$BROKER_LOG" && pass "SIGINT sends DISCONNECT" || \
-    fail "no clean disconnect after SIGINT"
+wait_log "Client s18 disconnected" && pass "SIGINT sends DISCONNECT"
 
 finish

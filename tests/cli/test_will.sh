@@ -30,7 +30,7 @@ victim=$BG
 wait_subscribed victim-r will/ignored
 kill -9 "$victim"
 wait "$victim" 2>/dev/null
-sleep 0.3
+wait_log "Client victim-r closed its connection"
 msub -t will/retained -C 1 -F '%p %r' > "$WORK/ret"
 assert_eq "kept 1" "$(cat "$WORK/ret")" "--will-retain"
 
