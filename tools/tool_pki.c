@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <mbedtls/asn1.h>
 #include <mbedtls/asn1write.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
@@ -43,6 +44,7 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
+#include "mqtls/x509.h"
 #include "tool_util.h"
 
 /* ---- Mbed TLS 2.28 / 3.x differences ------------------------------------------------- */
@@ -53,14 +55,12 @@
     mbedtls_pk_parse_keyfile(pk, path, NULL, mbedtls_ctr_drbg_random, drbg)
 #define PKI_CHECK_PAIR(pub, prv, drbg) mbedtls_pk_check_pair(pub, prv, mbedtls_ctr_drbg_random, drbg)
 #define PKI_CRT_IS_CA(crt) ((crt)->MBEDTLS_PRIVATE(ca_istrue))
-#define PKI_CRT_V3_EXT(crt) ((crt)->MBEDTLS_PRIVATE(v3_ext))
 #define PKI_WRITE_ISSUER(w) ((w)->MBEDTLS_PRIVATE(issuer))
 #else
 #define PKI_SHA256(in, len, out) mbedtls_sha256_ret(in, len, out, 0)
 #define PKI_PARSE_KEYFILE(pk, path, drbg) ((void)(drbg), mbedtls_pk_parse_keyfile(pk, path, NULL))
 #define PKI_CHECK_PAIR(pub, prv, drbg) ((void)(drbg), mbedtls_pk_check_pair(pub, prv))
 #define PKI_CRT_IS_CA(crt) ((crt)->ca_istrue)
-#define PKI_CRT_V3_EXT(crt) ((crt)->v3_ext)
 #define PKI_WRITE_ISSUER(w) ((w)->issuer)
 #endif
 
@@ -947,33 +947,16 @@ out:
 static bool find_ski(const mbedtls_x509_crt *crt, const unsigned char **id, size_t *id_len)
 {
     static const unsigned char ski_oid[] = {0x55, 0x1D, 0x0E};
-    const mbedtls_x509_buf *ext = &PKI_CRT_V3_EXT(crt);
-    unsigned char *p = ext->p, *end = ext->p + ext->len;
+    const unsigned char *v;
     size_t len;
-    if (!p || mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
+    if (!mqtls_x509_find_extension(crt, ski_oid, sizeof ski_oid, &v, &len))
         return false;
-    end = p + len;
-    while (p < end) {
-        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
-            return false;
-        unsigned char *ext_end = p + len;
-        if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OID))
-            return false;
-        if (len != sizeof ski_oid || memcmp(p, ski_oid, len) != 0) {
-            p = ext_end;
-            continue;
-        }
-        p += len;
-        int critical;
-        (void)mbedtls_asn1_get_bool(&p, ext_end, &critical);
-        if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING) ||
-            mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING) || len == 0)
-            return false;
-        *id = p;
-        *id_len = len;
-        return true;
-    }
-    return false;
+    unsigned char *p = (unsigned char *)v;
+    if (mbedtls_asn1_get_tag(&p, v + len, &len, MBEDTLS_ASN1_OCTET_STRING) || len == 0)
+        return false;
+    *id = p;
+    *id_len = len;
+    return true;
 }
 
 /* authorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] OCTET STRING }, with the CA's

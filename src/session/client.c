@@ -211,36 +211,21 @@ uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c)
     return a < b ? a : b;
 }
 
-mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs, uint16_t n,
-                               const mqtls_props_t *props, uint16_t *packet_id)
+/* SUBSCRIBE and UNSUBSCRIBE differ only in their entries. */
+static mqtls_status_t send_sub(mqtls_client_t *c, mqtls_packet_type_t t,
+                               const mqtls_subscription_t *subs, const mqtls_str_t *filters,
+                               uint16_t n, const mqtls_props_t *props, uint16_t *packet_id)
 {
-    if (!c || !subs || n == 0)
+    if (!c || (!subs && !filters) || n == 0)
         return MQTLS_ERR_BAD_PARAM;
     if (c->state != MQTLS_STATE_CONNECTED)
         return MQTLS_ERR_STATE;
-    mqtls_packet_t p = {.type = MQTLS_SUBSCRIBE};
-    p.u.subscribe.packet_id = mqtls__alloc_packet_id(c);
-    p.u.subscribe.subs = subs;
-    p.u.subscribe.count = n;
-    if (props)
-        p.u.subscribe.props = *props;
-    for (uint16_t i = 0; i < n; i++)
+    for (uint16_t i = 0; subs && i < n; i++)
         if ((subs[i].options & MQTLS_SUB_QOS_MASK) == 2 && !MQTLS_CFG_QOS2)
             return MQTLS_ERR_UNSUPPORTED;
-    if (packet_id)
-        *packet_id = p.u.subscribe.packet_id;
-    return mqtls__send_packet(c, &p);
-}
-
-mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
-                                 const mqtls_props_t *props, uint16_t *packet_id)
-{
-    if (!c || !filters || n == 0)
-        return MQTLS_ERR_BAD_PARAM;
-    if (c->state != MQTLS_STATE_CONNECTED)
-        return MQTLS_ERR_STATE;
-    mqtls_packet_t p = {.type = MQTLS_UNSUBSCRIBE};
+    mqtls_packet_t p = {.type = t};
     p.u.subscribe.packet_id = mqtls__alloc_packet_id(c);
+    p.u.subscribe.subs = subs;
     p.u.subscribe.filters = filters;
     p.u.subscribe.count = n;
     if (props)
@@ -248,6 +233,20 @@ mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, 
     if (packet_id)
         *packet_id = p.u.subscribe.packet_id;
     return mqtls__send_packet(c, &p);
+}
+
+mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs, uint16_t n,
+                               const mqtls_props_t *props, uint16_t *packet_id)
+{
+    return subs ? send_sub(c, MQTLS_SUBSCRIBE, subs, NULL, n, props, packet_id)
+                : MQTLS_ERR_BAD_PARAM;
+}
+
+mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
+                                 const mqtls_props_t *props, uint16_t *packet_id)
+{
+    return filters ? send_sub(c, MQTLS_UNSUBSCRIBE, NULL, filters, n, props, packet_id)
+                   : MQTLS_ERR_BAD_PARAM;
 }
 
 /* DISCONNECT and AUTH share a shape: a reason code and properties. */

@@ -7,6 +7,7 @@
  * server sent (Mbed TLS 2.28 has no getter for it) and the alert we sent are recorded.
  */
 #include "mqtls/transport_tls.h"
+#include "mqtls/x509.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/asn1.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/platform_util.h>
@@ -153,47 +153,6 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 
 /* ---- verification ------------------------------------------------------------------ */
 
-/* Mbed TLS 2.28 does not match IP addresses against iPAddress SANs: we do, from the
- * certificate's extensions (SEQUENCE OF Extension; subjectAltName is 2.5.29.17). */
-static bool ip_san_matches(const mbedtls_x509_crt *crt, const uint8_t *ip, size_t iplen)
-{
-    static const uint8_t san_oid[] = {0x55, 0x1D, 0x11};
-    const mbedtls_x509_buf *ext = &COMPAT_CRT_V3_EXT(crt);
-    unsigned char *p = ext->p, *end = ext->p + ext->len;
-    size_t len;
-    if (!p || mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
-        return false;
-    end = p + len;
-    while (p < end) {
-        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
-            return false;
-        unsigned char *ext_end = p + len;
-        if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OID))
-            return false;
-        if (len != sizeof san_oid || memcmp(p, san_oid, len) != 0) {
-            p = ext_end;
-            continue;
-        }
-        p += len;
-        int critical;
-        (void)mbedtls_asn1_get_bool(&p, ext_end, &critical);
-        if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING) ||
-            mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
-            return false;
-        unsigned char *names_end = p + len;
-        while (p < names_end) {
-            unsigned char tag = *p++;
-            if (mbedtls_asn1_get_len(&p, names_end, &len))
-                return false;
-            if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) && len == iplen && !memcmp(p, ip, iplen))
-                return true;
-            p += len;
-        }
-        return false;
-    }
-    return false;
-}
-
 static void format_time(char *out, size_t size, const mbedtls_x509_time *tm)
 {
     snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d", tm->year, tm->mon, tm->day, tm->hour,
@@ -203,7 +162,8 @@ static void format_time(char *out, size_t size, const mbedtls_x509_time *tm)
 static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     mqtls_tls_t *t = ctx;
-    if (depth == 0 && t->host_is_ip && !ip_san_matches(crt, t->host_ip, t->host_ip_len))
+    /* Mbed TLS 2.28 matches only DNS names: an IP literal is checked against iPAddress SANs. */
+    if (depth == 0 && t->host_is_ip && !mqtls_x509_has_ip_san(crt, t->host_ip, t->host_ip_len))
         *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
     if (depth < 0 || depth >= MQTLS_TLS_CHAIN_MAX)
         return 0;
