@@ -76,23 +76,48 @@ static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r)
     return mqtls__send_all(c, iov, 2);
 }
 
+/* Records resent so far on this connection count against the broker's Receive Maximum
+ * like new ones [MQTT-4.9.0-2]; the rest wait, marked, until acknowledgements free room. */
+static uint16_t in_quota(const mqtls_client_t *c)
+{
+    uint16_t n = 0;
+    for (uint16_t i = 0; i < c->inflight_count; i++)
+        n += !(c->cfg.inflight[i].state & OUT_RESEND_PENDING);
+    return n;
+}
+
+mqtls_status_t mqtls__resend_pending(mqtls_client_t *c)
+{
+    for (uint16_t i = 0; i < c->inflight_count; i++) {
+        mqtls_inflight_t *r = &c->cfg.inflight[i];
+        if (!(r->state & OUT_RESEND_PENDING))
+            continue;
+        if (in_quota(c) >= c->server_receive_max)
+            break;
+        r->state &= (uint8_t)~OUT_RESEND_PENDING;
+        mqtls_status_t st = resend(c, r);
+        if (st == MQTLS_ERR_STORE)
+            return mqtls__fail(c, st, 0);
+        if (st != MQTLS_OK)
+            return st;
+    }
+    return MQTLS_OK;
+}
+
 mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
 {
     if (session_present) {
-        for (uint16_t i = 0; i < c->inflight_count; i++) {
-            mqtls_status_t st = resend(c, &c->cfg.inflight[i]);
-            if (st == MQTLS_ERR_STORE)
-                return mqtls__fail(c, st, 0);
-            if (st != MQTLS_OK)
-                return st;
-        }
-        return mqtls_flush(c);
+        for (uint16_t i = 0; i < c->inflight_count; i++)
+            c->cfg.inflight[i].state |= OUT_RESEND_PENDING;
+        mqtls_status_t st = mqtls__resend_pending(c);
+        return st != MQTLS_OK ? st : mqtls_flush(c);
     }
     /* The broker kept nothing: our half of the old session goes too, and the application
      * hears about every message it had handed over. */
     c->qos2_in_count = 0;
     while (c->inflight_count) {
         mqtls_inflight_t r = c->cfg.inflight[0];
+        r.state &= (uint8_t)~OUT_RESEND_PENDING;
         mqtls__out_remove(c, 0);
         if (r.state != OUT_WAIT_PUBCOMP)
             c->cfg.store->remove(c->cfg.store_ctx, r.packet_id);

@@ -105,7 +105,7 @@ static mqtls_status_t on_publish(mqtls_client_t *c, mqtls_publish_t *p)
     return p->qos == 1 ? mqtls__send_ack(c, MQTLS_PUBACK, p->packet_id, 0) : MQTLS_OK;
 }
 
-static void publish_done(mqtls_client_t *c, int idx, const mqtls_ack_t *a)
+static mqtls_status_t publish_done(mqtls_client_t *c, int idx, const mqtls_ack_t *a)
 {
     mqtls_event_t ev = {.type = MQTLS_EV_PUBLISH_DONE, .packet_id = a->packet_id,
                         .reason = a->reason, .props = mqtls__is_v5(c) ? &a->props : NULL};
@@ -116,6 +116,7 @@ static void publish_done(mqtls_client_t *c, int idx, const mqtls_ack_t *a)
         c->wait_reason = a->reason;
     }
     mqtls__emit_event(c, &ev);
+    return mqtls__resend_pending(c); /* room freed in the broker's window */
 }
 
 static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqtls_ack_t *a)
@@ -125,7 +126,7 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
     case MQTLS_PUBACK:
         if ((idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBACK)) >= 0) {
             c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
-            publish_done(c, idx, a);
+            return publish_done(c, idx, a);
         }
         return MQTLS_OK;
     case MQTLS_PUBREC:
@@ -136,15 +137,13 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
                                        ? MQTLS_RC_PACKET_ID_NOT_FOUND
                                        : 0);
         c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
-        if (a->reason >= 0x80u) { /* refused: the exchange ends here */
-            publish_done(c, idx, a);
-            return MQTLS_OK;
-        }
+        if (a->reason >= 0x80u) /* refused: the exchange ends here */
+            return publish_done(c, idx, a);
         c->cfg.inflight[idx].state = OUT_WAIT_PUBCOMP;
         return mqtls__send_ack(c, MQTLS_PUBREL, a->packet_id, 0);
     case MQTLS_PUBCOMP:
         if ((idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBCOMP)) >= 0)
-            publish_done(c, idx, a);
+            return publish_done(c, idx, a);
         return MQTLS_OK;
     default: /* PUBREL: the incoming QoS 2 exchange ends */
         idx = mqtls__qos2_in_find(c, a->packet_id);

@@ -11,6 +11,8 @@
 #define OUT_WAIT_PUBACK 1u
 #define OUT_WAIT_PUBREC 2u
 #define OUT_WAIT_PUBCOMP 3u
+/* Flag: to be resent on this connection once the broker's Receive Maximum allows. */
+#define OUT_RESEND_PENDING 0x80u
 
 /* Output (output.c). */
 /** Encodes @p pkt after any bytes already waiting in tx_buf; *len is its size. */
@@ -39,8 +41,11 @@ void mqtls__out_remove(mqtls_client_t *c, int idx);
 int mqtls__qos2_in_find(const mqtls_client_t *c, uint16_t id);
 mqtls_status_t mqtls__qos2_in_add(mqtls_client_t *c, uint16_t id);
 void mqtls__qos2_in_remove(mqtls_client_t *c, int idx);
-/** After CONNACK: resend everything in order (session present) or drop and report it. */
+/** After CONNACK: resend in order within Receive Maximum (session present) or drop and
+ *  report everything. */
 mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present);
+/** Resends waiting records while the broker's Receive Maximum leaves room. */
+mqtls_status_t mqtls__resend_pending(mqtls_client_t *c);
 
 /* Events and connection loss (client.c). */
 void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev);
