@@ -242,7 +242,7 @@ static mqtls_status_t parse_crts(mqtls_tls_t *t, mbedtls_x509_crt *chain, const 
     }
     if (ret == 0)
         return MQTLS_OK;
-    ev_fail(t, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, ret, item);
+    ev_fail(t, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, ret < 0 ? ret : 0, item);
     if (ret > 0) /* some PEM blocks of a bundle did not parse */
         snprintf(t->ev.detail, sizeof t->ev.detail, "%d certificate(s) could not be parsed", ret);
     return MQTLS_ERR_TLS_CREDENTIALS;
@@ -366,6 +366,12 @@ static mqtls_status_t versions(mqtls_tls_t *t, int *min, int *max)
 {
     *min = t->cfg.min_version ? t->cfg.min_version : MQTLS_TLS_V1_2;
     *max = t->cfg.max_version ? t->cfg.max_version : (COMPAT_HAS_TLS13 ? 13 : 12);
+    if ((*min == 13 || *max == 13) && !COMPAT_HAS_TLS13) {
+        ev_fail(t, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_UNSUPPORTED, 0, MQTLS_TLS_ITEM_SETTINGS);
+        snprintf(t->ev.detail, sizeof t->ev.detail,
+                 "TLS 1.3 is not available in the linked Mbed TLS %s", MBEDTLS_VERSION_STRING);
+        return MQTLS_ERR_UNSUPPORTED;
+    }
     if (*min < 12 || *max > 13 || *min > *max) {
         ev_fail(t, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0, MQTLS_TLS_ITEM_SETTINGS);
         snprintf(t->ev.detail, sizeof t->ev.detail, "TLS versions: 1.2 and 1.3 only, min <= max");
@@ -421,9 +427,14 @@ static mqtls_status_t configure(mqtls_tls_t *t)
                        MQTLS_TLS_ITEM_SETTINGS);
     if (t->cfg.max_fragment_len) {
         int code = mfl_code(t->cfg.max_fragment_len);
-        if (code < 0 || mbedtls_ssl_conf_max_frag_len(conf, (unsigned char)code) != 0)
-            return ev_fail(t, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
-                           MQTLS_TLS_ITEM_SETTINGS);
+        if (code < 0 || mbedtls_ssl_conf_max_frag_len(conf, (unsigned char)code) != 0) {
+            ev_fail(t, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                    MQTLS_TLS_ITEM_SETTINGS);
+            snprintf(t->ev.detail, sizeof t->ev.detail,
+                     "max_fragment_len %u: 0, 512, 1024, 2048 or 4096 only",
+                     (unsigned)t->cfg.max_fragment_len);
+            return MQTLS_ERR_BAD_PARAM;
+        }
     }
     if ((ret = mbedtls_ssl_setup(&t->ssl, conf)) != 0)
         return ev_fail(t, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, ret, MQTLS_TLS_ITEM_SETTINGS);
@@ -553,13 +564,36 @@ static mqtls_status_t start_handshake(mqtls_tls_t *t, const char *host)
     return MQTLS_IN_PROGRESS;
 }
 
+/* The peer may have sent an alert and closed while we were still writing our flight: the
+ * write fails (EPIPE/ECONNRESET) but the alert still waits in the socket. */
+static void drain_alert(mqtls_tls_t *t)
+{
+    uint8_t buf[256];
+    for (int i = 0; i < 64; i++) {
+        int32_t n = mqtls_tcp_transport.recv(&t->tcp, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        if (t->ev.bytes_received == 0)
+            t->ev.first_byte = buf[0];
+        t->ev.bytes_received += (uint32_t)n;
+        watch(&t->in_rec, buf, (size_t)n, &t->ev.alert_received);
+    }
+}
+
+/* Milliseconds the handshake may still take. */
+static uint32_t hs_left_ms(const mqtls_tls_t *t)
+{
+    uint32_t limit = t->cfg.handshake_timeout_ms ? t->cfg.handshake_timeout_ms : 10000u;
+    uint32_t spent = now_ms() - t->hs_start_ms;
+    return spent >= limit ? 0 : limit - spent;
+}
+
 static mqtls_status_t continue_handshake(mqtls_tls_t *t)
 {
     int ret = mbedtls_ssl_handshake(&t->ssl);
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
         t->hs_want_write = ret == MBEDTLS_ERR_SSL_WANT_WRITE;
-        uint32_t limit = t->cfg.handshake_timeout_ms ? t->cfg.handshake_timeout_ms : 10000u;
-        if (now_ms() - t->hs_start_ms < limit)
+        if (hs_left_ms(t) > 0)
             return MQTLS_IN_PROGRESS;
         ret = MBEDTLS_ERR_SSL_TIMEOUT;
     }
@@ -571,9 +605,14 @@ static mqtls_status_t continue_handshake(mqtls_tls_t *t)
         t->ev.status = MQTLS_OK;
         return MQTLS_OK;
     }
+    if (ret == MBEDTLS_ERR_NET_SEND_FAILED || ret == MBEDTLS_ERR_NET_CONN_RESET ||
+        ret == MBEDTLS_ERR_SSL_CONN_EOF)
+        drain_alert(t);
     t->state = ST_CLOSED;
     mqtls_tcp_transport.close(&t->tcp);
     mqtls_status_t st = ret == MBEDTLS_ERR_SSL_TIMEOUT ? MQTLS_ERR_TIMEOUT : handshake_status(ret);
+    if (st != MQTLS_ERR_TIMEOUT && t->ev.alert_received >= 0)
+        st = MQTLS_ERR_TLS_ALERT;
     return ev_fail(t, MQTLS_TLS_STAGE_HANDSHAKE, st, ret, MQTLS_TLS_ITEM_NONE);
 }
 
@@ -667,14 +706,27 @@ static mqtls_status_t tls_wait(void *ctx, int for_write, uint32_t timeout_ms)
     mqtls_tls_t *t = ctx;
     if (!for_write && t->state == ST_OPEN && mbedtls_ssl_get_bytes_avail(&t->ssl) > 0)
         return MQTLS_OK; /* decrypted bytes already wait in Mbed TLS */
-    if (t->state == ST_HANDSHAKE) /* the session cannot know what the handshake awaits */
+    if (t->state == ST_HANDSHAKE) { /* the session cannot know what the handshake awaits */
         for_write = t->hs_want_write;
+        uint32_t left = hs_left_ms(t);
+        if (timeout_ms > left)
+            timeout_ms = left;
+    }
     return mqtls_tcp_transport.wait(&t->tcp, for_write, timeout_ms);
 }
 
 static void tls_close(void *ctx)
 {
     mqtls_tls_t *t = ctx;
+    if (t->state == ST_TCP || t->state == ST_HANDSHAKE) {
+        mqtls_tls_stage_t stage = t->state == ST_TCP ? MQTLS_TLS_STAGE_TCP : MQTLS_TLS_STAGE_HANDSHAKE;
+        if (t->state == ST_HANDSHAKE)
+            record_negotiated(t);
+        ev_fail(t, stage, MQTLS_ERR_TIMEOUT, 0, MQTLS_TLS_ITEM_NONE);
+        snprintf(t->ev.detail, sizeof t->ev.detail,
+                 "abandoned by the caller during the %s (connect timeout)",
+                 t->state == ST_TCP ? "TCP connect" : "handshake");
+    }
     if (t->state == ST_OPEN)
         (void)mbedtls_ssl_close_notify(&t->ssl);
     t->state = ST_CLOSED;
