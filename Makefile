@@ -3,7 +3,7 @@
 #   make build   release build (RelWithDebInfo, gcc) in build/
 #   make test    build/ with gcc + ctest, then build-asan/ with clang, ASan+UBSan and the
 #                fuzz targets + ctest; stops at the first failure
-#   make demo    scripts/demo.sh: a device publishing telemetry through a private broker
+#   make demo    scripts/demo.sh: a device publishing telemetry over mutual TLS to a private broker
 #   make bench   the benchmarks (build/bench/mqtls_bench)
 #   make clean   removes build/ and build-asan/
 #

@@ -23,6 +23,8 @@
 
 int tool_conn_fd(const tool_conn_t *tc)
 {
+    if (tc->tls)
+        return tool_tls_fd(tc->tls);
     return tc->cfg->bind_addr ? tool_bind_fd(&tc->bind) : mqtls_tcp_fd(&tc->tcp);
 }
 
@@ -105,12 +107,19 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         tc->handler(tc->user, ev);
 }
 
-/* Chooses the transport: TCP (or -A's binding TCP), wrapped by the tracer (which prints
- * only under -d). */
-static void setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
+/* Chooses the transport: TLS, TCP (or -A's binding TCP), wrapped by the tracer (which
+ * prints only under -d). TLS loads its credentials here; a failure is reported. */
+static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
 {
     const tool_cfg_t *cfg = tc->cfg;
-    if (cfg->bind_addr) {
+    if (cfg->tls) {
+        tc->tls = tool_xcalloc(1, sizeof *tc->tls);
+        int rc = tool_tls_setup(tc->tls, cfg, cfg->debug ? stdout : NULL);
+        if (rc)
+            return rc;
+        cc->transport = &tool_tls_transport;
+        cc->transport_ctx = tc->tls;
+    } else if (cfg->bind_addr) {
         tool_bind_init(&tc->bind, cfg->bind_addr);
         cc->transport = &tool_bind_transport;
         cc->transport_ctx = &tc->bind;
@@ -123,6 +132,7 @@ static void setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
                     cfg->client_id, cfg->debug ? stdout : NULL);
     cc->transport = &tool_trace_transport;
     cc->transport_ctx = &tc->trace;
+    return TOOL_EXIT_OK;
 }
 
 /* 5.0 CONNECT limits given with -D size the buffers; the client then advertises them. */
@@ -248,6 +258,9 @@ static int report_connect_failure(tool_conn_t *tc, bool timeout_is_exit)
     mqtls_status_t st = tc->status;
     if (st == MQTLS_ERR_CONNACK_REFUSED)
         return report_connack(tc);
+    int rc = tc->tls ? tool_tls_explain(tc->tls, st) : -1;
+    if (rc >= 0)
+        return rc;
     const char *detail = cfg->bind_addr ? tool_bind_error(&tc->bind) : NULL;
     if (st == MQTLS_ERR_TIMEOUT || is_transport_error(st)) {
         tool_err("could not connect to %s port %u: %s%s%s", cfg->host, (unsigned)cfg->port,
@@ -292,7 +305,9 @@ int tool_conn_open(tool_conn_t *tc, const tool_cfg_t *cfg, const tool_conn_sizes
     apply_connect_limits(cfg, &sizes);
     mqtls_client_cfg_t cc;
     memset(&cc, 0, sizeof cc);
-    setup_transport(tc, &cc);
+    int rc = setup_transport(tc, &cc);
+    if (rc)
+        return rc;
     alloc_memory(tc, &sizes, &cc);
     cc.platform = &mqtls_platform_posix;
     cc.on_event = on_event;
@@ -319,8 +334,13 @@ mqtls_status_t tool_conn_poll(tool_conn_t *tc, int extra_fd, uint32_t max_ms,
     bool connecting = mqtls_state(&tc->client) == MQTLS_STATE_CONNECTING;
     if (connecting && wait > 10)
         wait = 10;
+    if (tc->tls && tool_tls_ready(tc->tls))
+        wait = 0;
+    /* A TCP connect ends when the socket becomes writable; a TLS handshake waits for the
+     * server's answer (a connected socket is nearly always writable: no busy loop). */
+    bool want_out = connecting && !(tc->tls && tool_tls_handshaking(tc->tls));
     if (fd >= 0)
-        pf[n++] = (struct pollfd){fd, (short)(POLLIN | (connecting ? POLLOUT : 0)), 0};
+        pf[n++] = (struct pollfd){fd, (short)(POLLIN | (want_out ? POLLOUT : 0)), 0};
     if (extra_fd >= 0) {
         xi = (int)n;
         pf[n++] = (struct pollfd){extra_fd, POLLIN, 0};
@@ -371,6 +391,11 @@ void tool_conn_close(tool_conn_t *tc)
     }
     mqtls_client_free(&tc->client);
     tool_trace_free(&tc->trace);
+    if (tc->tls) {
+        tool_tls_free(tc->tls);
+        free(tc->tls);
+        tc->tls = NULL;
+    }
     free(tc->rx);
     free(tc->tx);
     free(tc->store_mem);

@@ -1,8 +1,9 @@
 /**
  * @file tool_conn.h
  * @brief One MQTT connection for the tool: the client context with heap-allocated buffers
- *        and tables, the TCP transport (with -A: tool_bind.h) wrapped by tool_trace.h (which
- *        prints packets under -d), a poll() loop around mqtls_step(), and error reporting.
+ *        and tables, the TCP transport (with -A: tool_bind.h; with TLS: tool_tls.h) wrapped
+ *        by tool_trace.h (which prints packets under -d), a poll() loop around mqtls_step(),
+ *        and error reporting.
  */
 #ifndef TOOL_CONN_H
 #define TOOL_CONN_H
@@ -15,6 +16,7 @@
 #include "mqtls/transport_tcp.h"
 #include "tool_bind.h"
 #include "tool_opts.h"
+#include "tool_tls.h"
 #include "tool_trace.h"
 
 /** Receives every event after the connection's own bookkeeping. */
@@ -37,6 +39,7 @@ typedef struct tool_conn {
     mqtls_client_t client;
     mqtls_tcp_t tcp;
     tool_bind_t bind;
+    tool_tls_t *tls;      /**< with TLS (heap: Mbed TLS's contexts are large), else NULL */
     tool_trace_t trace;   /**< always there: prints under -d, counts QoS 2 exchanges */
     mqtls_connect_opts_t opts;
     uint8_t *rx;

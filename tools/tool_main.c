@@ -8,6 +8,7 @@
 #include "mqtls/mqtls.h"
 #include "tool_cmds.h"
 #include "tool_pki.h"
+#include "tool_tls.h"
 #include "tool_util.h"
 
 /** One subcommand. */
@@ -43,6 +44,21 @@ static void version(void)
            MQTLS_CFG_MQTT5 ? ", 5.0" : "");
 }
 
+/* `mqtls --selftest-alpn HOST PORT`: prints the ALPN protocol that pub/sub offer on their
+ * own for HOST and PORT ("none" if none). Not in --help: it lets tests check the AWS rule
+ * without a network (tests/cli/test_tls_cli.sh). */
+static int selftest_alpn(int argc, char **argv)
+{
+    uint32_t port;
+    if (argc != 4 || !tool_parse_u32(argv[3], 1, 65535, &port)) {
+        fputs("usage: mqtls --selftest-alpn HOST PORT\n", stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    const char *alpn = tool_tls_default_alpn(argv[2], (uint16_t)port);
+    printf("%s\n", alpn ? alpn : "none");
+    return TOOL_EXIT_OK;
+}
+
 /** Entry point of the `mqtls` tool. */
 int main(int argc, char **argv)
 {
@@ -59,6 +75,8 @@ int main(int argc, char **argv)
         version();
         return TOOL_EXIT_OK;
     }
+    if (!strcmp(cmd, "--selftest-alpn"))
+        return selftest_alpn(argc, argv);
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (!strcmp(cmd, commands[i].name)) {
             tool_signals_init();

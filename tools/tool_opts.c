@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tool_tls.h"
 #include "tool_url.h"
 #include "tool_util.h"
 
@@ -213,19 +214,44 @@ static int opt_url(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u
     char err[160];
     if (!tool_url_parse(a[0], &url, err, sizeof err))
         return bad("invalid URL '%s': %s", a[0], err);
-    if (url.tls) {
-        tool_url_free(&url);
-        return bad("'%s': mqtts:// URLs need TLS, which mqtls pub/sub do not support "
-                   "yet (TLS support is planned); use mqtt:// instead", a[0]);
-    }
+    cfg->url_scheme = url.tls ? TOOL_URL_MQTTS : TOOL_URL_MQTT;
     cfg->host = own(cfg, url.host);
-    cfg->port = url.port;
+    if (url.port_given)
+        cfg->port = url.port;
     if (url.user)
         cfg->username = own(cfg, url.user);
     if (url.password)
         cfg->password = own(cfg, url.password);
     if (url.topic)
         tool_strlist_add(&cfg->topics, own(cfg, url.topic));
+    return TOOL_EXIT_OK;
+}
+
+/* Keeps a copy and blanks the argument, so that ps shows it no longer. */
+static int opt_keypass(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    if (cfg->keypass) {
+        explicit_bzero(cfg->keypass, strlen(cfg->keypass));
+        free(cfg->keypass);
+    }
+    cfg->keypass = tool_xstrdup(a[0]);
+    cfg->keypass_opt = true;
+    explicit_bzero(a[0], strlen(a[0]));
+    return TOOL_EXIT_OK;
+}
+
+static int opt_tls_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    if (!strcmp(a[0], "tlsv1.2"))
+        cfg->tls_min_version = MQTLS_TLS_V1_2;
+    else if (!strcmp(a[0], "tlsv1.3"))
+        cfg->tls_min_version = MQTLS_TLS_V1_3;
+    else if (!strcmp(a[0], "tlsv1.1") || !strcmp(a[0], "tlsv1"))
+        return bad("TLS version '%s' is not supported by mqtls (TLS 1.2 is the lowest)", a[0]);
+    else
+        return bad("invalid TLS version '%s' (use tlsv1.2 or tlsv1.3)", a[0]);
     return TOOL_EXIT_OK;
 }
 
@@ -238,8 +264,18 @@ static int opt_help(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *
 
 /* Sorted by long name (strcmp order): tool_opt_find() searches it with bsearch(). */
 static const tool_opt_t opts[] = {
+    OPT("alpn", 0, BOTH, 1, opt_list, F(alpn), "PROTOCOL",
+        "TLS: ALPN protocol to offer (repeatable; default: x-amzn-mqtt-ca on 443 of AWS)"),
     OPT("bind-address", 'A', BOTH, 1, opt_str, F(bind_addr), "ADDRESS",
         "bind the outgoing socket to this local address"),
+    OPT("cafile", 0, BOTH, 1, opt_str, F(cafile), "FILE",
+        "TLS: trust the CA certificate(s) in FILE (PEM or DER) to verify the broker"),
+    OPT("capath", 0, BOTH, 1, opt_str, F(capath), "DIR",
+        "TLS: trust the CA certificates in directory DIR"),
+    OPT("cert", 0, BOTH, 1, opt_str, F(cert), "FILE",
+        "TLS: client certificate (PEM or DER) for mutual TLS; needs --key"),
+    OPT("ciphers", 0, BOTH, 1, opt_str, F(ciphers), "LIST",
+        "TLS: cipher suites to offer, IANA names separated by ':'"),
     OPT("count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"),
     OPT("debug", 'd', BOTH, 0, opt_true, F(debug), NULL, "print the packets sent and received"),
     OPT("disable-clean-session", 'c', BOTH, 0, opt_true, F(no_clean), NULL,
@@ -256,7 +292,13 @@ static const tool_opt_t opts[] = {
     OPT("id", 'i', BOTH, 1, opt_str, F(id), "ID", "client identifier (default mqtls_<cmd>_<pid>)"),
     OPT("id-prefix", 'I', BOTH, 1, opt_str, F(id_prefix), "PREFIX",
         "client identifier is PREFIX followed by the process id"),
+    OPT("insecure", 0, BOTH, 0, opt_true, F(insecure), NULL,
+        "TLS: do NOT verify the broker's certificate and host name (unsafe; tests only)"),
     OPT("keepalive", 'k', BOTH, 1, opt_keepalive, 0, "SECONDS", "keep alive (default 60, 0 off)"),
+    OPT("key", 0, BOTH, 1, opt_str, F(key), "FILE",
+        "TLS: private key of --cert (PEM or DER; PKCS#1, SEC1 or PKCS#8)"),
+    OPT("keypass", 0, BOTH, 1, opt_keypass, 0, "PASS",
+        "TLS: passphrase of an encrypted --key (or set MQTLS_KEYPASS)"),
     OPT("max-inflight", 'M', TOOL_PUB, 1, opt_max_inflight, 0, "N",
         "QoS 1/2 messages in flight at once (default 20)"),
     OPT("message", 'm', TOOL_PUB, 1, opt_msg, 0, "MESSAGE", "send MESSAGE"),
@@ -265,7 +307,7 @@ static const tool_opt_t opts[] = {
         "do not print retained (stale) messages"),
     OPT("nodelay", 0, BOTH, 0, opt_true, F(nodelay), NULL, "disable Nagle's algorithm"),
     OPT("null-message", 'n', TOOL_PUB, 0, opt_msg, 0, NULL, "send a zero-length message"),
-    OPT("port", 'p', BOTH, 1, opt_port, 0, "PORT", "broker port (default 1883)"),
+    OPT("port", 'p', BOTH, 1, opt_port, 0, "PORT", "broker port (default 1883, TLS: 8883)"),
     OPT2("property", 'D', BOTH, 3, opt_property, 0, "CMD NAME VALUE",
         "5.0 property; CMD: connect publish disconnect will (user-property: NAME KEY VALUE)",
         "5.0 property; CMD: connect subscribe unsubscribe disconnect will"),
@@ -287,11 +329,14 @@ static const tool_opt_t opts[] = {
     OPT("stdin-line", 'l', TOOL_PUB, 0, opt_msg, 0, NULL, "send each line of stdin as a message"),
     OPT("timeout", 'W', TOOL_SUB, 1, opt_timeout, 0, "SECONDS",
         "stop after SECONDS (exit status 27)"),
+    OPT("tls-version", 0, BOTH, 1, opt_tls_version, 0, "VERSION",
+        "TLS: lowest version to use, tlsv1.2 (default) or tlsv1.3"),
     OPT2("topic", 't', BOTH, 1, opt_list, F(topics), "TOPIC", "topic to publish to",
         "topic filter to subscribe to (repeatable)"),
     OPT("unsubscribe", 'U', TOOL_SUB, 1, opt_list, F(unsub), "FILTER",
         "unsubscribe from FILTER (repeatable)"),
-    OPT("url", 'L', BOTH, 1, opt_url, 0, "URL", "mqtt://[user[:password]@]host[:port]/topic"),
+    OPT("url", 'L', BOTH, 1, opt_url, 0, "URL",
+        "mqtt[s]://[user[:password]@]host[:port]/topic (mqtts: TLS, default port 8883)"),
     OPT("username", 'u', BOTH, 1, opt_str, F(username), "USER", "user name"),
     OPT("verbose", 'v', TOOL_SUB, 0, opt_true, F(verbose), NULL, "print the topic and the payload"),
     OPT("will-payload", 0, BOTH, 1, opt_str, F(will_payload), "PAYLOAD", "will message payload"),
@@ -319,7 +364,7 @@ void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd)
     memset(cfg, 0, sizeof *cfg);
     cfg->cmd = cmd;
     cfg->host = "localhost";
-    cfg->port = 1883;
+    cfg->port = 0; /* chosen by tool_tls_check: 1883, or 8883 with TLS */
     cfg->version = MQTLS_V311;
     cfg->keepalive = 60;
     cfg->repeat = 1;
@@ -334,6 +379,11 @@ void tool_cfg_free(tool_cfg_t *cfg)
     free(cfg->topics.v);
     free(cfg->filter_out.v);
     free(cfg->unsub.v);
+    free(cfg->alpn.v);
+    if (cfg->keypass) {
+        explicit_bzero(cfg->keypass, strlen(cfg->keypass));
+        free(cfg->keypass);
+    }
     free(cfg->client_id);
     tool_props_free(&cfg->props);
     memset(cfg, 0, sizeof *cfg);
@@ -464,6 +514,8 @@ static int tool_opts_check(tool_cfg_t *cfg)
         rc = check_will(cfg);
     if (!rc)
         rc = check_prop_cmds(cfg);
+    if (!rc)
+        rc = tool_tls_check(cfg);
     if (rc)
         return rc;
     make_client_id(cfg);
@@ -504,11 +556,11 @@ void tool_opts_help(tool_cmd_t cmd, FILE *out)
 {
     if (cmd == TOOL_PUB)
         fputs("Usage: mqtls pub [options] -t TOPIC {-m MESSAGE | -f FILE | -l | -s | -n}\n"
-              "       mqtls pub [options] -L mqtt://[user[:pw]@]host[:port]/topic {-m ...}\n"
+              "       mqtls pub [options] -L mqtt[s]://[user[:pw]@]host[:port]/topic {-m ...}\n"
               "Publishes a message (or each line of stdin with -l) and exits.\n\n", out);
     else
         fputs("Usage: mqtls sub [options] -t FILTER [-t FILTER ...]\n"
-              "       mqtls sub [options] -L mqtt://[user[:pw]@]host[:port]/filter\n"
+              "       mqtls sub [options] -L mqtt[s]://[user[:pw]@]host[:port]/filter\n"
               "Subscribes and prints the messages that arrive.\n\n", out);
     fputs("Options:\n", out);
     for (size_t i = 0; i < N_OPTS; i++)

@@ -36,6 +36,10 @@ typedef struct tool_strlist {
     size_t n;
 } tool_strlist_t;
 
+/** tool_cfg_t::url_scheme */
+#define TOOL_URL_MQTT 1
+#define TOOL_URL_MQTTS 2
+
 /** Returned by tool_opts_parse() when --help was printed. */
 #define TOOL_HELP_SHOWN (-1)
 
@@ -44,7 +48,7 @@ typedef struct tool_cfg {
     tool_cmd_t cmd;
     /* Connection. */
     const char *host;
-    uint16_t port;
+    uint16_t port;            /**< 0 until chosen: -p, the URL, or 1883 / 8883 (TLS) */
     const char *bind_addr;
     mqtls_version_t version;
     uint16_t keepalive;
@@ -88,6 +92,19 @@ typedef struct tool_cfg {
     const char *format;       /**< -F */
     tool_strlist_t filter_out; /**< -T */
     tool_strlist_t unsub;     /**< -U */
+    /* TLS (tool_tls.h). */
+    bool tls;                 /**< TLS is used (decided by tool_tls_check) */
+    int url_scheme;           /**< the last -L: 0 none, TOOL_URL_MQTT or TOOL_URL_MQTTS */
+    const char *cafile;
+    const char *capath;
+    const char *cert;
+    const char *key;
+    char *keypass;            /**< heap copy of --keypass / MQTLS_KEYPASS, wiped after use */
+    bool keypass_opt;         /**< given with --keypass (not from the environment) */
+    int tls_min_version;      /**< --tls-version: MQTLS_TLS_V1_2 / _3, 0: default */
+    const char *ciphers;
+    tool_strlist_t alpn;      /**< --alpn, in order */
+    bool insecure;
     /* Memory the settings point into (URL parts). */
     tool_strlist_t owned;
 } tool_cfg_t;

@@ -74,6 +74,7 @@ static bool parse_hostport(const char *s, size_t n, tool_url_t *out, char *err, 
         snprintf(err, errlen, "invalid port '%.*s'", (int)left, rest);
         return false;
     }
+    out->port_given = true;
     return true;
 }
 

@@ -1,6 +1,6 @@
 /**
  * @file tool_url.h
- * @brief `-L mqtt://[user[:password]@]host[:port]/topic`.
+ * @brief `-L mqtt://[user[:password]@]host[:port]/topic` (and `mqtts://`: MQTT over TLS).
  */
 #ifndef TOOL_URL_H
 #define TOOL_URL_H
@@ -16,6 +16,7 @@ typedef struct tool_url {
     char *password;  /**< NULL when absent */
     char *host;
     uint16_t port;   /**< 1883 (mqtt) or 8883 (mqtts) when absent */
+    bool port_given; /**< the URL names a port */
     char *topic;     /**< NULL when the URL has no path */
 } tool_url_t;
 

@@ -16,8 +16,10 @@ const char tool_exit_help[] =
     "Exit status:\n"
     "  0   success\n"
     "  1   protocol or other error (connection lost, broker sent DISCONNECT, ...)\n"
-    "  2   bad arguments or unusable input (unknown option, bad value, unreadable file)\n"
-    "  3   could not connect (DNS failure, connection refused, unreachable, timeout)\n"
+    "  2   bad arguments or unusable input (unknown option, bad value, unreadable file,\n"
+    "      TLS certificate/key/CA that cannot be used)\n"
+    "  3   could not connect (DNS failure, connection refused, unreachable, timeout,\n"
+    "      TLS handshake failed: the reason is printed)\n"
     "  4   the broker refused the connection (CONNACK reason code)\n"
     "  5   the broker rejected a publish or a subscription\n"
     "  27  sub -W: the timeout expired\n";

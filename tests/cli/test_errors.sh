@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bad input and failures: each gives a clear message on stderr and its documented exit
 # status (0 ok, 1 other, 2 usage, 3 connect failed, 4 CONNACK refused, 5 rejected, 27 -W).
+# TLS failures with real certificates are in test_tls_cli.sh.
 . "$(dirname "$0")/lib.sh"
 
 start_broker
@@ -68,7 +69,28 @@ expect 2 "-R and --retained-only" sub "${P[@]}" -t a -R --retained-only
 expect 2 "unsupported scheme" pub -L http://host/t -m x
 expect 2 "invalid port" pub -L mqtt://host:0/t -m x
 expect 2 "no host name" sub -L mqtt:///t
-expect 2 "mqtts:// URLs need TLS" pub -L "mqtts://127.0.0.1:$PORT/t" -m x
+# TLS options: what is missing or contradictory is named before connecting.
+expect 2 "TLS needs a CA to verify the broker's certificate: pass --cafile FILE" \
+    pub -L "mqtts://127.0.0.1:$PORT/t" -m x
+expect 2 "TLS needs a CA" sub "${P[@]}" -t a --cert "$WORK/c.crt" --key "$WORK/c.key"
+expect 2 "--cert needs --key" pub "${P[@]}" -t a -m x --cafile "$WORK/ca.crt" --cert "$WORK/c.crt"
+expect 2 "--key needs --cert" pub "${P[@]}" -t a -m x --cafile "$WORK/ca.crt" --key "$WORK/c.key"
+expect 2 "--key needs --cert" sub "${P[@]}" -t a --key "$WORK/c.key"
+expect 2 "--ciphers is a TLS option, but TLS is not in use" pub "${P[@]}" -t a -m x --ciphers X
+expect 2 "--alpn is a TLS option" sub "${P[@]}" -t a --alpn mqtt
+expect 2 "--tls-version is a TLS option" sub "${P[@]}" -t a --tls-version tlsv1.2
+expect 2 "--keypass is a TLS option" pub "${P[@]}" -t a -m x --keypass pw
+expect 2 "--keypass needs --key" pub "${P[@]}" -t a -m x --cafile "$WORK/ca.crt" --keypass pw
+expect 2 "invalid TLS version 'tls1.2' (use tlsv1.2 or tlsv1.3)" \
+    pub "${P[@]}" -t a -m x --insecure --tls-version tls1.2
+expect 2 "TLS version 'tlsv1.1' is not supported" sub "${P[@]}" -t a --insecure --tls-version tlsv1.1
+expect 2 "invalid --alpn ''" pub "${P[@]}" -t a -m x --insecure --alpn ''
+expect 2 "the -L URL says mqtt:// (plain MQTT) but TLS options were given" \
+    pub -L "mqtt://127.0.0.1:$PORT/t" --cafile "$WORK/ca.crt" -m x
+expect 2 "-A cannot be used with TLS" pub "${P[@]}" -t a -m x --insecure -A 127.0.0.1
+expect 2 "the CA file '$WORK/ca.crt' cannot be used: No such file or directory" \
+    pub "${P[@]}" -t a -m x --cafile "$WORK/ca.crt"
+expect 2 "'--cafile' needs an argument" pub "${P[@]}" -t a -m x --cafile
 expect 2 "use -i or -I, not both" pub "${P[@]}" -t a -m x -i one -I two
 expect 2 "password (-P) needs a user name" pub "${P[@]}" -t a -m x -P secret
 expect 2 "unknown command 'publish'" publish -t a -m x
@@ -88,6 +110,13 @@ for c in "--help" "pub --help" "sub --help"; do
 done
 assert_contains "$(mqtls pub --help)" "--will-topic" "pub --help lists options"
 assert_contains "$(mqtls sub --help)" "--retained-only" "sub --help lists sub options"
+for c in pub sub; do
+    h=$(mqtls $c --help)
+    for o in --cafile --capath --cert --key --keypass --tls-version --ciphers --alpn --insecure \
+        "mqtt[s]://"; do
+        assert_contains "$h" "$o" "$c --help lists $o"
+    done
+done
 assert_not_contains "$(mqtls pub --help)" "--retained-only" "pub --help omits sub options"
 assert_contains "$(mqtls --version)" "mqtls 0.1" "--version"
 
@@ -95,6 +124,10 @@ assert_contains "$(mqtls --version)" "mqtls 0.1" "--version"
 free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 expect 3 "could not connect to 127.0.0.1 port $free_port" pub -h 127.0.0.1 -p "$free_port" -t a -m x
 expect 3 "could not connect" sub -h 127.0.0.1 -p "$free_port" -t a
+expect 3 "could not connect to 127.0.0.1 port $free_port" \
+    pub -h 127.0.0.1 -p "$free_port" --insecure -t a -m x
+# TLS to a plain MQTT port: the server hangs up without a word of TLS.
+expect 3 "may not be a TLS port" pub "${P[@]}" -h 127.0.0.1 --insecure -t a -m x
 expect 3 "could not connect to no-such-host.invalid" pub -h no-such-host.invalid -t a -m x
 # -A with an address that is not ours.
 expect 3 "could not connect" pub -h 127.0.0.1 "${P[@]}" -A 192.0.2.1 -t a -m x
