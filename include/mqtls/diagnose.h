@@ -1,0 +1,122 @@
+/**
+ * @file diagnose.h
+ * @brief Why a connection failed: stable cause ids, their explanation and fix, and the rules
+ *        that pick one from what a connection attempt showed.
+ *
+ * `mqtls doctor` gathers the facts stage by stage (credentials, DNS, TCP, TLS, MQTT, round
+ * trip) and asks mqtls_diagnose() for the cause. The ids are stable: scripts and the
+ * documentation (docs/troubleshooting.md) rely on them.
+ */
+#ifndef MQTLS_DIAGNOSE_H
+#define MQTLS_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mqtls/codec.h"
+#include "mqtls/status.h"
+#include "mqtls/transport_tls.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The stages of a connection, in order. */
+typedef enum mqtls_diag_stage {
+    MQTLS_DIAG_CREDENTIALS = 1,
+    MQTLS_DIAG_DNS,
+    MQTLS_DIAG_TCP,
+    MQTLS_DIAG_TLS,
+    MQTLS_DIAG_MQTT,
+    MQTLS_DIAG_ROUNDTRIP
+} mqtls_diag_stage_t;
+
+/** Every cause the rules can name. The order is not part of the API; the id strings are. */
+typedef enum mqtls_cause {
+    MQTLS_CAUSE_NONE = 0,
+    /* Local credentials. */
+    MQTLS_CAUSE_CA_MISSING,
+    MQTLS_CAUSE_FILE_UNREADABLE,
+    MQTLS_CAUSE_FILE_WRONG_KIND,
+    MQTLS_CAUSE_KEY_PASSPHRASE,
+    MQTLS_CAUSE_KEY_MISMATCH,
+    MQTLS_CAUSE_KEY_UNSUPPORTED,
+    MQTLS_CAUSE_CLIENT_CERT_EXPIRED,
+    MQTLS_CAUSE_CLIENT_CERT_NOT_YET_VALID,
+    MQTLS_CAUSE_CLOCK_UNSET,
+    MQTLS_CAUSE_SETTINGS,
+    /* Network. */
+    MQTLS_CAUSE_DNS_FAILURE,
+    MQTLS_CAUSE_TCP_REFUSED,
+    MQTLS_CAUSE_TCP_TIMEOUT,
+    MQTLS_CAUSE_TCP_UNREACHABLE,
+    /* TLS. */
+    MQTLS_CAUSE_SERVER_UNTRUSTED_ROOT,
+    MQTLS_CAUSE_SERVER_CERT_EXPIRED,
+    MQTLS_CAUSE_SERVER_CERT_NOT_YET_VALID,
+    MQTLS_CAUSE_HOSTNAME_MISMATCH,
+    MQTLS_CAUSE_CLIENT_CERT_REQUIRED,
+    MQTLS_CAUSE_CLIENT_CERT_REJECTED,
+    MQTLS_CAUSE_NO_COMMON_CIPHER,
+    MQTLS_CAUSE_TLS_VERSION_MISMATCH,
+    MQTLS_CAUSE_ALPN_REQUIRED,
+    MQTLS_CAUSE_NOT_A_TLS_PORT,
+    MQTLS_CAUSE_TLS_PORT_WITHOUT_TLS,
+    MQTLS_CAUSE_TLS_HANDSHAKE_TIMEOUT,
+    MQTLS_CAUSE_TLS_RECORD_TOO_LARGE,
+    MQTLS_CAUSE_TLS_HANDSHAKE_FAILED,
+    /* MQTT. */
+    MQTLS_CAUSE_CONNACK_PROTOCOL_VERSION,
+    MQTLS_CAUSE_CONNACK_CLIENT_ID,
+    MQTLS_CAUSE_CONNACK_SERVER_UNAVAILABLE,
+    MQTLS_CAUSE_CONNACK_BAD_CREDENTIALS,
+    MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED,
+    MQTLS_CAUSE_CONNACK_OTHER,
+    MQTLS_CAUSE_CLOSED_AFTER_CONNECT,
+    MQTLS_CAUSE_NO_CONNACK,
+    MQTLS_CAUSE_SUBSCRIBE_REFUSED,
+    MQTLS_CAUSE_CLOSED_AFTER_REQUEST,
+    MQTLS_CAUSE_MESSAGE_NOT_RETURNED,
+    MQTLS_CAUSE_UNKNOWN,
+    MQTLS_CAUSE_COUNT
+} mqtls_cause_t;
+
+/** A cause in words. */
+typedef struct mqtls_cause_info {
+    const char *id;      /**< stable, e.g. "tls.server_untrusted_root" */
+    mqtls_diag_stage_t stage;
+    const char *summary; /**< one line: what is wrong */
+    const char *why;     /**< why it happens */
+    const char *fix;     /**< what to do */
+} mqtls_cause_info_t;
+
+/** What a failed attempt showed. Zero what you do not know. */
+typedef struct mqtls_diag_facts {
+    mqtls_diag_stage_t stage;           /**< the stage that failed */
+    mqtls_status_t status;              /**< its status */
+    const mqtls_tls_evidence_t *tls;    /**< TLS evidence, NULL when TLS was not used */
+    bool tls_used;
+    uint16_t port;
+    bool host_is_aws;                   /**< the host ends in amazonaws.com */
+    bool alpn_offered;
+    bool clock_unset;                   /**< the local clock reads before 2020 */
+    uint32_t client_cert_flags;         /**< MBEDTLS_X509_BADCERT_EXPIRED / _FUTURE locally */
+    bool key_too_small;                 /**< RSA below 2048 bits */
+    mqtls_version_t version;
+    uint8_t connack_reason;             /**< with MQTLS_ERR_CONNACK_REFUSED */
+    bool port_speaks_tls;               /**< plain MQTT failed, and a probe found TLS there */
+} mqtls_diag_facts_t;
+
+/** The words for @p cause (never NULL; MQTLS_CAUSE_UNKNOWN for out-of-range values). */
+const mqtls_cause_info_t *mqtls_cause_info(mqtls_cause_t cause);
+
+/** Finds a cause by its id string; MQTLS_CAUSE_NONE if there is none. */
+mqtls_cause_t mqtls_cause_by_id(const char *id);
+
+/** The rules: the one cause that explains @p f. */
+mqtls_cause_t mqtls_diagnose(const mqtls_diag_facts_t *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,199 @@
+/**
+ * @file causes.c
+ * @brief The catalog of causes: stable id, stage, and the words users read.
+ *
+ * docs/troubleshooting.md has a section for every id; tests/unit/test_causes.c checks
+ * that it does.
+ */
+#include <string.h>
+
+#include "mqtls/diagnose.h"
+
+#define C(e, id, st, sum, why, fix) [e] = {id, st, sum, why, fix}
+
+static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
+    C(MQTLS_CAUSE_NONE, "ok", MQTLS_DIAG_CREDENTIALS, "no problem found", "", ""),
+    C(MQTLS_CAUSE_CA_MISSING, "cred.ca_missing", MQTLS_DIAG_CREDENTIALS,
+      "no CA certificate is configured, so the server cannot be verified",
+      "TLS needs the root certificate the broker's certificate chains to.",
+      "pass --cafile with the broker's root CA (for AWS IoT: Amazon Root CA 1 and 3)."),
+    C(MQTLS_CAUSE_FILE_UNREADABLE, "cred.file_unreadable", MQTLS_DIAG_CREDENTIALS,
+      "a credential file cannot be read",
+      "the path is wrong, the file is missing, or this user may not read it.",
+      "check the path and the file's permissions."),
+    C(MQTLS_CAUSE_FILE_WRONG_KIND, "cred.file_wrong_kind", MQTLS_DIAG_CREDENTIALS,
+      "a credential file is not what it should be, or is damaged",
+      "the file holds another kind of object (a key where a certificate belongs, or the "
+      "reverse), is truncated or corrupt, or is not PEM/DER at all.",
+      "run 'mqtls cert show FILE' to see what the file holds; use the certificate, key and "
+      "CA files in their places, or fetch them again."),
+    C(MQTLS_CAUSE_KEY_PASSPHRASE, "cred.key_passphrase", MQTLS_DIAG_CREDENTIALS,
+      "the private key is encrypted and the passphrase is missing or wrong",
+      "an encrypted key can only be read with the passphrase it was encrypted with.",
+      "pass the right passphrase with --keypass (or MQTLS_KEYPASS), or store the key "
+      "unencrypted on the device ('mqtls cert convert KEY OUT --passin PASS')."),
+    C(MQTLS_CAUSE_KEY_MISMATCH, "cred.key_mismatch", MQTLS_DIAG_CREDENTIALS,
+      "the private key does not belong to the certificate",
+      "a certificate only works with the key it was issued for; the server would reject "
+      "the handshake (CertificateVerify).",
+      "use the key that was created together with this certificate."),
+    C(MQTLS_CAUSE_KEY_UNSUPPORTED, "cred.key_unsupported", MQTLS_DIAG_CREDENTIALS,
+      "the key type or size is not accepted",
+      "brokers such as AWS IoT refuse RSA keys under 2048 bits and unusual curves.",
+      "issue a new certificate with an RSA 2048+ or ECDSA P-256/P-384 key."),
+    C(MQTLS_CAUSE_CLIENT_CERT_EXPIRED, "cred.client_cert_expired", MQTLS_DIAG_CREDENTIALS,
+      "the device certificate has expired",
+      "a broker refuses a client certificate after its notAfter date.",
+      "issue and register a new device certificate."),
+    C(MQTLS_CAUSE_CLIENT_CERT_NOT_YET_VALID, "cred.client_cert_not_yet_valid",
+      MQTLS_DIAG_CREDENTIALS, "the device certificate is not valid yet",
+      "its notBefore date lies in the future for this clock.",
+      "check the clock; if it is right, wait or issue the certificate with an earlier start."),
+    C(MQTLS_CAUSE_CLOCK_UNSET, "tls.clock_unset", MQTLS_DIAG_TLS,
+      "this device's clock is not set",
+      "with the clock near 1970 every certificate looks 'not yet valid'.",
+      "set the clock (SNTP, an RTC) before connecting."),
+    C(MQTLS_CAUSE_SETTINGS, "cred.settings_invalid", MQTLS_DIAG_CREDENTIALS,
+      "a TLS setting cannot be used",
+      "a cipher suite name, TLS version or option is unknown to the linked Mbed TLS, or a "
+      "certificate was given without its key (or the reverse).",
+      "correct the setting named in the evidence."),
+    C(MQTLS_CAUSE_DNS_FAILURE, "dns.not_found", MQTLS_DIAG_DNS,
+      "the broker's host name does not resolve",
+      "the name is misspelt, or DNS is not reachable from here.",
+      "check the host name (for AWS IoT: 'aws iot describe-endpoint --endpoint-type "
+      "iot:Data-ATS') and the network's DNS."),
+    C(MQTLS_CAUSE_TCP_REFUSED, "tcp.refused", MQTLS_DIAG_TCP,
+      "the broker's host refused the connection on this port",
+      "nothing listens on that port (wrong port, broker not running).",
+      "check the port: MQTT over TLS is 8883 (or 443 with ALPN on AWS IoT), plain MQTT 1883."),
+    C(MQTLS_CAUSE_TCP_TIMEOUT, "tcp.timeout", MQTLS_DIAG_TCP,
+      "the connection attempt timed out",
+      "a firewall drops the packets, or the host is down.",
+      "check firewalls between here and the broker, and that outbound traffic to the port "
+      "is allowed."),
+    C(MQTLS_CAUSE_TCP_UNREACHABLE, "tcp.unreachable", MQTLS_DIAG_TCP,
+      "the broker's network cannot be reached", "there is no route to the host from here.",
+      "check the network connection and routing."),
+    C(MQTLS_CAUSE_SERVER_UNTRUSTED_ROOT, "tls.server_untrusted_root", MQTLS_DIAG_TLS,
+      "the broker's certificate chain ends at a root this client does not trust",
+      "the CA file holds other roots than the one the server's chain ends at (e.g. the "
+      "legacy VeriSign root for an AWS -ats endpoint, or a development trust catalog).",
+      "trust the root the server actually chains to (AWS IoT: Amazon Root CA 1 and 3)."),
+    C(MQTLS_CAUSE_SERVER_CERT_EXPIRED, "tls.server_cert_expired", MQTLS_DIAG_TLS,
+      "the broker's certificate has expired", "its notAfter date is past for this clock.",
+      "renew the broker's certificate (or check the clock)."),
+    C(MQTLS_CAUSE_SERVER_CERT_NOT_YET_VALID, "tls.server_cert_not_yet_valid", MQTLS_DIAG_TLS,
+      "the broker's certificate is not valid yet", "its notBefore date lies in the future.",
+      "check this device's clock; if it is right, the broker's certificate is misissued."),
+    C(MQTLS_CAUSE_HOSTNAME_MISMATCH, "tls.hostname_mismatch", MQTLS_DIAG_TLS,
+      "the broker's certificate is not issued for this host name",
+      "the name used to connect is not among the certificate's names.",
+      "connect with a name the certificate lists (AWS IoT: the exact endpoint name)."),
+    C(MQTLS_CAUSE_CLIENT_CERT_REQUIRED, "tls.client_cert_required", MQTLS_DIAG_TLS,
+      "the broker requires a client certificate and none was sent",
+      "the broker authenticates devices by certificate (mutual TLS).",
+      "pass the device certificate and key (--cert, --key)."),
+    C(MQTLS_CAUSE_CLIENT_CERT_REJECTED, "tls.client_cert_rejected", MQTLS_DIAG_TLS,
+      "the broker does not accept this device certificate",
+      "the server's certificate verified fine, then the broker rejected ours: it is not "
+      "registered or not active there, or issued by a CA it does not trust.",
+      "register and activate the certificate in that account and region and attach a "
+      "policy (AWS IoT), or have it issued by the CA the broker trusts."),
+    C(MQTLS_CAUSE_NO_COMMON_CIPHER, "tls.no_common_cipher", MQTLS_DIAG_TLS,
+      "client and broker share no cipher suite",
+      "the suites offered do not meet the ones the broker accepts.",
+      "allow ECDHE with AES-GCM suites (drop --ciphers, or add e.g. "
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)."),
+    C(MQTLS_CAUSE_TLS_VERSION_MISMATCH, "tls.version_mismatch", MQTLS_DIAG_TLS,
+      "client and broker share no TLS version",
+      "the broker refused the protocol version offered (alert protocol_version).",
+      "use TLS 1.2 (or 1.3 where both support it)."),
+    C(MQTLS_CAUSE_ALPN_REQUIRED, "tls.alpn_required", MQTLS_DIAG_TLS,
+      "the broker requires ALPN on this port",
+      "AWS IoT serves MQTT with client certificates on port 443 only with ALPN "
+      "'x-amzn-mqtt-ca'.",
+      "offer --alpn x-amzn-mqtt-ca, or use port 8883."),
+    C(MQTLS_CAUSE_NOT_A_TLS_PORT, "tls.not_a_tls_port", MQTLS_DIAG_TLS,
+      "the port does not speak TLS",
+      "the server closed or answered with non-TLS data when the handshake began: it is "
+      "probably a plain MQTT port.",
+      "use the broker's TLS port (8883), or connect without TLS."),
+    C(MQTLS_CAUSE_TLS_PORT_WITHOUT_TLS, "mqtt.tls_port_without_tls", MQTLS_DIAG_MQTT,
+      "plain MQTT was sent to a port that speaks TLS",
+      "the broker expected a TLS handshake and dropped the MQTT CONNECT.",
+      "connect with TLS (--cafile ..., or an mqtts:// URL), or use the plain port."),
+    C(MQTLS_CAUSE_TLS_HANDSHAKE_TIMEOUT, "tls.handshake_timeout", MQTLS_DIAG_TLS,
+      "the TLS handshake did not finish in time",
+      "the server accepted the connection but did not answer the handshake.",
+      "check that this port is a TLS port and that nothing in between holds traffic."),
+    C(MQTLS_CAUSE_TLS_RECORD_TOO_LARGE, "tls.record_too_large", MQTLS_DIAG_TLS,
+      "a TLS record was larger than the receive buffer",
+      "the server's certificate chain does not fit the TLS input buffer.",
+      "enlarge the TLS input buffer or negotiate a smaller maximum fragment length."),
+    C(MQTLS_CAUSE_TLS_HANDSHAKE_FAILED, "tls.handshake_failed", MQTLS_DIAG_TLS,
+      "the TLS handshake failed", "see the evidence: the alert and the library's code.",
+      "compare the evidence with docs/troubleshooting.md."),
+    C(MQTLS_CAUSE_CONNACK_PROTOCOL_VERSION, "mqtt.refused_protocol_version", MQTLS_DIAG_MQTT,
+      "the broker does not accept this MQTT version",
+      "the broker refused the protocol level in CONNECT.", "try -V 311 or -V 5."),
+    C(MQTLS_CAUSE_CONNACK_CLIENT_ID, "mqtt.refused_client_id", MQTLS_DIAG_MQTT,
+      "the broker rejected the client identifier",
+      "the client id is empty where one is needed, too long, or not allowed.",
+      "use a unique client id of up to 23 characters ([0-9a-zA-Z]; AWS IoT: up to 128, no "
+      "leading '$')."),
+    C(MQTLS_CAUSE_CONNACK_SERVER_UNAVAILABLE, "mqtt.refused_server_unavailable",
+      MQTLS_DIAG_MQTT, "the broker is unavailable or busy",
+      "the broker accepted the connection but cannot serve MQTT now.", "try again later."),
+    C(MQTLS_CAUSE_CONNACK_BAD_CREDENTIALS, "mqtt.refused_bad_credentials", MQTLS_DIAG_MQTT,
+      "the broker rejected the user name or password",
+      "the credentials in CONNECT are wrong or missing.", "check -u and -P."),
+    C(MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED, "mqtt.refused_not_authorized", MQTLS_DIAG_MQTT,
+      "the broker does not authorize this client",
+      "its access rules do not allow this user, certificate or client id to connect.",
+      "grant the connection in the broker's access rules (AWS IoT: a policy allowing "
+      "iot:Connect for this client id)."),
+    C(MQTLS_CAUSE_CONNACK_OTHER, "mqtt.refused", MQTLS_DIAG_MQTT,
+      "the broker refused the connection", "see the reason code in the evidence.",
+      "act on the reason code's meaning."),
+    C(MQTLS_CAUSE_CLOSED_AFTER_CONNECT, "mqtt.closed_after_connect", MQTLS_DIAG_MQTT,
+      "the broker closed the connection right after CONNECT, without CONNACK",
+      "this is how AWS IoT answers when a policy denies iot:Connect, when the client id is "
+      "invalid, or when the certificate has no policy attached.",
+      "attach a policy that allows iot:Connect for this client id, and check the client id."),
+    C(MQTLS_CAUSE_NO_CONNACK, "mqtt.no_connack", MQTLS_DIAG_MQTT,
+      "the broker did not answer CONNECT",
+      "the server is not an MQTT broker, or it is overloaded.",
+      "check that this port serves MQTT."),
+    C(MQTLS_CAUSE_SUBSCRIBE_REFUSED, "mqtt.subscribe_refused", MQTLS_DIAG_ROUNDTRIP,
+      "the broker refused the test subscription",
+      "its access rules do not allow subscribing to this topic.",
+      "allow iot:Subscribe/iot:Receive on the topic (AWS IoT), or pick another --topic."),
+    C(MQTLS_CAUSE_CLOSED_AFTER_REQUEST, "mqtt.closed_after_request", MQTLS_DIAG_ROUNDTRIP,
+      "the broker closed the connection after a SUBSCRIBE or PUBLISH",
+      "AWS IoT closes the connection when a policy denies a subscribe or publish.",
+      "allow iot:Subscribe, iot:Receive and iot:Publish on the topic, or pick another "
+      "--topic."),
+    C(MQTLS_CAUSE_MESSAGE_NOT_RETURNED, "mqtt.message_not_returned", MQTLS_DIAG_ROUNDTRIP,
+      "the test message never came back",
+      "the broker accepted the subscription but did not deliver the message (a policy "
+      "denying iot:Receive or iot:Publish, or a rule consuming it).",
+      "allow iot:Publish and iot:Receive on the test topic."),
+    C(MQTLS_CAUSE_UNKNOWN, "unknown", MQTLS_DIAG_MQTT, "the cause could not be determined",
+      "the failure matches no known pattern.", "see the evidence printed above."),
+};
+
+const mqtls_cause_info_t *mqtls_cause_info(mqtls_cause_t cause)
+{
+    if ((unsigned)cause >= MQTLS_CAUSE_COUNT || !causes[cause].id)
+        cause = MQTLS_CAUSE_UNKNOWN;
+    return &causes[cause];
+}
+
+mqtls_cause_t mqtls_cause_by_id(const char *id)
+{
+    for (int i = 0; id && i < MQTLS_CAUSE_COUNT; i++)
+        if (causes[i].id && strcmp(causes[i].id, id) == 0)
+            return (mqtls_cause_t)i;
+    return MQTLS_CAUSE_NONE;
+}

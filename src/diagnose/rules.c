@@ -1,0 +1,261 @@
+/**
+ * @file rules.c
+ * @brief The doctor's rules: from what an attempt showed to the one cause that explains it.
+ *
+ * The patterns come from ../shared/reference/tls-failures.md. The order of the tests
+ * matters where one symptom has several readings: each rule says why it comes first.
+ */
+#include <mbedtls/error.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509.h>
+
+#include "mqtls/diagnose.h"
+#include "mqtls/reason.h"
+
+/* TLS alert descriptions (RFC 5246, 8446). */
+enum {
+    A_HANDSHAKE_FAILURE = 40,
+    A_BAD_CERTIFICATE = 42,
+    A_UNSUPPORTED_CERTIFICATE = 43,
+    A_CERTIFICATE_REVOKED = 44,
+    A_CERTIFICATE_EXPIRED = 45,
+    A_CERTIFICATE_UNKNOWN = 46,
+    A_UNKNOWN_CA = 48,
+    A_ACCESS_DENIED = 49,
+    A_DECRYPT_ERROR = 51,
+    A_PROTOCOL_VERSION = 70,
+    A_CERTIFICATE_REQUIRED = 116,
+    A_NO_APPLICATION_PROTOCOL = 120
+};
+
+static mqtls_cause_t credentials(const mqtls_diag_facts_t *f)
+{
+    const mqtls_tls_evidence_t *e = f->tls;
+    mqtls_tls_item_t item = e ? e->item : MQTLS_TLS_ITEM_NONE;
+    int raw = e ? e->raw_error : 0;
+    switch (f->status) {
+    case MQTLS_OK:
+        break;
+    case MQTLS_ERR_TLS_KEY_MISMATCH:
+        return MQTLS_CAUSE_KEY_MISMATCH;
+    case MQTLS_ERR_BAD_PARAM:
+        return item == MQTLS_TLS_ITEM_CA ? MQTLS_CAUSE_CA_MISSING : MQTLS_CAUSE_SETTINGS;
+    case MQTLS_ERR_UNSUPPORTED:
+        return MQTLS_CAUSE_SETTINGS;
+    default:
+        switch (raw) {
+        case 0: /* the file could not be opened at all */
+            return MQTLS_CAUSE_FILE_UNREADABLE;
+        case MBEDTLS_ERR_PK_PASSWORD_REQUIRED:
+        case MBEDTLS_ERR_PK_PASSWORD_MISMATCH:
+            return MQTLS_CAUSE_KEY_PASSPHRASE;
+        case MBEDTLS_ERR_PK_UNKNOWN_PK_ALG:
+        case MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE:
+            return MQTLS_CAUSE_KEY_UNSUPPORTED;
+        default:
+            return MQTLS_CAUSE_FILE_WRONG_KIND;
+        }
+    }
+    /* Files are fine; what the local checks found about them. */
+    if (f->key_too_small)
+        return MQTLS_CAUSE_KEY_UNSUPPORTED;
+    if (f->client_cert_flags & MBEDTLS_X509_BADCERT_FUTURE)
+        return f->clock_unset ? MQTLS_CAUSE_CLOCK_UNSET : MQTLS_CAUSE_CLIENT_CERT_NOT_YET_VALID;
+    if (f->client_cert_flags & MBEDTLS_X509_BADCERT_EXPIRED)
+        return MQTLS_CAUSE_CLIENT_CERT_EXPIRED;
+    return MQTLS_CAUSE_NONE;
+}
+
+static mqtls_cause_t tcp(const mqtls_diag_facts_t *f)
+{
+    switch (f->status) {
+    case MQTLS_ERR_CONNECT_REFUSED:
+        return MQTLS_CAUSE_TCP_REFUSED;
+    case MQTLS_ERR_TIMEOUT:
+        return MQTLS_CAUSE_TCP_TIMEOUT;
+    case MQTLS_ERR_DNS:
+        return MQTLS_CAUSE_DNS_FAILURE;
+    default:
+        return MQTLS_CAUSE_TCP_UNREACHABLE;
+    }
+}
+
+/* The server's certificate failed our verification. A clock near 1970 explains "not yet
+ * valid" everywhere, so it is named first; an untrusted root is next because renewing or
+ * renaming the certificate would not help while the root is not trusted. */
+static mqtls_cause_t verify(const mqtls_diag_facts_t *f, uint32_t flags)
+{
+    if ((flags & MBEDTLS_X509_BADCERT_FUTURE) && f->clock_unset)
+        return MQTLS_CAUSE_CLOCK_UNSET;
+    if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+        return MQTLS_CAUSE_SERVER_UNTRUSTED_ROOT;
+    if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
+        return MQTLS_CAUSE_SERVER_CERT_EXPIRED;
+    if (flags & MBEDTLS_X509_BADCERT_FUTURE)
+        return MQTLS_CAUSE_SERVER_CERT_NOT_YET_VALID;
+    if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+        return MQTLS_CAUSE_HOSTNAME_MISMATCH;
+    return MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
+}
+
+static bool aws_443_without_alpn(const mqtls_diag_facts_t *f)
+{
+    return f->host_is_aws && f->port == 443 && !f->alpn_offered;
+}
+
+/* The broker sent an alert. Whether it came before or after our certificate tells a
+ * missing cipher from a refused client. */
+static mqtls_cause_t alert(const mqtls_diag_facts_t *f, const mqtls_tls_evidence_t *e)
+{
+    switch (e->alert_received) {
+    case A_PROTOCOL_VERSION:
+        return MQTLS_CAUSE_TLS_VERSION_MISMATCH;
+    case A_NO_APPLICATION_PROTOCOL:
+        return MQTLS_CAUSE_ALPN_REQUIRED;
+    case A_UNSUPPORTED_CERTIFICATE:
+        return MQTLS_CAUSE_KEY_UNSUPPORTED;
+    case A_CERTIFICATE_REQUIRED:
+        return e->cert_sent ? MQTLS_CAUSE_CLIENT_CERT_REJECTED : MQTLS_CAUSE_CLIENT_CERT_REQUIRED;
+    case A_HANDSHAKE_FAILURE:
+        if (e->cert_requested && !e->cert_sent)
+            return MQTLS_CAUSE_CLIENT_CERT_REQUIRED;
+        if (aws_443_without_alpn(f))
+            return MQTLS_CAUSE_ALPN_REQUIRED;
+        /* Before the server asked for our certificate, the suites did not meet. */
+        return e->cert_requested ? MQTLS_CAUSE_CLIENT_CERT_REJECTED : MQTLS_CAUSE_NO_COMMON_CIPHER;
+    case A_BAD_CERTIFICATE:
+    case A_CERTIFICATE_REVOKED:
+    case A_CERTIFICATE_EXPIRED:
+    case A_CERTIFICATE_UNKNOWN:
+    case A_UNKNOWN_CA:
+    case A_ACCESS_DENIED:
+    case A_DECRYPT_ERROR:
+        if (!e->cert_sent)
+            return e->cert_requested ? MQTLS_CAUSE_CLIENT_CERT_REQUIRED
+                                     : MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
+        return e->alert_received == A_DECRYPT_ERROR ? MQTLS_CAUSE_KEY_MISMATCH
+                                                    : MQTLS_CAUSE_CLIENT_CERT_REJECTED;
+    default:
+        return MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
+    }
+}
+
+/* The connection ended inside the handshake without an alert we could read. */
+static mqtls_cause_t closed(const mqtls_diag_facts_t *f, const mqtls_tls_evidence_t *e)
+{
+    if (e->bytes_received == 0)
+        return aws_443_without_alpn(f) ? MQTLS_CAUSE_ALPN_REQUIRED : MQTLS_CAUSE_NOT_A_TLS_PORT;
+    if (e->cert_requested && !e->cert_sent)
+        return MQTLS_CAUSE_CLIENT_CERT_REQUIRED;
+    if (e->cert_sent && e->verify_flags == 0)
+        return MQTLS_CAUSE_CLIENT_CERT_REJECTED;
+    return MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
+}
+
+static mqtls_cause_t tls(const mqtls_diag_facts_t *f)
+{
+    const mqtls_tls_evidence_t *e = f->tls;
+    if (!e)
+        return MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
+    bool tls_reply = e->first_byte >= 20 && e->first_byte <= 23;
+    if (e->bytes_received > 0 && !tls_reply)
+        return MQTLS_CAUSE_NOT_A_TLS_PORT;
+    switch (f->status) {
+    case MQTLS_ERR_TLS_VERIFY:
+        return verify(f, e->verify_flags);
+    case MQTLS_ERR_TLS_ALERT:
+        return alert(f, e);
+    case MQTLS_ERR_TIMEOUT:
+        return MQTLS_CAUSE_TLS_HANDSHAKE_TIMEOUT;
+    case MQTLS_ERR_CLOSED:
+    case MQTLS_ERR_IO:
+        return closed(f, e);
+    default:
+        if (e->raw_error == MBEDTLS_ERR_SSL_INVALID_RECORD && tls_reply)
+            return MQTLS_CAUSE_TLS_RECORD_TOO_LARGE;
+        return e->alert_received >= 0 ? alert(f, e) : MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
+    }
+}
+
+static mqtls_cause_t connack(const mqtls_diag_facts_t *f)
+{
+    uint8_t r = f->connack_reason;
+    if (f->version == MQTLS_V311) {
+        switch (r) {
+        case MQTLS_RC311_BAD_PROTOCOL_VERSION: return MQTLS_CAUSE_CONNACK_PROTOCOL_VERSION;
+        case MQTLS_RC311_IDENTIFIER_REJECTED: return MQTLS_CAUSE_CONNACK_CLIENT_ID;
+        case MQTLS_RC311_SERVER_UNAVAILABLE: return MQTLS_CAUSE_CONNACK_SERVER_UNAVAILABLE;
+        case MQTLS_RC311_BAD_USERNAME_OR_PASSWORD: return MQTLS_CAUSE_CONNACK_BAD_CREDENTIALS;
+        case MQTLS_RC311_NOT_AUTHORIZED: return MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED;
+        default: return MQTLS_CAUSE_CONNACK_OTHER;
+        }
+    }
+    switch (r) {
+    case MQTLS_RC_UNSUPPORTED_PROTOCOL_VERSION: return MQTLS_CAUSE_CONNACK_PROTOCOL_VERSION;
+    case MQTLS_RC_CLIENT_ID_NOT_VALID: return MQTLS_CAUSE_CONNACK_CLIENT_ID;
+    case MQTLS_RC_SERVER_UNAVAILABLE:
+    case MQTLS_RC_SERVER_BUSY: return MQTLS_CAUSE_CONNACK_SERVER_UNAVAILABLE;
+    case MQTLS_RC_BAD_USERNAME_OR_PASSWORD:
+    case MQTLS_RC_BAD_AUTH_METHOD: return MQTLS_CAUSE_CONNACK_BAD_CREDENTIALS;
+    case MQTLS_RC_NOT_AUTHORIZED:
+    case MQTLS_RC_BANNED: return MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED;
+    default: return MQTLS_CAUSE_CONNACK_OTHER;
+    }
+}
+
+static mqtls_cause_t mqtt(const mqtls_diag_facts_t *f)
+{
+    switch (f->status) {
+    case MQTLS_ERR_CONNACK_REFUSED:
+        return connack(f);
+    case MQTLS_ERR_TIMEOUT:
+        return f->port_speaks_tls && !f->tls_used ? MQTLS_CAUSE_TLS_PORT_WITHOUT_TLS
+                                                  : MQTLS_CAUSE_NO_CONNACK;
+    case MQTLS_ERR_CLOSED:
+    case MQTLS_ERR_IO:
+        return f->port_speaks_tls && !f->tls_used ? MQTLS_CAUSE_TLS_PORT_WITHOUT_TLS
+                                                  : MQTLS_CAUSE_CLOSED_AFTER_CONNECT;
+    default:
+        return MQTLS_CAUSE_UNKNOWN;
+    }
+}
+
+static mqtls_cause_t roundtrip(const mqtls_diag_facts_t *f)
+{
+    switch (f->status) {
+    case MQTLS_ERR_REFUSED:
+        return MQTLS_CAUSE_SUBSCRIBE_REFUSED;
+    case MQTLS_ERR_TIMEOUT:
+        return MQTLS_CAUSE_MESSAGE_NOT_RETURNED;
+    case MQTLS_ERR_CLOSED:
+    case MQTLS_ERR_IO:
+    case MQTLS_ERR_SERVER_DISCONNECT:
+        return MQTLS_CAUSE_CLOSED_AFTER_REQUEST;
+    default:
+        return MQTLS_CAUSE_UNKNOWN;
+    }
+}
+
+mqtls_cause_t mqtls_diagnose(const mqtls_diag_facts_t *f)
+{
+    if (!f)
+        return MQTLS_CAUSE_UNKNOWN;
+    if (f->status == MQTLS_OK && f->stage != MQTLS_DIAG_CREDENTIALS)
+        return MQTLS_CAUSE_NONE;
+    switch (f->stage) {
+    case MQTLS_DIAG_CREDENTIALS:
+        return credentials(f);
+    case MQTLS_DIAG_DNS:
+        return MQTLS_CAUSE_DNS_FAILURE;
+    case MQTLS_DIAG_TCP:
+        return tcp(f);
+    case MQTLS_DIAG_TLS:
+        return tls(f);
+    case MQTLS_DIAG_MQTT:
+        return mqtt(f);
+    case MQTLS_DIAG_ROUNDTRIP:
+        return roundtrip(f);
+    }
+    return MQTLS_CAUSE_UNKNOWN;
+}

@@ -1,0 +1,197 @@
+/* The doctor's rules (src/diagnose/rules.c) on the evidence patterns of each cause. The
+ * scenario tests of `mqtls doctor` reproduce them for real; these pin the rule order. */
+#include <string.h>
+
+#include <mbedtls/error.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509.h>
+
+#include "mqtls/diagnose.h"
+#include "mqtls/reason.h"
+#include "test.h"
+
+static mqtls_tls_evidence_t ev;
+static mqtls_diag_facts_t f;
+
+static void reset(mqtls_diag_stage_t stage, mqtls_status_t st)
+{
+    memset(&ev, 0, sizeof ev);
+    ev.alert_received = ev.alert_sent = ev.first_byte = -1;
+    memset(&f, 0, sizeof f);
+    f.stage = stage;
+    f.status = st;
+    f.tls = &ev;
+    f.tls_used = true;
+    f.port = 8883;
+    f.version = MQTLS_V5;
+}
+
+static const char *id(void)
+{
+    return mqtls_cause_info(mqtls_diagnose(&f))->id;
+}
+
+TEST(credentials)
+{
+    reset(MQTLS_DIAG_CREDENTIALS, MQTLS_ERR_BAD_PARAM);
+    ev.item = MQTLS_TLS_ITEM_CA;
+    CHECK_EQ_STR(id(), "cred.ca_missing");
+    ev.item = MQTLS_TLS_ITEM_SETTINGS;
+    CHECK_EQ_STR(id(), "cred.settings_invalid");
+    reset(MQTLS_DIAG_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS);
+    CHECK_EQ_STR(id(), "cred.file_unreadable");
+    ev.raw_error = MBEDTLS_ERR_PK_PASSWORD_REQUIRED;
+    CHECK_EQ_STR(id(), "cred.key_passphrase");
+    ev.raw_error = MBEDTLS_ERR_PK_PASSWORD_MISMATCH;
+    CHECK_EQ_STR(id(), "cred.key_passphrase");
+    ev.raw_error = MBEDTLS_ERR_PK_UNKNOWN_PK_ALG;
+    CHECK_EQ_STR(id(), "cred.key_unsupported");
+    ev.raw_error = MBEDTLS_ERR_X509_INVALID_FORMAT;
+    CHECK_EQ_STR(id(), "cred.file_wrong_kind");
+    reset(MQTLS_DIAG_CREDENTIALS, MQTLS_ERR_TLS_KEY_MISMATCH);
+    CHECK_EQ_STR(id(), "cred.key_mismatch");
+    reset(MQTLS_DIAG_CREDENTIALS, MQTLS_OK);
+    CHECK_EQ_STR(id(), "ok");
+    f.client_cert_flags = MBEDTLS_X509_BADCERT_EXPIRED;
+    CHECK_EQ_STR(id(), "cred.client_cert_expired");
+    f.client_cert_flags = MBEDTLS_X509_BADCERT_FUTURE;
+    CHECK_EQ_STR(id(), "cred.client_cert_not_yet_valid");
+    f.clock_unset = true;
+    CHECK_EQ_STR(id(), "tls.clock_unset");
+    f.key_too_small = true;
+    CHECK_EQ_STR(id(), "cred.key_unsupported");
+}
+
+TEST(network)
+{
+    reset(MQTLS_DIAG_DNS, MQTLS_ERR_DNS);
+    CHECK_EQ_STR(id(), "dns.not_found");
+    reset(MQTLS_DIAG_TCP, MQTLS_ERR_CONNECT_REFUSED);
+    CHECK_EQ_STR(id(), "tcp.refused");
+    f.status = MQTLS_ERR_TIMEOUT;
+    CHECK_EQ_STR(id(), "tcp.timeout");
+    f.status = MQTLS_ERR_UNREACHABLE;
+    CHECK_EQ_STR(id(), "tcp.unreachable");
+}
+
+TEST(server_verification_order)
+{
+    reset(MQTLS_DIAG_TLS, MQTLS_ERR_TLS_VERIFY);
+    ev.bytes_received = 3000;
+    ev.first_byte = 22;
+    ev.verify_flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED | MBEDTLS_X509_BADCERT_EXPIRED;
+    CHECK_EQ_STR(id(), "tls.server_untrusted_root");
+    ev.verify_flags = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    CHECK_EQ_STR(id(), "tls.server_cert_expired");
+    ev.verify_flags = MBEDTLS_X509_BADCERT_FUTURE;
+    CHECK_EQ_STR(id(), "tls.server_cert_not_yet_valid");
+    f.clock_unset = true;
+    ev.verify_flags = MBEDTLS_X509_BADCERT_FUTURE | MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+    CHECK_EQ_STR(id(), "tls.clock_unset");
+    f.clock_unset = false;
+    ev.verify_flags = MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    CHECK_EQ_STR(id(), "tls.hostname_mismatch");
+}
+
+TEST(alerts_from_the_broker)
+{
+    reset(MQTLS_DIAG_TLS, MQTLS_ERR_TLS_ALERT);
+    ev.bytes_received = 7;
+    ev.first_byte = 21;
+    ev.alert_received = 70;
+    CHECK_EQ_STR(id(), "tls.version_mismatch");
+    ev.alert_received = 40; /* before any CertificateRequest: the suites did not meet */
+    CHECK_EQ_STR(id(), "tls.no_common_cipher");
+    ev.cert_requested = true; /* asked for a certificate we do not have */
+    CHECK_EQ_STR(id(), "tls.client_cert_required");
+    ev.cert_sent = true;
+    ev.alert_received = 48; /* the motivating case: chain verified, then refused */
+    CHECK_EQ_STR(id(), "tls.client_cert_rejected");
+    ev.alert_received = 42;
+    CHECK_EQ_STR(id(), "tls.client_cert_rejected");
+    ev.alert_received = 51;
+    CHECK_EQ_STR(id(), "cred.key_mismatch");
+    ev.alert_received = 116;
+    CHECK_EQ_STR(id(), "tls.client_cert_rejected");
+    ev.cert_sent = false;
+    CHECK_EQ_STR(id(), "tls.client_cert_required");
+    ev.alert_received = 120;
+    CHECK_EQ_STR(id(), "tls.alpn_required");
+    ev.alert_received = 43;
+    CHECK_EQ_STR(id(), "cred.key_unsupported");
+}
+
+TEST(closes_and_non_tls_peers)
+{
+    reset(MQTLS_DIAG_TLS, MQTLS_ERR_CLOSED);
+    CHECK_EQ_STR(id(), "tls.not_a_tls_port");
+    f.host_is_aws = true;
+    f.port = 443;
+    CHECK_EQ_STR(id(), "tls.alpn_required");
+    f.alpn_offered = true;
+    CHECK_EQ_STR(id(), "tls.not_a_tls_port");
+    reset(MQTLS_DIAG_TLS, MQTLS_ERR_IO);
+    ev.bytes_received = 2500;
+    ev.first_byte = 22;
+    ev.cert_requested = ev.cert_sent = true;
+    CHECK_EQ_STR(id(), "tls.client_cert_rejected");
+    ev.cert_sent = false;
+    CHECK_EQ_STR(id(), "tls.client_cert_required");
+    reset(MQTLS_DIAG_TLS, MQTLS_ERR_TLS_HANDSHAKE);
+    ev.bytes_received = 20;
+    ev.first_byte = 'H';
+    CHECK_EQ_STR(id(), "tls.not_a_tls_port");
+    ev.first_byte = 22;
+    ev.raw_error = MBEDTLS_ERR_SSL_INVALID_RECORD;
+    CHECK_EQ_STR(id(), "tls.record_too_large");
+    reset(MQTLS_DIAG_TLS, MQTLS_ERR_TIMEOUT);
+    CHECK_EQ_STR(id(), "tls.handshake_timeout");
+}
+
+TEST(mqtt_and_roundtrip)
+{
+    reset(MQTLS_DIAG_MQTT, MQTLS_ERR_CONNACK_REFUSED);
+    f.version = MQTLS_V311;
+    const char *want311[] = {"", "mqtt.refused_protocol_version", "mqtt.refused_client_id",
+                             "mqtt.refused_server_unavailable", "mqtt.refused_bad_credentials",
+                             "mqtt.refused_not_authorized"};
+    for (uint8_t r = 1; r <= 5; r++) {
+        f.connack_reason = r;
+        CHECK_EQ_STR(id(), want311[r]);
+    }
+    f.version = MQTLS_V5;
+    f.connack_reason = MQTLS_RC_NOT_AUTHORIZED;
+    CHECK_EQ_STR(id(), "mqtt.refused_not_authorized");
+    f.connack_reason = MQTLS_RC_BAD_USERNAME_OR_PASSWORD;
+    CHECK_EQ_STR(id(), "mqtt.refused_bad_credentials");
+    f.connack_reason = MQTLS_RC_QUOTA_EXCEEDED;
+    CHECK_EQ_STR(id(), "mqtt.refused");
+    reset(MQTLS_DIAG_MQTT, MQTLS_ERR_CLOSED);
+    CHECK_EQ_STR(id(), "mqtt.closed_after_connect");
+    f.tls_used = false;
+    f.port_speaks_tls = true;
+    CHECK_EQ_STR(id(), "mqtt.tls_port_without_tls");
+    reset(MQTLS_DIAG_MQTT, MQTLS_ERR_TIMEOUT);
+    CHECK_EQ_STR(id(), "mqtt.no_connack");
+    reset(MQTLS_DIAG_ROUNDTRIP, MQTLS_ERR_REFUSED);
+    CHECK_EQ_STR(id(), "mqtt.subscribe_refused");
+    f.status = MQTLS_ERR_TIMEOUT;
+    CHECK_EQ_STR(id(), "mqtt.message_not_returned");
+    f.status = MQTLS_ERR_CLOSED;
+    CHECK_EQ_STR(id(), "mqtt.closed_after_request");
+    f.status = MQTLS_OK;
+    CHECK_EQ_STR(id(), "ok");
+}
+
+int main(int argc, char **argv)
+{
+    test_main_begin(argc, argv);
+    RUN(credentials);
+    RUN(network);
+    RUN(server_verification_order);
+    RUN(alerts_from_the_broker);
+    RUN(closes_and_non_tls_peers);
+    RUN(mqtt_and_roundtrip);
+    return test_main_end();
+}
