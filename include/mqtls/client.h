@@ -189,7 +189,9 @@ void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg);
  * answers session present = 1, unacknowledged publishes are resent with DUP set and PUBRELs
  * are resent, in their original order. With session present = 0 they are dropped and each
  * is reported as MQTLS_EV_PUBLISH_DROPPED.
- * @retval MQTLS_ERR_BAD_PARAM   buffers missing or too small, invalid CONNECT fields
+ * @retval MQTLS_ERR_BAD_PARAM   buffers or transport missing, no host or port
+ * @retval MQTLS_ERR_NO_SPACE    the CONNECT does not fit tx_buf
+ * @retval MQTLS_ERR_MALFORMED_* an invalid CONNECT field (e.g. a will topic with wildcards)
  * @retval MQTLS_ERR_STATE       already connected or connecting
  * @retval MQTLS_ERR_UNSUPPORTED 5.0 requested in a 3.1.1-only build
  */
@@ -211,8 +213,9 @@ uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
  * Publishes @p pub (its dup and packet_id fields are ignored). QoS 0 is written at once (or
  * coalesced, see tx_coalesce). QoS 1/2 get a packet id (returned in @p packet_id, may be
  * NULL), are kept in the store, written, and completed by MQTLS_EV_PUBLISH_DONE.
- * 5.0 topic alias: set props.topic_alias (and its bit); the first publish with an alias must
- * carry the topic, later ones may leave the topic empty.
+ * 5.0 topic alias (1..64): set props.topic_alias (and its bit); the first publish with an
+ * alias must carry the topic, later QoS 0 ones may leave it empty (QoS 1/2 keep the topic:
+ * their stored copy must name it, since aliases do not outlive a connection).
  * @retval MQTLS_ERR_INFLIGHT_FULL   the window is full: call mqtls_step() and try again
  * @retval MQTLS_ERR_NO_STORE        QoS > 0 without a store
  * @retval MQTLS_ERR_SERVER_LIMIT    larger than the broker's Maximum Packet Size

@@ -13,6 +13,7 @@ enum { PT_BYTE, PT_U16, PT_U32, PT_VBI, PT_STR, PT_BIN, PT_PAIR };
 #define F_BOOL 1u    /* 0 or 1 only */
 #define F_NONZERO 2u /* 0 is a protocol error */
 #define F_NOWILD 4u  /* a topic name: no wildcards */
+#define F_SEND_NONZERO 8u /* 0 is refused when sending; received, the session reports it */
 
 #define X(t) (1u << (t))
 #define X_WILL (1u << MQTLS_PCTX_WILL)
@@ -59,7 +60,7 @@ static const prop_def_t defs[] = {
      X(MQTLS_CONNECT) | X(MQTLS_CONNACK)},
     {MQTLS_PROP_TOPIC_ALIAS_MAXIMUM, PT_U16, 0, OFF(topic_alias_maximum),
      X(MQTLS_CONNECT) | X(MQTLS_CONNACK)},
-    {MQTLS_PROP_TOPIC_ALIAS, PT_U16, F_NONZERO, OFF(topic_alias), X(MQTLS_PUBLISH)},
+    {MQTLS_PROP_TOPIC_ALIAS, PT_U16, F_SEND_NONZERO, OFF(topic_alias), X(MQTLS_PUBLISH)},
     {MQTLS_PROP_MAXIMUM_QOS, PT_BYTE, F_BOOL, OFF(maximum_qos), X(MQTLS_CONNACK)},
     {MQTLS_PROP_RETAIN_AVAILABLE, PT_BYTE, F_BOOL, OFF(retain_available), X(MQTLS_CONNACK)},
     {MQTLS_PROP_USER_PROPERTY, PT_PAIR, 0, 0, 0xFFFFu & ~(X(MQTLS_PINGREQ) | X(MQTLS_PINGRESP))},
@@ -111,7 +112,7 @@ static uint32_t numeric_value(const mqtls_props_t *p, const prop_def_t *d)
 }
 
 /* Checks a value against its rules; shared by the encoder (what we send) and decoder. */
-static mqtls_status_t value_check(const mqtls_props_t *p, const prop_def_t *d)
+static mqtls_status_t value_check(const mqtls_props_t *p, const prop_def_t *d, int sending)
 {
     if (d->type == PT_STR || d->type == PT_BIN) {
         const void *data;
@@ -124,7 +125,8 @@ static mqtls_status_t value_check(const mqtls_props_t *p, const prop_def_t *d)
         return (d->flags & F_NOWILD) ? mqtls_topic_check(data, len) : mqtls_utf8_check(data, len);
     }
     uint32_t v = numeric_value(p, d);
-    if (((d->flags & F_BOOL) && v > 1u) || ((d->flags & F_NONZERO) && v == 0u) ||
+    uint8_t nonzero = F_NONZERO | (sending ? F_SEND_NONZERO : 0u);
+    if (((d->flags & F_BOOL) && v > 1u) || ((d->flags & nonzero) && v == 0u) ||
         (d->type == PT_VBI && v > MQTLS_VBI_MAX))
         return MQTLS_ERR_MALFORMED_PROPERTY;
     return MQTLS_OK;
@@ -159,7 +161,7 @@ mqtls_status_t mqtls_props_size(const mqtls_props_t *p, int ctx, uint32_t *size)
             continue;
         if (!(d->ctx & (1u << ctx)))
             return MQTLS_ERR_PROPERTY_NOT_ALLOWED;
-        mqtls_status_t st = value_check(p, d);
+        mqtls_status_t st = value_check(p, d, 1);
         if (st != MQTLS_OK)
             return st;
         n += 1u + value_size(p, d);
@@ -287,7 +289,7 @@ mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p)
             return st;
         if (d->type == PT_PAIR)
             p->user_count++;
-        else if ((st = value_check(p, d)) != MQTLS_OK)
+        else if ((st = value_check(p, d, 0)) != MQTLS_OK)
             return st;
         p->present |= bit;
     }

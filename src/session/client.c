@@ -49,6 +49,9 @@ mqtls_status_t mqtls__fail(mqtls_client_t *c, mqtls_status_t st, uint8_t reason)
     return mqtls__end(c, &ev);
 }
 
+static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *opts,
+                          mqtls_packet_t *p);
+
 static bool cfg_usable(const mqtls_client_cfg_t *g)
 {
     return g->transport && g->transport->connect && g->transport->send && g->transport->recv &&
@@ -71,6 +74,15 @@ mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts
         return MQTLS_ERR_UNSUPPORTED;
     if (opts->connect.will && opts->connect.will_qos == 2 && !MQTLS_CFG_QOS2)
         return MQTLS_ERR_UNSUPPORTED;
+    /* Bad CONNECT fields are the caller's to hear about now, not after the network. */
+    mqtls_packet_t p;
+    size_t size;
+    build_connect(c, opts, &p);
+    mqtls_status_t st = mqtls_encode_size(&p, v, &size);
+    if (st != MQTLS_OK)
+        return st;
+    if (size > c->cfg.tx_size)
+        return MQTLS_ERR_NO_SPACE;
     c->opts = opts;
     c->version = v;
     c->state = MQTLS_STATE_CONNECTING;
@@ -112,19 +124,29 @@ static void advertise(mqtls_props_t *p, uint8_t id, uint32_t ours, uint32_t max)
     p->present |= MQTLS_PROPBIT(id);
 }
 
+/* The CONNECT this client sends for @p opts: the caller's fields, with the limits we
+ * advertise in 5.0 lowered to what our memory holds. */
+static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *opts,
+                          mqtls_packet_t *p)
+{
+    p->type = MQTLS_CONNECT;
+    p->u.connect = opts->connect;
+    if (opts->connect.version != MQTLS_V5)
+        return;
+    mqtls_props_t *pr = &p->u.connect.props;
+    advertise(pr, MQTLS_PROP_MAXIMUM_PACKET_SIZE, (uint32_t)c->cfg.rx_size, MQTLS_VBI_MAX + 5u);
+    if (c->cfg.qos2_in_cap)
+        advertise(pr, MQTLS_PROP_RECEIVE_MAXIMUM, c->cfg.qos2_in_cap, 65535u);
+    if (c->cfg.alias_slots)
+        advertise(pr, MQTLS_PROP_TOPIC_ALIAS_MAXIMUM, c->cfg.alias_slots, 65535u);
+    else /* no room for aliases: the broker must not use any (default maximum 0) */
+        pr->present &= ~MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS_MAXIMUM);
+}
+
 static mqtls_status_t send_connect(mqtls_client_t *c)
 {
     mqtls_packet_t p;
-    p.type = MQTLS_CONNECT;
-    p.u.connect = c->opts->connect;
-    if (mqtls__is_v5(c)) {
-        mqtls_props_t *pr = &p.u.connect.props;
-        advertise(pr, MQTLS_PROP_MAXIMUM_PACKET_SIZE, (uint32_t)c->cfg.rx_size, MQTLS_VBI_MAX + 5u);
-        if (c->cfg.qos2_in_cap)
-            advertise(pr, MQTLS_PROP_RECEIVE_MAXIMUM, c->cfg.qos2_in_cap, 65535u);
-        if (c->cfg.alias_slots)
-            advertise(pr, MQTLS_PROP_TOPIC_ALIAS_MAXIMUM, c->cfg.alias_slots, 65535u);
-    }
+    build_connect(c, c->opts, &p);
     mqtls_status_t st = mqtls__send_packet(c, &p);
     if (st == MQTLS_OK)
         c->state = MQTLS_STATE_WAIT_CONNACK;
@@ -155,7 +177,7 @@ static mqtls_status_t step_timers(mqtls_client_t *c)
     }
     if (c->ping_outstanding) {
         if (now - c->ping_sent_ms >= ping_timeout(c))
-            return mqtls__fail(c, MQTLS_ERR_KEEPALIVE_TIMEOUT, MQTLS_RC_KEEP_ALIVE_TIMEOUT);
+            return mqtls__fail(c, MQTLS_ERR_KEEPALIVE_TIMEOUT, 0); /* the link is presumed dead */
         return MQTLS_OK;
     }
     uint32_t ka = (uint32_t)c->keep_alive_s * 1000u;

@@ -46,6 +46,9 @@ static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
     apply_connack_props(c, &ca->props);
     c->state = MQTLS_STATE_CONNECTED;
     c->out_alias_set = 0;
+    /* Aliases live as long as one connection [MQTT-3.3.2-7]: forget the broker's. */
+    for (uint16_t i = 0; i < c->cfg.alias_slots; i++)
+        memset(c->cfg.alias_buf + (size_t)i * c->cfg.alias_slot_size, 0, 2);
     mqtls_status_t st = mqtls__session_resume(c, ca->session_present);
     if (st != MQTLS_OK)
         return st;
@@ -75,8 +78,8 @@ static mqtls_status_t resolve_alias(mqtls_client_t *c, mqtls_publish_t *p)
         return MQTLS_OK;
     }
     uint16_t len = (uint16_t)(((uint8_t)slot[0] << 8) | (uint8_t)slot[1]);
-    if (len == 0)
-        return MQTLS_ERR_TOPIC_ALIAS;
+    if (len == 0 || (size_t)len + 2u > c->cfg.alias_slot_size)
+        return MQTLS_ERR_TOPIC_ALIAS; /* never defined on this connection */
     p->topic.data = slot + 2;
     p->topic.len = len;
     return MQTLS_OK;

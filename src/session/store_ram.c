@@ -44,9 +44,11 @@ static mqtls_status_t ram_put(void *ctx, uint16_t id, const mqtls_iov_t *iov, si
     size_t len = 0;
     for (size_t i = 0; i < n; i++)
         len += iov[i].len;
+    uint8_t *old = find(rs, id);
+    size_t freed = old ? REC_HDR + rec_len(old) : 0;
+    if (REC_HDR + len > rs->size - rs->used + freed)
+        return MQTLS_ERR_STORE; /* refused: the old record stays */
     ram_remove(ctx, id);
-    if (REC_HDR + len > rs->size - rs->used)
-        return MQTLS_ERR_STORE;
     uint8_t *r = rs->buf + rs->used;
     r[0] = (uint8_t)(id >> 8);
     r[1] = (uint8_t)id;

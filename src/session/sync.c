@@ -94,7 +94,7 @@ mqtls_status_t mqtls_sync_publish(mqtls_client_t *c, const mqtls_publish_t *pub,
             return st;
     }
     if (st != MQTLS_OK || pub->qos == 0)
-        return st;
+        return st == MQTLS_OK ? mqtls_flush(c) : st; /* a blocking publish has left */
     wait_begin(c, id, NULL, 0);
     st = wait_for(c, start, timeout_ms);
     wait_end(c);
