@@ -1,11 +1,12 @@
 /**
  * @file tool_main.c
- * @brief `mqtls`: dispatches to a subcommand (pub, sub); --help and --version.
+ * @brief `mqtls`: dispatches to a subcommand (pub, sub, pki, cert); --help and --version.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "mqtls/mqtls.h"
+#include "tool_cert.h"
 #include "tool_cmds.h"
 #include "tool_pki.h"
 #include "tool_tls.h"
@@ -22,6 +23,7 @@ static const tool_command_t commands[] = {
     {"pub", tool_pub_main, "publish a message (like mosquitto_pub)"},
     {"sub", tool_sub_main, "subscribe and print messages (like mosquitto_sub)"},
     {"pki", tool_pki_main, "make a local CA and broker/device certificates"},
+    {"cert", tool_cert_main, "show, convert, check and embed certificates and keys"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -33,33 +33,24 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
-#include <mbedtls/error.h>
 #include <mbedtls/oid.h>
-#include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/platform.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
-#include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
 #include "mqtls/x509.h"
 #include "tool_util.h"
+#include "tool_x509.h"
 
-/* ---- Mbed TLS 2.28 / 3.x differences ------------------------------------------------- */
+/* ---- Mbed TLS 2.28 / 3.x differences (the rest are in tool_x509.h) ------------------- */
 
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
-#define PKI_SHA256(in, len, out) mbedtls_sha256(in, len, out, 0)
-#define PKI_PARSE_KEYFILE(pk, path, drbg)                                                      \
-    mbedtls_pk_parse_keyfile(pk, path, NULL, mbedtls_ctr_drbg_random, drbg)
-#define PKI_CHECK_PAIR(pub, prv, drbg) mbedtls_pk_check_pair(pub, prv, mbedtls_ctr_drbg_random, drbg)
 #define PKI_CRT_IS_CA(crt) ((crt)->MBEDTLS_PRIVATE(ca_istrue))
 #define PKI_WRITE_ISSUER(w) ((w)->MBEDTLS_PRIVATE(issuer))
 #else
-#define PKI_SHA256(in, len, out) mbedtls_sha256_ret(in, len, out, 0)
-#define PKI_PARSE_KEYFILE(pk, path, drbg) ((void)(drbg), mbedtls_pk_parse_keyfile(pk, path, NULL))
-#define PKI_CHECK_PAIR(pub, prv, drbg) ((void)(drbg), mbedtls_pk_check_pair(pub, prv))
 #define PKI_CRT_IS_CA(crt) ((crt)->ca_istrue)
 #define PKI_WRITE_ISSUER(w) ((w)->issuer)
 #endif
@@ -233,84 +224,6 @@ static int bad(const pki_args_t *a, const char *fmt, ...)
     return TOOL_EXIT_USAGE;
 }
 
-/* ---- dates ----------------------------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static unsigned days_in_month(unsigned y, unsigned m)
-{
-    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29u : dim[m - 1];
-}
-
-/* Parses YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (UTC, optional trailing Z) into Unix time. */
-static bool parse_date(const char *s, int64_t *out)
-{
-    static const unsigned width[6] = {4, 2, 2, 2, 2, 2};
-    static const char sep[5] = {'-', '-', 'T', ':', ':'};
-    unsigned v[6] = {0, 0, 0, 0, 0, 0};
-    size_t n = strlen(s);
-    if (n && (s[n - 1] == 'Z' || s[n - 1] == 'z'))
-        n--;
-    if (n != 10 && n != 19)
-        return false;
-    unsigned fields = n == 10 ? 3 : 6;
-    const char *p = s;
-    for (unsigned i = 0; i < fields; i++) {
-        for (unsigned k = 0; k < width[i]; k++, p++) {
-            if (*p < '0' || *p > '9')
-                return false;
-            v[i] = v[i] * 10 + (unsigned)(*p - '0');
-        }
-        if (i + 1 < fields) {
-            char c = *p++;
-            if (i == 2 ? (c != 'T' && c != 't' && c != ' ') : c != sep[i])
-                return false;
-        }
-    }
-    if (v[0] < 2000 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > days_in_month(v[0], v[1]) ||
-        v[3] > 23 || v[4] > 59 || v[5] > 59)
-        return false;
-    *out = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
-    return true;
-}
-
-/* "YYYY-MM-DD HH:MM:SS" (with @p sep between date and time) or the compact form
- * "YYYYMMDDhhmmss" that mbedtls_x509write_crt_set_validity() takes. */
-static void format_time(int64_t t, bool compact, char *out, size_t size)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm)) {
-        snprintf(out, size, "?");
-        return;
-    }
-    if (compact)
-        snprintf(out, size, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    else
-        snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d UTC", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-static int64_t x509_time_to_unix(const mbedtls_x509_time *t)
-{
-    if (t->mon < 1 || t->mon > 12)
-        return 0;
-    return days_from_civil(t->year, (unsigned)t->mon, (unsigned)t->day) * 86400 +
-           t->hour * 3600 + t->min * 60 + t->sec;
-}
-
 /* ---- names and addresses --------------------------------------------------------------- */
 
 static bool is_alnum(char c)
@@ -456,7 +369,7 @@ static int apply_opt(pki_args_t *a, const pki_opt_t *o, const char *arg, const c
     case OPT_NOT_AFTER:
     case OPT_NOT_BEFORE: {
         int64_t t;
-        if (!parse_date(v, &t))
+        if (!tool_x509_parse_date(v, &t))
             return bad(a, "invalid date '%s' for %s (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, UTC, "
                           "year 2000 or later)", v, arg);
         if (o->id == OPT_NOT_AFTER) {
@@ -578,65 +491,14 @@ static int parse_args(pki_args_t *a, int argc, char **argv)
     }
     if (a->not_after <= a->not_before) {
         char nb[40], na[40];
-        format_time(a->not_before, false, nb, sizeof nb);
-        format_time(a->not_after, false, na, sizeof na);
+        tool_x509_format_time(a->not_before, false, nb, sizeof nb);
+        tool_x509_format_time(a->not_after, false, na, sizeof na);
         return bad(a, "the validity ends (%s) before it starts (%s)", na, nb);
     }
     return TOOL_EXIT_OK;
 }
 
 /* ---- helpers: errors, memory, paths, files --------------------------------------------- */
-
-static const char *mbed_err(int code, char *buf, size_t size)
-{
-    char text[160];
-    mbedtls_strerror(code, text, sizeof text);
-    snprintf(buf, size, "%s (-0x%04X)", text, (unsigned)(code < 0 ? -code : code));
-    return buf;
-}
-
-/** A heap byte string that is wiped when freed (it may hold a private key). */
-typedef struct pki_blob {
-    unsigned char *p;
-    size_t len;
-} pki_blob_t;
-
-static void blob_free(pki_blob_t *b)
-{
-    if (b->p) {
-        mbedtls_platform_zeroize(b->p, b->len);
-        free(b->p);
-    }
-    b->p = NULL;
-    b->len = 0;
-}
-
-/* Keeps the last @p len bytes of @p buf (where Mbed TLS's DER writers put their output). */
-static void blob_take_tail(pki_blob_t *b, unsigned char *buf, size_t cap, size_t len)
-{
-    b->p = tool_xmalloc(len + 1);
-    memcpy(b->p, buf + cap - len, len);
-    b->len = len;
-    mbedtls_platform_zeroize(buf, cap);
-}
-
-/* PEM armour around DER (what `openssl x509 -outform pem` etc. produce). */
-static int der_to_pem(const char *label, const pki_blob_t *der, pki_blob_t *pem)
-{
-    char head[64], foot[64];
-    snprintf(head, sizeof head, "-----BEGIN %s-----\n", label);
-    snprintf(foot, sizeof foot, "-----END %s-----\n", label);
-    size_t cap = der->len * 4 / 3 + der->len / 48 + 128, olen = 0;
-    pem->p = tool_xmalloc(cap);
-    pem->len = cap;
-    int rc = mbedtls_pem_write_buffer(head, foot, der->p, der->len, pem->p, cap, &olen);
-    if (rc) {
-        blob_free(pem);
-        return rc;
-    }
-    pem->len = strlen((const char *)pem->p); /* olen counts the NUL */
-    return 0;
-}
 
 static char *path_join(const char *dir, const char *name)
 {
@@ -699,7 +561,7 @@ static int make_dirs(const char *path)
 /** One file to write. */
 typedef struct pki_file {
     char *path;
-    const pki_blob_t *data;
+    const tool_blob_t *data;
     bool secret;     /* a private key: mode 0600 */
     const char *label; /* for the summary printed at the end */
     bool written;
@@ -722,38 +584,8 @@ static int check_outputs(const pki_args_t *a, const pki_file_t *f, size_t n, con
 
 static int write_one(const pki_args_t *a, pki_file_t *f)
 {
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (a->force ? O_TRUNC : O_EXCL);
-    int fd = open(f->path, flags, f->secret ? 0600 : 0644);
-    if (fd < 0) {
-        tool_err("cannot write '%s': %s", f->path, strerror(errno));
-        return TOOL_EXIT_ERROR;
-    }
-    f->written = true;
-    /* An existing file replaced with --force keeps its mode: a key must not stay readable. */
-    if (f->secret && fchmod(fd, 0600) != 0) {
-        tool_err("cannot restrict the mode of '%s': %s", f->path, strerror(errno));
-        close(fd);
-        return TOOL_EXIT_ERROR;
-    }
-    const unsigned char *p = f->data->p;
-    size_t left = f->data->len;
-    while (left > 0) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            tool_err("cannot write '%s': %s", f->path, n < 0 ? strerror(errno) : "short write");
-            close(fd);
-            return TOOL_EXIT_ERROR;
-        }
-        p += n;
-        left -= (size_t)n;
-    }
-    if (close(fd) != 0) {
-        tool_err("cannot write '%s': %s", f->path, strerror(errno));
-        return TOOL_EXIT_ERROR;
-    }
-    return TOOL_EXIT_OK;
+    return tool_x509_write_file(f->path, f->data->p, f->data->len, f->secret, a->force,
+                                &f->written);
 }
 
 /* Writes every file; on a failure removes the ones this run wrote. */
@@ -792,7 +624,7 @@ static int rng_init(pki_rng_t *r)
     int rc = mbedtls_ctr_drbg_seed(&r->drbg, mbedtls_entropy_func, &r->entropy,
                                    (const unsigned char *)pers, sizeof pers - 1);
     if (rc) {
-        tool_err("cannot seed the random generator: %s", mbed_err(rc, e, sizeof e));
+        tool_err("cannot seed the random generator: %s", tool_x509_strerror(rc, e, sizeof e));
         return TOOL_EXIT_ERROR;
     }
     return TOOL_EXIT_OK;
@@ -802,16 +634,6 @@ static void rng_free(pki_rng_t *r)
 {
     mbedtls_ctr_drbg_free(&r->drbg);
     mbedtls_entropy_free(&r->entropy);
-}
-
-static void describe_key(const mbedtls_pk_context *pk, char *out, size_t size)
-{
-    if (mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA)
-        snprintf(out, size, "RSA %u", (unsigned)mbedtls_pk_get_bitlen(pk));
-    else if (mbedtls_pk_get_bitlen(pk) == 256)
-        snprintf(out, size, "EC P-256");
-    else
-        snprintf(out, size, "%s %u", mbedtls_pk_get_name(pk), (unsigned)mbedtls_pk_get_bitlen(pk));
 }
 
 static int gen_key(mbedtls_pk_context *pk, unsigned rsa_bits, pki_rng_t *r)
@@ -832,7 +654,7 @@ static int gen_key(mbedtls_pk_context *pk, unsigned rsa_bits, pki_rng_t *r)
                                      mbedtls_ctr_drbg_random, &r->drbg);
     }
     if (rc) {
-        tool_err("cannot generate the key: %s", mbed_err(rc, e, sizeof e));
+        tool_err("cannot generate the key: %s", tool_x509_strerror(rc, e, sizeof e));
         return TOOL_EXIT_ERROR;
     }
     return TOOL_EXIT_OK;
@@ -840,14 +662,14 @@ static int gen_key(mbedtls_pk_context *pk, unsigned rsa_bits, pki_rng_t *r)
 
 /* The private key as DER (PKCS#1 for RSA, SEC1 for EC) and PEM, and the public key PEM. */
 typedef struct pki_keyfiles {
-    pki_blob_t der, pem, pub_pem;
+    tool_blob_t der, pem, pub_pem;
 } pki_keyfiles_t;
 
 static void keyfiles_free(pki_keyfiles_t *k)
 {
-    blob_free(&k->der);
-    blob_free(&k->pem);
-    blob_free(&k->pub_pem);
+    tool_blob_free(&k->der);
+    tool_blob_free(&k->pem);
+    tool_blob_free(&k->pub_pem);
 }
 
 static int encode_key(mbedtls_pk_context *pk, pki_keyfiles_t *k, bool want_pub)
@@ -858,22 +680,22 @@ static int encode_key(mbedtls_pk_context *pk, pki_keyfiles_t *k, bool want_pub)
     bool rsa = mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA;
     int rc = mbedtls_pk_write_key_der(pk, buf, CAP);
     if (rc > 0) {
-        blob_take_tail(&k->der, buf, CAP, (size_t)rc);
-        rc = der_to_pem(rsa ? "RSA PRIVATE KEY" : "EC PRIVATE KEY", &k->der, &k->pem);
+        tool_blob_take_tail(&k->der, buf, CAP, (size_t)rc);
+        rc = tool_x509_der_to_pem(rsa ? "RSA PRIVATE KEY" : "EC PRIVATE KEY", &k->der, &k->pem);
     }
     if (rc >= 0 && want_pub) {
         rc = mbedtls_pk_write_pubkey_der(pk, buf, CAP);
         if (rc > 0) {
-            pki_blob_t pub_der = {NULL, 0};
-            blob_take_tail(&pub_der, buf, CAP, (size_t)rc);
-            rc = der_to_pem("PUBLIC KEY", &pub_der, &k->pub_pem);
-            blob_free(&pub_der);
+            tool_blob_t pub_der = {NULL, 0};
+            tool_blob_take_tail(&pub_der, buf, CAP, (size_t)rc);
+            rc = tool_x509_der_to_pem("PUBLIC KEY", &pub_der, &k->pub_pem);
+            tool_blob_free(&pub_der);
         }
     }
     mbedtls_platform_zeroize(buf, CAP);
     free(buf);
     if (rc < 0) {
-        tool_err("cannot encode the key: %s", mbed_err(rc, e, sizeof e));
+        tool_err("cannot encode the key: %s", tool_x509_strerror(rc, e, sizeof e));
         keyfiles_free(k);
         return TOOL_EXIT_ERROR;
     }
@@ -1044,7 +866,7 @@ typedef struct cert_spec {
     const pki_args_t *args;
 } cert_spec_t;
 
-static int make_cert(const cert_spec_t *s, pki_rng_t *r, pki_blob_t *der)
+static int make_cert(const cert_spec_t *s, pki_rng_t *r, tool_blob_t *der)
 {
     const pki_args_t *a = s->args;
     mbedtls_x509write_cert w;
@@ -1063,8 +885,8 @@ static int make_cert(const cert_spec_t *s, pki_rng_t *r, pki_blob_t *der)
     mbedtls_x509write_crt_set_subject_key(&w, s->key);
     mbedtls_x509write_crt_set_issuer_key(&w, s->ca_key);
     snprintf(subject, sizeof subject, "CN=%s", s->cn);
-    format_time(a->not_before, true, nb, sizeof nb);
-    format_time(a->not_after, true, na, sizeof na);
+    tool_x509_format_time(a->not_before, true, nb, sizeof nb);
+    tool_x509_format_time(a->not_after, true, na, sizeof na);
 
     if ((rc = set_serial(&w, r)) != 0 ||
         (rc = mbedtls_x509write_crt_set_subject_name(&w, subject)) != 0 ||
@@ -1101,14 +923,14 @@ static int make_cert(const cert_spec_t *s, pki_rng_t *r, pki_blob_t *der)
     buf = tool_xmalloc(cap);
     rc = mbedtls_x509write_crt_der(&w, buf, cap, mbedtls_ctr_drbg_random, &r->drbg);
     if (rc > 0) {
-        blob_take_tail(der, buf, cap, (size_t)rc);
+        tool_blob_take_tail(der, buf, cap, (size_t)rc);
         rc = 0;
     }
 out:
     free(buf);
     mbedtls_x509write_crt_free(&w);
     if (rc) {
-        tool_err("cannot make the certificate: %s", mbed_err(rc, e, sizeof e));
+        tool_err("cannot make the certificate: %s", tool_x509_strerror(rc, e, sizeof e));
         return TOOL_EXIT_ERROR;
     }
     return TOOL_EXIT_OK;
@@ -1116,19 +938,19 @@ out:
 
 /* Parses what was made and checks it with Mbed TLS against the CA (dates aside: expired
  * and not-yet-valid certificates are made on purpose). */
-static int check_cert(const pki_blob_t *der, const mbedtls_x509_crt *ca, mbedtls_x509_crt *crt)
+static int check_cert(const tool_blob_t *der, const mbedtls_x509_crt *ca, mbedtls_x509_crt *crt)
 {
     char e[200];
     uint32_t flags = 0;
     int rc = mbedtls_x509_crt_parse_der(crt, der->p, der->len);
     if (rc) {
-        tool_err("the new certificate does not parse: %s", mbed_err(rc, e, sizeof e));
+        tool_err("the new certificate does not parse: %s", tool_x509_strerror(rc, e, sizeof e));
         return TOOL_EXIT_ERROR;
     }
     rc = mbedtls_x509_crt_verify(crt, (mbedtls_x509_crt *)(ca ? ca : crt), NULL, NULL, &flags,
                                  NULL, NULL);
     if (rc && rc != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
-        tool_err("cannot verify the new certificate: %s", mbed_err(rc, e, sizeof e));
+        tool_err("cannot verify the new certificate: %s", tool_x509_strerror(rc, e, sizeof e));
         return TOOL_EXIT_ERROR;
     }
     flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
@@ -1197,19 +1019,19 @@ static int load_ca(pki_ca_t *ca, const char *dir, pki_rng_t *r)
     int rc = mbedtls_x509_crt_parse_file(&ca->crt, ca->crt_path);
     if (rc)
         return tool_usage_err("the CA certificate '%s' is not a usable certificate: %s",
-                              ca->crt_path, rc < 0 ? mbed_err(rc, e, sizeof e)
+                              ca->crt_path, rc < 0 ? tool_x509_strerror(rc, e, sizeof e)
                                                    : "some of its certificates do not parse");
     if (!PKI_CRT_IS_CA(&ca->crt))
         return tool_usage_err("'%s' is not a CA certificate (no basicConstraints CA:TRUE)",
                               ca->crt_path);
-    rc = PKI_PARSE_KEYFILE(&ca->key, ca->key_path, &r->drbg);
+    rc = TOOL_PK_PARSE_KEYFILE(&ca->key, ca->key_path, NULL, &r->drbg);
     if (rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED)
         return tool_usage_err("the CA key '%s' is encrypted: mqtls pki needs an unencrypted key",
                               ca->key_path);
     if (rc)
         return tool_usage_err("the CA key '%s' is not a usable private key: %s", ca->key_path,
-                              mbed_err(rc, e, sizeof e));
-    rc = PKI_CHECK_PAIR(&ca->crt.pk, &ca->key, &r->drbg);
+                              tool_x509_strerror(rc, e, sizeof e));
+    rc = TOOL_PK_CHECK_PAIR(&ca->crt.pk, &ca->key, &r->drbg);
     if (rc)
         return tool_usage_err("the CA key '%s' does not belong to the CA certificate '%s'",
                               ca->key_path, ca->crt_path);
@@ -1223,13 +1045,10 @@ static void print_field(const char *label, const char *value)
     printf("%-17s %s\n", label, value);
 }
 
-static void print_cert(const mbedtls_x509_crt *crt, const pki_blob_t *der)
+static void print_cert(const mbedtls_x509_crt *crt, const tool_blob_t *der)
 {
-    unsigned char hash[32];
     char hex[65], buf[512];
-    PKI_SHA256(der->p, der->len, hash);
-    for (size_t i = 0; i < sizeof hash; i++)
-        snprintf(hex + 2 * i, 3, "%02x", hash[i]);
+    tool_x509_sha256_hex(der->p, der->len, hex);
     print_field("certificate-id:", hex);
     mbedtls_x509_dn_gets(buf, sizeof buf, &crt->subject);
     print_field("subject:", buf);
@@ -1237,11 +1056,11 @@ static void print_cert(const mbedtls_x509_crt *crt, const pki_blob_t *der)
     print_field("issuer:", buf);
     mbedtls_x509_serial_gets(buf, sizeof buf, &crt->serial);
     print_field("serial:", buf);
-    format_time(x509_time_to_unix(&crt->valid_from), false, buf, sizeof buf);
+    tool_x509_format_time(tool_x509_time_to_unix(&crt->valid_from), false, buf, sizeof buf);
     print_field("not-before:", buf);
-    format_time(x509_time_to_unix(&crt->valid_to), false, buf, sizeof buf);
+    tool_x509_format_time(tool_x509_time_to_unix(&crt->valid_to), false, buf, sizeof buf);
     print_field("not-after:", buf);
-    describe_key(&crt->pk, buf, sizeof buf);
+    tool_x509_describe_key(&crt->pk, buf, sizeof buf);
     print_field("key:", buf);
 }
 
@@ -1257,14 +1076,14 @@ static void warn_dates(const pki_args_t *a, const mbedtls_x509_crt *ca)
     int64_t now = (int64_t)time(NULL);
     char t[40];
     if (a->not_after <= now) {
-        format_time(a->not_after, false, t, sizeof t);
+        tool_x509_format_time(a->not_after, false, t, sizeof t);
         tool_warn("the certificate has already expired (not after %s)", t);
     } else if (a->not_before > now) {
-        format_time(a->not_before, false, t, sizeof t);
+        tool_x509_format_time(a->not_before, false, t, sizeof t);
         tool_warn("the certificate is not valid yet (not before %s)", t);
     }
-    if (ca && a->not_after > x509_time_to_unix(&ca->valid_to)) {
-        format_time(x509_time_to_unix(&ca->valid_to), false, t, sizeof t);
+    if (ca && a->not_after > tool_x509_time_to_unix(&ca->valid_to)) {
+        tool_x509_format_time(tool_x509_time_to_unix(&ca->valid_to), false, t, sizeof t);
         tool_warn("the certificate outlives its CA (the CA expires %s)", t);
     }
 }
@@ -1283,7 +1102,7 @@ static int cmd_init(const pki_args_t *a)
     mbedtls_pk_context key;
     mbedtls_x509_crt crt;
     pki_keyfiles_t kf = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
-    pki_blob_t der = {NULL, 0}, pem = {NULL, 0};
+    tool_blob_t der = {NULL, 0}, pem = {NULL, 0};
     mbedtls_pk_init(&key);
     mbedtls_x509_crt_init(&crt);
 
@@ -1302,7 +1121,7 @@ static int cmd_init(const pki_args_t *a)
         rc = check_cert(&der, NULL, &crt);
     if (!rc)
         rc = encode_key(&key, &kf, false);
-    if (!rc && der_to_pem("CERTIFICATE", &der, &pem) != 0)
+    if (!rc && tool_x509_der_to_pem("CERTIFICATE", &der, &pem) != 0)
         rc = TOOL_EXIT_ERROR;
     if (!rc) {
         f[0].data = &kf.pem;
@@ -1317,8 +1136,8 @@ static int cmd_init(const pki_args_t *a)
     }
     rng_free(&r);
     keyfiles_free(&kf);
-    blob_free(&der);
-    blob_free(&pem);
+    tool_blob_free(&der);
+    tool_blob_free(&pem);
     mbedtls_x509_crt_free(&crt);
     mbedtls_pk_free(&key);
     files_free(f, nf);
@@ -1337,7 +1156,7 @@ static int cmd_leaf(const pki_args_t *a)
     mbedtls_pk_context key;
     mbedtls_x509_crt crt;
     pki_keyfiles_t kf = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
-    pki_blob_t der = {NULL, 0}, pem = {NULL, 0};
+    tool_blob_t der = {NULL, 0}, pem = {NULL, 0};
     int rc;
 
     ca_init(&ca);
@@ -1381,7 +1200,7 @@ static int cmd_leaf(const pki_args_t *a)
     if ((rc = make_cert(&s, &r, &der)) != 0 || (rc = check_cert(&der, &ca.crt, &crt)) != 0 ||
         (rc = encode_key(&key, &kf, device)) != 0)
         goto done;
-    if (der_to_pem("CERTIFICATE", &der, &pem) != 0) {
+    if (tool_x509_der_to_pem("CERTIFICATE", &der, &pem) != 0) {
         tool_err("cannot encode the certificate as PEM");
         rc = TOOL_EXIT_ERROR;
         goto done;
@@ -1394,8 +1213,8 @@ static int cmd_leaf(const pki_args_t *a)
 done:
     rng_free(&r);
     keyfiles_free(&kf);
-    blob_free(&der);
-    blob_free(&pem);
+    tool_blob_free(&der);
+    tool_blob_free(&pem);
     mbedtls_x509_crt_free(&crt);
     mbedtls_pk_free(&key);
     ca_free(&ca);
