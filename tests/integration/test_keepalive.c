@@ -124,7 +124,8 @@ TEST(keepalive_timeout_on_frozen_broker)
     CHECK_STATUS(c4.end_status, MQTLS_ERR_KEEPALIVE_TIMEOUT);
     CHECK_EQ_INT(c5.ev_count[MQTLS_EV_DISCONNECTED], 1);
     CHECK_STATUS(c5.end_status, MQTLS_ERR_KEEPALIVE_TIMEOUT);
-    CHECK_EQ_INT(c5.end_reason, MQTLS_RC_KEEP_ALIVE_TIMEOUT);
+    /* 0x8D is the server's reason code: a client presumes the link dead and just closes. */
+    CHECK_EQ_INT(c5.end_reason, 0);
 
     /* The broker is alive again: the clients reconnect. */
     CHECK_STATUS(ic_connect(&c4), MQTLS_OK);
