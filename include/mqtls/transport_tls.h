@@ -103,6 +103,7 @@ typedef struct mqtls_tls_cfg {
     const char *const *alpn;  /**< NULL-terminated list of protocols to offer */
     uint16_t max_fragment_len; /**< 0, 512, 1024, 2048 or 4096 (RFC 6066) */
     uint32_t handshake_timeout_ms; /**< 0: 10 s */
+    const char *server_name;  /**< SNI and the name verified; NULL: the host connected to */
     bool insecure;            /**< skip chain and host name checks (never by default) */
 } mqtls_tls_cfg_t;
 

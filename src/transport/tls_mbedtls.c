@@ -637,7 +637,7 @@ static mqtls_status_t tls_connect(void *ctx, const char *host, uint16_t port)
         return MQTLS_OK;
     if (t->state == ST_CLOSED) {
         ev_reset(t);
-        note_host(t, host);
+        note_host(t, t->cfg.server_name ? t->cfg.server_name : host);
         t->ev.stage = MQTLS_TLS_STAGE_TCP;
         t->state = ST_TCP;
     }
@@ -649,7 +649,8 @@ static mqtls_status_t tls_connect(void *ctx, const char *host, uint16_t port)
             t->state = ST_CLOSED;
             return ev_fail(t, MQTLS_TLS_STAGE_TCP, st, t->tcp.last_errno, MQTLS_TLS_ITEM_NONE);
         }
-        if ((st = start_handshake(t, host)) != MQTLS_IN_PROGRESS)
+        if ((st = start_handshake(t, t->cfg.server_name ? t->cfg.server_name : host)) !=
+            MQTLS_IN_PROGRESS)
             return st;
     }
     return continue_handshake(t);
