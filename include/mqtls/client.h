@@ -124,9 +124,9 @@ typedef struct mqtls_client_cfg {
     uint16_t alias_slots;   /**< how many aliases we accept (Topic Alias Maximum we send) */
     uint16_t alias_slot_size; /**< bytes per alias slot: 2 + the longest topic kept */
     /**
-     * Let small QoS 0 publishes wait in @c tx_buf (copied) until it fills or the next
-     * mqtls_step()/mqtls_flush(), so that many leave in one write. Off: every publish is
-     * written at once, its payload straight from the caller's memory.
+     * Let small publishes and our acknowledgements wait in @c tx_buf (copied) until it fills
+     * or the next mqtls_step()/mqtls_flush(), so that many leave in one write. Off: every
+     * packet is written at once, a payload straight from the caller's memory.
      */
     bool tx_coalesce;
     mqtls_event_cb on_event;

@@ -48,9 +48,21 @@
 #define MQTLS_CFG_MAX_SUBACK_CODES 32u
 #endif
 
-/** 1: logging hooks compiled in. Off by default: no strings in the image. */
-#ifndef MQTLS_CFG_LOG
-#define MQTLS_CFG_LOG 0
+/**
+ * 1: the codec also handles the packets only a broker receives or sends (decoding CONNECT,
+ * SUBSCRIBE, UNSUBSCRIBE, PINGREQ; encoding CONNACK, SUBACK, UNSUBACK, PINGRESP), for test
+ * brokers, fuzzers and tools. A device client needs none of it: 0 drops it from the image.
+ */
+#ifndef MQTLS_CFG_SERVER_CODEC
+#define MQTLS_CFG_SERVER_CODEC 1
+#endif
+
+/**
+ * 1: mqtls_strerror() and mqtls_reason_text() return sentences. 0: they return one short
+ * fixed text, and some 3 KB of strings leave the image (print the numbers instead).
+ */
+#ifndef MQTLS_CFG_TEXT
+#define MQTLS_CFG_TEXT 1
 #endif
 
 #include "mqtls/config_check.h"

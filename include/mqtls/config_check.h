@@ -14,6 +14,12 @@
 #if MQTLS_CFG_SYNC != 0 && MQTLS_CFG_SYNC != 1
 #error "MQTLS_CFG_SYNC must be 0 or 1"
 #endif
+#if MQTLS_CFG_SERVER_CODEC != 0 && MQTLS_CFG_SERVER_CODEC != 1
+#error "MQTLS_CFG_SERVER_CODEC must be 0 or 1"
+#endif
+#if MQTLS_CFG_TEXT != 0 && MQTLS_CFG_TEXT != 1
+#error "MQTLS_CFG_TEXT must be 0 or 1"
+#endif
 #if MQTLS_CFG_MAX_SUBACK_CODES < 1 || MQTLS_CFG_MAX_SUBACK_CODES > 255
 #error "MQTLS_CFG_MAX_SUBACK_CODES must be 1..255"
 #endif

@@ -68,6 +68,7 @@ static mqtls_status_t read_props(rcur_t *r, mqtls_version_t v, int ctx, mqtls_pr
     return mqtls_props_read(r, ctx, p);
 }
 
+#if MQTLS_CFG_SERVER_CODEC
 static mqtls_status_t connect_flags(mqtls_connect_t *c, uint8_t f)
 {
     c->clean_start = (f & 0x02u) != 0;
@@ -116,6 +117,8 @@ static mqtls_status_t decode_connect(rcur_t *r, mqtls_connect_t *c)
         TRY(mqtls_r_bin(r, &c->password));
     return MQTLS_OK;
 }
+
+#endif
 
 static mqtls_status_t decode_connack(rcur_t *r, mqtls_version_t v, mqtls_connack_t *c)
 {
@@ -172,6 +175,7 @@ static mqtls_status_t decode_ack(rcur_t *r, mqtls_version_t v, mqtls_packet_type
     return mqtls_props_read(r, (int)t, &a->props);
 }
 
+#if MQTLS_CFG_SERVER_CODEC
 static mqtls_status_t decode_subscribe(rcur_t *r, mqtls_version_t v, int unsub,
                                        mqtls_subscribe_t *s)
 {
@@ -197,6 +201,8 @@ static mqtls_status_t decode_subscribe(rcur_t *r, mqtls_version_t v, int unsub,
     s->count = (uint16_t)n;
     return MQTLS_OK;
 }
+
+#endif
 
 static mqtls_status_t decode_suback(rcur_t *r, mqtls_version_t v, mqtls_packet_type_t t,
                                     mqtls_suback_t *s)
@@ -236,15 +242,22 @@ static mqtls_status_t decode_body(rcur_t *r, mqtls_version_t v, uint8_t first, m
 {
     mqtls_packet_type_t t = (mqtls_packet_type_t)(first >> 4);
     switch (t) {
+#if MQTLS_CFG_SERVER_CODEC
     case MQTLS_CONNECT:
         return decode_connect(r, &out->u.connect);
+    case MQTLS_SUBSCRIBE:
+    case MQTLS_UNSUBSCRIBE:
+        return decode_subscribe(r, v, t == MQTLS_UNSUBSCRIBE, &out->u.subscribe);
+#else
+    case MQTLS_CONNECT:
+    case MQTLS_SUBSCRIBE:
+    case MQTLS_UNSUBSCRIBE:
+        return MQTLS_ERR_UNSUPPORTED; /* a broker's packets: not built in */
+#endif
     case MQTLS_CONNACK:
         return decode_connack(r, v, &out->u.connack);
     case MQTLS_PUBLISH:
         return decode_publish(r, v, first & 0x0Fu, &out->u.publish);
-    case MQTLS_SUBSCRIBE:
-    case MQTLS_UNSUBSCRIBE:
-        return decode_subscribe(r, v, t == MQTLS_UNSUBSCRIBE, &out->u.subscribe);
     case MQTLS_SUBACK:
     case MQTLS_UNSUBACK:
         return decode_suback(r, v, t, &out->u.suback);
@@ -279,6 +292,7 @@ mqtls_status_t mqtls_decode(const uint8_t *buf, size_t len, mqtls_version_t v,
     return MQTLS_OK;
 }
 
+#if MQTLS_CFG_SERVER_CODEC
 bool mqtls_sub_next(const mqtls_subscribe_t *s, bool unsubscribe, uint32_t *pos,
                     mqtls_subscription_t *out)
 {
@@ -293,3 +307,4 @@ bool mqtls_sub_next(const mqtls_subscribe_t *s, bool unsubscribe, uint32_t *pos,
     *pos = (uint32_t)(r.cur - s->raw);
     return true;
 }
+#endif

@@ -110,6 +110,8 @@ static mqtls_status_t publish_size(const mqtls_publish_t *p, mqtls_version_t v, 
         return MQTLS_ERR_MALFORMED_QOS;
     if (p->qos && p->packet_id == 0)
         return MQTLS_ERR_MALFORMED_PACKET_ID;
+    if (p->dup && p->qos == 0)
+        return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.3.1-2] */
     if (str_bad(p->topic) || (!p->payload && p->payload_len))
         return MQTLS_ERR_BAD_PARAM;
     if ((st = mqtls_topic_check(p->topic.data, p->topic.len)) != MQTLS_OK)
@@ -120,8 +122,8 @@ static mqtls_status_t publish_size(const mqtls_publish_t *p, mqtls_version_t v, 
     pl->rl = 2u + p->topic.len + (p->qos ? 2u : 0u);
     if ((st = add_props(&p->props, MQTLS_PUBLISH, v, &pl->props, &pl->rl)) != MQTLS_OK)
         return st;
-    if (p->payload_len > MQTLS_VBI_MAX - pl->rl)
-        return MQTLS_ERR_BAD_PARAM;
+    if (pl->rl > MQTLS_VBI_MAX || p->payload_len > MQTLS_VBI_MAX - pl->rl)
+        return MQTLS_ERR_BAD_PARAM; /* checked so that the sum cannot wrap */
     pl->rl += p->payload_len;
     return MQTLS_OK;
 }
@@ -195,8 +197,10 @@ static mqtls_status_t subscribe_size(const mqtls_subscribe_t *s, int unsub, mqtl
         if (!unsub && (st = mqtls_sub_options_check(s->subs[i].options, f, v)) != MQTLS_OK)
             return st;
         pl->rl += 2u + f.len + (unsub ? 0u : 1u);
+        if (pl->rl > MQTLS_VBI_MAX) /* inside the loop: 65535 long filters would wrap */
+            return MQTLS_ERR_BAD_PARAM;
     }
-    return pl->rl > MQTLS_VBI_MAX ? MQTLS_ERR_BAD_PARAM : MQTLS_OK;
+    return MQTLS_OK;
 }
 
 static void subscribe_write(wcur_t *w, const mqtls_subscribe_t *s, int unsub, mqtls_version_t v,
@@ -213,6 +217,7 @@ static void subscribe_write(wcur_t *w, const mqtls_subscribe_t *s, int unsub, mq
     }
 }
 
+#if MQTLS_CFG_SERVER_CODEC
 static mqtls_status_t suback_size(const mqtls_suback_t *s, mqtls_packet_type_t t,
                                   mqtls_version_t v, plan_t *pl)
 {
@@ -247,8 +252,12 @@ static mqtls_status_t connack_size(const mqtls_connack_t *c, mqtls_version_t v, 
     pl->rl = 2;
     if (is_v5(v) ? !mqtls_rc5_valid(MQTLS_CONNACK, c->reason) : c->reason > 5)
         return MQTLS_ERR_MALFORMED_REASON_CODE;
+    if (c->reason != 0 && c->session_present)
+        return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.2.2-4] */
     return add_props(&c->props, MQTLS_CONNACK, v, &pl->props, &pl->rl);
 }
+
+#endif
 
 /* The size pass for any packet: validates and fills the plan. */
 static mqtls_status_t plan_packet(const mqtls_packet_t *p, mqtls_version_t v, plan_t *pl)
@@ -261,8 +270,18 @@ static mqtls_status_t plan_packet(const mqtls_packet_t *p, mqtls_version_t v, pl
     switch (p->type) {
     case MQTLS_CONNECT:
         return connect_size(&p->u.connect, v, pl);
+#if MQTLS_CFG_SERVER_CODEC
     case MQTLS_CONNACK:
         return connack_size(&p->u.connack, v, pl);
+    case MQTLS_SUBACK:
+    case MQTLS_UNSUBACK:
+        return suback_size(&p->u.suback, p->type, v, pl);
+#else
+    case MQTLS_CONNACK:
+    case MQTLS_SUBACK:
+    case MQTLS_UNSUBACK:
+        return MQTLS_ERR_UNSUPPORTED; /* a broker's packets: not built in */
+#endif
     case MQTLS_PUBLISH:
         return publish_size(&p->u.publish, v, pl);
     case MQTLS_PUBACK:
@@ -276,9 +295,6 @@ static mqtls_status_t plan_packet(const mqtls_packet_t *p, mqtls_version_t v, pl
     case MQTLS_SUBSCRIBE:
     case MQTLS_UNSUBSCRIBE:
         return subscribe_size(&p->u.subscribe, p->type == MQTLS_UNSUBSCRIBE, v, pl);
-    case MQTLS_SUBACK:
-    case MQTLS_UNSUBACK:
-        return suback_size(&p->u.suback, p->type, v, pl);
     case MQTLS_PINGREQ:
     case MQTLS_PINGRESP:
         return MQTLS_OK;
@@ -330,22 +346,24 @@ static void write_body(wcur_t *w, const mqtls_packet_t *p, mqtls_version_t v, co
     case MQTLS_CONNECT:
         connect_write(w, &p->u.connect, v, pl);
         break;
+#if MQTLS_CFG_SERVER_CODEC
     case MQTLS_CONNACK:
         mqtls_w_u8(w, p->u.connack.session_present ? 1u : 0u);
         mqtls_w_u8(w, p->u.connack.reason);
         if (is_v5(v))
             mqtls_props_write(w, &p->u.connack.props, pl->props);
         break;
+    case MQTLS_SUBACK:
+    case MQTLS_UNSUBACK:
+        suback_write(w, &p->u.suback, v, pl);
+        break;
+#endif
     case MQTLS_PUBLISH:
         publish_write(w, &p->u.publish, v, pl, 1);
         break;
     case MQTLS_SUBSCRIBE:
     case MQTLS_UNSUBSCRIBE:
         subscribe_write(w, &p->u.subscribe, p->type == MQTLS_UNSUBSCRIBE, v, pl);
-        break;
-    case MQTLS_SUBACK:
-    case MQTLS_UNSUBACK:
-        suback_write(w, &p->u.suback, v, pl);
         break;
     case MQTLS_PINGREQ:
     case MQTLS_PINGRESP:
@@ -387,7 +405,7 @@ mqtls_status_t mqtls_encode_publish_header(const mqtls_publish_t *pub, mqtls_ver
                                            uint8_t *buf, size_t size, size_t *written)
 {
     plan_t pl = {0, 0, 0};
-    if (!pub || !buf)
+    if (!pub || !buf || (v != MQTLS_V311 && v != MQTLS_V5))
         return MQTLS_ERR_BAD_PARAM;
     if (v == MQTLS_V5 && !MQTLS_CFG_MQTT5)
         return MQTLS_ERR_UNSUPPORTED;

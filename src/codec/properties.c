@@ -7,6 +7,8 @@
 
 #include "codec_internal.h"
 
+#if MQTLS_CFG_MQTT5
+
 enum { PT_BYTE, PT_U16, PT_U32, PT_VBI, PT_STR, PT_BIN, PT_PAIR };
 
 /* Value rules beyond the type. */
@@ -155,6 +157,9 @@ static uint32_t value_size(const mqtls_props_t *p, const prop_def_t *d)
 mqtls_status_t mqtls_props_size(const mqtls_props_t *p, int ctx, uint32_t *size)
 {
     uint32_t n = 0;
+    *size = 0;
+    if (p->present == 0 && p->user_count == 0)
+        return MQTLS_OK; /* the common case, on the publish path */
     for (size_t i = 0; i < NDEFS; i++) {
         const prop_def_t *d = &defs[i];
         if (d->type == PT_PAIR || !(p->present & MQTLS_PROPBIT(d->id)))
@@ -336,3 +341,37 @@ bool mqtls_props_next_sub_id(const mqtls_props_t *p, uint32_t *pos, uint32_t *ou
     rcur_t v;
     return next_prop(p, pos, MQTLS_PROP_SUBSCRIPTION_ID, &v) && mqtls_r_vbi(&v, out) == MQTLS_OK;
 }
+
+#else /* 3.1.1 only: no property ever crosses the wire */
+
+mqtls_status_t mqtls_props_size(const mqtls_props_t *p, int ctx, uint32_t *size)
+{
+    (void)p, (void)ctx;
+    *size = 0;
+    return MQTLS_OK;
+}
+
+void mqtls_props_write(wcur_t *w, const mqtls_props_t *p, uint32_t size)
+{
+    (void)w, (void)p, (void)size;
+}
+
+mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p)
+{
+    (void)r, (void)ctx, (void)p;
+    return MQTLS_ERR_UNSUPPORTED;
+}
+
+bool mqtls_props_next_user(const mqtls_props_t *p, uint32_t *pos, mqtls_user_prop_t *out)
+{
+    (void)p, (void)pos, (void)out;
+    return false;
+}
+
+bool mqtls_props_next_sub_id(const mqtls_props_t *p, uint32_t *pos, uint32_t *out)
+{
+    (void)p, (void)pos, (void)out;
+    return false;
+}
+
+#endif

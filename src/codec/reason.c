@@ -6,6 +6,7 @@
 
 #include "codec_internal.h"
 
+#if MQTLS_CFG_MQTT5
 /* Packet kinds a 5.0 reason code may appear in. */
 #define K_CONNACK 0x01u
 #define K_PUBACK 0x02u /* PUBACK, PUBREC */
@@ -42,7 +43,7 @@ static const rc_def_t rc5[] = {
     {0x89, K_CONNACK | K_DISCONNECT},
     {0x8A, K_CONNACK},
     {0x8B, K_DISCONNECT},
-    {0x8C, K_CONNACK},
+    {0x8C, K_CONNACK | K_DISCONNECT},
     {0x8D, K_DISCONNECT},
     {0x8E, K_DISCONNECT},
     {0x8F, K_SUBACK | K_UNSUBACK | K_DISCONNECT},
@@ -106,9 +107,11 @@ int mqtls_rc5_valid(mqtls_packet_type_t type, uint8_t code)
     return i >= 0 && (rc5[i].kinds & kind_of(type)) != 0;
 }
 
+#endif
+
 int mqtls_reason_valid(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code)
 {
-    if (v == MQTLS_V5)
+    if (MQTLS_CFG_MQTT5 && v == MQTLS_V5)
         return mqtls_rc5_valid(type, code);
     if (type == MQTLS_CONNACK)
         return code <= 5;
@@ -117,6 +120,27 @@ int mqtls_reason_valid(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code
     return code == 0;
 }
 
+#if !MQTLS_CFG_MQTT5
+int mqtls_rc5_valid(mqtls_packet_type_t type, uint8_t code)
+{
+    (void)type, (void)code;
+    return 0; /* no 5.0 packets in this build */
+}
+#endif
+
+#if MQTLS_CFG_TEXT
+static const char *const rc311_connack[] = {
+    "Connection Accepted",
+    "Connection Refused, unacceptable protocol version",
+    "Connection Refused, identifier rejected",
+    "Connection Refused, Server unavailable",
+    "Connection Refused, bad user name or password",
+    "Connection Refused, not authorized",
+};
+
+static const char *const granted[] = {"Granted QoS 0", "Granted QoS 1", "Granted QoS 2"};
+
+#if MQTLS_CFG_MQTT5
 static const char *const rc5_names[] = {
     "Success",
     "Granted QoS 1",
@@ -163,31 +187,32 @@ static const char *const rc5_names[] = {
     "Wildcard Subscriptions not supported",
 };
 _Static_assert(sizeof rc5_names / sizeof rc5_names[0] == NRC, "one name per reason code");
-
-static const char *const rc311_connack[] = {
-    "Connection Accepted",
-    "Connection Refused, unacceptable protocol version",
-    "Connection Refused, identifier rejected",
-    "Connection Refused, Server unavailable",
-    "Connection Refused, bad user name or password",
-    "Connection Refused, not authorized",
-};
+#endif
 
 const char *mqtls_reason_text(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code)
 {
+    if (type == MQTLS_SUBACK && code <= 2)
+        return granted[code];
     if (v == MQTLS_V311) {
         if (type == MQTLS_CONNACK && code <= 5)
             return rc311_connack[code];
-        if (type == MQTLS_SUBACK && code <= 2)
-            return rc5_names[code];
         if (type == MQTLS_SUBACK && code == 0x80)
             return "Failure";
         return "Unknown reason code";
     }
+#if MQTLS_CFG_MQTT5
     if (code == 0 && type == MQTLS_DISCONNECT)
         return "Normal disconnection";
-    if (code == 0 && type == MQTLS_SUBACK)
-        return "Granted QoS 0";
     int i = rc5_index(code);
-    return i < 0 ? "Unknown reason code" : rc5_names[i];
+    if (i >= 0)
+        return rc5_names[i];
+#endif
+    return "Unknown reason code";
 }
+#else
+const char *mqtls_reason_text(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code)
+{
+    (void)v, (void)type;
+    return code == 0 ? "Success" : "reason code (texts compiled out)";
+}
+#endif

@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 
+#include "mqtls/config.h"
+
+#if MQTLS_CFG_TEXT
 static const char *const texts[MQTLS_STATUS_COUNT] = {
     [MQTLS_OK] = "success",
     [MQTLS_IN_PROGRESS] = "in progress",
@@ -67,3 +70,9 @@ const char *mqtls_strerror(mqtls_status_t status)
         return texts[status];
     return "unknown status";
 }
+#else
+const char *mqtls_strerror(mqtls_status_t status)
+{
+    return status == MQTLS_OK ? "success" : "mqtls error (texts compiled out; see status.h)";
+}
+#endif

@@ -5,8 +5,9 @@
 #include "codec_internal.h"
 
 /* MQTT strings are UTF-8 as in RFC 3629 (no overlong forms, no surrogates, nothing above
- * U+10FFFF), and must not contain U+0000 [MQTT-1.5.4-1..2]. */
-mqtls_status_t mqtls_utf8_check(const char *str, size_t len)
+ * U+10FFFF), and must not contain U+0000 [MQTT-1.5.4-1..2]. One pass also refuses the
+ * wildcards when @p topic: topic checks are on the publish path. */
+static mqtls_status_t utf8_scan(const char *str, size_t len, int topic)
 {
     const uint8_t *s = (const uint8_t *)str;
     size_t i = 0;
@@ -15,6 +16,8 @@ mqtls_status_t mqtls_utf8_check(const char *str, size_t len)
         if (c < 0x80u) {
             if (c == 0)
                 return MQTLS_ERR_MALFORMED_UTF8_NUL;
+            if (topic && (c == '+' || c == '#'))
+                return MQTLS_ERR_MALFORMED_TOPIC;
             i++;
             continue;
         }
@@ -47,14 +50,14 @@ mqtls_status_t mqtls_utf8_check(const char *str, size_t len)
     return MQTLS_OK;
 }
 
+mqtls_status_t mqtls_utf8_check(const char *s, size_t len)
+{
+    return utf8_scan(s, len, 0);
+}
+
 mqtls_status_t mqtls_topic_check(const char *s, size_t len)
 {
-    if (len > 65535u)
-        return MQTLS_ERR_MALFORMED_TOPIC;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == '+' || s[i] == '#')
-            return MQTLS_ERR_MALFORMED_TOPIC;
-    return mqtls_utf8_check(s, len);
+    return len > 65535u ? MQTLS_ERR_MALFORMED_TOPIC : utf8_scan(s, len, 1);
 }
 
 /* The wildcard rules of one filter, without the $share prefix. */
