@@ -2,10 +2,12 @@
  * @file codec_internal.h
  * @brief Cursors and helpers shared by the encoder, decoder and property code.
  *
- * Both cursors are {cur, end} pairs. The writer never writes past end: a write that does
- * not fit sets @c overflow and is dropped, so one check at the end covers a whole packet.
- * The reader returns a status on every read, because malformed input is the normal case
- * it exists to catch.
+ * The writer is bounded and can also just count: with no buffer it writes nothing and only
+ * adds up sizes, so the encoder finds a packet's size by running the very code that writes
+ * it, and validates the fields in that first pass. A write that does not fit is dropped and
+ * leaves n > cap, so one check at the end covers a whole packet. The reader is a
+ * {cur, end} pair that returns a status on every read, because malformed input is the
+ * normal case it exists to catch.
  */
 #ifndef MQTLS_CODEC_INTERNAL_H
 #define MQTLS_CODEC_INTERNAL_H
@@ -16,9 +18,9 @@
 #include "mqtls/codec.h"
 
 typedef struct wcur {
-    uint8_t *cur;
-    uint8_t *end;
-    int overflow;
+    uint8_t *buf; /* NULL: count only */
+    size_t cap;
+    size_t n;     /* bytes written (or counted) so far */
 } wcur_t;
 
 typedef struct rcur {
@@ -52,12 +54,11 @@ mqtls_status_t mqtls_r_strn(rcur_t *r, mqtls_str_t *s);
 mqtls_status_t mqtls_r_str(rcur_t *r, mqtls_str_t *s);
 
 /**
- * Size of the property block of @p p in context @p ctx, length prefix excluded.
- * @retval MQTLS_ERR_PROPERTY_NOT_ALLOWED, MQTLS_ERR_MALFORMED_* for values that cannot be sent
+ * Writes (or counts) the property length and block of @p p for context @p ctx. With
+ * @p check, first refuses what cannot be sent.
+ * @retval MQTLS_ERR_PROPERTY_NOT_ALLOWED, MQTLS_ERR_MALFORMED_*, MQTLS_ERR_BAD_PARAM
  */
-mqtls_status_t mqtls_props_size(const mqtls_props_t *p, int ctx, uint32_t *size);
-/** Writes the property length (VBI) and block; @p size from mqtls_props_size(). */
-void mqtls_props_write(wcur_t *w, const mqtls_props_t *p, uint32_t size);
+mqtls_status_t mqtls_props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check);
 /** Reads a property length and block from @p r into @p p (zeroed first). */
 mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p);
 

@@ -11,10 +11,9 @@ size_t mqtls_vbi_size(uint32_t v)
 
 void mqtls_w_u8(wcur_t *w, uint8_t v)
 {
-    if (w->cur < w->end)
-        *w->cur++ = v;
-    else
-        w->overflow = 1;
+    if (w->n < w->cap)
+        w->buf[w->n] = v;
+    w->n++;
 }
 
 void mqtls_w_u16(wcur_t *w, uint16_t v)
@@ -40,15 +39,9 @@ void mqtls_w_vbi(wcur_t *w, uint32_t v)
 
 void mqtls_w_bytes(wcur_t *w, const void *p, size_t n)
 {
-    if (n == 0)
-        return;
-    if ((size_t)(w->end - w->cur) < n) {
-        w->overflow = 1;
-        w->cur = w->end;
-        return;
-    }
-    memcpy(w->cur, p, n);
-    w->cur += n;
+    if (n && w->n <= w->cap && n <= w->cap - w->n)
+        memcpy(w->buf + w->n, p, n);
+    w->n += n;
 }
 
 void mqtls_w_str(wcur_t *w, const char *p, uint16_t n)

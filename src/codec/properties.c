@@ -134,50 +134,44 @@ static mqtls_status_t value_check(const mqtls_props_t *p, const prop_def_t *d, i
     return MQTLS_OK;
 }
 
-static uint32_t value_size(const mqtls_props_t *p, const prop_def_t *d)
+/* Writes (or counts) the properties of @p p, checking them first when @p check. */
+static mqtls_status_t props_block(wcur_t *w, const mqtls_props_t *p, int ctx, int check)
 {
-    switch (d->type) {
-    case PT_BYTE:
-        return 1;
-    case PT_U16:
-        return 2;
-    case PT_U32:
-        return 4;
-    case PT_VBI:
-        return (uint32_t)mqtls_vbi_size(numeric_value(p, d));
-    default: {
-        const void *data;
-        uint16_t len;
-        field_bytes(p, d, &data, &len);
-        return 2u + len;
-    }
-    }
-}
-
-mqtls_status_t mqtls_props_size(const mqtls_props_t *p, int ctx, uint32_t *size)
-{
-    uint32_t n = 0;
-    *size = 0;
-    if (p->present == 0 && p->user_count == 0)
-        return MQTLS_OK; /* the common case, on the publish path */
     for (size_t i = 0; i < NDEFS; i++) {
         const prop_def_t *d = &defs[i];
         if (d->type == PT_PAIR || !(p->present & MQTLS_PROPBIT(d->id)))
             continue;
-        if (!(d->ctx & (1u << ctx)))
-            return MQTLS_ERR_PROPERTY_NOT_ALLOWED;
-        mqtls_status_t st = value_check(p, d, 1);
-        if (st != MQTLS_OK)
-            return st;
-        n += 1u + value_size(p, d);
+        if (check) {
+            if (!(d->ctx & (1u << ctx)))
+                return MQTLS_ERR_PROPERTY_NOT_ALLOWED;
+            mqtls_status_t st = value_check(p, d, 1);
+            if (st != MQTLS_OK)
+                return st;
+        }
+        mqtls_w_u8(w, d->id);
+        if (d->type >= PT_STR) {
+            const void *data;
+            uint16_t len;
+            field_bytes(p, d, &data, &len);
+            mqtls_w_str(w, data, len);
+            continue;
+        }
+        uint32_t v = numeric_value(p, d);
+        if (d->type == PT_BYTE)
+            mqtls_w_u8(w, (uint8_t)v);
+        else if (d->type == PT_U16)
+            mqtls_w_u16(w, (uint16_t)v);
+        else if (d->type == PT_U32)
+            mqtls_w_u32(w, v);
+        else
+            mqtls_w_vbi(w, v);
     }
-    if (p->user_count) {
-        if (ctx == MQTLS_PINGREQ || ctx == MQTLS_PINGRESP)
-            return MQTLS_ERR_PROPERTY_NOT_ALLOWED;
-        if (!p->user)
-            return MQTLS_ERR_BAD_PARAM;
-        for (uint16_t i = 0; i < p->user_count; i++) {
-            const mqtls_user_prop_t *u = &p->user[i];
+    if (p->user_count && check &&
+        (ctx == MQTLS_PINGREQ || ctx == MQTLS_PINGRESP || !p->user))
+        return p->user ? MQTLS_ERR_PROPERTY_NOT_ALLOWED : MQTLS_ERR_BAD_PARAM;
+    for (uint16_t i = 0; i < p->user_count; i++) {
+        const mqtls_user_prop_t *u = &p->user[i];
+        if (check) {
             if ((!u->key.data && u->key.len) || (!u->value.data && u->value.len))
                 return MQTLS_ERR_BAD_PARAM;
             mqtls_status_t st = mqtls_utf8_check(u->key.data, u->key.len);
@@ -185,50 +179,30 @@ mqtls_status_t mqtls_props_size(const mqtls_props_t *p, int ctx, uint32_t *size)
                 st = mqtls_utf8_check(u->value.data, u->value.len);
             if (st != MQTLS_OK)
                 return st;
-            n += 5u + u->key.len + u->value.len;
+            if (w->n > MQTLS_VBI_MAX) /* before 65535 long pairs could wrap the count */
+                return MQTLS_ERR_BAD_PARAM;
         }
+        mqtls_w_u8(w, MQTLS_PROP_USER_PROPERTY);
+        mqtls_w_str(w, u->key.data, u->key.len);
+        mqtls_w_str(w, u->value.data, u->value.len);
     }
-    if (n > MQTLS_VBI_MAX)
-        return MQTLS_ERR_BAD_PARAM;
-    *size = n;
     return MQTLS_OK;
 }
 
-void mqtls_props_write(wcur_t *w, const mqtls_props_t *p, uint32_t size)
+mqtls_status_t mqtls_props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check)
 {
-    mqtls_w_vbi(w, size);
-    for (size_t i = 0; i < NDEFS && size; i++) {
-        const prop_def_t *d = &defs[i];
-        if (d->type == PT_PAIR || !(p->present & MQTLS_PROPBIT(d->id)))
-            continue;
-        mqtls_w_u8(w, d->id);
-        uint32_t v = d->type <= PT_VBI ? numeric_value(p, d) : 0;
-        switch (d->type) {
-        case PT_BYTE:
-            mqtls_w_u8(w, (uint8_t)v);
-            break;
-        case PT_U16:
-            mqtls_w_u16(w, (uint16_t)v);
-            break;
-        case PT_U32:
-            mqtls_w_u32(w, v);
-            break;
-        case PT_VBI:
-            mqtls_w_vbi(w, v);
-            break;
-        default: {
-            const void *data;
-            uint16_t len;
-            field_bytes(p, d, &data, &len);
-            mqtls_w_str(w, data, len);
-        }
-        }
+    if (p->present == 0 && p->user_count == 0) { /* the common case, on the publish path */
+        mqtls_w_u8(w, 0);
+        return MQTLS_OK;
     }
-    for (uint16_t i = 0; i < p->user_count && size; i++) {
-        mqtls_w_u8(w, MQTLS_PROP_USER_PROPERTY);
-        mqtls_w_str(w, p->user[i].key.data, p->user[i].key.len);
-        mqtls_w_str(w, p->user[i].value.data, p->user[i].value.len);
-    }
+    wcur_t len = {NULL, 0, 0};
+    mqtls_status_t st = props_block(&len, p, ctx, check);
+    if (st != MQTLS_OK)
+        return st;
+    if (len.n > MQTLS_VBI_MAX)
+        return MQTLS_ERR_BAD_PARAM;
+    mqtls_w_vbi(w, (uint32_t)len.n);
+    return props_block(w, p, ctx, 0);
 }
 
 /* Reads one value of type d->type from r into p's field (or a scratch for pairs). */
@@ -344,16 +318,10 @@ bool mqtls_props_next_sub_id(const mqtls_props_t *p, uint32_t *pos, uint32_t *ou
 
 #else /* 3.1.1 only: no property ever crosses the wire */
 
-mqtls_status_t mqtls_props_size(const mqtls_props_t *p, int ctx, uint32_t *size)
+mqtls_status_t mqtls_props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check)
 {
-    (void)p, (void)ctx;
-    *size = 0;
+    (void)w, (void)p, (void)ctx, (void)check;
     return MQTLS_OK;
-}
-
-void mqtls_props_write(wcur_t *w, const mqtls_props_t *p, uint32_t size)
-{
-    (void)w, (void)p, (void)size;
 }
 
 mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p)

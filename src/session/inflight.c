@@ -38,6 +38,7 @@ void mqtls__out_remove(mqtls_client_t *c, int idx)
     c->inflight_count--;
 }
 
+#if MQTLS_CFG_QOS2
 int mqtls__qos2_in_find(const mqtls_client_t *c, uint16_t id)
 {
     for (uint16_t i = 0; i < c->qos2_in_count; i++)
@@ -59,10 +60,12 @@ void mqtls__qos2_in_remove(mqtls_client_t *c, int idx)
     c->cfg.qos2_in[idx] = c->cfg.qos2_in[--c->qos2_in_count];
 }
 
+#endif
+
 /* Resends one record: the stored PUBLISH with DUP set, or a PUBREL. */
 static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r)
 {
-    if (r->state == OUT_WAIT_PUBCOMP)
+    if (MQTLS_CFG_QOS2 && r->state == OUT_WAIT_PUBCOMP)
         return mqtls__send_ack(c, MQTLS_PUBREL, r->packet_id, 0);
     const uint8_t *pkt;
     size_t len;
@@ -114,7 +117,7 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
     }
     /* The broker kept nothing: our half of the old session goes too, and the application
      * hears about every message it had handed over. */
-    c->qos2_in_count = 0;
+    c->qos2_in_count = 0; /* the incoming QoS 2 ids went with the session */
     while (c->inflight_count) {
         mqtls_inflight_t r = c->cfg.inflight[0];
         r.state &= (uint8_t)~OUT_RESEND_PENDING;

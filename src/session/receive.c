@@ -92,9 +92,8 @@ static mqtls_status_t on_publish(mqtls_client_t *c, mqtls_publish_t *p)
         return mqtls__fail(c, st, MQTLS_RC_TOPIC_ALIAS_INVALID);
     mqtls_event_t ev = {.type = MQTLS_EV_MESSAGE, .packet_id = p->packet_id, .message = p,
                         .props = mqtls__is_v5(c) ? &p->props : NULL};
+#if MQTLS_CFG_QOS2
     if (p->qos == 2) {
-        if (!MQTLS_CFG_QOS2)
-            return mqtls__fail(c, MQTLS_ERR_PROTOCOL, MQTLS_RC_QOS_NOT_SUPPORTED);
         /* Exactly once: a packet id we hold is a resend, acknowledged but not delivered. */
         if (mqtls__qos2_in_find(c, p->packet_id) < 0) {
             if (mqtls__qos2_in_add(c, p->packet_id) != MQTLS_OK)
@@ -104,6 +103,10 @@ static mqtls_status_t on_publish(mqtls_client_t *c, mqtls_publish_t *p)
         }
         return mqtls__send_ack(c, MQTLS_PUBREC, p->packet_id, 0);
     }
+#else
+    if (p->qos == 2) /* we never subscribe with QoS 2: the broker must not send it */
+        return mqtls__fail(c, MQTLS_ERR_PROTOCOL, MQTLS_RC_QOS_NOT_SUPPORTED);
+#endif
     mqtls__emit_event(c, &ev);
     return p->qos == 1 ? mqtls__send_ack(c, MQTLS_PUBACK, p->packet_id, 0) : MQTLS_OK;
 }
@@ -132,6 +135,7 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
             return publish_done(c, idx, a);
         }
         return MQTLS_OK;
+#if MQTLS_CFG_QOS2
     case MQTLS_PUBREC:
         idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBREC);
         if (idx < 0) /* not ours (any more): release it so the broker can move on */
@@ -154,6 +158,10 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
             mqtls__qos2_in_remove(c, idx);
         return mqtls__send_ack(c, MQTLS_PUBCOMP, a->packet_id,
                                idx < 0 ? MQTLS_RC_PACKET_ID_NOT_FOUND : 0);
+#else
+    default: /* no QoS 2 exchange was ever started */
+        return mqtls__fail(c, MQTLS_ERR_PROTOCOL, MQTLS_RC_PROTOCOL_ERROR);
+#endif
     }
 }
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Code size of the library core for Cortex-M4 (arm-none-eabi-gcc, thumb, hard float,
+# -ffunction-sections -fdata-sections -DNDEBUG), per file and in total, at -Os and -O2, for
+# three configurations. The image is what a device client links: the blocking layer, status
+# sentences and broker-side packets are compiled out (MQTLS_CFG_SYNC/TEXT/SERVER_CODEC=0).
+#
+#   scripts/size.sh           print the tables
+#   scripts/size.sh --check   also fail when "full -Os" exceeds the budget in scripts/size-budget
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+check=0
+[ "${1:-}" = "--check" ] && check=1
+command -v arm-none-eabi-gcc >/dev/null || { echo "size: arm-none-eabi-gcc not found (run scripts/bootstrap.sh)"; exit 1; }
+
+device="MQTLS_CFG_SYNC=0;MQTLS_CFG_TEXT=0;MQTLS_CFG_SERVER_CODEC=0"
+declare -A defs=(
+  [full]="$device"
+  [3.1.1-only]="$device;MQTLS_CFG_MQTT5=0"
+  [qos1]="$device;MQTLS_CFG_QOS2=0"
+)
+order=(full 3.1.1-only qos1)
+out=${MQTLS_SIZE_DIR:-build-size}
+declare -A totals
+
+# 9876 -> 9,876
+group() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+
+for cfg in "${order[@]}"; do
+  for opt in Os O2; do
+    type=$([ $opt = Os ] && echo MinSizeRel || echo Release)
+    dir="$out/$cfg-$opt"
+    cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-arm-none-eabi.cmake -Wno-dev \
+      -DCMAKE_BUILD_TYPE=$type "-DMQTLS_CORE_DEFS=${defs[$cfg]}" >/dev/null 2>&1
+    cmake --build "$dir" --target mqtls_core --parallel 2 >/dev/null
+    mapfile -t objs < <(find "$dir/CMakeFiles/mqtls_core.dir" -name '*.obj' | sort)
+    echo
+    echo "## $cfg, -$opt   (${defs[$cfg]//;/ })"
+    printf '%-22s %7s %6s %6s\n' file text data bss
+    sum=0
+    while read -r text data bss _ _ file; do
+      [ "$text" = text ] && continue
+      printf '%-22s %7d %6d %6d\n' "$(basename "$file" .c.obj)" "$text" "$data" "$bss"
+      sum=$((sum + text + data))
+    done < <(arm-none-eabi-size "${objs[@]}")
+    totals[$cfg-$opt]=$sum
+    echo "$cfg -$opt total $(group "$sum") (text+data)"
+  done
+done
+
+echo
+echo "## Summary (text+data, bytes)"
+for cfg in "${order[@]}"; do
+  echo "$cfg total $(group "${totals[$cfg-Os]}") at -Os, $(group "${totals[$cfg-O2]}") at -O2"
+done
+
+if [ $check = 1 ]; then
+  budget=$(awk '$1 == "full" {print $2}' scripts/size-budget)
+  if [ "${totals[full-Os]}" -gt "$budget" ]; then
+    echo "FAIL: full -Os is ${totals[full-Os]} bytes, over the budget of $budget (scripts/size-budget)"
+    exit 1
+  fi
+  echo "full -Os ${totals[full-Os]} bytes is within the budget of $budget"
+fi
