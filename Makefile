@@ -5,6 +5,7 @@
 #                fuzz targets + ctest; stops at the first failure
 #   make demo    scripts/demo.sh: a device publishing telemetry over mutual TLS to a private broker
 #   make bench   the benchmarks (build/bench/mqtls_bench)
+#   make size    Cortex-M4 code size, RAM and stack tables (scripts/size.sh --check)
 #   make clean   removes build/ and build-asan/
 #
 # Every target first runs scripts/bootstrap.sh, which installs missing Debian packages.
@@ -29,7 +30,7 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 # cmake --build runs make below us: keep its "Entering directory" lines out of the log.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all bootstrap build test demo bench clean
+.PHONY: all bootstrap build test demo bench size clean
 
 all: build
 
@@ -51,6 +52,9 @@ demo: build
 
 bench: build
 	$(BUILD_DIR)/bench/mqtls_bench
+
+size: bootstrap
+	scripts/size.sh --check
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -16,6 +16,8 @@ packages=(
   libmosquitto-dev libmbedtls-dev          # libraries used by benchmarks and TLS
   clang llvm libclang-rt-14-dev            # sanitizers, libFuzzer, llvm-symbolizer
   iproute2                                 # ip/ss/tc for network tests
+  python3 openssl                          # test scripts; certificates made by another tool
+  gcc-arm-none-eabi libnewlib-arm-none-eabi  # the Cortex-M4 cross build (make size)
 )
 
 if [[ -n "${MQTLS_SKIP_BOOTSTRAP:-}" ]]; then

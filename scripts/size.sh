@@ -54,6 +54,27 @@ for cfg in "${order[@]}"; do
   echo "$cfg total $(group "${totals[$cfg-Os]}") at -Os, $(group "${totals[$cfg-O2]}") at -O2"
 done
 
+# RAM: the context and the tables a caller provides, sized by the target's ABI.
+probe="$out/ram_probe.c"
+cat > "$probe" <<'C'
+#include "mqtls/client.h"
+const char sizeof_mqtls_client_t[sizeof(mqtls_client_t)];
+const char sizeof_mqtls_inflight_t[sizeof(mqtls_inflight_t)];
+const char sizeof_qos2_id[sizeof(uint16_t)];
+const char sizeof_mqtls_ram_store_t[sizeof(mqtls_ram_store_t)];
+const char sizeof_mqtls_packet_t[sizeof(mqtls_packet_t)];
+C
+arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -std=c11 -Iinclude \
+  -DMQTLS_CFG_SYNC=0 -DMQTLS_CFG_TEXT=0 -DMQTLS_CFG_SERVER_CODEC=0 -c "$probe" -o "$out/ram_probe.o"
+echo
+echo "## RAM (bytes, Cortex-M4; the caller owns all of it)"
+arm-none-eabi-nm -S -t d "$out/ram_probe.o" | awk '{sub("sizeof_", "", $4); printf "%-20s %6d\n", $4, $2}'
+
+# Stack: the deepest path of each public call, from -fcallgraph-info (full, -Os).
+echo
+echo "## Stack (bytes, full -Os; add your transport's and callback's own stack)"
+python3 scripts/stack_depth.py "$out/full-Os"
+
 if [ $check = 1 ]; then
   budget=$(awk '$1 == "full" {print $2}' scripts/size-budget)
   if [ "${totals[full-Os]}" -gt "$budget" ]; then

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Worst-case stack depth of the public calls, from GCC's -fcallgraph-info=su output.
+
+Usage: stack_depth.py DIR   (DIR holds the .ci files of one build of the core)
+
+Each function's frame comes from GCC; a call's depth is its frame plus the deepest callee.
+Calls through function pointers (the transport, the platform clock, the message store, the
+event callback) cannot be followed: their stack is the caller's to add, and is printed as
+'+ indirect'."""
+import pathlib
+import re
+import sys
+
+NODE = re.compile(r'node: \{ title: "([^"]+)" label: "([^"]*)"')
+EDGE = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
+PUBLIC = ["mqtls_connect", "mqtls_step", "mqtls_publish", "mqtls_subscribe",
+          "mqtls_unsubscribe", "mqtls_disconnect", "mqtls_auth", "mqtls_flush", "mqtls_abort",
+          "mqtls_client_free", "mqtls_next_timeout_ms", "mqtls_encode", "mqtls_decode",
+          "mqtls_encode_publish_header"]
+
+frames, calls = {}, {}
+for ci in pathlib.Path(sys.argv[1]).rglob("*.ci"):
+    for line in ci.read_text().splitlines():
+        m = NODE.match(line)
+        if m:
+            size = re.search(r"\\n(\d+) bytes", m.group(2))
+            if size:
+                frames[m.group(1)] = int(size.group(1))
+            continue
+        m = EDGE.match(line)
+        if m:
+            calls.setdefault(m.group(1), []).append(m.group(2))
+
+memo = {}
+
+
+def depth(fn, path=()):
+    """(bytes, calls through pointers on the deepest path, the path)."""
+    if fn in memo:
+        return memo[fn]
+    if fn in path:  # recursion would make the bound meaningless: say so
+        raise SystemExit("stack_depth: recursion through " + " -> ".join(path + (fn,)))
+    best = (0, False, [])
+    for callee in calls.get(fn, []):
+        if callee == "__indirect_call":
+            best = max(best, (0, True, ["<indirect>"]), key=lambda t: t[0])
+            continue
+        if callee not in frames:  # a libc builtin (memcpy, memset): leaf, a few bytes
+            continue
+        d = depth(callee, path + (fn,))
+        if d[0] > best[0] or (d[0] == best[0] and d[1]):
+            best = d
+    result = (frames.get(fn, 0) + best[0], best[1] or "<indirect>" in best[2], [fn] + best[2])
+    memo[fn] = result
+    return result
+
+
+print(f"{'public call':32} {'stack bytes':>11}  deepest path")
+for fn in PUBLIC:
+    if fn not in frames:
+        continue
+    total, indirect, path = depth(fn)
+    short = " > ".join(p.split(":")[-1] for p in path)
+    print(f"{fn:32} {total:>11}{' + indirect' if indirect else ''}  {short}")
