@@ -254,11 +254,15 @@ typedef struct mqtls_packet {
 } mqtls_packet_t;
 
 /**
- * Bytes needed to encode @p pkt for protocol @p v (fixed header included).
- * @retval MQTLS_OK              *total is set
- * @retval MQTLS_ERR_BAD_PARAM   a field cannot be encoded (QoS 3, packet id 0 with QoS > 0,
- *                               a string over 65535 bytes, a property not allowed here, ...)
- * @retval MQTLS_ERR_UNSUPPORTED a 5.0 packet or feature in a build without it
+ * Bytes needed to encode @p pkt for protocol @p v (fixed header included). Every field is
+ * checked here, with the status the decoder would give the same fault.
+ * @retval MQTLS_OK                  *total is set
+ * @retval MQTLS_ERR_MALFORMED_*     QoS 3, packet id 0 with QoS > 0, a wildcard topic, a
+ *                                   string that is not UTF-8, DUP with QoS 0, ...
+ * @retval MQTLS_ERR_PROPERTY_NOT_ALLOWED a property this packet may not carry
+ * @retval MQTLS_ERR_BAD_PARAM       a NULL pointer with a length, or more than the
+ *                                   remaining length can express
+ * @retval MQTLS_ERR_UNSUPPORTED     a 5.0 packet or feature in a build without it
  */
 mqtls_status_t mqtls_encode_size(const mqtls_packet_t *pkt, mqtls_version_t v, size_t *total);
 
