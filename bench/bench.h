@@ -18,6 +18,7 @@ typedef enum bench_client {
 typedef struct bench_opts {
     bool codec;               /**< run the codec table */
     bool e2e;                 /**< run the end-to-end table */
+    bool tls;                 /**< run the TLS section (connect cost, handshake heap) */
     uint32_t iterations;      /**< codec: operations per timed run */
     uint32_t codec_runs;      /**< codec: best of this many runs */
     uint32_t qos0_messages;   /**< e2e: messages in a QoS 0 run */
@@ -36,6 +37,9 @@ typedef struct bench_opts {
     bool verbose;             /**< print every run, not only the medians */
     bool exp_short_read;      /**< experiment: mqtls publisher's transport stops reading
                                    after a short read (what receive.c could do itself) */
+    uint32_t tls_connects;    /**< TLS: connections per row and run */
+    uint32_t tls_runs;        /**< TLS: runs of every row (the latencies are pooled) */
+    bool tls_mosq13;          /**< TLS: also libmosquitto with its default TLS 1.3 */
 } bench_opts_t;
 
 /** One publisher configuration of the end-to-end table. */
@@ -82,6 +86,15 @@ int bench_codec_run(const bench_opts_t *o);
 
 /** The end-to-end table. @return 0, or 1 if a run failed or lost messages */
 int bench_e2e_run(const bench_opts_t *o);
+
+/**
+ * The TLS section (bench_tls.c): mutual-TLS connect cost of mqtls and libmosquitto, and the
+ * heap of an mqtls handshake. @return 0, or 1 if a connect or the set-up failed
+ */
+int bench_tls_run(const bench_opts_t *o);
+
+/** Whether the allocator wrappers of bench_tls.c are built in (not under a sanitizer). */
+bool bench_tls_heap_available(void);
 
 /**
  * Child processes. Both talk to the parent through two pipes: @p res_fd (results; the

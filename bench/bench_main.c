@@ -1,8 +1,9 @@
 /**
  * @file bench_main.c
- * @brief mqtls_bench: the codec micro-benchmark and the end-to-end comparison with
- *        libmosquitto. Run without arguments it does the full measurement (see
- *        docs/performance.md); `--help` lists the options.
+ * @brief mqtls_bench: the codec micro-benchmark, the end-to-end comparison with
+ *        libmosquitto and the TLS section (connect cost, handshake heap). Run without
+ *        arguments it does the full measurement (see docs/performance.md); `--help` lists the
+ *        options.
  */
 #include <errno.h>
 #include <signal.h>
@@ -75,9 +76,11 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: mqtls_bench [options]\n"
-            "  (no options)         codec table, then the end-to-end table\n"
+            "  (no options)         codec table, end-to-end table, then the TLS section\n"
             "  --codec-only         only the codec table\n"
             "  --e2e-only           only the end-to-end table\n"
+            "  --tls-only           only the TLS section (mutual-TLS connects, handshake heap)\n"
+            "  --no-tls             everything but the TLS section\n"
             "  --iterations N       codec: iterations per timed run (default 2000000)\n"
             "  --codec-runs N       codec: best of N runs (default 5)\n"
             "  --messages N         e2e: QoS 0 messages per run (default 100000)\n"
@@ -96,7 +99,11 @@ static void usage(FILE *f)
             "  --mosq-nodelay       libmosquitto publisher: set MOSQ_OPT_TCP_NODELAY\n"
             "  --exp-short-read     experiment: the mqtls publisher's transport answers \"nothing\n"
             "                       more\" after a short read instead of calling recv() again\n"
-            "  --verbose            print every e2e run\n");
+            "  --tls-connects N     TLS: connects per row and run (default 100)\n"
+            "  --tls-runs N         TLS: runs of every row, latencies pooled (default 1)\n"
+            "  --tls-no-mosq13      TLS: leave out the libmosquitto TLS 1.3 rows\n"
+            "  --verbose            print every e2e and TLS run\n"
+            "  (--only also selects the TLS connect rows)\n");
 }
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -115,6 +122,7 @@ int main(int argc, char **argv)
     bench_opts_t o = {
         .codec = true,
         .e2e = true,
+        .tls = true,
         .iterations = 2000000,
         .codec_runs = 5,
         .qos0_messages = 100000,
@@ -128,6 +136,9 @@ int main(int argc, char **argv)
         .only_client = -1,
         .only_qos = -1,
         .subscriber = BENCH_MOSQ,
+        .tls_connects = 100,
+        .tls_runs = 1,
+        .tls_mosq13 = true,
     };
 
     for (int i = 1; i < argc; i++) {
@@ -140,8 +151,17 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--codec-only")) {
             o.e2e = false;
+            o.tls = false;
         } else if (!strcmp(a, "--e2e-only")) {
             o.codec = false;
+            o.tls = false;
+        } else if (!strcmp(a, "--tls-only")) {
+            o.codec = false;
+            o.e2e = false;
+        } else if (!strcmp(a, "--no-tls")) {
+            o.tls = false;
+        } else if (!strcmp(a, "--tls-no-mosq13")) {
+            o.tls_mosq13 = false;
         } else if (!strcmp(a, "--verbose")) {
             o.verbose = true;
         } else if (!strcmp(a, "--exp-short-read")) {
@@ -162,6 +182,10 @@ int main(int argc, char **argv)
                 bad = parse_u32(v, 1, 100000000u, &o.qos1_messages);
             else if (!strcmp(a, "--runs"))
                 bad = parse_u32(v, 1, 32, &o.runs);
+            else if (!strcmp(a, "--tls-connects"))
+                bad = parse_u32(v, 1, 100000, &o.tls_connects);
+            else if (!strcmp(a, "--tls-runs"))
+                bad = parse_u32(v, 1, 100, &o.tls_runs);
             else if (!strcmp(a, "--window")) {
                 bad = parse_u32(v, 1, 65535, &n);
                 o.window = (uint16_t)n;
@@ -217,6 +241,8 @@ int main(int argc, char **argv)
         rc |= bench_codec_run(&o);
     if (o.e2e && !bench_stop)
         rc |= bench_e2e_run(&o);
+    if (o.tls && !bench_stop)
+        rc |= bench_tls_run(&o);
     if (bench_stop) {
         printf("interrupted\n");
         rc = 1;

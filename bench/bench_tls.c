@@ -1,0 +1,1889 @@
+/**
+ * @file bench_tls.c
+ * @brief The TLS section of mqtls_bench: what a mutually authenticated connect costs (mqtls on
+ *        Mbed TLS against libmosquitto on OpenSSL), and how much heap an mqtls handshake needs.
+ *
+ * Set-up (once per run of the section):
+ *  - a PKI in a temporary directory, made with the built `mqtls pki` tool: one set with EC P-256
+ *    keys (CA, server, device) and one with RSA-2048 keys;
+ *  - one private mosquitto (tests/support/broker.c) with two TLS listeners, one per key set,
+ *    both with `require_certificate true`.
+ *
+ * Connect benchmark: one forked child per client and key set makes N connections, each one
+ * TCP connect + TLS handshake + MQTT CONNECT/CONNACK + DISCONNECT. The wall time of every
+ * connection is taken with CLOCK_MONOTONIC; the CPU is the child's rusage (wait4) / N, so it
+ * includes the process start and the one-time set-up of the library.
+ *  - mqtls: one mqtls_tls_t set up once (credentials loaded) before the timed loop, reused for
+ *    every connection, as a device would; mqtls_sync_connect() / mqtls_disconnect().
+ *  - libmosquitto: one mosquitto object for the whole run (the API allows a connect after a
+ *    disconnect), mosquitto_tls_set() with the CA, certificate and key files,
+ *    mosquitto_connect() + mosquitto_loop() until on_connect, mosquitto_disconnect() +
+ *    mosquitto_loop() until on_disconnect. Held to TLS 1.2, the only version Mbed TLS 2.28
+ *    speaks, by an OpenSSL configuration file (MaxProtocol TLSv1.2 via OPENSSL_CONF): its
+ *    tls_version "tlsv1.2" is only a minimum. Its TLS 1.3 default is measured too.
+ * After the table, the Mbed TLS public-key operations a handshake needs are timed alone.
+ *
+ * Heap: Debian's Mbed TLS is built without MBEDTLS_PLATFORM_MEMORY, so its allocations cannot
+ * be redirected through mbedtls_platform_set_calloc_free(). Instead this file defines malloc,
+ * calloc, realloc, free (and the aligned variants) for the whole program. They forward to
+ * glibc's __libc_* functions and do nothing else, until a measuring child switches tracking
+ * on: from then on every new block gets a 48-byte header (size, caller, list links, a magic
+ * word right before the user pointer) and the bytes requested are counted, with the peak and
+ * a copy of the live blocks at the peak. The parent and every other child never switch it on,
+ * so there every call is one predictable branch plus the jump to glibc, a few ns
+ * (-DMQTLS_BENCH_HEAP=OFF compiles the wrappers out). libmosquitto/OpenSSL is measured the
+ * same way, in a child of its own. The magic word cannot be a glibc chunk size (its top bit is
+ * set), so free() tells tracked blocks from blocks allocated before tracking began.
+ */
+#define _GNU_SOURCE /* dladdr, RTLD_NEXT */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecdh.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/gcm.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_internal.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+
+#include "bench.h"
+#include "broker.h"
+#include "mqtls/client.h"
+#include "mqtls/transport_tls.h"
+
+#if MQTLS_BENCH_HAVE_MOSQUITTO
+#include <mosquitto.h>
+#endif
+#ifndef MQTLS_BENCH_HAVE_OPENSSL
+#define MQTLS_BENCH_HAVE_OPENSSL 0
+#endif
+#if MQTLS_BENCH_HAVE_OPENSSL && MQTLS_BENCH_HAVE_MOSQUITTO
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#endif
+
+/* The heap wrappers: on by default with glibc; never under a sanitizer (it has its own). */
+#ifndef MQTLS_BENCH_HEAP
+#define MQTLS_BENCH_HEAP 1
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || !defined(__GLIBC__)
+#undef MQTLS_BENCH_HEAP
+#define MQTLS_BENCH_HEAP 0
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#undef MQTLS_BENCH_HEAP
+#define MQTLS_BENCH_HEAP 0
+#endif
+#endif
+
+#define CONNECT_TIMEOUT_MS 10000u
+#define CHILD_TIMEOUT_MS 600000   /* a connect child must report within this */
+#define MAX_CONNECTS 100000u
+#define TARGET_HEAP 24576u        /* the handshake heap target: 24 KiB */
+
+/* ---------------------------------------------------------------------------------------
+ * Heap accounting
+ */
+
+/* Allocation phases of a measuring child. */
+enum { PH_NONE = 0, PH_SETUP = 1, PH_CONNECT = 2, PH_RECONNECT = 3 };
+
+#define SNAP_MAX 4096
+
+typedef struct heap_snap {
+    const void *caller;
+    uint32_t size;
+    uint32_t phase;
+} heap_snap_t;
+
+#if MQTLS_BENCH_HEAP
+
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+extern void *__libc_memalign(size_t align, size_t n);
+
+/* Top bit set: never a glibc chunk size field, which is what sits before an untracked block. */
+#define HEAP_MAGIC 0xB5E7C41A11A0C8EDull
+
+/* The header in front of a tracked block; the magic is the last word before the user's bytes. */
+typedef struct hblk {
+    struct hblk *next;
+    struct hblk *prev;
+    const void *caller; /* return address of the malloc/calloc/realloc call */
+    void *raw;          /* what glibc returned (differs from the header for aligned blocks) */
+    uint32_t size;      /* bytes requested */
+    uint32_t phase;
+    uint64_t magic;
+} hblk_t;
+
+_Static_assert(sizeof(hblk_t) == 48, "the header keeps 16-byte alignment");
+
+static struct {
+    bool on;       /* new blocks are tracked */
+    bool ever;     /* tracked blocks may exist in this process */
+    bool snap;     /* copy the live blocks at every new peak */
+    uint32_t phase;
+    size_t cur;    /* bytes requested by the live tracked blocks */
+    size_t peak;
+    uint64_t allocs;   /* tracked allocations */
+    uint64_t foreign;  /* frees/reallocs of untracked blocks while tracking */
+    hblk_t head;       /* circular list of the live tracked blocks */
+} H;
+
+static heap_snap_t snap[SNAP_MAX];
+static size_t snap_n;
+static bool snap_cut;
+
+static void take_snapshot(void)
+{
+    size_t n = 0;
+    snap_cut = false;
+    for (hblk_t *b = H.head.next; b != &H.head; b = b->next) {
+        if (n == SNAP_MAX) {
+            snap_cut = true;
+            break;
+        }
+        snap[n].caller = b->caller;
+        snap[n].size = b->size;
+        snap[n].phase = b->phase;
+        n++;
+    }
+    snap_n = n;
+}
+
+static void grew(void)
+{
+    if (H.cur > H.peak) {
+        H.peak = H.cur;
+        if (H.snap)
+            take_snapshot();
+    }
+}
+
+static void link_blk(hblk_t *b)
+{
+    b->next = H.head.next;
+    b->prev = &H.head;
+    H.head.next->prev = b;
+    H.head.next = b;
+}
+
+static void unlink_blk(hblk_t *b)
+{
+    b->prev->next = b->next;
+    b->next->prev = b->prev;
+}
+
+static hblk_t *blk_of(void *p)
+{
+    hblk_t *b = (hblk_t *)p - 1;
+    return b->magic == HEAP_MAGIC ? b : NULL;
+}
+
+/* Fills the header of a block whose user bytes start @p off bytes into @p raw. */
+static void *track(void *raw, size_t off, size_t n, const void *caller)
+{
+    hblk_t *b = (hblk_t *)((uint8_t *)raw + off) - 1;
+    b->raw = raw;
+    b->size = (uint32_t)n;
+    b->caller = caller;
+    b->phase = H.phase;
+    b->magic = HEAP_MAGIC;
+    link_blk(b);
+    H.cur += n;
+    H.allocs++;
+    grew();
+    return b + 1;
+}
+
+static void untrack_free(hblk_t *b)
+{
+    void *raw = b->raw;
+    unlink_blk(b);
+    H.cur -= b->size;
+    b->magic = 0;
+    __libc_free(raw);
+}
+
+static void *track_malloc(size_t n, bool zero, const void *caller)
+{
+    if (n > UINT32_MAX - sizeof(hblk_t)) /* never in a handshake; left untracked */
+        return zero ? __libc_calloc(1, n) : __libc_malloc(n);
+    void *raw = zero ? __libc_calloc(1, n + sizeof(hblk_t)) : __libc_malloc(n + sizeof(hblk_t));
+    return raw ? track(raw, sizeof(hblk_t), n, caller) : NULL;
+}
+
+static void *track_aligned(size_t align, size_t n, const void *caller)
+{
+    if (align <= 16) /* glibc's blocks are 16-aligned, and so is the header */
+        return track_malloc(n, false, caller);
+    size_t off = (sizeof(hblk_t) + align - 1) / align * align;
+    if (n > UINT32_MAX - off)
+        return __libc_memalign(align, n);
+    void *raw = __libc_memalign(align, n + off);
+    return raw ? track(raw, off, n, caller) : NULL;
+}
+
+void *malloc(size_t n)
+{
+    if (!H.on)
+        return __libc_malloc(n);
+    return track_malloc(n, false, __builtin_return_address(0));
+}
+
+void *calloc(size_t n, size_t size)
+{
+    if (!H.on)
+        return __libc_calloc(n, size);
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return track_malloc(total, true, __builtin_return_address(0));
+}
+
+void free(void *p)
+{
+    if (!H.ever || p == NULL) {
+        __libc_free(p);
+        return;
+    }
+    hblk_t *b = blk_of(p);
+    if (b) {
+        untrack_free(b);
+        return;
+    }
+    if (H.on)
+        H.foreign++;
+    __libc_free(p);
+}
+
+void *realloc(void *p, size_t n)
+{
+    if (!H.ever)
+        return __libc_realloc(p, n);
+    const void *caller = __builtin_return_address(0);
+    if (p == NULL)
+        return H.on ? track_malloc(n, false, caller) : __libc_malloc(n);
+    hblk_t *b = blk_of(p);
+    if (!b) {
+        if (H.on)
+            H.foreign++;
+        return __libc_realloc(p, n);
+    }
+    if (n == 0) {
+        untrack_free(b);
+        return NULL;
+    }
+    if (b->raw == (void *)b && n <= UINT32_MAX - sizeof(hblk_t)) {
+        /* A plain tracked block: let glibc resize it, header included. */
+        uint32_t old = b->size;
+        unlink_blk(b);
+        H.cur -= old;
+        hblk_t *nb = __libc_realloc(b, n + sizeof(hblk_t));
+        if (!nb) {
+            link_blk(b);
+            H.cur += old;
+            return NULL;
+        }
+        nb->raw = nb;
+        nb->size = (uint32_t)n;
+        nb->caller = caller;
+        link_blk(nb);
+        H.cur += n;
+        grew();
+        return nb + 1;
+    }
+    void *q = track_malloc(n, false, caller);
+    if (q) {
+        memcpy(q, p, n < b->size ? n : b->size);
+        untrack_free(b);
+    }
+    return q;
+}
+
+void *reallocarray(void *p, size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(p, total);
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (align < sizeof(void *) || (align & (align - 1)) != 0)
+        return EINVAL;
+    void *p = H.on ? track_aligned(align, n, __builtin_return_address(0))
+                   : __libc_memalign(align, n);
+    if (!p)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    return H.on ? track_aligned(align, n, __builtin_return_address(0))
+                : __libc_memalign(align, n);
+}
+
+void *memalign(size_t align, size_t n)
+{
+    return H.on ? track_aligned(align, n, __builtin_return_address(0))
+                : __libc_memalign(align, n);
+}
+
+size_t malloc_usable_size(void *p)
+{
+    static size_t (*real)(void *);
+    if (H.ever && p) {
+        hblk_t *b = blk_of(p);
+        if (b)
+            return b->size;
+    }
+    if (!real) {
+        void *sym = dlsym(RTLD_NEXT, "malloc_usable_size");
+        memcpy(&real, &sym, sizeof real);
+    }
+    return real ? real(p) : 0;
+}
+
+/* Starts tracking in this (child) process: everything allocated from now on is counted. */
+static void heap_start(void)
+{
+    H.head.next = H.head.prev = &H.head;
+    H.cur = H.peak = 0;
+    H.allocs = H.foreign = 0;
+    H.phase = PH_NONE;
+    H.ever = true;
+    H.on = true;
+}
+
+/* A new measuring window: the peak starts again from the current level. */
+static void heap_window(uint32_t phase, bool with_snapshot)
+{
+    H.phase = phase;
+    H.peak = H.cur;
+    H.snap = with_snapshot;
+    if (with_snapshot)
+        take_snapshot();
+}
+
+static void heap_stop(void)
+{
+    H.on = false;
+    H.snap = false;
+}
+
+static size_t heap_cur(void) { return H.cur; }
+static size_t heap_peak(void) { return H.peak; }
+static uint64_t heap_allocs(void) { return H.allocs; }
+static uint64_t heap_foreign(void) { return H.foreign; }
+static void heap_freeze_snapshot(void) { H.snap = false; }
+
+#endif /* MQTLS_BENCH_HEAP */
+
+bool bench_tls_heap_available(void)
+{
+    return MQTLS_BENCH_HEAP != 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Small helpers
+ */
+
+static void tls_set_name(const char *name)
+{
+#if defined(__linux__)
+    (void)prctl(PR_SET_NAME, name, 0, 0, 0);
+#else
+    (void)name;
+#endif
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int read_full_to(int fd, void *buf, size_t len, int timeout_ms)
+{
+    uint8_t *p = buf;
+    while (len) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        int r = poll(&pf, 1, timeout_ms);
+        if (bench_stop)
+            return -1;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static double tv_sec(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static uint64_t percentile(const uint64_t *v, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    size_t rank = (size_t)(p * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return v[rank - 1];
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The environment: PKI, broker, what the children need
+ */
+
+enum { KEY_EC = 0, KEY_RSA = 1, KEY_COUNT = 2 };
+
+static const char *const key_name[KEY_COUNT] = {"EC P-256", "RSA-2048"};
+static const char *const key_dir[KEY_COUNT] = {"ec", "rsa"};
+
+typedef struct tls_env {
+    char dir[PATH_MAX];          /* the temporary directory */
+    char ca[KEY_COUNT][PATH_MAX + 32];
+    char cert[KEY_COUNT][PATH_MAX + 32];
+    char key[KEY_COUNT][PATH_MAX + 32];
+    char server_crt[KEY_COUNT][PATH_MAX + 32];
+    char server_key[KEY_COUNT][PATH_MAX + 32];
+    uint32_t der_ca[KEY_COUNT];     /* DER sizes, to name the heap blocks that copy them */
+    uint32_t der_dev[KEY_COUNT];
+    uint32_t der_srv[KEY_COUNT];
+    uint16_t port[KEY_COUNT];
+    char openssl_conf[PATH_MAX + 32]; /* caps OpenSSL (libmosquitto) at TLS 1.2 */
+    test_broker_t broker;
+} tls_env_t;
+
+/* The built mqtls tool: $MQTLS_BIN, the path known at build time, or ../tools/mqtls next to
+ * this program's build directory. */
+static const char *find_tool(char *buf, size_t size)
+{
+    const char *env = getenv("MQTLS_BIN");
+    if (env && *env)
+        return access(env, X_OK) == 0 ? env : NULL;
+#ifdef MQTLS_BENCH_TOOL
+    if (access(MQTLS_BENCH_TOOL, X_OK) == 0)
+        return MQTLS_BENCH_TOOL;
+#endif
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return NULL;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    if ((size_t)snprintf(buf, size, "%s/../tools/mqtls", self) >= size)
+        return NULL;
+    return access(buf, X_OK) == 0 ? buf : NULL;
+}
+
+/* Runs `tool ARGS...` with its output appended to DIR/pki.log. */
+static int run_tool(const tls_env_t *e, const char *tool, const char *const *args)
+{
+    char log[PATH_MAX + 32];
+    char *argv[16];
+    size_t n = 0;
+    argv[n++] = (char *)"mqtls";
+    for (; args[n - 1] && n < 15; n++)
+        argv[n] = (char *)args[n - 1];
+    argv[n] = NULL;
+    snprintf(log, sizeof log, "%s/pki.log", e->dir);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(tool, argv);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static uint32_t file_size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (uint32_t)st.st_size : 0;
+}
+
+static uint32_t pem_der_size(const char *pem)
+{
+    mbedtls_x509_crt c;
+    uint32_t n = 0;
+    mbedtls_x509_crt_init(&c);
+    if (mbedtls_x509_crt_parse_file(&c, pem) == 0)
+        n = (uint32_t)c.raw.len;
+    mbedtls_x509_crt_free(&c);
+    return n;
+}
+
+static int make_pki(tls_env_t *e, const char *tool)
+{
+    for (int k = 0; k < KEY_COUNT; k++) {
+        char d[PATH_MAX + 8];
+        snprintf(d, sizeof d, "%s/%s", e->dir, key_dir[k]);
+        const char *rsa = k == KEY_RSA ? "--rsa" : NULL;
+        const char *init[] = {"pki", "init", d, rsa, "2048", NULL};
+        const char *srv[] = {"pki", "server", d, "--name", "localhost", "--ip", "127.0.0.1",
+                             rsa, "2048", NULL};
+        const char *dev[] = {"pki", "device", d, "dev", rsa, "2048", NULL};
+        if (run_tool(e, tool, init) || run_tool(e, tool, srv) || run_tool(e, tool, dev)) {
+            printf("`mqtls pki` failed for the %s set (see %s/pki.log)\n", key_name[k], e->dir);
+            return -1;
+        }
+        snprintf(e->ca[k], sizeof e->ca[k], "%s/ca.crt", d);
+        snprintf(e->cert[k], sizeof e->cert[k], "%s/dev/cert.crt", d);
+        snprintf(e->key[k], sizeof e->key[k], "%s/dev/private.key", d);
+        snprintf(e->server_crt[k], sizeof e->server_crt[k], "%s/server.crt", d);
+        snprintf(e->server_key[k], sizeof e->server_key[k], "%s/server.key", d);
+        char der[PATH_MAX + 32];
+        snprintf(der, sizeof der, "%s/ca.der", d);
+        e->der_ca[k] = file_size_of(der);
+        snprintf(der, sizeof der, "%s/dev/cert.der", d);
+        e->der_dev[k] = file_size_of(der);
+        e->der_srv[k] = pem_der_size(e->server_crt[k]);
+    }
+    return 0;
+}
+
+static int write_openssl_conf(tls_env_t *e)
+{
+    snprintf(e->openssl_conf, sizeof e->openssl_conf, "%s/openssl-tls12.cnf", e->dir);
+    FILE *f = fopen(e->openssl_conf, "w");
+    if (!f)
+        return -1;
+    fputs("# libmosquitto's TLS 1.2 rows: every SSL_CTX gets MaxProtocol TLSv1.2\n"
+          "openssl_conf = openssl_init\n"
+          "[openssl_init]\nssl_conf = ssl_sect\n"
+          "[ssl_sect]\nsystem_default = system_default_sect\n"
+          "[system_default_sect]\nMaxProtocol = TLSv1.2\n", f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static int start_broker(tls_env_t *e)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        char conf[8192];
+        size_t len = 0;
+        for (int k = 0; k < KEY_COUNT; k++) {
+            e->port[k] = test_free_port();
+            if (k == 1 && e->port[1] == e->port[0])
+                e->port[1] = test_free_port();
+            len += (size_t)snprintf(conf + len, sizeof conf - len,
+                                    "listener %u 127.0.0.1\n"
+                                    "cafile %s\ncertfile %s\nkeyfile %s\n"
+                                    "require_certificate true\n",
+                                    (unsigned)e->port[k], e->ca[k], e->server_crt[k],
+                                    e->server_key[k]);
+        }
+        if (len >= sizeof conf)
+            return -1;
+        if (e->port[0] && e->port[1] && e->port[0] != e->port[1] &&
+            test_broker_start(&e->broker, conf) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *where)
+{
+    (void)st;
+    (void)flag;
+    (void)where;
+    (void)remove(path);
+    return 0;
+}
+
+static void env_cleanup(tls_env_t *e)
+{
+    if (e->broker.pid > 0)
+        test_broker_stop(&e->broker);
+    if (e->dir[0]) {
+        const char *keep = getenv("MQTLS_KEEP_TEST_DIRS");
+        if (keep && *keep)
+            printf("kept %s\n", e->dir);
+        else
+            (void)nftw(e->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The mqtls side: one TLS context and one client, set up once
+ */
+
+typedef struct mq_conn {
+    mqtls_tls_t tls;
+    mqtls_tls_cfg_t cfg;
+    mqtls_client_t c;
+    mqtls_client_cfg_t cc;
+    mqtls_connect_opts_t co;
+    mqtls_inflight_t inflight[1];
+    uint8_t rx[2048];
+    uint8_t tx[2048];
+} mq_conn_t;
+
+static mq_conn_t mq; /* one per child process */
+
+static mqtls_status_t mq_setup(const tls_env_t *e, int k, uint16_t mfl)
+{
+    mqtls_tls_init(&mq.tls);
+    memset(&mq.cfg, 0, sizeof mq.cfg);
+    mq.cfg.ca_file = e->ca[k];
+    mq.cfg.cert_file = e->cert[k];
+    mq.cfg.key_file = e->key[k];
+    mq.cfg.max_fragment_len = mfl;
+    mqtls_status_t st = mqtls_tls_setup(&mq.tls, &mq.cfg);
+    if (st != MQTLS_OK)
+        return st;
+    memset(&mq.cc, 0, sizeof mq.cc);
+    mq.cc.transport = &mqtls_tls_transport;
+    mq.cc.transport_ctx = &mq.tls;
+    mq.cc.platform = &mqtls_platform_posix;
+    mq.cc.rx_buf = mq.rx;
+    mq.cc.rx_size = sizeof mq.rx;
+    mq.cc.tx_buf = mq.tx;
+    mq.cc.tx_size = sizeof mq.tx;
+    mq.cc.inflight = mq.inflight;
+    mq.cc.inflight_cap = 1;
+    mqtls_client_init(&mq.c, &mq.cc);
+    memset(&mq.co, 0, sizeof mq.co);
+    mq.co.host = "127.0.0.1";
+    mq.co.port = e->port[k];
+    mq.co.connect.version = MQTLS_V311;
+    mq.co.connect.clean_start = true;
+    mq.co.connect.keep_alive = 60;
+    mq.co.connect.client_id = mqtls_str(k == KEY_RSA ? "bench-tls-mqtls-rsa" : "bench-tls-mqtls-ec");
+    mq.co.connect_timeout_ms = CONNECT_TIMEOUT_MS;
+    return MQTLS_OK;
+}
+
+/* The reason a connect failed, from the TLS evidence when it has one. */
+static void mq_why(mqtls_status_t st, char *out, size_t size)
+{
+    const mqtls_tls_evidence_t *ev = mqtls_tls_evidence(&mq.tls);
+    size_t l;
+    snprintf(out, size, "%s", mqtls_strerror(st));
+    l = strlen(out);
+    if (ev->raw_error < 0)
+        snprintf(out + l, size - l, ": Mbed TLS -0x%04X%s%s%s", (unsigned)-ev->raw_error,
+                 ev->detail[0] ? " (" : "", ev->detail, ev->detail[0] ? ")" : "");
+    else if (ev->detail[0])
+        snprintf(out + l, size - l, ": %s", ev->detail);
+    l = strlen(out);
+    if (ev->alert_received >= 0)
+        snprintf(out + l, size - l, "; alert from the broker: %s",
+                 mqtls_tls_alert_name(ev->alert_received));
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Connect benchmark children
+ */
+
+typedef enum conn_client {
+    CC_MQTLS = 0,
+    CC_MOSQ12 = 1, /* libmosquitto, tls_version "tlsv1.2" */
+    CC_MOSQ13 = 2  /* libmosquitto, its default (TLS 1.3 with this broker) */
+} conn_client_t;
+
+typedef struct conn_result {
+    int ok;
+    uint32_t done;          /* connections completed; this many latencies follow */
+    double setup_cpu_s;     /* child start until the loop (library and credential set-up) */
+    double loop_cpu_s;      /* the timed loop */
+    char version[16];
+    char suite[64];
+    char group[32];
+    char error[240];
+} conn_result_t;
+
+typedef struct conn_job {
+    const tls_env_t *e;
+    conn_client_t client;
+    int key;
+    uint32_t n;
+} conn_job_t;
+
+static int conn_child_mqtls(const conn_job_t *j, conn_result_t *r, uint64_t *lat)
+{
+    double cpu0 = bench_self_cpu_s();
+    mqtls_status_t st = mq_setup(j->e, j->key, 0);
+    if (st != MQTLS_OK) {
+        snprintf(r->error, sizeof r->error, "mqtls_tls_setup: %s: %s", mqtls_strerror(st),
+                 mqtls_tls_evidence(&mq.tls)->detail);
+        return 1;
+    }
+    double cpu1 = bench_self_cpu_s();
+    r->setup_cpu_s = cpu1 - cpu0;
+    for (uint32_t i = 0; i < j->n && !bench_stop; i++) {
+        uint64_t t0 = bench_now_ns();
+        st = mqtls_sync_connect(&mq.c, &mq.co, NULL);
+        if (st != MQTLS_OK) {
+            char why[200];
+            mq_why(st, why, sizeof why);
+            snprintf(r->error, sizeof r->error, "connect %u: %s", i + 1, why);
+            break;
+        }
+        if (i == 0) {
+            const mqtls_tls_evidence_t *ev = mqtls_tls_evidence(&mq.tls);
+            snprintf(r->version, sizeof r->version, "%s", ev->version);
+            snprintf(r->suite, sizeof r->suite, "%s", ev->ciphersuite);
+        }
+        st = mqtls_disconnect(&mq.c, 0, NULL);
+        lat[i] = bench_now_ns() - t0;
+        r->done++;
+        if (st != MQTLS_OK) {
+            snprintf(r->error, sizeof r->error, "disconnect %u: %s", i + 1, mqtls_strerror(st));
+            break;
+        }
+    }
+    r->loop_cpu_s = bench_self_cpu_s() - cpu1;
+    mqtls_client_free(&mq.c);
+    mqtls_tls_free(&mq.tls);
+    r->ok = r->done == j->n;
+    return r->ok ? 0 : 1;
+}
+
+#if MQTLS_BENCH_HAVE_MOSQUITTO
+
+typedef struct mosq_state {
+    int connected;       /* 0 waiting, 1 accepted, -1 refused */
+    bool disconnected;
+    bool want_info;
+    char version[16];
+    char suite[64];
+    char group[32];
+} mosq_state_t;
+
+static void mosq_on_connect(struct mosquitto *m, void *user, int rc)
+{
+    mosq_state_t *s = user;
+    s->connected = rc == 0 ? 1 : -1;
+#if MQTLS_BENCH_HAVE_OPENSSL
+    if (s->want_info) {
+        SSL *ssl = mosquitto_ssl_get(m);
+        EVP_PKEY *tmp = NULL;
+        s->want_info = false;
+        if (!ssl)
+            return;
+        snprintf(s->version, sizeof s->version, "%s", SSL_get_version(ssl));
+        const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+        snprintf(s->suite, sizeof s->suite, "%s", c ? SSL_CIPHER_standard_name(c) : "");
+        if (SSL_get_peer_tmp_key(ssl, &tmp) == 1 && tmp) {
+            const char *type = EVP_PKEY_get0_type_name(tmp);
+            size_t glen = 0;
+            char g[32] = "";
+            if (EVP_PKEY_get_group_name(tmp, g, sizeof g, &glen) == 1 && g[0])
+                snprintf(s->group, sizeof s->group, "%s", g);
+            else
+                snprintf(s->group, sizeof s->group, "%s", type ? type : "");
+            EVP_PKEY_free(tmp);
+        }
+    }
+#else
+    (void)m;
+#endif
+}
+
+static void mosq_on_disconnect(struct mosquitto *m, void *user, int rc)
+{
+    mosq_state_t *s = user;
+    (void)m;
+    (void)rc;
+    s->disconnected = true;
+}
+
+static struct mosquitto *mosq_setup(const conn_job_t *j, mosq_state_t *s, char *err,
+                                    size_t errsize)
+{
+    /* libmosquitto 2.0.11's tls_version "tlsv1.2" is only a minimum: with OpenSSL 3 it still
+     * negotiates TLS 1.3. The TLS 1.2 rows cap the version the way an administrator would,
+     * in an OpenSSL configuration file (MaxProtocol), which mosquitto_lib_init() loads. */
+    if (j->client == CC_MOSQ12)
+        setenv("OPENSSL_CONF", j->e->openssl_conf, 1);
+    mosquitto_lib_init();
+    struct mosquitto *m = mosquitto_new(j->key == KEY_RSA ? "bench-tls-mosq-rsa"
+                                                           : "bench-tls-mosq-ec",
+                                        true, s);
+    if (!m) {
+        snprintf(err, errsize, "mosquitto_new failed");
+        return NULL;
+    }
+    int rc = mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_tls_set(m, j->e->ca[j->key], NULL, j->e->cert[j->key], j->e->key[j->key],
+                               NULL);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_tls_opts_set(m, 1, j->client == CC_MOSQ12 ? "tlsv1.2" : NULL, NULL);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        snprintf(err, errsize, "libmosquitto TLS set-up: %s", mosquitto_strerror(rc));
+        mosquitto_destroy(m);
+        return NULL;
+    }
+    mosquitto_connect_callback_set(m, mosq_on_connect);
+    mosquitto_disconnect_callback_set(m, mosq_on_disconnect);
+    return m;
+}
+
+static void mosq_teardown(struct mosquitto *m)
+{
+    mosquitto_destroy(m);
+    mosquitto_lib_cleanup();
+}
+
+/* Connects and waits for CONNACK. @return MOSQ_ERR_SUCCESS or the failure */
+static int mosq_connect_once(struct mosquitto *m, const conn_job_t *j, mosq_state_t *s)
+{
+    uint64_t deadline = bench_now_ns() + (uint64_t)CONNECT_TIMEOUT_MS * 1000000u;
+    s->connected = 0;
+    s->disconnected = false;
+    int rc = mosquitto_connect(m, "127.0.0.1", j->e->port[j->key], 60);
+    while (rc == MOSQ_ERR_SUCCESS && s->connected == 0 && !s->disconnected) {
+        rc = mosquitto_loop(m, 1000, 1);
+        if (bench_now_ns() > deadline) {
+            rc = MOSQ_ERR_TIMEOUT;
+            break;
+        }
+    }
+    if (rc == MOSQ_ERR_SUCCESS && s->connected != 1)
+        rc = s->connected < 0 ? MOSQ_ERR_CONN_REFUSED : MOSQ_ERR_CONN_LOST;
+    return rc;
+}
+
+static int mosq_disconnect_once(struct mosquitto *m, mosq_state_t *s)
+{
+    uint64_t deadline = bench_now_ns() + (uint64_t)CONNECT_TIMEOUT_MS * 1000000u;
+    int rc = mosquitto_disconnect(m);
+    while (rc == MOSQ_ERR_SUCCESS && !s->disconnected) {
+        rc = mosquitto_loop(m, 100, 1);
+        if (bench_now_ns() > deadline) {
+            rc = MOSQ_ERR_TIMEOUT;
+            break;
+        }
+    }
+    /* The socket is closed once on_disconnect has run: the loop then says "no connection". */
+    return s->disconnected ? MOSQ_ERR_SUCCESS : rc;
+}
+
+static int conn_child_mosq(const conn_job_t *j, conn_result_t *r, uint64_t *lat)
+{
+    static mosq_state_t s;
+    double cpu0 = bench_self_cpu_s();
+    memset(&s, 0, sizeof s);
+    s.want_info = true;
+    struct mosquitto *m = mosq_setup(j, &s, r->error, sizeof r->error);
+    if (!m)
+        return 1;
+    double cpu1 = bench_self_cpu_s();
+    r->setup_cpu_s = cpu1 - cpu0;
+    for (uint32_t i = 0; i < j->n && !bench_stop; i++) {
+        uint64_t t0 = bench_now_ns();
+        int rc = mosq_connect_once(m, j, &s);
+        if (rc != MOSQ_ERR_SUCCESS) {
+            snprintf(r->error, sizeof r->error, "connect %u: %s", i + 1,
+                     rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+            break;
+        }
+        rc = mosq_disconnect_once(m, &s);
+        lat[i] = bench_now_ns() - t0;
+        r->done++;
+        if (rc != MOSQ_ERR_SUCCESS) {
+            snprintf(r->error, sizeof r->error, "disconnect %u: %s", i + 1,
+                     mosquitto_strerror(rc));
+            break;
+        }
+    }
+    r->loop_cpu_s = bench_self_cpu_s() - cpu1;
+    snprintf(r->version, sizeof r->version, "%s", s.version);
+    snprintf(r->suite, sizeof r->suite, "%s", s.suite);
+    snprintf(r->group, sizeof r->group, "%s", s.group);
+    mosq_teardown(m);
+    r->ok = r->done == j->n;
+    return r->ok ? 0 : 1;
+}
+
+#endif /* MQTLS_BENCH_HAVE_MOSQUITTO */
+
+static int conn_child(const conn_job_t *j, int fd)
+{
+    conn_result_t r;
+    uint64_t *lat = calloc(j->n ? j->n : 1, sizeof *lat);
+    int rc = 1;
+    memset(&r, 0, sizeof r);
+    tls_set_name(j->client == CC_MQTLS ? "tls-conn-mqtls" : "tls-conn-mosq");
+    if (!lat) {
+        snprintf(r.error, sizeof r.error, "out of memory");
+    } else if (j->client == CC_MQTLS) {
+        rc = conn_child_mqtls(j, &r, lat);
+    } else {
+#if MQTLS_BENCH_HAVE_MOSQUITTO
+        rc = conn_child_mosq(j, &r, lat);
+#else
+        snprintf(r.error, sizeof r.error, "built without libmosquitto");
+#endif
+    }
+    if (write_full(fd, &r, sizeof r) == 0 && r.done)
+        (void)write_full(fd, lat, (size_t)r.done * sizeof *lat);
+    free(lat);
+    return rc;
+}
+
+/* Forks @p body; the child writes its report into a pipe. */
+typedef struct tls_child {
+    pid_t pid;
+    int fd;
+} tls_child_t;
+
+static int tls_spawn(tls_child_t *ch, int (*body)(const void *arg, int fd), const void *arg)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t parent = getpid();
+    ch->pid = fork();
+    if (ch->pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (ch->pid == 0) {
+#if defined(__linux__)
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+        if (getppid() != parent)
+            _exit(1);
+        close(p[0]);
+        int rc = body(arg, p[1]);
+        fflush(NULL);
+        _exit(rc);
+    }
+    close(p[1]);
+    ch->fd = p[0];
+    return 0;
+}
+
+/* Reaps the child; @return 0 if it exited with 0. */
+static int tls_reap(tls_child_t *ch, struct rusage *ru)
+{
+    int status = 0;
+    pid_t w;
+    close(ch->fd);
+    if (bench_stop)
+        kill(ch->pid, SIGKILL);
+    do {
+        w = wait4(ch->pid, &status, 0, ru);
+    } while (w < 0 && errno == EINTR);
+    return w == ch->pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int conn_body(const void *arg, int fd)
+{
+    return conn_child(arg, fd);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Heap children
+ */
+
+#define HEAP_GROUPS 14
+
+typedef struct heap_group {
+    char where[56];  /* allocating function (nearest exported symbol) */
+    uint32_t size;
+    uint32_t count;
+    uint32_t phase;
+} heap_group_t;
+
+typedef struct heap_result {
+    int ok;              /* the connect succeeded */
+    int measured;        /* the numbers below are valid */
+    uint16_t mfl;
+    char version[16];
+    char suite[64];
+    char error[240];
+    uint64_t setup_peak;      /* everything below is bytes requested, relative to the start */
+    uint64_t after_setup;
+    uint64_t connect_peak;    /* the highest level during the connect (setup's blocks included) */
+    uint64_t connected;       /* held once connected */
+    uint64_t before_reconnect; /* held after the first connect's disconnect */
+    uint64_t reconnect_peak;  /* the peak of a second connect on the same context */
+    uint64_t setup_allocs;
+    uint64_t connect_allocs;
+    uint64_t foreign;         /* frees/reallocs of blocks from before tracking (expect 0) */
+    uint32_t snap_blocks;
+    uint64_t snap_bytes;
+    uint64_t snap_phase_bytes[4]; /* of snap_bytes: allocated by setup, connect, ... */
+    int snap_cut;
+    uint32_t ngroups;
+    heap_group_t groups[HEAP_GROUPS];
+    uint32_t rest_blocks;
+    uint64_t rest_bytes;
+} heap_result_t;
+
+typedef struct heap_job {
+    const tls_env_t *e;
+    int key;
+    uint16_t mfl;
+    bool mosq;           /* measure libmosquitto (OpenSSL) instead */
+} heap_job_t;
+
+#if MQTLS_BENCH_HEAP
+
+static void where_of(const void *caller, char *out, size_t size)
+{
+    Dl_info info;
+    if (caller && dladdr(caller, &info) && info.dli_sname) {
+        snprintf(out, size, "%s", info.dli_sname);
+    } else if (caller && dladdr(caller, &info) && info.dli_fname) {
+        const char *base = strrchr(info.dli_fname, '/');
+        snprintf(out, size, "%s+0x%lx", base ? base + 1 : info.dli_fname,
+                 (unsigned long)((const char *)caller - (const char *)info.dli_fbase));
+    } else {
+        snprintf(out, size, "%p", caller);
+    }
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    const heap_group_t *x = a, *y = b;
+    uint64_t bx = (uint64_t)x->size * x->count, by = (uint64_t)y->size * y->count;
+    return (bx < by) - (bx > by);
+}
+
+/* Groups the peak snapshot by (allocating function, size, phase), largest first. */
+static void group_snapshot(heap_result_t *r)
+{
+    static heap_group_t all[SNAP_MAX];
+    size_t n = 0;
+    r->snap_blocks = (uint32_t)snap_n;
+    r->snap_cut = snap_cut;
+    for (size_t i = 0; i < snap_n; i++) {
+        char where[56];
+        size_t g;
+        where_of(snap[i].caller, where, sizeof where);
+        r->snap_bytes += snap[i].size;
+        r->snap_phase_bytes[snap[i].phase & 3] += snap[i].size;
+        for (g = 0; g < n; g++)
+            if (all[g].size == snap[i].size && all[g].phase == snap[i].phase &&
+                strcmp(all[g].where, where) == 0)
+                break;
+        if (g == n) {
+            snprintf(all[n].where, sizeof all[n].where, "%s", where);
+            all[n].size = snap[i].size;
+            all[n].phase = snap[i].phase;
+            all[n].count = 0;
+            n++;
+        }
+        all[g].count++;
+    }
+    qsort(all, n, sizeof all[0], cmp_group);
+    r->ngroups = n < HEAP_GROUPS ? (uint32_t)n : HEAP_GROUPS;
+    memcpy(r->groups, all, r->ngroups * sizeof all[0]);
+    for (size_t g = r->ngroups; g < n; g++) {
+        r->rest_blocks += all[g].count;
+        r->rest_bytes += (uint64_t)all[g].size * all[g].count;
+    }
+}
+
+static int heap_child_mqtls(const heap_job_t *j, heap_result_t *r)
+{
+    heap_start();
+    heap_window(PH_SETUP, false);
+    mqtls_status_t st = mq_setup(j->e, j->key, j->mfl);
+    r->setup_peak = heap_peak();
+    r->after_setup = heap_cur();
+    r->setup_allocs = heap_allocs();
+    if (st != MQTLS_OK) {
+        heap_stop();
+        snprintf(r->error, sizeof r->error, "mqtls_tls_setup: %s: %s", mqtls_strerror(st),
+                 mqtls_tls_evidence(&mq.tls)->detail);
+        return 1;
+    }
+    heap_window(PH_CONNECT, true);
+    st = mqtls_sync_connect(&mq.c, &mq.co, NULL);
+    heap_freeze_snapshot();
+    r->connect_peak = heap_peak();
+    r->connected = heap_cur();
+    r->connect_allocs = heap_allocs() - r->setup_allocs;
+    r->measured = 1;
+    if (st == MQTLS_OK) {
+        const mqtls_tls_evidence_t *ev = mqtls_tls_evidence(&mq.tls);
+        snprintf(r->version, sizeof r->version, "%s", ev->version);
+        snprintf(r->suite, sizeof r->suite, "%s", ev->ciphersuite);
+        (void)mqtls_disconnect(&mq.c, 0, NULL);
+        r->before_reconnect = heap_cur();
+        heap_window(PH_RECONNECT, false);
+        mqtls_status_t st2 = mqtls_sync_connect(&mq.c, &mq.co, NULL);
+        r->reconnect_peak = heap_peak();
+        if (st2 == MQTLS_OK)
+            (void)mqtls_disconnect(&mq.c, 0, NULL);
+        else
+            r->reconnect_peak = 0;
+        r->ok = 1;
+    } else {
+        mq_why(st, r->error, sizeof r->error);
+    }
+    r->foreign = heap_foreign();
+    heap_stop();
+    group_snapshot(r);
+    mqtls_client_free(&mq.c);
+    mqtls_tls_free(&mq.tls);
+    return r->ok ? 0 : 1;
+}
+
+#if MQTLS_BENCH_HAVE_MOSQUITTO
+/* libmosquitto/OpenSSL, for comparison: "setup" is mosquitto_lib_init() (OpenSSL's own
+ * initialisation) + mosquitto_new() + mosquitto_tls_set(); the credentials are read by
+ * mosquitto_connect(), so they fall into the connect. */
+static int heap_child_mosq(const heap_job_t *j, heap_result_t *r)
+{
+    static mosq_state_t s;
+    conn_job_t cj = {j->e, CC_MOSQ12, j->key, 1};
+    memset(&s, 0, sizeof s);
+    s.want_info = true;
+    heap_start();
+    heap_window(PH_SETUP, false);
+    struct mosquitto *m = mosq_setup(&cj, &s, r->error, sizeof r->error);
+    r->setup_peak = heap_peak();
+    r->after_setup = heap_cur();
+    r->setup_allocs = heap_allocs();
+    if (!m) {
+        heap_stop();
+        return 1;
+    }
+    heap_window(PH_CONNECT, false);
+    int rc = mosq_connect_once(m, &cj, &s);
+    r->connect_peak = heap_peak();
+    r->connected = heap_cur();
+    r->connect_allocs = heap_allocs() - r->setup_allocs;
+    r->measured = 1;
+    if (rc == MOSQ_ERR_SUCCESS) {
+        (void)mosq_disconnect_once(m, &s);
+        r->before_reconnect = heap_cur();
+        heap_window(PH_RECONNECT, false);
+        if (mosq_connect_once(m, &cj, &s) == MOSQ_ERR_SUCCESS) {
+            r->reconnect_peak = heap_peak();
+            (void)mosq_disconnect_once(m, &s);
+        }
+        r->ok = 1;
+    } else {
+        snprintf(r->error, sizeof r->error, "connect: %s", mosquitto_strerror(rc));
+    }
+    r->foreign = heap_foreign();
+    heap_stop();
+    snprintf(r->version, sizeof r->version, "%s", s.version);
+    snprintf(r->suite, sizeof r->suite, "%s", s.suite);
+    mosq_teardown(m);
+    return r->ok ? 0 : 1;
+}
+#endif
+
+#endif /* MQTLS_BENCH_HEAP */
+
+static int heap_body(const void *arg, int fd)
+{
+    const heap_job_t *j = arg;
+    heap_result_t r;
+    int rc = 1;
+    memset(&r, 0, sizeof r);
+    r.mfl = j->mfl;
+    tls_set_name("tls-heap");
+#if MQTLS_BENCH_HEAP
+    if (!j->mosq)
+        rc = heap_child_mqtls(j, &r);
+#if MQTLS_BENCH_HAVE_MOSQUITTO
+    else
+        rc = heap_child_mosq(j, &r);
+#endif
+#else
+    snprintf(r.error, sizeof r.error, "heap accounting not built in");
+#endif
+    (void)write_full(fd, &r, sizeof r);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The section
+ */
+
+typedef struct conn_row {
+    conn_client_t client;
+    int key;
+    char label[128];
+    uint64_t *lat;       /* pooled over the runs */
+    size_t nlat;
+    double user_s, sys_s;
+    double setup_cpu_s, loop_cpu_s;
+    uint32_t runs_ok;
+    uint32_t failures;
+    char version[16], suite[64], group[32];
+    char error[240];
+} conn_row_t;
+
+static void run_conn_row(const tls_env_t *e, conn_row_t *row, uint32_t n)
+{
+    conn_job_t j = {e, row->client, row->key, n};
+    tls_child_t ch;
+    conn_result_t r;
+    struct rusage ru;
+    memset(&r, 0, sizeof r);
+    memset(&ru, 0, sizeof ru);
+    if (tls_spawn(&ch, conn_body, &j) != 0) {
+        row->failures++;
+        snprintf(row->error, sizeof row->error, "fork: %s", strerror(errno));
+        return;
+    }
+    int got = read_full_to(ch.fd, &r, sizeof r, CHILD_TIMEOUT_MS);
+    if (got == 0 && r.done > n)
+        got = -1;
+    if (got == 0 && r.done)
+        got = read_full_to(ch.fd, row->lat + row->nlat, (size_t)r.done * sizeof(uint64_t),
+                           CHILD_TIMEOUT_MS);
+    if (got != 0)
+        kill(ch.pid, SIGKILL);
+    int exit_ok = tls_reap(&ch, &ru) == 0;
+    if (got != 0) {
+        row->failures++;
+        snprintf(row->error, sizeof row->error, "the child died or hung");
+        return;
+    }
+    row->nlat += r.done;
+    row->user_s += tv_sec(ru.ru_utime);
+    row->sys_s += tv_sec(ru.ru_stime);
+    row->setup_cpu_s += r.setup_cpu_s;
+    row->loop_cpu_s += r.loop_cpu_s;
+    if (r.version[0]) {
+        snprintf(row->version, sizeof row->version, "%s", r.version);
+        snprintf(row->suite, sizeof row->suite, "%s", r.suite);
+        snprintf(row->group, sizeof row->group, "%s", r.group);
+    }
+    if (r.ok && exit_ok) {
+        row->runs_ok++;
+    } else {
+        row->failures++;
+        snprintf(row->error, sizeof row->error, "%s", r.error[0] ? r.error : "failed");
+    }
+}
+
+static int run_heap(const tls_env_t *e, const heap_job_t *j, heap_result_t *r)
+{
+    tls_child_t ch;
+    struct rusage ru;
+    memset(r, 0, sizeof *r);
+    if (tls_spawn(&ch, heap_body, j) != 0) {
+        snprintf(r->error, sizeof r->error, "fork: %s", strerror(errno));
+        return -1;
+    }
+    int got = read_full_to(ch.fd, r, sizeof *r, CHILD_TIMEOUT_MS);
+    if (got != 0)
+        kill(ch.pid, SIGKILL);
+    (void)tls_reap(&ch, &ru);
+    (void)e;
+    if (got != 0) {
+        memset(r, 0, sizeof *r);
+        snprintf(r->error, sizeof r->error, "the child died or hung");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Mbed TLS primitives: what a handshake's public-key operations cost on this machine
+ */
+
+static double proc_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One X25519 or P-256 ECDHE as a TLS client does it: a key pair, then the shared secret with
+ * the peer's public value (here its own, which costs the same). */
+static int ecdhe_once(mbedtls_ecp_group_id id, mbedtls_ctr_drbg_context *drbg)
+{
+    mbedtls_ecdh_context x;
+    unsigned char pub[160], secret[80];
+    size_t len = 0;
+    mbedtls_ecdh_init(&x);
+    int ret = mbedtls_ecdh_setup(&x, id);
+    if (!ret)
+        ret = mbedtls_ecdh_make_public(&x, &len, pub, sizeof pub, mbedtls_ctr_drbg_random, drbg);
+    if (!ret)
+        ret = mbedtls_ecdh_read_public(&x, pub, len);
+    if (!ret)
+        ret = mbedtls_ecdh_calc_secret(&x, &len, secret, sizeof secret, mbedtls_ctr_drbg_random,
+                                       drbg);
+    mbedtls_ecdh_free(&x);
+    return ret;
+}
+
+typedef struct prim_ctx {
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_ecdsa_context ec;
+    mbedtls_rsa_context rsa;
+    unsigned char hash[32];
+    unsigned char ec_sig[MBEDTLS_ECDSA_MAX_LEN];
+    size_t ec_sig_len;
+    unsigned char rsa_sig[MBEDTLS_MPI_MAX_SIZE];
+} prim_ctx_t;
+
+enum { PRIM_ECDSA_SIGN, PRIM_ECDSA_VERIFY, PRIM_X25519, PRIM_P256, PRIM_RSA_SIGN,
+       PRIM_RSA_VERIFY, PRIM_COUNT };
+
+/* One operation; @return 0 on success. */
+static int prim_op(prim_ctx_t *p, int which)
+{
+    switch (which) {
+    case PRIM_ECDSA_SIGN: /* with our own key: its precomputed table is kept, as in mqtls */
+        return mbedtls_ecdsa_write_signature(&p->ec, MBEDTLS_MD_SHA256, p->hash, 32, p->ec_sig,
+                                             &p->ec_sig_len, mbedtls_ctr_drbg_random, &p->drbg);
+    case PRIM_ECDSA_VERIFY: { /* a fresh context, like a peer's key from a certificate */
+        mbedtls_ecdsa_context v;
+        mbedtls_ecdsa_init(&v);
+        int ret = mbedtls_ecp_group_load(&v.grp, MBEDTLS_ECP_DP_SECP256R1);
+        if (!ret)
+            ret = mbedtls_ecp_copy(&v.Q, &p->ec.Q);
+        if (!ret)
+            ret = mbedtls_ecdsa_read_signature(&v, p->hash, 32, p->ec_sig, p->ec_sig_len);
+        mbedtls_ecdsa_free(&v);
+        return ret;
+    }
+    case PRIM_X25519:
+        return ecdhe_once(MBEDTLS_ECP_DP_CURVE25519, &p->drbg);
+    case PRIM_P256:
+        return ecdhe_once(MBEDTLS_ECP_DP_SECP256R1, &p->drbg);
+    case PRIM_RSA_SIGN:
+        return mbedtls_rsa_pkcs1_sign(&p->rsa, mbedtls_ctr_drbg_random, &p->drbg,
+                                      MBEDTLS_RSA_PRIVATE, MBEDTLS_MD_SHA256, 32, p->hash,
+                                      p->rsa_sig);
+    default:
+        return mbedtls_rsa_pkcs1_verify(&p->rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC,
+                                        MBEDTLS_MD_SHA256, 32, p->hash, p->rsa_sig);
+    }
+}
+
+/* Times each operation: @p rounds rounds of @p per_round, the best round's average (the
+ * machine is shared; the best round is the least disturbed). */
+static void print_primitives(uint32_t rounds, uint32_t per_round)
+{
+    static mbedtls_entropy_context entropy; /* 38 KB with Debian's MBEDTLS_HAVEGE_C */
+    static prim_ctx_t p;
+    double ms[PRIM_COUNT];
+    int bad = 0;
+
+    mbedtls_entropy_init(&entropy);
+    mbedtls_ctr_drbg_init(&p.drbg);
+    mbedtls_ecdsa_init(&p.ec);
+    mbedtls_rsa_init(&p.rsa, MBEDTLS_RSA_PKCS_V15, 0);
+    memset(p.hash, 0x5a, sizeof p.hash);
+    if (mbedtls_ctr_drbg_seed(&p.drbg, mbedtls_entropy_func, &entropy, NULL, 0) ||
+        mbedtls_ecdsa_genkey(&p.ec, MBEDTLS_ECP_DP_SECP256R1, mbedtls_ctr_drbg_random,
+                             &p.drbg) ||
+        mbedtls_rsa_gen_key(&p.rsa, mbedtls_ctr_drbg_random, &p.drbg, 2048, 65537))
+        bad = 1;
+    for (int w = 0; w < PRIM_COUNT && !bad; w++) {
+        ms[w] = 1e9;
+        for (uint32_t r = 0; r < rounds && !bad; r++) {
+            double t = proc_cpu_s();
+            for (uint32_t i = 0; i < per_round && !bad; i++)
+                bad |= prim_op(&p, w) != 0;
+            double avg = (proc_cpu_s() - t) * 1e3 / per_round;
+            if (avg < ms[w])
+                ms[w] = avg;
+        }
+    }
+    mbedtls_rsa_free(&p.rsa);
+    mbedtls_ecdsa_free(&p.ec);
+    mbedtls_ctr_drbg_free(&p.drbg);
+    mbedtls_entropy_free(&entropy);
+    if (bad) {
+        printf("(the Mbed TLS primitives could not be timed)\n\n");
+        return;
+    }
+    printf("Mbed TLS %s public-key operations on this machine (CPU ms per operation, best of "
+           "%u rounds of %u): ECDSA P-256 sign %.2f, verify %.2f; ECDHE X25519 %.2f, P-256 "
+           "%.2f (key pair + shared secret); RSA-2048 sign %.2f, verify %.3f. A TLS 1.2 client "
+           "handshake needs, with EC keys: 1 ECDSA sign + 2 verifies (the server's "
+           "certificate, its ServerKeyExchange) + 1 ECDHE = %.1f ms; with RSA keys: 1 RSA sign "
+           "+ 2 verifies + 1 ECDHE = %.1f ms (X25519, which mosquitto picks here).\n\n",
+           MBEDTLS_VERSION_STRING, rounds, per_round, ms[PRIM_ECDSA_SIGN],
+           ms[PRIM_ECDSA_VERIFY], ms[PRIM_X25519], ms[PRIM_P256], ms[PRIM_RSA_SIGN],
+           ms[PRIM_RSA_VERIFY],
+           ms[PRIM_ECDSA_SIGN] + 2 * ms[PRIM_ECDSA_VERIFY] + ms[PRIM_X25519],
+           ms[PRIM_RSA_SIGN] + 2 * ms[PRIM_RSA_VERIFY] + ms[PRIM_X25519]);
+}
+
+static const char *mosq_version_label(void)
+{
+    static char label[96];
+#if MQTLS_BENCH_HAVE_MOSQUITTO
+    int maj, min, rev;
+    mosquitto_lib_version(&maj, &min, &rev);
+#if MQTLS_BENCH_HAVE_OPENSSL
+    snprintf(label, sizeof label, "libmosquitto %d.%d.%d (%s)", maj, min, rev,
+             OpenSSL_version(OPENSSL_VERSION));
+#else
+    snprintf(label, sizeof label, "libmosquitto %d.%d.%d (OpenSSL)", maj, min, rev);
+#endif
+#else
+    snprintf(label, sizeof label, "libmosquitto");
+#endif
+    /* "OpenSSL 3.0.19 27 Jan 2026": keep the name and version only. */
+    char *p = strstr(label, "(OpenSSL ");
+    if (p) {
+        char *sp = strchr(p + 9, ' ');
+        if (sp) {
+            *sp = ')';
+            sp[1] = '\0';
+        }
+    }
+    return label;
+}
+
+/* What a block of this size is, when its size gives it away. */
+static const char *size_label(const tls_env_t *e, int k, uint32_t size)
+{
+    static char buf[96];
+    if (size == MBEDTLS_SSL_IN_BUFFER_LEN && size == MBEDTLS_SSL_OUT_BUFFER_LEN)
+        return "TLS record buffer, in or out (MBEDTLS_SSL_IN/OUT_BUFFER_LEN)";
+    if (size == MBEDTLS_SSL_IN_BUFFER_LEN)
+        return "TLS input record buffer (MBEDTLS_SSL_IN_BUFFER_LEN)";
+    if (size == MBEDTLS_SSL_OUT_BUFFER_LEN)
+        return "TLS output record buffer (MBEDTLS_SSL_OUT_BUFFER_LEN)";
+    if (size == sizeof(mbedtls_ssl_handshake_params))
+        return "mbedtls_ssl_handshake_params";
+    if (size == sizeof(mbedtls_ssl_transform))
+        return "mbedtls_ssl_transform";
+    if (size == sizeof(mbedtls_ssl_session))
+        return "mbedtls_ssl_session";
+    if (size == sizeof(mbedtls_x509_crt))
+        return "mbedtls_x509_crt (one parsed certificate)";
+    if (size == sizeof(mbedtls_rsa_context))
+        return "mbedtls_rsa_context";
+    if (size == sizeof(mbedtls_ecp_keypair))
+        return "mbedtls_ecp_keypair";
+    if (size == sizeof(mbedtls_gcm_context))
+        return "mbedtls_gcm_context";
+    if (size == sizeof(mbedtls_sha512_context))
+        return "mbedtls_sha512_context";
+    if (size == sizeof(mbedtls_sha256_context))
+        return "mbedtls_sha256_context";
+    if (size == e->der_srv[k] || size == e->der_ca[k] || size == e->der_dev[k]) {
+        snprintf(buf, sizeof buf, "DER copy of the %s certificate",
+                 size == e->der_srv[k] ? "server's" : size == e->der_ca[k] ? "CA" : "device");
+        return buf;
+    }
+    return "";
+}
+
+static const char *phase_name(uint32_t ph)
+{
+    switch (ph) {
+    case PH_SETUP: return "setup";
+    case PH_CONNECT: return "connect";
+    case PH_RECONNECT: return "reconnect";
+    default: return "-";
+    }
+}
+
+static void print_conn_tables(const bench_opts_t *o, conn_row_t *rows, size_t nrows)
+{
+    double mosq_cpu[KEY_COUNT] = {0, 0};
+    for (size_t i = 0; i < nrows; i++)
+        if (rows[i].client == CC_MOSQ12 && rows[i].nlat)
+            mosq_cpu[rows[i].key] = (rows[i].user_s + rows[i].sys_s) / (double)rows[i].nlat;
+
+    printf("| client | key | connects | mean ms | p50 ms | p95 ms | CPU ms/connect "
+           "| CPU ratio vs libmosquitto |\n");
+    printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < nrows; i++) {
+        conn_row_t *r = &rows[i];
+        char ratio[32] = "-";
+        double cpu = r->nlat ? (r->user_s + r->sys_s) / (double)r->nlat : 0.0;
+        if (r->nlat == 0) {
+            printf("| %s | %s | 0 | - | - | - | - | - |\n", r->label, key_name[r->key]);
+            continue;
+        }
+        qsort(r->lat, r->nlat, sizeof r->lat[0], cmp_u64);
+        double sum = 0;
+        for (size_t k = 0; k < r->nlat; k++)
+            sum += (double)r->lat[k];
+        if (mosq_cpu[r->key] > 0)
+            snprintf(ratio, sizeof ratio, "%.2f", cpu / mosq_cpu[r->key]);
+        printf("| %s | %s | %zu | %.2f | %.2f | %.2f | %.2f | %s |\n", r->label,
+               key_name[r->key], r->nlat, sum / (double)r->nlat / 1e6,
+               (double)percentile(r->lat, r->nlat, 0.50) / 1e6,
+               (double)percentile(r->lat, r->nlat, 0.95) / 1e6, cpu * 1e3, ratio);
+    }
+    printf("\nDetails: what was negotiated, the CPU split (tick-sampled; the sum is exact), the "
+           "child's set-up (library initialisation and, for mqtls, loading the credentials) and "
+           "its connect loop alone (getrusage in the child), per connect.\n\n");
+    printf("| client | key | TLS | cipher suite | key exchange | user ms/connect "
+           "| sys ms/connect | set-up CPU ms (once) | loop CPU ms/connect | max ms "
+           "| failed runs |\n");
+    printf("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < nrows; i++) {
+        conn_row_t *r = &rows[i];
+        double n = r->nlat ? (double)r->nlat : 1.0;
+        printf("| %s | %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %u%s%s |\n",
+               r->label, key_name[r->key], r->version[0] ? r->version : "-",
+               r->suite[0] ? r->suite : "-", r->group[0] ? r->group : "-",
+               r->user_s * 1e3 / n, r->sys_s * 1e3 / n,
+               r->setup_cpu_s * 1e3 / (double)(o->tls_runs ? o->tls_runs : 1),
+               r->loop_cpu_s * 1e3 / n,
+               r->nlat ? (double)r->lat[r->nlat - 1] / 1e6 : 0.0, r->failures,
+               r->failures ? ": " : "", r->error);
+    }
+    printf("\n");
+    for (int k = 0; k < KEY_COUNT; k++) {
+        for (size_t i = 0; i < nrows; i++) {
+            if (rows[i].client != CC_MQTLS || rows[i].key != k || !rows[i].nlat ||
+                mosq_cpu[k] <= 0)
+                continue;
+            double ratio = (rows[i].user_s + rows[i].sys_s) / (double)rows[i].nlat / mosq_cpu[k];
+            printf("Target (CPU per connect <= 1.0x libmosquitto's), %s: %.2fx: %s\n",
+                   key_name[k], ratio, ratio <= 1.0 ? "meets it" : "misses it");
+        }
+    }
+    printf("\n");
+}
+
+static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_result_t *hms)
+{
+    static const uint16_t mfls[] = {0, 512, 1024, 2048, 4096};
+    const size_t nm = sizeof mfls / sizeof mfls[0];
+    printf("### Heap of one mutual-TLS connect (mqtls on Mbed TLS %s)\n\n",
+           MBEDTLS_VERSION_STRING);
+    printf("Bytes requested from malloc/calloc (glibc's own per-block overhead not included), "
+           "counted from just before mqtls_tls_setup(). \"setup\" is mqtls_tls_setup() "
+           "(credentials parsed, the SSL context prepared); \"connect\" is mqtls_sync_connect() "
+           "(TCP, handshake, CONNECT/CONNACK); the connect's peak includes what setup still "
+           "holds. The mqtls_tls_t context itself (%zu bytes) and the client's buffers are the "
+           "caller's memory, not heap. This Mbed TLS has MBEDTLS_SSL_IN_CONTENT_LEN %d, "
+           "MBEDTLS_SSL_OUT_CONTENT_LEN %d (record buffers of %d + %d bytes)%s.\n\n",
+           sizeof(mqtls_tls_t), (int)MBEDTLS_SSL_IN_CONTENT_LEN, (int)MBEDTLS_SSL_OUT_CONTENT_LEN,
+           (int)MBEDTLS_SSL_IN_BUFFER_LEN, (int)MBEDTLS_SSL_OUT_BUFFER_LEN,
+#if defined(MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH)
+           ", MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH on"
+#else
+           " and no MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH"
+#endif
+    );
+    printf("| key | max_fragment_len | connect | heap after setup | peak during setup "
+           "| additional peak during connect | peak during connect | held while connected "
+           "| reconnect: held before, peak | allocations (setup / connect) |\n");
+    printf("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    uint64_t best = 0;
+    int best_k = -1;
+    uint16_t best_mfl = 0;
+    for (int k = 0; k < KEY_COUNT; k++) {
+        for (size_t m = 0; m < nm; m++) {
+            const heap_result_t *r = &hr[k * nm + m];
+            char mfl[16];
+            snprintf(mfl, sizeof mfl, "%s", mfls[m] ? "" : "default");
+            if (mfls[m])
+                snprintf(mfl, sizeof mfl, "%u", (unsigned)mfls[m]);
+            if (!r->measured) {
+                printf("| %s | %s | not measured: %s | | | | | | | |\n", key_name[k], mfl,
+                       r->error);
+                continue;
+            }
+            char status[280];
+            if (r->ok)
+                snprintf(status, sizeof status, "ok, %s", r->version);
+            else
+                snprintf(status, sizeof status, "FAILED: %s", r->error);
+            char recon[48] = "-";
+            if (r->reconnect_peak)
+                snprintf(recon, sizeof recon, "%llu, %llu",
+                         (unsigned long long)r->before_reconnect,
+                         (unsigned long long)r->reconnect_peak);
+            printf("| %s | %s | %s | %llu | %llu | %llu | %llu | %llu | %s | %llu / %llu |\n",
+                   key_name[k], mfl, status, (unsigned long long)r->after_setup,
+                   (unsigned long long)r->setup_peak,
+                   (unsigned long long)(r->connect_peak - r->after_setup),
+                   (unsigned long long)r->connect_peak, (unsigned long long)r->connected, recon,
+                   (unsigned long long)r->setup_allocs, (unsigned long long)r->connect_allocs);
+            if (r->ok && mfls[m] && (best_k < 0 || r->connect_peak < best)) {
+                best = r->connect_peak;
+                best_k = k;
+                best_mfl = mfls[m];
+            }
+        }
+    }
+    for (int k = 0; hms && k < KEY_COUNT; k++) {
+        const heap_result_t *hm = &hms[k];
+        if (!hm->measured)
+            continue;
+        if (k == 0)
+            printf("\nFor comparison, %s with TLS 1.2 (as in the connect table), same broker "
+                   "and files, measured the same way in its own child. Its \"setup\" is "
+                   "mosquitto_lib_init() + mosquitto_new() + mosquitto_tls_set(); it reads the credentials during every connect.\n\n"
+                   "| key | connect | heap after setup | peak during setup | additional peak "
+                   "during connect | peak during connect | held while connected | reconnect: "
+                   "held before, peak | allocations (setup / connect) |\n"
+                   "|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
+                   mosq_version_label());
+        printf("| %s | %s%s | %llu | %llu | %llu | %llu | %llu | %llu, %llu | %llu / %llu |\n",
+               key_name[k], hm->ok ? "ok, " : "FAILED: ", hm->ok ? hm->version : hm->error,
+               (unsigned long long)hm->after_setup, (unsigned long long)hm->setup_peak,
+               (unsigned long long)(hm->connect_peak - hm->after_setup),
+               (unsigned long long)hm->connect_peak, (unsigned long long)hm->connected,
+               (unsigned long long)hm->before_reconnect,
+               (unsigned long long)hm->reconnect_peak, (unsigned long long)hm->setup_allocs,
+               (unsigned long long)hm->connect_allocs);
+    }
+    uint64_t foreign = 0;
+    for (size_t i = 0; i < KEY_COUNT * nm; i++)
+        foreign += hr[i].foreign;
+    if (foreign)
+        printf("\nNote: %llu frees/reallocs of blocks allocated before tracking began (not "
+               "subtracted).\n", (unsigned long long)foreign);
+    if (best_k >= 0)
+        printf("\nTarget (handshake peak heap <= %u bytes = 24 KiB with a reduced fragment "
+               "length): lowest peak %llu bytes (%s, max_fragment_len %u): %s\n", TARGET_HEAP,
+               (unsigned long long)best, key_name[best_k], (unsigned)best_mfl,
+               best <= TARGET_HEAP ? "meets it" : "misses it");
+    else
+        printf("\nTarget (handshake peak heap <= 24 KiB with a reduced fragment length): no "
+               "handshake with a reduced fragment length succeeded\n");
+
+    for (int k = 0; k < KEY_COUNT; k++) {
+        const heap_result_t *r = &hr[k * nm];
+        if (!r->measured || !r->snap_blocks)
+            continue;
+        printf("\nLive blocks at the peak of the connect, %s, default fragment length: %u "
+               "blocks, %llu bytes%s: %llu allocated by setup (the record buffers %d + %d among "
+               "them), %llu by the connect. Grouped by the allocating function (the nearest "
+               "exported symbol before the call site, so static functions of Mbed TLS show as "
+               "library+offset), block size and the phase that allocated them:\n\n",
+               key_name[k], r->snap_blocks, (unsigned long long)r->snap_bytes,
+               r->snap_cut ? " (only the first 4096 blocks kept)" : "",
+               (unsigned long long)r->snap_phase_bytes[PH_SETUP], (int)MBEDTLS_SSL_IN_BUFFER_LEN,
+               (int)MBEDTLS_SSL_OUT_BUFFER_LEN,
+               (unsigned long long)r->snap_phase_bytes[PH_CONNECT]);
+        printf("| bytes | blocks x size | allocated by | phase | what |\n");
+        printf("|---:|---:|---|---|---|\n");
+        for (uint32_t g = 0; g < r->ngroups; g++) {
+            const heap_group_t *gr = &r->groups[g];
+            printf("| %llu | %u x %u | %s | %s | %s |\n",
+                   (unsigned long long)gr->size * gr->count, gr->count, gr->size, gr->where,
+                   phase_name(gr->phase), size_label(e, k, gr->size));
+        }
+        if (r->rest_blocks)
+            printf("| %llu | %u blocks | (the rest) | | |\n",
+                   (unsigned long long)r->rest_bytes, r->rest_blocks);
+    }
+    printf("\n");
+}
+
+int bench_tls_run(const bench_opts_t *o)
+{
+    static tls_env_t env;
+    char toolbuf[PATH_MAX + 32];
+    int rc = 0;
+
+    printf("## TLS: mutual-TLS connect and handshake heap\n\n");
+    memset(&env, 0, sizeof env);
+    env.broker.pid = -1;
+    const char *tool = find_tool(toolbuf, sizeof toolbuf);
+    if (!tool) {
+        printf("skipped: the mqtls tool was not found (build the `mqtls` target, or set "
+               "MQTLS_BIN)\n\n");
+        return o->codec || o->e2e ? 0 : 1;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(env.dir, sizeof env.dir, "%s/mqtls-tlsbench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(env.dir)) {
+        printf("cannot create a temporary directory: %s\n\n", strerror(errno));
+        env.dir[0] = '\0';
+        return 1;
+    }
+    uint64_t t0 = bench_now_ns();
+    if (make_pki(&env, tool) != 0 || write_openssl_conf(&env) != 0) {
+        env_cleanup(&env);
+        return 1;
+    }
+    double pki_s = (double)(bench_now_ns() - t0) / 1e9;
+    if (start_broker(&env) != 0) {
+        printf("could not start mosquitto with the TLS listeners: TLS section skipped\n\n");
+        env_cleanup(&env);
+        return 1;
+    }
+    const char *ml = mosq_version_label();
+    printf("PKI made with `%s pki` in %.1f s (CA, server and device certificates; EC P-256, and "
+           "RSA-2048 with --rsa 2048). One mosquitto, two TLS listeners on 127.0.0.1 (EC: port "
+           "%u, RSA: port %u), require_certificate true. MQTT 3.1.1, clean session. mqtls uses "
+           "Mbed TLS %s (TLS 1.2 only); %s uses OpenSSL, held to TLS 1.2 (MaxProtocol "
+           "TLSv1.2 in an OPENSSL_CONF file: its tls_version \"tlsv1.2\" is only a minimum) "
+           "unless the row says TLS 1.3. %u connects per row and run, %u run(s)%s.\n\n",
+           tool, pki_s, (unsigned)env.port[KEY_EC], (unsigned)env.port[KEY_RSA],
+           MBEDTLS_VERSION_STRING, ml, o->tls_connects, o->tls_runs,
+           o->tls_runs > 1 ? ", pooled" : "");
+    fflush(stdout);
+
+    /* Connect benchmark. */
+    conn_row_t rows[KEY_COUNT * 3];
+    size_t nrows = 0;
+    memset(rows, 0, sizeof rows);
+    for (int k = 0; k < KEY_COUNT; k++) {
+        static const conn_client_t order[] = {CC_MQTLS, CC_MOSQ12, CC_MOSQ13};
+        for (size_t c = 0; c < 3; c++) {
+            if (order[c] != CC_MQTLS && !bench_have_mosquitto())
+                continue;
+            if (o->only_client == BENCH_MQTLS && order[c] != CC_MQTLS)
+                continue;
+            if (o->only_client == BENCH_MOSQ && order[c] == CC_MQTLS)
+                continue;
+            if (order[c] == CC_MOSQ13 && !o->tls_mosq13)
+                continue;
+            conn_row_t *r = &rows[nrows++];
+            r->client = order[c];
+            r->key = k;
+            if (order[c] == CC_MQTLS)
+                snprintf(r->label, sizeof r->label, "mqtls (Mbed TLS %s)", MBEDTLS_VERSION_STRING);
+            else
+                snprintf(r->label, sizeof r->label, "%s%s", ml,
+                         order[c] == CC_MOSQ13 ? ", TLS 1.3 (its default)" : "");
+            r->lat = calloc((size_t)o->tls_connects * o->tls_runs, sizeof(uint64_t));
+            if (!r->lat) {
+                printf("out of memory\n");
+                env_cleanup(&env);
+                return 1;
+            }
+        }
+    }
+    for (uint32_t run = 0; run < o->tls_runs && !bench_stop; run++) {
+        for (size_t i = 0; i < nrows && !bench_stop; i++) {
+            run_conn_row(&env, &rows[i], o->tls_connects);
+            if (o->verbose)
+                printf("  run %u: %s, %s: %zu connects so far%s%s\n", run + 1, rows[i].label,
+                       key_name[rows[i].key], rows[i].nlat, rows[i].failures ? ", FAILED: " : "",
+                       rows[i].failures ? rows[i].error : "");
+            fflush(stdout);
+        }
+    }
+    printf("### Connect: TCP + mutual-TLS handshake + CONNECT/CONNACK + DISCONNECT\n\n");
+    print_conn_tables(o, rows, nrows);
+    if (!bench_stop && o->only_client != BENCH_MOSQ)
+        print_primitives(5, 8);
+    for (size_t i = 0; i < nrows; i++) {
+        if (rows[i].failures)
+            rc = 1;
+        free(rows[i].lat);
+    }
+
+    /* Heap. */
+    if (!bench_stop) {
+        static const uint16_t mfls[] = {0, 512, 1024, 2048, 4096};
+        const size_t nm = sizeof mfls / sizeof mfls[0];
+        static heap_result_t hr[KEY_COUNT * 5];
+        static heap_result_t hm[KEY_COUNT];
+        bool have_mosq = false;
+        if (!bench_tls_heap_available()) {
+            printf("### Heap: skipped (the allocator wrappers are not built in: sanitizer build "
+                   "or MQTLS_BENCH_HEAP=0)\n\n");
+        } else {
+            for (int k = 0; k < KEY_COUNT && !bench_stop; k++) {
+                for (size_t m = 0; m < nm && !bench_stop; m++) {
+                    heap_job_t j = {&env, k, mfls[m], false};
+                    (void)run_heap(&env, &j, &hr[k * nm + m]);
+                    /* A failed handshake at a reduced fragment length is a result, not an
+                     * error of the bench; the default one must work. */
+                    if (mfls[m] == 0 && !hr[k * nm + m].ok)
+                        rc = 1;
+                }
+            }
+            if (bench_have_mosquitto() && o->only_client != BENCH_MQTLS) {
+                for (int k = 0; k < KEY_COUNT && !bench_stop; k++) {
+                    heap_job_t j = {&env, k, 0, true};
+                    if (run_heap(&env, &j, &hm[k]) == 0)
+                        have_mosq = true;
+                }
+            }
+            print_heap(&env, hr, have_mosq ? hm : NULL);
+        }
+    }
+    env_cleanup(&env);
+    fflush(stdout);
+    return rc;
+}
