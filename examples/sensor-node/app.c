@@ -1,0 +1,317 @@
+/**
+ * @file app.c
+ * @brief The sensor node's task (see sensor_node.h): connect, publish a reading every
+ *        period at QoS 1, reconnect with backoff. Static memory only, no heap, no printf.
+ *
+ * It drives the client without the blocking layer: mqtls_connect() starts a connection,
+ * mqtls_step() does the work, and the task sleeps in the transport's wait() until the
+ * socket has data or the client's next deadline (keep-alive, timeouts) or the next
+ * reading is due.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "board.h"
+#include "credentials.h"
+#include "freertos_api.h"
+#include "mqtls/client.h"
+#include "mqtls/platform_freertos.h"
+#include "mqtls/transport_simplelink.h"
+#include "sensor_node.h"
+#include "simplelink_api.h"
+
+/* ---- the client's memory ---------------------------------------------------------- */
+
+static mqtls_freertos_platform_t plat;
+static mqtls_simplelink_t net;
+static mqtls_client_t client;
+static mqtls_connect_opts_t opts;
+static uint8_t rx_buf[512];       /* we subscribe to nothing: acknowledgements only */
+static uint8_t tx_buf[256];
+static uint8_t store_buf[1024];   /* unacknowledged readings, kept for a resend */
+static mqtls_inflight_t inflight[4];
+static uint16_t qos2_in[2];
+static mqtls_ram_store_t store;
+
+static struct node {
+    bool provisioned;
+    uint32_t retry_at;   /* ms: no connection attempt before */
+    uint32_t backoff_ms; /* the next retry's delay before jitter */
+    uint32_t next_reading;
+    uint32_t seq;
+} node;
+
+/* ---- text without printf ---------------------------------------------------------- */
+
+typedef struct line {
+    char buf[200];
+    size_t len;
+} line_t;
+
+static void put(line_t *l, const char *s)
+{
+    while (*s && l->len + 1 < sizeof l->buf)
+        l->buf[l->len++] = *s++;
+    l->buf[l->len] = '\0';
+}
+
+static void put_int(line_t *l, int32_t v)
+{
+    char digits[12];
+    int n = 0;
+    uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+    do {
+        digits[n++] = (char)('0' + u % 10u);
+        u /= 10u;
+    } while (u != 0);
+    if (v < 0)
+        put(l, "-");
+    while (n > 0 && l->len + 1 < sizeof l->buf)
+        l->buf[l->len++] = digits[--n];
+    l->buf[l->len] = '\0';
+}
+
+/* ---- time --------------------------------------------------------------------------- */
+
+static uint32_t now_ms(void)
+{
+    return plat.platform.now_ms(plat.platform.ctx);
+}
+
+static bool reached(uint32_t now, uint32_t when)
+{
+    return (int32_t)(now - when) >= 0;
+}
+
+/* For the short sleeps of this task (up to a few seconds): no 64-bit arithmetic. */
+static void sleep_ms(uint32_t ms)
+{
+    uint32_t ticks = (ms * (uint32_t)configTICK_RATE_HZ + 999u) / 1000u;
+    vTaskDelay((TickType_t)(ticks ? ticks : 1u));
+}
+
+/* ---- the network processor's true random numbers ------------------------------------ */
+
+static int hw_random(void *ctx, uint32_t *out)
+{
+    _u8 b[4];
+    _u16 len = sizeof b;
+    (void)ctx;
+    if (sl_NetUtilGet(SL_NETUTIL_TRUE_RANDOM, 0, b, &len) != 0 || len != sizeof b)
+        return -1;
+    *out = ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+    return 0;
+}
+
+/* ---- reconnecting ------------------------------------------------------------------- */
+
+/* Exponential backoff with "equal jitter": half the delay fixed, half random, so a fleet
+ * that lost its broker at once does not come back at once. */
+static void schedule_retry(void)
+{
+    uint32_t d = node.backoff_ms;
+    uint32_t jitter = plat.platform.random(plat.platform.ctx) % (d / 2u + 1u);
+    node.retry_at = now_ms() + d / 2u + jitter;
+    node.backoff_ms = d >= SENSOR_NODE_BACKOFF_MAX_MS / 2u ? SENSOR_NODE_BACKOFF_MAX_MS : d * 2u;
+}
+
+/* Why the connection failed or ended, with the network processor's own code explained. */
+static void log_failure(const char *what, mqtls_status_t st)
+{
+    line_t l = {{0}, 0};
+    put(&l, what);
+    put(&l, ": ");
+    put(&l, mqtls_strerror(st));
+    int16_t code = mqtls_simplelink_last_code(&net);
+    if (code != 0) {
+        mqtls_simplelink_explanation_t e = mqtls_simplelink_explain(code);
+        put(&l, " [SimpleLink ");
+        put_int(&l, code);
+        if (e.cause[0]) {
+            put(&l, ", ");
+            put(&l, e.cause);
+        }
+        put(&l, "]");
+        board_log(l.buf);
+        board_log(e.text); /* the fix, in words */
+        return;
+    }
+    board_log(l.buf);
+}
+
+static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
+{
+    line_t l = {{0}, 0};
+    (void)c;
+    (void)user;
+    switch (ev->type) {
+    case MQTLS_EV_CONNECTED:
+        board_log("connected");
+        node.backoff_ms = SENSOR_NODE_BACKOFF_MIN_MS;
+        node.next_reading = now_ms();
+        break;
+    case MQTLS_EV_CONNECT_FAILED:
+        log_failure("connect failed", ev->status);
+        schedule_retry();
+        break;
+    case MQTLS_EV_DISCONNECTED:
+        log_failure("connection lost", ev->status);
+        schedule_retry();
+        break;
+    case MQTLS_EV_PUBLISH_DONE:
+        put(&l, "reading delivered, packet id ");
+        put_int(&l, ev->packet_id);
+        board_log(l.buf);
+        break;
+    case MQTLS_EV_PUBLISH_DROPPED:
+        board_log("a reading was dropped (the broker kept no session)");
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- the work ------------------------------------------------------------------------ */
+
+static void setup(void)
+{
+    static const mqtls_simplelink_cfg_t net_cfg = {
+        .device = MQTLS_SL_CC3220,
+        .ca_file = SENSOR_NODE_CA_FILE,
+        .cert_file = SENSOR_NODE_CERT_FILE,
+        .key_file = SENSOR_NODE_KEY_FILE,
+    };
+    mqtls_client_cfg_t cfg;
+
+    mqtls_platform_freertos_init(&plat, hw_random, NULL);
+    mqtls_simplelink_init(&net, &net_cfg);
+    mqtls_ram_store_init(&store, store_buf, sizeof store_buf);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.transport = &mqtls_simplelink_transport;
+    cfg.transport_ctx = &net;
+    cfg.platform = &plat.platform;
+    cfg.rx_buf = rx_buf;
+    cfg.rx_size = sizeof rx_buf;
+    cfg.tx_buf = tx_buf;
+    cfg.tx_size = sizeof tx_buf;
+    cfg.inflight = inflight;
+    cfg.inflight_cap = (uint16_t)(sizeof inflight / sizeof inflight[0]);
+    cfg.qos2_in = qos2_in;
+    cfg.qos2_in_cap = (uint16_t)(sizeof qos2_in / sizeof qos2_in[0]);
+    cfg.store = &mqtls_ram_store;
+    cfg.store_ctx = &store;
+    cfg.on_event = on_event;
+    mqtls_client_init(&client, &cfg);
+
+    memset(&opts, 0, sizeof opts);
+    opts.host = SENSOR_NODE_BROKER_HOST;
+    opts.port = SENSOR_NODE_BROKER_PORT;
+    opts.connect.version = MQTLS_V311;
+    opts.connect.client_id = mqtls_str(SENSOR_NODE_CLIENT_ID);
+    opts.connect.keep_alive = SENSOR_NODE_KEEP_ALIVE_S;
+    opts.connect.clean_start = false; /* unacknowledged readings survive a reconnect */
+
+    node.backoff_ms = SENSOR_NODE_BACKOFF_MIN_MS;
+    node.retry_at = now_ms();
+}
+
+/* {"seq":12,"temp_c":23.45} */
+static void publish_reading(void)
+{
+    int32_t centi = 0;
+    line_t l = {{0}, 0};
+    mqtls_publish_t pub;
+    if (!board_read_temperature(&centi)) {
+        board_log("sensor read failed");
+        return;
+    }
+    uint32_t mag = centi < 0 ? 0u - (uint32_t)centi : (uint32_t)centi;
+    put(&l, "{\"seq\":");
+    put_int(&l, (int32_t)(node.seq & 0x7FFFFFFFu));
+    put(&l, ",\"temp_c\":");
+    if (centi < 0)
+        put(&l, "-");
+    put_int(&l, (int32_t)(mag / 100u));
+    put(&l, mag % 100u < 10u ? ".0" : ".");
+    put_int(&l, (int32_t)(mag % 100u));
+    put(&l, "}");
+
+    memset(&pub, 0, sizeof pub);
+    pub.topic = mqtls_str(SENSOR_NODE_TOPIC);
+    pub.payload = (const uint8_t *)l.buf;
+    pub.payload_len = (uint32_t)l.len;
+    pub.qos = 1;
+    /* QoS 1: the client stores the packet before sending, so l may go out of scope. */
+    mqtls_status_t st = mqtls_publish(&client, &pub, NULL);
+    if (st == MQTLS_OK)
+        node.seq++;
+    else
+        log_failure("publish refused", st); /* e.g. the window is full: skip this reading */
+}
+
+static bool try_connect(void)
+{
+    if (!node.provisioned) {
+        /* The arrays credentials.c embeds (made by `mqtls cert embed`). */
+        const sensor_node_file_t files[] = {
+            {SENSOR_NODE_CA_FILE, sensor_ca, sensor_ca_len, false},
+            {SENSOR_NODE_CERT_FILE, sensor_cert, sensor_cert_len, false},
+            {SENSOR_NODE_KEY_FILE, sensor_private, sensor_private_len, true},
+        };
+        int rc = sensor_node_provision(files, sizeof files / sizeof files[0], false);
+        if (rc != 0) {
+            line_t l = {{0}, 0};
+            put(&l, "storing the credentials failed: SimpleLink ");
+            put_int(&l, rc);
+            board_log(l.buf);
+            schedule_retry();
+            return false;
+        }
+        node.provisioned = true;
+    }
+    mqtls_status_t st = mqtls_connect(&client, &opts);
+    if (st != MQTLS_OK) {
+        log_failure("connect refused", st);
+        schedule_retry();
+        return false;
+    }
+    return true;
+}
+
+/* Sleeps until the socket has data, the client's next deadline, or the next reading. */
+static void wait_for_work(uint32_t now)
+{
+    uint32_t t = mqtls_next_timeout_ms(&client);
+    if (mqtls_state(&client) == MQTLS_STATE_CONNECTED) {
+        uint32_t to_reading = reached(now, node.next_reading) ? 0u : node.next_reading - now;
+        if (to_reading < t)
+            t = to_reading;
+    }
+    if (mqtls_simplelink_sd(&net) >= 0)
+        (void)mqtls_simplelink_transport.wait(&net, 0, t);
+    else
+        sleep_ms(t < 100u ? t : 100u);
+}
+
+void sensor_node_task(void *arg)
+{
+    (void)arg;
+    setup();
+    for (;;) {
+        uint32_t now = now_ms();
+        if (mqtls_state(&client) == MQTLS_STATE_DISCONNECTED) {
+            if (!board_network_ready() || !reached(now, node.retry_at) || !try_connect()) {
+                sleep_ms(200);
+                continue;
+            }
+        }
+        (void)mqtls_step(&client); /* failures arrive as events */
+        now = now_ms();
+        if (mqtls_state(&client) == MQTLS_STATE_CONNECTED && reached(now, node.next_reading)) {
+            publish_reading();
+            node.next_reading = now + SENSOR_NODE_PERIOD_MS;
+        }
+        if (mqtls_state(&client) != MQTLS_STATE_DISCONNECTED)
+            wait_for_work(now);
+    }
+}

@@ -1,0 +1,133 @@
+/**
+ * @file transport_simplelink.h
+ * @brief TLS on a TI SimpleLink Wi-Fi network processor (CC3220, CC3200), and what its
+ *        result codes mean.
+ *
+ * The network processor runs TLS itself: the transport opens a secure socket
+ * (sl_Socket(SL_AF_INET, SL_SOCK_STREAM, SL_SEC_SOCKET)), names the credential files that
+ * are stored in the processor's file system, and connects without blocking. Credentials
+ * are never in this context: put them into the file system first (UniFlash, or
+ * sl_FsOpen/sl_FsWrite as examples/sensor-node does).
+ *
+ * The two generations name files differently on the socket:
+ *  - CC3220: by file name (SL_SO_SECURE_FILES_CA_FILE_NAME and friends). The CA file may
+ *    be PEM or DER. After the CA file verified the server, the processor also looks the
+ *    chain's root up in its trusted-root catalog: a root missing there gives -468 (the
+ *    development "playground" catalog lacks production roots). A private CA that no
+ *    catalog holds needs @c disable_cert_store.
+ *  - CC3200: by file id in a four-slot array (SL_SO_SECURE_FILES): [0] private key,
+ *    [1] certificate, [2] CA, [3] DH. Every file must be DER. There is no host name check.
+ *
+ * Every failure keeps the raw SimpleLink code (mqtls_simplelink_last_code());
+ * mqtls_simplelink_explain() turns a code into a status, the doctor's cause id and the fix
+ * in words. The explanation needs no SDK and runs anywhere, e.g. on a code a user pasted.
+ *
+ * Source: ports/simplelink/ (the transport needs the SimpleLink SDK; see its README.md).
+ * No heap: the context is the caller's.
+ */
+#ifndef MQTLS_TRANSPORT_SIMPLELINK_H
+#define MQTLS_TRANSPORT_SIMPLELINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mqtls/status.h"
+#include "mqtls/transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Which generation of network processor: how credentials are named on the socket. */
+typedef enum mqtls_sl_device {
+    MQTLS_SL_CC3220 = 0, /**< files by name; trusted-root catalog; domain name check; ALPN */
+    MQTLS_SL_CC3200      /**< files by id (secure_files); DER only */
+} mqtls_sl_device_t;
+
+/** Slots of mqtls_simplelink_cfg_t::secure_files (TI's SL_BSD_SECURED_*_IDX order). */
+enum {
+    MQTLS_SL_FILE_KEY = 0,
+    MQTLS_SL_FILE_CERT = 1,
+    MQTLS_SL_FILE_CA = 2,
+    MQTLS_SL_FILE_DH = 3
+};
+
+/** Settings. Strings must stay valid while the context is used. */
+typedef struct mqtls_simplelink_cfg {
+    mqtls_sl_device_t device;
+    const char *ca_file;      /**< CC3220: the CA file's name in the file system */
+    const char *cert_file;    /**< CC3220: our certificate's file (NULL: none) */
+    const char *key_file;     /**< CC3220: its private key's file */
+    uint8_t secure_files[4];  /**< CC3200: file ids by MQTLS_SL_FILE_* slot, 0 = none */
+    uint32_t cipher_mask;     /**< SL_SEC_MASK_* bits (SL_SO_SECURE_MASK); 0: the default */
+    uint32_t alpn;            /**< CC3220: SL_SECURE_ALPN_* bits; 0: none offered */
+    /** CC3220: the name the server's certificate must carry
+     *  (SL_SO_SECURE_DOMAIN_NAME_VERIFICATION); NULL: the host connected to, unless it is
+     *  an IP address (then no name is checked). */
+    const char *server_name;
+    /** CC3220: trust the CA file alone, without the trusted-root catalog
+     *  (SL_SO_SECURE_DISABLE_CERTIFICATE_STORE): for a private CA no catalog holds. */
+    bool disable_cert_store;
+    /** Accept -461 (connected, but a certificate date did not check out) for a device
+     *  whose clock cannot be set. Certificate dates are then not verified. */
+    bool accept_date_error;
+    /** Connect without a CA, so without verifying the server (-453 is then accepted).
+     *  Never in production. Without it, a missing CA is refused before connecting. */
+    bool insecure;
+    uint16_t send_max;        /**< bytes per sl_Send; 0: 1460 */
+} mqtls_simplelink_cfg_t;
+
+/** The transport's context. Fields are private. */
+typedef struct mqtls_simplelink {
+    mqtls_simplelink_cfg_t cfg;
+    int16_t sd;          /**< the socket, -1 when closed */
+    uint8_t state;
+    int16_t last_code;   /**< SimpleLink code of the last failure, 0 if none */
+    int16_t warning;     /**< a "connected, but" code that was accepted, 0 if none */
+    uint32_t ip;         /**< the server's IPv4 address (host order) while connecting */
+    uint16_t port;
+} mqtls_simplelink_t;
+
+/** A SimpleLink result code in words. */
+typedef struct mqtls_simplelink_explanation {
+    mqtls_status_t status; /**< what the transport reports for it (MQTLS_OK for 0) */
+    /** The doctor's cause id (diagnose.h, docs/troubleshooting.md), e.g.
+     *  "tls.server_untrusted_root"; "" when no cause fits. */
+    const char *cause;
+    const char *text;      /**< what it means and what to do (never NULL) */
+    bool connected;        /**< a "connected, but" code: the TLS session is up, a check failed */
+} mqtls_simplelink_explanation_t;
+
+/**
+ * Explains @p sl_code, a value a SimpleLink call returned (sl_Connect, sl_Recv, ...):
+ * -453..-469 (the processor's own TLS codes), -3xx (a TLS alert the server sent:
+ * -(300 + alert)), socket, DNS and certificate parsing codes. Unknown codes get a generic
+ * text by range. Pure: no SDK needed.
+ */
+mqtls_simplelink_explanation_t mqtls_simplelink_explain(int sl_code);
+
+/** Prepares @p t (closed) with a copy of @p cfg. Cannot fail. */
+void mqtls_simplelink_init(mqtls_simplelink_t *t, const mqtls_simplelink_cfg_t *cfg);
+
+/** The SimpleLink code of the last failure (0 if none): pass to mqtls_simplelink_explain(). */
+int16_t mqtls_simplelink_last_code(const mqtls_simplelink_t *t);
+
+/** The accepted "connected, but" code of the open connection (-453, -461), 0 if none. */
+int16_t mqtls_simplelink_warning(const mqtls_simplelink_t *t);
+
+/** The socket descriptor, or -1 (to add it to an sl_Select of your own). */
+int mqtls_simplelink_sd(const mqtls_simplelink_t *t);
+
+/**
+ * The transport operations; pass with a mqtls_simplelink_t as the context.
+ * connect: MQTLS_ERR_BAD_PARAM without CA (unless insecure) or credential names; the
+ * failures of mqtls_simplelink_explain(). wait(): the processor's sl_Select watches
+ * reads and a pending connect only, so a wait for writing sleeps up to 10 ms and
+ * returns MQTLS_OK (callers loop).
+ */
+extern const mqtls_transport_t mqtls_simplelink_transport;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,597 @@
+/**
+ * @file test_simplelink.c
+ * @brief The SimpleLink transport (ports/simplelink) driven by the real client against real
+ *        mosquitto TLS listeners, over the host emulation of the CC32xx network processor
+ *        (support/sl_emu.h), and the explanation of every code it produces.
+ *
+ * Good paths: CC3220 by file name (PEM CA, trusted-root catalog), a private CA with the
+ * catalog disabled, CC3200 by file id (DER), files put there by the example firmware's
+ * provisioning code. Failures, each with its status, the doctor's cause id and the fix:
+ * -468 root not in the catalog (the TLS session was up: fail closed), -454 CA file missing,
+ * -456 PEM CA on a CC3200 / key in the CA slot / missing id, -457 and -458 bad files,
+ * -342 and -348 the broker rejecting the device certificate, -461 expired server
+ * certificate (and accepted when asked), -370 a TLS 1.3-only broker, -722 wrong name,
+ * -453 no CA, DNS and TCP failures. No failed attempt may reach MQTT, or leave a socket.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+#include "mqtls/diagnose.h"
+#include "mqtls/transport_simplelink.h"
+#include "sensor_node.h"
+#include "sl_emu.h"
+#include "test.h"
+#include "tls_fixture.h"
+
+#define T_MS 8000u
+#define WAIT_MS 5000u
+
+enum { L_MAIN, L_EXPIRED, L_TLS13, L_COUNT };
+
+static test_broker_t broker;
+static tf_listener_t lis[L_COUNT];
+static char store_dir[512];
+
+/* Store names the tests use (CC3220 style). */
+#define CA_NAME "/cert/ca.der"
+#define CERT_NAME "/cert/dev1.der"
+#define KEY_NAME "/cert/dev1-key.der"
+
+/* ------------------------------------------------------------------ a device client */
+
+typedef struct sl_client {
+    mqtls_client_t cli;
+    mqtls_simplelink_t sl;
+    mqtls_client_cfg_t cfg;
+    mqtls_connect_opts_t opts;
+    char id[64];
+    uint8_t rx[4096];
+    uint8_t tx[1024];
+    uint8_t store_buf[4096];
+    mqtls_inflight_t inflight[8];
+    uint16_t qos2_in[8];
+    mqtls_ram_store_t store;
+    unsigned done;
+    mqtls_status_t end_status;
+} sl_client_t;
+
+static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
+{
+    sl_client_t *d = user;
+    (void)c;
+    if (ev->type == MQTLS_EV_PUBLISH_DONE)
+        d->done++;
+    if (ev->type == MQTLS_EV_CONNECT_FAILED || ev->type == MQTLS_EV_DISCONNECTED)
+        d->end_status = ev->status;
+}
+
+static void slc_init(sl_client_t *d, const char *id, const mqtls_simplelink_cfg_t *cfg)
+{
+    memset(d, 0, sizeof *d);
+    snprintf(d->id, sizeof d->id, "%s", id);
+    mqtls_simplelink_init(&d->sl, cfg);
+    mqtls_ram_store_init(&d->store, d->store_buf, sizeof d->store_buf);
+    d->cfg.transport = &mqtls_simplelink_transport;
+    d->cfg.transport_ctx = &d->sl;
+    d->cfg.platform = &mqtls_platform_posix;
+    d->cfg.rx_buf = d->rx;
+    d->cfg.rx_size = sizeof d->rx;
+    d->cfg.tx_buf = d->tx;
+    d->cfg.tx_size = sizeof d->tx;
+    d->cfg.inflight = d->inflight;
+    d->cfg.inflight_cap = 8;
+    d->cfg.qos2_in = d->qos2_in;
+    d->cfg.qos2_in_cap = 8;
+    d->cfg.store = &mqtls_ram_store;
+    d->cfg.store_ctx = &d->store;
+    d->cfg.on_event = on_event;
+    d->cfg.user = d;
+    d->opts.connect.version = MQTLS_V311;
+    d->opts.connect.clean_start = true;
+    d->opts.connect.keep_alive = 30;
+    d->opts.connect.client_id = mqtls_str(d->id);
+    mqtls_client_init(&d->cli, &d->cfg);
+}
+
+static mqtls_status_t slc_connect(sl_client_t *d, const char *host, uint16_t port)
+{
+    uint8_t reason = 0;
+    d->opts.host = host;
+    d->opts.port = port;
+    d->opts.connect_timeout_ms = T_MS;
+    return mqtls_sync_connect(&d->cli, &d->opts, &reason);
+}
+
+static void slc_free(sl_client_t *d)
+{
+    if (mqtls_state(&d->cli) == MQTLS_STATE_CONNECTED)
+        (void)mqtls_disconnect(&d->cli, 0, NULL);
+    mqtls_client_free(&d->cli);
+    mqtls_simplelink_transport.close(&d->sl);
+}
+
+/* ------------------------------------------------------------------ setup */
+
+static mqtls_simplelink_cfg_t cc3220_cfg(void)
+{
+    mqtls_simplelink_cfg_t c;
+    memset(&c, 0, sizeof c);
+    c.device = MQTLS_SL_CC3220;
+    c.ca_file = CA_NAME;
+    c.cert_file = CERT_NAME;
+    c.key_file = KEY_NAME;
+    return c;
+}
+
+/* A fresh CC3220 with the base PKI's files: the CA as PEM (the CC3220 takes it), the
+ * device's certificate and key as DER; the catalog trusts the test CA. */
+static int device_3220(void)
+{
+    if (sl_emu_reset(store_dir, SL_EMU_CC3220) != 0 ||
+        sl_emu_put(CA_NAME, tf_path("ca/ca.crt")) != 0 ||
+        sl_emu_put(CERT_NAME, tf_path("ca/dev1/cert.der")) != 0 ||
+        sl_emu_put(KEY_NAME, tf_path("ca/dev1/private.der")) != 0)
+        return -1;
+    return sl_emu_catalog_add(tf_path("ca/ca.crt"));
+}
+
+/* A fresh CC3200 with the files under ids 129 (CA), 130 (certificate), 131 (key). */
+static int device_3200(bool pem_ca)
+{
+    char n[32];
+    if (sl_emu_reset(store_dir, SL_EMU_CC3200) != 0 ||
+        sl_emu_put(sl_emu_id_name(129, n, sizeof n), tf_path(pem_ca ? "ca/ca.crt" : "ca/ca.der")) ||
+        sl_emu_put(sl_emu_id_name(130, n, sizeof n), tf_path("ca/dev1/cert.der")) ||
+        sl_emu_put(sl_emu_id_name(131, n, sizeof n), tf_path("ca/dev1/private.der")))
+        return -1;
+    return 0;
+}
+
+static mqtls_simplelink_cfg_t cc3200_cfg(uint8_t key, uint8_t cert, uint8_t ca)
+{
+    mqtls_simplelink_cfg_t c;
+    memset(&c, 0, sizeof c);
+    c.device = MQTLS_SL_CC3200;
+    c.secure_files[MQTLS_SL_FILE_KEY] = key;
+    c.secure_files[MQTLS_SL_FILE_CERT] = cert;
+    c.secure_files[MQTLS_SL_FILE_CA] = ca;
+    return c;
+}
+
+static int setup(void)
+{
+    if (tf_begin() != 0 || tf_pki_base() != 0)
+        return -1;
+    if (tf_pki("server ca --name localhost --ip 127.0.0.1 --not-before 2020-01-01 "
+               "--not-after 2020-06-30 --out ca/expired") != 0 ||
+        tf_pki("device ca dev-future --not-before 2099-01-01 --days 30") != 0 ||
+        tf_sh("printf 'this is not a certificate' > garbage.der") != 0)
+        return -1;
+    snprintf(store_dir, sizeof store_dir, "%s", tf_path("sl-store"));
+    static char ca[512], crt[L_COUNT][512], key[L_COUNT][512];
+    static const char *const names[L_COUNT] = {"server", "expired", "server"};
+    snprintf(ca, sizeof ca, "%s", tf_path("ca/ca.crt"));
+    for (int i = 0; i < L_COUNT; i++) {
+        snprintf(crt[i], sizeof crt[i], "%s", tf_path("ca/%s.crt", names[i]));
+        snprintf(key[i], sizeof key[i], "%s", tf_path("ca/%s.key", names[i]));
+        lis[i] = (tf_listener_t){.cafile = ca, .certfile = crt[i], .keyfile = key[i],
+                                 .require_certificate = true};
+    }
+    lis[L_TLS13].tls_version = "tlsv1.3";
+    return tf_broker_start(&broker, lis, L_COUNT);
+}
+
+/* ------------------------------------------------------------------ checks */
+
+/* @p code's explanation: its cause id exists in the doctor's catalog, the text says how. */
+static void check_explained(int code, mqtls_status_t status, const char *cause,
+                            const char *text_has)
+{
+    mqtls_simplelink_explanation_t e = mqtls_simplelink_explain(code);
+    test_note("%d -> %s, %s: %s", code, mqtls_strerror(e.status), e.cause, e.text);
+    CHECK_STATUS(e.status, status);
+    CHECK_EQ_STR(e.cause, cause);
+    if (cause[0])
+        CHECK(mqtls_cause_by_id(e.cause) != MQTLS_CAUSE_NONE);
+    CHECK(e.text != NULL && e.text[0] != '\0');
+    if (text_has && !CHECK(strstr(e.text, text_has) != NULL))
+        test_note("expected '%s' in the text", text_has);
+}
+
+/* One attempt that must fail with SimpleLink code @p code, reported as @p status. */
+static void check_fails(const char *id, const mqtls_simplelink_cfg_t *cfg, const char *host,
+                        uint16_t port, int code, mqtls_status_t status, const char *cause,
+                        const char *text_has)
+{
+    sl_client_t d;
+    slc_init(&d, id, cfg);
+    mqtls_status_t st = slc_connect(&d, host, port);
+    test_note("%s: status %s, SimpleLink %d", id, mqtls_strerror(st),
+              mqtls_simplelink_last_code(&d.sl));
+    CHECK_STATUS(st, status);
+    CHECK_EQ_INT(mqtls_simplelink_last_code(&d.sl), code);
+    CHECK_EQ_INT(mqtls_state(&d.cli), MQTLS_STATE_DISCONNECTED);
+    CHECK_EQ_INT(mqtls_simplelink_sd(&d.sl), -1);
+    CHECK_EQ_INT(sl_emu_open_sockets(), 0); /* the transport closed what it opened */
+    CHECK(!tf_broker_saw_client(&broker, id));
+    check_explained(code, status, cause, text_has);
+    slc_free(&d);
+}
+
+/* Connects, publishes at QoS 1 and checks that a subscriber on the host got it. */
+static void check_publishes(sl_client_t *d, const char *host, uint16_t port)
+{
+    tf_client_t sub;
+    mqtls_tls_cfg_t tcfg;
+    memset(&tcfg, 0, sizeof tcfg);
+    tcfg.ca_file = tf_path("ca/ca.crt");
+    tcfg.cert_file = tf_path("ca/dev1/cert.crt");
+    tcfg.key_file = tf_path("ca/dev1/private.key");
+    char sub_id[80], topic[96];
+    snprintf(sub_id, sizeof sub_id, "%s-sub", d->id);
+    snprintf(topic, sizeof topic, "sl/%s", d->id);
+    tf_client_init(&sub, sub_id);
+    REQUIRE_STATUS(tf_connect(&sub, &tcfg, "localhost", lis[L_MAIN].port, T_MS), MQTLS_OK);
+    mqtls_subscription_t s = {mqtls_str(topic), 1};
+    uint8_t code = 0xFF;
+    REQUIRE_STATUS(mqtls_sync_subscribe(&sub.cli, &s, 1, NULL, &code, WAIT_MS), MQTLS_OK);
+
+    mqtls_status_t st = slc_connect(d, host, port);
+    test_note("%s: %s, SimpleLink %d, warning %d", d->id, mqtls_strerror(st),
+              mqtls_simplelink_last_code(&d->sl), mqtls_simplelink_warning(&d->sl));
+    if (CHECK_STATUS(st, MQTLS_OK)) {
+        mqtls_publish_t p;
+        memset(&p, 0, sizeof p);
+        p.topic = mqtls_str(topic);
+        p.payload = (const uint8_t *)"{\"temp_c\":21.50}";
+        p.payload_len = (uint32_t)strlen((const char *)p.payload);
+        p.qos = 1;
+        CHECK_STATUS(mqtls_sync_publish(&d->cli, &p, WAIT_MS), MQTLS_OK);
+        CHECK_EQ_INT(d->done, 1);
+        uint64_t end = tf_now_ms() + WAIT_MS;
+        while (sub.nmsgs == 0 && tf_now_ms() < end)
+            (void)mqtls_sync_run(&sub.cli, 50);
+        CHECK_EQ_INT(sub.nmsgs, 1);
+        CHECK_EQ_STR(sub.last_payload, "{\"temp_c\":21.50}");
+        CHECK(tf_broker_saw_client(&broker, d->id));
+        CHECK_EQ_INT(mqtls_simplelink_last_code(&d->sl), 0);
+    }
+    slc_free(d);
+    CHECK_EQ_INT(sl_emu_open_sockets(), 0);
+    tf_client_free(&sub);
+}
+
+/* ------------------------------------------------------------------ good paths */
+
+TEST(cc3220_connects_and_publishes)
+{
+    REQUIRE(device_3220() == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    sl_client_t d;
+    slc_init(&d, "sl-3220-ok", &cfg);
+    check_publishes(&d, "localhost", lis[L_MAIN].port);
+    CHECK_EQ_STR(sl_emu_evidence()->version, "TLSv1.2");
+    CHECK(sl_emu_evidence()->cert_sent);
+}
+
+TEST(cc3220_private_ca_with_catalog_disabled)
+{
+    REQUIRE(device_3220() == 0);
+    sl_emu_catalog_clear(); /* no catalog holds a private CA */
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    cfg.disable_cert_store = true;
+    sl_client_t d;
+    slc_init(&d, "sl-3220-private-ca", &cfg);
+    check_publishes(&d, "localhost", lis[L_MAIN].port);
+}
+
+TEST(cc3220_cipher_mask_and_address)
+{
+    REQUIRE(device_3220() == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    cfg.cipher_mask = SL_SEC_MASK_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 |
+                      SL_SEC_MASK_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
+    cfg.server_name = "localhost"; /* connecting by address, verifying the name */
+    sl_client_t d;
+    slc_init(&d, "sl-3220-mask", &cfg);
+    check_publishes(&d, "127.0.0.1", lis[L_MAIN].port);
+    CHECK(strstr(sl_emu_evidence()->ciphersuite, "ECDHE_ECDSA") != NULL);
+    CHECK(strstr(sl_emu_evidence()->ciphersuite, "GCM") != NULL);
+}
+
+TEST(cc3200_connects_by_file_id)
+{
+    REQUIRE(device_3200(false) == 0);
+    mqtls_simplelink_cfg_t cfg = cc3200_cfg(131, 130, 129);
+    sl_client_t d;
+    slc_init(&d, "sl-3200-ok", &cfg);
+    check_publishes(&d, "localhost", lis[L_MAIN].port);
+}
+
+/* The example firmware's provisioning writes the files; a second run leaves them alone. */
+TEST(files_provisioned_by_the_example_firmware)
+{
+    size_t ca_len, cert_len, key_len;
+    uint8_t *ca = tf_read_file(tf_path("ca/ca.der"), &ca_len);
+    uint8_t *cert = tf_read_file(tf_path("ca/dev1/cert.der"), &cert_len);
+    uint8_t *key = tf_read_file(tf_path("ca/dev1/private.der"), &key_len);
+    REQUIRE(sl_emu_reset(store_dir, SL_EMU_CC3220) == 0);
+    REQUIRE(sl_emu_catalog_add(tf_path("ca/ca.crt")) == 0);
+    if (ca && cert && key) {
+        const sensor_node_file_t files[] = {
+            {CA_NAME, ca, ca_len, false},
+            {CERT_NAME, cert, cert_len, false},
+            {KEY_NAME, key, key_len, true},
+        };
+        CHECK_EQ_INT(sensor_node_provision(files, 3, false), 0);
+        CHECK_EQ_INT(sl_emu_fs_writes(), 3);
+        CHECK_EQ_INT(sensor_node_provision(files, 3, false), 0);
+        CHECK_EQ_INT(sl_emu_fs_writes(), 3); /* stored already: no flash writes */
+        CHECK_EQ_INT(sensor_node_provision(files, 3, true), 0);
+        CHECK_EQ_INT(sl_emu_fs_writes(), 6);
+        CHECK_EQ_INT(sl_emu_open_files(), 0);
+        size_t got_len = 0;
+        uint8_t *got = sl_emu_get(KEY_NAME, &got_len);
+        CHECK(got && got_len == key_len && memcmp(got, key, key_len) == 0);
+        free(got);
+        mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+        sl_client_t d;
+        slc_init(&d, "sl-provisioned", &cfg);
+        check_publishes(&d, "localhost", lis[L_MAIN].port);
+    } else {
+        CHECK(!"reading the DER files failed");
+    }
+    free(ca);
+    free(cert);
+    free(key);
+}
+
+/* ------------------------------------------------------------------ the root CA */
+
+/* The CC3220 case: the CA file is right and the TLS session comes up, but the device's
+ * catalog is a development one without that root. The transport must not trust it. */
+TEST(root_not_in_catalog_468)
+{
+    REQUIRE(device_3220() == 0);
+    sl_emu_catalog_clear();
+    REQUIRE(sl_emu_catalog_add(tf_path("other/ca.crt")) == 0); /* "the playground catalog" */
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    check_fails("sl-468", &cfg, "localhost", lis[L_MAIN].port, -468, MQTLS_ERR_TLS_VERIFY,
+                "tls.server_untrusted_root",
+                "the root CA is not in the device's trusted-root catalog; flash the "
+                "production catalog, not the development one");
+    const mqtls_tls_evidence_t *e = sl_emu_evidence();
+    CHECK_EQ_INT(e->stage, MQTLS_TLS_STAGE_ESTABLISHED); /* the session was up */
+    CHECK_EQ_INT(e->verify_flags, 0);                    /* and the CA file verified it */
+    CHECK(mqtls_simplelink_explain(-468).connected);
+}
+
+TEST(ca_file_does_not_sign_the_chain_688)
+{
+    REQUIRE(device_3220() == 0);
+    REQUIRE(sl_emu_put(CA_NAME, tf_path("other/ca.crt")) == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    check_fails("sl-688", &cfg, "localhost", lis[L_MAIN].port, -688, MQTLS_ERR_TLS_VERIFY,
+                "tls.server_untrusted_root", "does not sign");
+}
+
+/* ------------------------------------------------------------------ the files */
+
+TEST(ca_file_missing_454)
+{
+    REQUIRE(device_3220() == 0);
+    sl_emu_remove(CA_NAME);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    check_fails("sl-454", &cfg, "localhost", lis[L_MAIN].port, -454,
+                MQTLS_ERR_TLS_CREDENTIALS, "cred.ca_missing", "not in the device's file system");
+}
+
+TEST(pem_ca_on_cc3200_456)
+{
+    REQUIRE(device_3200(true) == 0);
+    mqtls_simplelink_cfg_t cfg = cc3200_cfg(131, 130, 129);
+    check_fails("sl-456-pem", &cfg, "localhost", lis[L_MAIN].port, -456,
+                MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind",
+                "CA file missing, PEM where DER is required, or in the wrong secure-files slot");
+}
+
+TEST(ca_slot_mixed_up_456)
+{
+    REQUIRE(device_3200(false) == 0);
+    /* The key's id in the CA slot: what sits there is no certificate. */
+    mqtls_simplelink_cfg_t cfg = cc3200_cfg(131, 130, 131);
+    check_fails("sl-456-slot", &cfg, "localhost", lis[L_MAIN].port, -456,
+                MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind", "wrong secure-files slot");
+    /* An id with no file behind it. */
+    cfg = cc3200_cfg(131, 130, 200);
+    check_fails("sl-456-noid", &cfg, "localhost", lis[L_MAIN].port, -456,
+                MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind", "CA file missing");
+}
+
+TEST(bad_certificate_file_457)
+{
+    REQUIRE(device_3220() == 0);
+    REQUIRE(sl_emu_put(CERT_NAME, tf_path("garbage.der")) == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    check_fails("sl-457", &cfg, "localhost", lis[L_MAIN].port, -457,
+                MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind", "bad certificate file");
+    sl_emu_remove(CERT_NAME);
+    check_fails("sl-457-missing", &cfg, "localhost", lis[L_MAIN].port, -457,
+                MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind", "missing");
+}
+
+TEST(bad_key_file_458)
+{
+    REQUIRE(device_3220() == 0);
+    REQUIRE(sl_emu_put(KEY_NAME, tf_path("garbage.der")) == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    check_fails("sl-458", &cfg, "localhost", lis[L_MAIN].port, -458,
+                MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind", "bad private key file");
+    /* Another device's key: not the key of this certificate. */
+    REQUIRE(sl_emu_put(KEY_NAME, tf_path("other/dev-other/private.der")) == 0);
+    check_fails("sl-458-mismatch", &cfg, "localhost", lis[L_MAIN].port, -458,
+                MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind", "not the key of the certificate");
+}
+
+TEST(no_ca_is_refused_unless_insecure_453)
+{
+    REQUIRE(device_3220() == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    cfg.ca_file = NULL;
+    sl_client_t d;
+    slc_init(&d, "sl-no-ca", &cfg);
+    CHECK_STATUS(slc_connect(&d, "localhost", lis[L_MAIN].port), MQTLS_ERR_BAD_PARAM);
+    CHECK_EQ_INT(sl_emu_open_sockets(), 0); /* refused before any socket */
+    slc_free(&d);
+    /* Knowingly insecure: connects without verification, and says so. */
+    cfg.insecure = true;
+    slc_init(&d, "sl-453", &cfg);
+    check_publishes(&d, "localhost", lis[L_MAIN].port);
+    CHECK_EQ_INT(mqtls_simplelink_warning(&d.sl), -453);
+    check_explained(-453, MQTLS_ERR_TLS_VERIFY, "cred.ca_missing", "WITHOUT verifying");
+}
+
+/* ------------------------------------------------------------------ the broker's side */
+
+TEST(broker_rejects_the_device_certificate_342)
+{
+    REQUIRE(device_3220() == 0);
+    /* A certificate the broker's OpenSSL finds not yet valid: alert 42 bad_certificate. */
+    REQUIRE(sl_emu_put(CERT_NAME, tf_path("ca/dev-future/cert.der")) == 0);
+    REQUIRE(sl_emu_put(KEY_NAME, tf_path("ca/dev-future/private.der")) == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    check_fails("sl-342", &cfg, "localhost", lis[L_MAIN].port, -342, MQTLS_ERR_TLS_ALERT,
+                "tls.client_cert_rejected", "rejected the device certificate");
+    CHECK_EQ_INT(sl_emu_evidence()->verify_flags, 0); /* the server itself was fine */
+    CHECK(sl_emu_evidence()->cert_sent);
+}
+
+TEST(broker_does_not_know_the_device_ca_348)
+{
+    REQUIRE(device_3220() == 0);
+    REQUIRE(sl_emu_put(CERT_NAME, tf_path("other/dev-other/cert.der")) == 0);
+    REQUIRE(sl_emu_put(KEY_NAME, tf_path("other/dev-other/private.der")) == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    check_fails("sl-348", &cfg, "localhost", lis[L_MAIN].port, -348, MQTLS_ERR_TLS_ALERT,
+                "tls.client_cert_rejected", "unknown_ca");
+}
+
+TEST(expired_server_certificate_461)
+{
+    REQUIRE(device_3220() == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    check_fails("sl-461", &cfg, "localhost", lis[L_EXPIRED].port, -461, MQTLS_ERR_TLS_VERIFY,
+                "tls.server_cert_not_yet_valid", "date and time");
+    CHECK(mqtls_simplelink_explain(-461).connected);
+    /* A device without a clock may accept the date error, knowingly. */
+    cfg.accept_date_error = true;
+    sl_client_t d;
+    slc_init(&d, "sl-461-accepted", &cfg);
+    check_publishes(&d, "localhost", lis[L_EXPIRED].port);
+    CHECK_EQ_INT(mqtls_simplelink_warning(&d.sl), -461);
+}
+
+TEST(broker_requires_tls13_370)
+{
+    REQUIRE(device_3220() == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    check_fails("sl-370", &cfg, "localhost", lis[L_TLS13].port, -370, MQTLS_ERR_TLS_ALERT,
+                "tls.version_mismatch", "TLS 1.2");
+}
+
+TEST(wrong_domain_name_722)
+{
+    REQUIRE(device_3220() == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    cfg.server_name = "other.example";
+    check_fails("sl-722", &cfg, "localhost", lis[L_MAIN].port, -722, MQTLS_ERR_TLS_VERIFY,
+                "tls.hostname_mismatch", "name");
+}
+
+/* ------------------------------------------------------------------ the network */
+
+TEST(dns_and_tcp_failures)
+{
+    REQUIRE(device_3220() == 0);
+    mqtls_simplelink_cfg_t cfg = cc3220_cfg();
+    sl_client_t d;
+    slc_init(&d, "sl-dns", &cfg);
+    CHECK_STATUS(slc_connect(&d, "no-such-host..example", 8883), MQTLS_ERR_DNS);
+    CHECK_EQ_INT(mqtls_simplelink_last_code(&d.sl), -6154);
+    CHECK_EQ_INT(sl_emu_open_sockets(), 0);
+    check_explained(-6154, MQTLS_ERR_DNS, "dns.not_found", "did not resolve");
+    slc_free(&d);
+
+    uint16_t port = test_free_port();
+    REQUIRE(port != 0);
+    check_fails("sl-refused", &cfg, "127.0.0.1", port, -111, MQTLS_ERR_CONNECT_REFUSED,
+                "tcp.refused", "refused");
+}
+
+/* ------------------------------------------------------------------ the explanations */
+
+TEST(every_code_is_explained)
+{
+    /* What the brief of the issue lists, beyond what the connections above produced. */
+    check_explained(-462, MQTLS_ERR_TIMEOUT, "tls.handshake_timeout", "timed out");
+    check_explained(-467, MQTLS_ERR_TLS_VERIFY, "", "revoked");
+    check_explained(-469, MQTLS_ERR_TLS_VERIFY, "tls.server_untrusted_root", "pinned");
+    check_explained(-346, MQTLS_ERR_TLS_ALERT, "tls.client_cert_rejected", "certificate_unknown");
+    check_explained(-155, MQTLS_ERR_TLS_VERIFY, "tls.server_untrusted_root", "CA");
+    /* An alert without an entry is still an alert: -(300 + alert). */
+    check_explained(-347, MQTLS_ERR_TLS_ALERT, "tls.handshake_failed", "-(code) - 300");
+    check_explained(-6160, MQTLS_ERR_DNS, "dns.not_found", NULL);
+    check_explained(-600 - 99, MQTLS_ERR_TLS_HANDSHAKE, "tls.handshake_failed", NULL);
+    check_explained(-2049, MQTLS_ERR_IO, "", NULL);
+    check_explained(0, MQTLS_OK, "", NULL);
+    check_explained(-114, MQTLS_IN_PROGRESS, "", NULL);
+    /* Every cause the table can name is one the doctor knows. */
+    for (int c = -1; c >= -7000; c--) {
+        mqtls_simplelink_explanation_t e = mqtls_simplelink_explain(c);
+        if (!CHECK(e.text && e.text[0] && e.cause))
+            break;
+        if (e.cause[0] && !CHECK(mqtls_cause_by_id(e.cause) != MQTLS_CAUSE_NONE))
+            test_note("code %d names unknown cause '%s'", c, e.cause);
+        if (e.connected && !CHECK(e.status == MQTLS_ERR_TLS_VERIFY))
+            test_note("code %d is 'connected, but' without failing verification", c);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    test_main_begin(argc, argv);
+    signal(SIGPIPE, SIG_IGN);
+    if (!CHECK(setup() == 0)) {
+        printf("SimpleLink setup failed (run directory %s)\n", tf_dir());
+        test_broker_stop(&broker);
+        tf_end();
+        return test_main_end();
+    }
+    RUN(cc3220_connects_and_publishes);
+    RUN(cc3220_private_ca_with_catalog_disabled);
+    RUN(cc3220_cipher_mask_and_address);
+    RUN(cc3200_connects_by_file_id);
+    RUN(files_provisioned_by_the_example_firmware);
+    RUN(root_not_in_catalog_468);
+    RUN(ca_file_does_not_sign_the_chain_688);
+    RUN(ca_file_missing_454);
+    RUN(pem_ca_on_cc3200_456);
+    RUN(ca_slot_mixed_up_456);
+    RUN(bad_certificate_file_457);
+    RUN(bad_key_file_458);
+    RUN(no_ca_is_refused_unless_insecure_453);
+    RUN(broker_rejects_the_device_certificate_342);
+    RUN(broker_does_not_know_the_device_ca_348);
+    RUN(expired_server_certificate_461);
+    RUN(broker_requires_tls13_370);
+    RUN(wrong_domain_name_722);
+    RUN(dns_and_tcp_failures);
+    RUN(every_code_is_explained);
+    (void)sl_emu_reset(store_dir, SL_EMU_CC3220);
+    test_broker_stop(&broker);
+    tf_end();
+    return test_main_end();
+}

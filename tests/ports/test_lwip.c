@@ -1,0 +1,372 @@
+/**
+ * @file test_lwip.c
+ * @brief The lwIP transport (ports/lwip) on a real lwIP stack: Debian's liblwip (the unix
+ *        port, built without DNS), a netif that loops packets to its own address, and a
+ *        relay from an lwIP listening socket to a private mosquitto. The real client talks
+ *        MQTT through lwIP's TCP to the broker:
+ *
+ *   client --mqtls_lwip_transport--> lwIP 10.0.0.1:1883 --relay--> mosquitto 127.0.0.1
+ *
+ * Also: refused connects, a silent peer abandoned at the connect timeout, and a host name
+ * without lwIP DNS.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <unistd.h>
+
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "lwip/sockets.h"
+#include "lwip/tcpip.h"
+
+#include "broker.h"
+#include "mqtls/client.h"
+#include "mqtls/transport_lwip.h"
+#include "test.h"
+
+#define LWIP_ADDR "10.0.0.1"
+#define RELAY_PORT 1883
+#define T_MS 5000u
+
+static test_broker_t broker;
+static struct netif nif;
+static volatile int stopping;
+static volatile int relay_up; /* 1 listening, -1 failed */
+
+/* ------------------------------------------------------------------ the lwIP side */
+
+/* Packets to other hosts go nowhere (a silent network); to our own address lwIP loops
+ * them back itself (LWIP_NETIF_LOOPBACK). */
+static err_t drop_output(struct netif *n, struct pbuf *p, const ip4_addr_t *a)
+{
+    (void)n;
+    (void)p;
+    (void)a;
+    return ERR_OK;
+}
+
+static err_t nif_init(struct netif *n)
+{
+    n->output = drop_output;
+    n->mtu = 1500;
+    n->name[0] = 't';
+    n->name[1] = '0';
+    return ERR_OK;
+}
+
+static sys_sem_t ready;
+
+static void tcpip_ready(void *arg)
+{
+    (void)arg;
+    sys_sem_signal(&ready);
+}
+
+static void start_lwip(void)
+{
+    ip4_addr_t ip, mask, gw;
+    sys_sem_new(&ready, 0);
+    tcpip_init(tcpip_ready, NULL);
+    sys_sem_wait(&ready);
+    IP4_ADDR(&ip, 10, 0, 0, 1);
+    IP4_ADDR(&mask, 255, 255, 255, 0);
+    IP4_ADDR(&gw, 10, 0, 0, 254);
+    LOCK_TCPIP_CORE();
+    netif_add(&nif, &ip, &mask, &gw, NULL, nif_init, tcpip_input);
+    netif_set_default(&nif);
+    netif_set_up(&nif);
+    netif_set_link_up(&nif);
+    UNLOCK_TCPIP_CORE();
+}
+
+/* ------------------------------------------------------------------ the relay */
+
+/* Bytes on their way in one direction of the relay. */
+typedef struct pipe_buf {
+    char data[65536];
+    size_t len;
+    bool eof; /* the source has closed */
+} pipe_buf_t;
+
+/* Reads what is there into @p b (eof once the source is gone). */
+static void fill(pipe_buf_t *b, int fd, bool from_lwip)
+{
+    size_t room = sizeof b->data - b->len;
+    if (room == 0 || b->eof)
+        return;
+    ssize_t n = from_lwip ? lwip_recv(fd, b->data + b->len, room, MSG_DONTWAIT)
+                          : recv(fd, b->data + b->len, room, MSG_DONTWAIT);
+    if (n > 0)
+        b->len += (size_t)n;
+    else if (n == 0 || (errno != EWOULDBLOCK && errno != EAGAIN))
+        b->eof = true;
+}
+
+/* Writes what the other side accepts now; false on a write failure. */
+static bool drain(pipe_buf_t *b, int fd, bool to_lwip)
+{
+    if (b->len == 0)
+        return true;
+    ssize_t w = to_lwip ? lwip_send(fd, b->data, b->len, MSG_DONTWAIT)
+                        : send(fd, b->data, b->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (w < 0)
+        return errno == EWOULDBLOCK || errno == EAGAIN;
+    memmove(b->data, b->data + w, b->len - (size_t)w);
+    b->len -= (size_t)w;
+    return true;
+}
+
+/* One relayed connection, in one thread and without blocking: lwIP does not allow one
+ * thread to shut a socket down while another blocks in a receive on it, and blocking
+ * sends in both directions could wait on each other. */
+static void *conn_run(void *arg)
+{
+    int lw = (int)(intptr_t)arg;
+    int host = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    pipe_buf_t *bufs = calloc(2, sizeof *bufs);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(broker.port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bufs && host >= 0 && connect(host, (struct sockaddr *)&a, sizeof a) == 0) {
+        pipe_buf_t *up = &bufs[0], *down = &bufs[1]; /* lwIP -> broker, broker -> lwIP */
+        while (!stopping) {
+            struct pollfd pl = {lw, (short)(POLLIN | (down->len ? POLLOUT : 0)), 0};
+            struct pollfd ph = {host, (short)(POLLIN | (up->len ? POLLOUT : 0)), 0};
+            (void)lwip_poll(&pl, 1, 1);
+            (void)poll(&ph, 1, 1);
+            fill(up, lw, true);
+            fill(down, host, false);
+            if (!drain(up, host, false) || !drain(down, lw, true))
+                break;
+            if ((up->eof && up->len == 0) || (down->eof && down->len == 0))
+                break; /* one side closed and all it sent was passed on */
+        }
+    }
+    free(bufs);
+    if (host >= 0)
+        close(host);
+    lwip_close(lw);
+    return NULL;
+}
+
+static void *relay_run(void *arg)
+{
+    (void)arg;
+    int l = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(RELAY_PORT);
+    a.sin_addr.s_addr = inet_addr(LWIP_ADDR);
+    if (l < 0 || lwip_bind(l, (struct sockaddr *)&a, sizeof a) != 0 || lwip_listen(l, 4) != 0) {
+        relay_up = -1;
+        return NULL;
+    }
+    relay_up = 1;
+    while (!stopping) {
+        struct pollfd p = {l, POLLIN, 0};
+        if (lwip_poll(&p, 1, 100) <= 0)
+            continue;
+        int c = lwip_accept(l, NULL, NULL);
+        if (c < 0)
+            continue;
+        pthread_t t;
+        pthread_create(&t, NULL, conn_run, (void *)(intptr_t)c);
+        pthread_detach(t);
+    }
+    lwip_close(l);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ a client on lwIP */
+
+typedef struct lw_client {
+    mqtls_client_t cli;
+    mqtls_lwip_t lw;
+    mqtls_client_cfg_t cfg;
+    mqtls_connect_opts_t opts;
+    char id[32];
+    uint8_t rx[8192], tx[1024], store_buf[16384];
+    mqtls_inflight_t inflight[16];
+    uint16_t qos2_in[16];
+    mqtls_ram_store_t store;
+    unsigned msgs, bytes, done;
+} lw_client_t;
+
+static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
+{
+    lw_client_t *d = user;
+    (void)c;
+    if (ev->type == MQTLS_EV_MESSAGE) {
+        d->msgs++;
+        d->bytes += ev->message->payload_len;
+    } else if (ev->type == MQTLS_EV_PUBLISH_DONE) {
+        d->done++;
+    }
+}
+
+static void lwc_init(lw_client_t *d, const char *id)
+{
+    memset(d, 0, sizeof *d);
+    snprintf(d->id, sizeof d->id, "%s", id);
+    mqtls_lwip_init(&d->lw);
+    mqtls_ram_store_init(&d->store, d->store_buf, sizeof d->store_buf);
+    d->cfg.transport = &mqtls_lwip_transport;
+    d->cfg.transport_ctx = &d->lw;
+    d->cfg.platform = &mqtls_platform_posix;
+    d->cfg.rx_buf = d->rx;
+    d->cfg.rx_size = sizeof d->rx;
+    d->cfg.tx_buf = d->tx;
+    d->cfg.tx_size = sizeof d->tx;
+    d->cfg.inflight = d->inflight;
+    d->cfg.inflight_cap = 16;
+    d->cfg.qos2_in = d->qos2_in;
+    d->cfg.qos2_in_cap = 16;
+    d->cfg.store = &mqtls_ram_store;
+    d->cfg.store_ctx = &d->store;
+    d->cfg.on_event = on_event;
+    d->cfg.user = d;
+    d->opts.connect.version = MQTLS_V5;
+    d->opts.connect.clean_start = true;
+    d->opts.connect.keep_alive = 30;
+    d->opts.connect.client_id = mqtls_str(d->id);
+    mqtls_client_init(&d->cli, &d->cfg);
+}
+
+static mqtls_status_t lwc_connect(lw_client_t *d, const char *host, uint16_t port,
+                                  uint32_t timeout_ms)
+{
+    uint8_t reason = 0;
+    d->opts.host = host;
+    d->opts.port = port;
+    d->opts.connect_timeout_ms = timeout_ms;
+    return mqtls_sync_connect(&d->cli, &d->opts, &reason);
+}
+
+static void lwc_free(lw_client_t *d)
+{
+    if (mqtls_state(&d->cli) == MQTLS_STATE_CONNECTED)
+        (void)mqtls_disconnect(&d->cli, 0, NULL);
+    mqtls_client_free(&d->cli);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+TEST(mqtt_through_lwip_to_mosquitto)
+{
+    static lw_client_t d;
+    lwc_init(&d, "lwip-client");
+    REQUIRE_STATUS(lwc_connect(&d, LWIP_ADDR, RELAY_PORT, T_MS), MQTLS_OK);
+    CHECK(mqtls_lwip_fd(&d.lw) >= 0);
+    mqtls_subscription_t s = {mqtls_str("lwip/#"), 1};
+    uint8_t code = 0xFF;
+    REQUIRE_STATUS(mqtls_sync_subscribe(&d.cli, &s, 1, NULL, &code, T_MS), MQTLS_OK);
+    CHECK_EQ_INT(code, 1);
+
+    /* QoS 1 to ourselves, through the broker. */
+    mqtls_publish_t p;
+    memset(&p, 0, sizeof p);
+    p.topic = mqtls_str("lwip/one");
+    p.payload = (const uint8_t *)"over lwIP";
+    p.payload_len = 9;
+    p.qos = 1;
+    CHECK_STATUS(mqtls_sync_publish(&d.cli, &p, T_MS), MQTLS_OK);
+
+    /* Many payloads larger than a segment: partial writes and split reads. */
+    static uint8_t big[3000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7u);
+    p.topic = mqtls_str("lwip/big");
+    p.payload = big;
+    p.payload_len = sizeof big;
+    p.qos = 0;
+    for (int i = 0; i < 100; i++)
+        if (!CHECK_STATUS(mqtls_sync_publish(&d.cli, &p, T_MS), MQTLS_OK))
+            break;
+    uint64_t end = (uint64_t)mqtls_platform_posix.now_ms(NULL) + 10000u;
+    while (d.msgs < 101 && (int64_t)(end - mqtls_platform_posix.now_ms(NULL)) > 0)
+        (void)mqtls_sync_run(&d.cli, 50);
+    test_note("received %u messages, %u bytes", d.msgs, d.bytes);
+    CHECK_EQ_INT(d.msgs, 101);
+    CHECK_EQ_INT(d.bytes, 9 + 100 * sizeof big);
+    CHECK_EQ_INT(d.done, 1);
+    CHECK_STATUS(mqtls_disconnect(&d.cli, 0, NULL), MQTLS_OK);
+    CHECK_EQ_INT(mqtls_lwip_fd(&d.lw), -1);
+    lwc_free(&d);
+}
+
+TEST(refused_connect)
+{
+    lw_client_t *d = calloc(1, sizeof *d);
+    REQUIRE(d != NULL);
+    lwc_init(d, "lwip-refused");
+    CHECK_STATUS(lwc_connect(d, LWIP_ADDR, RELAY_PORT + 1, T_MS), MQTLS_ERR_CONNECT_REFUSED);
+    CHECK_EQ_INT(mqtls_lwip_fd(&d->lw), -1);
+    lwc_free(d);
+    free(d);
+}
+
+TEST(silent_peer_is_abandoned_at_the_timeout)
+{
+    lw_client_t *d = calloc(1, sizeof *d);
+    REQUIRE(d != NULL);
+    lwc_init(d, "lwip-silent");
+    uint32_t t0 = mqtls_platform_posix.now_ms(NULL);
+    CHECK_STATUS(lwc_connect(d, "10.0.0.77", RELAY_PORT, 1500), MQTLS_ERR_TIMEOUT);
+    uint32_t took = mqtls_platform_posix.now_ms(NULL) - t0;
+    test_note("gave up after %u ms", (unsigned)took);
+    CHECK(took >= 1400 && took < 4000);
+    CHECK_EQ_INT(mqtls_lwip_fd(&d->lw), -1); /* the pending connect was closed */
+    lwc_free(d);
+    free(d);
+}
+
+TEST(host_name_without_lwip_dns)
+{
+    mqtls_lwip_t t;
+    mqtls_lwip_init(&t);
+    /* Debian's liblwip has LWIP_DNS=0: names cannot be resolved, addresses can. */
+    CHECK_STATUS(mqtls_lwip_transport.connect(&t, "broker.invalid", 1883), MQTLS_ERR_DNS);
+    CHECK_EQ_INT(mqtls_lwip_fd(&t), -1);
+    CHECK_STATUS(mqtls_lwip_transport.connect(&t, "", 1883), MQTLS_ERR_BAD_PARAM);
+    CHECK_STATUS(mqtls_lwip_transport.connect(&t, LWIP_ADDR, 0), MQTLS_ERR_BAD_PARAM);
+    uint8_t b[4];
+    CHECK_STATUS(mqtls_lwip_transport.recv(&t, b, sizeof b), -(int32_t)MQTLS_ERR_STATE);
+    CHECK_STATUS(mqtls_lwip_transport.wait(&t, 0, 10), MQTLS_ERR_STATE);
+    mqtls_lwip_transport.close(&t);
+    mqtls_lwip_transport.close(&t);
+}
+
+int main(int argc, char **argv)
+{
+    test_main_begin(argc, argv);
+    signal(SIGPIPE, SIG_IGN);
+    if (!CHECK(test_broker_start(&broker, NULL) == 0))
+        return test_main_end();
+    start_lwip();
+    pthread_t relay;
+    pthread_create(&relay, NULL, relay_run, NULL);
+    while (relay_up == 0)
+        usleep(1000);
+    if (CHECK(relay_up == 1)) {
+        RUN(mqtt_through_lwip_to_mosquitto);
+        RUN(refused_connect);
+        RUN(silent_peer_is_abandoned_at_the_timeout);
+        RUN(host_name_without_lwip_dns);
+    }
+    stopping = 1;
+    pthread_join(relay, NULL);
+    test_broker_stop(&broker);
+    return test_main_end();
+}
