@@ -1,8 +1,11 @@
 # A thin wrapper over CMake for the everyday tasks; the build itself is in CMakeLists.txt.
 #
 #   make build   release build (RelWithDebInfo, gcc) in build/
-#   make test    build/ with gcc + ctest, then build-asan/ with clang, ASan+UBSan and the
-#                fuzz targets + ctest; stops at the first failure
+#   make test    build/ with gcc + ctest (which includes the static checks and the integration
+#                tests under valgrind: labels static, valgrind), then build-asan/ with clang,
+#                ASan+UBSan and the fuzz targets + ctest; stops at the first failure
+#   make check-static    cppcheck + clang-tidy on the library (scripts/static_check.sh)
+#   make check-valgrind  the integration tests under valgrind memcheck (scripts/valgrind_tests.sh)
 #   make demo    scripts/demo.sh: a device publishing telemetry over mutual TLS to a private broker
 #   make bench   the benchmarks (build/bench/mqtls_bench)
 #   make size    Cortex-M4 code size, RAM and stack tables (scripts/size.sh --check)
@@ -30,7 +33,7 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 # cmake --build runs make below us: keep its "Entering directory" lines out of the log.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all bootstrap build test demo bench size clean
+.PHONY: all bootstrap build test check-static check-valgrind demo bench size clean
 
 all: build
 
@@ -46,6 +49,12 @@ test: build
 	$(CMAKE_ASAN)
 	cmake --build $(ASAN_DIR) --parallel $(JOBS)
 	cd $(ASAN_DIR) && $(CTEST)
+
+check-static: bootstrap
+	MQTLS_STATIC_DIR=$(BUILD_DIR)/static JOBS=$(JOBS) scripts/static_check.sh
+
+check-valgrind: build
+	JOBS=$(JOBS) scripts/valgrind_tests.sh -B $(BUILD_DIR)
 
 demo: build
 	scripts/demo.sh

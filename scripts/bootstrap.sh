@@ -15,9 +15,11 @@ packages=(
   mosquitto mosquitto-clients              # the test broker and reference clients
   libmosquitto-dev libmbedtls-dev          # libraries used by benchmarks and TLS
   clang llvm libclang-rt-14-dev            # sanitizers, libFuzzer, llvm-symbolizer
+  cppcheck clang-tidy valgrind             # static checks and memcheck (labels static, valgrind)
   iproute2                                 # ip/ss/tc for network tests
   python3 openssl                          # test scripts; certificates made by another tool
   gcc-arm-none-eabi libnewlib-arm-none-eabi  # the Cortex-M4 cross build (make size)
+  liblwip-dev                              # lwIP headers and library (ports/lwip)
 )
 
 if [[ -n "${MQTLS_SKIP_BOOTSTRAP:-}" ]]; then

@@ -954,19 +954,27 @@ done:
 
 typedef struct check {
     unsigned passed, failed, warned;
+    tool_check_sink_t sink;
+    void *ctx;
+    bool chain_warn_only;
 } check_t;
 
-enum { CK_OK, CK_FAIL, CK_WARN };
+enum { CK_OK = TOOL_CHECK_OK, CK_FAIL = TOOL_CHECK_FAIL, CK_WARN = TOOL_CHECK_WARN };
+
+static void emit(check_t *c, tool_check_kind_t kind, const char *fmt, va_list ap)
+{
+    char line[1024];
+    vsnprintf(line, sizeof line, fmt, ap);
+    c->sink(c->ctx, kind, line);
+}
 
 static void mark(check_t *c, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void mark(check_t *c, int kind, const char *fmt, ...)
 {
     va_list ap;
-    fputs(kind == CK_OK ? MARK_OK " " : kind == CK_FAIL ? MARK_FAIL " " : MARK_WARN " ", stdout);
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    emit(c, (tool_check_kind_t)kind, fmt, ap);
     va_end(ap);
-    putchar('\n');
     if (kind == CK_OK)
         c->passed++;
     else if (kind == CK_FAIL)
@@ -975,15 +983,25 @@ static void mark(check_t *c, int kind, const char *fmt, ...)
         c->warned++;
 }
 
-static void evid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void evid(const char *fmt, ...)
+static void evid(check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void evid(check_t *c, const char *fmt, ...)
 {
     va_list ap;
-    fputs("    ", stdout);
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    emit(c, TOOL_CHECK_DETAIL, fmt, ap);
     va_end(ap);
-    putchar('\n');
+}
+
+/* `cert check` prints each line as it comes: "✓ text", "    evidence". */
+static void print_sink(void *ctx, tool_check_kind_t kind, const char *text)
+{
+    (void)ctx;
+    switch (kind) {
+    case TOOL_CHECK_OK: printf(MARK_OK " %s\n", text); break;
+    case TOOL_CHECK_FAIL: printf(MARK_FAIL " %s\n", text); break;
+    case TOOL_CHECK_WARN: printf(MARK_WARN " %s\n", text); break;
+    default: printf("    %s\n", text); break;
+    }
 }
 
 /* Loads a file for `check` and prints whether it gives what its role needs. */
@@ -996,7 +1014,7 @@ static bool check_load(check_t *c, tool_credfile_t *f, const char *path, const c
         mark(c, CK_FAIL, "%s '%s': %s", role, path, f->why);
         for (size_t i = 0; i < f->n_objs; i++)
             if (f->objs[i].kind == TOOL_OBJ_BROKEN)
-                evid("%s", f->objs[i].why);
+                evid(c, "%s", f->objs[i].why);
         return false;
     }
     tool_credfile_summary(f, sum, sizeof sum);
@@ -1007,18 +1025,18 @@ static bool check_load(check_t *c, tool_credfile_t *f, const char *path, const c
         mark(c, CK_FAIL, "%s '%s' does not parse: %s", role, path, sum);
         for (size_t i = 0; i < f->n_objs; i++)
             if (f->objs[i].kind == TOOL_OBJ_BROKEN)
-                evid("%s", f->objs[i].why);
+                evid(c, "%s", f->objs[i].why);
         return false;
     }
     const tool_obj_t *o = tool_credfile_first(f, want);
     if (!o) {
         mark(c, CK_FAIL, "%s '%s' holds no %s: it is %s", role, path, tool_obj_kind_name(want), sum);
         if (want == TOOL_OBJ_CERT && tool_credfile_first(f, TOOL_OBJ_PRIVKEY))
-            evid("it is a private key: are --cert and --key swapped?");
+            evid(c, "it is a private key: are --cert and --key swapped?");
         else if (want == TOOL_OBJ_PRIVKEY && tool_credfile_first(f, TOOL_OBJ_CERT))
-            evid("it is a certificate: are --cert and --key swapped?");
+            evid(c, "it is a certificate: are --cert and --key swapped?");
         else if (want == TOOL_OBJ_CERT && tool_credfile_first(f, TOOL_OBJ_CSR))
-            evid("a CSR is a request for a certificate: send it to the CA and use the "
+            evid(c, "a CSR is a request for a certificate: send it to the CA and use the "
                  "certificate it returns");
         return false;
     }
@@ -1041,11 +1059,11 @@ static bool check_load(check_t *c, tool_credfile_t *f, const char *path, const c
                 snprintf(num, sizeof num, "[%zu] ", ++k);
             dn(&x->crt.subject, s1, sizeof s1);
             dn(&x->crt.issuer, s2, sizeof s2);
-            evid("%s%s (issuer %s)", num, s1, s2);
+            evid(c, "%s%s (issuer %s)", num, s1, s2);
         } else if (x->kind == TOOL_OBJ_OTHER) {
-            evid("%s", x->why);
+            evid(c, "%s", x->why);
         } else {
-            evid("%s", tool_obj_describe(x, d, sizeof d));
+            evid(c, "%s", tool_obj_describe(x, d, sizeof d));
         }
     }
     return true;
@@ -1076,10 +1094,10 @@ static void check_name(check_t *c, const tool_credfile_t *f)
                       "openssl without -inform, device SDKs) go by the name or want one format";
     if (ext_is(ext, "pem") && !f->is_pem) {
         mark(c, CK_WARN, "'%s' is named .pem but holds DER", f->path);
-        evid("%s", why);
+        evid(c, "%s", why);
     } else if (ext_is(ext, "der") && f->is_pem) {
         mark(c, CK_WARN, "'%s' is named .der but holds PEM", f->path);
-        evid("%s", why);
+        evid(c, "%s", why);
     }
     if ((ext_is(ext, "crt") || ext_is(ext, "cer") || ext_is(ext, "cert")) && !has_cert && has_key)
         mark(c, CK_WARN, "'%s' is named like a certificate (.%s) but holds a private key", f->path,
@@ -1129,7 +1147,7 @@ static bool aws_issued(const mbedtls_x509_crt *crt)
     return strstr(issuer, "OU=Amazon Web Services") != NULL;
 }
 
-static void check_chain(check_t *c, const tool_credfile_t *cert, const tool_credfile_t *ca)
+static bool check_chain(check_t *c, const tool_credfile_t *cert, const tool_credfile_t *ca)
 {
     mbedtls_x509_crt chain, roots;
     chain_seen_t seen;
@@ -1144,24 +1162,27 @@ static void check_chain(check_t *c, const tool_credfile_t *cert, const tool_cred
     if (rest == 0) {
         mark(c, CK_OK, "the certificate chains to the CA file (dates aside: see below)");
         for (int d = 0; d <= seen.depth_max; d++)
-            evid("%s%s%s", d ? "issued by " : "", seen.subject[d],
+            evid(c, "%s%s%s", d ? "issued by " : "", seen.subject[d],
                  d == seen.depth_max ? " (in the CA file)" : "");
     } else {
         bool aws = (rest & MBEDTLS_X509_BADCERT_NOT_TRUSTED) && aws_issued(&chain);
         if (aws)
             mark(c, CK_WARN, "the certificate was issued by AWS IoT, whose issuing CA is not in "
                  "the CA file: AWS checks it; the CA file verifies the broker");
+        else if (c->chain_warn_only)
+            mark(c, CK_WARN, "the certificate does not chain to the CA file (the broker may "
+                 "trust another CA for its clients)");
         else
             mark(c, CK_FAIL, "the certificate does not chain to the CA file");
         for (const mbedtls_x509_crt *x = &chain; x && x->raw.p; x = x->next) {
             dn(&x->subject, s, sizeof s);
-            evid("%s %s", x == &chain ? "certificate:" : "chain cert: ", s);
+            evid(c, "%s %s", x == &chain ? "certificate:" : "chain cert: ", s);
             dn(&x->issuer, s, sizeof s);
-            evid("  issued by: %s", s);
+            evid(c, "  issued by: %s", s);
         }
         for (const mbedtls_x509_crt *r = &roots; r && r->raw.p; r = r->next) {
             dn(&r->subject, s, sizeof s);
-            evid("CA file:     %s", s);
+            evid(c, "CA file:     %s", s);
         }
         if (rest & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
             bool named = false;
@@ -1170,23 +1191,25 @@ static void check_chain(check_t *c, const tool_credfile_t *cert, const tool_cred
                     if (same_name(&x->issuer_raw, &r->subject_raw) && !named) {
                         named = true;
                         dn(&r->subject, s, sizeof s);
-                        evid("the CA file holds a CA named '%s', but its key did not sign the "
+                        evid(c, "the CA file holds a CA named '%s', but its key did not sign the "
                              "certificate: a different CA with the same name (made again?)", s);
                     }
             if (!named && !aws)
-                evid("none of the CA file's certificates is the certificate's issuer: use the "
+                evid(c, "none of the CA file's certificates is the certificate's issuer: use the "
                      "CA that issued it (or add the missing intermediate to --cert)");
         }
         if (mbedtls_x509_crt_verify_info(info, sizeof info, "", rest) > 0) {
             for (char *line = strtok(info, "\n"); line; line = strtok(NULL, "\n"))
-                evid("Mbed TLS: %s", line);
+                evid(c, "Mbed TLS: %s", line);
         }
     }
     mbedtls_x509_crt_free(&chain);
     mbedtls_x509_crt_free(&roots);
+    return rest == 0;
 }
 
-static void check_dates_of(check_t *c, const mbedtls_x509_crt *crt, const char *what, int64_t now)
+/* Returns 0 valid, 1 expired, -1 not yet valid. */
+static int check_dates_of(check_t *c, const mbedtls_x509_crt *crt, const char *what, int64_t now)
 {
     char s[256], v[80], nb[40], na[40];
     int state;
@@ -1195,21 +1218,25 @@ static void check_dates_of(check_t *c, const mbedtls_x509_crt *crt, const char *
     tool_x509_format_time(tool_x509_time_to_unix(&crt->valid_from), false, nb, sizeof nb);
     tool_x509_format_time(tool_x509_time_to_unix(&crt->valid_to), false, na, sizeof na);
     mark(c, state == 0 ? CK_OK : CK_FAIL, "%s %s: %s", what, s, v);
-    evid("valid from %s to %s", nb, na);
+    evid(c, "valid from %s to %s", nb, na);
+    return state;
 }
 
-static void check_key_size(check_t *c, const mbedtls_pk_context *pk, const char *what,
+/* Returns whether the key is too small (RSA below 2048 bits). */
+static bool check_key_size(check_t *c, const mbedtls_pk_context *pk, const char *what,
                            bool print_ok)
 {
     char k[64];
     tool_x509_describe_key(pk, k, sizeof k);
     if (is_rsa_below_2048(pk)) {
         mark(c, CK_FAIL, "%s: %s, below 2048 bits", what, k);
-        evid("AWS IoT refuses RSA keys under 2048 bits, and Mbed TLS's default profile rejects "
+        evid(c, "AWS IoT refuses RSA keys under 2048 bits, and Mbed TLS's default profile rejects "
              "them when verifying");
-    } else if (print_ok) {
-        mark(c, CK_OK, "%s: %s", what, k);
+        return true;
     }
+    if (print_ok)
+        mark(c, CK_OK, "%s: %s", what, k);
+    return false;
 }
 
 static void check_usage(check_t *c, const mbedtls_x509_crt *crt)
@@ -1220,10 +1247,10 @@ static void check_usage(check_t *c, const mbedtls_x509_crt *crt)
         mark(c, CK_OK, "extended key usage: none, so any use (client authentication included)");
     } else if (client) {
         mark(c, CK_OK, "extended key usage allows TLS client authentication");
-        evid("extendedKeyUsage: %s", b.p);
+        evid(c, "extendedKeyUsage: %s", b.p);
     } else {
         mark(c, CK_FAIL, "extended key usage does not allow TLS client authentication");
-        evid("extendedKeyUsage: %s (clientAuth is missing: brokers refuse it as a client "
+        evid(c, "extendedKeyUsage: %s (clientAuth is missing: brokers refuse it as a client "
              "certificate)", b.p);
     }
     b.len = 0;
@@ -1234,10 +1261,10 @@ static void check_usage(check_t *c, const mbedtls_x509_crt *crt)
             mark(c, CK_OK, "key usage allows signing the TLS handshake");
         } else {
             mark(c, CK_FAIL, "key usage does not allow digitalSignature");
-            evid("a client certificate's key signs the handshake (CertificateVerify): brokers "
+            evid(c, "a client certificate's key signs the handshake (CertificateVerify): brokers "
                  "refuse it");
         }
-        evid("keyUsage: %s", b.p);
+        evid(c, "keyUsage: %s", b.p);
     }
     tool_buf_free(&b);
     bool is_ca;
@@ -1294,26 +1321,136 @@ static void check_host(check_t *c, const char *host, const tool_credfile_t *ca)
         } else if (verisign && n_ca == 1) {
             mark(c, CK_WARN, "--host %s is an AWS IoT ATS endpoint, but the CA file holds only the "
                  "VeriSign Class 3 G5 root of the legacy endpoints", host);
-            evid("ATS endpoints chain to Amazon Root CA 1 (RSA) or 3 (ECC), cross-signed by "
+            evid(c, "ATS endpoints chain to Amazon Root CA 1 (RSA) or 3 (ECC), cross-signed by "
                  "Starfield G2: trust AmazonRootCA1.pem (https://www.amazontrust.com/repository/)");
         } else {
             mark(c, CK_WARN, "--host %s is an AWS IoT ATS endpoint, but the CA file holds none of "
                  "Amazon Root CA 1/3 or Starfield Services Root G2", host);
-            evid("the handshake will fail with 'server certificate not trusted': trust "
+            evid(c, "the handshake will fail with 'server certificate not trusted': trust "
                  "AmazonRootCA1.pem (https://www.amazontrust.com/repository/)");
         }
     } else if (verisign) {
         mark(c, CK_WARN, "--host %s is a legacy (non-ATS) AWS IoT endpoint: it chains to VeriSign "
              "Class 3 G5, which the CA file holds, but AWS recommends the -ats endpoint", host);
-        evid("`aws iot describe-endpoint --endpoint-type iot:Data-ATS` gives its name; it "
+        evid(c, "`aws iot describe-endpoint --endpoint-type iot:Data-ATS` gives its name; it "
              "chains to Amazon Root CA 1/3");
     } else {
         mark(c, CK_WARN, "--host %s looks like a legacy (non-ATS) AWS IoT endpoint, which chains "
              "to VeriSign Class 3 G5: the CA file does not hold it", host);
-        evid("use the -ats endpoint (`aws iot describe-endpoint --endpoint-type "
+        evid(c, "use the -ats endpoint (`aws iot describe-endpoint --endpoint-type "
              "iot:Data-ATS`), which chains to Amazon Root CA 1/3%s",
              amazon || starfield ? " (in the CA file)" : "");
     }
+}
+
+void tool_cert_check(const tool_cert_check_opts_t *o, tool_cert_check_result_t *r)
+{
+    check_t cc = {0, 0, 0, o->sink ? o->sink : print_sink, o->ctx, o->chain_warn_only};
+    check_t *c = &cc;
+    tool_credfile_t ca, cert, key;
+    bool ca_ok = false, cert_ok = false, key_ok = false;
+    memset(r, 0, sizeof *r);
+    memset(&ca, 0, sizeof ca);
+    memset(&cert, 0, sizeof cert);
+    memset(&key, 0, sizeof key);
+
+    if (o->now < CLOCK_SANE) {
+        char t[40];
+        tool_x509_format_time(o->now, false, t, sizeof t);
+        r->clock_unset = true;
+        mark(c, CK_WARN, "the %s says %s: it looks unset (before 2020)", o->at_set ? "date given "
+             "with --at" : "local clock", t);
+        evid(c, "every certificate then looks not yet valid; a device needs a set clock (NTP/SNTP) "
+             "for TLS too");
+    }
+    if (o->cafile)
+        ca_ok = check_load(c, &ca, o->cafile, "CA file", TOOL_OBJ_CERT, NULL);
+    if (o->certfile)
+        cert_ok = check_load(c, &cert, o->certfile, "certificate", TOOL_OBJ_CERT, NULL);
+    if (o->keyfile)
+        key_ok = check_load(c, &key, o->keyfile, "private key", TOOL_OBJ_PRIVKEY, o->pass);
+    r->files_ok = (!o->cafile || ca_ok) && (!o->certfile || cert_ok) && (!o->keyfile || key_ok);
+    if (o->cafile)
+        check_name(c, &ca);
+    if (o->certfile)
+        check_name(c, &cert);
+    if (o->keyfile)
+        check_name(c, &key);
+
+    const tool_obj_t *leaf = cert_ok ? tool_credfile_first(&cert, TOOL_OBJ_CERT) : NULL;
+    const tool_obj_t *pk = key_ok ? tool_credfile_first(&key, TOOL_OBJ_PRIVKEY) : NULL;
+    if (leaf && pk) {
+        char h1[65], h2[65], k1[64], k2[64];
+        pubkey_hash(&leaf->crt.pk, h1);
+        pubkey_hash(&pk->pk, h2);
+        tool_x509_describe_key(&leaf->crt.pk, k1, sizeof k1);
+        tool_x509_describe_key(&pk->pk, k2, sizeof k2);
+        if (TOOL_PK_CHECK_PAIR(&leaf->crt.pk, &pk->pk, NULL) == 0) {
+            mark(c, CK_OK, "the private key belongs to the certificate");
+            evid(c, "public key %s, sha256 %s", k1, h1);
+        } else {
+            r->key_mismatch = true;
+            mark(c, CK_FAIL, "the private key does not belong to the certificate");
+            evid(c, "the certificate's public key: %s, sha256 %s", k1, h1);
+            evid(c, "the private key's public key: %s, sha256 %s", k2, h2);
+        }
+    }
+    if (leaf && ca_ok)
+        r->chain_ok = check_chain(c, &cert, &ca);
+
+    /* Dates: the certificate (and its chain) and each CA certificate. */
+    for (size_t i = 0; cert_ok && i < cert.n_objs; i++)
+        if (cert.objs[i].kind == TOOL_OBJ_CERT) {
+            bool is_leaf = &cert.objs[i] == leaf;
+            int state = check_dates_of(c, &cert.objs[i].crt,
+                                       is_leaf ? "certificate" : "chain certificate", o->now);
+            if (is_leaf && state)
+                r->cert_flags = state > 0 ? MBEDTLS_X509_BADCERT_EXPIRED
+                                          : MBEDTLS_X509_BADCERT_FUTURE;
+        }
+    for (size_t i = 0; ca_ok && i < ca.n_objs; i++)
+        if (ca.objs[i].kind == TOOL_OBJ_CERT)
+            check_dates_of(c, &ca.objs[i].crt, "CA", o->now);
+
+    /* Keys. */
+    if (leaf)
+        r->key_too_small = check_key_size(c, &leaf->crt.pk, "certificate key", true);
+    else if (pk)
+        r->key_too_small = check_key_size(c, &pk->pk, "private key", true);
+    for (size_t i = 0; cert_ok && i < cert.n_objs; i++)
+        if (cert.objs[i].kind == TOOL_OBJ_CERT && &cert.objs[i] != leaf)
+            check_key_size(c, &cert.objs[i].crt.pk, "chain certificate key", false);
+    for (size_t i = 0; ca_ok && i < ca.n_objs; i++) {
+        const tool_obj_t *x = &ca.objs[i];
+        char s[256], what[300];
+        bool is_ca;
+        if (x->kind != TOOL_OBJ_CERT)
+            continue;
+        dn(&x->crt.subject, s, sizeof s);
+        snprintf(what, sizeof what, "CA %s key", s);
+        check_key_size(c, &x->crt.pk, what, false);
+        bc_words(&x->crt, what, sizeof what, &is_ca);
+        if (!is_ca) {
+            mark(c, CK_WARN, "'%s' in the CA file is not a CA certificate (basicConstraints: %s)",
+                 s, what);
+            evid(c, "Mbed TLS trusts it only for itself, not as the issuer of other certificates");
+        }
+    }
+    if (ca_ok && tool_credfile_first(&ca, TOOL_OBJ_PRIVKEY))
+        mark(c, CK_WARN, "the CA file '%s' also holds a private key: a CA's key does not belong "
+             "with a client", o->cafile);
+
+    if (leaf)
+        check_usage(c, &leaf->crt);
+    if (o->host)
+        check_host(c, o->host, o->cafile ? &ca : NULL);
+
+    r->passed = c->passed;
+    r->failed = c->failed;
+    r->warned = c->warned;
+    tool_credfile_free(&ca);
+    tool_credfile_free(&cert);
+    tool_credfile_free(&key);
 }
 
 static int cmd_check(const cert_args_t *a)
@@ -1326,103 +1463,20 @@ static int cmd_check(const cert_args_t *a)
     if (a->pass_opt && !a->keyfile)
         return bad(a, "--keypass needs --key (the encrypted private key it unlocks)");
 
-    check_t c = {0, 0, 0};
-    tool_credfile_t ca, cert, key;
-    bool ca_ok = false, cert_ok = false, key_ok = false;
-    memset(&ca, 0, sizeof ca);
-    memset(&cert, 0, sizeof cert);
-    memset(&key, 0, sizeof key);
-
-    if (a->now < CLOCK_SANE) {
-        char t[40];
-        tool_x509_format_time(a->now, false, t, sizeof t);
-        mark(&c, CK_WARN, "the %s says %s: it looks unset (before 2020)", a->at_set ? "date given "
-             "with --at" : "local clock", t);
-        evid("every certificate then looks not yet valid; a device needs a set clock (NTP/SNTP) "
-             "for TLS too");
-    }
-    if (a->cafile)
-        ca_ok = check_load(&c, &ca, a->cafile, "CA file", TOOL_OBJ_CERT, NULL);
-    if (a->certfile)
-        cert_ok = check_load(&c, &cert, a->certfile, "certificate", TOOL_OBJ_CERT, NULL);
-    if (a->keyfile)
-        key_ok = check_load(&c, &key, a->keyfile, "private key", TOOL_OBJ_PRIVKEY, a->pass);
-    if (a->cafile)
-        check_name(&c, &ca);
-    if (a->certfile)
-        check_name(&c, &cert);
-    if (a->keyfile)
-        check_name(&c, &key);
-
-    const tool_obj_t *leaf = cert_ok ? tool_credfile_first(&cert, TOOL_OBJ_CERT) : NULL;
-    const tool_obj_t *pk = key_ok ? tool_credfile_first(&key, TOOL_OBJ_PRIVKEY) : NULL;
-    if (leaf && pk) {
-        char h1[65], h2[65], k1[64], k2[64];
-        pubkey_hash(&leaf->crt.pk, h1);
-        pubkey_hash(&pk->pk, h2);
-        tool_x509_describe_key(&leaf->crt.pk, k1, sizeof k1);
-        tool_x509_describe_key(&pk->pk, k2, sizeof k2);
-        if (TOOL_PK_CHECK_PAIR(&leaf->crt.pk, &pk->pk, NULL) == 0) {
-            mark(&c, CK_OK, "the private key belongs to the certificate");
-            evid("public key %s, sha256 %s", k1, h1);
-        } else {
-            mark(&c, CK_FAIL, "the private key does not belong to the certificate");
-            evid("the certificate's public key: %s, sha256 %s", k1, h1);
-            evid("the private key's public key: %s, sha256 %s", k2, h2);
-        }
-    }
-    if (leaf && ca_ok)
-        check_chain(&c, &cert, &ca);
-
-    /* Dates: the certificate (and its chain) and each CA certificate. */
-    for (size_t i = 0; cert_ok && i < cert.n_objs; i++)
-        if (cert.objs[i].kind == TOOL_OBJ_CERT)
-            check_dates_of(&c, &cert.objs[i].crt, &cert.objs[i] == leaf ? "certificate"
-                                                                        : "chain certificate",
-                           a->now);
-    for (size_t i = 0; ca_ok && i < ca.n_objs; i++)
-        if (ca.objs[i].kind == TOOL_OBJ_CERT)
-            check_dates_of(&c, &ca.objs[i].crt, "CA", a->now);
-
-    /* Keys. */
-    if (leaf)
-        check_key_size(&c, &leaf->crt.pk, "certificate key", true);
-    else if (pk)
-        check_key_size(&c, &pk->pk, "private key", true);
-    for (size_t i = 0; cert_ok && i < cert.n_objs; i++)
-        if (cert.objs[i].kind == TOOL_OBJ_CERT && &cert.objs[i] != leaf)
-            check_key_size(&c, &cert.objs[i].crt.pk, "chain certificate key", false);
-    for (size_t i = 0; ca_ok && i < ca.n_objs; i++) {
-        const tool_obj_t *o = &ca.objs[i];
-        char s[256], what[300];
-        bool is_ca;
-        if (o->kind != TOOL_OBJ_CERT)
-            continue;
-        dn(&o->crt.subject, s, sizeof s);
-        snprintf(what, sizeof what, "CA %s key", s);
-        check_key_size(&c, &o->crt.pk, what, false);
-        bc_words(&o->crt, what, sizeof what, &is_ca);
-        if (!is_ca) {
-            mark(&c, CK_WARN, "'%s' in the CA file is not a CA certificate (basicConstraints: %s)",
-                 s, what);
-            evid("Mbed TLS trusts it only for itself, not as the issuer of other certificates");
-        }
-    }
-    if (ca_ok && tool_credfile_first(&ca, TOOL_OBJ_PRIVKEY))
-        mark(&c, CK_WARN, "the CA file '%s' also holds a private key: a CA's key does not belong "
-             "with a client", a->cafile);
-
-    if (leaf)
-        check_usage(&c, &leaf->crt);
-    if (a->host)
-        check_host(&c, a->host, a->cafile ? &ca : NULL);
-
-    printf("\n%u passed, %u failed, %u warning%s\n", c.passed, c.failed, c.warned,
-           c.warned == 1 ? "" : "s");
-    tool_credfile_free(&ca);
-    tool_credfile_free(&cert);
-    tool_credfile_free(&key);
-    return c.failed ? TOOL_EXIT_ERROR : TOOL_EXIT_OK;
+    tool_cert_check_opts_t o;
+    tool_cert_check_result_t r;
+    memset(&o, 0, sizeof o);
+    o.cafile = a->cafile;
+    o.certfile = a->certfile;
+    o.keyfile = a->keyfile;
+    o.pass = a->pass;
+    o.host = a->host;
+    o.now = a->now;
+    o.at_set = a->at_set;
+    tool_cert_check(&o, &r);
+    printf("\n%u passed, %u failed, %u warning%s\n", r.passed, r.failed, r.warned,
+           r.warned == 1 ? "" : "s");
+    return r.failed ? TOOL_EXIT_ERROR : TOOL_EXIT_OK;
 }
 
 /* ---- embed ------------------------------------------------------------------------------------ */

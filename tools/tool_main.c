@@ -1,6 +1,7 @@
 /**
  * @file tool_main.c
- * @brief `mqtls`: dispatches to a subcommand (pub, sub, pki, cert); --help and --version.
+ * @brief `mqtls`: dispatches to a subcommand (pub, sub, pki, cert, doctor); --help and
+ *        --version.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "mqtls/mqtls.h"
 #include "tool_cert.h"
 #include "tool_cmds.h"
+#include "tool_doctor.h"
 #include "tool_pki.h"
 #include "tool_tls.h"
 #include "tool_util.h"
@@ -24,6 +26,7 @@ static const tool_command_t commands[] = {
     {"sub", tool_sub_main, "subscribe and print messages (like mosquitto_sub)"},
     {"pki", tool_pki_main, "make a local CA and broker/device certificates"},
     {"cert", tool_cert_main, "show, convert, check and embed certificates and keys"},
+    {"doctor", tool_doctor_main, "connect step by step and name why a connection fails"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

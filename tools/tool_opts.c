@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tool_doctor.h"
 #include "tool_tls.h"
 #include "tool_url.h"
 #include "tool_util.h"
@@ -30,11 +31,18 @@ typedef struct tool_opt {
     const char *argname;
     const char *help;
     const char *help_sub; /**< sub's help when it differs (NULL: same) */
+    const char *help_doc; /**< doctor's help when it differs (NULL: same) */
 } tool_opt_t;
 
 #define BOTH (TOOL_PUB | TOOL_SUB)
-#define OPT(l, s, c, n, fn, off, arg, help) {l, s, c, n, fn, off, arg, help, NULL}
-#define OPT2(l, s, c, n, fn, off, arg, help, help_sub) {l, s, c, n, fn, off, arg, help, help_sub}
+/* The connection flags, which `mqtls doctor` takes too. */
+#define CONN (TOOL_PUB | TOOL_SUB | TOOL_DOCTOR)
+#define DOC TOOL_DOCTOR
+#define OPT(l, s, c, n, fn, off, arg, help) {l, s, c, n, fn, off, arg, help, NULL, NULL}
+#define OPT2(l, s, c, n, fn, off, arg, help, help_sub)                                         \
+    {l, s, c, n, fn, off, arg, help, help_sub, NULL}
+#define OPT3(l, s, c, n, fn, off, arg, help, help_sub, help_doc)                               \
+    {l, s, c, n, fn, off, arg, help, help_sub, help_doc}
 #define F(field) offsetof(tool_cfg_t, field)
 
 #define bad tool_usage_err
@@ -264,18 +272,20 @@ static int opt_help(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *
 
 /* Sorted by long name (strcmp order): tool_opt_find() searches it with bsearch(). */
 static const tool_opt_t opts[] = {
-    OPT("alpn", 0, BOTH, 1, opt_list, F(alpn), "PROTOCOL",
+    OPT("alpn", 0, CONN, 1, opt_list, F(alpn), "PROTOCOL",
         "TLS: ALPN protocol to offer (repeatable; default: x-amzn-mqtt-ca on 443 of AWS)"),
     OPT("bind-address", 'A', BOTH, 1, opt_str, F(bind_addr), "ADDRESS",
         "bind the outgoing socket to this local address"),
-    OPT("cafile", 0, BOTH, 1, opt_str, F(cafile), "FILE",
+    OPT("cafile", 0, CONN, 1, opt_str, F(cafile), "FILE",
         "TLS: trust the CA certificate(s) in FILE (PEM or DER) to verify the broker"),
-    OPT("capath", 0, BOTH, 1, opt_str, F(capath), "DIR",
+    OPT("capath", 0, CONN, 1, opt_str, F(capath), "DIR",
         "TLS: trust the CA certificates in directory DIR"),
-    OPT("cert", 0, BOTH, 1, opt_str, F(cert), "FILE",
+    OPT("cert", 0, CONN, 1, opt_str, F(cert), "FILE",
         "TLS: client certificate (PEM or DER) for mutual TLS; needs --key"),
-    OPT("ciphers", 0, BOTH, 1, opt_str, F(ciphers), "LIST",
+    OPT("ciphers", 0, CONN, 1, opt_str, F(ciphers), "LIST",
         "TLS: cipher suites to offer, IANA names separated by ':'"),
+    OPT("connect-to", 0, DOC, 1, opt_str, F(connect_to), "H:P:H2:P2",
+        "connect to H2:P2 instead of H:P; TLS still names H (like curl)"),
     OPT("count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"),
     OPT("debug", 'd', BOTH, 0, opt_true, F(debug), NULL, "print the packets sent and received"),
     OPT("disable-clean-session", 'c', BOTH, 0, opt_true, F(no_clean), NULL,
@@ -287,17 +297,19 @@ static const tool_opt_t opts[] = {
         "do not print messages whose topic matches FILTER (repeatable)"),
     OPT("format", 'F', TOOL_SUB, 1, opt_str, F(format), "FORMAT",
         "output format: %t %p %q %r %l %m %x %j %I %U %P %C ... (docs/cli.md)"),
-    OPT("help", 0, BOTH, 0, opt_help, 0, NULL, "show this help"),
-    OPT("host", 'h', BOTH, 1, opt_str, F(host), "HOST", "broker host (default localhost)"),
-    OPT("id", 'i', BOTH, 1, opt_str, F(id), "ID", "client identifier (default mqtls_<cmd>_<pid>)"),
+    OPT("help", 0, CONN, 0, opt_help, 0, NULL, "show this help"),
+    OPT("host", 'h', CONN, 1, opt_str, F(host), "HOST", "broker host (default localhost)"),
+    OPT("id", 'i', CONN, 1, opt_str, F(id), "ID", "client identifier (default mqtls_<cmd>_<pid>)"),
     OPT("id-prefix", 'I', BOTH, 1, opt_str, F(id_prefix), "PREFIX",
         "client identifier is PREFIX followed by the process id"),
-    OPT("insecure", 0, BOTH, 0, opt_true, F(insecure), NULL,
+    OPT("insecure", 0, CONN, 0, opt_true, F(insecure), NULL,
         "TLS: do NOT verify the broker's certificate and host name (unsafe; tests only)"),
-    OPT("keepalive", 'k', BOTH, 1, opt_keepalive, 0, "SECONDS", "keep alive (default 60, 0 off)"),
-    OPT("key", 0, BOTH, 1, opt_str, F(key), "FILE",
+    OPT("json", 0, DOC, 0, opt_true, F(json), NULL,
+        "print the report as one JSON document (docs/doctor.md)"),
+    OPT("keepalive", 'k', CONN, 1, opt_keepalive, 0, "SECONDS", "keep alive (default 60, 0 off)"),
+    OPT("key", 0, CONN, 1, opt_str, F(key), "FILE",
         "TLS: private key of --cert (PEM or DER; PKCS#1, SEC1 or PKCS#8)"),
-    OPT("keypass", 0, BOTH, 1, opt_keypass, 0, "PASS",
+    OPT("keypass", 0, CONN, 1, opt_keypass, 0, "PASS",
         "TLS: passphrase of an encrypted --key (or set MQTLS_KEYPASS)"),
     OPT("max-inflight", 'M', TOOL_PUB, 1, opt_max_inflight, 0, "N",
         "QoS 1/2 messages in flight at once (default 20)"),
@@ -305,15 +317,17 @@ static const tool_opt_t opts[] = {
     OPT("no-eol", 'N', TOOL_SUB, 0, opt_true, F(no_eol), NULL, "no newline after each message"),
     OPT("no-retained", 'R', TOOL_SUB, 0, opt_true, F(no_retained), NULL,
         "do not print retained (stale) messages"),
+    OPT("no-roundtrip", 0, DOC, 0, opt_true, F(no_roundtrip), NULL,
+        "stop after CONNACK: no subscribe/publish round trip"),
     OPT("nodelay", 0, BOTH, 0, opt_true, F(nodelay), NULL, "disable Nagle's algorithm"),
     OPT("null-message", 'n', TOOL_PUB, 0, opt_msg, 0, NULL, "send a zero-length message"),
-    OPT("port", 'p', BOTH, 1, opt_port, 0, "PORT", "broker port (default 1883, TLS: 8883)"),
+    OPT("port", 'p', CONN, 1, opt_port, 0, "PORT", "broker port (default 1883, TLS: 8883)"),
     OPT2("property", 'D', BOTH, 3, opt_property, 0, "CMD NAME VALUE",
         "5.0 property; CMD: connect publish disconnect will (user-property: NAME KEY VALUE)",
         "5.0 property; CMD: connect subscribe unsubscribe disconnect will"),
-    OPT("protocol-version", 'V', BOTH, 1, opt_version, 0, "VERSION",
+    OPT("protocol-version", 'V', CONN, 1, opt_version, 0, "VERSION",
         "mqttv311 (default) or mqttv5 (also 311, 5)"),
-    OPT("pw", 'P', BOTH, 1, opt_str, F(password), "PASSWORD", "password"),
+    OPT("pw", 'P', CONN, 1, opt_str, F(password), "PASSWORD", "password"),
     OPT2("qos", 'q', BOTH, 1, opt_qos, 0, "QOS", "QoS of the message: 0, 1 or 2 (default 0)",
         "QoS of the subscriptions: 0, 1 or 2 (default 0)"),
     OPT("quiet", 0, BOTH, 0, opt_true, F(quiet), NULL, "do not print error messages"),
@@ -327,17 +341,19 @@ static const tool_opt_t opts[] = {
         "5.0 session expiry interval (-1: never expires)"),
     OPT("stdin-file", 's', TOOL_PUB, 0, opt_msg, 0, NULL, "send all of stdin as one message"),
     OPT("stdin-line", 'l', TOOL_PUB, 0, opt_msg, 0, NULL, "send each line of stdin as a message"),
-    OPT("timeout", 'W', TOOL_SUB, 1, opt_timeout, 0, "SECONDS",
-        "stop after SECONDS (exit status 27)"),
-    OPT("tls-version", 0, BOTH, 1, opt_tls_version, 0, "VERSION",
+    OPT3("timeout", 'W', TOOL_SUB | DOC, 1, opt_timeout, 0, "SECONDS",
+        "stop after SECONDS (exit status 27)", NULL,
+        "time each network step may take (default 10)"),
+    OPT("tls-version", 0, CONN, 1, opt_tls_version, 0, "VERSION",
         "TLS: lowest version to use, tlsv1.2 (default) or tlsv1.3"),
-    OPT2("topic", 't', BOTH, 1, opt_list, F(topics), "TOPIC", "topic to publish to",
-        "topic filter to subscribe to (repeatable)"),
+    OPT3("topic", 't', CONN, 1, opt_list, F(topics), "TOPIC", "topic to publish to",
+        "topic filter to subscribe to (repeatable)",
+        "topic of the round trip (default mqtls/doctor/<client id>)"),
     OPT("unsubscribe", 'U', TOOL_SUB, 1, opt_list, F(unsub), "FILTER",
         "unsubscribe from FILTER (repeatable)"),
-    OPT("url", 'L', BOTH, 1, opt_url, 0, "URL",
+    OPT("url", 'L', CONN, 1, opt_url, 0, "URL",
         "mqtt[s]://[user[:password]@]host[:port]/topic (mqtts: TLS, default port 8883)"),
-    OPT("username", 'u', BOTH, 1, opt_str, F(username), "USER", "user name"),
+    OPT("username", 'u', CONN, 1, opt_str, F(username), "USER", "user name"),
     OPT("verbose", 'v', TOOL_SUB, 0, opt_true, F(verbose), NULL, "print the topic and the payload"),
     OPT("will-payload", 0, BOTH, 1, opt_str, F(will_payload), "PAYLOAD", "will message payload"),
     OPT("will-qos", 0, BOTH, 1, opt_will_qos, 0, "QOS", "will message QoS"),
@@ -356,7 +372,7 @@ void tool_strlist_add(tool_strlist_t *l, const char *s)
 
 const char *tool_cmd_name(tool_cmd_t cmd)
 {
-    return cmd == TOOL_PUB ? "pub" : "sub";
+    return cmd == TOOL_PUB ? "pub" : cmd == TOOL_SUB ? "sub" : "doctor";
 }
 
 void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd)
@@ -548,7 +564,9 @@ static void help_line(const tool_opt_t *o, tool_cmd_t cmd, FILE *out)
     else
         snprintf(left, sizeof left, "    --%s%s%s", o->lname, o->argname ? " " : "",
                  o->argname ? o->argname : "");
-    const char *help = cmd == TOOL_SUB && o->help_sub ? o->help_sub : o->help;
+    const char *help = cmd == TOOL_SUB && o->help_sub ? o->help_sub
+                       : cmd == TOOL_DOCTOR && o->help_doc ? o->help_doc
+                                                           : o->help;
     fprintf(out, "  %-34s %s\n", left, help);
 }
 
@@ -558,6 +576,11 @@ void tool_opts_help(tool_cmd_t cmd, FILE *out)
         fputs("Usage: mqtls pub [options] -t TOPIC {-m MESSAGE | -f FILE | -l | -s | -n}\n"
               "       mqtls pub [options] -L mqtt[s]://[user[:pw]@]host[:port]/topic {-m ...}\n"
               "Publishes a message (or each line of stdin with -l) and exits.\n\n", out);
+    else if (cmd == TOOL_DOCTOR)
+        fputs("Usage: mqtls doctor [options]\n"
+              "Connects step by step (credentials, DNS, TCP, TLS, MQTT CONNECT, a subscribe +\n"
+              "publish round trip), stops at the first step that fails and names the cause\n"
+              "(docs/doctor.md, docs/troubleshooting.md).\n\n", out);
     else
         fputs("Usage: mqtls sub [options] -t FILTER [-t FILTER ...]\n"
               "       mqtls sub [options] -L mqtt[s]://[user[:pw]@]host[:port]/filter\n"
@@ -567,5 +590,5 @@ void tool_opts_help(tool_cmd_t cmd, FILE *out)
         if (opts[i].cmds & cmd)
             help_line(&opts[i], cmd, out);
     fputs("\n", out);
-    fputs(tool_exit_help, out);
+    fputs(cmd == TOOL_DOCTOR ? tool_doctor_exit_help : tool_exit_help, out);
 }

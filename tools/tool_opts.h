@@ -17,7 +17,8 @@
 /** The subcommands (bit values: an option lists the commands it applies to). */
 typedef enum tool_cmd {
     TOOL_PUB = 1u,
-    TOOL_SUB = 2u
+    TOOL_SUB = 2u,
+    TOOL_DOCTOR = 4u  /**< `mqtls doctor`: the connection flags, and its own (tool_doctor.h) */
 } tool_cmd_t;
 
 /** Where pub takes the message from. */
@@ -92,6 +93,10 @@ typedef struct tool_cfg {
     const char *format;       /**< -F */
     tool_strlist_t filter_out; /**< -T */
     tool_strlist_t unsub;     /**< -U */
+    /* doctor */
+    bool json;                /**< --json */
+    bool no_roundtrip;        /**< --no-roundtrip */
+    const char *connect_to;   /**< --connect-to HOST:PORT:HOST2:PORT2 (checked by the doctor) */
     /* TLS (tool_tls.h). */
     bool tls;                 /**< TLS is used (decided by tool_tls_check) */
     int url_scheme;           /**< the last -L: 0 none, TOOL_URL_MQTT or TOOL_URL_MQTTS */
@@ -105,6 +110,9 @@ typedef struct tool_cfg {
     const char *ciphers;
     tool_strlist_t alpn;      /**< --alpn, in order */
     bool insecure;
+    const char *server_name;  /**< the name sent as SNI and verified, when connecting to
+                                   another address (doctor --connect-to); NULL: the host */
+    uint32_t tls_timeout_ms;  /**< TLS handshake time limit (0: the library's 10 s) */
     /* Memory the settings point into (URL parts). */
     tool_strlist_t owned;
 } tool_cfg_t;
@@ -115,12 +123,12 @@ void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd);
 /** Frees what parsing allocated. */
 void tool_cfg_free(tool_cfg_t *cfg);
 
-/** "pub" or "sub". */
+/** "pub", "sub" or "doctor". */
 const char *tool_cmd_name(tool_cmd_t cmd);
 
 /**
  * Parses the options of a subcommand (@p argv[0] is the subcommand's name) and runs the
- * checks shared by pub and sub (tool_opts_check()).
+ * checks shared by pub, sub and doctor (tool_opts_check()).
  * @return TOOL_EXIT_OK, TOOL_EXIT_USAGE (message printed), or TOOL_HELP_SHOWN
  */
 int tool_opts_parse(tool_cfg_t *cfg, int argc, char **argv);

@@ -5,6 +5,7 @@
  */
 #include "tool_tls.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,35 @@
 #include "tool_util.h"
 
 #define bad tool_usage_err
+
+/* Where the plain-words lines go: "Error: ..." on stderr, or a caller's sink (doctor). */
+typedef struct say {
+    tool_tls_say_fn fn;
+    void *ctx;
+} say_t;
+
+static void say(const say_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const say_t *o, const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    o->fn(o->ctx, line);
+}
+
+static void usage_sink(void *ctx, const char *line)
+{
+    (void)ctx;
+    tool_usage_err("%s", line);
+}
+
+static void err_sink(void *ctx, const char *line)
+{
+    (void)ctx;
+    tool_err("%s", line);
+}
 
 /* What the client offers by default: the linked Mbed TLS decides whether 1.3 is there. */
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
@@ -69,8 +99,34 @@ static int check_alpn(const tool_cfg_t *cfg)
     return TOOL_EXIT_OK;
 }
 
+/* The doctor: any TLS option asks for TLS, and what pub and sub refuse as a usage error
+ * (no CA, a certificate without its key) is left to its credentials step, which names the
+ * cause (cred.ca_missing, cred.settings_invalid). */
+static int doctor_check(tool_cfg_t *cfg)
+{
+    cfg->tls = cfg->cafile || cfg->capath || cfg->cert || cfg->key || cfg->keypass_opt ||
+               cfg->insecure || cfg->tls_min_version || cfg->ciphers || cfg->alpn.n ||
+               cfg->url_scheme == TOOL_URL_MQTTS;
+    if (cfg->tls && cfg->url_scheme == TOOL_URL_MQTT)
+        return bad("the -L URL says mqtt:// (plain MQTT) but TLS options were given: use "
+                   "mqtts:// for MQTT over TLS");
+    if (cfg->tls && !cfg->keypass && cfg->key) {
+        const char *env = getenv("MQTLS_KEYPASS");
+        if (env)
+            cfg->keypass = tool_xstrdup(env);
+    }
+    int rc = check_alpn(cfg);
+    if (rc)
+        return rc;
+    if (!cfg->port)
+        cfg->port = cfg->tls ? 8883 : 1883;
+    return TOOL_EXIT_OK;
+}
+
 int tool_tls_check(tool_cfg_t *cfg)
 {
+    if (cfg->cmd == TOOL_DOCTOR)
+        return doctor_check(cfg);
     cfg->tls = cfg->cafile || cfg->capath || cfg->cert || cfg->insecure ||
                cfg->url_scheme == TOOL_URL_MQTTS;
     if (!cfg->tls) {
@@ -153,6 +209,8 @@ static const char *item_file(const tool_cfg_t *cfg, const mqtls_tls_evidence_t *
     *words = item_words(ev->item);
     switch (ev->item) {
     case MQTLS_TLS_ITEM_CA:
+        if (!cfg->cafile && !cfg->capath)
+            return NULL; /* no CA at all (the doctor lets that reach the setup) */
         if (cfg->capath && (!cfg->cafile || !strncmp(ev->detail, cfg->capath,
                                                       strlen(cfg->capath)))) {
             *words = "the CA directory";
@@ -187,7 +245,7 @@ static const char *credential_hint(int raw)
 }
 
 /* Prints the evidence of a failed mqtls_tls_setup(): item, file, Mbed TLS's words. */
-static void report_setup(const tool_cfg_t *cfg, const mqtls_tls_evidence_t *ev,
+static void report_setup(const say_t *o, const tool_cfg_t *cfg, const mqtls_tls_evidence_t *ev,
                          mqtls_status_t st)
 {
     const char *words;
@@ -197,12 +255,12 @@ static void report_setup(const tool_cfg_t *cfg, const mqtls_tls_evidence_t *ev,
     if (ev->raw_error < 0)
         snprintf(code, sizeof code, " (Mbed TLS -0x%04X)", (unsigned)-ev->raw_error);
     if (st == MQTLS_ERR_TLS_KEY_MISMATCH) {
-        tool_usage_err("TLS setup failed: the private key '%s' (--key) does not belong to the "
+        say(o, "TLS setup failed: the private key '%s' (--key) does not belong to the "
                        "certificate '%s' (--cert)%s", cfg->key, cfg->cert, code);
         return;
     }
     if (ev->item == MQTLS_TLS_ITEM_SETTINGS || !file) {
-        tool_usage_err("TLS setup failed: %s: %s%s", words, detail, code);
+        say(o, "TLS setup failed: %s: %s%s", words, detail, code);
         return;
     }
     /* The library names the path itself when it cannot open it: say it once. */
@@ -210,7 +268,7 @@ static void report_setup(const tool_cfg_t *cfg, const mqtls_tls_evidence_t *ev,
     if (!strncmp(detail, file, flen) && !strncmp(detail + flen, ": ", 2))
         detail += flen + 2;
     const char *hint = credential_hint(ev->raw_error);
-    tool_usage_err("TLS setup failed: %s '%s' cannot be used: %s%s%s%s", words, file, detail,
+    say(o, "TLS setup failed: %s '%s' cannot be used: %s%s%s%s", words, file, detail,
                    code, hint ? ": " : "", hint ? hint : "");
 }
 
@@ -233,6 +291,13 @@ static const char **make_alpn(tool_tls_t *t, const tool_cfg_t *cfg)
 
 int tool_tls_setup(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log)
 {
+    return tool_tls_setup_to(t, cfg, log, usage_sink, NULL);
+}
+
+int tool_tls_setup_to(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log, tool_tls_say_fn fn,
+                      void *ctx)
+{
+    const say_t o = {fn, ctx};
     memset(t, 0, sizeof *t);
     mqtls_tls_init(&t->tls);
     t->cfg = cfg;
@@ -259,12 +324,14 @@ int tool_tls_setup(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log)
     c.ciphers = cfg->ciphers;
     c.alpn = t->alpn;
     c.insecure = cfg->insecure;
+    c.server_name = cfg->server_name;
+    c.handshake_timeout_ms = cfg->tls_timeout_ms;
     mqtls_status_t st = mqtls_tls_setup(&t->tls, &c);
     /* The key is parsed: the passphrase is not needed any more. */
     wipe(cfg->keypass);
     if (st == MQTLS_OK)
         return TOOL_EXIT_OK;
-    report_setup(cfg, mqtls_tls_evidence(&t->tls), st);
+    report_setup(&o, cfg, mqtls_tls_evidence(&t->tls), st);
     return TOOL_EXIT_USAGE;
 }
 
@@ -485,7 +552,7 @@ static void utc_now(char *out, size_t size)
 }
 
 /* Certificate verification failed: one line per reason. */
-static void explain_verify(const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
+static void explain_verify(const say_t *o, const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
 {
     const tool_cfg_t *cfg = t->cfg;
     uint32_t f = ev->verify_flags;
@@ -497,15 +564,15 @@ static void explain_verify(const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
     if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
         const mqtls_tls_cert_info_t *top = ev->chain_len ? &ev->chain[ev->chain_len - 1] : NULL;
         if (!top)
-            tool_err("server certificate not trusted: %s does not contain the root of the "
+            say(o, "server certificate not trusted: %s does not contain the root of the "
                      "server's chain", ca);
         else if (strcmp(top->subject, top->issuer) != 0)
-            tool_err("server certificate not trusted: the server's chain ends at '%s', issued "
+            say(o, "server certificate not trusted: the server's chain ends at '%s', issued "
                      "by '%s', and %s does not contain its root ('%s'); pass the CA that "
                      "issued the broker's certificate", top->subject, top->issuer, ca,
                      top->issuer);
         else
-            tool_err("server certificate not trusted: the server's chain ends at the root "
+            say(o, "server certificate not trusted: the server's chain ends at the root "
                      "'%s' (SHA-256 %02x%02x%02x%02x...), and %s does not contain that root "
                      "(a CA of the same name with another key does not count); pass the CA "
                      "that issued the broker's certificate", top->subject, top->sha256[0],
@@ -513,18 +580,18 @@ static void explain_verify(const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
     }
     if (f & MBEDTLS_X509_BADCERT_EXPIRED) {
         const mqtls_tls_cert_info_t *c = cert_with(ev, MBEDTLS_X509_BADCERT_EXPIRED);
-        tool_err("server certificate expired: '%s' was valid from %s to %s UTC, and this "
+        say(o, "server certificate expired: '%s' was valid from %s to %s UTC, and this "
                  "machine's clock says %s UTC", c ? c->subject : "?", c ? c->not_before : "?",
                  c ? c->not_after : "?", now);
     }
     if (f & MBEDTLS_X509_BADCERT_FUTURE) {
         const mqtls_tls_cert_info_t *c = cert_with(ev, MBEDTLS_X509_BADCERT_FUTURE);
-        tool_err("server certificate not yet valid: '%s' is valid from %s to %s UTC, and this "
+        say(o, "server certificate not yet valid: '%s' is valid from %s to %s UTC, and this "
                  "machine's clock says %s UTC (is the clock right?)", c ? c->subject : "?",
                  c ? c->not_before : "?", c ? c->not_after : "?", now);
     }
     if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH)
-        tool_err("host name mismatch: the server's certificate '%s' is not issued for '%s'; "
+        say(o, "host name mismatch: the server's certificate '%s' is not issued for '%s'; "
                  "connect with a name or address listed in its subjectAltName",
                  ev->chain_len ? ev->chain[0].subject : "?", cfg->host);
     if (f & ~known || !f) {
@@ -534,13 +601,13 @@ static void explain_verify(const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
         for (char *p = buf; *p; p++)
             if (*p == '\n')
                 *p = p[1] ? ';' : '\0';
-        tool_err("server certificate rejected (verify flags 0x%08x)%s%s", (unsigned)f,
+        say(o, "server certificate rejected (verify flags 0x%08x)%s%s", (unsigned)f,
                  buf[0] ? ": " : "", buf);
     }
 }
 
 /* The broker sent a fatal alert. */
-static void explain_alert(const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
+static void explain_alert(const say_t *o, const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
 {
     const tool_cfg_t *cfg = t->cfg;
     int a = ev->alert_received;
@@ -548,27 +615,27 @@ static void explain_alert(const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
     bool server_ok = ev->chain_len > 0 && (ev->verify_flags == 0 || ev->insecure);
     bool no_cert = ev->cert_requested && !ev->cert_sent;
     if (server_ok && no_cert && (a == 40 || a == 42 || a == 116)) {
-        tool_err("alert received %d %s: the broker requires a client certificate and none "
+        say(o, "alert received %d %s: the broker requires a client certificate and none "
                  "was given: pass --cert and --key", a, name);
     } else if (server_ok && (a == 42 || a == 46 || a == 48 || a == 116)) {
-        tool_err("alert received %d %s: the server's certificate verified, then the broker "
+        say(o, "alert received %d %s: the server's certificate verified, then the broker "
                  "rejected this client certificate ('%s'): the broker does not trust the CA "
                  "that issued it, or it is expired, revoked or not registered there",
                  a, name, cfg->cert ? cfg->cert : "none");
     } else if (a == 70) {
-        tool_err("alert received 70 protocol_version: the broker does not accept the TLS "
+        say(o, "alert received 70 protocol_version: the broker does not accept the TLS "
                  "version this client offered (%s); check --tls-version and the TLS versions "
                  "the broker allows", cfg->tls_min_version == MQTLS_TLS_V1_3 ? "TLS 1.3"
                                                                              : OFFERED_VERSIONS);
     } else if (a == 40) {
-        tool_err("alert received 40 handshake_failure: no common cipher suite (or another "
+        say(o, "alert received 40 handshake_failure: no common cipher suite (or another "
                  "handshake parameter the broker refused)%s%s", cfg->ciphers ?
                  "; --ciphers limited the offer to " : "", cfg->ciphers ? cfg->ciphers : "");
     } else if (a == 120) {
-        tool_err("alert received 120 no_application_protocol: the broker accepts none of the "
+        say(o, "alert received 120 no_application_protocol: the broker accepts none of the "
                  "ALPN protocols offered (%s)", t->alpn ? t->alpn[0] : "none");
     } else {
-        tool_err("alert received %d %s: the broker ended the TLS handshake", a, name);
+        say(o, "alert received %d %s: the broker ended the TLS handshake", a, name);
     }
 }
 
@@ -580,13 +647,14 @@ static bool closed_after_client_auth(const mqtls_tls_evidence_t *ev, mqtls_statu
            ev->chain_len > 0 && (ev->verify_flags == 0 || ev->insecure);
 }
 
-static void explain_client_auth_close(const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
+static void explain_client_auth_close(const say_t *o, const tool_tls_t *t,
+                                      const mqtls_tls_evidence_t *ev)
 {
     if (!ev->cert_sent)
-        tool_err("the broker requires a client certificate and none was given: it closed the "
+        say(o, "the broker requires a client certificate and none was given: it closed the "
                  "connection when it got none; pass --cert and --key");
     else
-        tool_err("the server's certificate verified, then the broker closed the connection "
+        say(o, "the server's certificate verified, then the broker closed the connection "
                  "right after this client sent its certificate ('%s'), without an alert that "
                  "could be read: the broker most likely rejected this client certificate (it "
                  "does not trust the CA that issued it, or it is expired, revoked or not "
@@ -600,13 +668,19 @@ static bool is_tls_byte(int b)
 
 int tool_tls_explain(const tool_tls_t *t, mqtls_status_t st)
 {
+    return tool_tls_explain_to(t, st, err_sink, NULL);
+}
+
+int tool_tls_explain_to(const tool_tls_t *t, mqtls_status_t st, tool_tls_say_fn fn, void *ctx)
+{
+    const say_t so = {fn, ctx}, *o = &so;
     const mqtls_tls_evidence_t *ev = mqtls_tls_evidence(&t->tls);
     const tool_cfg_t *cfg = t->cfg;
     unsigned port = cfg->port;
     if (ev->stage == MQTLS_TLS_STAGE_ESTABLISHED) {
         if (st != MQTLS_ERR_CLOSED && st != MQTLS_ERR_IO)
             return -1;
-        tool_err("the broker at %s port %u closed the connection after the TLS handshake, "
+        say(o, "the broker at %s port %u closed the connection after the TLS handshake, "
                  "without answering CONNECT (some brokers do this when they refuse the client "
                  "certificate's identity, the client id or a policy)", cfg->host, port);
         return TOOL_EXIT_CONNECT;
@@ -618,23 +692,23 @@ int tool_tls_explain(const tool_tls_t *t, mqtls_status_t st)
     if (ev->raw_error < 0)
         snprintf(detail, sizeof detail, " (Mbed TLS: %s, -0x%04X)", ev->detail,
                  (unsigned)-ev->raw_error);
-    tool_err("TLS handshake with %s port %u failed: %s%s", cfg->host, port, mqtls_strerror(why),
+    say(o, "TLS handshake with %s port %u failed: %s%s", cfg->host, port, mqtls_strerror(why),
              detail);
     if (why == MQTLS_ERR_TLS_VERIFY || (ev->verify_flags && !ev->insecure))
-        explain_verify(t, ev);
+        explain_verify(o, t, ev);
     else if (ev->alert_received >= 0)
-        explain_alert(t, ev);
+        explain_alert(o, t, ev);
     else if (closed_after_client_auth(ev, why))
-        explain_client_auth_close(t, ev);
+        explain_client_auth_close(o, t, ev);
     else if (ev->bytes_received == 0 && (why == MQTLS_ERR_CLOSED || why == MQTLS_ERR_TIMEOUT ||
                                          why == MQTLS_ERR_IO))
-        tool_err("the server %s during the TLS handshake without sending anything: port %u "
+        say(o, "the server %s during the TLS handshake without sending anything: port %u "
                  "may not be a TLS port (MQTT over TLS is usually 8883, plain MQTT 1883)",
                  why == MQTLS_ERR_TIMEOUT ? "stayed silent" : "closed the connection", port);
     else if (ev->first_byte >= 0 && !is_tls_byte(ev->first_byte))
-        tool_err("the server did not answer in TLS (first byte 0x%02x): port %u is probably "
+        say(o, "the server did not answer in TLS (first byte 0x%02x): port %u is probably "
                  "not a TLS port", (unsigned)ev->first_byte, port);
     else if (why == MQTLS_ERR_CLOSED)
-        tool_err("the server closed the connection during the TLS handshake, without an alert");
+        say(o, "the server closed the connection during the TLS handshake, without an alert");
     return TOOL_EXIT_CONNECT;
 }

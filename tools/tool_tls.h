@@ -60,6 +60,13 @@ extern const mqtls_transport_t tool_tls_transport;
  */
 int tool_tls_setup(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log);
 
+/** Receives one plain-words line of a report (without the "Error: " prefix). */
+typedef void (*tool_tls_say_fn)(void *ctx, const char *line);
+
+/** tool_tls_setup(), with the failure report given to @p say instead of stderr. */
+int tool_tls_setup_to(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log, tool_tls_say_fn say,
+                      void *ctx);
+
 /** Frees what tool_tls_setup() made (safe on a zeroed or freed context). */
 void tool_tls_free(tool_tls_t *t);
 
@@ -80,6 +87,9 @@ bool tool_tls_ready(tool_tls_t *t);
  *         (DNS, TCP: the caller reports it)
  */
 int tool_tls_explain(const tool_tls_t *t, mqtls_status_t st);
+
+/** tool_tls_explain(), with the lines given to @p say instead of stderr. */
+int tool_tls_explain_to(const tool_tls_t *t, mqtls_status_t st, tool_tls_say_fn say, void *ctx);
 
 /** Prints the evidence of one attempt (the -d report). */
 void tool_tls_print_evidence(FILE *out, const mqtls_tls_evidence_t *ev, const char *host,

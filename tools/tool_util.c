@@ -22,6 +22,7 @@ const char tool_exit_help[] =
     "      TLS handshake failed: the reason is printed)\n"
     "  4   the broker refused the connection (CONNACK reason code)\n"
     "  5   the broker rejected a publish or a subscription\n"
+    "  11-16  doctor: 10 + the number of the step that failed (mqtls doctor --help)\n"
     "  27  sub -W: the timeout expired\n";
 
 volatile sig_atomic_t tool_stop;

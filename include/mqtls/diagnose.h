@@ -81,6 +81,14 @@ typedef enum mqtls_cause {
     MQTLS_CAUSE_COUNT
 } mqtls_cause_t;
 
+/** The step of the round trip (stage 6) that failed. */
+typedef enum mqtls_diag_rt_step {
+    MQTLS_DIAG_RT_UNKNOWN = 0,
+    MQTLS_DIAG_RT_SUBSCRIBE, /**< SUBSCRIBE sent, waiting for SUBACK */
+    MQTLS_DIAG_RT_PUBLISH,   /**< QoS 1 PUBLISH sent, waiting for PUBACK */
+    MQTLS_DIAG_RT_RECEIVE    /**< PUBACK received, waiting for the message to come back */
+} mqtls_diag_rt_step_t;
+
 /** A cause in words. */
 typedef struct mqtls_cause_info {
     const char *id;      /**< stable, e.g. "tls.server_untrusted_root" */
@@ -98,13 +106,17 @@ typedef struct mqtls_diag_facts {
     bool tls_used;
     uint16_t port;
     bool host_is_aws;                   /**< the host ends in amazonaws.com */
-    bool alpn_offered;
+    bool alpn_offered;                  /**< an ALPN protocol was offered (AWS IoT on 443:
+                                             the one it needs, x-amzn-mqtt-ca) */
     bool clock_unset;                   /**< the local clock reads before 2020 */
     uint32_t client_cert_flags;         /**< MBEDTLS_X509_BADCERT_EXPIRED / _FUTURE locally */
     bool key_too_small;                 /**< RSA below 2048 bits */
     mqtls_version_t version;
     uint8_t connack_reason;             /**< with MQTLS_ERR_CONNACK_REFUSED */
     bool port_speaks_tls;               /**< plain MQTT failed, and a probe found TLS there */
+    bool reply_not_connack;             /**< CONNECT was answered with bytes that are not a
+                                             CONNACK (an HTTP server, a TLS alert, ...) */
+    mqtls_diag_rt_step_t rt_step;       /**< round trip: the step that failed */
 } mqtls_diag_facts_t;
 
 /** The words for @p cause (never NULL; MQTLS_CAUSE_UNKNOWN for out-of-range values). */

@@ -55,6 +55,8 @@ typedef struct mqtls_tls_cert_info {
     char not_after[20];
     uint8_t sha256[32];  /**< of the DER certificate */
     uint32_t flags;      /**< MBEDTLS_X509_BADCERT_* found on this certificate */
+    char names[256];     /**< its subjectAltNames: "DNS:a, DNS:b, IP:127.0.0.1" ("" if none;
+                              cut at a name boundary, with ", ..." when they do not fit) */
 } mqtls_tls_cert_info_t;
 
 #define MQTLS_TLS_CHAIN_MAX 8

@@ -204,30 +204,45 @@ static mqtls_cause_t connack(const mqtls_diag_facts_t *f)
     }
 }
 
+/* Whatever went wrong with plain MQTT, a port that answers a TLS ClientHello explains it:
+ * the TLS server saw our CONNECT as a broken record and closed, sent an alert (which the
+ * MQTT decoder reads as a malformed packet), or kept waiting for more. */
 static mqtls_cause_t mqtt(const mqtls_diag_facts_t *f)
 {
-    switch (f->status) {
-    case MQTLS_ERR_CONNACK_REFUSED:
+    if (f->status == MQTLS_ERR_CONNACK_REFUSED)
         return connack(f);
+    if (f->port_speaks_tls && !f->tls_used)
+        return MQTLS_CAUSE_TLS_PORT_WITHOUT_TLS;
+    switch (f->status) {
     case MQTLS_ERR_TIMEOUT:
-        return f->port_speaks_tls && !f->tls_used ? MQTLS_CAUSE_TLS_PORT_WITHOUT_TLS
-                                                  : MQTLS_CAUSE_NO_CONNACK;
+        return MQTLS_CAUSE_NO_CONNACK;
     case MQTLS_ERR_CLOSED:
     case MQTLS_ERR_IO:
-        return f->port_speaks_tls && !f->tls_used ? MQTLS_CAUSE_TLS_PORT_WITHOUT_TLS
-                                                  : MQTLS_CAUSE_CLOSED_AFTER_CONNECT;
+        /* A broker that refuses closes in silence; a server that answered something else
+         * first is not an MQTT broker. */
+        return f->reply_not_connack ? MQTLS_CAUSE_NO_CONNACK : MQTLS_CAUSE_CLOSED_AFTER_CONNECT;
+    case MQTLS_ERR_PROTOCOL:
+    case MQTLS_ERR_PACKET_TOO_LARGE:
+        return MQTLS_CAUSE_NO_CONNACK; /* something came back, but not a CONNACK */
     default:
+        if (f->status >= MQTLS_ERR_MALFORMED_REMAINING_LENGTH &&
+            f->status <= MQTLS_ERR_MALFORMED_PAYLOAD)
+            return MQTLS_CAUSE_NO_CONNACK;
         return MQTLS_CAUSE_UNKNOWN;
     }
 }
 
+/* A refusal is the subscription's unless the PUBLISH was refused (5.0 PUBACK >= 0x80): then
+ * the message cannot come back. A missing SUBACK is none of the round trip's causes. */
 static mqtls_cause_t roundtrip(const mqtls_diag_facts_t *f)
 {
     switch (f->status) {
     case MQTLS_ERR_REFUSED:
-        return MQTLS_CAUSE_SUBSCRIBE_REFUSED;
+        return f->rt_step == MQTLS_DIAG_RT_PUBLISH ? MQTLS_CAUSE_MESSAGE_NOT_RETURNED
+                                                   : MQTLS_CAUSE_SUBSCRIBE_REFUSED;
     case MQTLS_ERR_TIMEOUT:
-        return MQTLS_CAUSE_MESSAGE_NOT_RETURNED;
+        return f->rt_step == MQTLS_DIAG_RT_SUBSCRIBE ? MQTLS_CAUSE_UNKNOWN
+                                                     : MQTLS_CAUSE_MESSAGE_NOT_RETURNED;
     case MQTLS_ERR_CLOSED:
     case MQTLS_ERR_IO:
     case MQTLS_ERR_SERVER_DISCONNECT:

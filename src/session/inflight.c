@@ -13,6 +13,7 @@ uint16_t mqtls__alloc_packet_id(mqtls_client_t *c)
 {
     for (;;) {
         c->next_packet_id = (uint16_t)(c->next_packet_id + 1u);
+        /* cppcheck-suppress knownConditionTrueFalse ; false positive: 65535 + 1 wraps to 0 */
         if (c->next_packet_id == 0)
             continue;
         if (mqtls__out_find(c, c->next_packet_id, 0) < 0)

@@ -48,11 +48,11 @@ static mqtls_status_t limits_check(const mqtls_client_t *c, const mqtls_publish_
  * connection, so the stored copy carries the full topic and no alias [MQTT-3.3.2-7]. */
 static mqtls_status_t store_put(mqtls_client_t *c, const mqtls_publish_t *p, size_t *hlen)
 {
-    mqtls_status_t st;
     size_t slen = *hlen;
     if (p->props.present & ALIAS_BIT) {
         mqtls_publish_t s = *p;
         s.props.present &= ~ALIAS_BIT;
+        mqtls_status_t st;
         if ((st = mqtls__encode_publish_tail(c, &s, &slen)) != MQTLS_OK)
             return st;
     }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <mbedtls/error.h>
@@ -159,6 +160,35 @@ static void format_time(char *out, size_t size, const mbedtls_x509_time *tm)
              tm->min, tm->sec);
 }
 
+/* The subjectAltNames in words, whole names only (a host name check needs them exact). */
+static void san_names(const mbedtls_x509_crt *crt, char *out, size_t size)
+{
+    mqtls_x509_iter_t it = {0};
+    mqtls_x509_san_t san;
+    size_t used = 0;
+    out[0] = '\0';
+    while (mqtls_x509_san_next(crt, &it, &san)) {
+        char one[272], ip[INET6_ADDRSTRLEN];
+        if (san.type == MQTLS_X509_SAN_DNS && san.len < 256)
+            snprintf(one, sizeof one, "DNS:%.*s", (int)san.len, (const char *)san.val);
+        else if (san.type == MQTLS_X509_SAN_IP &&
+                 ((san.len == 4 && inet_ntop(AF_INET, san.val, ip, sizeof ip)) ||
+                  (san.len == 16 && inet_ntop(AF_INET6, san.val, ip, sizeof ip))))
+            snprintf(one, sizeof one, "IP:%s", ip);
+        else
+            continue; /* e-mail, URI, ...: not names a host is checked against */
+        for (char *p = one; *p; p++)
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7E)
+                *p = '?';
+        size_t need = strlen(one) + (used ? 2 : 0);
+        if (used + need + 5 >= size) { /* room for ", ..." stays */
+            snprintf(out + used, size - used, "%s...", used ? ", " : "");
+            return;
+        }
+        used += (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "", one);
+    }
+}
+
 static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     mqtls_tls_t *t = ctx;
@@ -173,6 +203,7 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
     format_time(ci->not_before, sizeof ci->not_before, &crt->valid_from);
     format_time(ci->not_after, sizeof ci->not_after, &crt->valid_to);
     COMPAT_SHA256(crt->raw.p, crt->raw.len, ci->sha256);
+    san_names(crt, ci->names, sizeof ci->names);
     ci->flags = *flags;
     if ((uint8_t)(depth + 1) > t->ev.chain_len)
         t->ev.chain_len = (uint8_t)(depth + 1);
@@ -216,9 +247,14 @@ static void free_copy(uint8_t *copy, size_t len)
 /* A file we cannot open is reported with the system's words, not Mbed TLS's. */
 static mqtls_status_t file_check(mqtls_tls_t *t, const char *path, mqtls_tls_item_t item)
 {
-    if (access(path, R_OK) == 0)
+    struct stat st;
+    int err = stat(path, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EISDIR : 0;
+    if (err == EISDIR && !S_ISDIR(st.st_mode))
+        err = EINVAL; /* a FIFO or device: Mbed TLS would read it without end */
+    if (err == 0 && access(path, R_OK) == 0)
         return MQTLS_OK;
-    int err = errno;
+    if (err == 0)
+        err = errno;
     ev_fail(t, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item);
     snprintf(t->ev.detail, sizeof t->ev.detail, "%s: %s", path, strerror(err));
     return MQTLS_ERR_TLS_CREDENTIALS;
@@ -344,7 +380,7 @@ static mqtls_status_t parse_ciphers(mqtls_tls_t *t)
         if (len == 0 || len >= sizeof name || n + 1 >= sizeof t->suites / sizeof t->suites[0])
             goto bad;
         for (size_t i = 0; i < len; i++)
-            name[i] = s[i] == '_' ? '-' : s[i];
+            name[i] = (char)(s[i] == '_' ? '-' : s[i]);
         name[len] = '\0';
         int id = mbedtls_ssl_get_ciphersuite_id(name);
         if (id == 0)

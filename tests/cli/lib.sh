@@ -4,6 +4,8 @@
 #   MQTLS_BIN          the built mqtls tool
 #   MQTLS_BROKER_BIN   the mqtls_test_broker helper (start/stop a private mosquitto)
 #   MQTLS_SOURCE_DIR   the source tree (optional)
+#   MQTLS_FAKE_BROKER_BIN  the mqtls_fake_broker helper (a server that fails on purpose;
+#                      only the tests that call start_fake need it)
 #
 # Every command runs under `timeout`, so a hang fails the test instead of blocking it.
 
@@ -54,6 +56,57 @@ start_broker() {
     BROKER_DIRS+=("$dir")
     BROKER_DIR=$dir
     BROKER_LOG=$dir/mosquitto.log
+}
+
+# free_port: a port that was free a moment ago (brokers retry when it was taken meanwhile).
+free_port() {
+    if command -v python3 > /dev/null; then
+        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+    else
+        echo $((20000 + RANDOM % 40000))
+    fi
+}
+
+# start_tls_broker CONFIG-LINE...: a broker with a plain listener ($PORT) and a TLS listener
+# ($TLS_PORT, on 127.0.0.1) configured by the lines given; sets BROKER_LOG.
+start_tls_broker() {
+    local dir
+    for _ in 1 2 3 4 5; do
+        TLS_PORT=$(free_port)
+        dir=$(mktemp -d "$WORK/broker-XXXXXX")
+        printf '%s\n' "log_type subscribe" "log_type unsubscribe" \
+            "listener $TLS_PORT 127.0.0.1" "$@" > "$dir.conf"
+        if PORT=$(timeout "$T" "$MQTLS_BROKER_BIN" start "$dir" "$dir.conf" 2> "$dir.err"); then
+            BROKER_DIRS+=("$dir")
+            BROKER_LOG=$dir/mosquitto.log
+            return 0
+        fi
+    done
+    cat "$dir.err" "$dir/mosquitto.log" 2> /dev/null
+    die "cannot start a TLS broker"
+}
+
+# start_fake MODE [ARG] [OPTION...]: starts mqtls_fake_broker (tests/tools) in the background;
+# sets FAKE_PORT and FAKE_PID. It is stopped at the end (or with stop_fake).
+start_fake() {
+    : "${MQTLS_FAKE_BROKER_BIN:?MQTLS_FAKE_BROKER_BIN must name the mqtls_fake_broker helper}"
+    local out i
+    out=$(mktemp "$WORK/fake-XXXXXX")
+    "$MQTLS_FAKE_BROKER_BIN" "$@" --lifetime 120 > "$out" 2> "$out.err" &
+    FAKE_PID=$!
+    BG_PIDS+=("$FAKE_PID")
+    for i in $(seq 1 200); do
+        [ -s "$out" ] && break
+        sleep 0.02
+    done
+    FAKE_PORT=$(head -1 "$out")
+    [ -n "$FAKE_PORT" ] || die "mqtls_fake_broker $* did not start: $(cat "$out.err")"
+}
+
+# stop_fake: stops the last fake broker.
+stop_fake() {
+    kill "$FAKE_PID" 2> /dev/null
+    wait "$FAKE_PID" 2> /dev/null
 }
 
 # mqtls ARGS...: the tool under test, with a time limit.

@@ -128,7 +128,7 @@ expect 3 "could not connect to 127.0.0.1 port $free_port" \
     pub -h 127.0.0.1 -p "$free_port" --insecure -t a -m x
 # TLS to a plain MQTT port: the server hangs up without a word of TLS.
 expect 3 "may not be a TLS port" pub "${P[@]}" -h 127.0.0.1 --insecure -t a -m x
-expect 3 "could not connect to no-such-host.invalid" pub -h no-such-host.invalid -t a -m x
+expect 3 "could not connect to no-such-host..example" pub -h no-such-host..example -t a -m x
 # -A with an address that is not ours.
 expect 3 "could not connect" pub -h 127.0.0.1 "${P[@]}" -A 192.0.2.1 -t a -m x
 

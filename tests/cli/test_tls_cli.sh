@@ -5,34 +5,6 @@
 # credentials or options, 3: the TLS handshake failed).
 . "$(dirname "$0")/lib.sh"
 
-# A free port for the TLS listener (the broker start is retried if it was taken meanwhile).
-free_port() {
-    if command -v python3 > /dev/null; then
-        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-    else
-        echo $((20000 + RANDOM % 40000))
-    fi
-}
-
-# start_tls_broker CONFIG-LINE...: a broker with a plain listener ($PORT) and a TLS listener
-# ($TLS_PORT, on 127.0.0.1) configured by the lines given.
-start_tls_broker() {
-    local dir
-    for _ in 1 2 3 4 5; do
-        TLS_PORT=$(free_port)
-        dir=$(mktemp -d "$WORK/broker-XXXXXX")
-        printf '%s\n' "log_type subscribe" "log_type unsubscribe" \
-            "listener $TLS_PORT 127.0.0.1" "$@" > "$dir.conf"
-        if PORT=$(timeout "$T" "$MQTLS_BROKER_BIN" start "$dir" "$dir.conf" 2> "$dir.err"); then
-            BROKER_DIRS+=("$dir")
-            BROKER_LOG=$dir/mosquitto.log
-            return 0
-        fi
-    done
-    cat "$dir.err" "$dir/mosquitto.log" 2> /dev/null
-    die "cannot start a TLS broker"
-}
-
 # expect STATUS MESSAGE-FRAGMENT ARGS...: runs mqtls ARGS, checks the status and stderr.
 expect() {
     local want=$1 frag=$2
@@ -163,7 +135,7 @@ done
 
 # ---- the port: 8883 with TLS, 1883 without, -p and the URL win -----------------------------
 # A name that cannot resolve: -d shows the port chosen, nothing is ever sent.
-NX=no-such-host.invalid
+NX=no-such-host..example  # an empty label: refused locally, no DNS query is sent
 expect 3 "could not connect to $NX port 8883" pub -h "$NX" --cafile "$P/ca.crt" -t a -m x -d
 assert_contains "$(cat "$WORK/out")" "TLS connecting to $NX port 8883" "TLS default port 8883 (-d)"
 expect 3 "port 8883" pub -L "mqtts://$NX/t" --cafile "$P/ca.crt" -m x -d

@@ -169,16 +169,44 @@ TEST(mqtt_and_roundtrip)
     CHECK_EQ_STR(id(), "mqtt.refused");
     reset(MQTLS_DIAG_MQTT, MQTLS_ERR_CLOSED);
     CHECK_EQ_STR(id(), "mqtt.closed_after_connect");
+    f.reply_not_connack = true; /* "HTTP/1.1 400 ...", then the close */
+    CHECK_EQ_STR(id(), "mqtt.no_connack");
+    f.reply_not_connack = false;
     f.tls_used = false;
     f.port_speaks_tls = true;
     CHECK_EQ_STR(id(), "mqtt.tls_port_without_tls");
+    f.status = MQTLS_ERR_TIMEOUT; /* the TLS server waits for a record that never ends */
+    CHECK_EQ_STR(id(), "mqtt.tls_port_without_tls");
+    f.status = MQTLS_ERR_MALFORMED_FLAGS; /* its alert, read as an MQTT packet */
+    CHECK_EQ_STR(id(), "mqtt.tls_port_without_tls");
+    f.status = MQTLS_ERR_CONNACK_REFUSED; /* a CONNACK is MQTT, whatever a probe says */
+    f.connack_reason = MQTLS_RC_NOT_AUTHORIZED;
+    CHECK_EQ_STR(id(), "mqtt.refused_not_authorized");
     reset(MQTLS_DIAG_MQTT, MQTLS_ERR_TIMEOUT);
     CHECK_EQ_STR(id(), "mqtt.no_connack");
+    f.status = MQTLS_ERR_MALFORMED_FLAGS; /* an answer, but not a CONNACK */
+    CHECK_EQ_STR(id(), "mqtt.no_connack");
+    f.status = MQTLS_ERR_PROTOCOL;
+    CHECK_EQ_STR(id(), "mqtt.no_connack");
+    f.status = MQTLS_ERR_SESSION_STATE;
+    CHECK_EQ_STR(id(), "unknown");
     reset(MQTLS_DIAG_ROUNDTRIP, MQTLS_ERR_REFUSED);
     CHECK_EQ_STR(id(), "mqtt.subscribe_refused");
+    f.rt_step = MQTLS_DIAG_RT_SUBSCRIBE;
+    CHECK_EQ_STR(id(), "mqtt.subscribe_refused");
+    f.rt_step = MQTLS_DIAG_RT_PUBLISH; /* 5.0 PUBACK 0x87: the message cannot come back */
+    CHECK_EQ_STR(id(), "mqtt.message_not_returned");
     f.status = MQTLS_ERR_TIMEOUT;
     CHECK_EQ_STR(id(), "mqtt.message_not_returned");
+    f.rt_step = MQTLS_DIAG_RT_RECEIVE;
+    CHECK_EQ_STR(id(), "mqtt.message_not_returned");
+    f.rt_step = MQTLS_DIAG_RT_SUBSCRIBE; /* no SUBACK: no rule names that */
+    CHECK_EQ_STR(id(), "unknown");
+    f.rt_step = MQTLS_DIAG_RT_UNKNOWN;
+    CHECK_EQ_STR(id(), "mqtt.message_not_returned");
     f.status = MQTLS_ERR_CLOSED;
+    CHECK_EQ_STR(id(), "mqtt.closed_after_request");
+    f.status = MQTLS_ERR_SERVER_DISCONNECT;
     CHECK_EQ_STR(id(), "mqtt.closed_after_request");
     f.status = MQTLS_OK;
     CHECK_EQ_STR(id(), "ok");

@@ -1,0 +1,591 @@
+/**
+ * @file mqtls_fake_broker.c
+ * @brief A server that fails on purpose, for the scenario tests of `mqtls doctor`: the
+ *        failures mosquitto cannot be configured to show (tests/cli/test_doctor.sh).
+ *
+ *     mqtls_fake_broker MODE [ARG] [options]
+ *
+ * Listens on 127.0.0.1 (a free port), prints the port on stdout, then serves one
+ * connection at a time until it is killed or --lifetime seconds have passed.
+ *
+ * Modes (TLS):
+ *   alert N        reads the ClientHello, answers with the fatal alert N as a raw record
+ *                  (15 03 03 00 02 02 NN), closes
+ *   bigrecord      reads the ClientHello, answers with a handshake record of 16484 bytes:
+ *                  more than Mbed TLS's input buffer takes (MBEDTLS_SSL_IN_CONTENT_LEN 16384)
+ *   tls            an Mbed TLS server (--cert, --key; --ca with --verify optional|required
+ *                  asks for a client certificate); after the handshake it reads CONNECT and
+ *                  closes without CONNACK (how AWS IoT refuses a policy). With --alpn P it
+ *                  offers P and, as AWS IoT on port 443, answers a ClientHello that does not
+ *                  offer P with alert 40 (handshake_failure)
+ * Modes (plain MQTT; 3.1.1 or 5.0 as the CONNECT says):
+ *   connack CODE   answers CONNECT with CONNACK CODE (3.1.1 return code or 5.0 reason code)
+ *   suback CODE    CONNACK 0, then SUBACK CODE for every filter of every SUBSCRIBE
+ *   swallow        CONNACK 0, SUBACK granted, PUBACK for every PUBLISH, never delivers
+ *   close-on-sub   CONNACK 0, closes the connection when SUBSCRIBE arrives
+ * Modes (any protocol):
+ *   stall          accepts, reads, never answers
+ *   http           answers the first bytes with "HTTP/1.1 400 Bad Request"
+ *   backlog        listen backlog 0, fills the accept queue itself and never accepts: a
+ *                  connect to the port times out, as behind a firewall that drops packets
+ *
+ * Options: --cert F, --key F, --ca F, --verify none|optional|required, --alpn P,
+ * --lifetime S (default 60). Exit status: 2 on a usage error, 1 when it cannot start.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+
+/* Mbed TLS 2.28 and 3.x differ in the key parser's arguments. */
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define FB_PARSE_KEYFILE(pk, path, drbg)                                                       \
+    mbedtls_pk_parse_keyfile(pk, path, NULL, mbedtls_ctr_drbg_random, drbg)
+#else
+#define FB_PARSE_KEYFILE(pk, path, drbg) ((void)(drbg), mbedtls_pk_parse_keyfile(pk, path, NULL))
+#endif
+
+enum mode {
+    M_ALERT,
+    M_BIGRECORD,
+    M_TLS,
+    M_CONNACK,
+    M_SUBACK,
+    M_SWALLOW,
+    M_CLOSE_ON_SUB,
+    M_STALL,
+    M_HTTP,
+    M_BACKLOG
+};
+
+static const struct {
+    const char *name;
+    enum mode mode;
+    bool arg;
+} modes[] = {
+    {"alert", M_ALERT, true},     {"bigrecord", M_BIGRECORD, false},
+    {"tls", M_TLS, false},        {"connack", M_CONNACK, true},
+    {"suback", M_SUBACK, true},   {"swallow", M_SWALLOW, false},
+    {"close-on-sub", M_CLOSE_ON_SUB, false}, {"stall", M_STALL, false},
+    {"http", M_HTTP, false},      {"backlog", M_BACKLOG, false},
+};
+
+typedef struct opts {
+    enum mode mode;
+    unsigned arg;
+    const char *cert, *key, *ca, *alpn;
+    int verify;
+    unsigned lifetime;
+} opts_t;
+
+/* The TLS server's state, set up once. */
+typedef struct tls_srv {
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_x509_crt cert, ca;
+    mbedtls_pk_context key;
+    mbedtls_ssl_config conf;
+    const char *alpn_list[2];
+} tls_srv_t;
+
+static int usage(void)
+{
+    fputs("usage: mqtls_fake_broker MODE [ARG] [--cert F --key F] [--ca F --verify MODE]\n"
+          "                         [--alpn P] [--lifetime S]\n"
+          "modes: alert N | bigrecord | tls | connack CODE | suback CODE | swallow |\n"
+          "       close-on-sub | stall | http | backlog\n",
+          stderr);
+    return 2;
+}
+
+static bool parse_uint(const char *s, unsigned max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || end == s || *end || v > max || s[0] == '-')
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+static int parse_opts(opts_t *o, int argc, char **argv)
+{
+    int i;
+    size_t m;
+    memset(o, 0, sizeof o[0]);
+    o->lifetime = 60;
+    o->verify = MBEDTLS_SSL_VERIFY_NONE;
+    if (argc < 2)
+        return usage();
+    for (m = 0; m < sizeof modes / sizeof modes[0]; m++)
+        if (!strcmp(argv[1], modes[m].name))
+            break;
+    if (m == sizeof modes / sizeof modes[0])
+        return usage();
+    o->mode = modes[m].mode;
+    i = 2;
+    if (modes[m].arg) {
+        if (i >= argc || !parse_uint(argv[i], 255, &o->arg)) {
+            fprintf(stderr, "mqtls_fake_broker: %s needs a number from 0 to 255\n", argv[1]);
+            return 2;
+        }
+        i++;
+    }
+    while (i < argc) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v)
+            return usage();
+        if (!strcmp(a, "--cert"))
+            o->cert = v;
+        else if (!strcmp(a, "--key"))
+            o->key = v;
+        else if (!strcmp(a, "--ca"))
+            o->ca = v;
+        else if (!strcmp(a, "--alpn"))
+            o->alpn = v;
+        else if (!strcmp(a, "--verify"))
+            o->verify = !strcmp(v, "required") ? MBEDTLS_SSL_VERIFY_REQUIRED
+                        : !strcmp(v, "optional") ? MBEDTLS_SSL_VERIFY_OPTIONAL
+                                                 : MBEDTLS_SSL_VERIFY_NONE;
+        else if (!strcmp(a, "--lifetime")) {
+            if (!parse_uint(v, 3600, &o->lifetime) || !o->lifetime)
+                return usage();
+        } else
+            return usage();
+        i += 2;
+    }
+    if (o->mode == M_TLS && (!o->cert || !o->key)) {
+        fputs("mqtls_fake_broker: tls needs --cert and --key\n", stderr);
+        return 2;
+    }
+    if (o->verify != MBEDTLS_SSL_VERIFY_NONE && !o->ca) {
+        fputs("mqtls_fake_broker: --verify needs --ca\n", stderr);
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- raw I/O ----------------------------------------------------------------------- */
+
+static bool write_all(int fd, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    while (n) {
+        ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
+        if (w <= 0) {
+            if (w < 0 && errno == EINTR)
+                continue;
+            return false;
+        }
+        b += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool read_all(int fd, void *p, size_t n)
+{
+    uint8_t *b = p;
+    while (n) {
+        ssize_t r = recv(fd, b, n, 0);
+        if (r <= 0) {
+            if (r < 0 && errno == EINTR)
+                continue;
+            return false;
+        }
+        b += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+/* Ends a connection without losing what was sent: no more writes, read until the client
+ * closes (or the receive timeout), then close. A close with unread data would reset the
+ * connection, and the client could lose our last record. */
+static void finish(int fd)
+{
+    uint8_t buf[512];
+    shutdown(fd, SHUT_WR);
+    while (recv(fd, buf, sizeof buf, 0) > 0)
+        ;
+}
+
+/* Reads one whole TLS record (the ClientHello); false when it is not one. */
+static bool read_record(int fd, uint8_t *hdr, uint8_t *body, size_t cap, size_t *len)
+{
+    if (!read_all(fd, hdr, 5) || hdr[0] != 22)
+        return false;
+    *len = ((size_t)hdr[3] << 8) | hdr[4];
+    return *len <= cap && read_all(fd, body, *len);
+}
+
+/* ---- TLS modes --------------------------------------------------------------------- */
+
+static void send_alert(int fd, unsigned alert)
+{
+    const uint8_t rec[7] = {21, 3, 3, 0, 2, 2, (uint8_t)alert};
+    write_all(fd, rec, sizeof rec);
+}
+
+static void serve_alert(int fd, const opts_t *o)
+{
+    uint8_t hdr[5], body[16384];
+    size_t len;
+    if (read_record(fd, hdr, body, sizeof body, &len))
+        send_alert(fd, o->arg);
+}
+
+static void serve_bigrecord(int fd)
+{
+    enum { LEN = 16484 }; /* above 16384: no conforming server sends it; a small buffer
+                             meets the same failure with a real 5 KB certificate chain */
+    uint8_t hdr[5], body[16384];
+    size_t len;
+    if (!read_record(fd, hdr, body, sizeof body, &len))
+        return;
+    static uint8_t rec[5 + LEN];
+    rec[0] = 22;
+    rec[1] = 3;
+    rec[2] = 3;
+    rec[3] = (uint8_t)(LEN >> 8);
+    rec[4] = (uint8_t)(LEN & 0xFF);
+    rec[5] = 2; /* a "ServerHello" that is far too long */
+    write_all(fd, rec, sizeof rec);
+}
+
+/* Does the ClientHello waiting in the socket offer ALPN @p want? Peeks, reads nothing. */
+static bool hello_offers_alpn(int fd, const char *want)
+{
+    static uint8_t buf[5 + 16384];
+    size_t need = 5, have = 0;
+    for (int tries = 0; tries < 100; tries++) {
+        ssize_t r = recv(fd, buf, sizeof buf, MSG_PEEK);
+        if (r <= 0)
+            return false;
+        have = (size_t)r;
+        if (have >= 5)
+            need = 5 + (((size_t)buf[3] << 8) | buf[4]);
+        if (have >= need)
+            break;
+        usleep(10000);
+    }
+    if (have < need || buf[0] != 22 || need < 5 + 4 + 2 + 32 + 1)
+        return false;
+    const uint8_t *p = buf + 5, *end = buf + need;
+    if (p[0] != 1) /* ClientHello */
+        return false;
+    p += 4 + 2 + 32;                                  /* header, version, random */
+    if (p >= end || (p += 1 + p[0]) + 2 > end)        /* session id */
+        return false;
+    if ((p += 2 + ((p[0] << 8) | p[1])) + 1 > end)    /* cipher suites */
+        return false;
+    if ((p += 1 + p[0]) + 2 > end)                    /* compression methods */
+        return false;
+    const uint8_t *ext_end = p + 2 + ((p[0] << 8) | p[1]);
+    p += 2;
+    if (ext_end > end)
+        return false;
+    while (p + 4 <= ext_end) {
+        unsigned type = (unsigned)((p[0] << 8) | p[1]), len = (unsigned)((p[2] << 8) | p[3]);
+        const uint8_t *e = p + 4, *e_end = e + len;
+        if (e_end > ext_end)
+            return false;
+        if (type == 16 && len >= 2) { /* application_layer_protocol_negotiation */
+            const uint8_t *q = e + 2;
+            while (q < e_end) {
+                size_t n = q[0];
+                if (q + 1 + n > e_end)
+                    return false;
+                if (n == strlen(want) && !memcmp(q + 1, want, n))
+                    return true;
+                q += 1 + n;
+            }
+        }
+        p = e_end;
+    }
+    return false;
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    ssize_t n = send(*(int *)ctx, buf, len, MSG_NOSIGNAL);
+    return n < 0 ? MBEDTLS_ERR_SSL_INTERNAL_ERROR : (int)n;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    ssize_t n = recv(*(int *)ctx, buf, len, 0);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? MBEDTLS_ERR_SSL_TIMEOUT
+                                                       : MBEDTLS_ERR_SSL_INTERNAL_ERROR;
+    return (int)n;
+}
+
+static int tls_setup(tls_srv_t *s, const opts_t *o)
+{
+    char err[128];
+    int ret;
+    mbedtls_entropy_init(&s->entropy);
+    mbedtls_ctr_drbg_init(&s->drbg);
+    mbedtls_x509_crt_init(&s->cert);
+    mbedtls_x509_crt_init(&s->ca);
+    mbedtls_pk_init(&s->key);
+    mbedtls_ssl_config_init(&s->conf);
+    if ((ret = mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func, &s->entropy,
+                                     (const unsigned char *)"fake", 4)) != 0 ||
+        (ret = mbedtls_x509_crt_parse_file(&s->cert, o->cert)) != 0 ||
+        (ret = FB_PARSE_KEYFILE(&s->key, o->key, &s->drbg)) != 0 ||
+        (o->ca && (ret = mbedtls_x509_crt_parse_file(&s->ca, o->ca)) != 0) ||
+        (ret = mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_SERVER,
+                                           MBEDTLS_SSL_TRANSPORT_STREAM,
+                                           MBEDTLS_SSL_PRESET_DEFAULT)) != 0 ||
+        (ret = mbedtls_ssl_conf_own_cert(&s->conf, &s->cert, &s->key)) != 0)
+        goto fail;
+    mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->drbg);
+    mbedtls_ssl_conf_authmode(&s->conf, o->verify);
+    if (o->ca)
+        mbedtls_ssl_conf_ca_chain(&s->conf, &s->ca, NULL);
+    if (o->alpn) {
+        s->alpn_list[0] = o->alpn;
+        s->alpn_list[1] = NULL;
+        if ((ret = mbedtls_ssl_conf_alpn_protocols(&s->conf, s->alpn_list)) != 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    mbedtls_strerror(ret, err, sizeof err);
+    fprintf(stderr, "mqtls_fake_broker: TLS setup: %s (-0x%04X)\n", err, (unsigned)-ret);
+    return -1;
+}
+
+static void serve_tls(int fd, tls_srv_t *s, const opts_t *o)
+{
+    if (o->alpn && !hello_offers_alpn(fd, o->alpn)) {
+        uint8_t hdr[5], body[16384];
+        size_t len;
+        if (read_record(fd, hdr, body, sizeof body, &len))
+            send_alert(fd, 40);
+        return;
+    }
+    mbedtls_ssl_context ssl;
+    mbedtls_ssl_init(&ssl);
+    int cfd = fd, ret;
+    if (mbedtls_ssl_setup(&ssl, &s->conf) == 0) {
+        mbedtls_ssl_set_bio(&ssl, &cfd, bio_send, bio_recv, NULL);
+        while ((ret = mbedtls_ssl_handshake(&ssl)) == MBEDTLS_ERR_SSL_WANT_READ ||
+               ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+            ;
+        if (ret == 0) {
+            unsigned char buf[1024];
+            /* The CONNECT arrives; the answer is to hang up, no CONNACK, no close_notify. */
+            (void)mbedtls_ssl_read(&ssl, buf, sizeof buf);
+        }
+    }
+    mbedtls_ssl_free(&ssl);
+}
+
+/* ---- plain MQTT modes -------------------------------------------------------------- */
+
+/* Reads one MQTT packet: first byte and body (up to @p cap bytes). */
+static bool read_packet(int fd, uint8_t *type, uint8_t *body, size_t cap, size_t *len)
+{
+    uint8_t b;
+    size_t n = 0, mult = 1;
+    if (!read_all(fd, type, 1))
+        return false;
+    for (int i = 0; i < 4; i++) {
+        if (!read_all(fd, &b, 1))
+            return false;
+        n += (size_t)(b & 0x7F) * mult;
+        mult *= 128;
+        if (!(b & 0x80))
+            break;
+    }
+    *len = n;
+    return n <= cap && read_all(fd, body, n);
+}
+
+/* Skips a 5.0 property block (a variable byte integer length, then the properties). */
+static size_t skip_props(const uint8_t *p, size_t avail)
+{
+    size_t n = 0, mult = 1, i = 0;
+    while (i < avail && i < 4) {
+        n += (size_t)(p[i] & 0x7F) * mult;
+        mult *= 128;
+        if (!(p[i++] & 0x80))
+            break;
+    }
+    return i + n;
+}
+
+static void serve_mqtt(int fd, const opts_t *o)
+{
+    static uint8_t body[65536];
+    uint8_t type;
+    size_t len;
+    bool v5 = false;
+    while (read_packet(fd, &type, body, sizeof body, &len)) {
+        switch (type >> 4) {
+        case 1: { /* CONNECT */
+            size_t nl = len >= 2 ? (size_t)((body[0] << 8) | body[1]) : 0;
+            v5 = len > 2 + nl && body[2 + nl] == 5;
+            uint8_t code = o->mode == M_CONNACK ? (uint8_t)o->arg : 0;
+            uint8_t ack[5] = {0x20, (uint8_t)(v5 ? 3 : 2), 0, code, 0};
+            write_all(fd, ack, v5 ? 5u : 4u);
+            if (o->mode == M_CONNACK && code)
+                return;
+            break;
+        }
+        case 8: { /* SUBSCRIBE */
+            if (o->mode == M_CLOSE_ON_SUB || len < 2)
+                return;
+            uint8_t out[5 + 256];
+            size_t pos = 2, n = 0, hdr = v5 ? 5 : 4;
+            if (v5)
+                pos += skip_props(body + 2, len - 2);
+            while (pos + 2 <= len && n < 120) {
+                size_t fl = (size_t)((body[pos] << 8) | body[pos + 1]);
+                if (pos + 2 + fl + 1 > len)
+                    break;
+                uint8_t qos = body[pos + 2 + fl] & 3;
+                out[hdr + n++] = o->mode == M_SUBACK ? (uint8_t)o->arg : qos;
+                pos += 2 + fl + 1;
+            }
+            out[0] = 0x90;
+            out[1] = (uint8_t)(hdr - 2 + n); /* packet id, 5.0 properties (none), codes */
+            out[2] = body[0];
+            out[3] = body[1];
+            if (v5)
+                out[4] = 0;
+            write_all(fd, out, hdr + n);
+            break;
+        }
+        case 3: { /* PUBLISH: acknowledged, never delivered */
+            unsigned qos = (type >> 1) & 3;
+            size_t tl = len >= 2 ? (size_t)((body[0] << 8) | body[1]) : 0;
+            if (qos && len >= 2 + tl + 2) {
+                uint8_t ack[4] = {(uint8_t)(qos == 1 ? 0x40 : 0x50), 2, body[2 + tl],
+                                  body[3 + tl]};
+                write_all(fd, ack, sizeof ack);
+            }
+            break;
+        }
+        case 6: /* PUBREL */
+            if (len >= 2) {
+                uint8_t ack[4] = {0x70, 2, body[0], body[1]};
+                write_all(fd, ack, sizeof ack);
+            }
+            break;
+        case 12: { /* PINGREQ */
+            uint8_t ack[2] = {0xD0, 0};
+            write_all(fd, ack, sizeof ack);
+            break;
+        }
+        default: /* DISCONNECT, or something this server does not do */
+            return;
+        }
+    }
+}
+
+/* ---- the listener ------------------------------------------------------------------ */
+
+/* Connects to our own listener until its accept queue (backlog 0) is full. */
+static void fill_backlog(uint16_t port)
+{
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < 4; i++) {
+        int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        if (c >= 0)
+            (void)connect(c, (struct sockaddr *)&a, sizeof a); /* kept open, never used */
+        usleep(20000);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    opts_t o;
+    int rc = parse_opts(&o, argc, argv);
+    if (rc)
+        return rc;
+    signal(SIGPIPE, SIG_IGN);
+    alarm(o.lifetime); /* never outlives a test that forgot it */
+    static tls_srv_t srv;
+    if (o.mode == M_TLS && tls_setup(&srv, &o) != 0)
+        return 1;
+    int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in a;
+    socklen_t alen = sizeof a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(ls, (struct sockaddr *)&a, sizeof a) != 0 ||
+        listen(ls, o.mode == M_BACKLOG ? 0 : 16) != 0 ||
+        getsockname(ls, (struct sockaddr *)&a, &alen) != 0) {
+        perror("mqtls_fake_broker: listen");
+        return 1;
+    }
+    printf("%u\n", (unsigned)ntohs(a.sin_port));
+    fflush(stdout);
+    if (o.mode == M_BACKLOG) {
+        fill_backlog(ntohs(a.sin_port));
+        for (;;)
+            pause();
+    }
+    for (;;) {
+        int fd = accept(ls, NULL, NULL);
+        if (fd < 0) {
+            if (errno == EINTR)
+                continue;
+            perror("mqtls_fake_broker: accept");
+            return 1;
+        }
+        struct timeval tv = {15, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        switch (o.mode) {
+        case M_ALERT: serve_alert(fd, &o); break;
+        case M_BIGRECORD: serve_bigrecord(fd); break;
+        case M_TLS: serve_tls(fd, &srv, &o); break;
+        case M_HTTP: {
+            uint8_t buf[4096];
+            static const char resp[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                                       "Connection: close\r\n\r\n";
+            if (recv(fd, buf, sizeof buf, 0) > 0)
+                write_all(fd, resp, sizeof resp - 1);
+            break;
+        }
+        case M_STALL: { /* reads until the client gives up, answers nothing, not even FIN */
+            uint8_t buf[4096];
+            while (recv(fd, buf, sizeof buf, 0) > 0)
+                ;
+            break;
+        }
+        default:
+            serve_mqtt(fd, &o);
+            break;
+        }
+        finish(fd);
+        close(fd);
+    }
+}
