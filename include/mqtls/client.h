@@ -48,7 +48,8 @@ typedef enum mqtls_event_type {
     MQTLS_EV_SUBACK,            /**< packet_id, codes/count (one per filter) */
     MQTLS_EV_UNSUBACK,          /**< packet_id, codes/count (5.0 only) */
     MQTLS_EV_AUTH,              /**< 5.0 AUTH from the broker: reason, props */
-    MQTLS_EV_DISCONNECTED       /**< the connection ended: status, reason, props */
+    MQTLS_EV_DISCONNECTED,      /**< the connection ended: status, reason, props */
+    MQTLS_EV_RECONNECT_WAIT     /**< a reconnect follows in delay_ms (attempt: count) */
 } mqtls_event_type_t;
 
 /**
@@ -62,6 +63,8 @@ typedef struct mqtls_event {
     uint8_t reason;          /**< 5.0 reason code, 3.1.1 CONNACK return code */
     bool session_present;
     uint32_t size;           /**< MQTLS_ERR_PACKET_TOO_LARGE: the packet's size in bytes */
+    uint32_t delay_ms;       /**< MQTLS_EV_RECONNECT_WAIT: time until the next attempt */
+    uint16_t attempt;        /**< MQTLS_EV_RECONNECT_WAIT: attempts since the last stable link */
     const mqtls_publish_t *message; /**< topic already resolved from a topic alias */
     const mqtls_props_t *props;     /**< the packet's 5.0 properties (NULL if none) */
     const uint8_t *codes;
@@ -129,6 +132,17 @@ typedef struct mqtls_client_cfg {
      * packet is written at once, a payload straight from the caller's memory.
      */
     bool tx_coalesce;
+    /**
+     * Reconnect by itself when a connection is lost or fails (0: off). The delay before
+     * attempt n is drawn at random between 0 and min(reconnect_max_ms, reconnect_min_ms * 2^n)
+     * (exponential backoff with full jitter); a connection that stayed up reconnect_stable_ms
+     * starts the count again. A reconnect resumes the session (clean start 0) when the
+     * connection asked to keep one (3.1.1: clean session 0; 5.0: a session expiry).
+     * mqtls_disconnect() and mqtls_abort() stop it.
+     */
+    uint32_t reconnect_min_ms;
+    uint32_t reconnect_max_ms;
+    uint32_t reconnect_stable_ms;
     mqtls_event_cb on_event;
     void *user;
 } mqtls_client_cfg_t;
@@ -151,6 +165,13 @@ struct mqtls_client {
     bool has_session;         /**< we hold session state worth resuming */
     bool ping_outstanding;
     uint16_t keep_alive_s;    /**< effective (5.0: Server Keep Alive wins) */
+    bool backoff;             /**< disconnected, reconnecting at backoff_start + backoff_delay */
+    bool stopping;            /**< the application ended the connection: no reconnect */
+    bool resume;              /**< reconnects ask the broker to resume the session */
+    uint16_t attempt;
+    uint32_t backoff_start_ms;
+    uint32_t backoff_delay_ms;
+    uint32_t connected_at_ms;
     uint32_t connect_start_ms;
     uint32_t last_tx_ms;
     uint32_t last_rx_ms;
@@ -213,6 +234,10 @@ uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
  * Publishes @p pub (its dup and packet_id fields are ignored). QoS 0 is written at once (or
  * coalesced, see tx_coalesce). QoS 1/2 get a packet id (returned in @p packet_id, may be
  * NULL), are kept in the store, written, and completed by MQTLS_EV_PUBLISH_DONE.
+ * While not connected, QoS 1/2 publishes are accepted into the store and the window
+ * (the offline queue) and sent once a connection is up, in order; when either is full the
+ * new message is refused (MQTLS_ERR_INFLIGHT_FULL, MQTLS_ERR_STORE) and nothing accepted
+ * before is dropped. QoS 0 is not queued (MQTLS_ERR_STATE).
  * 5.0 topic alias (1..64): set props.topic_alias (and its bit); the first publish with an
  * alias must carry the topic, later QoS 0 ones may leave it empty (QoS 1/2 keep the topic:
  * their stored copy must name it, since aliases do not outlive a connection).
@@ -252,6 +277,9 @@ void mqtls_client_free(mqtls_client_t *c);
 
 mqtls_client_state_t mqtls_state(const mqtls_client_t *c);
 
+/** A reconnect is scheduled (the client is disconnected and will try again by itself). */
+bool mqtls_reconnect_pending(const mqtls_client_t *c);
+
 /** Outgoing QoS 1/2 publishes not yet completed. */
 uint16_t mqtls_inflight(const mqtls_client_t *c);
 
@@ -261,7 +289,9 @@ uint16_t mqtls_inflight(const mqtls_client_t *c);
 /** Connects and waits for CONNACK. MQTLS_ERR_CONNACK_REFUSED leaves the code in *reason. */
 mqtls_status_t mqtls_sync_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts,
                                   uint8_t *reason);
-/** Publishes, waiting for room in the window, and for QoS 1/2 until it is acknowledged. */
+/** Publishes, waiting for room in the window, and for QoS 1/2 until it is acknowledged.
+ *  Through a scheduled reconnect it keeps waiting; when the link is down for good it returns
+ *  why, and a QoS 1/2 message stays queued for the next mqtls_connect(). */
 mqtls_status_t mqtls_sync_publish(mqtls_client_t *c, const mqtls_publish_t *pub,
                                   uint32_t timeout_ms);
 /** Subscribes and waits for SUBACK; @p codes (n entries) receives the granted codes. */

@@ -19,6 +19,8 @@ typedef struct mqtls_platform {
     /** A random 32-bit value (for client ids and backoff jitter; not for keys). */
     uint32_t (*random)(void *ctx);
     void *ctx;
+    /** Optional: sleeps @p ms (the blocking layer waits out a reconnect delay with it). */
+    void (*sleep_ms)(void *ctx, uint32_t ms);
 } mqtls_platform_t;
 
 /** The POSIX platform: CLOCK_MONOTONIC and getrandom()/rand. Only in hosted builds. */

@@ -71,8 +71,17 @@ static uint32_t posix_random(void *ctx)
     return weak_random();
 }
 
+static void posix_sleep_ms(void *ctx, uint32_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+    (void)ctx;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
 const mqtls_platform_t mqtls_platform_posix = {
     posix_now_ms,
     posix_random,
     NULL,
+    posix_sleep_ms,
 };

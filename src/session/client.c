@@ -12,12 +12,43 @@ void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg)
     memset(c, 0, sizeof *c);
     if (cfg)
         c->cfg = *cfg;
+    /* What a broker allows until its CONNACK says otherwise (publishes may be queued
+     * before the first connection). */
+    c->server_receive_max = 65535u;
+    c->server_max_packet = MQTLS_VBI_MAX + 5u;
+    c->server_max_qos = 2;
+    c->server_retain = true;
 }
 
 void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev)
 {
     if (c->cfg.on_event)
         c->cfg.on_event(c, ev, c->cfg.user);
+}
+
+/* After a lost or failed connection: the next attempt in a delay drawn below an
+ * exponentially growing ceiling (full jitter), so that a fleet does not reconnect in step. */
+static void schedule_reconnect(mqtls_client_t *c)
+{
+    uint32_t now = mqtls__now(c), min = c->cfg.reconnect_min_ms, ceiling = c->cfg.reconnect_max_ms;
+    if (c->connected_at_ms && now - c->connected_at_ms >= c->cfg.reconnect_stable_ms)
+        c->attempt = 0; /* the last link was stable: start small again */
+    if (c->attempt < 32 && min <= (ceiling >> c->attempt))
+        ceiling = min << c->attempt;
+    uint32_t r = c->cfg.platform->random ? c->cfg.platform->random(c->cfg.platform->ctx) : 0;
+    c->backoff_delay_ms = ceiling == UINT32_MAX ? r : r % (ceiling + 1u);
+    c->backoff_start_ms = now;
+    c->backoff = true;
+    c->connected_at_ms = 0;
+    if (c->attempt < UINT16_MAX)
+        c->attempt++;
+    const mqtls_connect_t *cn = &c->opts->connect;
+    c->resume = !cn->clean_start ||
+                (mqtls__is_v5(c) && (cn->props.present & MQTLS_PROPBIT(MQTLS_PROP_SESSION_EXPIRY)) &&
+                 cn->props.session_expiry > 0);
+    mqtls_event_t ev = {.type = MQTLS_EV_RECONNECT_WAIT, .status = c->last_status,
+                        .delay_ms = c->backoff_delay_ms, .attempt = c->attempt};
+    mqtls__emit_event(c, &ev);
 }
 
 mqtls_status_t mqtls__end(mqtls_client_t *c, mqtls_event_t *ev)
@@ -30,6 +61,9 @@ mqtls_status_t mqtls__end(mqtls_client_t *c, mqtls_event_t *ev)
     c->tx_len = 0;
     c->cfg.transport->close(c->cfg.transport_ctx);
     mqtls__emit_event(c, ev);
+    /* The callback may have stopped us (mqtls_disconnect) or connected again. */
+    if (c->cfg.reconnect_max_ms && !c->stopping && c->opts && c->state == MQTLS_STATE_DISCONNECTED)
+        schedule_reconnect(c);
     return ev->status;
 }
 
@@ -52,6 +86,18 @@ mqtls_status_t mqtls__fail(mqtls_client_t *c, mqtls_status_t st, uint8_t reason)
 static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *opts,
                           mqtls_packet_t *p);
 
+/* A connection attempt starts (the application's, or a scheduled reconnect). */
+static void begin_connect(mqtls_client_t *c)
+{
+    c->backoff = false;
+    c->state = MQTLS_STATE_CONNECTING;
+    c->connect_start_ms = mqtls__now(c);
+    c->rx_len = 0;
+    c->tx_len = 0;
+    c->last_status = MQTLS_OK;
+    c->last_too_large = 0;
+}
+
 static bool cfg_usable(const mqtls_client_cfg_t *g)
 {
     return g->transport && g->transport->connect && g->transport->send && g->transport->recv &&
@@ -66,7 +112,7 @@ mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts
     if (!c || !opts || !opts->host || opts->port == 0 || !cfg_usable(&c->cfg))
         return MQTLS_ERR_BAD_PARAM;
     if (c->state != MQTLS_STATE_DISCONNECTED)
-        return MQTLS_ERR_STATE;
+        return MQTLS_ERR_STATE; /* (a scheduled reconnect may be replaced: it is disconnected) */
     mqtls_version_t v = opts->connect.version;
     if (v != MQTLS_V311 && v != MQTLS_V5)
         return MQTLS_ERR_BAD_PARAM;
@@ -85,12 +131,10 @@ mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts
         return MQTLS_ERR_NO_SPACE;
     c->opts = opts;
     c->version = v;
-    c->state = MQTLS_STATE_CONNECTING;
-    c->connect_start_ms = mqtls__now(c);
-    c->rx_len = 0;
-    c->tx_len = 0;
-    c->last_status = MQTLS_OK;
-    c->last_too_large = 0;
+    c->stopping = false;
+    c->resume = false;
+    c->attempt = 0;
+    begin_connect(c);
     return MQTLS_OK;
 }
 
@@ -131,6 +175,8 @@ static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *o
 {
     p->type = MQTLS_CONNECT;
     p->u.connect = opts->connect;
+    if (c->resume) /* a reconnect picks the session up where the link dropped it */
+        p->u.connect.clean_start = false;
     if (opts->connect.version != MQTLS_V5)
         return;
     mqtls_props_t *pr = &p->u.connect.props;
@@ -198,6 +244,11 @@ mqtls_status_t mqtls_step(mqtls_client_t *c)
     if (!c)
         return MQTLS_ERR_BAD_PARAM;
     mqtls_status_t st = MQTLS_OK;
+    if (c->state == MQTLS_STATE_DISCONNECTED && c->backoff) {
+        if (mqtls__now(c) - c->backoff_start_ms < c->backoff_delay_ms)
+            return MQTLS_OK;
+        begin_connect(c);
+    }
     if (c->state == MQTLS_STATE_CONNECTING)
         st = step_connecting(c);
     if (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK)
@@ -219,9 +270,11 @@ static uint32_t remaining(uint32_t now, uint32_t since, uint32_t span)
 
 uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c)
 {
-    if (!c || c->state == MQTLS_STATE_DISCONNECTED)
+    if (!c || (c->state == MQTLS_STATE_DISCONNECTED && !c->backoff))
         return UINT32_MAX;
     uint32_t now = mqtls__now(c);
+    if (c->state == MQTLS_STATE_DISCONNECTED)
+        return remaining(now, c->backoff_start_ms, c->backoff_delay_ms);
     if (c->state != MQTLS_STATE_CONNECTED)
         return remaining(now, c->connect_start_ms, connect_timeout(c));
     if (c->ping_outstanding)
@@ -297,8 +350,12 @@ mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_p
 {
     if (!c)
         return MQTLS_ERR_BAD_PARAM;
-    if (c->state == MQTLS_STATE_DISCONNECTED)
-        return MQTLS_ERR_STATE;
+    c->stopping = true;
+    if (c->state == MQTLS_STATE_DISCONNECTED) {
+        bool was_waiting = c->backoff;
+        c->backoff = false; /* a scheduled reconnect is cancelled */
+        return was_waiting ? MQTLS_OK : MQTLS_ERR_STATE;
+    }
     mqtls_status_t st = MQTLS_OK;
     if (c->state == MQTLS_STATE_CONNECTED)
         st = send_reason_packet(c, MQTLS_DISCONNECT, reason, props);
@@ -311,6 +368,8 @@ mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_p
 
 void mqtls_abort(mqtls_client_t *c)
 {
+    if (c)
+        c->stopping = true, c->backoff = false;
     if (c && c->state != MQTLS_STATE_DISCONNECTED) {
         mqtls_event_t ev = {.status = MQTLS_OK};
         mqtls__end(c, &ev);
@@ -332,6 +391,11 @@ void mqtls_client_free(mqtls_client_t *c)
 mqtls_client_state_t mqtls_state(const mqtls_client_t *c)
 {
     return c ? c->state : MQTLS_STATE_DISCONNECTED;
+}
+
+bool mqtls_reconnect_pending(const mqtls_client_t *c)
+{
+    return c && c->state == MQTLS_STATE_DISCONNECTED && c->backoff;
 }
 
 uint16_t mqtls_inflight(const mqtls_client_t *c)

@@ -63,8 +63,8 @@ void mqtls__qos2_in_remove(mqtls_client_t *c, int idx)
 
 #endif
 
-/* Resends one record: the stored PUBLISH with DUP set, or a PUBREL. */
-static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r)
+/* Resends one record: the stored PUBLISH (DUP set unless it was never sent), or a PUBREL. */
+static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r, bool first)
 {
     if (MQTLS_CFG_QOS2 && r->state == OUT_WAIT_PUBCOMP)
         return mqtls__send_ack(c, MQTLS_PUBREL, r->packet_id, 0);
@@ -72,11 +72,11 @@ static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r)
     size_t len;
     if (c->cfg.store->get(c->cfg.store_ctx, r->packet_id, &pkt, &len) != MQTLS_OK || len < 2)
         return MQTLS_ERR_STORE;
-    uint8_t first = (uint8_t)(pkt[0] | 0x08u); /* DUP [MQTT-3.3.1-1] */
+    uint8_t head = (uint8_t)(pkt[0] | (first ? 0u : 0x08u)); /* DUP [MQTT-3.3.1-1] */
     mqtls_status_t st = mqtls_flush(c);
     if (st != MQTLS_OK)
         return st;
-    mqtls_iov_t iov[2] = {{&first, 1}, {pkt + 1, len - 1}};
+    mqtls_iov_t iov[2] = {{&head, 1}, {pkt + 1, len - 1}};
     return mqtls__send_all(c, iov, 2);
 }
 
@@ -98,8 +98,9 @@ mqtls_status_t mqtls__resend_pending(mqtls_client_t *c)
             continue;
         if (in_quota(c) >= c->server_receive_max)
             break;
-        r->state &= (uint8_t)~OUT_RESEND_PENDING;
-        mqtls_status_t st = resend(c, r);
+        bool first = (r->state & OUT_NEVER_SENT) != 0;
+        r->state = OUT_STATE(r->state);
+        mqtls_status_t st = resend(c, r, first);
         if (st == MQTLS_ERR_STORE)
             return mqtls__fail(c, st, 0);
         if (st != MQTLS_OK)
@@ -117,16 +118,23 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
         return st != MQTLS_OK ? st : mqtls_flush(c);
     }
     /* The broker kept nothing: our half of the old session goes too, and the application
-     * hears about every message it had handed over. */
+     * hears about every message it had handed over. Messages queued offline were never
+     * sent: they belong to no session and go out on this one. The count is fixed first,
+     * because the callback may publish (appending to the table). */
     c->qos2_in_count = 0; /* the incoming QoS 2 ids went with the session */
-    while (c->inflight_count) {
-        mqtls_inflight_t r = c->cfg.inflight[0];
-        r.state &= (uint8_t)~OUT_RESEND_PENDING;
-        mqtls__out_remove(c, 0);
-        if (r.state != OUT_WAIT_PUBCOMP)
+    uint16_t i = 0;
+    for (uint16_t left = c->inflight_count; left > 0; left--) {
+        mqtls_inflight_t r = c->cfg.inflight[i];
+        if (r.state & OUT_NEVER_SENT) {
+            i++;
+            continue;
+        }
+        mqtls__out_remove(c, i);
+        if (OUT_STATE(r.state) != OUT_WAIT_PUBCOMP)
             c->cfg.store->remove(c->cfg.store_ctx, r.packet_id);
         mqtls_event_t ev = {.type = MQTLS_EV_PUBLISH_DROPPED, .packet_id = r.packet_id};
         mqtls__emit_event(c, &ev);
     }
-    return MQTLS_OK;
+    mqtls_status_t st = mqtls__resend_pending(c);
+    return st != MQTLS_OK ? st : mqtls_flush(c);
 }

@@ -11,6 +11,8 @@ static mqtls_status_t alias_check(const mqtls_client_t *c, const mqtls_publish_t
 {
     if (!mqtls__is_v5(c) || !(p->props.present & ALIAS_BIT))
         return MQTLS_OK;
+    if (c->state != MQTLS_STATE_CONNECTED) /* queued: sent later with its topic, no alias */
+        return p->topic.len ? MQTLS_OK : MQTLS_ERR_TOPIC_ALIAS;
     uint16_t a = p->props.topic_alias;
     if (a == 0 || a > c->server_alias_max || a > 64)
         return MQTLS_ERR_TOPIC_ALIAS;
@@ -23,8 +25,10 @@ static mqtls_status_t alias_check(const mqtls_client_t *c, const mqtls_publish_t
 
 static mqtls_status_t limits_check(const mqtls_client_t *c, const mqtls_publish_t *p)
 {
-    if (c->state != MQTLS_STATE_CONNECTED)
-        return MQTLS_ERR_STATE;
+    bool online = c->state == MQTLS_STATE_CONNECTED;
+    if (!online && (p->qos == 0 || !c->opts))
+        return MQTLS_ERR_STATE; /* only what can be acknowledged is queued offline, and only
+                                   once mqtls_connect() has said which protocol to speak */
     if (p->qos > 2)
         return MQTLS_ERR_MALFORMED_QOS;
     if (p->qos == 2 && !MQTLS_CFG_QOS2)
@@ -36,8 +40,9 @@ static mqtls_status_t limits_check(const mqtls_client_t *c, const mqtls_publish_
     if (p->qos) {
         if (!c->cfg.store)
             return MQTLS_ERR_NO_STORE;
-        uint16_t window = c->cfg.inflight_cap < c->server_receive_max ? c->cfg.inflight_cap
-                                                                       : c->server_receive_max;
+        uint16_t window = online && c->server_receive_max < c->cfg.inflight_cap
+                              ? c->server_receive_max
+                              : c->cfg.inflight_cap; /* offline: the queue is the window */
         if (c->inflight_count >= window)
             return MQTLS_ERR_INFLIGHT_FULL;
     }
@@ -74,7 +79,7 @@ mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint
     mqtls_publish_t p = *pub;
     p.dup = false;
     p.packet_id = p.qos ? mqtls__alloc_packet_id(c) : 0;
-    if (!mqtls__is_v5(c))
+    if (!mqtls__is_v5(c) || c->state != MQTLS_STATE_CONNECTED)
         p.props.present &= ~ALIAS_BIT;
     size_t hlen;
     if ((st = mqtls__encode_publish_tail(c, &p, &hlen)) != MQTLS_OK)
@@ -88,6 +93,12 @@ mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint
         r->packet_id = p.packet_id;
         r->qos = p.qos;
         r->state = p.qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
+        if (c->state != MQTLS_STATE_CONNECTED) { /* queued: sent when a connection is up */
+            r->state |= OUT_RESEND_PENDING | OUT_NEVER_SENT;
+            if (packet_id)
+                *packet_id = p.packet_id;
+            return MQTLS_OK;
+        }
     }
     st = mqtls__emit(c, hlen, p.payload, p.payload_len, c->cfg.tx_coalesce);
     /* A failed send leaves a QoS 1/2 message in the store and the window: it is resent

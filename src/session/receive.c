@@ -41,10 +41,11 @@ static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
         return mqtls__end(c, &ev);
     }
     /* A broker must not claim a session we asked it to discard [MQTT-3.2.2-4]. */
-    if (ca->session_present && c->opts->connect.clean_start)
+    if (ca->session_present && c->opts->connect.clean_start && !c->resume)
         return mqtls__fail(c, MQTLS_ERR_SESSION_STATE, MQTLS_RC_PROTOCOL_ERROR);
     apply_connack_props(c, &ca->props);
     c->state = MQTLS_STATE_CONNECTED;
+    c->connected_at_ms = mqtls__now(c);
     c->out_alias_set = 0;
     /* Aliases live as long as one connection [MQTT-3.3.2-7]: forget the broker's. */
     for (uint16_t i = 0; i < c->cfg.alias_slots; i++)

@@ -13,6 +13,10 @@
 #define OUT_WAIT_PUBCOMP 3u
 /* Flag: to be resent on this connection once the broker's Receive Maximum allows. */
 #define OUT_RESEND_PENDING 0x80u
+/* Flag: queued while offline, never sent: its first send carries no DUP, and it survives a
+ * broker that kept no session. */
+#define OUT_NEVER_SENT 0x40u
+#define OUT_STATE(s) ((uint8_t)((s) & 0x0Fu))
 
 /* Output (output.c). */
 /** Encodes @p pkt after any bytes already waiting in tx_buf; *len is its size. */

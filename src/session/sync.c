@@ -16,12 +16,23 @@ static mqtls_status_t wait_and_step(mqtls_client_t *c, uint32_t left)
     uint32_t t = mqtls_next_timeout_ms(c);
     if (t > left)
         t = left;
+    if (c->backoff && c->state == MQTLS_STATE_DISCONNECTED) { /* nothing to wait on but time */
+        if (c->cfg.platform->sleep_ms)
+            c->cfg.platform->sleep_ms(c->cfg.platform->ctx, t);
+        return mqtls_step(c);
+    }
     if (!c->cfg.transport->wait)
         return MQTLS_ERR_UNSUPPORTED;
     if (c->state != MQTLS_STATE_DISCONNECTED)
         (void)c->cfg.transport->wait(c->cfg.transport_ctx, c->state == MQTLS_STATE_CONNECTING,
                                      t);
     return mqtls_step(c);
+}
+
+/* Disconnected for good: no reconnect is coming. */
+static bool down(const mqtls_client_t *c)
+{
+    return c->state == MQTLS_STATE_DISCONNECTED && !c->backoff;
 }
 
 static uint32_t left_of(const mqtls_client_t *c, uint32_t start, uint32_t timeout)
@@ -34,7 +45,7 @@ static uint32_t left_of(const mqtls_client_t *c, uint32_t start, uint32_t timeou
 static mqtls_status_t wait_for(mqtls_client_t *c, uint32_t start, uint32_t timeout)
 {
     while (!c->wait_done) {
-        if (c->state == MQTLS_STATE_DISCONNECTED)
+        if (down(c))
             return c->last_status != MQTLS_OK ? c->last_status : MQTLS_ERR_CLOSED;
         uint32_t left = left_of(c, start, timeout);
         if (left == 0)
@@ -138,7 +149,7 @@ mqtls_status_t mqtls_sync_run(mqtls_client_t *c, uint32_t timeout_ms)
 {
     uint32_t start = mqtls__now(c);
     for (;;) {
-        if (c->state == MQTLS_STATE_DISCONNECTED)
+        if (down(c))
             return c->last_status != MQTLS_OK ? c->last_status : MQTLS_ERR_CLOSED;
         uint32_t left = left_of(c, start, timeout_ms);
         if (left == 0)
@@ -153,7 +164,7 @@ mqtls_status_t mqtls_sync_drain(mqtls_client_t *c, uint32_t timeout_ms)
 {
     uint32_t start = mqtls__now(c);
     while (c->inflight_count) {
-        if (c->state == MQTLS_STATE_DISCONNECTED)
+        if (down(c))
             return c->last_status != MQTLS_OK ? c->last_status : MQTLS_ERR_CLOSED;
         uint32_t left = left_of(c, start, timeout_ms);
         if (left == 0)

@@ -463,8 +463,16 @@ static uint32_t fake_random(void *ctx)
     return rng_state;
 }
 
+/* Sleeping on the fake clock: time passes at once. */
+static void fake_sleep(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    mock_clock_advance(ms);
+}
+
 const mqtls_platform_t mock_platform = {
     fake_now,
     fake_random,
     NULL,
+    fake_sleep,
 };

@@ -342,7 +342,11 @@ TEST(sync_publish_connection_lost)
     CHECK_STATUS(mqtls_sync_publish(&F.c, &p, 5000), MQTLS_ERR_CLOSED);
     CHECK_EQ_INT(mqtls_state(&F.c), MQTLS_STATE_DISCONNECTED);
     CHECK_EQ_INT(mqtls_inflight(&F.c), 1);
-    /* Not connected any more. */
+    /* Not connected any more: the message is queued for the next connection, and the call
+     * says why the link is down. */
+    CHECK_STATUS(mqtls_sync_publish(&F.c, &p, 5000), MQTLS_ERR_CLOSED);
+    CHECK_EQ_INT(mqtls_inflight(&F.c), 2);
+    p.qos = 0; /* QoS 0 is never queued */
     CHECK_STATUS(mqtls_sync_publish(&F.c, &p, 5000), MQTLS_ERR_STATE);
     pb_client_teardown(&F);
 }
