@@ -72,12 +72,23 @@ static void set_nodelay(tool_conn_t *tc)
 
 static void on_connected(tool_conn_t *tc, const mqtls_event_t *ev)
 {
+    if (tc->ever_connected)
+        tool_note("reconnected%s", ev->session_present ? " (session resumed)" : "");
     tc->connected = true;
+    tc->ever_connected = true;
     if (tc->cfg->nodelay)
         set_nodelay(tc);
     const mqtls_props_t *p = ev->props;
     if (p && (p->present & MQTLS_PROPBIT(MQTLS_PROP_ASSIGNED_CLIENT_ID)))
         tool_trace_set_id(&tc->trace, p->assigned_client_id.data, p->assigned_client_id.len);
+}
+
+/* Network trouble passes; a packet we cannot take or a broker breaking the protocol would
+ * only come back after a reconnect. */
+static bool transient(mqtls_status_t st)
+{
+    return st >= MQTLS_ERR_KEEPALIVE_TIMEOUT || st == MQTLS_ERR_SERVER_DISCONNECT ||
+           st == MQTLS_ERR_CONNACK_REFUSED;
 }
 
 static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
@@ -89,16 +100,29 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         on_connected(tc, ev);
         break;
     case MQTLS_EV_CONNECT_FAILED:
-        tc->failed = true;
         tc->status = ev->status;
         tc->reason = ev->reason;
+        if (tc->reconnect && tc->ever_connected) /* retried: the backoff event follows */
+            tool_note("reconnect failed: %s", mqtls_strerror(ev->status));
+        else
+            tc->failed = true;
         break;
     case MQTLS_EV_DISCONNECTED:
-        tc->lost = true;
         tc->connected = false;
         tc->status = ev->status;
         tc->reason = ev->reason;
         tc->size = ev->size;
+        if (tc->reconnect && ev->status != MQTLS_OK && transient(ev->status)) {
+            tool_note("connection lost: %s", mqtls_strerror(ev->status));
+        } else {
+            tc->lost = true;
+            mqtls_abort(c); /* no reconnect: the command ends */
+        }
+        break;
+    case MQTLS_EV_RECONNECT_WAIT:
+        if (tc->ever_connected)
+            tool_note("reconnecting in %lu ms (attempt %u)", (unsigned long)ev->delay_ms,
+                      (unsigned)ev->attempt);
         break;
     default:
         break;
@@ -172,6 +196,12 @@ static void alloc_memory(tool_conn_t *tc, const tool_conn_sizes_t *sz, mqtls_cli
     cc->store = &mqtls_ram_store;
     cc->store_ctx = &tc->store;
     cc->tx_coalesce = sz->coalesce;
+    if (sz->reconnect) { /* like mosquitto_sub: stay up through broker restarts */
+        cc->reconnect_min_ms = 500;
+        cc->reconnect_max_ms = 30000;
+        cc->reconnect_stable_ms = 10000;
+        tc->reconnect = true;
+    }
     if (sz->alias_slots) {
         tc->alias = tool_xcalloc(sz->alias_slots, ALIAS_SLOT_SIZE);
         cc->alias_buf = tc->alias;

@@ -31,6 +31,7 @@ typedef struct tool_conn_sizes {
     uint16_t qos2_in;   /**< 5.0: advertised as Receive Maximum */
     uint16_t alias_slots; /**< 5.0: advertised as Topic Alias Maximum */
     bool coalesce;
+    bool reconnect;     /**< survive a lost connection: reconnect with backoff */
 } tool_conn_sizes_t;
 
 /** The connection. */
@@ -53,8 +54,10 @@ typedef struct tool_conn {
     tool_conn_handler handler;
     void *user;
     bool connected;     /**< CONNACK accepted and not lost since */
+    bool reconnect;     /**< a lost connection is retried (sizes.reconnect) */
+    bool ever_connected; /**< a CONNACK was accepted once: later failures are retried */
     bool failed;        /**< CONNECT_FAILED arrived */
-    bool lost;          /**< DISCONNECTED arrived */
+    bool lost;          /**< DISCONNECTED arrived, and no reconnect follows */
     mqtls_status_t status;  /**< why it failed / was lost */
     uint8_t reason;
     uint32_t size;      /**< MQTLS_ERR_PACKET_TOO_LARGE: the packet's size */

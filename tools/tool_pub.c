@@ -89,6 +89,8 @@ static int load_message(pub_t *p)
 static void on_event(void *user, const mqtls_event_t *ev)
 {
     pub_t *p = user;
+    if (ev->type == MQTLS_EV_CONNECTED) /* a new connection knows no alias yet */
+        p->alias_sent = false;
     if (ev->type == MQTLS_EV_PUBLISH_DONE &&
         (ev->status != MQTLS_OK || tool_reason_failed(ev->reason))) {
         mqtls_packet_type_t ack = p->cfg->qos == 2 ? MQTLS_PUBREC : MQTLS_PUBACK;
@@ -156,8 +158,10 @@ static int publish_one(pub_t *p, const uint8_t *data, size_t len)
         mqtls_status_t st = mqtls_publish(&p->conn.client, &m, NULL);
         if (st == MQTLS_OK)
             break;
+        /* Full, or (QoS 0) waiting for a reconnect: wait, reading no more input. */
         bool busy = st == MQTLS_ERR_INFLIGHT_FULL ||
-                    (st == MQTLS_ERR_STORE && mqtls_inflight(&p->conn.client) > 0);
+                    (st == MQTLS_ERR_STORE && mqtls_inflight(&p->conn.client) > 0) ||
+                    (st == MQTLS_ERR_STATE && p->conn.reconnect && !p->conn.connected);
         if (!busy)
             return publish_error(st);
         int rc = wait_room(p);
@@ -285,6 +289,7 @@ static void pub_sizes(const pub_t *p, tool_conn_sizes_t *sz)
     sz->inflight = cfg->max_inflight;
     sz->qos2_in = 16;
     sz->coalesce = cfg->qos == 0 && (lines || cfg->repeat > 1);
+    sz->reconnect = lines; /* a stream of lines outlives broker restarts */
 }
 
 static int pub_run(pub_t *p)

@@ -31,6 +31,7 @@ typedef struct sub {
     size_t n_reqs;
     size_t pending;      /**< SUBACKs and UNSUBACKs still awaited */
     size_t denied;       /**< filters the broker refused */
+    bool subscribed;     /**< the first SUBSCRIBE went out: a reconnect repeats it */
     uint32_t received;   /**< messages printed (for -C) */
     bool done;
     int rc;
@@ -177,12 +178,29 @@ static void acks_done(sub_t *s)
         s->done = true;
 }
 
+static mqtls_status_t subscribe_chunk(sub_t *s, size_t first, size_t n);
+
+/* After a reconnect to a broker that kept no session, the subscriptions are made again
+ * (as mosquitto_sub does); a resumed session still has them. */
+static void resubscribe(sub_t *s)
+{
+    const size_t max = MQTLS_CFG_MAX_SUBACK_CODES;
+    s->denied = 0;
+    for (size_t i = 0; i < s->cfg->topics.n; i += max)
+        if (subscribe_chunk(s, i, s->cfg->topics.n - i < max ? s->cfg->topics.n - i : max))
+            break;
+}
+
 static void on_event(void *user, const mqtls_event_t *ev)
 {
     sub_t *s = user;
     switch (ev->type) {
     case MQTLS_EV_MESSAGE:
         on_message(s, ev->message);
+        return;
+    case MQTLS_EV_CONNECTED:
+        if (s->subscribed && !ev->session_present)
+            resubscribe(s);
         return;
     case MQTLS_EV_SUBACK:
         on_suback(s, ev);
@@ -281,6 +299,7 @@ static void sub_sizes(const tool_cfg_t *cfg, tool_conn_sizes_t *sz)
     sz->store = 64 * 1024;
     sz->inflight = 16;
     sz->qos2_in = 128;
+    sz->reconnect = true;
 }
 
 static int sub_run(sub_t *s)
@@ -297,6 +316,7 @@ static int sub_run(sub_t *s)
     int rc = tool_conn_open(&s->conn, cfg, &sz, on_event, s, ctimeout, cfg->timeout_s != 0);
     if (!rc)
         rc = subscribe_all(s);
+    s->subscribed = true;
     if (!rc)
         rc = sub_loop(s, deadline);
     tool_conn_settle(&s->conn, 2000);
