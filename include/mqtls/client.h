@@ -84,8 +84,20 @@ typedef struct mqtls_store {
     mqtls_status_t (*put)(void *ctx, uint16_t packet_id, const mqtls_iov_t *iov, size_t iovcnt);
     /** Gives the packet back; *pkt stays valid until the next call on the store. */
     mqtls_status_t (*get)(void *ctx, uint16_t packet_id, const uint8_t **pkt, size_t *len);
-    /** Forgets the packet (acknowledged, or dropped). */
+    /** Forgets the packet (acknowledged, or dropped); an unknown id is no error. */
     void (*remove)(void *ctx, uint16_t packet_id);
+    /**
+     * Optional, for stores that outlive the process: the QoS 2 exchange of @p packet_id
+     * reached PUBREL (the payload is no longer needed, the id is until PUBCOMP). Without it
+     * the packet is removed at PUBREC.
+     */
+    void (*released)(void *ctx, uint16_t packet_id);
+    /**
+     * Optional: calls @p fn for every packet kept, oldest first, with whether it was
+     * released. mqtls_client_restore() rebuilds the in-flight window from it.
+     */
+    void (*each)(void *ctx, void (*fn)(void *arg, uint16_t packet_id, bool released),
+                 void *arg);
 } mqtls_store_t;
 
 /** A message store in a caller-provided RAM area (no heap). */
@@ -271,6 +283,15 @@ mqtls_status_t mqtls_flush(mqtls_client_t *c);
 
 /** Closes the transport without DISCONNECT (the broker publishes the will). Keeps session. */
 void mqtls_abort(mqtls_client_t *c);
+
+/**
+ * After a restart of the process: rebuilds the outgoing window from a store that kept it
+ * (one with @c each, such as the file store), oldest first, to be resent when the next
+ * connection resumes the session. Call after mqtls_client_init(), before mqtls_connect().
+ * @retval MQTLS_ERR_INFLIGHT_FULL the store holds more than the window can take
+ * @retval MQTLS_ERR_UNSUPPORTED   the store cannot list what it holds
+ */
+mqtls_status_t mqtls_client_restore(mqtls_client_t *c);
 
 /** Forgets the session: in-flight records, QoS 2 ids, aliases. Closes the transport. */
 void mqtls_client_free(mqtls_client_t *c);

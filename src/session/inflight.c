@@ -130,11 +130,47 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
             continue;
         }
         mqtls__out_remove(c, i);
-        if (OUT_STATE(r.state) != OUT_WAIT_PUBCOMP)
-            c->cfg.store->remove(c->cfg.store_ctx, r.packet_id);
+        c->cfg.store->remove(c->cfg.store_ctx, r.packet_id);
         mqtls_event_t ev = {.type = MQTLS_EV_PUBLISH_DROPPED, .packet_id = r.packet_id};
         mqtls__emit_event(c, &ev);
     }
     mqtls_status_t st = mqtls__resend_pending(c);
     return st != MQTLS_OK ? st : mqtls_flush(c);
+}
+
+/* One packet a durable store kept: back into the window, to be resent on resume. */
+static void restore_one(void *arg, uint16_t id, bool released)
+{
+    mqtls_client_t *c = arg;
+    const uint8_t *pkt;
+    size_t len;
+    if (c->inflight_count >= c->cfg.inflight_cap) {
+        c->last_status = MQTLS_ERR_INFLIGHT_FULL;
+        return;
+    }
+    uint8_t qos = 2, state = OUT_WAIT_PUBCOMP;
+    if (!released) {
+        if (c->cfg.store->get(c->cfg.store_ctx, id, &pkt, &len) != MQTLS_OK || len < 2)
+            return; /* unreadable: nothing to resend */
+        qos = (uint8_t)((pkt[0] >> 1) & 3u);
+        state = qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
+    }
+    mqtls_inflight_t *r = &c->cfg.inflight[c->inflight_count++];
+    r->packet_id = id;
+    r->qos = qos;
+    r->state = (uint8_t)(state | OUT_RESEND_PENDING);
+    c->next_packet_id = id; /* oldest first: new ids continue after the newest */
+}
+
+mqtls_status_t mqtls_client_restore(mqtls_client_t *c)
+{
+    if (!c || !c->cfg.store)
+        return MQTLS_ERR_BAD_PARAM;
+    if (!c->cfg.store->each)
+        return MQTLS_ERR_UNSUPPORTED;
+    if (c->state != MQTLS_STATE_DISCONNECTED)
+        return MQTLS_ERR_STATE;
+    c->last_status = MQTLS_OK;
+    c->cfg.store->each(c->cfg.store_ctx, restore_one, c);
+    return c->last_status;
 }

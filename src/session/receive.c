@@ -144,14 +144,21 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
                                    mqtls__out_find(c, a->packet_id, 0) < 0
                                        ? MQTLS_RC_PACKET_ID_NOT_FOUND
                                        : 0);
-        c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
-        if (a->reason >= 0x80u) /* refused: the exchange ends here */
+        if (a->reason >= 0x80u) { /* refused: the exchange ends here */
+            c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
             return publish_done(c, idx, a);
+        }
+        if (c->cfg.store->released) /* a durable store keeps the id until PUBCOMP */
+            c->cfg.store->released(c->cfg.store_ctx, a->packet_id);
+        else
+            c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
         c->cfg.inflight[idx].state = OUT_WAIT_PUBCOMP;
         return mqtls__send_ack(c, MQTLS_PUBREL, a->packet_id, 0);
     case MQTLS_PUBCOMP:
-        if ((idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBCOMP)) >= 0)
+        if ((idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBCOMP)) >= 0) {
+            c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
             return publish_done(c, idx, a);
+        }
         return MQTLS_OK;
     default: /* PUBREL: the incoming QoS 2 exchange ends */
         idx = mqtls__qos2_in_find(c, a->packet_id);

@@ -76,7 +76,7 @@ static mqtls_status_t ram_get(void *ctx, uint16_t id, const uint8_t **pkt, size_
     return MQTLS_OK;
 }
 
-const mqtls_store_t mqtls_ram_store = {ram_put, ram_get, ram_remove};
+const mqtls_store_t mqtls_ram_store = {ram_put, ram_get, ram_remove, NULL, NULL};
 
 void mqtls_ram_store_init(mqtls_ram_store_t *rs, uint8_t *buf, size_t size)
 {

@@ -20,6 +20,7 @@
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+#include <mbedtls/platform.h>
 #include <mbedtls/platform_util.h>
 
 #include "tls_compat.h"
@@ -228,7 +229,7 @@ static int with_nul(const uint8_t *buf, size_t len, uint8_t **copy, size_t *outl
     *outlen = len;
     if (len == 0 || buf[len - 1] == '\0' || !looks_pem(buf, len))
         return 0;
-    *copy = calloc(1, len + 1);
+    *copy = mbedtls_calloc(1, len + 1); /* Mbed TLS's allocator, like the handshake's */
     if (!*copy)
         return MBEDTLS_ERR_X509_ALLOC_FAILED;
     memcpy(*copy, buf, len);
@@ -240,7 +241,7 @@ static void free_copy(uint8_t *copy, size_t len)
 {
     if (copy) {
         mbedtls_platform_zeroize(copy, len);
-        free(copy);
+        mbedtls_free(copy);
     }
 }
 

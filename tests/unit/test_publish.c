@@ -399,7 +399,7 @@ static void refuse_remove(void *ctx, uint16_t id)
 
 TEST(store_refusal_of_any_kind_is_a_store_error)
 {
-    static const mqtls_store_t refusing = {refuse_put, refuse_get, refuse_remove};
+    static const mqtls_store_t refusing = {refuse_put, refuse_get, refuse_remove, NULL, NULL};
     mqtls_publish_t p = msg("t", "x", 2);
     pb_client_setup(&F, MQTLS_V311);
     F.cfg.store = &refusing;

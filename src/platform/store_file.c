@@ -1,0 +1,254 @@
+/**
+ * @file store_file.c
+ * @brief The file-backed message store: one file per message, named SEQ-ID.msg (or
+ *        SEQ-ID.rel once its QoS 2 exchange is released), made durable before put returns.
+ */
+#include "mqtls/store_file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h> /* qsort */
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NAME_MAX_LEN 32
+
+static void entry_name(const mqtls_file_entry_t *e, char *out)
+{
+    snprintf(out, NAME_MAX_LEN, "%08lx-%04x.%s", (unsigned long)e->seq, (unsigned)e->id,
+             e->released ? "rel" : "msg");
+}
+
+static mqtls_file_entry_t *find(mqtls_file_store_t *fs, uint16_t id)
+{
+    for (size_t i = 0; i < fs->count; i++)
+        if (fs->entries[i].id == id)
+            return &fs->entries[i];
+    return NULL;
+}
+
+static int sync_dir(const mqtls_file_store_t *fs)
+{
+    return fsync(fs->dirfd);
+}
+
+static int write_all(int fd, const mqtls_iov_t *iov, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = iov[i].base;
+        size_t left = iov[i].len;
+        while (left) {
+            ssize_t w = write(fd, p, left);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return -1;
+            p += w;
+            left -= (size_t)w;
+        }
+    }
+    return 0;
+}
+
+static int room(const mqtls_file_store_t *fs)
+{
+    return fs->count < fs->cap ? 0 : -1;
+}
+
+static size_t iov_len(const mqtls_iov_t *iov, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += iov[i].len;
+    return len;
+}
+
+static void file_remove(void *ctx, uint16_t id);
+
+/* Durable before it returns: a temporary file, fsync, rename, fsync of the directory. A
+ * record replaced under the same id goes only once the new one is safe. */
+static mqtls_status_t file_put(void *ctx, uint16_t id, const mqtls_iov_t *iov, size_t n)
+{
+    mqtls_file_store_t *fs = ctx;
+    /* Refused now rather than accepted and unreadable later. */
+    if (room(fs) != 0 || iov_len(iov, n) > fs->buf_cap)
+        return MQTLS_ERR_STORE;
+    mqtls_file_entry_t e = {fs->next_seq, id, 0};
+    char name[NAME_MAX_LEN];
+    entry_name(&e, name);
+    int fd = openat(fs->dirfd, "put.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return MQTLS_ERR_STORE;
+    int bad = write_all(fd, iov, n) != 0 || fsync(fd) != 0;
+    bad |= close(fd) != 0;
+    if (bad || renameat(fs->dirfd, "put.tmp", fs->dirfd, name) != 0 || sync_dir(fs) != 0) {
+        unlinkat(fs->dirfd, "put.tmp", 0);
+        return MQTLS_ERR_STORE;
+    }
+    file_remove(ctx, id);
+    fs->entries[fs->count++] = e;
+    fs->next_seq++;
+    return MQTLS_OK;
+}
+
+static mqtls_status_t file_get(void *ctx, uint16_t id, const uint8_t **pkt, size_t *len)
+{
+    mqtls_file_store_t *fs = ctx;
+    mqtls_file_entry_t *e = find(fs, id);
+    char name[NAME_MAX_LEN];
+    struct stat st;
+    if (!e || e->released)
+        return MQTLS_ERR_STORE;
+    entry_name(e, name);
+    int fd = openat(fs->dirfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) {
+        if (fd >= 0)
+            close(fd);
+        return MQTLS_ERR_STORE;
+    }
+    size_t size = (size_t)st.st_size;
+    if (size > fs->buf_cap) {
+        close(fd);
+        return MQTLS_ERR_STORE;
+    }
+    ssize_t r = pread(fd, fs->buf, size, 0);
+    close(fd);
+    if (r != (ssize_t)size)
+        return MQTLS_ERR_STORE;
+    *pkt = fs->buf;
+    *len = size;
+    return MQTLS_OK;
+}
+
+/* A removed message must stay removed across a crash: a QoS 2 message coming back after its
+ * PUBCOMP would be delivered twice. Hence the fsync of the directory. */
+static void file_remove(void *ctx, uint16_t id)
+{
+    mqtls_file_store_t *fs = ctx;
+    mqtls_file_entry_t *e = find(fs, id);
+    char name[NAME_MAX_LEN];
+    if (!e)
+        return;
+    entry_name(e, name);
+    unlinkat(fs->dirfd, name, 0);
+    sync_dir(fs);
+    memmove(e, e + 1, (size_t)(fs->entries + fs->count - (e + 1)) * sizeof *e);
+    fs->count--;
+}
+
+/* The payload is no longer needed; the id is, until PUBCOMP: the file becomes empty. */
+static void file_released(void *ctx, uint16_t id)
+{
+    mqtls_file_store_t *fs = ctx;
+    mqtls_file_entry_t *e = find(fs, id);
+    char from[NAME_MAX_LEN], to[NAME_MAX_LEN];
+    if (!e || e->released)
+        return;
+    entry_name(e, from);
+    e->released = 1;
+    entry_name(e, to);
+    int fd = openat(fs->dirfd, to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    unlinkat(fs->dirfd, from, 0);
+    sync_dir(fs);
+}
+
+static void file_each(void *ctx, void (*fn)(void *arg, uint16_t id, bool released), void *arg)
+{
+    mqtls_file_store_t *fs = ctx;
+    for (size_t i = 0; i < fs->count; i++)
+        fn(arg, fs->entries[i].id, fs->entries[i].released != 0);
+}
+
+const mqtls_store_t mqtls_file_store = {file_put, file_get, file_remove, file_released,
+                                        file_each};
+
+static int by_seq(const void *a, const void *b)
+{
+    const mqtls_file_entry_t *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Reads the directory: every SEQ-ID.msg / .rel; a leftover put.tmp was never accepted. */
+static mqtls_status_t scan(mqtls_file_store_t *fs)
+{
+    int fd = dup(fs->dirfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return MQTLS_ERR_STORE;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        unsigned long seq;
+        unsigned id;
+        char kind[4];
+        if (sscanf(de->d_name, "%8lx-%4x.%3s", &seq, &id, kind) != 3 || id > 0xFFFFu ||
+            (strcmp(kind, "msg") != 0 && strcmp(kind, "rel") != 0))
+            continue;
+        if (room(fs) != 0) {
+            closedir(d);
+            return MQTLS_ERR_STORE; /* more than the caller made room for */
+        }
+        fs->entries[fs->count++] = (mqtls_file_entry_t){(uint32_t)seq, (uint16_t)id,
+                                                        (uint8_t)(kind[0] == 'r')};
+        if (seq + 1 > fs->next_seq)
+            fs->next_seq = (uint32_t)(seq + 1);
+    }
+    closedir(d);
+    unlinkat(fs->dirfd, "put.tmp", 0);
+    qsort(fs->entries, fs->count, sizeof *fs->entries, by_seq);
+    return MQTLS_OK;
+}
+
+mqtls_status_t mqtls_file_store_open(mqtls_file_store_t *fs, const char *dir,
+                                     mqtls_file_entry_t *entries, size_t max, uint8_t *buf,
+                                     size_t buf_size)
+{
+    memset(fs, 0, sizeof *fs);
+    fs->dirfd = -1;
+    if (!dir || strlen(dir) >= sizeof fs->dir || !entries || !max || !buf)
+        return MQTLS_ERR_BAD_PARAM;
+    fs->entries = entries;
+    fs->cap = max;
+    fs->buf = buf;
+    fs->buf_cap = buf_size;
+    snprintf(fs->dir, sizeof fs->dir, "%s", dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return MQTLS_ERR_STORE;
+    fs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* Two processes on one directory would resend each other's messages. */
+    if (fs->dirfd < 0 || flock(fs->dirfd, LOCK_EX | LOCK_NB) != 0) {
+        mqtls_file_store_close(fs);
+        return MQTLS_ERR_STORE;
+    }
+    mqtls_status_t st = scan(fs);
+    if (st != MQTLS_OK)
+        mqtls_file_store_close(fs);
+    return st;
+}
+
+void mqtls_file_store_close(mqtls_file_store_t *fs)
+{
+    if (!fs)
+        return;
+    if (fs->dirfd >= 0)
+        close(fs->dirfd);
+    fs->dirfd = -1;
+    fs->entries = NULL;
+    fs->buf = NULL;
+    fs->count = fs->cap = fs->buf_cap = 0;
+}
+
+size_t mqtls_file_store_count(const mqtls_file_store_t *fs)
+{
+    return fs->count;
+}
