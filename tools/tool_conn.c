@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -176,6 +177,30 @@ static void apply_connect_limits(const tool_cfg_t *cfg, tool_conn_sizes_t *sz)
         sz->alias_slots = p->topic_alias_maximum;
 }
 
+/* --session-dir: the file store replaces the RAM store; messages a killed run left behind
+ * are read back. One window's worth of messages, each up to the store's size. */
+static int open_session_dir(tool_conn_t *tc, const tool_conn_sizes_t *sz, mqtls_client_cfg_t *cc)
+{
+    const char *dir = tc->cfg->session_dir;
+    if (!dir)
+        return 0;
+    /* One entry more than the window: a run killed inside an update leaves an id twice. */
+    size_t max = (size_t)sz->inflight + 1;
+    tc->file_entries = tool_xcalloc(max, sizeof *tc->file_entries);
+    tc->file_buf = tool_xmalloc(sz->store);
+    mqtls_status_t st = mqtls_file_store_open(&tc->file_store, dir, tc->file_entries, max,
+                                              tc->file_buf, sz->store);
+    if (st != MQTLS_OK) {
+        tool_err("cannot use the session directory '%s': %s (in use by another process, "
+                 "not writable, or more messages than --max-inflight)",
+                 dir, errno ? strerror(errno) : mqtls_strerror(st));
+        return TOOL_EXIT_USAGE;
+    }
+    cc->store = &mqtls_file_store;
+    cc->store_ctx = &tc->file_store;
+    return 0;
+}
+
 static void alloc_memory(tool_conn_t *tc, const tool_conn_sizes_t *sz, mqtls_client_cfg_t *cc)
 {
     tc->rx = tool_xmalloc(sz->rx);
@@ -339,10 +364,20 @@ int tool_conn_open(tool_conn_t *tc, const tool_cfg_t *cfg, const tool_conn_sizes
     if (rc)
         return rc;
     alloc_memory(tc, &sizes, &cc);
+    if ((rc = open_session_dir(tc, &sizes, &cc)) != 0)
+        return rc;
     cc.platform = &mqtls_platform_posix;
     cc.on_event = on_event;
     cc.user = tc;
     mqtls_client_init(&tc->client, &cc);
+    if (tc->cfg->session_dir && mqtls_client_restore(&tc->client) != MQTLS_OK) {
+        tool_err("%s holds more messages than the in-flight window (%u): raise it with "
+                 "--max-inflight", tc->cfg->session_dir, (unsigned)sizes.inflight);
+        return TOOL_EXIT_USAGE;
+    }
+    if (tc->cfg->session_dir && mqtls_inflight(&tc->client))
+        tool_note("%u message(s) from %s will be sent again",
+                  (unsigned)mqtls_inflight(&tc->client), tc->cfg->session_dir);
     setup_connect(tc, timeout_ms);
     mqtls_status_t st = mqtls_connect(&tc->client, &tc->opts);
     if (st != MQTLS_OK) {
@@ -433,4 +468,15 @@ void tool_conn_close(tool_conn_t *tc)
     free(tc->qos2);
     free(tc->alias);
     tc->rx = tc->tx = tc->store_mem = NULL;
+    if (tc->file_entries) {
+        size_t left = mqtls_file_store_count(&tc->file_store);
+        if (left)
+            tool_note("%lu message(s) not yet acknowledged stay in %s: they are sent on the "
+                      "next run with the same --session-dir", (unsigned long)left,
+                      tc->cfg->session_dir);
+        mqtls_file_store_close(&tc->file_store);
+        free(tc->file_entries);
+        free(tc->file_buf);
+        tc->file_entries = NULL;
+    }
 }

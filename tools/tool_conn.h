@@ -17,6 +17,7 @@
 #include "tool_bind.h"
 #include "tool_opts.h"
 #include "tool_tls.h"
+#include "mqtls/store_file.h"
 #include "tool_trace.h"
 
 /** Receives every event after the connection's own bookkeeping. */
@@ -51,6 +52,9 @@ typedef struct tool_conn {
     uint16_t *qos2;
     char *alias;
     mqtls_ram_store_t store;
+    mqtls_file_store_t file_store; /**< --session-dir */
+    mqtls_file_entry_t *file_entries;
+    uint8_t *file_buf;
     tool_conn_handler handler;
     void *user;
     bool connected;     /**< CONNACK accepted and not lost since */

@@ -337,6 +337,8 @@ static const tool_opt_t opts[] = {
     OPT("retain", 'r', TOOL_PUB, 0, opt_true, F(retain), NULL, "make the message retained"),
     OPT("retained-only", 0, TOOL_SUB, 0, opt_true, F(retained_only), NULL,
         "print only retained messages; exit at the first live one"),
+    OPT("session-dir", 0, TOOL_PUB, 1, opt_str, F(session_dir), "DIR",
+        "keep QoS 1/2 messages in DIR until acknowledged; resend them after a restart"),
     OPT("session-expiry", 'x', BOTH, 1, opt_session_expiry, 0, "SECONDS",
         "5.0 session expiry interval (-1: never expires)"),
     OPT("stdin-file", 's', TOOL_PUB, 0, opt_msg, 0, NULL, "send all of stdin as one message"),
@@ -458,6 +460,10 @@ static int parse_one(tool_cfg_t *cfg, int argc, char **argv, int *i)
 
 static int check_session(tool_cfg_t *cfg)
 {
+    if (cfg->session_dir && (!cfg->id || !cfg->id[0] || cfg->id_prefix))
+        return bad("--session-dir needs a client id: give one with -i");
+    if (cfg->session_dir)
+        cfg->no_clean = true; /* the stored messages belong to a persistent session */
     if (cfg->no_clean && (!cfg->id || !cfg->id[0] || cfg->id_prefix))
         return bad("-c needs a client id: give one with -i");
     if (cfg->id && cfg->id_prefix)

@@ -51,6 +51,7 @@ typedef struct tool_cfg {
     const char *host;
     uint16_t port;            /**< 0 until chosen: -p, the URL, or 1883 / 8883 (TLS) */
     const char *bind_addr;
+    const char *session_dir; /**< pub: durable message store (implies -c) */
     mqtls_version_t version;
     uint16_t keepalive;
     const char *id;

@@ -155,9 +155,14 @@ static int publish_one(pub_t *p, const uint8_t *data, size_t len)
     for (;;) {
         if (p->conn.lost)
             return tool_conn_lost_exit(&p->conn);
-        mqtls_status_t st = mqtls_publish(&p->conn.client, &m, NULL);
-        if (st == MQTLS_OK)
+        uint16_t mid = 0;
+        mqtls_status_t st = mqtls_publish(&p->conn.client, &m, &mid);
+        if (st == MQTLS_OK) {
+            if (cfg->session_dir && cfg->debug && m.qos) /* accepted: it is on disk now */
+                printf("Client %s stored PUBLISH (m%u, %lu bytes) in %s\n", cfg->id,
+                       (unsigned)mid, (unsigned long)len, cfg->session_dir);
             break;
+        }
         /* Full, or (QoS 0) waiting for a reconnect: wait, reading no more input. */
         bool busy = st == MQTLS_ERR_INFLIGHT_FULL ||
                     (st == MQTLS_ERR_STORE && mqtls_inflight(&p->conn.client) > 0) ||

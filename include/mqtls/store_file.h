@@ -40,7 +40,8 @@ typedef struct mqtls_file_store {
 
 /**
  * Opens (and creates) the store in @p dir and reads what it holds. The memory is the
- * caller's: @p entries for up to @p max messages (the in-flight window is a good size), and
+ * caller's: @p entries for up to @p max messages (the in-flight window, plus one: a process
+ * killed inside an update leaves one id twice until the next open settles it), and
  * @p buf for reading one back (the largest message that will be stored).
  * @retval MQTLS_ERR_STORE the directory cannot be created, read or locked, or holds more
  *                         than @p max messages

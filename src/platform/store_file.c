@@ -176,6 +176,29 @@ static int by_seq(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* A kill between two steps of an update leaves one id twice: a .msg beside its .rel (killed
+ * inside released()), or an old copy beside a new one (inside a replacing put()). The later
+ * state wins, the release or the newer copy, and the other file goes. Entries are sorted. */
+static void settle_duplicates(mqtls_file_store_t *fs)
+{
+    for (size_t i = 0; i < fs->count; i++) {
+        for (size_t j = i + 1; j < fs->count; j++) {
+            if (fs->entries[j].id != fs->entries[i].id)
+                continue;
+            size_t lose = fs->entries[i].released && !fs->entries[j].released ? j : i;
+            char name[NAME_MAX_LEN];
+            entry_name(&fs->entries[lose], name);
+            unlinkat(fs->dirfd, name, 0);
+            memmove(&fs->entries[lose], &fs->entries[lose + 1],
+                    (fs->count - lose - 1) * sizeof fs->entries[0]);
+            fs->count--;
+            i = (size_t)-1; /* start over: the array moved */
+            break;
+        }
+    }
+    sync_dir(fs);
+}
+
 /* Reads the directory: every SEQ-ID.msg / .rel; a leftover put.tmp was never accepted. */
 static mqtls_status_t scan(mqtls_file_store_t *fs)
 {
@@ -206,6 +229,7 @@ static mqtls_status_t scan(mqtls_file_store_t *fs)
     closedir(d);
     unlinkat(fs->dirfd, "put.tmp", 0);
     qsort(fs->entries, fs->count, sizeof *fs->entries, by_seq);
+    settle_duplicates(fs);
     return MQTLS_OK;
 }
 
