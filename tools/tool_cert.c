@@ -181,17 +181,11 @@ static void help_cmd(unsigned cmd, FILE *out)
 static int bad(const cert_args_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int bad(const cert_args_t *a, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = tool_vbad("cert", a ? a->cmd_name : NULL, fmt, ap);
     va_end(ap);
-    tool_usage_err("%s", msg);
-    if (a && a->cmd_name)
-        fprintf(stderr, "Use 'mqtls cert %s --help' to see usage.\n", a->cmd_name);
-    else
-        fputs("Use 'mqtls cert --help' to see usage.\n", stderr);
-    return TOOL_EXIT_USAGE;
+    return rc;
 }
 
 /* ---- option parsing ------------------------------------------------------------------------ */

@@ -211,17 +211,11 @@ static void help_cmd(unsigned cmd, FILE *out)
 static int bad(const pki_args_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int bad(const pki_args_t *a, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = tool_vbad("pki", a ? a->cmd_name : NULL, fmt, ap);
     va_end(ap);
-    tool_usage_err("%s", msg);
-    if (a && a->cmd_name)
-        fprintf(stderr, "Use 'mqtls pki %s --help' to see usage.\n", a->cmd_name);
-    else
-        fputs("Use 'mqtls pki --help' to see usage.\n", stderr);
-    return TOOL_EXIT_USAGE;
+    return rc;
 }
 
 /* ---- names and addresses --------------------------------------------------------------- */

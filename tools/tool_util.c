@@ -233,3 +233,13 @@ int tool_read_file(const char *path, tool_buf_t *b)
     close(fd);
     return err;
 }
+
+int tool_vbad(const char *cmd, const char *sub, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    tool_usage_err("%s", msg);
+    fprintf(stderr, "Use 'mqtls %s%s%s --help' to see usage.\n", cmd, sub ? " " : "",
+            sub ? sub : "");
+    return TOOL_EXIT_USAGE;
+}

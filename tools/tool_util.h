@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 /** Exit codes of `mqtls` (documented in docs/cli.md and in --help). */
@@ -40,6 +41,12 @@ void tool_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** Prints "Error: <message>" on stderr (always) and returns TOOL_EXIT_USAGE. */
 int tool_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * Prints "Error: ..." and the hint "Use 'mqtls CMD [SUB] --help' to see usage." (SUB may be
+ * NULL); returns TOOL_EXIT_USAGE. For commands with their own subcommands (cert, pki).
+ */
+int tool_vbad(const char *cmd, const char *sub, const char *fmt, va_list ap);
 
 /** Prints a plain line on stderr unless --quiet was given. */
 void tool_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
