@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h> /* qsort */
 #include <string.h>
@@ -199,6 +200,24 @@ static void settle_duplicates(mqtls_file_store_t *fs)
     sync_dir(fs);
 }
 
+/* Parses "SEQ-ID.msg" / "SEQ-ID.rel" (hex); anything else is not ours. */
+static bool parse_name(const char *name, mqtls_file_entry_t *e)
+{
+    char *end;
+    errno = 0;
+    unsigned long seq = strtoul(name, &end, 16);
+    if (errno || end != name + 8 || *end != '-')
+        return false;
+    const char *idp = end + 1;
+    unsigned long id = strtoul(idp, &end, 16);
+    if (errno || end != idp + 4 || id > 0xFFFFu || seq > 0xFFFFFFFFu)
+        return false;
+    if (strcmp(end, ".msg") != 0 && strcmp(end, ".rel") != 0)
+        return false;
+    *e = (mqtls_file_entry_t){(uint32_t)seq, (uint16_t)id, (uint8_t)(end[1] == 'r')};
+    return true;
+}
+
 /* Reads the directory: every SEQ-ID.msg / .rel; a leftover put.tmp was never accepted. */
 static mqtls_status_t scan(mqtls_file_store_t *fs)
 {
@@ -210,21 +229,18 @@ static mqtls_status_t scan(mqtls_file_store_t *fs)
         return MQTLS_ERR_STORE;
     }
     struct dirent *de;
+    /* cppcheck-suppress readdirCalled ; a stream of our own: readdir_r() is deprecated */
     while ((de = readdir(d)) != NULL) {
-        unsigned long seq;
-        unsigned id;
-        char kind[4];
-        if (sscanf(de->d_name, "%8lx-%4x.%3s", &seq, &id, kind) != 3 || id > 0xFFFFu ||
-            (strcmp(kind, "msg") != 0 && strcmp(kind, "rel") != 0))
+        mqtls_file_entry_t e;
+        if (!parse_name(de->d_name, &e))
             continue;
         if (room(fs) != 0) {
             closedir(d);
             return MQTLS_ERR_STORE; /* more than the caller made room for */
         }
-        fs->entries[fs->count++] = (mqtls_file_entry_t){(uint32_t)seq, (uint16_t)id,
-                                                        (uint8_t)(kind[0] == 'r')};
-        if (seq + 1 > fs->next_seq)
-            fs->next_seq = (uint32_t)(seq + 1);
+        fs->entries[fs->count++] = e;
+        if (e.seq + 1u > fs->next_seq)
+            fs->next_seq = e.seq + 1u;
     }
     closedir(d);
     unlinkat(fs->dirfd, "put.tmp", 0);
