@@ -246,6 +246,9 @@ uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
  * Publishes @p pub (its dup and packet_id fields are ignored). QoS 0 is written at once (or
  * coalesced, see tx_coalesce). QoS 1/2 get a packet id (returned in @p packet_id, may be
  * NULL), are kept in the store, written, and completed by MQTLS_EV_PUBLISH_DONE.
+ * A QoS 1/2 message is accepted once it is in the store and the window: the call then
+ * returns MQTLS_OK even if writing it failed (the link's loss comes as an event, and the
+ * message is resent when the session resumes).
  * While not connected, QoS 1/2 publishes are accepted into the store and the window
  * (the offline queue) and sent once a connection is up, in order; when either is full the
  * new message is refused (MQTLS_ERR_INFLIGHT_FULL, MQTLS_ERR_STORE) and nothing accepted

@@ -101,8 +101,12 @@ mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint
         }
     }
     st = mqtls__emit(c, hlen, p.payload, p.payload_len, c->cfg.tx_coalesce);
-    /* A failed send leaves a QoS 1/2 message in the store and the window: it is resent
-     * when the session resumes, or reported dropped if it does not. */
+    /* A failed send leaves a QoS 1/2 message in the store and the window: it is accepted,
+     * resent when the session resumes or reported dropped if it does not, and the lost link
+     * is reported by MQTLS_EV_DISCONNECTED. Saying OK keeps a retrying caller from sending
+     * it twice. */
+    if (st != MQTLS_OK && p.qos)
+        st = MQTLS_OK;
     if (st == MQTLS_OK && (p.props.present & ALIAS_BIT) && p.topic.len)
         c->out_alias_set |= (uint64_t)1u << (p.props.topic_alias - 1);
     if (packet_id)
