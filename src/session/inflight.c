@@ -64,6 +64,17 @@ void mqtls__qos2_in_remove(mqtls_client_t *c, int idx)
 #endif
 
 /* Resends one record: the stored PUBLISH (DUP set unless it was never sent), or a PUBREL. */
+/* Does a stored PUBLISH fit the limits of the broker this connection reached? */
+static mqtls_status_t fits(const mqtls_client_t *c, const uint8_t *pkt, size_t len)
+{
+    if (((pkt[0] >> 1) & 3u) > c->server_max_qos)
+        return MQTLS_ERR_QOS_NOT_SUPPORTED;
+    if ((pkt[0] & 1u) && !c->server_retain)
+        return MQTLS_ERR_RETAIN_NOT_SUPPORTED;
+    return len > c->server_max_packet ? MQTLS_ERR_SERVER_LIMIT : MQTLS_OK;
+}
+
+/* Resends one record: the stored PUBLISH (DUP set unless it was never sent), or a PUBREL. */
 static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r, bool first)
 {
     if (MQTLS_CFG_QOS2 && r->state == OUT_WAIT_PUBCOMP)
@@ -72,12 +83,25 @@ static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r, bool 
     size_t len;
     if (c->cfg.store->get(c->cfg.store_ctx, r->packet_id, &pkt, &len) != MQTLS_OK || len < 2)
         return MQTLS_ERR_STORE;
-    uint8_t head = (uint8_t)(pkt[0] | (first ? 0u : 0x08u)); /* DUP [MQTT-3.3.1-1] */
-    mqtls_status_t st = mqtls_flush(c);
+    mqtls_status_t st = fits(c, pkt, len);
     if (st != MQTLS_OK)
+        return st;
+    uint8_t head = (uint8_t)(pkt[0] | (first ? 0u : 0x08u)); /* DUP [MQTT-3.3.1-1] */
+    if ((st = mqtls_flush(c)) != MQTLS_OK)
         return st;
     mqtls_iov_t iov[2] = {{&head, 1}, {pkt + 1, len - 1}};
     return mqtls__send_all(c, iov, 2);
+}
+
+/* A message the new connection's broker would refuse (its Maximum QoS, Retain Available or
+ * Maximum Packet Size changed): dropped and reported, with the limit as the status. */
+static void drop(mqtls_client_t *c, uint16_t i, mqtls_status_t why)
+{
+    uint16_t id = c->cfg.inflight[i].packet_id;
+    mqtls__out_remove(c, i);
+    c->cfg.store->remove(c->cfg.store_ctx, id);
+    mqtls_event_t ev = {.type = MQTLS_EV_PUBLISH_DROPPED, .status = why, .packet_id = id};
+    mqtls__emit_event(c, &ev);
 }
 
 /* Records resent so far on this connection count against the broker's Receive Maximum
@@ -92,19 +116,27 @@ static uint16_t in_quota(const mqtls_client_t *c)
 
 mqtls_status_t mqtls__resend_pending(mqtls_client_t *c)
 {
-    for (uint16_t i = 0; i < c->inflight_count; i++) {
+    for (uint16_t i = 0; i < c->inflight_count && c->state == MQTLS_STATE_CONNECTED;) {
         mqtls_inflight_t *r = &c->cfg.inflight[i];
-        if (!(r->state & OUT_RESEND_PENDING))
+        if (!(r->state & OUT_RESEND_PENDING)) {
+            i++;
             continue;
+        }
         if (in_quota(c) >= c->server_receive_max)
             break;
         bool first = (r->state & OUT_NEVER_SENT) != 0;
         r->state = OUT_STATE(r->state);
         mqtls_status_t st = resend(c, r, first);
+        if (st == MQTLS_ERR_QOS_NOT_SUPPORTED || st == MQTLS_ERR_RETAIN_NOT_SUPPORTED ||
+            st == MQTLS_ERR_SERVER_LIMIT) {
+            drop(c, i, st); /* the next record moved to index i */
+            continue;
+        }
         if (st == MQTLS_ERR_STORE)
             return mqtls__fail(c, st, 0);
         if (st != MQTLS_OK)
             return st;
+        i++;
     }
     return MQTLS_OK;
 }

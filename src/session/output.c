@@ -111,6 +111,8 @@ mqtls_status_t mqtls__send_ack(mqtls_client_t *c, mqtls_packet_type_t t, uint16_
 {
     mqtls_packet_t p;
     size_t len;
+    if (c->state != MQTLS_STATE_CONNECTED) /* the callback ended the connection meanwhile */
+        return MQTLS_OK;
     memset(&p.u.ack, 0, sizeof p.u.ack);
     p.type = t;
     p.u.ack.packet_id = id;

@@ -238,7 +238,7 @@ static mqtls_status_t process_rx(mqtls_client_t *c)
 {
     size_t off = 0;
     mqtls_status_t st = MQTLS_OK;
-    while (st == MQTLS_OK && c->state != MQTLS_STATE_DISCONNECTED) {
+    while (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK) {
         uint8_t first;
         uint32_t rl;
         size_t hl;
@@ -264,7 +264,9 @@ static mqtls_status_t process_rx(mqtls_client_t *c)
         c->last_rx_ms = mqtls__now(c);
         st = dispatch(c, &p);
     }
-    if (c->state == MQTLS_STATE_DISCONNECTED) {
+    /* The connection these bytes came on ended in a callback (which may even have begun
+     * a new one): its buffer was reset, nothing is left to keep. */
+    if (c->state < MQTLS_STATE_WAIT_CONNACK) {
         c->rx_len = 0;
         return st;
     }

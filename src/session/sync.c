@@ -98,6 +98,8 @@ mqtls_status_t mqtls_sync_publish(mqtls_client_t *c, const mqtls_publish_t *pub,
     uint16_t id;
     mqtls_status_t st;
     while ((st = mqtls_publish(c, pub, &id)) == MQTLS_ERR_INFLIGHT_FULL) {
+        if (down(c)) /* nothing will free the window: say why instead of spinning */
+            return c->last_status != MQTLS_OK ? c->last_status : MQTLS_ERR_CLOSED;
         uint32_t left = left_of(c, start, timeout_ms);
         if (left == 0)
             return MQTLS_ERR_TIMEOUT;

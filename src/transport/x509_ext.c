@@ -24,9 +24,11 @@ bool mqtls_x509_find_extension(const mbedtls_x509_crt *crt, const uint8_t *oid, 
     /* Extensions ::= SEQUENCE OF SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE,
      *                                       extnValue OCTET STRING } */
     const mbedtls_x509_buf *ext = &COMPAT_CRT_V3_EXT(crt);
+    if (!ext->p) /* an X.509 v1 certificate has no extensions */
+        return false;
     unsigned char *p = ext->p, *end = ext->p + ext->len;
     size_t n;
-    if (!p || mbedtls_asn1_get_tag(&p, end, &n, SEQ))
+    if (mbedtls_asn1_get_tag(&p, end, &n, SEQ))
         return false;
     end = p + n;
     while (p < end) {
