@@ -9,6 +9,9 @@
 #   make demo    scripts/demo.sh: a device publishing telemetry over mutual TLS to a private broker
 #   make bench   the benchmarks (build/bench/mqtls_bench)
 #   make size    Cortex-M4 code size, RAM and stack tables (scripts/size.sh --check)
+#   make fuzz    builds the libFuzzer targets in build-fuzz/ (clang) and runs each one for
+#                FUZZ_SECONDS (default 60) or FUZZ_RUNS executions, two at a time
+#                (tests/fuzz/run.sh; docs/reliability.md, "Fuzzing")
 #   make clean   removes build/ and build-asan/
 #
 # Every target first runs scripts/bootstrap.sh, which installs missing Debian packages.
@@ -33,7 +36,7 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 # cmake --build runs make below us: keep its "Entering directory" lines out of the log.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all bootstrap build test check-static check-valgrind demo bench size clean
+.PHONY: all bootstrap build test check-static check-valgrind demo bench size fuzz clean
 
 all: build
 
@@ -64,6 +67,18 @@ bench: build
 
 size: bootstrap
 	scripts/size.sh --check
+
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
+FUZZ_TARGETS ?= decode props x509 url dprop client
+
+fuzz: bootstrap
+	CC=clang cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMQTLS_FUZZ=ON \
+		-DMQTLS_BUILD_BENCH=OFF $(CMAKE_ARGS)
+	cmake --build $(FUZZ_DIR) --parallel $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	tests/fuzz/run.sh -B $(FUZZ_DIR) -j $(JOBS) -t $(FUZZ_SECONDS) \
+		$(if $(FUZZ_RUNS),-n $(FUZZ_RUNS)) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
