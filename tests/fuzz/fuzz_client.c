@@ -65,11 +65,6 @@
  *  - no call spins: reading the clock 1,000,000 times within one operation is a busy loop;
  *  - mqtls_sync_drain() that succeeds leaves nothing in flight, mqtls_sync_connect() that
  *    succeeds leaves the client connected (unless the callback disconnected it).
- *
- * Known bugs not yet fixed can be stepped around for long runs, so that they do not hide
- * others: with MQTLS_FUZZ_SKIP_KNOWN=1 in the environment, what reaches one is not
- * reported (see the comment at skip_known). The brief ctest runs without it: the
- * regression inputs in corpus/client/regress_* fail it until the bug is fixed.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -98,27 +93,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Known, unfixed bugs stepped around with MQTLS_FUZZ_SKIP_KNOWN=1:
- *  - mqtls_sync_publish() with the window full while the client is down for good (no
- *    reconnect scheduled) spins until its timeout, never waiting and never returning why
- *    (src/session/sync.c; corpus/client/regress_sync_publish_spins_when_down): it is not
- *    called then, and if the link goes down for good inside it, the clock runs on while
- *    it spins (as a real one would), so that it times out.
- *  - the event callback calling mqtls_connect() on DISCONNECTED while a received packet is
- *    handled (the broker's DISCONNECT, a refused CONNACK, a protocol error) makes
- *    process_rx() memmove with a negative size (src/session/receive.c;
- *    corpus/client/regress_reconnect_in_callback_*): the callback does not reconnect.
- *  - after the event callback ended the connection (its publish failed to send, or it
- *    called mqtls_disconnect()), the packet being handled still sends its
- *    acknowledgement (PUBACK, PUBREC), on the closed transport
- *    (corpus/client/regress_ack_after_callback_*); coalesced, it waits in tx_buf and
- *    mqtls_flush() writes it later: the closed-transport check is not made once the
- *    callback ended the connection, until the next connection starts.
- *  - a QoS 1/2 PUBLISH queued offline or resent after a reconnect is written without the
- *    new CONNACK's Maximum QoS, Maximum Packet Size and Retain Available being applied
- *    (corpus/client/regress_queued_*, regress_resend_*): the broker limits are then not
- *    checked for a PUBLISH the client writes outside mqtls_publish(). */
-static bool skip_known;
 /* MQTLS_FUZZ_TRACE=1: each operation, event and written packet on stderr (for reading a
  * crash input). */
 static bool trace;
@@ -269,8 +243,6 @@ static void check_state(run_t *r)
     if (c->rx_len > r->cfg.rx_size || c->tx_len > r->cfg.tx_size)
         FAIL("rx %zu / tx %zu past the buffers (%zu / %zu)", c->rx_len, c->tx_len,
              r->cfg.rx_size, r->cfg.tx_size);
-    if (r->m.misuse && skip_known && r->cb_ended)
-        r->m.misuse = 0;
     if (r->m.misuse)
         FAIL("the transport was used while closed (%u calls)", r->m.misuse);
     if (c->state >= MQTLS_STATE_WAIT_CONNACK && !r->m.open)
@@ -364,10 +336,7 @@ static const run_t *current; /* the run, for the clock */
 static uint32_t counting_now(void *ctx)
 {
     ++clock_reads;
-    if (skip_known && current && current->in_sync_publish && clock_reads > 1000ul &&
-        current->c.state == MQTLS_STATE_DISCONNECTED && !mqtls_reconnect_pending(&current->c))
-        mock_clock_advance(50); /* the known spin: let time pass as it would */
-    else if (clock_reads > 1000000ul)
+    if (clock_reads > 1000000ul)
         FAIL("the clock was read 1000000 times in one operation: a busy loop");
     return mock_platform.now_ms(ctx);
 }
@@ -419,8 +388,7 @@ static void check_sent_packet(run_t *r, const uint8_t *p, size_t len)
         /* (Coalesced, a publish may leave after a hostile broker acknowledged it.) */
         if (pub->qos && !r->cfg.tx_coalesce && find_inflight(c, pub->packet_id) < 0)
             FAIL("PUBLISH id %u written, but not in flight", pub->packet_id);
-        bool known = skip_known && !r->in_publish && pub->qos;
-        if (c->version == MQTLS_V5 && c->state == MQTLS_STATE_CONNECTED && !known) {
+        if (c->version == MQTLS_V5 && c->state == MQTLS_STATE_CONNECTED) {
             if (pub->qos > c->server_max_qos)
                 FAIL("PUBLISH QoS %u above the broker's Maximum QoS %u%s", pub->qos,
                      c->server_max_qos, pub->dup ? " (a resend)" : "");
@@ -920,9 +888,6 @@ static void op_sync(run_t *r, in_t *in, int which)
     switch (which) {
     case 0: {
         mqtls_publish_t p;
-        if (skip_known && r->c.state == MQTLS_STATE_DISCONNECTED &&
-            !mqtls_reconnect_pending(&r->c))
-            break;
         memset(&p, 0, sizeof p);
         p.qos = b & 3;
         p.retain = (b & 4) != 0;
@@ -1013,10 +978,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     clock_reads = 0;
     static int env = -1;
     if (env < 0) {
-        const char *k = getenv("MQTLS_FUZZ_SKIP_KNOWN");
-        env = k && *k && strcmp(k, "0") != 0;
-        skip_known = env;
-        k = getenv("MQTLS_FUZZ_TRACE");
+        env = 1;
+        const char *k = getenv("MQTLS_FUZZ_TRACE");
         trace = k && *k && strcmp(k, "0") != 0;
     }
     if (!payload_src[1])
@@ -1045,7 +1008,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r->in = &in;
     current = r;
     r->echo = (c0 & 16) != 0;
-    r->cb_reconnect = (c6 & 8) != 0 && !skip_known;
+    r->cb_reconnect = (c6 & 8) != 0;
     r->cb_stop = (c6 & 16) != 0;
     r->cb_subscribe = (c6 & 32) != 0;
 

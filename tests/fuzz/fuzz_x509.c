@@ -22,11 +22,6 @@
  *  - a file that parses cleanly also goes through `mqtls cert show` (tool_cert_main, output
  *    to /dev/null) and the checks of `mqtls cert check` (tool_cert_check, as CA file,
  *    certificate and key at once).
- *
- * Known bugs not yet fixed can be stepped around for long runs, so that they do not hide
- * others: with MQTLS_FUZZ_SKIP_KNOWN=1 in the environment, inputs that reach one are
- * skipped (see known_bug()). The brief ctest runs without it: the regression inputs in
- * corpus/x509/regress_* fail it until the bug is fixed.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -54,22 +49,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char tmp_path[64];
-static bool skip_known;
-
-/* Inputs that reach a known, unfixed bug (only with MQTLS_FUZZ_SKIP_KNOWN=1):
- *  - a certificate without extensions (X.509 v1): mqtls_x509_find_extension() computes
- *    NULL + 0 (src/transport/x509_ext.c; regress_v1_cert_no_extensions.der). */
-static bool known_bug(const mbedtls_x509_crt *crt)
-{
-    return skip_known && crt->v3_ext.p == NULL;
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     tool_set_quiet(true);
-    const char *k = getenv("MQTLS_FUZZ_SKIP_KNOWN");
-    skip_known = k && *k && strcmp(k, "0") != 0;
     /* `mqtls cert show` prints its report: not wanted here. */
     if (!freopen("/dev/null", "w", stdout))
         abort();
@@ -294,16 +278,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tool_credfile_t f;
     tool_credfile_parse(&f, "fuzz", data, size, NULL);
     check_file(&f);
-    bool traditional = false, pkcs8_enc = false, known = false;
+    bool traditional = false, pkcs8_enc = false;
     for (size_t i = 0; i < f.n_objs; i++) {
         const tool_obj_t *o = &f.objs[i];
         if (o->kind == TOOL_OBJ_CERT)
-            for (const mbedtls_x509_crt *c = &o->crt; c && c->raw.p; c = c->next) {
-                if (known_bug(c))
-                    known = true;
-                else
-                    check_cert(c, data, size);
-            }
+            for (const mbedtls_x509_crt *c = &o->crt; c && c->raw.p; c = c->next)
+                check_cert(c, data, size);
         check_pem_round_trip(o);
         traditional = traditional || (o->encrypted && strncmp(o->enc_alg, "PEM", 3) == 0);
         pkcs8_enc = pkcs8_enc || o->form == MQTLS_X509_DER_KEY_PKCS8_ENC;
@@ -321,7 +301,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_pem_round_trip(&f.objs[i]);
         tool_credfile_free(&f);
     }
-    if (clean && !pkcs8_enc && !known)
+    if (clean && !pkcs8_enc)
         run_tools(data, size, has_cert, has_key);
     return 0;
 }
