@@ -12,10 +12,10 @@
  *      subscriber is cut off too and must get what the broker queued for it meanwhile;
  *  (c) the broker runs in a network namespace behind a veth pair with netem (loss 10%,
  *      delay 200 ms +- 100 ms); the path is partitioned for 30 s and the publisher must
- *      declare its half-open connection dead within 1.5 x keep-alive. Needs root, `ip
- *      netns` and sch_netem; without them it prints "SKIP: <reason>" and is skipped.
- *      (MQTLS_FAULT_NETEM=optional runs it on the veth without netem, the partition made
- *      by taking the namespace's link down.)
+ *      declare its half-open connection dead within 1.5 x keep-alive. Needs root and `ip
+ *      netns`; without them it prints "SKIP: <reason>" and is skipped. A kernel without
+ *      sch_netem gets the same impairment from a TUN pair joined by a relay thread
+ *      (tests/support/tun_relay.h) in place of veth + netem, and says so.
  *
  * The publisher drives mqtls_publish() + mqtls_step() (MQTLS_ERR_INFLIGHT_FULL: step and
  * try again; while it is disconnected the library queues). The subscriber is a second
@@ -25,13 +25,13 @@
  * and a QoS 2 duplicate the broker causes that way is told from one of the library's.
  *
  * Also here: watch_tells_broker_resends checks that bookkeeping on a synthetic stream, and
- * sync_publish_through_a_cut shows a library bug (it fails until that is fixed):
- * mqtls_sync_publish() returns the error of a write that failed under it although the
- * message was kept and a reconnect is under way.
+ * sync_publish_through_a_cut is the regression test of a bug these tests found:
+ * mqtls_sync_publish() returned the error of a write that failed under it although the
+ * message was kept and a reconnect was under way.
  *
  * Every scenario prints one "RESULT" line with its counts. Environment:
  *   MQTLS_FAULT_SEED=N         repeats a run's fault schedule (reconnect jitter still varies)
- *   MQTLS_FAULT_NETEM=optional (c) without netem when the kernel has none
+ *   MQTLS_FAULT_NETEM=relay    (c) over the TUN relay even when the kernel has netem
  *   MQTLS_FAULT_N=N            N messages per QoS in (a) and (b), for a quick look
  *   MQTLS_FAULT_DEBUG=1|2      print connections and losses (2: every message too)
  *   MQTLS_FAULT_BROKER_CONF=.. more mosquitto configuration, e.g. "log_type all"
@@ -63,6 +63,7 @@
 #include "fault_proxy.h"
 #include "integ_client.h"
 #include "test.h"
+#include "tun_relay.h"
 
 #define STREAM_N 10000u     /* messages per QoS in (a) and (b) */
 #define NETEM_N 500u        /* messages per QoS in (c) */
@@ -866,9 +867,9 @@ out:
  * is down for good it returns why". Here the link breaks under the publish itself: the
  * proxy has reset the connection (RST) and the client has not noticed yet, so the PUBLISH
  * write fails. The library keeps the QoS 2 message (store and window), schedules a
- * reconnect and delivers it after the resume - but mqtls_sync_publish() returns the write's
- * error at once, though the link is not down for good and the message was taken. A caller
- * that takes the error at its word and publishes again sends the message twice. */
+ * reconnect and delivers it after the resume, and mqtls_sync_publish() must wait for that
+ * rather than return the write's error: a caller that took the error at its word and
+ * published again would send the message twice (it once did). */
 TEST(sync_publish_through_a_cut)
 {
     test_broker_t b;
@@ -923,7 +924,7 @@ TEST(sync_publish_through_a_cut)
               mqtls_strerror(st), pending, (unsigned)kept, (unsigned)t.count[2][0]);
     CHECK_EQ_INT(t.count[2][0], 1);
     CHECK_EQ_INT(pub.lost, 1);
-    CHECK_STATUS(st, MQTLS_OK); /* fails: the write's error comes back at once */
+    CHECK_STATUS(st, MQTLS_OK);
 out:
     fc_free(&pub);
     fc_free(&sub);
@@ -1062,14 +1063,18 @@ out:
 /* ---------------------------------------------------------------- (c) netns + netem */
 
 #define LAB_PORT 21883u /* inside the namespace nothing else listens */
-#define NETEM_ARGS "loss", "10%", "delay", "200ms", "100ms"
+#define NETEM_LOSS_PCT 10u
+#define NETEM_DELAY_MS 200u
+#define NETEM_JITTER_MS 100u
+#define NETEM_ARGS "loss", "10%", "delay", "200ms", "100ms" /* the same, for tc */
 
-/* The namespace, its veth pair and the broker inside. Names and the /30 come from our
- * pid, so concurrent runs do not meet; leftovers of a run that was killed are removed by
- * the next one (lab_sweep). */
+/* The namespace, its link (a veth pair with netem, or a TUN pair joined by the relay) and
+ * the broker inside. Names and the /30 come from our pid, so concurrent runs do not meet;
+ * leftovers of a run that was killed are removed by the next one (lab_sweep; TUN
+ * interfaces go with the process). */
 typedef struct lab {
     char ns[32];     /* mqtlsf-<pid> */
-    char va[16];     /* mqf<pid>a: our side */
+    char va[16];     /* mqf<pid>a: our side of the link */
     char vb[16];     /* mqf<pid>b: the namespace's side */
     char addr_a[24]; /* 10.231.x.y+1 */
     char addr_b[24]; /* 10.231.x.y+2: the broker */
@@ -1078,7 +1083,8 @@ typedef struct lab {
     char dir[256];   /* the broker's directory */
     bool routed;     /* our blackhole route for the /30 is in place */
     bool made;       /* namespace created */
-    bool netem;      /* impairment applied */
+    bool netem;      /* netem applied (else the relay impairs) */
+    tun_relay_t *relay;
     pid_t broker;
 } lab_t;
 
@@ -1162,6 +1168,8 @@ static int must(const char *const argv[])
  * the pair with it) and our veth end if it is still there. Also safe half-made. */
 static void lab_teardown(void)
 {
+    tun_relay_stop(lab.relay); /* its interfaces go with it */
+    lab.relay = NULL;
     if (lab.broker > 0) {
         kill(lab.broker, SIGTERM);
         for (int i = 0; i < 100 && waitpid(lab.broker, NULL, WNOHANG) == 0; i++) {
@@ -1370,8 +1378,8 @@ static int lab_broker(void)
     return -1;
 }
 
-/* Creates the namespace, the veth pair and its addresses. @return 0, or -1 with a reason
- * in @p why (the scenario is skipped then). */
+/* Creates the namespace and its blackhole safety net. @return 0, or -1 with a reason in
+ * @p why (the scenario is skipped then). */
 static int lab_setup(char *why, size_t cap)
 {
     long pid = (long)getpid();
@@ -1388,7 +1396,7 @@ static int lab_setup(char *why, size_t cap)
     snprintf(lab.cidr_b, sizeof lab.cidr_b, "%s/30", lab.addr_b);
     snprintf(lab.net, sizeof lab.net, "10.231.%u.%u/30", base >> 8, base & 255u);
     if (geteuid() != 0) {
-        snprintf(why, cap, "needs root (network namespaces, veth, tc)");
+        snprintf(why, cap, "needs root (network namespaces, veth or TUN, tc)");
         return -1;
     }
     if (!ic_have_program("ip") || !ic_have_program("tc")) {
@@ -1396,7 +1404,7 @@ static int lab_setup(char *why, size_t cap)
         return -1;
     }
     lab_sweep();
-    /* A safety net first: whatever happens to the veth (a link taken down removes its
+    /* A safety net first: whatever happens to the link (a link taken down removes its
      * route), packets for the /30 are dropped here and never follow the default route off
      * this machine. */
     const char *blackhole[] = {"ip", "route", "add", "blackhole", lab.net, "metric", "4000",
@@ -1415,19 +1423,58 @@ static int lab_setup(char *why, size_t cap)
         return -1;
     }
     lab.made = true;
-    const char *veth[] = {"ip", "link", "add", lab.va, "type", "veth", "peer", "name", lab.vb,
-                          "netns", lab.ns, NULL};
-    if (run_cmd(out, sizeof out, veth) != 0) {
-        snprintf(why, cap, "cannot create a veth pair: %s", out);
+    const char *up_lo[] = {"ip", "-n", lab.ns, "link", "set", "lo", "up", NULL};
+    if (must(up_lo)) {
+        snprintf(why, cap, "cannot bring up the namespace's loopback");
         return -1;
+    }
+    return 0;
+}
+
+/* Can tc make a netem qdisc here? Tried on the namespace's loopback, then removed.
+ * @return true, or false with tc's answer in @p err */
+static bool lab_have_netem(char *err, size_t cap)
+{
+    const char *probe[] = {"ip", "netns", "exec", lab.ns, "tc", "qdisc", "add", "dev", "lo",
+                           "root", "netem", "delay", "1ms", NULL};
+    const char *unprobe[] = {"ip", "netns", "exec", lab.ns, "tc", "qdisc", "del", "dev", "lo",
+                             "root", NULL};
+    if (run_cmd(err, cap, probe) != 0) {
+        return false;
+    }
+    (void)run_cmd(NULL, 0, unprobe);
+    return true;
+}
+
+/* Links our side to the namespace: a veth pair (@p relay false) or a TUN pair joined by the
+ * relay, unimpaired yet. @return 0, or -1 with a reason in @p why */
+static int lab_link(bool relay, char *why, size_t cap)
+{
+    char out[512];
+    if (relay) {
+        lab.relay = tun_relay_start(lab.va, lab.vb, why, cap);
+        if (lab.relay == NULL) {
+            return -1;
+        }
+        const char *move[] = {"ip", "link", "set", lab.vb, "netns", lab.ns, NULL};
+        if (run_cmd(out, sizeof out, move) != 0) {
+            snprintf(why, cap, "cannot move %s into the namespace: %s", lab.vb, out);
+            return -1;
+        }
+    } else {
+        const char *veth[] = {"ip", "link", "add", lab.va, "type", "veth", "peer", "name",
+                              lab.vb, "netns", lab.ns, NULL};
+        if (run_cmd(out, sizeof out, veth) != 0) {
+            snprintf(why, cap, "cannot create a veth pair: %s", out);
+            return -1;
+        }
     }
     const char *addr_a[] = {"ip", "addr", "add", lab.cidr_a, "dev", lab.va, NULL};
     const char *up_a[] = {"ip", "link", "set", lab.va, "up", NULL};
     const char *addr_b[] = {"ip", "-n", lab.ns, "addr", "add", lab.cidr_b, "dev", lab.vb, NULL};
     const char *up_b[] = {"ip", "-n", lab.ns, "link", "set", lab.vb, "up", NULL};
-    const char *up_lo[] = {"ip", "-n", lab.ns, "link", "set", "lo", "up", NULL};
-    if (must(addr_a) || must(up_a) || must(addr_b) || must(up_b) || must(up_lo)) {
-        snprintf(why, cap, "cannot configure the veth pair");
+    if (must(addr_a) || must(up_a) || must(addr_b) || must(up_b)) {
+        snprintf(why, cap, "cannot configure the %s pair", relay ? "TUN" : "veth");
         return -1;
     }
     return 0;
@@ -1471,25 +1518,25 @@ static void connect_sub(void *arg)
     a->ok = subscribe_stream(a->sub, a->prefix);
 }
 
-/* Takes the path down (@p down) or brings it back. */
+/* Takes the path down (@p down) or brings it back: every packet dropped both ways. */
 static int lab_partition(bool down)
 {
     char err[512];
-    if (lab.netem) {
-        if (down) {
-            return lab_netem("change", true, err, sizeof err);
-        }
-        return lab_netem("change", false, err, sizeof err);
+    if (lab.relay != NULL) {
+        tun_relay_partition(lab.relay, down);
+        return 0;
     }
-    const char *set[] = {"ip", "-n", lab.ns, "link", "set", lab.vb, down ? "down" : "up", NULL};
-    return must(set);
+    if (lab_netem("change", down, err, sizeof err) != 0) {
+        printf("     cannot change netem: %s\n", err);
+        return -1;
+    }
+    return 0;
 }
 
 TEST(netem_partition)
 {
-    char why[1024], err[256], extra[512];
+    char why[1024], err[256], extra[1024];
     const char *opt = getenv("MQTLS_FAULT_NETEM");
-    bool netem_optional = opt != NULL && strcmp(opt, "optional") == 0;
     fclient_t pub, sub;
     tally_t t;
     stream_t s;
@@ -1501,23 +1548,17 @@ TEST(netem_partition)
         lab_teardown();
         SKIP(why);
     }
-    /* Can tc make a netem qdisc here? (Tried on our end of the veth, then removed: the
-     * broker's readiness check must not cross the slow path.) */
-    const char *probe[] = {"tc", "qdisc", "add", "dev", lab.va, "root", "netem", NETEM_ARGS, NULL};
-    const char *unprobe[] = {"tc", "qdisc", "del", "dev", lab.va, "root", NULL};
-    bool have_netem = run_cmd(err, sizeof err, probe) == 0;
-    if (have_netem) {
-        (void)run_cmd(NULL, 0, unprobe);
-    } else if (netem_optional) {
-        printf("SKIP: (c) netem impairment: tc cannot add a netem qdisc (%s; the kernel "
-               "lacks sch_netem?) - MQTLS_FAULT_NETEM=optional: the partition runs on the "
-               "unimpaired veth\n", err);
-    } else {
-        snprintf(why, sizeof why,
-                 "tc cannot add a netem qdisc (%s): the kernel lacks sch_netem "
-                 "(CONFIG_NET_SCH_NETEM); MQTLS_FAULT_NETEM=optional runs the partition "
-                 "without it",
-                 err);
+    bool relay = opt != NULL && strcmp(opt, "relay") == 0;
+    if (relay) {
+        printf("     MQTLS_FAULT_NETEM=relay: the impairment is the TUN relay's\n");
+    } else if (!lab_have_netem(err, sizeof err)) {
+        printf("     tc cannot add a netem qdisc (%s): this kernel lacks sch_netem "
+               "(CONFIG_NET_SCH_NETEM). The same impairment comes from a TUN pair joined by "
+               "the test's relay thread (tests/support/tun_relay.c) in place of veth + "
+               "netem\n", err);
+        relay = true;
+    }
+    if (lab_link(relay, why, sizeof why) != 0) {
         printf("SKIP: (c) netem partition: %s\n", why);
         lab_teardown();
         SKIP(why);
@@ -1526,7 +1567,11 @@ TEST(netem_partition)
         lab_teardown();
         REQUIRE(0);
     }
-    if (have_netem) {
+    /* The impairment starts once the broker is up (its readiness check must not cross the
+     * slow path). */
+    if (relay) {
+        tun_relay_impair(lab.relay, NETEM_LOSS_PCT, NETEM_DELAY_MS, NETEM_JITTER_MS);
+    } else {
         if (lab_netem("add", false, err, sizeof err) != 0) {
             printf("     cannot add netem: %s\n", err);
             lab_teardown();
@@ -1602,14 +1647,24 @@ TEST(netem_partition)
     bool drained = drain(&pub, &sub, DRAIN_MS);
     uint64_t ms = ic_now_ms() - t0;
     const uint64_t limit = KEEP_ALIVE_S * 1500u;
+    char path[160] = "veth + netem";
+    if (lab.relay != NULL) {
+        tun_relay_stats_t rs;
+        tun_relay_stats(lab.relay, &rs);
+        snprintf(path, sizeof path,
+                 "TUN relay (%llu packets forwarded, %llu lost, %llu dropped by the "
+                 "partition, %llu over the limit)",
+                 (unsigned long long)rs.forwarded, (unsigned long long)rs.lost,
+                 (unsigned long long)rs.partitioned, (unsigned long long)rs.overflow);
+    }
     snprintf(extra, sizeof extra,
-             "%s; partition %.1f s; half-open connection detected after %llu ms (limit "
-             "1.5 x keep-alive = %llu ms) as %s",
-             lab.netem ? "netem loss 10% delay 200ms 100ms both ways" : "veth without netem",
+             "%s: loss %u%% delay %u ms +- %u ms both ways; partition %.1f s; half-open "
+             "connection detected after %llu ms (limit 1.5 x keep-alive = %llu ms) as %s",
+             path, NETEM_LOSS_PCT, NETEM_DELAY_MS, NETEM_JITTER_MS,
              (double)(part_end - part_start) / 1000.0, (unsigned long long)detect_ms,
              (unsigned long long)limit, mqtls_strerror(detect_status));
-    ok = verdict(lab.netem ? "(c) netem partition 5.0" : "(c) partition (no netem) 5.0", &s,
-                 &pub, &sub, ms, extra);
+    ok = verdict(lab.relay != NULL ? "(c) partition, TUN relay 5.0" : "(c) netem partition 5.0",
+                 &s, &pub, &sub, ms, extra);
     ok &= CHECK(drained);
     ok &= CHECK(part_end - part_start >= PARTITION_MS);
     ok &= CHECK(detect_ms > 0 && detect_ms <= limit);
