@@ -104,8 +104,15 @@ static void on_event(void *user, const mqtls_event_t *ev)
         if (!p->rc)
             p->rc = tool_reason_failed(ev->reason) ? TOOL_EXIT_REJECTED : TOOL_EXIT_ERROR;
     } else if (ev->type == MQTLS_EV_PUBLISH_DROPPED) {
-        tool_err("message (mid %u) dropped: the broker kept no session",
-                 (unsigned)ev->packet_id);
+        if (ev->status == MQTLS_ERR_STORE)
+            tool_err("message (mid %u) dropped: the session directory's copy cannot be read "
+                     "back", (unsigned)ev->packet_id);
+        else if (ev->status != MQTLS_OK)
+            tool_err("message (mid %u) dropped: %s", (unsigned)ev->packet_id,
+                     mqtls_strerror(ev->status));
+        else
+            tool_err("message (mid %u) dropped: the broker kept no session",
+                     (unsigned)ev->packet_id);
         if (!p->rc)
             p->rc = TOOL_EXIT_ERROR;
     }

@@ -44,7 +44,8 @@ typedef enum mqtls_event_type {
     MQTLS_EV_CONNECT_FAILED,    /**< status (and reason for a CONNACK refusal) */
     MQTLS_EV_MESSAGE,           /**< an application message: message */
     MQTLS_EV_PUBLISH_DONE,      /**< a QoS 1/2 publish is acknowledged: packet_id, reason */
-    MQTLS_EV_PUBLISH_DROPPED,   /**< a QoS 1/2 publish was dropped (the broker kept no session) */
+    MQTLS_EV_PUBLISH_DROPPED,   /**< a QoS 1/2 publish was dropped: packet_id, status why
+                                     (MQTLS_OK: the broker kept no session) */
     MQTLS_EV_SUBACK,            /**< packet_id, codes/count (one per filter) */
     MQTLS_EV_UNSUBACK,          /**< packet_id, codes/count (5.0 only) */
     MQTLS_EV_AUTH,              /**< 5.0 AUTH from the broker: reason, props */
@@ -94,7 +95,8 @@ typedef struct mqtls_store {
     void (*released)(void *ctx, uint16_t packet_id);
     /**
      * Optional: calls @p fn for every packet kept, oldest first, with whether it was
-     * released. mqtls_client_restore() rebuilds the in-flight window from it.
+     * released. mqtls_client_restore() rebuilds the in-flight window from it; @p fn may
+     * remove the packet it is given (one that cannot be read back).
      */
     void (*each)(void *ctx, void (*fn)(void *arg, uint16_t packet_id, bool released),
                  void *arg);
@@ -291,6 +293,8 @@ void mqtls_abort(mqtls_client_t *c);
  * After a restart of the process: rebuilds the outgoing window from a store that kept it
  * (one with @c each, such as the file store), oldest first, to be resent when the next
  * connection resumes the session. Call after mqtls_client_init(), before mqtls_connect().
+ * A packet the store cannot give back, or that is not a QoS 1/2 PUBLISH, is removed and
+ * reported as MQTLS_EV_PUBLISH_DROPPED with status MQTLS_ERR_STORE.
  * @retval MQTLS_ERR_INFLIGHT_FULL the store holds more than the window can take
  * @retval MQTLS_ERR_UNSUPPORTED   the store cannot list what it holds
  */

@@ -96,6 +96,20 @@ static mqtls_status_t file_put(void *ctx, uint16_t id, const mqtls_iov_t *iov, s
     return MQTLS_OK;
 }
 
+/* What put() stored: a QoS 1/2 PUBLISH of @p id, whole, in either version. A file damaged
+ * or replaced behind our back is not given out (resending it would fail every connection). */
+static bool is_publish(const uint8_t *p, size_t len, uint16_t id)
+{
+    mqtls_packet_t pk;
+    size_t used;
+    for (int v = 0; v < 2; v++)
+        if (mqtls_decode(p, len, v ? MQTLS_V5 : MQTLS_V311, &pk, &used) == MQTLS_OK &&
+            used == len && pk.type == MQTLS_PUBLISH && pk.u.publish.qos > 0 &&
+            pk.u.publish.packet_id == id)
+            return true;
+    return false;
+}
+
 static mqtls_status_t file_get(void *ctx, uint16_t id, const uint8_t **pkt, size_t *len)
 {
     mqtls_file_store_t *fs = ctx;
@@ -118,7 +132,7 @@ static mqtls_status_t file_get(void *ctx, uint16_t id, const uint8_t **pkt, size
     }
     ssize_t r = pread(fd, fs->buf, size, 0);
     close(fd);
-    if (r != (ssize_t)size)
+    if (r != (ssize_t)size || !is_publish(fs->buf, size, id))
         return MQTLS_ERR_STORE;
     *pkt = fs->buf;
     *len = size;
@@ -161,11 +175,15 @@ static void file_released(void *ctx, uint16_t id)
     sync_dir(fs);
 }
 
+/* fn may remove the entry it is given: then the next one has moved to index i. */
 static void file_each(void *ctx, void (*fn)(void *arg, uint16_t id, bool released), void *arg)
 {
     mqtls_file_store_t *fs = ctx;
-    for (size_t i = 0; i < fs->count; i++)
-        fn(arg, fs->entries[i].id, fs->entries[i].released != 0);
+    for (size_t i = 0; i < fs->count;) {
+        uint16_t id = fs->entries[i].id; /* unique once opened (settle_duplicates) */
+        fn(arg, id, fs->entries[i].released != 0);
+        i += i < fs->count && fs->entries[i].id == id;
+    }
 }
 
 const mqtls_store_t mqtls_file_store = {file_put, file_get, file_remove, file_released,
@@ -200,7 +218,8 @@ static void settle_duplicates(mqtls_file_store_t *fs)
     sync_dir(fs);
 }
 
-/* Parses "SEQ-ID.msg" / "SEQ-ID.rel" (hex); anything else is not ours. */
+/* Parses "SEQ-ID.msg" / "SEQ-ID.rel" (hex); anything else is not ours (id 0 included:
+ * put() never gets it). */
 static bool parse_name(const char *name, mqtls_file_entry_t *e)
 {
     char *end;
@@ -210,7 +229,7 @@ static bool parse_name(const char *name, mqtls_file_entry_t *e)
         return false;
     const char *idp = end + 1;
     unsigned long id = strtoul(idp, &end, 16);
-    if (errno || end != idp + 4 || id > 0xFFFFu || seq > 0xFFFFFFFFu)
+    if (errno || end != idp + 4 || id == 0 || id > 0xFFFFu || seq > 0xFFFFFFFFu)
         return false;
     if (strcmp(end, ".msg") != 0 && strcmp(end, ".rel") != 0)
         return false;

@@ -182,9 +182,9 @@ static void restore_one(void *arg, uint16_t id, bool released)
     }
     uint8_t qos = 2, state = OUT_WAIT_PUBCOMP;
     if (!released) {
-        if (c->cfg.store->get(c->cfg.store_ctx, id, &pkt, &len) != MQTLS_OK || len < 2)
-            return; /* unreadable: nothing to resend */
-        qos = (uint8_t)((pkt[0] >> 1) & 3u);
+        qos = c->cfg.store->get(c->cfg.store_ctx, id, &pkt, &len) == MQTLS_OK && len >= 2
+                  ? (uint8_t)((pkt[0] >> 1) & 3u)
+                  : 0;
         state = qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
     }
     mqtls_inflight_t *r = &c->cfg.inflight[c->inflight_count++];
@@ -192,6 +192,10 @@ static void restore_one(void *arg, uint16_t id, bool released)
     r->qos = qos;
     r->state = (uint8_t)(state | OUT_RESEND_PENDING);
     c->next_packet_id = id; /* oldest first: new ids continue after the newest */
+    /* Unreadable (the file store also checks it is a QoS 1/2 PUBLISH of this id): resending
+     * it would fail every connection. */
+    if (!qos || qos > (MQTLS_CFG_QOS2 ? 2u : 1u))
+        drop(c, (uint16_t)(c->inflight_count - 1u), MQTLS_ERR_STORE);
 }
 
 mqtls_status_t mqtls_client_restore(mqtls_client_t *c)

@@ -57,6 +57,31 @@ for q in 1 2; do
     fi
 done
 
+# Files damaged or put there behind the publisher's back are dropped and named, not resent
+# (a packet the broker refuses would end every connection), and the rest still goes out.
+rm -rf "$SD"
+mqtls pub -p "$PORT" -q 1 -t dur/x -m first --session-dir "$SD" -i pd-x 2>/dev/null
+assert_status 0 $? "a first run made the session"
+printf 'not a packet' > "$SD/00000001-0001.msg"
+printf '\x32\x0a\x00\x03a/b\x00\x02' > "$SD/00000002-0002.msg"          # cut short
+printf '\x32\x0d\x00\x05dur/x\x00\x04kept' > "$SD/00000003-0003.msg"     # id 3 inside, 4 outside
+printf '\x32\x0d\x00\x05dur/x\x00\x05kept' > "$SD/00000004-0005.msg"     # sound
+bg "$WORK/sub-x" "$MQTLS_BIN" sub -p "$PORT" -i keeper-x -t dur/x -C 2 -W 20
+sub=$BG
+wait_subscribed keeper-x dur/x
+mqtls pub -p "$PORT" -q 1 -t dur/x -m new --session-dir "$SD" -i pd-x 2> "$WORK/pub-x.err"
+assert_status 1 $? "a run that had to drop stored messages says so in its exit status"
+err=$(cat "$WORK/pub-x.err")
+for mid in 1 2 3; do
+    assert_contains "$err" "message (mid $mid) dropped: the session directory's copy cannot be read back" \
+        "the damaged record $mid is named"
+done
+assert_contains "$err" "1 message(s) from $SD will be sent again" "the sound record is resent"
+wait_bg "$sub"
+assert_eq "kept
+new" "$(cat "$WORK/sub-x")" "the sound record and the new message arrived"
+assert_eq 0 "$(find "$SD" -name '*.msg' -o -name '*.rel' | wc -l)" "the damaged records are gone"
+
 # Misuse is refused up front.
 expect_rc=$(mqtls pub -p "$PORT" -q 1 -t x -m y --session-dir "$SD" 2>&1 >/dev/null; echo "rc=$?")
 assert_contains "$expect_rc" "needs a client id" "--session-dir without -i is refused"

@@ -29,10 +29,27 @@ static void cleanup_dir(void)
         printf("  could not remove %s\n", dir);
 }
 
-static mqtls_status_t put(mqtls_file_store_t *fs, uint16_t id, const char *a, const char *b)
+/* Stores a 3.1.1 PUBLISH of @p id to "t/a" with @p payload, as the client would: header,
+ * then payload. @p hdr receives the header (9 bytes). */
+static mqtls_status_t put(mqtls_file_store_t *fs, uint16_t id, uint8_t qos, const char *payload,
+                          uint8_t hdr[9])
 {
-    mqtls_iov_t iov[2] = {{a, strlen(a)}, {b, strlen(b)}};
+    size_t n = strlen(payload);
+    const uint8_t h[9] = {(uint8_t)(0x30 | qos << 1), (uint8_t)(7 + n), 0, 3, 't', '/', 'a',
+                          (uint8_t)(id >> 8), (uint8_t)id};
+    memcpy(hdr, h, sizeof h);
+    mqtls_iov_t iov[2] = {{hdr, sizeof h}, {payload, n}};
     return mqtls_file_store.put(fs, id, iov, 2);
+}
+
+static void write_file(const char *name, const void *data, size_t len)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, data, len) == (ssize_t)len);
+    close(fd);
 }
 
 static void collect(void *arg, uint16_t id, bool released)
@@ -47,10 +64,11 @@ TEST(records_survive_a_reopen_in_order)
 {
     fresh_dir();
     mqtls_file_store_t fs;
+    uint8_t h7[9], h[9];
     REQUIRE_STATUS(OPEN(&fs, dir), MQTLS_OK);
-    CHECK_STATUS(put(&fs, 7, "\x32\x05", "hello"), MQTLS_OK);
-    CHECK_STATUS(put(&fs, 3, "\x34\x05", "world"), MQTLS_OK);
-    CHECK_STATUS(put(&fs, 9, "\x32\x01", "x"), MQTLS_OK);
+    CHECK_STATUS(put(&fs, 7, 1, "hello", h7), MQTLS_OK);
+    CHECK_STATUS(put(&fs, 3, 2, "world", h), MQTLS_OK);
+    CHECK_STATUS(put(&fs, 9, 1, "x", h), MQTLS_OK);
     mqtls_file_store.released(&fs, 3);
     mqtls_file_store.remove(&fs, 9);
     mqtls_file_store.remove(&fs, 1234); /* unknown: no error */
@@ -70,12 +88,13 @@ TEST(records_survive_a_reopen_in_order)
     const uint8_t *pkt;
     size_t len;
     CHECK_STATUS(mqtls_file_store.get(&fs, 7, &pkt, &len), MQTLS_OK);
-    CHECK_EQ_INT(len, 7);
-    CHECK_EQ_MEM(pkt, "\x32\x05hello", 7);
+    CHECK_EQ_INT(len, 14);
+    CHECK_EQ_MEM(pkt, h7, 9);
+    CHECK_EQ_MEM(pkt + 9, "hello", 5);
     CHECK_STATUS(mqtls_file_store.get(&fs, 3, &pkt, &len), MQTLS_ERR_STORE); /* released */
     CHECK(access(tmp, F_OK) != 0);
     /* new records come after the old ones */
-    CHECK_STATUS(put(&fs, 1, "\x32\x01", "y"), MQTLS_OK);
+    CHECK_STATUS(put(&fs, 1, 1, "y", h), MQTLS_OK);
     order[0] = '\0';
     mqtls_file_store.each(&fs, collect, order);
     CHECK_EQ_STR(order, "7 3r 1 ");
@@ -174,11 +193,74 @@ TEST(a_restarted_client_resends_what_the_store_kept)
     cleanup_dir();
 }
 
+/* Records damaged or put there by something else: get() does not give them out, and a
+ * restore drops each (reported with MQTLS_ERR_STORE, removed) and keeps the rest. */
+static unsigned dropped[8], n_dropped;
+
+static void on_drop(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
+{
+    (void)c, (void)user;
+    if (ev->type == MQTLS_EV_PUBLISH_DROPPED && ev->status == MQTLS_ERR_STORE && n_dropped < 8)
+        dropped[n_dropped++] = ev->packet_id;
+}
+
+TEST(damaged_records_are_dropped_and_reported)
+{
+    fresh_dir();
+    mqtls_file_store_t fs;
+    uint8_t h[9];
+    REQUIRE_STATUS(OPEN(&fs, dir), MQTLS_OK);
+    CHECK_STATUS(put(&fs, 2, 1, "good", h), MQTLS_OK);
+    mqtls_file_store_close(&fs);
+    static const uint8_t pub5[] = {0x32, 0x09, 0, 3, 't', '/', 'a', 0, 5, 'o', 'k'};
+    static const uint8_t pub0[] = {0x30, 0x07, 0, 3, 't', '/', 'a', 0, 6}; /* QoS 0 */
+    write_file("00000010-0004.msg", "not a packet", 12);
+    write_file("00000011-0008.msg", pub5, sizeof pub5 - 1); /* cut short */
+    write_file("00000012-0006.msg", pub0, sizeof pub0);
+    write_file("00000013-0007.msg", pub5, sizeof pub5);    /* says id 5 */
+    write_file("00000014-0000.rel", "", 0);                /* id 0: not ours, left alone */
+    write_file("00000015-0005.msg", pub5, sizeof pub5);    /* sound */
+    write_file("notes.txt", "x", 1);                       /* not ours: left alone */
+
+    REQUIRE_STATUS(OPEN(&fs, dir), MQTLS_OK);
+    CHECK_EQ_INT(mqtls_file_store_count(&fs), 6);
+    const uint8_t *pkt;
+    size_t len;
+    CHECK_STATUS(mqtls_file_store.get(&fs, 4, &pkt, &len), MQTLS_ERR_STORE);
+    CHECK_STATUS(mqtls_file_store.get(&fs, 7, &pkt, &len), MQTLS_ERR_STORE);
+    CHECK_STATUS(mqtls_file_store.get(&fs, 5, &pkt, &len), MQTLS_OK);
+    static pb_client_t f;
+    pb_client_setup(&f, MQTLS_V311);
+    f.cfg.store = &mqtls_file_store;
+    f.cfg.store_ctx = &fs;
+    f.cfg.on_event = on_drop;
+    pb_client_start(&f);
+    n_dropped = 0;
+    CHECK_STATUS(mqtls_client_restore(&f.c), MQTLS_OK);
+    CHECK_EQ_INT(mqtls_inflight(&f.c), 2);
+    REQUIRE(n_dropped == 4);
+    static const unsigned want[] = {4, 8, 6, 7};
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ_INT(dropped[i], want[i]);
+    char order[64] = "";
+    mqtls_file_store.each(&fs, collect, order);
+    CHECK_EQ_STR(order, "2 5 ");
+    pb_client_teardown(&f);
+    mqtls_file_store_close(&fs);
+    char path[128];
+    snprintf(path, sizeof path, "%s/notes.txt", dir);
+    CHECK(access(path, F_OK) == 0);
+    snprintf(path, sizeof path, "%s/00000014-0000.rel", dir);
+    CHECK(access(path, F_OK) == 0);
+    cleanup_dir();
+}
+
 int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
     RUN(records_survive_a_reopen_in_order);
     RUN(one_process_at_a_time);
     RUN(a_restarted_client_resends_what_the_store_kept);
+    RUN(damaged_records_are_dropped_and_reported);
     return test_main_end();
 }
