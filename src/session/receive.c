@@ -160,12 +160,16 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
             return publish_done(c, idx, a);
         }
         return MQTLS_OK;
-    default: /* PUBREL: the incoming QoS 2 exchange ends */
+    default: { /* PUBREL: the incoming QoS 2 exchange ends once our PUBCOMP has left */
         idx = mqtls__qos2_in_find(c, a->packet_id);
-        if (idx >= 0)
+        /* Until then the id stays: a PUBLISH with it is still a resend, not delivered
+         * again, should the connection drop first and the broker resend the PUBLISH. */
+        mqtls_status_t st = mqtls__send_ack(c, MQTLS_PUBCOMP, a->packet_id,
+                                            idx < 0 ? MQTLS_RC_PACKET_ID_NOT_FOUND : 0);
+        if (st == MQTLS_OK && idx >= 0 && c->state == MQTLS_STATE_CONNECTED)
             mqtls__qos2_in_remove(c, idx);
-        return mqtls__send_ack(c, MQTLS_PUBCOMP, a->packet_id,
-                               idx < 0 ? MQTLS_RC_PACKET_ID_NOT_FOUND : 0);
+        return st;
+    }
 #else
     default: /* no QoS 2 exchange was ever started */
         return mqtls__fail(c, MQTLS_ERR_PROTOCOL, MQTLS_RC_PROTOCOL_ERROR);

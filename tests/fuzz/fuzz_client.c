@@ -1078,9 +1078,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r->c.state != MQTLS_STATE_DISCONNECTED)
             r->cb_ended = false;
         clock_reads = 0;
-        TRACE("op %u (byte 0x%02x) at %u ms, state %d, %u in flight, %zu input bytes left\n",
+        TRACE("op %u (byte 0x%02x) at %u ms, state %d, %u in flight, %zu input bytes left, "
+              "QoS 2 ids held:",
               op % 18, op, (unsigned)mock_clock_now(), (int)r->c.state, r->c.inflight_count,
               in.n);
+        for (uint16_t i = 0; i < r->c.qos2_in_count; i++)
+            TRACE(" %u", r->cfg.qos2_in[i]);
+        TRACE("\n");
         switch (op % 18) {
         case 0: {
             size_t len = u8(&in);

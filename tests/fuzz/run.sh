@@ -10,7 +10,7 @@
 #   -n   executions per target instead of a time (-runs=N; default: $FUZZ_RUNS if set)
 #   -m   with -n: stop anyway after this many seconds (for a slow target)
 #   -j   targets at a time (default: $FUZZ_JOBS, else 2)
-#   TARGET  decode props x509 url dprop client (default: all)
+#   TARGET  decode props x509 url dprop client store (default: all)
 #
 # Each target grows its own corpus in BUILD_DIR/fuzz/<target>/ (kept between runs) from the
 # committed seeds in tests/fuzz/corpus/<target>/; logs and anything found go to
@@ -35,7 +35,7 @@ while getopts "B:t:n:m:j:" o; do
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decode props x509 url dprop client)
+[ ${#targets[@]} -gt 0 ] || targets=(decode props x509 url dprop client store)
 build=$(cd "$build" && pwd) || { echo "no build directory $build" >&2; exit 2; }
 out=$build/fuzz
 mkdir -p "$out"
