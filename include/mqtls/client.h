@@ -142,8 +142,9 @@ typedef struct mqtls_client_cfg {
     uint16_t alias_slot_size; /**< bytes per alias slot: 2 + the longest topic kept */
     /**
      * Let small publishes and our acknowledgements wait in @c tx_buf (copied) until it fills
-     * or the next mqtls_step()/mqtls_flush(), so that many leave in one write. Off: every
-     * packet is written at once, a payload straight from the caller's memory.
+     * or the next mqtls_step()/mqtls_flush(), so that many leave in one write (a PUBCOMP
+     * leaves at once: the QoS 2 id it ends is kept until it has). Off: every packet is
+     * written at once, a payload straight from the caller's memory.
      */
     bool tx_coalesce;
     /**

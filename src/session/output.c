@@ -119,5 +119,6 @@ mqtls_status_t mqtls__send_ack(mqtls_client_t *c, mqtls_packet_type_t t, uint16_
     p.u.ack.reason = mqtls__is_v5(c) ? reason : 0;
     mqtls_status_t st = mqtls__encode_tail(c, &p, &len);
     /* A PUBCOMP leaves at once: the QoS 2 id it ends is forgotten only once it has. */
-    return st != MQTLS_OK ? st : mqtls__emit(c, len, NULL, 0, c->cfg.tx_coalesce && t != MQTLS_PUBCOMP);
+    bool coalesce = c->cfg.tx_coalesce && t != MQTLS_PUBCOMP;
+    return st != MQTLS_OK ? st : mqtls__emit(c, len, NULL, 0, coalesce);
 }
