@@ -91,7 +91,8 @@ done
 wait
 
 status=0
-echo "fuzz results (build $build; ${runs:+$runs runs}${runs:-$seconds s} per target):"
+if [ -n "$runs" ]; then what="$runs executions${max:+, at most $max s}"; else what="$seconds s"; fi
+echo "fuzz results (build $build; $what per target):"
 for t in "${targets[@]}"; do
     cat "$out/$t.result"
     grep -q ' ok$' "$out/$t.result" || status=1
