@@ -168,8 +168,8 @@ static int window_find(uint16_t id)
     return -1;
 }
 
-/* MQTLS_FUZZ_TRACE=1: the store and the window at each stage, on stderr. */
-static void trace(const char *at, const mqtls_file_store_t *fs)
+/* MQTLS_FUZZ_TRACE=1: the store and (once there is a client) the window at each stage. */
+static void trace(const char *at, const mqtls_file_store_t *fs, bool window)
 {
     static int on = -1;
     if (on < 0)
@@ -181,7 +181,7 @@ static void trace(const char *at, const mqtls_file_store_t *fs)
         fprintf(stderr, " %u%s@%lx", (unsigned)fs->entries[i].id, fs->entries[i].released ? "r" : "",
                 (unsigned long)fs->entries[i].seq);
     fprintf(stderr, "; window");
-    for (uint16_t i = 0; i < mqtls_inflight(&f.c); i++)
+    for (uint16_t i = 0; window && i < mqtls_inflight(&f.c); i++)
         fprintf(stderr, " %u/q%u/s%x", (unsigned)f.inflight[i].packet_id, f.inflight[i].qos,
                 f.inflight[i].state);
     fprintf(stderr, "; dropped %u + %u\n", n_dropped, n_dropped_other);
@@ -277,8 +277,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     check_store(&fs);
-    memset(&f.c, 0, sizeof f.c);
-    trace("opened", &fs);
+    trace("opened", &fs, false);
     size_t before = fs.count;
     for (size_t i = 0; i < fs.count; i++) {
         const uint8_t *pkt;
@@ -326,7 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FAIL("window record %u: id %u qos %u", i, (unsigned)r->packet_id, r->qos);
     }
     check_store(&fs);
-    trace("restored", &fs);
+    trace("restored", &fs, true);
     if (st != MQTLS_OK) { /* a window too small for the directory: the caller stops here */
         pb_client_teardown(&f);
         mqtls_file_store_close(&fs);
@@ -338,7 +337,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FAIL("cannot start the connection");
     pb_push_connack(&f.m, v, present, 0, NULL);
     mqtls_step(&f.c);
-    trace("resumed", &fs);
+    trace("resumed", &fs, true);
     size_t sent_len, off = 0;
     const uint8_t *sent = mock_sent(&f.m, &sent_len);
     bool first = true;
@@ -381,7 +380,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mqtls_packet_type_t t = state == 1 ? MQTLS_PUBACK : state == 2 ? MQTLS_PUBREC : MQTLS_PUBCOMP;
         pb_push_ack(&f.m, v, t, r->packet_id, 0, NULL);
         mqtls_step(&f.c);
-        trace("acknowledged", &fs);
+        trace("acknowledged", &fs, true);
     }
     if (mqtls_state(&f.c) == MQTLS_STATE_CONNECTED) {
         if (mqtls_inflight(&f.c) || fs.count)

@@ -1066,7 +1066,6 @@ out:
 #define NETEM_LOSS_PCT 10u
 #define NETEM_DELAY_MS 200u
 #define NETEM_JITTER_MS 100u
-#define NETEM_ARGS "loss", "10%", "delay", "200ms", "100ms" /* the same, for tc */
 
 /* The namespace, its link (a veth pair with netem, or a TUN pair joined by the relay) and
  * the broker inside. Names and the /30 come from our pid, so concurrent runs do not meet;
@@ -1083,8 +1082,7 @@ typedef struct lab {
     char dir[256];   /* the broker's directory */
     bool routed;     /* our blackhole route for the /30 is in place */
     bool made;       /* namespace created */
-    bool netem;      /* netem applied (else the relay impairs) */
-    tun_relay_t *relay;
+    tun_relay_t *relay; /* the TUN relay, when the kernel has no netem */
     pid_t broker;
 } lab_t;
 
@@ -1266,10 +1264,14 @@ static void lab_sweep(void)
 /* Applies netem to both ends (@p loss_all: the partition). */
 static int lab_netem(const char *verb, bool loss_all, char *err, size_t cap)
 {
-    const char *a_imp[] = {"tc", "qdisc", verb, "dev", lab.va, "root", "netem", NETEM_ARGS,
-                           NULL};
+    char loss[16], delay[16], jitter[16];
+    snprintf(loss, sizeof loss, "%u%%", NETEM_LOSS_PCT);
+    snprintf(delay, sizeof delay, "%ums", NETEM_DELAY_MS);
+    snprintf(jitter, sizeof jitter, "%ums", NETEM_JITTER_MS);
+    const char *a_imp[] = {"tc", "qdisc", verb, "dev", lab.va, "root", "netem", "loss", loss,
+                           "delay", delay, jitter, NULL};
     const char *b_imp[] = {"ip", "netns", "exec", lab.ns, "tc", "qdisc", verb, "dev", lab.vb,
-                           "root", "netem", NETEM_ARGS, NULL};
+                           "root", "netem", "loss", loss, "delay", delay, jitter, NULL};
     const char *a_cut[] = {"tc", "qdisc", verb, "dev", lab.va, "root", "netem", "loss", "100%",
                            NULL};
     const char *b_cut[] = {"ip", "netns", "exec", lab.ns, "tc", "qdisc", verb, "dev", lab.vb,
@@ -1577,7 +1579,6 @@ TEST(netem_partition)
             lab_teardown();
             REQUIRE(0);
         }
-        lab.netem = true;
     }
 
     if (tally_init(&t, prefix, NETEM_N) != 0 ||
