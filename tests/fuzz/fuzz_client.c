@@ -75,14 +75,7 @@
 #include "mqtls/client.h"
 #include "mqtls/codec.h"
 #include "mqtls/reason.h"
-
-/* The record states (src/session/session_internal.h). */
-#define OUT_WAIT_PUBACK 1u
-#define OUT_WAIT_PUBREC 2u
-#define OUT_WAIT_PUBCOMP 3u
-#define OUT_RESEND_PENDING 0x80u
-#define OUT_NEVER_SENT 0x40u
-#define OUT_STATE(s) ((uint8_t)((s) & 0x0Fu))
+#include "session/session_internal.h" /* the record states OUT_* */
 
 #define FAIL(...)                                                                            \
     do {                                                                                     \
