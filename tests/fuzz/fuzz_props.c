@@ -32,6 +32,7 @@
 
 #include "golden.h"
 #include "mqtls/codec.h"
+#include "prop_ctx.h"
 #include "tool_props.h"
 #include "tool_util.h"
 
@@ -43,19 +44,6 @@
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* ---- the contexts --------------------------------------------------------------------- */
-
-enum ctx {
-    C_CONNECT, C_WILL, C_CONNACK, C_PUBLISH, C_PUBACK, C_PUBREC, C_PUBREL, C_PUBCOMP,
-    C_SUBSCRIBE, C_SUBACK, C_UNSUBSCRIBE, C_UNSUBACK, C_DISCONNECT, C_AUTH, C_COUNT
-};
-
-static const char *const ctx_names[C_COUNT] = {
-    "CONNECT", "will", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
-    "SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "DISCONNECT", "AUTH"};
-
-#define B(c) (1u << (c))
 
 /* ---- the reference: MQTT 5.0 section 2.2.2.2, Table 2-4 -------------------------------- */
 
@@ -385,21 +373,6 @@ static uint8_t body(out_t *o, int c, const uint8_t *blk, size_t n, bool raw, boo
 
 static golden_store_t store;
 
-static const mqtls_props_t *props_of(const mqtls_packet_t *p, int c)
-{
-    switch (c) {
-    case C_CONNECT: return &p->u.connect.props;
-    case C_WILL: return &p->u.connect.will_props;
-    case C_CONNACK: return &p->u.connack.props;
-    case C_PUBLISH: return &p->u.publish.props;
-    case C_SUBSCRIBE:
-    case C_UNSUBSCRIBE: return &p->u.subscribe.props;
-    case C_SUBACK:
-    case C_UNSUBACK: return &p->u.suback.props;
-    default: return &p->u.ack.props;
-    }
-}
-
 static bool inside(const void *s, size_t n, const uint8_t *lo, size_t len)
 {
     const uint8_t *x = s;
@@ -566,7 +539,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool empty_topic = c == C_PUBLISH && (data[0] & 0x40) != 0;
     const uint8_t *blk = data + 1;
     size_t n = size - 1;
-    const char *cn = ctx_names[c];
+    const char *cn = ctx_name[c];
 
     out_t b = {NULL, 0, 0};
     uint8_t first = body(&b, c, blk, n, raw, empty_topic);
@@ -594,7 +567,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FAIL("%s: decode says %s, the reference %s", cn, mqtls_strerror(st),
                  ok ? "valid" : "invalid");
         if (st == MQTLS_OK) {
-            const mqtls_props_t *p = props_of(&pkt, c);
+            const mqtls_props_t *p = ctx_props(&pkt, c);
             if (p->raw_len != n || (n && !inside(p->raw, n, exact, pk.n)))
                 FAIL("%s: raw block is %u bytes, %zu given", cn, (unsigned)p->raw_len, n);
             compare(p, &ref, cn);
@@ -603,7 +576,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (st == MQTLS_OK) {
         tool_buf_t text = {NULL, 0, 0};
-        tool_props_lines(props_of(&pkt, c), "  ", &text);
+        tool_props_lines(ctx_props(&pkt, c), "  ", &text);
         tool_buf_free(&text);
     }
     unvalidated(blk, n);

@@ -11,31 +11,8 @@
 
 #include "golden.h"
 #include "mqtls/codec.h"
+#include "prop_ctx.h"
 #include "test.h"
-
-/* Packet contexts a property block can sit in. */
-enum ctx {
-    C_CONNECT,
-    C_WILL,
-    C_CONNACK,
-    C_PUBLISH,
-    C_PUBACK,
-    C_PUBREC,
-    C_PUBREL,
-    C_PUBCOMP,
-    C_SUBSCRIBE,
-    C_SUBACK,
-    C_UNSUBSCRIBE,
-    C_UNSUBACK,
-    C_DISCONNECT,
-    C_AUTH,
-    C_COUNT
-};
-static const char *const ctx_name[C_COUNT] = {
-    "CONNECT", "Will",      "CONNACK", "PUBLISH",     "PUBACK",   "PUBREC",     "PUBREL",
-    "PUBCOMP", "SUBSCRIBE", "SUBACK",  "UNSUBSCRIBE", "UNSUBACK", "DISCONNECT", "AUTH"};
-
-#define B(c) (1u << (c))
 
 /* One row of Table 2-4, with a valid value and its encoding after the identifier. */
 typedef struct prop_case {
@@ -244,22 +221,6 @@ static mqtls_props_t *api_packet(mqtls_packet_t *p, enum ctx c)
     }
 }
 
-/* The decoded property block of context @p c. */
-static const mqtls_props_t *decoded_props(const mqtls_packet_t *p, enum ctx c)
-{
-    switch (c) {
-    case C_CONNECT: return &p->u.connect.props;
-    case C_WILL: return &p->u.connect.will_props;
-    case C_CONNACK: return &p->u.connack.props;
-    case C_PUBLISH: return &p->u.publish.props;
-    case C_SUBSCRIBE:
-    case C_UNSUBSCRIBE: return &p->u.subscribe.props;
-    case C_SUBACK:
-    case C_UNSUBACK: return &p->u.suback.props;
-    default: return &p->u.ack.props;
-    }
-}
-
 static enum ctx first_allowed(const prop_case_t *pc)
 {
     for (int c = 0; c < C_COUNT; c++)
@@ -299,7 +260,7 @@ TEST(every_property_round_trips)
             test_note("%s in %s: decoding", pc->name, ctx_name[c]);
             continue;
         }
-        const mqtls_props_t *got = decoded_props(&d, c);
+        const mqtls_props_t *got = ctx_props(&d, c);
         CHECK(got->present & MQTLS_PROPBIT(pc->id));
         if (!CHECK(golden_props_eq(got, pr, pc->name, why, sizeof why)))
             test_note("%s", why);
