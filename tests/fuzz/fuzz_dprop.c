@@ -52,7 +52,9 @@ static int cmd_named(const char *name)
     return -1;
 }
 
-/* The numeric value of property @p id in @p p. */
+/* The numeric value of property @p id in @p p. Written out here rather than taken from
+ * tool_props.c: this is the oracle's own statement of which field each id fills, so a
+ * parser that stores a value in the wrong field is caught. */
 static uint32_t num_of(const mqtls_props_t *p, uint8_t id)
 {
     switch (id) {
