@@ -40,24 +40,17 @@
 #define _GNU_SOURCE /* setns() */
 #include <errno.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#if defined(__linux__)
-#include <sys/prctl.h>
-#endif
 
 #include "broker.h"
 #include "fault_proxy.h"
@@ -1062,7 +1055,6 @@ out:
 
 /* ---------------------------------------------------------------- (c) netns + netem */
 
-#define LAB_PORT 21883u /* inside the namespace nothing else listens */
 #define NETEM_LOSS_PCT 10u
 #define NETEM_DELAY_MS 200u
 #define NETEM_JITTER_MS 100u
@@ -1079,11 +1071,10 @@ typedef struct lab {
     char addr_b[24]; /* 10.231.x.y+2: the broker */
     char cidr_a[32], cidr_b[32];
     char net[32];    /* the /30 */
-    char dir[256];   /* the broker's directory */
     bool routed;     /* our blackhole route for the /30 is in place */
     bool made;       /* namespace created */
     tun_relay_t *relay; /* the TUN relay, when the kernel has no netem */
-    pid_t broker;
+    test_broker_t broker; /* mosquitto inside the namespace, on addr_b */
 } lab_t;
 
 static lab_t lab; /* one at a time; global for the signal handler */
@@ -1168,17 +1159,7 @@ static void lab_teardown(void)
 {
     tun_relay_stop(lab.relay); /* its interfaces go with it */
     lab.relay = NULL;
-    if (lab.broker > 0) {
-        kill(lab.broker, SIGTERM);
-        for (int i = 0; i < 100 && waitpid(lab.broker, NULL, WNOHANG) == 0; i++) {
-            ic_sleep_ms(20);
-        }
-        if (waitpid(lab.broker, NULL, WNOHANG) == 0) {
-            kill(lab.broker, SIGKILL);
-            waitpid(lab.broker, NULL, 0);
-        }
-        lab.broker = -1;
-    }
+    (void)test_broker_stop(&lab.broker); /* safe when never started */
     if (lab.made) {
         const char *del_ns[] = {"ip", "netns", "del", lab.ns, NULL};
         const char *del_link[] = {"ip", "link", "del", lab.va, NULL};
@@ -1192,24 +1173,14 @@ static void lab_teardown(void)
         (void)run_cmd(NULL, 0, del_route);
         lab.routed = false;
     }
-    if (lab.dir[0] != '\0') {
-        char path[300];
-        static const char *const files[] = {"mosquitto.conf", "mosquitto.log", "mosquitto.out"};
-        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-            snprintf(path, sizeof path, "%s/%s", lab.dir, files[i]);
-            (void)unlink(path);
-        }
-        (void)rmdir(lab.dir);
-        lab.dir[0] = '\0';
-    }
 }
 
 /* A signal (ctest's timeout, ^C) must not leave the namespace behind. */
 static void lab_on_signal(int sig)
 {
     /* Only async-signal-safe calls: kill, fork, execvp, waitpid. */
-    if (lab.broker > 0) {
-        kill(lab.broker, SIGKILL);
+    if (lab.broker.pid > 0) {
+        kill(lab.broker.pid, SIGKILL);
     }
     char *const del_ns[] = {"ip", "netns", "del", lab.ns, NULL};
     char *const del_route[] = {"ip", "route", "del", "blackhole", lab.net, "metric", "4000",
@@ -1282,104 +1253,6 @@ static int lab_netem(const char *verb, bool loss_all, char *err, size_t cap)
     return run_cmd(err, cap, loss_all ? b_cut : b_imp) == 0 ? 0 : -1;
 }
 
-static bool tcp_reachable(const char *addr, uint16_t port, uint32_t timeout_ms)
-{
-    struct sockaddr_in sa;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    bool ok = false;
-    if (fd < 0) {
-        return false;
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    (void)inet_pton(AF_INET, addr, &sa.sin_addr);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-        ok = true;
-    } else if (errno == EINPROGRESS) {
-        struct pollfd p = {fd, POLLOUT, 0};
-        int err = 0;
-        socklen_t len = sizeof err;
-        ok = poll(&p, 1, (int)timeout_ms) == 1 &&
-             getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
-    }
-    close(fd);
-    return ok;
-}
-
-/* Starts mosquitto inside the namespace: `ip netns exec NS mosquitto -c conf`. */
-static int lab_broker(void)
-{
-    const char *bin = test_mosquitto_path();
-    const char *tmp = getenv("TMPDIR");
-    char conf[300], log[300], outp[300];
-    if (bin == NULL) {
-        return -1;
-    }
-    snprintf(lab.dir, sizeof lab.dir, "%s/mqtls-netlab-XXXXXX",
-             tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-    if (mkdtemp(lab.dir) == NULL) {
-        lab.dir[0] = '\0';
-        return -1;
-    }
-    snprintf(conf, sizeof conf, "%s/mosquitto.conf", lab.dir);
-    snprintf(log, sizeof log, "%s/mosquitto.log", lab.dir);
-    snprintf(outp, sizeof outp, "%s/mosquitto.out", lab.dir);
-    FILE *f = fopen(conf, "w");
-    if (f == NULL) {
-        return -1;
-    }
-    fprintf(f,
-            "listener %u %s\nallow_anonymous true\npersistence false\n"
-            "log_dest file %s\nlog_type error\nlog_type warning\nlog_type notice\n"
-            "log_type information\nconnection_messages true\nset_tcp_nodelay true\n"
-            "%s%s",
-            LAB_PORT, lab.addr_b, log, BROKER_CONF, geteuid() == 0 ? "user root\n" : "");
-    if (fclose(f) != 0) {
-        return -1;
-    }
-    pid_t parent = getpid();
-    fflush(NULL);
-    lab.broker = fork();
-    if (lab.broker < 0) {
-        lab.broker = -1;
-        return -1;
-    }
-    if (lab.broker == 0) {
-#if defined(__linux__)
-        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) {
-            _exit(1);
-        }
-#endif
-        (void)parent;
-        int fd = open(outp, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        for (fd = 3; fd < 1024; fd++) {
-            close(fd);
-        }
-        char *const argv[] = {"ip", "netns", "exec", lab.ns, (char *)bin, "-c", conf, NULL};
-        execvp("ip", argv);
-        _exit(127);
-    }
-    for (int waited = 0; waited < 5000; waited += 50) {
-        if (waitpid(lab.broker, NULL, WNOHANG) == lab.broker) {
-            lab.broker = -1;
-            printf("     mosquitto in the namespace ended at once (see %s)\n", outp);
-            return -1;
-        }
-        if (tcp_reachable(lab.addr_b, LAB_PORT, 200)) {
-            return 0;
-        }
-        ic_sleep_ms(50);
-    }
-    printf("     mosquitto in the namespace did not come up\n");
-    return -1;
-}
-
 /* Creates the namespace and its blackhole safety net. @return 0, or -1 with a reason in
  * @p why (the scenario is skipped then). */
 static int lab_setup(char *why, size_t cap)
@@ -1388,7 +1261,7 @@ static int lab_setup(char *why, size_t cap)
     unsigned base = (unsigned)(pid % 16384) * 4u; /* a /30 in 10.231.0.0/16 */
     char out[512];
     memset(&lab, 0, sizeof lab);
-    lab.broker = -1;
+    lab.broker.pid = -1;
     snprintf(lab.ns, sizeof lab.ns, "mqtlsf-%ld", pid);
     snprintf(lab.va, sizeof lab.va, "mqf%lda", pid % 10000000);
     snprintf(lab.vb, sizeof lab.vb, "mqf%ldb", pid % 10000000);
@@ -1565,7 +1438,7 @@ TEST(netem_partition)
         lab_teardown();
         SKIP(why);
     }
-    if (lab_broker() != 0) {
+    if (test_broker_start_netns(&lab.broker, lab.ns, lab.addr_b, BROKER_CONF) != 0) {
         lab_teardown();
         REQUIRE(0);
     }
@@ -1582,8 +1455,8 @@ TEST(netem_partition)
     }
 
     if (tally_init(&t, prefix, NETEM_N) != 0 ||
-        fc_init(&sub, MQTLS_V5, "flt-c-sub", lab.addr_b, LAB_PORT, 30, &t) != 0 ||
-        fc_init(&pub, MQTLS_V5, "flt-c-pub", lab.addr_b, LAB_PORT, KEEP_ALIVE_S, NULL) != 0) {
+        fc_init(&sub, MQTLS_V5, "flt-c-sub", lab.addr_b, lab.broker.port, 30, &t) != 0 ||
+        fc_init(&pub, MQTLS_V5, "flt-c-pub", lab.addr_b, lab.broker.port, KEEP_ALIVE_S, NULL) != 0) {
         lab_teardown();
         REQUIRE(0);
     }
@@ -1676,17 +1549,7 @@ out:
     fc_free(&sub);
     tally_free(&t);
     if (!ok) {
-        char log[300];
-        snprintf(log, sizeof log, "%s/mosquitto.log", lab.dir);
-        FILE *f = fopen(log, "r");
-        if (f != NULL) {
-            char line[512];
-            printf("---- %s\n", log);
-            while (fgets(line, sizeof line, f) != NULL) {
-                fputs(line, stdout);
-            }
-            fclose(f);
-        }
+        test_broker_dump_log(&lab.broker);
     }
     lab_teardown();
     signal(SIGINT, SIG_DFL);

@@ -156,7 +156,7 @@ static int write_conf(const test_broker_t *b, const char *extra_conf)
         return -1;
     }
     fprintf(f, "# Written by tests/support/broker.c for one test run.\n"
-               "listener %u 127.0.0.1\n"
+               "listener %u %s\n"
                "allow_anonymous true\n"
                "persistence false\n"
                "persistence_location %s/\n"
@@ -164,7 +164,7 @@ static int write_conf(const test_broker_t *b, const char *extra_conf)
                "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
                "connection_messages true\n"
                "set_tcp_nodelay true\n",
-            (unsigned)b->port, b->dir, b->dir);
+            (unsigned)b->port, b->addr, b->dir, b->dir);
     /* As root, mosquitto would switch to the "mosquitto" user, who cannot write here. */
     if (geteuid() == 0) {
         fprintf(f, "user root\n");
@@ -219,7 +219,7 @@ static int log_says(const test_broker_t *b, long from, const char *needle)
     return strstr(buf, needle) != NULL;
 }
 
-static int port_accepts(uint16_t port)
+static int port_accepts(const test_broker_t *b)
 {
     struct sockaddr_in sa;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -230,9 +230,9 @@ static int port_accepts(uint16_t port)
     }
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    sa.sin_port = htons(b->port);
+    ok = inet_pton(AF_INET, b->addr, &sa.sin_addr) == 1 &&
+         connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
     close(fd);
     return ok;
 }
@@ -293,7 +293,7 @@ static int wait_ready(test_broker_t *b, long log_from)
         }
         /* The log check proves that *our* broker opened the port: a connect alone could
          * reach another test's broker that took the port first. */
-        if (log_says(b, log_from, " running") && port_accepts(b->port)) {
+        if (log_says(b, log_from, " running") && port_accepts(b)) {
             return LAUNCH_OK;
         }
         sleep_ms(POLL_MS);
@@ -329,9 +329,13 @@ static int launch(test_broker_t *b)
         return LAUNCH_FATAL;
     }
     if (b->pid == 0) {
-        char *const argv[] = {"mosquitto", "-c", conf, NULL};
+        char *const argv[] = {"ip", "netns", "exec", b->netns, (char *)bin, "-c", conf, NULL};
         child_setup(b, parent);
-        execv(bin, argv);
+        if (b->netns[0] != '\0') {
+            execvp("ip", argv);
+        } else {
+            execv(bin, argv + 4);
+        }
         _exit(127);
     }
     return wait_ready(b, log_from);
@@ -385,6 +389,7 @@ static void broker_reset(test_broker_t *b)
 {
     memset(b, 0, sizeof *b);
     b->pid = -1;
+    memcpy(b->addr, "127.0.0.1", sizeof "127.0.0.1");
 }
 
 int test_broker_start_in(test_broker_t *b, const char *dir, const char *extra_conf,
@@ -413,12 +418,12 @@ int test_broker_start_in(test_broker_t *b, const char *dir, const char *extra_co
 
 static void remove_tree(const char *path);
 
-int test_broker_start(test_broker_t *b, const char *extra_conf)
+/* Starts @p b, already reset and placed, in a new temporary directory. */
+static int start_in_temp(test_broker_t *b, const char *extra_conf)
 {
     const char *tmp = getenv("TMPDIR");
     char dir[TEST_BROKER_DIR_MAX];
 
-    broker_reset(b);
     if (test_mosquitto_path() == NULL) {
         return -1;
     }
@@ -437,6 +442,25 @@ int test_broker_start(test_broker_t *b, const char *extra_conf)
         return -1;
     }
     return 0;
+}
+
+int test_broker_start(test_broker_t *b, const char *extra_conf)
+{
+    broker_reset(b);
+    return start_in_temp(b, extra_conf);
+}
+
+int test_broker_start_netns(test_broker_t *b, const char *netns, const char *addr,
+                            const char *extra_conf)
+{
+    broker_reset(b);
+    if (strlen(netns) >= sizeof b->netns || strlen(addr) >= sizeof b->addr) {
+        printf("test broker: namespace or address too long\n");
+        return -1;
+    }
+    memcpy(b->netns, netns, strlen(netns) + 1);
+    memcpy(b->addr, addr, strlen(addr) + 1);
+    return start_in_temp(b, extra_conf);
 }
 
 static long read_number(const test_broker_t *b, const char *name)

@@ -1,6 +1,7 @@
 /**
  * @file broker.h
- * @brief A private mosquitto 2.x for tests: its own directory, a free loopback port.
+ * @brief A private mosquitto 2.x for tests: its own directory, a free loopback port (or an
+ *        address in a network namespace the test made).
  *
  * Tests never use a system broker or the well-known ports (1883, 8883): each start picks a
  * free port on 127.0.0.1, writes a configuration into a fresh directory and runs
@@ -40,6 +41,8 @@ typedef struct test_broker {
     char dir[TEST_BROKER_DIR_MAX];  /**< the broker's directory (see the file comment) */
     int own_dir;                    /**< created here: removed by test_broker_stop() */
     int detached;                   /**< outlives this process (own session, no death signal) */
+    char netns[32];                 /**< the network namespace it runs in, "" for ours */
+    char addr[16];                  /**< the listener's IPv4 address (127.0.0.1 by default) */
 } test_broker_t;
 
 /**
@@ -60,6 +63,14 @@ const char *test_mosquitto_path(void);
  * @return 0 with b->port, b->pid and b->dir filled; -1 on failure (reason printed)
  */
 int test_broker_start(test_broker_t *b, const char *extra_conf);
+
+/**
+ * Like test_broker_start(), inside the network namespace @p netns (`ip netns exec`, so root
+ * is needed), listening on @p addr there, which must be reachable from here. The port comes
+ * from test_free_port(): free here, and nothing else listens in a namespace a test made.
+ */
+int test_broker_start_netns(test_broker_t *b, const char *netns, const char *addr,
+                            const char *extra_conf);
 
 /**
  * Like test_broker_start(), in the caller's directory @p dir (created if missing, never
