@@ -66,13 +66,19 @@ typedef struct mqtls_event {
     uint32_t size;           /**< MQTLS_ERR_PACKET_TOO_LARGE: the packet's size in bytes */
     uint32_t delay_ms;       /**< MQTLS_EV_RECONNECT_WAIT: time until the next attempt */
     uint16_t attempt;        /**< MQTLS_EV_RECONNECT_WAIT: attempts since the last stable link */
+    bool permanent;          /**< CONNECT_FAILED: retrying cannot heal it (a CONNACK refusing
+                                  the credentials, the client id, the protocol version ...):
+                                  no reconnect follows unless cfg.reconnect_refused */
     const mqtls_publish_t *message; /**< topic already resolved from a topic alias */
     const mqtls_props_t *props;     /**< the packet's 5.0 properties (NULL if none) */
     const uint8_t *codes;
     uint16_t count;
 } mqtls_event_t;
 
-/** The event callback. It may call mqtls_publish() (not mqtls_step() or the sync calls). */
+/**
+ * The event callback. It may call mqtls_publish(), mqtls_pause() and mqtls_decline() (not
+ * mqtls_step() or the sync calls).
+ */
 typedef void (*mqtls_event_cb)(mqtls_client_t *c, const mqtls_event_t *ev, void *user);
 
 /**
@@ -158,6 +164,12 @@ typedef struct mqtls_client_cfg {
     uint32_t reconnect_min_ms;
     uint32_t reconnect_max_ms;
     uint32_t reconnect_stable_ms;
+    /**
+     * Reconnect also after a CONNACK refusal that retrying cannot heal (bad user name or
+     * password, not authorized, client id not valid, ...: ev.permanent). Off: such a refusal
+     * ends the reconnecting, so a device with revoked credentials does not hammer the broker.
+     */
+    bool reconnect_refused;
     mqtls_event_cb on_event;
     void *user;
 } mqtls_client_cfg_t;
@@ -193,6 +205,9 @@ struct mqtls_client {
     uint32_t ping_sent_ms;
     mqtls_status_t last_status; /**< why the last connection ended or failed */
     uint32_t last_too_large;    /**< size of the packet that ended it, if too large */
+    volatile bool interrupted;  /**< mqtls_interrupt(): give up a blocked write */
+    bool rx_paused;             /**< mqtls_pause()/mqtls_decline(): incoming packets wait */
+    bool rx_declined;           /**< the message being delivered is not taken */
     /* Limits the broker set in CONNACK (defaults when it set none). */
     uint32_t server_max_packet;
     uint16_t server_receive_max;
@@ -301,8 +316,49 @@ void mqtls_abort(mqtls_client_t *c);
  */
 mqtls_status_t mqtls_client_restore(mqtls_client_t *c);
 
-/** Forgets the session: in-flight records, QoS 2 ids, aliases. Closes the transport. */
+/**
+ * Closes the transport and forgets the client's RAM state (in-flight records, QoS 2 ids,
+ * aliases). The message store is left as it is: a durable store (the file store) keeps the
+ * QoS 1/2 messages not yet acknowledged, and a later client restores them with
+ * mqtls_client_restore(). To throw them away, call mqtls_client_discard() first.
+ */
 void mqtls_client_free(mqtls_client_t *c);
+
+/**
+ * Throws away this session's outgoing QoS 1/2 messages: each is removed from the store and
+ * the window and reported as MQTLS_EV_PUBLISH_DROPPED (status MQTLS_ERR_STATE); the QoS 2
+ * ids received are forgotten. Call while disconnected, e.g. before mqtls_client_free() when
+ * the session is abandoned for good.
+ * @retval MQTLS_ERR_STATE connected or connecting
+ */
+mqtls_status_t mqtls_client_discard(mqtls_client_t *c);
+
+/**
+ * From an event callback (or between steps): stop handling incoming packets after the one
+ * being handled. Packets already read stay in rx_buf, neither delivered nor acknowledged,
+ * and nothing more is read, until mqtls_resume(). A QoS 1/2 message left so is sent again
+ * by the broker after a reconnect that resumes the session. While paused no PINGRESP is
+ * read either: pause to stop (before a disconnect), or briefly.
+ */
+void mqtls_pause(mqtls_client_t *c);
+
+/**
+ * From an MQTLS_EV_MESSAGE callback: the application does not take this message. It is not
+ * acknowledged, and the client pauses with it as the next packet to handle (see
+ * mqtls_pause()): mqtls_resume() delivers it again; after a disconnect the broker does
+ * (QoS 1/2, session resumed).
+ */
+void mqtls_decline(mqtls_client_t *c);
+
+/** Handles incoming packets again after mqtls_pause() or mqtls_decline(). */
+void mqtls_resume(mqtls_client_t *c);
+
+/**
+ * Makes a write that is waiting for the network give up (at the latest within
+ * MQTLS_CFG_SEND_WAIT_SLICE_MS): the connection fails with MQTLS_ERR_INTERRUPTED. Safe to
+ * call from a signal handler or another thread; mqtls_connect() clears it.
+ */
+void mqtls_interrupt(mqtls_client_t *c);
 
 mqtls_client_state_t mqtls_state(const mqtls_client_t *c);
 

@@ -38,9 +38,18 @@
 #define MQTLS_CFG_PING_TIMEOUT_MS 5000u
 #endif
 
-/** Time a whole packet may take to leave through a transport that blocks, in ms. */
+/**
+ * How long a write may make no progress before the connection is declared dead, in ms. It
+ * counts from the last byte the transport took, not from the packet's start: a large
+ * message over a slow link takes as long as it needs while bytes keep leaving.
+ */
 #ifndef MQTLS_CFG_SEND_TIMEOUT_MS
 #define MQTLS_CFG_SEND_TIMEOUT_MS 10000u
+#endif
+
+/** A write waiting for the network looks at mqtls_interrupt() at least this often, in ms. */
+#ifndef MQTLS_CFG_SEND_WAIT_SLICE_MS
+#define MQTLS_CFG_SEND_WAIT_SLICE_MS 200u
 #endif
 
 /** Largest number of filters in one SUBSCRIBE/UNSUBSCRIBE result reported by the client. */

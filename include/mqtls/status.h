@@ -25,6 +25,7 @@ typedef enum mqtls_status {
     MQTLS_ERR_NO_SPACE,         /**< the output buffer is too small */
     MQTLS_ERR_STATE,            /**< not allowed in the client's current state */
     MQTLS_ERR_UNSUPPORTED,      /**< feature compiled out (MQTT 5, QoS 2) */
+    MQTLS_ERR_INTERRUPTED,      /**< the caller interrupted a blocked write (mqtls_interrupt) */
 
     /* Malformed packets: each rule of the specifications has its own status. */
     MQTLS_ERR_MALFORMED_REMAINING_LENGTH, /**< > 4 bytes, or not in minimal form */
@@ -58,6 +59,8 @@ typedef enum mqtls_status {
     MQTLS_ERR_STORE,            /**< the message store refused or lost a message */
     MQTLS_ERR_CONNACK_REFUSED,  /**< the broker refused the connection (see the reason code) */
     MQTLS_ERR_REFUSED,          /**< the broker refused a publish or subscription (reason code) */
+    MQTLS_ERR_QOS2_DOWNGRADED,  /**< a QoS 2 publish was answered with PUBACK: the broker took it
+                                     at QoS 1 (it does not do QoS 2) */
     MQTLS_ERR_SESSION_STATE,    /**< session present = 1 but we hold no session */
     MQTLS_ERR_SERVER_DISCONNECT, /**< the broker sent DISCONNECT */
     MQTLS_ERR_KEEPALIVE_TIMEOUT, /**< no PINGRESP within the ping timeout: connection dead */

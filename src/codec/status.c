@@ -17,6 +17,7 @@ static const char *const texts[MQTLS_STATUS_COUNT] = {
     [MQTLS_ERR_NO_SPACE] = "buffer too small",
     [MQTLS_ERR_STATE] = "not allowed in the current connection state",
     [MQTLS_ERR_UNSUPPORTED] = "feature not built into this library",
+    [MQTLS_ERR_INTERRUPTED] = "interrupted by the application",
     [MQTLS_ERR_MALFORMED_REMAINING_LENGTH] =
         "malformed packet: remaining length longer than 4 bytes or not minimal",
     [MQTLS_ERR_MALFORMED_FLAGS] = "malformed packet: reserved flag bits set wrongly",
@@ -47,6 +48,8 @@ static const char *const texts[MQTLS_STATUS_COUNT] = {
     [MQTLS_ERR_STORE] = "message store full or failed",
     [MQTLS_ERR_CONNACK_REFUSED] = "connection refused by the broker",
     [MQTLS_ERR_REFUSED] = "refused by the broker",
+    [MQTLS_ERR_QOS2_DOWNGRADED] =
+        "the broker answered a QoS 2 message with PUBACK: it does not support QoS 2",
     [MQTLS_ERR_SESSION_STATE] = "broker claims a session this client does not have",
     [MQTLS_ERR_SERVER_DISCONNECT] = "broker closed the session (DISCONNECT)",
     [MQTLS_ERR_KEEPALIVE_TIMEOUT] = "no answer to keep-alive ping: connection lost",
