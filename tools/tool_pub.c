@@ -45,6 +45,9 @@ static int check_topic(const tool_cfg_t *cfg)
         return tool_usage_err("the topic must not be empty");
     if (strlen(t) > 65535)
         return tool_usage_err("the topic is longer than 65535 bytes");
+    mqtls_status_t st = mqtls_topic_check(t, strlen(t));
+    if (st != MQTLS_OK) /* as sub checks its filters: before connecting, not at the broker */
+        return tool_usage_err("invalid publish topic '%s': %s", t, mqtls_strerror(st));
     return TOOL_EXIT_OK;
 }
 
@@ -59,7 +62,36 @@ static int check_message(const tool_cfg_t *cfg)
     return TOOL_EXIT_OK;
 }
 
-/* Loads -m / -f / -s / -n before connecting. */
+/* Bytes of the fixed header that encodes remaining length @p rl. */
+static size_t fixed_header_len(size_t rl)
+{
+    return rl < 128u ? 2u : rl < 16384u ? 3u : rl < 2097152u ? 4u : 5u;
+}
+
+/* The largest payload a PUBLISH of this run can carry: the protocol's remaining length
+ * (MQTLS_VBI_MAX) minus what topic, packet id and 5.0 properties take. 0 on a bad topic or
+ * property (reported later, where they are checked). */
+static size_t max_payload(const tool_cfg_t *cfg)
+{
+    mqtls_packet_t pkt;
+    memset(&pkt, 0, sizeof pkt);
+    pkt.type = MQTLS_PUBLISH;
+    pkt.u.publish.topic = mqtls_str(cfg->topics.v[0]);
+    pkt.u.publish.qos = cfg->qos;
+    pkt.u.publish.packet_id = cfg->qos ? 1 : 0;
+    if (cfg->version == MQTLS_V5)
+        pkt.u.publish.props = cfg->props.set[TOOL_P_PUBLISH].p;
+    size_t total = 0;
+    if (mqtls_encode_size(&pkt, cfg->version, &total) != MQTLS_OK)
+        return MQTLS_VBI_MAX;
+    for (size_t h = 2; h <= 5 && h < total; h++)
+        if (fixed_header_len(total - h) == h)
+            return MQTLS_VBI_MAX - (total - h);
+    return MQTLS_VBI_MAX;
+}
+
+/* Loads -m / -f / -s / -n before connecting; -f and -s read at most one byte more than
+ * the largest payload, so that /dev/zero or an endless pipe fails at once. */
 static int load_message(pub_t *p)
 {
     const tool_cfg_t *cfg = p->cfg;
@@ -69,20 +101,26 @@ static int load_message(pub_t *p)
         p->len = strlen(cfg->message);
         return TOOL_EXIT_OK;
     }
-    if (cfg->msg_mode == TOOL_MSG_FILE)
-        err = tool_read_file(cfg->file, &p->payload);
+    size_t max = max_payload(cfg);
+    bool file = cfg->msg_mode == TOOL_MSG_FILE;
+    if (file)
+        err = tool_read_file_max(cfg->file, &p->payload, max);
     else if (cfg->msg_mode == TOOL_MSG_STDIN)
-        err = tool_read_fd(0, &p->payload);
+        err = tool_read_fd_max(0, &p->payload, max);
     if (err)
-        return tool_usage_err("cannot read %s%s%s: %s",
-                              cfg->msg_mode == TOOL_MSG_FILE ? "file '" : "stdin",
-                              cfg->msg_mode == TOOL_MSG_FILE ? cfg->file : "",
-                              cfg->msg_mode == TOOL_MSG_FILE ? "'" : "", strerror(err));
+        return tool_usage_err("cannot read %s%s%s: %s", file ? "file '" : "stdin",
+                              file ? cfg->file : "", file ? "'" : "", strerror(err));
     p->data = (const uint8_t *)p->payload.p;
     p->len = p->payload.len;
-    if (p->len > MQTLS_VBI_MAX)
-        return tool_usage_err("the message is too large for MQTT (%lu bytes)",
-                              (unsigned long)p->len);
+    if (p->len > max)
+        return tool_usage_err("%s%s%s is too large: an MQTT %s PUBLISH to this topic carries at "
+                              "most %lu bytes of payload (the protocol's limit of %lu bytes "
+                              "minus %lu for topic, packet id and properties); stopped reading "
+                              "there",
+                              file ? "the file '" : "stdin", file ? cfg->file : "",
+                              file ? "'" : "", cfg->version == MQTLS_V5 ? "5.0" : "3.1.1",
+                              (unsigned long)max, (unsigned long)MQTLS_VBI_MAX,
+                              (unsigned long)(MQTLS_VBI_MAX - max));
     return TOOL_EXIT_OK;
 }
 
@@ -325,6 +363,8 @@ int tool_pub_main(int argc, char **argv)
     p.cfg = &cfg;
     tool_cfg_init(&cfg, TOOL_PUB);
     int rc = tool_opts_parse(&cfg, argc, argv);
+    if (!rc)
+        rc = tool_conn_check(&cfg);
     if (!rc)
         rc = check_topic(&cfg);
     if (!rc)

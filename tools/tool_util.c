@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -207,9 +208,37 @@ void tool_buf_free(tool_buf_t *b)
 
 int tool_read_fd(int fd, tool_buf_t *b)
 {
+    return tool_read_fd_max(fd, b, SIZE_MAX);
+}
+
+/* Room for @p want more bytes, the buffer never growing past @p limit bytes of data. */
+static size_t reserve_upto(tool_buf_t *b, size_t want, size_t limit)
+{
+    if (b->len >= limit)
+        return 0;
+    if (want > limit - b->len)
+        want = limit - b->len;
+    if (b->len + want + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + want + 1)
+            cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+        if (cap - 1 > limit) /* doubling would overshoot: exactly what the limit needs */
+            cap = limit + 1;
+        b->p = tool_xrealloc(b->p, cap);
+        b->cap = cap;
+    }
+    return b->cap - b->len - 1;
+}
+
+int tool_read_fd_max(int fd, tool_buf_t *b, size_t max)
+{
+    /* One byte more than max shows that there was more. */
+    size_t limit = max >= SIZE_MAX - 2 - b->len ? SIZE_MAX - 1 : b->len + max + 1;
     for (;;) {
-        buf_reserve(b, 65536);
-        ssize_t n = read(fd, b->p + b->len, b->cap - b->len - 1);
+        size_t room = reserve_upto(b, 65536, limit);
+        if (room == 0)
+            break;
+        ssize_t n = read(fd, b->p + b->len, room);
         if (n == 0)
             break;
         if (n < 0) {
@@ -226,10 +255,15 @@ int tool_read_fd(int fd, tool_buf_t *b)
 
 int tool_read_file(const char *path, tool_buf_t *b)
 {
+    return tool_read_file_max(path, b, SIZE_MAX);
+}
+
+int tool_read_file_max(const char *path, tool_buf_t *b, size_t max)
+{
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno;
-    int err = tool_read_fd(fd, b);
+    int err = tool_read_fd_max(fd, b, max);
     close(fd);
     return err;
 }

@@ -102,4 +102,15 @@ int tool_read_fd(int fd, tool_buf_t *b);
  */
 int tool_read_file(const char *path, tool_buf_t *b);
 
+/**
+ * Reads from @p fd into @p b (appending) until end of file, but never more than
+ * @p max + 1 bytes: input larger than @p max is then recognisable (b->len > max) without
+ * reading, or holding in memory, the rest of it (`-f /dev/zero`).
+ * @return 0, or the errno of the failure.
+ */
+int tool_read_fd_max(int fd, tool_buf_t *b, size_t max);
+
+/** tool_read_fd_max() on the file @p path. */
+int tool_read_file_max(const char *path, tool_buf_t *b, size_t max);
+
 #endif
