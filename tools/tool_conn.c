@@ -34,6 +34,13 @@ bool tool_reason_failed(uint8_t reason)
     return reason >= 0x80;
 }
 
+int tool_conn_check(const tool_cfg_t *cfg)
+{
+    if (!cfg->host || !*cfg->host) /* the resolver would make it "localhost" or fail oddly */
+        return tool_usage_err("the host name is empty: give the broker with -h HOST");
+    return TOOL_EXIT_OK;
+}
+
 static size_t props_bytes(const tool_propset_t *s)
 {
     size_t n = 64; /* numeric properties */
@@ -416,14 +423,23 @@ mqtls_status_t tool_conn_poll(tool_conn_t *tc, int extra_fd, uint32_t max_ms,
     return mqtls_step(&tc->client);
 }
 
+/* The option that sizes the receive buffer for this run: under 5.0 a -D connect
+ * maximum-packet-size, when given, decides it (apply_connect_limits). */
+static const char *rx_option(const tool_cfg_t *cfg)
+{
+    const mqtls_props_t *p = &cfg->props.set[TOOL_P_CONNECT].p;
+    if (cfg->version == MQTLS_V5 && (p->present & MQTLS_PROPBIT(MQTLS_PROP_MAXIMUM_PACKET_SIZE)))
+        return "-D connect maximum-packet-size BYTES";
+    return "--max-packet-size BYTES";
+}
+
 int tool_conn_lost_exit(tool_conn_t *tc)
 {
     mqtls_status_t st = tc->status;
     if (st == MQTLS_ERR_PACKET_TOO_LARGE) {
         tool_err("the broker sent a packet of %lu bytes, larger than the receive buffer "
-                 "(%lu bytes); raise it with %s-D connect maximum-packet-size N",
-                 (unsigned long)tc->size, (unsigned long)tc->rx_size,
-                 tc->cfg->version == MQTLS_V5 ? "" : "-V 5 ");
+                 "(%lu bytes); raise it with %s", (unsigned long)tc->size,
+                 (unsigned long)tc->rx_size, rx_option(tc->cfg));
     } else if (st == MQTLS_ERR_SERVER_DISCONNECT) {
         tool_err("the broker closed the connection: %s (reason code %u)",
                  mqtls_reason_text(tc->cfg->version, MQTLS_DISCONNECT, tc->reason),

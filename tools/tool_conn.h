@@ -68,6 +68,13 @@ typedef struct tool_conn {
 } tool_conn_t;
 
 /**
+ * Checks the connection settings pub and sub share that no option handler can check alone
+ * (an empty host name), so that they fail as usage errors before anything is read or sent.
+ * @return TOOL_EXIT_OK or TOOL_EXIT_USAGE (message printed)
+ */
+int tool_conn_check(const tool_cfg_t *cfg);
+
+/**
  * Sets up the client and connects, waiting for CONNACK (up to @p timeout_ms, 0: the
  * library's default). Prints what went wrong.
  * @return TOOL_EXIT_OK, TOOL_EXIT_CONNECT, TOOL_EXIT_REFUSED, TOOL_EXIT_TIMEOUT (only when

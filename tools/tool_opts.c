@@ -190,6 +190,19 @@ static int opt_max_inflight(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int 
     return rc;
 }
 
+static int opt_ack_timeout(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    return opt_u32(a[0], "acknowledgement timeout", 0, 4000000u, &cfg->ack_timeout_s);
+}
+
+static int opt_max_packet(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    /* 256: room for any acknowledgement; the top: the largest packet MQTT can frame. */
+    return opt_u32(a[0], "maximum packet size", 256, MQTLS_VBI_MAX + 5u, &cfg->max_packet);
+}
+
 static int opt_count(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
 {
     (void)o, (void)n, (void)u;
@@ -272,6 +285,8 @@ static int opt_help(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *
 
 /* Sorted by long name (strcmp order): tool_opt_find() searches it with bsearch(). */
 static const tool_opt_t opts[] = {
+    OPT("ack-timeout", 0, TOOL_PUB, 1, opt_ack_timeout, 0, "SECONDS",
+        "QoS 1/2: give up when no acknowledgement arrives for SECONDS (default 30, 0: wait)"),
     OPT("alpn", 0, CONN, 1, opt_list, F(alpn), "PROTOCOL",
         "TLS: ALPN protocol to offer (repeatable; default: x-amzn-mqtt-ca on 443 of AWS)"),
     OPT("bind-address", 'A', BOTH, 1, opt_str, F(bind_addr), "ADDRESS",
@@ -313,6 +328,8 @@ static const tool_opt_t opts[] = {
         "TLS: passphrase of an encrypted --key (or set MQTLS_KEYPASS)"),
     OPT("max-inflight", 'M', TOOL_PUB, 1, opt_max_inflight, 0, "N",
         "QoS 1/2 messages in flight at once (default 20)"),
+    OPT("max-packet-size", 0, TOOL_SUB, 1, opt_max_packet, 0, "BYTES",
+        "largest packet accepted: the receive buffer (default 64 MiB; 5.0: advertised)"),
     OPT("message", 'm', TOOL_PUB, 1, opt_msg, 0, "MESSAGE", "send MESSAGE"),
     OPT("no-eol", 'N', TOOL_SUB, 0, opt_true, F(no_eol), NULL, "no newline after each message"),
     OPT("no-retained", 'R', TOOL_SUB, 0, opt_true, F(no_retained), NULL,
@@ -387,6 +404,7 @@ void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd)
     cfg->keepalive = 60;
     cfg->repeat = 1;
     cfg->max_inflight = 20;
+    cfg->ack_timeout_s = 30;
 }
 
 void tool_cfg_free(tool_cfg_t *cfg)

@@ -83,6 +83,7 @@ typedef struct tool_cfg {
     uint32_t repeat;
     uint32_t repeat_delay_ms;
     uint16_t max_inflight;
+    uint32_t ack_timeout_s;   /**< --ack-timeout: time without acknowledgement progress (0: none) */
     /* sub */
     bool verbose;
     bool no_retained;         /**< -R */
@@ -94,6 +95,7 @@ typedef struct tool_cfg {
     const char *format;       /**< -F */
     tool_strlist_t filter_out; /**< -T */
     tool_strlist_t unsub;     /**< -U */
+    uint32_t max_packet;      /**< --max-packet-size: receive buffer (0: the default) */
     /* doctor */
     bool json;                /**< --json */
     bool no_roundtrip;        /**< --no-roundtrip */

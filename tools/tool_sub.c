@@ -53,6 +53,9 @@ static int check_filters(const tool_strlist_t *l, const char *what)
 static int sub_check(const tool_cfg_t *cfg)
 {
     char err[128];
+    int crc = tool_conn_check(cfg);
+    if (crc)
+        return crc;
     if (cfg->topics.n == 0 && cfg->unsub.n == 0)
         return tool_usage_err("no topic given: use -t FILTER (or -L mqtt://host/filter)");
     int rc = check_filters(&cfg->topics, "subscription filter");
@@ -291,10 +294,15 @@ static int sub_loop(sub_t *s, uint64_t deadline)
     return s->rc;
 }
 
+/** The default receive buffer of sub (--max-packet-size): 64 MiB. */
+#define TOOL_SUB_DEFAULT_RX (64u * 1024u * 1024u)
+
 static void sub_sizes(const tool_cfg_t *cfg, tool_conn_sizes_t *sz)
 {
     memset(sz, 0, sizeof *sz);
-    sz->rx = 256 * 1024;
+    /* Generous, as mosquitto_sub takes what comes: a large retained or queued message must
+     * not end every run of a persistent session. The pages are touched only when used. */
+    sz->rx = cfg->max_packet ? cfg->max_packet : TOOL_SUB_DEFAULT_RX;
     sz->tx = tool_conn_tx_size(cfg);
     sz->store = 64 * 1024;
     sz->inflight = 16;

