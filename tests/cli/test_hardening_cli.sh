@@ -69,4 +69,21 @@ expect 2 "is too large" pub "${N[@]}" -h 127.0.0.1 -t a -f "$WORK/max"
 rm -f "$WORK/max"
 RUN=mqtls
 
+# ---- 15. big messages: sub's receive buffer comes from --max-packet-size ------------------
+start_broker
+head -c 16777216 /dev/urandom > "$WORK/16m"
+mpub -t big/16m -r -f "$WORK/16m" || die "mosquitto_pub of 16 MB failed"
+mqtls sub -p "$PORT" -t big/16m -C 1 -N > "$WORK/16m.out" 2> "$WORK/16m.err"
+assert_status 0 $? "3.1.1: a 16 MB retained message with the default buffer"
+assert_file_eq "$WORK/16m" "$WORK/16m.out" "the 16 MB message arrives whole"
+mqtls sub -p "$PORT" -V 5 -t big/16m -C 1 -N > "$WORK/16m5.out" 2> "$WORK/16m5.err"
+assert_status 0 $? "5.0: the same with the default buffer"
+assert_file_eq "$WORK/16m" "$WORK/16m5.out" "5.0: the 16 MB message arrives whole"
+expect 1 "raise it with --max-packet-size BYTES" sub -p "$PORT" -t big/16m -C 1 \
+    --max-packet-size 100000
+assert_contains "$ERR" "packet of 16777230 bytes" "the packet's size is named"
+assert_contains "$ERR" "(100000 bytes)" "the buffer's size is named"
+expect 2 "invalid maximum packet size '10'" sub -p "$PORT" -t a --max-packet-size 10
+mpub -t big/16m -r -n
+
 finish
