@@ -153,6 +153,25 @@ static void add_prop(tool_buf_t *f, const mqtls_props_t *p, uint8_t id)
         }
 }
 
+void tool_format_topic(tool_buf_t *out, const char *t, size_t len, bool escape)
+{
+    const uint8_t *p = (const uint8_t *)t;
+    if (!escape) {
+        tool_buf_add(out, t, len);
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7f) {
+            tool_buf_printf(out, "\\x%02x", p[i]);
+        } else if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+            tool_buf_printf(out, "\\u%04x", p[i + 1]); /* C1: 0x9b alone is a CSI */
+            i++;
+        } else {
+            tool_buf_addc(out, (char)p[i]);
+        }
+    }
+}
+
 /* Properties: %A %C %D %E %F %P %R %S. */
 static void field_prop(tool_buf_t *f, char conv, const mqtls_props_t *p)
 {
@@ -183,7 +202,7 @@ static void field(tool_buf_t *f, char conv, const fctx_t *x)
     case 'p': tool_buf_add(f, m->payload, m->payload_len); break;
     case 'q': tool_buf_printf(f, "%u", (unsigned)m->qos); break;
     case 'r': tool_buf_addc(f, m->retain ? '1' : '0'); break;
-    case 't': tool_buf_add(f, m->topic.data, m->topic.len); break;
+    case 't': tool_format_topic(f, m->topic.data, m->topic.len, x->ctx->escape_topic); break;
     case 'x': add_hex(f, m, false); break;
     case 'X': add_hex(f, m, true); break;
     default: field_prop(f, conv, &m->props); break;

@@ -21,7 +21,15 @@ bool tool_format_check(const char *fmt, char *err, size_t errlen);
 typedef struct tool_msg_ctx {
     const char *client_id;
     mqtls_version_t version;
+    bool escape_topic; /**< show control characters of topics escaped (output is a terminal) */
 } tool_msg_ctx_t;
+
+/**
+ * Appends the topic @p t (@p len bytes). With @p escape, control characters (C0, DEL and
+ * the UTF-8 encoded C1 range) are written as \xHH or \u00HH, so that a broker cannot send
+ * escape sequences to the user's terminal; otherwise the bytes are copied as they are.
+ */
+void tool_format_topic(tool_buf_t *out, const char *t, size_t len, bool escape);
 
 /** Appends @p m formatted with @p fmt (already checked) to @p out. */
 void tool_format_message(tool_buf_t *out, const char *fmt, const mqtls_publish_t *m,

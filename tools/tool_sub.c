@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mqtls/reason.h"
 #include "tool_cmds.h"
@@ -89,7 +90,7 @@ static void print_message(sub_t *s, const mqtls_publish_t *m)
     if (cfg->format) {
         tool_format_message(o, cfg->format, m, &s->mctx);
     } else if (cfg->verbose) {
-        tool_buf_add(o, m->topic.data, m->topic.len);
+        tool_format_topic(o, m->topic.data, m->topic.len, s->mctx.escape_topic);
         tool_buf_addc(o, ' ');
         if (m->payload_len)
             tool_buf_add(o, m->payload, m->payload_len);
@@ -102,9 +103,10 @@ static void print_message(sub_t *s, const mqtls_publish_t *m)
         tool_buf_addc(o, '\n');
     fwrite(o->p, 1, o->len, stdout);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        if (errno != EPIPE) /* a closed pipe (| head) just ends the run */
-            tool_err("cannot write to stdout: %s", strerror(errno));
         s->done = true;
+        if (errno == EPIPE) /* the reader has enough (| head -1): a normal end, as mosquitto_sub */
+            return;
+        tool_err("cannot write to stdout: %s", strerror(errno));
         s->rc = TOOL_EXIT_ERROR;
     }
 }
@@ -321,6 +323,7 @@ static int sub_run(sub_t *s)
     sub_sizes(cfg, &sz);
     s->mctx.client_id = cfg->client_id;
     s->mctx.version = cfg->version;
+    s->mctx.escape_topic = isatty(STDOUT_FILENO) == 1;
     int rc = tool_conn_open(&s->conn, cfg, &sz, on_event, s, ctimeout, cfg->timeout_s != 0);
     if (!rc)
         rc = subscribe_all(s);

@@ -86,4 +86,53 @@ assert_contains "$ERR" "(100000 bytes)" "the buffer's size is named"
 expect 2 "invalid maximum packet size '10'" sub -p "$PORT" -t a --max-packet-size 10
 mpub -t big/16m -r -n
 
+# ---- 10. output safety and pipes ----------------------------------------------------------
+# `| head -1`: the closed pipe ends sub normally (exit 0, as mosquitto_sub).
+start_broker
+( mqtls sub -p "$PORT" -i pipe -t pipe/t | head -1 > "$WORK/head.out"; echo "${PIPESTATUS[0]}" > "$WORK/head.rc" ) &
+BG_PIDS+=($!)
+wait_subscribed pipe pipe/t
+mpub -t pipe/t -m first
+for i in $(seq 1 100); do [ -s "$WORK/head.out" ] && break; sleep 0.05; done
+sleep 0.3 # head has exited: the next write meets a closed pipe
+mpub -t pipe/t -m second
+mpub -t pipe/t -m third
+for i in $(seq 1 100); do [ -s "$WORK/head.rc" ] && break; sleep 0.1; done
+assert_eq first "$(cat "$WORK/head.out")" "| head -1 gets the first message"
+assert_eq 0 "$(cat "$WORK/head.rc" 2> /dev/null)" "sub | head -1 exits 0"
+
+# in_pty ARGS...: runs mqtls in a pseudo-terminal; prints what it wrote, repr()'d by Python
+# (raw ESC shows as \x1b, an escaped one as \\x1b).
+in_pty() {
+    timeout "$T" python3 -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+os.waitpid(pid, 0)
+print(repr(out))' "$MQTLS_BIN" "$@"
+}
+start_fake ctl-topic
+# The fake broker's topic: "ctl/" ESC "[2J" ESC "]0;owned" BEL "/" U+009B "31m"; payload
+# "p" ESC "[0m".
+out=$(in_pty sub -p "$FAKE_PORT" -t a -v -C 1)
+assert_contains "$out" 'ctl/\\x1b[2J\\x1b]0;owned\\x07/\\u009b31m p\x1b[0m' \
+    "terminal, -v: control characters of the topic escaped, the payload raw"
+out=$(in_pty sub -p "$FAKE_PORT" -t a -F '%t|%p' -C 1 -V 5)
+assert_contains "$out" 'ctl/\\x1b[2J\\x1b]0;owned\\x07/\\u009b31m|p\x1b[0m' \
+    "terminal, -F %t: the same"
+mqtls sub -p "$FAKE_PORT" -t a -v -C 1 > "$WORK/ctl.out"
+printf 'ctl/\033[2J\033]0;owned\007/\302\23331m p\033[0m\n' > "$WORK/ctl.want"
+assert_file_eq "$WORK/ctl.want" "$WORK/ctl.out" "not a terminal: the topic as it came"
+stop_fake
+
 finish

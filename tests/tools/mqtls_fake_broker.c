@@ -1,7 +1,8 @@
 /**
  * @file mqtls_fake_broker.c
- * @brief A server that fails on purpose, for the scenario tests of `mqtls doctor`: the
- *        failures mosquitto cannot be configured to show (tests/cli/test_doctor.sh).
+ * @brief A server that fails on purpose, for the scenario tests of `mqtls doctor` and of
+ *        the hostile-broker cases of `mqtls pub`/`sub`: the failures mosquitto cannot be
+ *        configured to show (tests/cli/test_doctor.sh, tests/cli/test_hardening_cli.sh).
  *
  *     mqtls_fake_broker MODE [ARG] [options]
  *
@@ -19,10 +20,23 @@
  *                  offers P and, as AWS IoT on port 443, answers a ClientHello that does not
  *                  offer P with alert 40 (handshake_failure)
  * Modes (plain MQTT; 3.1.1 or 5.0 as the CONNECT says):
- *   connack CODE   answers CONNECT with CONNACK CODE (3.1.1 return code or 5.0 reason code)
+ *   connack CODE   answers CONNECT with CONNACK CODE (3.1.1 return code or 5.0 reason code);
+ *                  with --first-ok the first connection is accepted instead (CONNACK 0,
+ *                  SUBACK granted) and closed after 0.5 s of silence, so that the client's
+ *                  reconnect meets the refusal
  *   suback CODE    CONNACK 0, then SUBACK CODE for every filter of every SUBSCRIBE
  *   swallow        CONNACK 0, SUBACK granted, PUBACK for every PUBLISH, never delivers
  *   close-on-sub   CONNACK 0, closes the connection when SUBSCRIBE arrives
+ *   disconnect CODE  CONNACK 0, SUBACK granted, then DISCONNECT with reason CODE and the
+ *                  Reason String "fake broker: disconnect CODE" (5.0; 3.1.1: just closes)
+ *   ctl-topic      CONNACK 0, SUBACK granted, then a QoS 0 PUBLISH whose topic holds control
+ *                  characters (ESC sequences, BEL, the C1 CSI) and payload "p ESC [0m"
+ *   puback-qos2    as swallow, but every QoS 1 or 2 PUBLISH is answered with PUBACK (as
+ *                  RabbitMQ's MQTT plugin answers QoS 2)
+ *   no-ack         as swallow, but no PUBLISH is ever acknowledged (as AWS IoT Core treats
+ *                  QoS 2)
+ *   no-read        CONNACK 0, then never reads again: the client's sends fill the socket
+ *                  buffers and block
  * Modes (any protocol):
  *   stall          accepts, reads, never answers
  *   http           answers the first bytes with "HTTP/1.1 400 Bad Request"
@@ -32,9 +46,11 @@
  * Options: --cert F, --key F, --ca F, --verify none|optional|required, --alpn P,
  * --lifetime S (default 60). Exit status: 2 on a usage error, 1 when it cannot start.
  */
+#define _GNU_SOURCE /* POLLRDHUP: no-read sees the client hang up without reading its data */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -69,6 +85,11 @@ enum mode {
     M_SUBACK,
     M_SWALLOW,
     M_CLOSE_ON_SUB,
+    M_DISCONNECT,
+    M_CTL_TOPIC,
+    M_PUBACK_QOS2,
+    M_NO_ACK,
+    M_NO_READ,
     M_STALL,
     M_HTTP,
     M_BACKLOG
@@ -83,6 +104,9 @@ static const struct {
     {"tls", M_TLS, false},        {"connack", M_CONNACK, true},
     {"suback", M_SUBACK, true},   {"swallow", M_SWALLOW, false},
     {"close-on-sub", M_CLOSE_ON_SUB, false}, {"stall", M_STALL, false},
+    {"disconnect", M_DISCONNECT, true}, {"ctl-topic", M_CTL_TOPIC, false},
+    {"puback-qos2", M_PUBACK_QOS2, false}, {"no-ack", M_NO_ACK, false},
+    {"no-read", M_NO_READ, false},
     {"http", M_HTTP, false},      {"backlog", M_BACKLOG, false},
 };
 
@@ -92,6 +116,8 @@ typedef struct opts {
     const char *cert, *key, *ca, *alpn;
     int verify;
     unsigned lifetime;
+    bool first_ok;   /**< connack: accept the first connection */
+    unsigned conns;  /**< connections served so far */
 } opts_t;
 
 /* The TLS server's state, set up once. */
@@ -107,9 +133,10 @@ typedef struct tls_srv {
 static int usage(void)
 {
     fputs("usage: mqtls_fake_broker MODE [ARG] [--cert F --key F] [--ca F --verify MODE]\n"
-          "                         [--alpn P] [--lifetime S]\n"
+          "                         [--alpn P] [--lifetime S] [--first-ok]\n"
           "modes: alert N | bigrecord | tls | connack CODE | suback CODE | swallow |\n"
-          "       close-on-sub | stall | http | backlog\n",
+          "       close-on-sub | disconnect CODE | ctl-topic | puback-qos2 | no-ack |\n"
+          "       no-read | stall | http | backlog\n",
           stderr);
     return 2;
 }
@@ -150,6 +177,11 @@ static int parse_opts(opts_t *o, int argc, char **argv)
     }
     while (i < argc) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--first-ok")) {
+            o->first_ok = true;
+            i++;
+            continue;
+        }
         if (!v)
             return usage();
         if (!strcmp(a, "--cert"))
@@ -435,6 +467,106 @@ static size_t skip_props(const uint8_t *p, size_t avail)
     return i + n;
 }
 
+/* 5.0 DISCONNECT with reason @p code and a Reason String naming it. */
+static void send_disconnect(int fd, unsigned code)
+{
+    char rs[48];
+    uint8_t pkt[7 + sizeof rs];
+    int n = snprintf(rs, sizeof rs, "fake broker: disconnect %u", code);
+    pkt[0] = 0xE0;
+    pkt[1] = (uint8_t)(2 + 3 + n); /* reason, property length, Reason String property */
+    pkt[2] = (uint8_t)code;
+    pkt[3] = (uint8_t)(3 + n);
+    pkt[4] = 0x1F;
+    pkt[5] = 0;
+    pkt[6] = (uint8_t)n;
+    memcpy(pkt + 7, rs, (size_t)n);
+    write_all(fd, pkt, 7u + (size_t)n);
+}
+
+/* A QoS 0 PUBLISH whose topic would drive a terminal: clear screen, set the title, bell,
+ * and the C1 control CSI (U+009B) in UTF-8. */
+static void send_ctl_topic(int fd, bool v5)
+{
+    static const char topic[] = "ctl/\x1b[2J\x1b]0;owned\x07/\xc2\x9b" "31m";
+    size_t tl = sizeof topic - 1, n = 0;
+    uint8_t pkt[64];
+    pkt[n++] = 0x30;
+    static const char payload[] = "p\x1b[0m"; /* raw: sub does not touch payloads */
+    size_t pl = sizeof payload - 1;
+    pkt[n++] = (uint8_t)(2 + tl + (v5 ? 1 : 0) + pl);
+    pkt[n++] = 0;
+    pkt[n++] = (uint8_t)tl;
+    memcpy(pkt + n, topic, tl);
+    n += tl;
+    if (v5)
+        pkt[n++] = 0; /* no properties */
+    memcpy(pkt + n, payload, pl);
+    write_all(fd, pkt, n + pl);
+}
+
+/* CONNECT: the answer; false when the connection ends here. */
+static bool on_connect(int fd, const opts_t *o, const uint8_t *body, size_t len, bool *v5)
+{
+    size_t nl = len >= 2 ? (size_t)((body[0] << 8) | body[1]) : 0;
+    *v5 = len > 2 + nl && body[2 + nl] == 5;
+    uint8_t code = o->mode == M_CONNACK ? (uint8_t)o->arg : 0;
+    if (o->first_ok && o->conns == 1) { /* the refusal waits for the reconnect */
+        struct timeval tv = {0, 500000};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        code = 0;
+    }
+    uint8_t ack[5] = {0x20, (uint8_t)(*v5 ? 3 : 2), 0, code, 0};
+    write_all(fd, ack, *v5 ? 5u : 4u);
+    return code == 0;
+}
+
+/* SUBSCRIBE: SUBACK (granted, or the suback mode's code), then what the mode sends next;
+ * false when the connection ends here. */
+static bool on_subscribe(int fd, const opts_t *o, const uint8_t *body, size_t len, bool v5)
+{
+    if (o->mode == M_CLOSE_ON_SUB || len < 2)
+        return false;
+    uint8_t out[5 + 256];
+    size_t pos = 2, n = 0, hdr = v5 ? 5 : 4;
+    if (v5)
+        pos += skip_props(body + 2, len - 2);
+    while (pos + 2 <= len && n < 120) {
+        size_t fl = (size_t)((body[pos] << 8) | body[pos + 1]);
+        if (pos + 2 + fl + 1 > len)
+            break;
+        uint8_t qos = body[pos + 2 + fl] & 3;
+        out[hdr + n++] = o->mode == M_SUBACK ? (uint8_t)o->arg : qos;
+        pos += 2 + fl + 1;
+    }
+    out[0] = 0x90;
+    out[1] = (uint8_t)(hdr - 2 + n); /* packet id, 5.0 properties (none), codes */
+    out[2] = body[0];
+    out[3] = body[1];
+    if (v5)
+        out[4] = 0;
+    write_all(fd, out, hdr + n);
+    if (o->mode == M_CTL_TOPIC)
+        send_ctl_topic(fd, v5);
+    if (o->mode != M_DISCONNECT)
+        return true;
+    if (v5)
+        send_disconnect(fd, o->arg);
+    return false;
+}
+
+/* PUBLISH: acknowledged as the mode says, never delivered. */
+static void on_publish(int fd, const opts_t *o, uint8_t type, const uint8_t *body, size_t len)
+{
+    unsigned qos = (type >> 1) & 3;
+    size_t tl = len >= 2 ? (size_t)((body[0] << 8) | body[1]) : 0;
+    if (!qos || len < 2 + tl + 2 || o->mode == M_NO_ACK)
+        return;
+    bool puback = qos == 1 || o->mode == M_PUBACK_QOS2;
+    uint8_t ack[4] = {(uint8_t)(puback ? 0x40 : 0x50), 2, body[2 + tl], body[3 + tl]};
+    write_all(fd, ack, sizeof ack);
+}
+
 static void serve_mqtt(int fd, const opts_t *o)
 {
     static uint8_t body[65536];
@@ -443,50 +575,17 @@ static void serve_mqtt(int fd, const opts_t *o)
     bool v5 = false;
     while (read_packet(fd, &type, body, sizeof body, &len)) {
         switch (type >> 4) {
-        case 1: { /* CONNECT */
-            size_t nl = len >= 2 ? (size_t)((body[0] << 8) | body[1]) : 0;
-            v5 = len > 2 + nl && body[2 + nl] == 5;
-            uint8_t code = o->mode == M_CONNACK ? (uint8_t)o->arg : 0;
-            uint8_t ack[5] = {0x20, (uint8_t)(v5 ? 3 : 2), 0, code, 0};
-            write_all(fd, ack, v5 ? 5u : 4u);
-            if (o->mode == M_CONNACK && code)
+        case 1: /* CONNECT */
+            if (!on_connect(fd, o, body, len, &v5))
                 return;
             break;
-        }
-        case 8: { /* SUBSCRIBE */
-            if (o->mode == M_CLOSE_ON_SUB || len < 2)
+        case 8: /* SUBSCRIBE */
+            if (!on_subscribe(fd, o, body, len, v5))
                 return;
-            uint8_t out[5 + 256];
-            size_t pos = 2, n = 0, hdr = v5 ? 5 : 4;
-            if (v5)
-                pos += skip_props(body + 2, len - 2);
-            while (pos + 2 <= len && n < 120) {
-                size_t fl = (size_t)((body[pos] << 8) | body[pos + 1]);
-                if (pos + 2 + fl + 1 > len)
-                    break;
-                uint8_t qos = body[pos + 2 + fl] & 3;
-                out[hdr + n++] = o->mode == M_SUBACK ? (uint8_t)o->arg : qos;
-                pos += 2 + fl + 1;
-            }
-            out[0] = 0x90;
-            out[1] = (uint8_t)(hdr - 2 + n); /* packet id, 5.0 properties (none), codes */
-            out[2] = body[0];
-            out[3] = body[1];
-            if (v5)
-                out[4] = 0;
-            write_all(fd, out, hdr + n);
             break;
-        }
-        case 3: { /* PUBLISH: acknowledged, never delivered */
-            unsigned qos = (type >> 1) & 3;
-            size_t tl = len >= 2 ? (size_t)((body[0] << 8) | body[1]) : 0;
-            if (qos && len >= 2 + tl + 2) {
-                uint8_t ack[4] = {(uint8_t)(qos == 1 ? 0x40 : 0x50), 2, body[2 + tl],
-                                  body[3 + tl]};
-                write_all(fd, ack, sizeof ack);
-            }
+        case 3:
+            on_publish(fd, o, type, body, len);
             break;
-        }
         case 6: /* PUBREL */
             if (len >= 2) {
                 uint8_t ack[4] = {0x70, 2, body[0], body[1]};
@@ -501,6 +600,26 @@ static void serve_mqtt(int fd, const opts_t *o)
         default: /* DISCONNECT, or something this server does not do */
             return;
         }
+    }
+}
+
+/* no-read: CONNACK, then nothing is read: the client's writes block once the socket
+ * buffers are full. Ends when the client hangs up (or after a minute). */
+static void serve_no_read(int fd)
+{
+    static uint8_t body[65536];
+    uint8_t type;
+    size_t len;
+    if (!read_packet(fd, &type, body, sizeof body, &len) || (type >> 4) != 1)
+        return;
+    size_t nl = len >= 2 ? (size_t)((body[0] << 8) | body[1]) : 0;
+    bool v5 = len > 2 + nl && body[2 + nl] == 5;
+    uint8_t ack[5] = {0x20, (uint8_t)(v5 ? 3 : 2), 0, 0, 0};
+    write_all(fd, ack, v5 ? 5u : 4u);
+    for (int i = 0; i < 600; i++) {
+        struct pollfd pf = {fd, POLLRDHUP, 0};
+        if (poll(&pf, 1, 100) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+            return;
     }
 }
 
@@ -561,6 +680,7 @@ int main(int argc, char **argv)
             perror("mqtls_fake_broker: accept");
             return 1;
         }
+        o.conns++;
         struct timeval tv = {15, 0};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         switch (o.mode) {
@@ -575,6 +695,10 @@ int main(int argc, char **argv)
                 write_all(fd, resp, sizeof resp - 1);
             break;
         }
+        case M_NO_READ:
+            serve_no_read(fd);
+            close(fd);
+            continue;
         case M_STALL: { /* reads until the client gives up, answers nothing, not even FIN */
             uint8_t buf[4096];
             while (recv(fd, buf, sizeof buf, 0) > 0)
