@@ -99,6 +99,65 @@ static bool transient(mqtls_status_t st)
            st == MQTLS_ERR_CONNACK_REFUSED;
 }
 
+/* A broker's DISCONNECT worth a reconnect: it is going down or busy for a while, or
+ * a limit that resets. Taken over (0x8E: another client with our id; reconnecting would
+ * throw it out in turn, for ever), administrative action, not authorized, server moved and
+ * the protocol errors end the run instead. */
+static bool server_disconnect_transient(uint8_t reason)
+{
+    switch (reason) {
+    case MQTLS_RC_SUCCESS: /* a normal close by the broker */
+    case 0x80:             /* unspecified error */
+    case 0x89:             /* server busy */
+    case 0x8B:             /* server shutting down */
+    case 0x8D:             /* keep alive timeout */
+    case 0x97:             /* quota exceeded */
+    case 0x9F:             /* connection rate exceeded */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Keeps the Reason String and Server Reference of a broker's DISCONNECT, in words. */
+static void keep_server_words(tool_conn_t *tc, const mqtls_props_t *p)
+{
+    tc->server_says[0] = '\0';
+    if (!p)
+        return;
+    size_t n = 0, cap = sizeof tc->server_says;
+    if (p->present & MQTLS_PROPBIT(MQTLS_PROP_REASON_STRING))
+        n += (size_t)snprintf(tc->server_says, cap, ": \"%.*s\"", (int)p->reason_string.len,
+                              p->reason_string.data);
+    if ((p->present & MQTLS_PROPBIT(MQTLS_PROP_SERVER_REFERENCE)) && n < cap)
+        snprintf(tc->server_says + n, cap - n, " (server reference: %.*s)",
+                 (int)p->server_reference.len, p->server_reference.data);
+}
+
+/* A lost connection: note it and let the client reconnect, or end the command. */
+static void on_disconnected(tool_conn_t *tc, const mqtls_event_t *ev)
+{
+    tc->connected = false;
+    tc->status = ev->status;
+    tc->reason = ev->reason;
+    tc->size = ev->size;
+    bool by_server = ev->status == MQTLS_ERR_SERVER_DISCONNECT;
+    if (by_server)
+        keep_server_words(tc, ev->props);
+    bool retry = tc->reconnect && ev->status != MQTLS_OK && transient(ev->status) &&
+                 (!by_server || server_disconnect_transient(ev->reason));
+    if (retry && by_server) {
+        tool_note("the broker disconnected: %s (reason code 0x%02X)%s",
+                  mqtls_reason_text(tc->cfg->version, MQTLS_DISCONNECT, ev->reason),
+                  (unsigned)ev->reason, tc->server_says);
+    } else if (retry) {
+        tool_note("connection lost: %s", mqtls_strerror(ev->status));
+    } else {
+        tc->lost = true;
+        mqtls_abort(&tc->client); /* no reconnect: the command ends */
+    }
+}
+
 static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
 {
     tool_conn_t *tc = user;
@@ -116,16 +175,7 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
             tc->failed = true;
         break;
     case MQTLS_EV_DISCONNECTED:
-        tc->connected = false;
-        tc->status = ev->status;
-        tc->reason = ev->reason;
-        tc->size = ev->size;
-        if (tc->reconnect && ev->status != MQTLS_OK && transient(ev->status)) {
-            tool_note("connection lost: %s", mqtls_strerror(ev->status));
-        } else {
-            tc->lost = true;
-            mqtls_abort(c); /* no reconnect: the command ends */
-        }
+        on_disconnected(tc, ev);
         break;
     case MQTLS_EV_RECONNECT_WAIT:
         if (tc->ever_connected)
@@ -441,9 +491,12 @@ int tool_conn_lost_exit(tool_conn_t *tc)
                  "(%lu bytes); raise it with %s", (unsigned long)tc->size,
                  (unsigned long)tc->rx_size, rx_option(tc->cfg));
     } else if (st == MQTLS_ERR_SERVER_DISCONNECT) {
-        tool_err("the broker closed the connection: %s (reason code %u)",
+        tool_err("the broker closed the connection: %s (reason code 0x%02X)%s",
                  mqtls_reason_text(tc->cfg->version, MQTLS_DISCONNECT, tc->reason),
-                 (unsigned)tc->reason);
+                 (unsigned)tc->reason, tc->server_says);
+        if (tc->reason == 0x8E)
+            tool_note("another client connected with the client id '%s'; not reconnecting, "
+                      "so as not to take the session back from it", tc->cfg->client_id);
     } else {
         tool_err("connection lost: %s", mqtls_strerror(st == MQTLS_OK ? MQTLS_ERR_CLOSED : st));
     }

@@ -65,6 +65,8 @@ typedef struct tool_conn {
     mqtls_status_t status;  /**< why it failed / was lost */
     uint8_t reason;
     uint32_t size;      /**< MQTLS_ERR_PACKET_TOO_LARGE: the packet's size */
+    char server_says[512]; /**< 5.0 DISCONNECT from the broker: its Reason String and
+                                Server Reference, in words ("" when none) */
 } tool_conn_t;
 
 /**

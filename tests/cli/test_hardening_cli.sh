@@ -135,4 +135,34 @@ printf 'ctl/\033[2J\033]0;owned\007/\302\23331m p\033[0m\n' > "$WORK/ctl.want"
 assert_file_eq "$WORK/ctl.want" "$WORK/ctl.out" "not a terminal: the topic as it came"
 stop_fake
 
+# ---- 9. a broker's DISCONNECT is shown; taken over: no reconnect; shutting down: reconnect --
+start_fake disconnect 142
+expect 1 'Session taken over (reason code 0x8E): "fake broker: disconnect 142"' \
+    sub -V 5 -p "$FAKE_PORT" -t a
+assert_contains "$ERR" "not reconnecting" "taken over: says it does not reconnect"
+stop_fake
+start_fake disconnect 139
+expect 27 'the broker disconnected: Server shutting down (reason code 0x8B): "fake broker: disconnect 139"' \
+    sub -V 5 -p "$FAKE_PORT" -t a -W 2
+assert_contains "$ERR" "reconnected" "shutting down: sub reconnects"
+stop_fake
+start_fake disconnect 152
+expect 1 'Administrative action (reason code 0x98): "fake broker: disconnect 152"' \
+    sub -V 5 -p "$FAKE_PORT" -t a -W 5
+stop_fake
+# mosquitto: a second client with the same id takes the session over. Mosquitto sends the
+# DISCONNECT 0x8E since 2.0.15 (mosquitto issue #2607); before, it only closes the connection.
+mver=$(mosquitto -h 2>/dev/null | awk '/version/ { print $3; exit }')
+if [ "$(printf '%s\n' 2.0.15 "$mver" | sort -V | head -1)" = 2.0.15 ]; then
+    bg "$WORK/taken" mqtls sub -p "$PORT" -V 5 -i twin -t twin/t
+    wait_subscribed twin twin/t
+    mqtls sub -p "$PORT" -V 5 -i twin -t twin/t -E > /dev/null 2>&1
+    wait_bg "$BG"
+    assert_status 1 "$RC" "mosquitto: the first of two clients with one id ends"
+    assert_contains "$(cat "$WORK/taken.err")" "Session taken over (reason code 0x8E)" \
+        "mosquitto: session taken over, in words"
+else
+    echo "skip - mosquitto $mver does not send DISCONNECT 0x8E on a takeover (2.0.15 does)"
+fi
+
 finish
