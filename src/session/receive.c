@@ -33,24 +33,17 @@ static void apply_connack_props(mqtls_client_t *c, const mqtls_props_t *p)
 }
 
 /* A refusal that the same CONNECT sent again cannot turn into an acceptance: the broker
- * rejects who we are or what we asked for, not how busy it is. */
+ * rejects who we are or what we asked for, not how busy it is. The 5.0 codes that may pass
+ * (0x80 unspecified, 0x83 implementation specific, 0x88 server unavailable, 0x89 busy,
+ * 0x97 quota exceeded, 0x9C use another server, 0x9D server moved, 0x9F connection rate
+ * exceeded) as bits over 0x80..0x9F; in 3.1.1 only 3 (server unavailable). */
+#define TRANSIENT_5 0xB0800309u
+
 static bool refusal_permanent(const mqtls_client_t *c, uint8_t code)
 {
     if (!mqtls__is_v5(c))
-        return code != 3; /* 3: server unavailable */
-    switch (code) {
-    case MQTLS_RC_UNSPECIFIED_ERROR:
-    case MQTLS_RC_IMPLEMENTATION_SPECIFIC:
-    case MQTLS_RC_SERVER_UNAVAILABLE:
-    case MQTLS_RC_SERVER_BUSY:
-    case MQTLS_RC_QUOTA_EXCEEDED:
-    case MQTLS_RC_USE_ANOTHER_SERVER:
-    case MQTLS_RC_SERVER_MOVED:
-    case MQTLS_RC_CONNECTION_RATE_EXCEEDED:
-        return false;
-    default:
-        return true;
-    }
+        return code != 3;
+    return code < 0x80u || code > 0x9Fu || !((TRANSIENT_5 >> (code - 0x80u)) & 1u);
 }
 
 static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
