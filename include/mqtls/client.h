@@ -147,6 +147,15 @@ typedef struct mqtls_client_cfg {
     uint16_t alias_slots;   /**< how many aliases we accept (Topic Alias Maximum we send) */
     uint16_t alias_slot_size; /**< bytes per alias slot: 2 + the longest topic kept */
     /**
+     * 5.0, optional: room to remember the topic of each outgoing alias 1..out_alias_slots,
+     * so that a QoS 1/2 publish may use an alias alone (empty topic): its stored copy, resent
+     * on a later connection where aliases are gone, needs the topic. NULL: such a publish is
+     * refused (MQTLS_ERR_TOPIC_ALIAS); QoS 0 alias-only publishes need no room.
+     */
+    char *out_alias_buf;
+    uint16_t out_alias_slots;
+    uint16_t out_alias_slot_size; /**< bytes per slot: 2 + the longest topic kept */
+    /**
      * Let small publishes and our acknowledgements wait in @c tx_buf (copied) until it fills
      * or the next mqtls_step()/mqtls_flush(), so that many leave in one write (a PUBCOMP
      * leaves at once: the QoS 2 id it ends is kept until it has). Off: every packet is
@@ -208,6 +217,8 @@ struct mqtls_client {
     volatile bool interrupted;  /**< mqtls_interrupt(): give up a blocked write */
     bool rx_paused;             /**< mqtls_pause()/mqtls_decline(): incoming packets wait */
     bool rx_declined;           /**< the message being delivered is not taken */
+    bool tx_blocked;            /**< tx_buf holds the rest of a write the network did not take */
+    uint32_t tx_stall_ms;       /**< when that write last made progress */
     /* Limits the broker set in CONNACK (defaults when it set none). */
     uint32_t server_max_packet;
     uint16_t server_receive_max;
@@ -225,6 +236,7 @@ struct mqtls_client {
     uint16_t wait_id;
     bool wait_done;
     uint8_t wait_reason;
+    mqtls_status_t wait_status;
     uint8_t *wait_codes;
     uint16_t wait_count;
     uint16_t wait_cap;
@@ -272,8 +284,10 @@ uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
  * new message is refused (MQTLS_ERR_INFLIGHT_FULL, MQTLS_ERR_STORE) and nothing accepted
  * before is dropped. QoS 0 is not queued (MQTLS_ERR_STATE).
  * 5.0 topic alias (1..64): set props.topic_alias (and its bit); the first publish with an
- * alias must carry the topic, later QoS 0 ones may leave it empty (QoS 1/2 keep the topic:
- * their stored copy must name it, since aliases do not outlive a connection).
+ * alias must carry the topic, later ones may leave it empty. A QoS 1/2 one may do so only
+ * when cfg.out_alias_buf has a slot holding the alias's topic: its stored copy names the
+ * topic, since aliases do not outlive a connection. While offline, an alias is not used:
+ * the message is queued with its topic.
  * @retval MQTLS_ERR_INFLIGHT_FULL   the window is full: call mqtls_step() and try again
  * @retval MQTLS_ERR_NO_STORE        QoS > 0 without a store
  * @retval MQTLS_ERR_SERVER_LIMIT    larger than the broker's Maximum Packet Size
@@ -299,7 +313,8 @@ mqtls_status_t mqtls_auth(mqtls_client_t *c, uint8_t reason, const mqtls_props_t
  */
 mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props);
 
-/** Writes out coalesced QoS 0 publishes now. */
+/** Writes out coalesced QoS 0 publishes (and any output a step left waiting) now, waiting
+ *  for the network as long as bytes keep leaving. */
 mqtls_status_t mqtls_flush(mqtls_client_t *c);
 
 /** Closes the transport without DISCONNECT (the broker publishes the will). Keeps session. */

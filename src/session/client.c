@@ -62,7 +62,8 @@ mqtls_status_t mqtls__end(mqtls_client_t *c, mqtls_event_t *ev)
     c->cfg.transport->close(c->cfg.transport_ctx);
     mqtls__emit_event(c, ev);
     /* The callback may have stopped us (mqtls_disconnect) or connected again. */
-    if (c->cfg.reconnect_max_ms && !c->stopping && c->opts && c->state == MQTLS_STATE_DISCONNECTED)
+    if (c->cfg.reconnect_max_ms && !c->stopping && c->opts &&
+        c->state == MQTLS_STATE_DISCONNECTED && (!ev->permanent || c->cfg.reconnect_refused))
         schedule_reconnect(c);
     return ev->status;
 }
@@ -71,7 +72,8 @@ mqtls_status_t mqtls__fail(mqtls_client_t *c, mqtls_status_t st, uint8_t reason)
 {
     if (c->state == MQTLS_STATE_DISCONNECTED)
         return st;
-    if (reason && mqtls__is_v5(c) && c->state >= MQTLS_STATE_WAIT_CONNACK) {
+    /* (not in the middle of a packet that a step left half-written) */
+    if (reason && mqtls__is_v5(c) && c->state >= MQTLS_STATE_WAIT_CONNACK && !c->tx_blocked) {
         /* Best effort, one attempt: tell the broker why before closing [MQTT-4.13.2-1]. */
         uint8_t buf[4] = {MQTLS_DISCONNECT << 4, 1, reason, 0};
         mqtls_iov_t iov = {buf, 3};
@@ -94,6 +96,8 @@ static void begin_connect(mqtls_client_t *c)
     c->connect_start_ms = mqtls__now(c);
     c->rx_len = 0;
     c->tx_len = 0;
+    c->tx_blocked = false;
+    c->rx_paused = false;
     c->last_status = MQTLS_OK;
     c->last_too_large = 0;
 }
@@ -133,6 +137,7 @@ mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts
     c->version = v;
     c->stopping = false;
     c->resume = false;
+    c->interrupted = false;
     c->attempt = 0;
     begin_connect(c);
     return MQTLS_OK;
@@ -252,13 +257,13 @@ mqtls_status_t mqtls_step(mqtls_client_t *c)
     if (c->state == MQTLS_STATE_CONNECTING)
         st = step_connecting(c);
     if (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK)
-        st = mqtls_flush(c);
+        st = mqtls__flush_soon(c);
     if (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK)
         st = mqtls__receive(c);
     if (st == MQTLS_OK && c->state != MQTLS_STATE_DISCONNECTED)
         st = step_timers(c);
     if (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK)
-        st = mqtls_flush(c);
+        st = mqtls__flush_soon(c);
     return st;
 }
 
@@ -277,6 +282,8 @@ uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c)
         return remaining(now, c->backoff_start_ms, c->backoff_delay_ms);
     if (c->state != MQTLS_STATE_CONNECTED)
         return remaining(now, c->connect_start_ms, connect_timeout(c));
+    if (c->tx_blocked) /* output waits for room: try again soon */
+        return MQTLS_CFG_SEND_WAIT_SLICE_MS;
     if (c->ping_outstanding)
         return remaining(now, c->ping_sent_ms, ping_timeout(c));
     uint32_t ka = (uint32_t)c->keep_alive_s * 1000u;
@@ -361,6 +368,10 @@ mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_p
         st = send_reason_packet(c, MQTLS_DISCONNECT, reason, props);
     if (c->state == MQTLS_STATE_DISCONNECTED) /* the send failed and reported it */
         return st;
+    if (st == MQTLS_ERR_SERVER_LIMIT) { /* refused before sending: still connected */
+        c->stopping = false;
+        return st;
+    }
     mqtls_event_t ev = {.status = MQTLS_OK, .reason = reason};
     mqtls__end(c, &ev);
     return st;
@@ -382,10 +393,32 @@ void mqtls_client_free(mqtls_client_t *c)
         return;
     c->cfg.on_event = NULL; /* no events from a context being torn down */
     mqtls_abort(c);
-    if (c->cfg.store)
-        for (uint16_t i = 0; i < c->inflight_count; i++)
-            c->cfg.store->remove(c->cfg.store_ctx, c->cfg.inflight[i].packet_id);
+    /* The store is left alone: what a durable store holds is the next run's to resend. */
     memset(c, 0, sizeof *c);
+}
+
+void mqtls_pause(mqtls_client_t *c)
+{
+    if (c)
+        c->rx_paused = true;
+}
+
+void mqtls_decline(mqtls_client_t *c)
+{
+    if (c)
+        c->rx_paused = c->rx_declined = true;
+}
+
+void mqtls_resume(mqtls_client_t *c)
+{
+    if (c)
+        c->rx_paused = false;
+}
+
+void mqtls_interrupt(mqtls_client_t *c)
+{
+    if (c)
+        c->interrupted = true;
 }
 
 mqtls_client_state_t mqtls_state(const mqtls_client_t *c)

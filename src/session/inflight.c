@@ -210,3 +210,15 @@ mqtls_status_t mqtls_client_restore(mqtls_client_t *c)
     c->cfg.store->each(c->cfg.store_ctx, restore_one, c);
     return c->last_status;
 }
+
+mqtls_status_t mqtls_client_discard(mqtls_client_t *c)
+{
+    if (!c)
+        return MQTLS_ERR_BAD_PARAM;
+    if (c->state != MQTLS_STATE_DISCONNECTED)
+        return MQTLS_ERR_STATE;
+    while (c->inflight_count && c->cfg.store)
+        drop(c, 0, MQTLS_ERR_STATE);
+    c->qos2_in_count = 0;
+    return MQTLS_OK;
+}

@@ -2,9 +2,45 @@
  * @file publish.c
  * @brief Outgoing PUBLISH: the broker's limits, the window, the store, topic aliases.
  */
+#include <string.h>
+
 #include "session_internal.h"
 
 #define ALIAS_BIT MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS)
+
+/* The slot that remembers the topic of outgoing alias @p a, or NULL. Slots: [len:2][topic]. */
+static char *out_slot(const mqtls_client_t *c, uint16_t a)
+{
+    if (!c->cfg.out_alias_buf || a == 0 || a > c->cfg.out_alias_slots ||
+        c->cfg.out_alias_slot_size <= 2)
+        return NULL;
+    return c->cfg.out_alias_buf + (size_t)(a - 1) * c->cfg.out_alias_slot_size;
+}
+
+/* The topic outgoing alias @p a stands for on this connection, if it was kept (len 0 if not). */
+static mqtls_str_t out_topic(const mqtls_client_t *c, uint16_t a)
+{
+    const char *s = out_slot(c, a);
+    mqtls_str_t t = {NULL, 0};
+    if (s && (c->out_alias_set & ((uint64_t)1u << (a - 1)))) {
+        t.len = (uint16_t)(((uint8_t)s[0] << 8) | (uint8_t)s[1]);
+        t.data = s + 2;
+    }
+    return t;
+}
+
+/* Remembers the topic alias @p a was just defined with (or that it is not known). */
+static void out_define(mqtls_client_t *c, uint16_t a, mqtls_str_t topic)
+{
+    char *s = out_slot(c, a);
+    c->out_alias_set |= (uint64_t)1u << (a - 1);
+    if (!s)
+        return;
+    uint16_t len = (size_t)topic.len + 2u <= c->cfg.out_alias_slot_size ? topic.len : 0;
+    s[0] = (char)(len >> 8);
+    s[1] = (char)len;
+    memcpy(s + 2, topic.data, len);
+}
 
 /* We remember which outgoing aliases 1..64 carry a topic on this connection. */
 static mqtls_status_t alias_check(const mqtls_client_t *c, const mqtls_publish_t *p)
@@ -18,7 +54,7 @@ static mqtls_status_t alias_check(const mqtls_client_t *c, const mqtls_publish_t
         return MQTLS_ERR_TOPIC_ALIAS;
     if (p->topic.len == 0 && !(c->out_alias_set & ((uint64_t)1u << (a - 1))))
         return MQTLS_ERR_TOPIC_ALIAS; /* alias not yet defined on this connection */
-    if (p->topic.len == 0 && p->qos)
+    if (p->topic.len == 0 && p->qos && out_topic(c, a).len == 0)
         return MQTLS_ERR_TOPIC_ALIAS; /* the stored copy must name its topic (see below) */
     return MQTLS_OK;
 }
@@ -57,6 +93,8 @@ static mqtls_status_t store_put(mqtls_client_t *c, const mqtls_publish_t *p, siz
     if (p->props.present & ALIAS_BIT) {
         mqtls_publish_t s = *p;
         s.props.present &= ~ALIAS_BIT;
+        if (!s.topic.len)
+            s.topic = out_topic(c, p->props.topic_alias);
         mqtls_status_t st;
         if ((st = mqtls__encode_publish_tail(c, &s, &slen)) != MQTLS_OK)
             return st;
@@ -100,7 +138,8 @@ mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint
             return MQTLS_OK;
         }
     }
-    st = mqtls__emit(c, hlen, p.payload, p.payload_len, c->cfg.tx_coalesce);
+    st = mqtls__emit(c, hlen, p.payload, p.payload_len,
+                     c->cfg.tx_coalesce ? MQTLS__TX_LATER : MQTLS__TX_NOW);
     /* A failed send leaves a QoS 1/2 message in the store and the window: it is accepted,
      * resent when the session resumes or reported dropped if it does not, and the lost link
      * is reported by MQTLS_EV_DISCONNECTED. Saying OK keeps a retrying caller from sending
@@ -108,7 +147,7 @@ mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint
     if (st != MQTLS_OK && p.qos)
         st = MQTLS_OK;
     if (st == MQTLS_OK && (p.props.present & ALIAS_BIT) && p.topic.len)
-        c->out_alias_set |= (uint64_t)1u << (p.props.topic_alias - 1);
+        out_define(c, p.props.topic_alias, p.topic);
     if (packet_id)
         *packet_id = p.packet_id;
     return st;

@@ -32,12 +32,27 @@ static void apply_connack_props(mqtls_client_t *c, const mqtls_props_t *p)
         c->keep_alive_s = p->server_keep_alive;
 }
 
+/* A refusal that the same CONNECT sent again cannot turn into an acceptance: the broker
+ * rejects who we are or what we asked for, not how busy it is. The 5.0 codes that may pass
+ * (0x80 unspecified, 0x83 implementation specific, 0x88 server unavailable, 0x89 busy,
+ * 0x97 quota exceeded, 0x9C use another server, 0x9D server moved, 0x9F connection rate
+ * exceeded) as bits over 0x80..0x9F; in 3.1.1 only 3 (server unavailable). */
+#define TRANSIENT_5 0xB0800309u
+
+static bool refusal_permanent(const mqtls_client_t *c, uint8_t code)
+{
+    if (!mqtls__is_v5(c))
+        return code != 3;
+    return code < 0x80u || code > 0x9Fu || !((TRANSIENT_5 >> (code - 0x80u)) & 1u);
+}
+
 static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
 {
     mqtls_event_t ev = {.status = MQTLS_ERR_CONNACK_REFUSED, .reason = ca->reason,
                         .props = mqtls__is_v5(c) ? &ca->props : NULL};
     if (ca->reason != 0) {
         c->wait_reason = ca->reason;
+        ev.permanent = refusal_permanent(c, ca->reason);
         return mqtls__end(c, &ev);
     }
     /* A broker must not claim a session we asked it to discard [MQTT-3.2.2-4]. */
@@ -101,6 +116,10 @@ static mqtls_status_t on_publish(mqtls_client_t *c, mqtls_publish_t *p)
                 return mqtls__fail(c, MQTLS_ERR_RECEIVE_MAXIMUM,
                                    MQTLS_RC_RECEIVE_MAXIMUM_EXCEEDED);
             mqtls__emit_event(c, &ev);
+            if (c->rx_declined) { /* not taken: a later delivery is the first one */
+                mqtls__qos2_in_remove(c, mqtls__qos2_in_find(c, p->packet_id));
+                return MQTLS_OK;
+            }
         }
         return mqtls__send_ack(c, MQTLS_PUBREC, p->packet_id, 0);
     }
@@ -109,18 +128,26 @@ static mqtls_status_t on_publish(mqtls_client_t *c, mqtls_publish_t *p)
         return mqtls__fail(c, MQTLS_ERR_PROTOCOL, MQTLS_RC_QOS_NOT_SUPPORTED);
 #endif
     mqtls__emit_event(c, &ev);
-    return p->qos == 1 ? mqtls__send_ack(c, MQTLS_PUBACK, p->packet_id, 0) : MQTLS_OK;
+    /* A message the application declined is not acknowledged: the broker still owes it. */
+    return p->qos == 1 && !c->rx_declined ? mqtls__send_ack(c, MQTLS_PUBACK, p->packet_id, 0)
+                                          : MQTLS_OK;
 }
 
-static mqtls_status_t publish_done(mqtls_client_t *c, int idx, const mqtls_ack_t *a)
+static mqtls_status_t publish_done(mqtls_client_t *c, int idx, mqtls_packet_type_t t,
+                                   const mqtls_ack_t *a)
 {
     mqtls_event_t ev = {.type = MQTLS_EV_PUBLISH_DONE, .packet_id = a->packet_id,
                         .reason = a->reason, .props = mqtls__is_v5(c) ? &a->props : NULL};
     ev.status = a->reason >= 0x80u ? MQTLS_ERR_REFUSED : MQTLS_OK;
+    /* A QoS 2 message answered with PUBACK: the broker took it at QoS 1, as brokers without
+     * QoS 2 do. It arrived (at least once); the caller hears that it was not QoS 2. */
+    if (t == MQTLS_PUBACK && c->cfg.inflight[idx].qos == 2 && !ev.status)
+        ev.status = MQTLS_ERR_QOS2_DOWNGRADED;
     mqtls__out_remove(c, idx);
     if (c->wait_id == a->packet_id) {
         c->wait_done = true;
         c->wait_reason = a->reason;
+        c->wait_status = ev.status;
     }
     mqtls__emit_event(c, &ev);
     return mqtls__resend_pending(c); /* room freed in the broker's window */
@@ -131,14 +158,19 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
     int idx;
     switch (t) {
     case MQTLS_PUBACK:
-        if ((idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBACK)) >= 0) {
+        idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBACK);
+        if (idx < 0 && MQTLS_CFG_QOS2) /* QoS 2 taken at QoS 1 (see publish_done) */
+            idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBREC);
+        if (idx >= 0) {
             c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
-            return publish_done(c, idx, a);
+            return publish_done(c, idx, t, a);
         }
         return MQTLS_OK;
 #if MQTLS_CFG_QOS2
     case MQTLS_PUBREC:
         idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBREC);
+        if (idx < 0 && a->reason >= 0x80u) /* a refusal of nothing of ours: nothing to end */
+            return MQTLS_OK;
         if (idx < 0) /* not ours (any more): release it so the broker can move on */
             return mqtls__send_ack(c, MQTLS_PUBREL, a->packet_id,
                                    mqtls__out_find(c, a->packet_id, 0) < 0
@@ -146,7 +178,7 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
                                        : 0);
         if (a->reason >= 0x80u) { /* refused: the exchange ends here */
             c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
-            return publish_done(c, idx, a);
+            return publish_done(c, idx, t, a);
         }
         if (c->cfg.store->released) /* a durable store keeps the id until PUBCOMP */
             c->cfg.store->released(c->cfg.store_ctx, a->packet_id);
@@ -157,7 +189,7 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
     case MQTLS_PUBCOMP:
         if ((idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBCOMP)) >= 0) {
             c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
-            return publish_done(c, idx, a);
+            return publish_done(c, idx, t, a);
         }
         return MQTLS_OK;
     default: { /* PUBREL: the incoming QoS 2 exchange ends once our PUBCOMP has left */
@@ -227,6 +259,9 @@ static mqtls_status_t dispatch(mqtls_client_t *c, mqtls_packet_t *p)
     case MQTLS_DISCONNECT:
         return on_server_disconnect(c, &p->u.ack);
     case MQTLS_AUTH: {
+        /* Only an exchange our CONNECT opened with an Authentication Method [MQTT-4.12.0-6]. */
+        if (!(c->opts->connect.props.present & MQTLS_PROPBIT(MQTLS_PROP_AUTH_METHOD)))
+            return mqtls__fail(c, MQTLS_ERR_PROTOCOL, MQTLS_RC_PROTOCOL_ERROR);
         mqtls_event_t ev = {.type = MQTLS_EV_AUTH, .reason = p->u.ack.reason,
                             .props = &p->u.ack.props};
         mqtls__emit_event(c, &ev);
@@ -242,7 +277,7 @@ static mqtls_status_t process_rx(mqtls_client_t *c)
 {
     size_t off = 0;
     mqtls_status_t st = MQTLS_OK;
-    while (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK) {
+    while (st == MQTLS_OK && c->state >= MQTLS_STATE_WAIT_CONNACK && !c->rx_paused) {
         uint8_t first;
         uint32_t rl;
         size_t hl;
@@ -264,9 +299,11 @@ static mqtls_status_t process_rx(mqtls_client_t *c)
         st = mqtls_decode(at, hl + rl, c->version, &p, NULL);
         if (st != MQTLS_OK)
             return mqtls__fail(c, st, MQTLS_RC_MALFORMED_PACKET);
-        off += hl + rl;
         c->last_rx_ms = mqtls__now(c);
+        c->rx_declined = false;
         st = dispatch(c, &p);
+        if (!c->rx_declined) /* a declined message stays, to be handled again */
+            off += hl + rl;
     }
     /* The connection these bytes came on ended in a callback (which may even have begun
      * a new one): its buffer was reset, nothing is left to keep. */
@@ -281,8 +318,13 @@ static mqtls_status_t process_rx(mqtls_client_t *c)
 
 mqtls_status_t mqtls__receive(mqtls_client_t *c)
 {
+    /* What a pause left unhandled comes first (a partial packet just waits for more). */
+    mqtls_status_t st = c->rx_len && !c->rx_paused ? process_rx(c) : MQTLS_OK;
+    if (st != MQTLS_OK)
+        return st;
     /* Bounded, so that a flood of input cannot keep one step from returning. */
-    for (int reads = 0; reads < 64 && c->state >= MQTLS_STATE_WAIT_CONNACK; reads++) {
+    for (int reads = 0; reads < 64 && c->state >= MQTLS_STATE_WAIT_CONNACK && !c->rx_paused;
+         reads++) {
         int32_t n = c->cfg.transport->recv(c->cfg.transport_ctx, c->cfg.rx_buf + c->rx_len,
                                            c->cfg.rx_size - c->rx_len);
         if (n < 0)
@@ -290,7 +332,7 @@ mqtls_status_t mqtls__receive(mqtls_client_t *c)
         if (n == 0)
             return MQTLS_OK;
         c->rx_len += (size_t)n;
-        mqtls_status_t st = process_rx(c);
+        st = process_rx(c);
         if (st != MQTLS_OK)
             return st;
     }

@@ -24,15 +24,25 @@ mqtls_status_t mqtls__encode_tail(mqtls_client_t *c, const mqtls_packet_t *pkt, 
 /** The same for a PUBLISH header (payload left out). */
 mqtls_status_t mqtls__encode_publish_tail(mqtls_client_t *c, const mqtls_publish_t *pub,
                                           size_t *len);
-/**
- * Sends what waits in tx_buf plus the @p hlen bytes encoded after it, then @p payload.
- * With @p coalesce, a packet that fits stays in tx_buf for a later flush.
- */
+/** How soon a packet must leave. */
+typedef enum mqtls_tx_mode {
+    MQTLS__TX_NOW,  /**< wholly written before the call returns (waiting for the network) */
+    MQTLS__TX_SOON, /**< written as far as the transport takes it now; a control packet's
+                         rest stays in tx_buf and leaves on the next steps (mqtls_step()
+                         does not wait for a peer that reads slowly) */
+    MQTLS__TX_LATER /**< coalesced: kept in tx_buf if it fits, until a flush */
+} mqtls_tx_mode_t;
+
+/** Sends what waits in tx_buf plus the @p hlen bytes encoded after it, then @p payload. */
 mqtls_status_t mqtls__emit(mqtls_client_t *c, size_t hlen, const uint8_t *payload, size_t plen,
-                           bool coalesce);
-/** Encodes and sends a control packet at once. */
-mqtls_status_t mqtls__send_packet(mqtls_client_t *c, const mqtls_packet_t *pkt);
-/** Writes the whole of @p iov or fails the connection. */
+                           mqtls_tx_mode_t mode);
+/** mqtls_flush() that leaves what the transport cannot take now for a later step. */
+mqtls_status_t mqtls__flush_soon(mqtls_client_t *c);
+/** Encodes and sends a control packet (5.0: within the broker's Maximum Packet Size, dropping
+ *  its Reason String and User Properties if need be, else MQTLS_ERR_SERVER_LIMIT). */
+mqtls_status_t mqtls__send_packet(mqtls_client_t *c, mqtls_packet_t *pkt);
+/** Writes the whole of @p iov or fails the connection (no progress for
+ *  MQTLS_CFG_SEND_TIMEOUT_MS, or mqtls_interrupt()). */
 mqtls_status_t mqtls__send_all(mqtls_client_t *c, mqtls_iov_t *iov, size_t n);
 /** Sends an acknowledgement (PUBACK..PUBCOMP) for @p id with @p reason. */
 mqtls_status_t mqtls__send_ack(mqtls_client_t *c, mqtls_packet_type_t t, uint16_t id,

@@ -62,6 +62,7 @@ static void wait_begin(mqtls_client_t *c, uint16_t id, uint8_t *codes, uint16_t 
     c->wait_id = id;
     c->wait_done = false;
     c->wait_reason = 0;
+    c->wait_status = MQTLS_OK;
     c->wait_codes = codes;
     c->wait_cap = cap;
     c->wait_count = 0;
@@ -111,8 +112,8 @@ mqtls_status_t mqtls_sync_publish(mqtls_client_t *c, const mqtls_publish_t *pub,
     wait_begin(c, id, NULL, 0);
     st = wait_for(c, start, timeout_ms);
     wait_end(c);
-    if (st == MQTLS_OK && c->wait_reason >= 0x80u)
-        st = MQTLS_ERR_REFUSED;
+    if (st == MQTLS_OK)
+        st = c->wait_status;
     return st;
 }
 

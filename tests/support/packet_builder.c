@@ -274,6 +274,7 @@ static void fixture_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user
         e->reason = ev->reason;
         e->session_present = ev->session_present;
         e->size = ev->size;
+        e->permanent = ev->permanent;
         e->state_at = mqtls_state(c);
         mock_sent(&f->m, &e->sent_at);
         if (ev->message) {

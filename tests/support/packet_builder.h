@@ -136,6 +136,7 @@ typedef struct pb_event {
     uint16_t packet_id;
     uint8_t reason;
     bool session_present;
+    bool permanent;
     uint32_t size;
     /* MQTLS_EV_MESSAGE */
     bool has_message;

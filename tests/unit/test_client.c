@@ -1032,6 +1032,25 @@ TEST(subscribe_ids_are_distinct_from_publish_ids)
 
 /* ---------------------------------------------------------------- AUTH */
 
+/* An AUTH packet when our CONNECT named no Authentication Method is a protocol error
+ * [MQTT-4.12.0-6]: DISCONNECT 0x82, and the connection ends. */
+TEST(auth_without_an_auth_method_in_connect_is_a_protocol_error)
+{
+    mqtls_props_t p;
+    memset(&p, 0, sizeof p);
+    p.present = PROP(AUTH_METHOD);
+    p.auth_method = mqtls_str("m");
+    pb_client_setup(&F, MQTLS_V5);
+    pb_client_start(&F);
+    REQUIRE_STATUS(pb_client_connect(&F, false, NULL), MQTLS_OK);
+    pb_push_ack(&F.m, F.v, MQTLS_AUTH, 0, MQTLS_RC_CONTINUE_AUTHENTICATION, &p);
+    CHECK_STATUS(mqtls_step(&F.c), MQTLS_ERR_PROTOCOL);
+    PB_CHECK_SENT_HEX(&F.m, "e0 01 82");
+    CHECK_EQ_INT(mqtls_state(&F.c), MQTLS_STATE_DISCONNECTED);
+    CHECK_EQ_INT(pb_client_count_events(&F, MQTLS_EV_AUTH), 0);
+    pb_client_teardown(&F);
+}
+
 TEST(auth_5_both_ways)
 {
     mqtls_props_t p;
@@ -1039,6 +1058,7 @@ TEST(auth_5_both_ways)
     p.present = PROP(AUTH_METHOD);
     p.auth_method = mqtls_str("m");
     pb_client_setup(&F, MQTLS_V5);
+    F.opts.connect.props = p; /* the CONNECT opens an enhanced authentication */
     pb_client_start(&F);
     REQUIRE_STATUS(pb_client_connect(&F, false, NULL), MQTLS_OK);
     pb_push_ack(&F.m, F.v, MQTLS_AUTH, 0, MQTLS_RC_CONTINUE_AUTHENTICATION, &p);
@@ -1213,10 +1233,13 @@ TEST(client_free_is_safe_twice_and_on_a_zeroed_client)
     REQUIRE_STATUS(pb_client_connect(&F, false, NULL), MQTLS_OK);
     publish_qos1("t", &id);
     publish_qos1("u", &id);
-    CHECK(F.store.used > 0);
+    size_t kept = F.store.used;
+    CHECK(kept > 0);
     mock_sent_clear(&F.m);
     mqtls_client_free(&F.c);
-    CHECK_EQ_INT(F.store.used, 0); /* the session is forgotten: its messages too */
+    /* RAM state goes; the store is not the client's to empty: a durable one keeps what was
+     * accepted and not yet delivered, for the next run's mqtls_client_restore(). */
+    CHECK_EQ_INT(F.store.used, kept);
     CHECK(!F.m.open);
     CHECK_EQ_INT(F.m.out_len, 0);
     CHECK_EQ_INT(F.nev, 0); /* no events from a context being torn down */
@@ -1226,6 +1249,31 @@ TEST(client_free_is_safe_twice_and_on_a_zeroed_client)
     mqtls_client_free(&F.c);
     CHECK_EQ_INT(F.m.close_calls, closes);
     CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
+    pb_client_teardown(&F);
+}
+
+/* mqtls_client_discard(): the explicit way to throw the session's messages away. */
+TEST(client_discard_empties_the_store_and_reports_each_message)
+{
+    uint16_t a, b;
+    pb_client_setup(&F, MQTLS_V311);
+    pb_client_start(&F);
+    REQUIRE_STATUS(pb_client_connect(&F, false, NULL), MQTLS_OK);
+    publish_qos1("t", &a);
+    publish_qos1("u", &b);
+    CHECK_STATUS(mqtls_client_discard(&F.c), MQTLS_ERR_STATE); /* not while connected */
+    CHECK_EQ_INT(mqtls_inflight(&F.c), 2);
+    mqtls_abort(&F.c);
+    pb_client_clear_events(&F);
+    CHECK_STATUS(mqtls_client_discard(&F.c), MQTLS_OK);
+    CHECK_EQ_INT(F.store.used, 0);
+    CHECK_EQ_INT(mqtls_inflight(&F.c), 0);
+    REQUIRE_EQ_INT(F.nev, 2);
+    CHECK_EQ_INT(F.ev[0].type, MQTLS_EV_PUBLISH_DROPPED);
+    CHECK_EQ_INT(F.ev[0].packet_id, a);
+    CHECK_EQ_INT(F.ev[1].packet_id, b);
+    CHECK_STATUS(F.ev[1].status, MQTLS_ERR_STATE);
+    CHECK_STATUS(mqtls_client_discard(NULL), MQTLS_ERR_BAD_PARAM);
     pb_client_teardown(&F);
 }
 
@@ -1387,6 +1435,7 @@ int main(int argc, char **argv)
     RUN(unsubscribe_bytes_and_unsuback);
     RUN(subscribe_and_unsubscribe_argument_and_state_errors);
     RUN(subscribe_ids_are_distinct_from_publish_ids);
+    RUN(auth_without_an_auth_method_in_connect_is_a_protocol_error);
     RUN(auth_5_both_ways);
     RUN(disconnect_311_bytes_event_and_state);
     RUN(disconnect_5_reason_and_properties_bytes);
@@ -1395,6 +1444,7 @@ int main(int argc, char **argv)
     RUN(disconnect_while_waiting_for_connack);
     RUN(abort_closes_without_disconnect_and_keeps_session);
     RUN(client_free_is_safe_twice_and_on_a_zeroed_client);
+    RUN(client_discard_empties_the_store_and_reports_each_message);
     RUN(server_disconnect_5_reason_and_properties_in_the_event);
     RUN(server_disconnect_before_connack_fails_the_connect);
     RUN(peer_close_reports_closed);

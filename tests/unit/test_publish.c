@@ -243,11 +243,9 @@ TEST(unknown_or_mismatched_acks)
         REQUIRE_STATUS(mqtls_publish(&F.c, &p1, NULL), MQTLS_OK); /* id 1, QoS 1 */
         REQUIRE_STATUS(mqtls_publish(&F.c, &p2, NULL), MQTLS_OK); /* id 2, QoS 2 */
         mock_sent_clear(&F.m);
-        /* PUBACK/PUBCOMP for unknown ids, PUBACK for the QoS 2 message, PUBCOMP before its
-         * PUBREC: all ignored. */
+        /* PUBACK/PUBCOMP for unknown ids, PUBCOMP before its PUBREC: all ignored. */
         pb_push_ack(&F.m, F.v, MQTLS_PUBACK, 99, 0, NULL);
         pb_push_ack(&F.m, F.v, MQTLS_PUBCOMP, 98, 0, NULL);
-        pb_push_ack(&F.m, F.v, MQTLS_PUBACK, 2, 0, NULL);
         pb_push_ack(&F.m, F.v, MQTLS_PUBCOMP, 2, 0, NULL);
         CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
         CHECK_EQ_INT(F.nev, 0);
@@ -262,6 +260,37 @@ TEST(unknown_or_mismatched_acks)
             PB_CHECK_SENT_HEX(&F.m, "62 02 00 63");
         CHECK_EQ_INT(F.nev, 0);
         CHECK_EQ_INT(mqtls_inflight(&F.c), 2);
+        CHECK_EQ_INT(mqtls_state(&F.c), MQTLS_STATE_CONNECTED);
+        /* A refusing PUBREC for an unknown id ends nothing of ours: no PUBREL [MQTT-4.3.3]. */
+        mock_sent_clear(&F.m);
+        pb_push_ack(&F.m, F.v, MQTLS_PUBREC, 97, v ? MQTLS_RC_PACKET_ID_IN_USE : 0, NULL);
+        CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
+        if (v)
+            CHECK_EQ_INT(F.m.out_len, 0);
+        CHECK_EQ_INT(mqtls_state(&F.c), MQTLS_STATE_CONNECTED);
+        pb_client_teardown(&F);
+    }
+}
+
+/* A broker without QoS 2 (RabbitMQ's MQTT plugin) answers a QoS 2 PUBLISH with PUBACK: the
+ * message arrived, at QoS 1. It completes with MQTLS_ERR_QOS2_DOWNGRADED, not silence. */
+TEST(qos2_answered_with_puback_is_reported_downgraded)
+{
+    mqtls_publish_t p2 = msg("t", "x", 2);
+    for (int v = 0; v < 2; v++) {
+        REQUIRE_STATUS(connect_v(v ? MQTLS_V5 : MQTLS_V311, NULL), MQTLS_OK);
+        uint16_t id = 0;
+        REQUIRE_STATUS(mqtls_publish(&F.c, &p2, &id), MQTLS_OK);
+        mock_sent_clear(&F.m);
+        pb_push_ack(&F.m, F.v, MQTLS_PUBACK, id, 0, NULL);
+        CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
+        int e = pb_client_find_event(&F, MQTLS_EV_PUBLISH_DONE, 0);
+        REQUIRE(e >= 0);
+        CHECK_EQ_INT(F.ev[e].packet_id, id);
+        CHECK_STATUS(F.ev[e].status, MQTLS_ERR_QOS2_DOWNGRADED);
+        CHECK_EQ_INT(mqtls_inflight(&F.c), 0);
+        CHECK_EQ_INT(F.store.used, 0);
+        CHECK_EQ_INT(F.m.out_len, 0); /* no PUBREL */
         CHECK_EQ_INT(mqtls_state(&F.c), MQTLS_STATE_CONNECTED);
         pb_client_teardown(&F);
     }
@@ -902,12 +931,94 @@ TEST(alias_with_qos1_stores_the_full_topic)
     size_t n = pb_hex("32 09 00 03 61 2f 62 00 01 00 78", want, sizeof want);
     CHECK_EQ_INT(F.store.used, 6 + n);
     CHECK_EQ_MEM(F.store_mem + 6, want, n);
-    /* A QoS 1/2 message cannot rely on the alias alone: its stored copy names no topic. */
+    /* Without room to remember the alias's topic, a QoS 1/2 message cannot rely on the
+     * alias alone: its stored copy would name no topic. */
     p = aliased("", 1, 1);
     CHECK_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_ERR_TOPIC_ALIAS);
     /* QoS 0 may. */
     p = aliased("", 1, 0);
     CHECK_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_OK);
+    pb_client_teardown(&F);
+}
+
+/* With cfg.out_alias_buf, an alias-only PUBLISH is valid at QoS 1 and 2 (mqtls pub -V 5 -q 1
+ * -D publish topic-alias 1 --repeat 3): the wire carries the alias alone, the store the
+ * topic, and a resend on a new connection (where no alias exists) names the topic. */
+TEST(alias_only_publish_at_qos_1_and_2_stores_the_topic)
+{
+    static char out_alias[4 * 34];
+    mqtls_props_t cp;
+    memset(&cp, 0, sizeof cp);
+    cp.present = PROP(TOPIC_ALIAS_MAXIMUM);
+    cp.topic_alias_maximum = 5;
+    pb_client_setup(&F, MQTLS_V5);
+    F.cfg.out_alias_buf = out_alias;
+    F.cfg.out_alias_slots = 4;
+    F.cfg.out_alias_slot_size = 34;
+    F.opts.connect.clean_start = false;
+    pb_client_start(&F);
+    REQUIRE_STATUS(pb_client_connect(&F, false, &cp), MQTLS_OK);
+    mqtls_publish_t p = aliased("a/b", 1, 1);
+    uint16_t id1, id2, id3;
+    CHECK_STATUS(mqtls_publish(&F.c, &p, &id1), MQTLS_OK);
+    mock_sent_clear(&F.m);
+    p = aliased("", 1, 1);
+    CHECK_STATUS(mqtls_publish(&F.c, &p, &id2), MQTLS_OK);
+    PB_CHECK_SENT_HEX(&F.m, "32 09 00 00 00 02 03 23 00 01 78");
+    mock_sent_clear(&F.m);
+    p = aliased("", 1, 2);
+    CHECK_STATUS(mqtls_publish(&F.c, &p, &id3), MQTLS_OK);
+    PB_CHECK_SENT_HEX(&F.m, "34 09 00 00 00 03 03 23 00 01 78");
+    /* An alias 5 defined with a topic longer than a slot holds: known to the broker, but a
+     * QoS 1 alias-only message cannot be stored with its topic. */
+    p = aliased("a-topic-longer-than-the-thirty-two-bytes-of-a-slot", 4, 0);
+    CHECK_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_OK);
+    p = aliased("", 4, 1);
+    CHECK_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_ERR_TOPIC_ALIAS);
+    p = aliased("", 4, 0);
+    CHECK_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_OK);
+    /* The link drops; the broker resumes the session: both are resent with the topic. */
+    F.m.eof_when_empty = true;
+    mqtls_step(&F.c);
+    F.m.eof_when_empty = false;
+    mock_sent_clear(&F.m);
+    REQUIRE_STATUS(pb_client_connect(&F, true, &cp), MQTLS_OK);
+    pb_push_ack(&F.m, F.v, MQTLS_PUBACK, id1, 0, NULL);
+    pb_client_clear_events(&F);
+    mock_sent_clear(&F.m);
+    CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
+    CHECK_EQ_INT(mqtls_inflight(&F.c), 2);
+    /* The new connection knows no alias: alias-only is refused until it is defined again. */
+    p = aliased("", 1, 1);
+    CHECK_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_ERR_TOPIC_ALIAS);
+    pb_client_teardown(&F);
+}
+
+/* The resend after reconnect: what pb_client_connect sent (CONNECT, then the resends). */
+TEST(alias_only_qos1_is_resent_with_its_topic)
+{
+    static char out_alias[2 * 34];
+    mqtls_props_t cp;
+    memset(&cp, 0, sizeof cp);
+    cp.present = PROP(TOPIC_ALIAS_MAXIMUM);
+    cp.topic_alias_maximum = 2;
+    pb_client_setup(&F, MQTLS_V5);
+    F.cfg.out_alias_buf = out_alias;
+    F.cfg.out_alias_slots = 2;
+    F.cfg.out_alias_slot_size = 34;
+    F.opts.connect.clean_start = false;
+    pb_client_start(&F);
+    REQUIRE_STATUS(pb_client_connect(&F, false, &cp), MQTLS_OK);
+    mqtls_publish_t p = aliased("a/b", 2, 0);
+    CHECK_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_OK);
+    p = aliased("", 2, 1);
+    uint16_t id;
+    CHECK_STATUS(mqtls_publish(&F.c, &p, &id), MQTLS_OK);
+    /* In the store: topic a/b, no alias. */
+    uint8_t want[32];
+    size_t n = pb_hex("32 09 00 03 61 2f 62 00 01 00 78", want, sizeof want);
+    CHECK_EQ_INT(F.store.used, 6 + n);
+    CHECK_EQ_MEM(F.store_mem + 6, want, n);
     pb_client_teardown(&F);
 }
 
@@ -1074,6 +1185,7 @@ int main(int argc, char **argv)
     RUN(qos1_puback_refusal_and_properties);
     RUN(acks_in_any_order_complete_the_right_messages);
     RUN(unknown_or_mismatched_acks);
+    RUN(qos2_answered_with_puback_is_reported_downgraded);
     RUN(qos2_pubrec_pubrel_pubcomp);
     RUN(qos2_pubrec_refusal_ends_the_exchange);
     RUN(qos_without_store_is_refused);
@@ -1098,6 +1210,8 @@ int main(int argc, char **argv)
     RUN(alias_a_failed_definition_defines_nothing);
     RUN(aliases_are_forgotten_on_reconnect);
     RUN(alias_with_qos1_stores_the_full_topic);
+    RUN(alias_only_publish_at_qos_1_and_2_stores_the_topic);
+    RUN(alias_only_qos1_is_resent_with_its_topic);
     RUN(alias_is_dropped_in_311);
     RUN(partial_and_delayed_sends_give_the_same_bytes);
     RUN(send_failure_ends_the_connection_and_keeps_the_message);

@@ -55,6 +55,87 @@ static void check_failed(mqtls_status_t got, mqtls_status_t st, uint8_t reason)
     }
 }
 
+/* ---------------------------------------------------------------- pause and decline */
+
+/* What the hook does at the Nth message (counting from 1): pause, or decline. */
+static int hold_at, hold_seen;
+static bool hold_decline;
+
+static void hold_hook(pb_client_t *f, const mqtls_event_t *ev)
+{
+    if (ev->type != MQTLS_EV_MESSAGE || ++hold_seen != hold_at)
+        return;
+    if (hold_decline)
+        mqtls_decline(&f->c);
+    else
+        mqtls_pause(&f->c);
+}
+
+static void push_three(uint8_t qos)
+{
+    for (uint16_t id = 1; id <= 3; id++)
+        pb_push_publish(&F.m, F.v, "t", id == 1 ? "a" : id == 2 ? "b" : "c", 1, qos, id, false,
+                        NULL);
+}
+
+/* mqtls sub -C 1 with three messages in one read: after mqtls_pause() at the first, only
+ * the first is acknowledged; the others stay unread until mqtls_resume(). */
+TEST(pause_leaves_the_rest_unacknowledged_until_resume)
+{
+    for (uint8_t qos = 1; qos <= 2; qos++) {
+        REQUIRE_STATUS(connect_v(MQTLS_V311), MQTLS_OK);
+        F.on_event = hold_hook;
+        hold_at = 1, hold_seen = 0, hold_decline = false;
+        push_three(qos);
+        CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
+        CHECK_EQ_INT(pb_client_count_events(&F, MQTLS_EV_MESSAGE), 1);
+        PB_CHECK_SENT_HEX(&F.m, qos == 1 ? "40 02 00 01" : "50 02 00 01");
+        /* Paused: more steps read nothing and acknowledge nothing. */
+        mock_sent_clear(&F.m);
+        CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
+        CHECK_EQ_INT(pb_client_count_events(&F, MQTLS_EV_MESSAGE), 1);
+        CHECK_EQ_INT(F.m.out_len, 0);
+        CHECK_EQ_INT(mqtls_state(&F.c), MQTLS_STATE_CONNECTED);
+        mqtls_resume(&F.c);
+        CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
+        CHECK_EQ_INT(pb_client_count_events(&F, MQTLS_EV_MESSAGE), 3);
+        PB_CHECK_SENT_HEX(&F.m, qos == 1 ? "40 02 00 02 40 02 00 03" : "50 02 00 02 50 02 00 03");
+        pb_client_teardown(&F);
+    }
+}
+
+/* mqtls_decline(): the message itself is not taken: not acknowledged (QoS 2: its id is not
+ * kept, so a later delivery counts as the first), and it is delivered again on resume. */
+TEST(decline_leaves_the_message_unacknowledged_and_delivers_it_again)
+{
+    for (uint8_t qos = 0; qos <= 2; qos++) {
+        REQUIRE_STATUS(connect_v(MQTLS_V5), MQTLS_OK);
+        F.on_event = hold_hook;
+        hold_at = 2, hold_seen = 0, hold_decline = true;
+        push_three(qos);
+        CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
+        CHECK_EQ_INT(pb_client_count_events(&F, MQTLS_EV_MESSAGE), 2);
+        if (qos == 1)
+            PB_CHECK_SENT_HEX(&F.m, "40 02 00 01");
+        else if (qos == 2)
+            PB_CHECK_SENT_HEX(&F.m, "50 02 00 01");
+        else
+            CHECK_EQ_INT(F.m.out_len, 0);
+        CHECK_EQ_INT(F.c.qos2_in_count, (qos == 2) ? 1 : 0);
+        mock_sent_clear(&F.m);
+        mqtls_resume(&F.c);
+        CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
+        REQUIRE_EQ_INT(pb_client_count_events(&F, MQTLS_EV_MESSAGE), 4);
+        CHECK_EQ_INT(F.ev[F.nev - 2].payload[0], 'b'); /* the declined one, again */
+        CHECK_EQ_INT(F.ev[F.nev - 1].payload[0], 'c');
+        if (qos == 1)
+            PB_CHECK_SENT_HEX(&F.m, "40 02 00 02 40 02 00 03");
+        else if (qos == 2)
+            PB_CHECK_SENT_HEX(&F.m, "50 02 00 02 50 02 00 03");
+        pb_client_teardown(&F);
+    }
+}
+
 /* ---------------------------------------------------------------- QoS 0 / 1 */
 
 TEST(qos0_is_delivered)
@@ -953,6 +1034,8 @@ int main(int argc, char **argv)
     test_main_begin(argc, argv);
     RUN(qos0_is_delivered);
     RUN(qos1_is_delivered_then_acknowledged);
+    RUN(pause_leaves_the_rest_unacknowledged_until_resume);
+    RUN(decline_leaves_the_message_unacknowledged_and_delivers_it_again);
     RUN(publish_5_properties_reach_the_event);
     RUN(several_packets_in_one_read_and_one_packet_over_several);
     RUN(packets_straddling_a_full_receive_buffer);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mqtls/reason.h"
 #include "packet_builder.h"
 #include "test.h"
 
@@ -125,6 +126,72 @@ TEST(disconnect_and_abort_stop_reconnecting)
     pb_client_teardown(&F);
 }
 
+/* A reconnecting client whose CONNECT the broker refuses for good (credentials, client id,
+ * authorization) stops: retrying cannot heal it, and a fleet must not hammer the broker. A
+ * refusal that may pass (server unavailable, busy) keeps the backoff going. */
+static void refuse_connect(uint8_t code)
+{
+    mock_clock_advance(F.c.backoff_delay_ms);
+    mqtls_step(&F.c); /* transport and CONNECT */
+    pb_push_connack(&F.m, F.v, false, code, NULL);
+    mqtls_step(&F.c);
+}
+
+TEST(a_permanent_connack_refusal_stops_reconnecting)
+{
+    static const struct {
+        mqtls_version_t v;
+        uint8_t code;
+        bool permanent;
+    } cases[] = {
+        {MQTLS_V311, 1, true},  {MQTLS_V311, 2, true},  {MQTLS_V311, 3, false},
+        {MQTLS_V311, 4, true},  {MQTLS_V311, 5, true},  {MQTLS_V5, 0x85, true},
+        {MQTLS_V5, 0x86, true}, {MQTLS_V5, 0x87, true}, {MQTLS_V5, 0x8C, true},
+        {MQTLS_V5, 0x8A, true}, {MQTLS_V5, 0x84, true}, {MQTLS_V5, 0x88, false},
+        {MQTLS_V5, 0x89, false}, {MQTLS_V5, 0x9F, false}, {MQTLS_V5, 0x80, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        setup(cases[i].v, 100, 1000, 5000);
+        REQUIRE_STATUS(pb_client_connect(&F, false, NULL), MQTLS_OK);
+        lose_link();
+        REQUIRE(mqtls_reconnect_pending(&F.c));
+        pb_client_clear_events(&F);
+        refuse_connect(cases[i].code);
+        const pb_event_t *ev = last_event(MQTLS_EV_CONNECT_FAILED);
+        REQUIRE(ev != NULL);
+        CHECK_STATUS(ev->status, MQTLS_ERR_CONNACK_REFUSED);
+        CHECK_EQ_INT(ev->reason, cases[i].code);
+        CHECK_EQ_INT(ev->permanent, cases[i].permanent);
+        CHECK_EQ_INT(mqtls_reconnect_pending(&F.c), !cases[i].permanent);
+        if (cases[i].permanent) { /* and nothing tries again, however long we wait */
+            unsigned calls = F.m.connect_calls;
+            for (int k = 0; k < 10; k++) {
+                mock_clock_advance(1000);
+                mqtls_step(&F.c);
+            }
+            CHECK_EQ_INT(F.m.connect_calls, calls);
+        }
+        pb_client_teardown(&F);
+    }
+}
+
+/* cfg.reconnect_refused: the caller asks to keep trying (its broker's ACL may change). */
+TEST(reconnect_refused_keeps_trying_after_a_permanent_refusal)
+{
+    pb_client_setup(&F, MQTLS_V5);
+    F.cfg.reconnect_min_ms = 100;
+    F.cfg.reconnect_max_ms = 1000;
+    F.cfg.reconnect_stable_ms = 5000;
+    F.cfg.reconnect_refused = true;
+    pb_client_start(&F);
+    REQUIRE_STATUS(pb_client_connect(&F, false, NULL), MQTLS_OK);
+    lose_link();
+    refuse_connect(MQTLS_RC_NOT_AUTHORIZED);
+    CHECK(last_event(MQTLS_EV_CONNECT_FAILED)->permanent);
+    CHECK(mqtls_reconnect_pending(&F.c));
+    pb_client_teardown(&F);
+}
+
 TEST(reconnect_resumes_the_session_and_resends)
 {
     setup(MQTLS_V5, 50, 50, 5000);
@@ -232,5 +299,7 @@ int main(int argc, char **argv)
     RUN(offline_publishes_are_queued_and_sent_in_order_without_dup);
     RUN(a_full_offline_queue_refuses_the_new_message_and_keeps_the_old);
     RUN(nothing_is_queued_before_the_first_connect);
+    RUN(a_permanent_connack_refusal_stops_reconnecting);
+    RUN(reconnect_refused_keeps_trying_after_a_permanent_refusal);
     return test_main_end();
 }
