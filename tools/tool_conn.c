@@ -158,6 +158,28 @@ static void on_disconnected(tool_conn_t *tc, const mqtls_event_t *ev)
     }
 }
 
+/* A connect attempt failed. The first one ends the command (wait_connack reports it); a
+ * reconnect is retried, unless the broker refused it in a way retrying cannot heal (bad
+ * credentials, not authorized, client id not valid: ev.permanent, and the library does
+ * not reconnect): then the command ends with the refusal's words. */
+static void on_connect_failed(tool_conn_t *tc, const mqtls_event_t *ev)
+{
+    tc->status = ev->status;
+    tc->reason = ev->reason;
+    if (!tc->reconnect || !tc->ever_connected) {
+        tc->failed = true;
+    } else if (ev->permanent) {
+        tc->failed = tc->lost = true;
+    } else if (ev->status == MQTLS_ERR_CONNACK_REFUSED) { /* retried: the backoff event follows */
+        tool_note("reconnect refused by the broker: %s (%s %u)",
+                  mqtls_reason_text(tc->cfg->version, MQTLS_CONNACK, ev->reason),
+                  tc->cfg->version == MQTLS_V5 ? "reason code" : "return code",
+                  (unsigned)ev->reason);
+    } else {
+        tool_note("reconnect failed: %s", mqtls_strerror(ev->status));
+    }
+}
+
 static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
 {
     tool_conn_t *tc = user;
@@ -167,12 +189,7 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         on_connected(tc, ev);
         break;
     case MQTLS_EV_CONNECT_FAILED:
-        tc->status = ev->status;
-        tc->reason = ev->reason;
-        if (tc->reconnect && tc->ever_connected) /* retried: the backoff event follows */
-            tool_note("reconnect failed: %s", mqtls_strerror(ev->status));
-        else
-            tc->failed = true;
+        on_connect_failed(tc, ev);
         break;
     case MQTLS_EV_DISCONNECTED:
         on_disconnected(tc, ev);
@@ -427,6 +444,7 @@ int tool_conn_open(tool_conn_t *tc, const tool_cfg_t *cfg, const tool_conn_sizes
     cc.on_event = on_event;
     cc.user = tc;
     mqtls_client_init(&tc->client, &cc);
+    tool_signals_watch(&tc->client); /* Ctrl-C ends a send blocked on the network */
     if (tc->cfg->session_dir && mqtls_client_restore(&tc->client) != MQTLS_OK) {
         tool_err("%s holds more messages than the in-flight window (%u): raise it with "
                  "--max-inflight", tc->cfg->session_dir, (unsigned)sizes.inflight);
@@ -486,6 +504,15 @@ static const char *rx_option(const tool_cfg_t *cfg)
 int tool_conn_lost_exit(tool_conn_t *tc)
 {
     mqtls_status_t st = tc->status;
+    if (st == MQTLS_ERR_CONNACK_REFUSED) { /* a permanent refusal of a reconnect */
+        tool_note("the broker refused to reconnect this client, and would again: not retrying");
+        return report_connack(tc);
+    }
+    if (st == MQTLS_ERR_INTERRUPTED) {
+        tool_err("interrupted while sending: the broker was not taking the data; the "
+                 "connection is abandoned");
+        return TOOL_EXIT_ERROR;
+    }
     if (st == MQTLS_ERR_PACKET_TOO_LARGE) {
         tool_err("the broker sent a packet of %lu bytes, larger than the receive buffer "
                  "(%lu bytes); raise it with %s", (unsigned long)tc->size,
@@ -506,7 +533,11 @@ int tool_conn_lost_exit(tool_conn_t *tc)
 void tool_conn_settle(tool_conn_t *tc, uint32_t max_ms)
 {
     uint64_t end = tool_now_ms() + max_ms;
-    while (tc->connected && tool_trace_qos2_open(&tc->trace) > 0) {
+    if (tc->connected && tool_trace_qos2_open(&tc->trace) > 0)
+        mqtls_resume(&tc->client); /* the PUBRELs wait behind a pause */
+    /* A declined message pauses input again: what follows it (the PUBRELs too) stays
+     * unread, and the broker sends it again on the next connection of the session. */
+    while (tc->connected && tool_trace_qos2_open(&tc->trace) > 0 && !tc->client.rx_paused) {
         uint64_t now = tool_now_ms();
         if (now >= end)
             break;
@@ -523,6 +554,7 @@ void tool_conn_close(tool_conn_t *tc)
         mqtls_flush(&tc->client);
         mqtls_disconnect(&tc->client, MQTLS_RC_SUCCESS, props ? dp : NULL);
     }
+    tool_signals_unwatch(&tc->client);
     mqtls_client_free(&tc->client);
     tool_trace_free(&tc->trace);
     if (tc->tls) {

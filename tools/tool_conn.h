@@ -99,7 +99,9 @@ int tool_conn_lost_exit(tool_conn_t *tc);
 
 /**
  * Keeps the connection running (at most @p max_ms) until every incoming QoS 2 message has
- * had its PUBREL and PUBCOMP, so that disconnecting does not cut an exchange short.
+ * had its PUBREL and PUBCOMP, so that disconnecting does not cut an exchange short. Input
+ * paused with mqtls_pause() is resumed for it; it stops early when the handler declines a
+ * message (mqtls_decline()), which leaves the rest unread.
  */
 void tool_conn_settle(tool_conn_t *tc, uint32_t max_ms);
 

@@ -23,6 +23,9 @@ typedef struct pub {
     size_t len;
     int rc;              /**< first failure reported by an event */
     bool alias_sent;     /**< 5.0 topic alias: the topic went out once */
+    bool stop;           /**< -l: read no more input (the broker downgraded QoS 2) */
+    uint32_t downgraded; /**< QoS 2 messages the broker acknowledged with PUBACK */
+    uint64_t ack_progress_ms; /**< last acknowledgement, or when the wait for one began */
 } pub_t;
 
 static bool uses_alias(const tool_cfg_t *cfg)
@@ -124,40 +127,99 @@ static int load_message(pub_t *p)
     return TOOL_EXIT_OK;
 }
 
+/* A QoS 2 message answered with PUBACK: the broker (RabbitMQ's MQTT plugin) took it at
+ * QoS 1. Said in full once; the count is reported at the end. */
+static void on_downgraded(pub_t *p, const mqtls_event_t *ev)
+{
+    if (p->downgraded++ == 0)
+        tool_err("the broker does not support QoS 2: it acknowledged the QoS 2 message (mid %u) "
+                 "with PUBACK, so it took it at QoS 1 (delivered at least once, not exactly "
+                 "once); use -q 1 with this broker", (unsigned)ev->packet_id);
+    p->stop = true; /* -l: every further message would be downgraded too */
+    if (!p->rc)
+        p->rc = TOOL_EXIT_ERROR;
+}
+
+static void on_publish_failed(pub_t *p, const mqtls_event_t *ev)
+{
+    mqtls_packet_type_t ack = p->cfg->qos == 2 ? MQTLS_PUBREC : MQTLS_PUBACK;
+    if (tool_reason_failed(ev->reason))
+        tool_err("the broker rejected the message (mid %u): %s (reason code %u)",
+                 (unsigned)ev->packet_id, mqtls_reason_text(p->cfg->version, ack, ev->reason),
+                 (unsigned)ev->reason);
+    else
+        tool_err("publish (mid %u) failed: %s", (unsigned)ev->packet_id,
+                 mqtls_strerror(ev->status));
+    if (!p->rc)
+        p->rc = tool_reason_failed(ev->reason) ? TOOL_EXIT_REJECTED : TOOL_EXIT_ERROR;
+}
+
+static void on_dropped(pub_t *p, const mqtls_event_t *ev)
+{
+    if (ev->status == MQTLS_ERR_STORE)
+        tool_err("message (mid %u) dropped: the session directory's copy cannot be read back",
+                 (unsigned)ev->packet_id);
+    else if (ev->status != MQTLS_OK)
+        tool_err("message (mid %u) dropped: %s", (unsigned)ev->packet_id,
+                 mqtls_strerror(ev->status));
+    else
+        tool_err("message (mid %u) dropped: the broker kept no session", (unsigned)ev->packet_id);
+    if (!p->rc)
+        p->rc = TOOL_EXIT_ERROR;
+}
+
 static void on_event(void *user, const mqtls_event_t *ev)
 {
     pub_t *p = user;
-    if (ev->type == MQTLS_EV_CONNECTED) /* a new connection knows no alias yet */
+    switch (ev->type) {
+    case MQTLS_EV_CONNECTED: /* a new connection knows no alias yet, and resends */
         p->alias_sent = false;
-    if (ev->type == MQTLS_EV_PUBLISH_DONE &&
-        (ev->status != MQTLS_OK || tool_reason_failed(ev->reason))) {
-        mqtls_packet_type_t ack = p->cfg->qos == 2 ? MQTLS_PUBREC : MQTLS_PUBACK;
-        if (tool_reason_failed(ev->reason))
-            tool_err("the broker rejected the message (mid %u): %s (reason code %u)",
-                     (unsigned)ev->packet_id,
-                     mqtls_reason_text(p->cfg->version, ack, ev->reason), (unsigned)ev->reason);
-        else
-            tool_err("publish (mid %u) failed: %s", (unsigned)ev->packet_id,
-                     mqtls_strerror(ev->status));
-        if (!p->rc)
-            p->rc = tool_reason_failed(ev->reason) ? TOOL_EXIT_REJECTED : TOOL_EXIT_ERROR;
-    } else if (ev->type == MQTLS_EV_PUBLISH_DROPPED) {
-        if (ev->status == MQTLS_ERR_STORE)
-            tool_err("message (mid %u) dropped: the session directory's copy cannot be read "
-                     "back", (unsigned)ev->packet_id);
-        else if (ev->status != MQTLS_OK)
-            tool_err("message (mid %u) dropped: %s", (unsigned)ev->packet_id,
-                     mqtls_strerror(ev->status));
-        else
-            tool_err("message (mid %u) dropped: the broker kept no session",
-                     (unsigned)ev->packet_id);
-        if (!p->rc)
-            p->rc = TOOL_EXIT_ERROR;
+        p->ack_progress_ms = tool_now_ms();
+        break;
+    case MQTLS_EV_PUBLISH_DONE:
+        p->ack_progress_ms = tool_now_ms();
+        if (ev->status == MQTLS_ERR_QOS2_DOWNGRADED)
+            on_downgraded(p, ev);
+        else if (ev->status != MQTLS_OK || tool_reason_failed(ev->reason))
+            on_publish_failed(p, ev);
+        break;
+    case MQTLS_EV_PUBLISH_DROPPED:
+        p->ack_progress_ms = tool_now_ms();
+        on_dropped(p, ev);
+        break;
+    default:
+        break;
     }
+}
+
+/* --ack-timeout: messages in flight and no acknowledgement for that long (AWS IoT Core
+ * does not answer QoS 2 at all) end the run instead of a silent hang. The clock runs only
+ * while connected with something in flight. */
+static int check_ack_progress(pub_t *p)
+{
+    uint64_t now = tool_now_ms();
+    uint16_t n = mqtls_inflight(&p->conn.client);
+    uint64_t limit = p->cfg->ack_timeout_s * 1000ull;
+    if (!n || !limit || !p->conn.connected || now < p->ack_progress_ms + limit) {
+        if (!n || !p->conn.connected)
+            p->ack_progress_ms = now;
+        return TOOL_EXIT_OK;
+    }
+    tool_err("no acknowledgement from the broker for %lu s (--ack-timeout): %u message(s) not "
+             "acknowledged", (unsigned long)p->cfg->ack_timeout_s, (unsigned)n);
+    if (p->cfg->qos == 2)
+        tool_note("the broker probably does not support QoS 2 (AWS IoT Core, for one, never "
+                  "answers a QoS 2 publish): use -q 1");
+    return TOOL_EXIT_ERROR;
 }
 
 static int publish_error(mqtls_status_t st)
 {
+    if (st == MQTLS_ERR_INTERRUPTED) { /* Ctrl-C while the broker was not reading */
+        tool_err("interrupted while sending: the broker was not taking the data, the message "
+                 "was not delivered");
+        return TOOL_EXIT_ERROR;
+    }
     tool_err("publish failed: %s", mqtls_strerror(st));
     switch (st) {
     case MQTLS_ERR_SERVER_LIMIT:
@@ -181,7 +243,7 @@ static int wait_room(pub_t *p)
     tool_conn_poll(&p->conn, -1, 1000, NULL);
     if (p->conn.lost)
         return tool_conn_lost_exit(&p->conn);
-    return tool_stop ? TOOL_EXIT_ERROR : TOOL_EXIT_OK;
+    return tool_stop ? TOOL_EXIT_ERROR : check_ack_progress(p);
 }
 
 /* Publishes one message, waiting while the in-flight window or the store is full. */
@@ -197,6 +259,8 @@ static int publish_one(pub_t *p, const uint8_t *data, size_t len)
     m.retain = cfg->retain;
     if (cfg->version == MQTLS_V5)
         m.props = cfg->props.set[TOOL_P_PUBLISH].p;
+    if (mqtls_inflight(&p->conn.client) == 0) /* the wait for an acknowledgement begins */
+        p->ack_progress_ms = tool_now_ms();
     for (;;) {
         if (p->conn.lost)
             return tool_conn_lost_exit(&p->conn);
@@ -236,7 +300,7 @@ static int pause_ms(pub_t *p, uint32_t ms)
 
 static int run_single(pub_t *p)
 {
-    for (uint32_t i = 0; i < p->cfg->repeat && !tool_stop; i++) {
+    for (uint32_t i = 0; i < p->cfg->repeat && !tool_stop && !p->stop; i++) {
         int rc = publish_one(p, p->data, p->len);
         if (!rc && i + 1 < p->cfg->repeat && p->cfg->repeat_delay_ms)
             rc = pause_ms(p, p->cfg->repeat_delay_ms);
@@ -285,13 +349,15 @@ static int run_lines(pub_t *p)
 {
     tool_buf_t in = {0};
     int rc = TOOL_EXIT_OK;
-    for (bool eof = false; !eof && !rc && !tool_stop;) {
+    for (bool eof = false; !eof && !rc && !tool_stop && !p->stop;) {
         bool ready = false;
         tool_conn_poll(&p->conn, 0, 1000, &ready);
         if (p->conn.lost) {
             rc = tool_conn_lost_exit(&p->conn);
             break;
         }
+        if ((rc = check_ack_progress(p)) != 0)
+            break;
         if (!ready)
             continue;
         ssize_t n = read_stdin(&in);
@@ -321,6 +387,9 @@ static int drain(pub_t *p)
             return TOOL_EXIT_ERROR;
         }
         tool_conn_poll(&p->conn, -1, 1000, NULL);
+        int rc = check_ack_progress(p);
+        if (rc)
+            return rc;
     }
     mqtls_flush(&p->conn.client);
     return TOOL_EXIT_OK;
@@ -351,6 +420,8 @@ static int pub_run(pub_t *p)
         rc = p->cfg->msg_mode == TOOL_MSG_LINES ? run_lines(p) : run_single(p);
     if (!rc)
         rc = drain(p);
+    if (p->downgraded > 1)
+        tool_err("%lu QoS 2 messages in all were taken at QoS 1", (unsigned long)p->downgraded);
     tool_conn_close(&p->conn);
     return rc ? rc : p->rc;
 }

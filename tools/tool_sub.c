@@ -82,7 +82,8 @@ static bool filtered_out(const tool_cfg_t *cfg, const mqtls_publish_t *m)
     return false;
 }
 
-static void print_message(sub_t *s, const mqtls_publish_t *m)
+/* Prints one message; false when stdout did not take it. */
+static bool print_message(sub_t *s, const mqtls_publish_t *m)
 {
     const tool_cfg_t *cfg = s->cfg;
     tool_buf_t *o = &s->out;
@@ -102,29 +103,45 @@ static void print_message(sub_t *s, const mqtls_publish_t *m)
     if (!cfg->no_eol)
         tool_buf_addc(o, '\n');
     fwrite(o->p, 1, o->len, stdout);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        s->done = true;
-        if (errno == EPIPE) /* the reader has enough (| head -1): a normal end, as mosquitto_sub */
-            return;
-        tool_err("cannot write to stdout: %s", strerror(errno));
-        s->rc = TOOL_EXIT_ERROR;
-    }
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return true;
+    s->done = true;
+    if (errno == EPIPE) /* the reader has enough (| head -1): a normal end, as mosquitto_sub */
+        return false;
+    tool_err("cannot write to stdout: %s", strerror(errno));
+    s->rc = TOOL_EXIT_ERROR;
+    return false;
 }
 
+/* A message the run does not take (after -C N, the first live one of --retained-only, one
+ * stdout refused) is declined: not acknowledged, so that a persistent session (-c) gets it
+ * on its next connection instead of losing it. Filtered ones (-T, -R) are taken and
+ * dropped, as asked. */
 static void on_message(sub_t *s, const mqtls_publish_t *m)
 {
     const tool_cfg_t *cfg = s->cfg;
-    if (s->done || filtered_out(cfg, m))
+    mqtls_client_t *c = &s->conn.client;
+    if (s->done) {
+        mqtls_decline(c);
+        return;
+    }
+    if (filtered_out(cfg, m))
         return;
     if (cfg->retained_only && !m->retain) {
         s->done = true;
+        mqtls_decline(c);
         return;
     }
     if (cfg->no_retained && m->retain)
         return;
-    print_message(s, m);
-    if (cfg->count && ++s->received >= cfg->count)
+    if (!print_message(s, m)) {
+        mqtls_decline(c);
+        return;
+    }
+    if (cfg->count && ++s->received >= cfg->count) {
         s->done = true;
+        mqtls_pause(c); /* the rest of what was read stays unacknowledged */
+    }
 }
 
 static const sub_req_t *find_req(const sub_t *s, uint16_t id)

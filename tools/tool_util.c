@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mqtls/client.h"
+
 const char tool_exit_help[] =
     "Exit status:\n"
     "  0   success\n"
@@ -30,10 +32,34 @@ volatile sig_atomic_t tool_stop;
 
 static bool quiet_mode;
 
+/* The live clients a signal interrupts (read by the handler: set before it can run). */
+static struct mqtls_client *volatile watched[TOOL_MAX_WATCHED];
+
 static void on_signal(int sig)
 {
     (void)sig;
     tool_stop = 1;
+    for (size_t i = 0; i < TOOL_MAX_WATCHED; i++) {
+        mqtls_client_t *c = watched[i];
+        if (c)
+            mqtls_interrupt(c); /* async-signal-safe: it sets a flag */
+    }
+}
+
+void tool_signals_watch(struct mqtls_client *c)
+{
+    for (size_t i = 0; i < TOOL_MAX_WATCHED; i++)
+        if (!watched[i]) {
+            watched[i] = c;
+            return;
+        }
+}
+
+void tool_signals_unwatch(struct mqtls_client *c)
+{
+    for (size_t i = 0; i < TOOL_MAX_WATCHED; i++)
+        if (watched[i] == c)
+            watched[i] = NULL;
 }
 
 void tool_signals_init(void)

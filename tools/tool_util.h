@@ -33,6 +33,21 @@ extern volatile sig_atomic_t tool_stop;
 /** Installs the SIGINT/SIGTERM handlers (no SA_RESTART, so poll() wakes up). */
 void tool_signals_init(void);
 
+struct mqtls_client;
+
+/**
+ * Makes SIGINT/SIGTERM also interrupt @p c (mqtls_interrupt()), so that a send blocked on a
+ * broker that does not read gives up at once instead of after the send timeout. At most
+ * TOOL_MAX_WATCHED clients; call tool_signals_unwatch() before freeing @p c.
+ */
+void tool_signals_watch(struct mqtls_client *c);
+
+/** Stops interrupting @p c on a signal. */
+void tool_signals_unwatch(struct mqtls_client *c);
+
+/** How many clients tool_signals_watch() can hold. */
+#define TOOL_MAX_WATCHED 4
+
 /** Silences tool_err() (--quiet). */
 void tool_set_quiet(bool quiet);
 
