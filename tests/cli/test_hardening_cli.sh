@@ -165,4 +165,86 @@ else
     echo "skip - mosquitto $mver does not send DISCONNECT 0x8E on a takeover (2.0.15 does)"
 fi
 
+# ---- 2. sub -C N acknowledges only what it prints -----------------------------------------
+# Messages queued for an offline persistent session arrive in one read; -C 1 takes one and
+# leaves the others unacknowledged, so the next run of the session gets them.
+for q in 1 2; do
+    mqtls sub -p "$PORT" -c -i keep$q -q $q -t keep/$q -E > /dev/null 2>&1 \
+        || fail "QoS $q: cannot make the session"
+    for i in 1 2 3 4 5; do mpub -q $q -t keep/$q -m "m$i"; done
+    mqtls sub -p "$PORT" -c -i keep$q -q $q -t keep/$q -C 1 > "$WORK/c1" 2> "$WORK/c1.err"
+    assert_status 0 $? "QoS $q: -C 1"
+    assert_eq m1 "$(cat "$WORK/c1")" "QoS $q: -C 1 prints the first message"
+    mqtls sub -p "$PORT" -c -i keep$q -q $q -t keep/$q -C 4 -W 5 > "$WORK/c4" 2> "$WORK/c4.err"
+    assert_status 0 $? "QoS $q: the next run gets the rest"
+    assert_eq "m2 m3 m4 m5" "$(tr '\n' ' ' < "$WORK/c4" | sed 's/ $//')" \
+        "QoS $q: the 4 messages -C 1 did not print, in order"
+done
+# --retained-only ends at the first live message without taking it.
+mqtls sub -p "$PORT" -c -i ronly -q 1 -t ronly/t -E > /dev/null 2>&1
+mpub -q 1 -t ronly/t -m live
+mqtls sub -p "$PORT" -c -i ronly -q 1 -t ronly/t --retained-only -W 5 > "$WORK/ro" 2>&1
+assert_status 0 $? "--retained-only ends at a live message"
+mqtls sub -p "$PORT" -c -i ronly -q 1 -t ronly/t -C 1 -W 5 > "$WORK/ro2" 2>&1
+assert_eq live "$(cat "$WORK/ro2")" "the live message is left to the next run"
+
+# ---- 7. a refused reconnect that retrying cannot heal ends sub and pub -l -------------------
+# The fake broker accepts the first connection, closes it, then refuses with CODE.
+refused() { # VERSION CODE WORDS COMMAND...
+    local v=$1 code=$2 words=$3
+    shift 3
+    start_fake connack "$code" --first-ok
+    local t0=$SECONDS
+    expect 4 "$words" "$@" -V "$v" -p "$FAKE_PORT"
+    [ $((SECONDS - t0)) -le 4 ] && pass "promptly" || fail "took $((SECONDS - t0)) s"
+    assert_contains "$ERR" "not retrying" "-V $v code $code: says it stops"
+    stop_fake
+}
+refused 311 5 "Connection Refused, not authorized (return code 5)" sub -t a
+refused 311 4 "bad user name or password (return code 4)" sub -t a
+refused 5 0x87 "Not authorized (reason code 135)" sub -t a
+refused 5 0x85 "Client Identifier not valid (reason code 133)" sub -t a
+refused 311 2 "identifier rejected (return code 2)" pub -t a -l < <(sleep 8)
+refused 5 0x86 "Bad User Name or Password (reason code 134)" pub -t a -l < <(sleep 8)
+
+# ---- 14. QoS 2 against brokers that do not do it -------------------------------------------
+start_fake puback-qos2
+expect 1 "the broker does not support QoS 2" pub -p "$FAKE_PORT" -t a -q 2 -m x
+assert_contains "$ERR" "took it at QoS 1" "PUBACK for QoS 2: downgrade named"
+expect 1 "the broker does not support QoS 2" pub -p "$FAKE_PORT" -V 5 -t a -q 2 -l < <(seq 1 5)
+expect 0 "" pub -p "$FAKE_PORT" -t a -q 1 -m x
+stop_fake
+start_fake no-ack
+t0=$SECONDS
+expect 1 "no acknowledgement from the broker for 2 s (--ack-timeout): 1 message(s) not acknowledged" \
+    pub -p "$FAKE_PORT" -t a -q 2 -m x --ack-timeout 2
+assert_contains "$ERR" "does not support QoS 2" "no answer to QoS 2: the likely cause"
+[ $((SECONDS - t0)) -le 5 ] && pass "gave up after the ack timeout" || fail "took $((SECONDS - t0)) s"
+expect 1 "3 message(s) not acknowledged" pub -p "$FAKE_PORT" -t a -q 1 -l -M 3 \
+    --ack-timeout 1 < <(seq 1 10)
+expect 2 "invalid acknowledgement timeout 'x'" pub -p "$FAKE_PORT" -t a -m x --ack-timeout x
+stop_fake
+
+# ---- 3. Ctrl-C during a blocked send -------------------------------------------------------
+head -c 30000000 /dev/zero > "$WORK/30m"
+for q in 0 1; do
+    start_fake no-read
+    "$MQTLS_BIN" pub -p "$FAKE_PORT" -t a -q $q -f "$WORK/30m" > /dev/null 2> "$WORK/int.err" &
+    pid=$!
+    BG_PIDS+=("$pid")
+    sleep 1
+    t0=$(date +%s%N)
+    kill -INT "$pid"
+    for i in $(seq 1 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.05; done
+    took=$((($(date +%s%N) - t0) / 1000000))
+    wait "$pid"
+    rc=$?
+    [ "$took" -le 1500 ] && pass "QoS $q: exits ${took} ms after SIGINT" \
+        || fail "QoS $q: still running ${took} ms after SIGINT"
+    [ "$rc" -ne 0 ] && pass "QoS $q: non-zero exit ($rc)" || fail "QoS $q: exit 0 after SIGINT"
+    assert_contains "$(cat "$WORK/int.err")" "interrupted while sending" "QoS $q: says why"
+    stop_fake
+done
+rm -f "$WORK/30m"
+
 finish
