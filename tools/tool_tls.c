@@ -149,7 +149,8 @@ static int check_capath(const char *d)
     if (!*d)
         return bad("--capath is empty: give a directory of CA certificates");
     if (stat(d, &st) != 0)
-        return bad("the CA directory '%s' (--capath) cannot be used: %s", d, strerror(errno));
+        return bad("the CA directory '%s' cannot be used: %s (--capath takes a directory of "
+                   "CA certificates)", d, strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return bad("'%s' (--capath) is not a directory: give a directory of CA certificates, "
                    "or use --cafile for a single file", d);
@@ -182,11 +183,11 @@ static int check_cert_key(const tool_cfg_t *cfg)
                    "(--key) a certificate; use --cert %s --key %s", cfg->cert, cfg->key,
                    cfg->key, cfg->cert);
     if (cert_is_key)
-        return bad("'%s' (--cert) holds a private key, not a certificate: --cert takes the "
-                   "client certificate", cfg->cert);
+        return bad("the client certificate '%s' cannot be used: it holds a private key, not a "
+                   "certificate (--cert takes the client certificate)", cfg->cert);
     if (key_is_cert)
-        return bad("'%s' (--key) holds a certificate, not a private key: --key takes the "
-                   "client certificate's private key", cfg->key);
+        return bad("the private key '%s' cannot be used: it holds a certificate, not a private "
+                   "key (--key takes the client certificate's private key)", cfg->key);
     return TOOL_EXIT_OK;
 }
 

@@ -33,7 +33,7 @@ expect 2 "--cafile is empty" pub "${N[@]}" -t a -m x --cafile ''
 : > "$WORK/empty.pem"
 expect 2 "the CA file '$WORK/empty.pem' (--cafile) is empty (0 bytes)" \
     sub "${N[@]}" -t a --cafile "$WORK/empty.pem"
-expect 2 "the CA directory '$WORK/nodir' (--capath) cannot be used: No such file" \
+expect 2 "the CA directory '$WORK/nodir' cannot be used: No such file" \
     pub "${N[@]}" -t a -m x --capath "$WORK/nodir"
 expect 2 "(--capath) is not a directory" pub "${N[@]}" -t a -m x --capath "$WORK/empty.pem"
 PKI=$WORK/pki
@@ -45,6 +45,10 @@ expect 2 "--cert and --key are swapped" pub "${N[@]}" -t a -m x "${CA[@]}" \
     --cert "$PKI/dev1/private.key" --key "$PKI/dev1/cert.crt"
 expect 2 "--cert and --key are swapped" sub "${N[@]}" -t a "${CA[@]}" \
     --cert "$PKI/dev1/private.der" --key "$PKI/dev1/cert.der"
+expect 2 "it holds a private key, not a certificate" pub "${N[@]}" -t a -m x "${CA[@]}" \
+    --cert "$PKI/dev1/private.key" --key "$PKI/dev1/private.key"
+expect 2 "it holds a certificate, not a private key" pub "${N[@]}" -t a -m x "${CA[@]}" \
+    --cert "$PKI/dev1/cert.crt" --key "$PKI/dev1/cert.crt"
 # The right order passes the checks: the failure is then the connection (exit 3).
 expect 3 "could not connect" pub "${N[@]}" -h 127.0.0.1 -t a -m x "${CA[@]}" \
     --cert "$PKI/dev1/cert.crt" --key "$PKI/dev1/private.key"
