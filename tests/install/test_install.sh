@@ -15,6 +15,7 @@
 #
 # Environment (set by ctest, tests/CMakeLists.txt): MQTLS_BUILD_DIR (the build to install),
 # MQTLS_SOURCE_DIR, MQTLS_BIN and MQTLS_BROKER_BIN (for lib.sh), CC (default cc).
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/../cli/lib.sh"
 
 : "${MQTLS_BUILD_DIR:?MQTLS_BUILD_DIR must name the build directory to install}"
@@ -25,6 +26,7 @@ TOPIC=devices/sensor-01/telemetry
 NS=""
 
 # Removes the namespace after lib.sh's cleanup has stopped the broker inside it.
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup_all() {
     cleanup
     if [ -n "$NS" ]; then
@@ -43,6 +45,7 @@ example_from_readme() {
 }
 
 # The build command the README gives, checked so that what is tested is what it says.
+# shellcheck disable=SC2016 # the command as written, not run
 BUILD_LINE='cc app.c $(pkg-config --cflags --libs mqtls)'
 if grep -qF -- "$BUILD_LINE" "$MQTLS_SOURCE_DIR/README.md"; then
     pass "README.md gives the build command '$BUILD_LINE'"
@@ -153,7 +156,8 @@ printf '%s\n' "log_type subscribe" "listener 1883" > "$WORK/broker.conf"
 in_ns "$MQTLS_BROKER_BIN" start "$broker" "$WORK/broker.conf" > /dev/null ||
     die "cannot start mosquitto in $NS: $(cat "$broker/mosquitto.log" 2>/dev/null)"
 BROKER_DIRS+=("$broker")
-BROKER_LOG=$broker/mosquitto.log
+BROKER_LOG=$broker/mosquitto.log # for lib.sh's wait_subscribed
+export BROKER_LOG
 
 # run_app NAME APP LIBDIR: runs the example in the namespace; a subscriber must see its message.
 run_app() {
