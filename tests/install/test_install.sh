@@ -97,7 +97,7 @@ build_app() {
     fi
 }
 
-# uses_lib APP PATTERN: the program's dynamic section needs a library matching PATTERN.
+# needs_lib APP PATTERN: the program's dynamic section needs a library matching PATTERN.
 needs_lib() { readelf -d "$1" 2>/dev/null | grep NEEDED | grep -q -- "$2"; }
 
 first=$WORK/prefix-a
