@@ -173,11 +173,20 @@ wait_ready() {
     return 2
 }
 
-# start_watchdog DIR OWNER-PID: stops the node once OWNER-PID is gone.
+# start_watchdog DIR OWNER-PID: stops the node once OWNER-PID is gone. It keeps the pids
+# itself, so that it still works when DIR was removed first.
 start_watchdog() {
-    spawn "$1/watchdog.pid" /dev/null bash -c '
-        while kill -0 "$0" 2> /dev/null && [ -f "$1/server.pid" ]; do sleep 1; done
-        RABBITMQ_SH_WATCHDOG=1 exec "$2" stop "$1"' "$2" "$1" "$SELF"
+    spawn "$1/watchdog.pid" /dev/null bash "$SELF" watch "$2" "$(cat "$1/server.pid")" \
+        "$(cat "$1/epmd.pid")"
+}
+
+# watch OWNER-PID SERVER-PID EPMD-PID: the watchdog's loop.
+watch() {
+    while kill -0 "$1" 2> /dev/null && group_running "$2"; do
+        sleep 1
+    done
+    stop_pid "$2" node 30
+    stop_pid "$3" epmd 10
 }
 
 start() {
@@ -215,40 +224,40 @@ start() {
     echo "$mqtt"
 }
 
-# stop_pidfile FILE GRACE: TERM, up to GRACE seconds for its whole process group to exit,
+# stop_pid PID NAME GRACE: TERM, up to GRACE seconds for its whole process group to exit,
 # then KILL. The pid is a session leader (spawn), so the group is exactly what it started.
+stop_pid() {
+    local i
+    group_running "$1" || return 0
+    kill -TERM "$1" 2> /dev/null
+    for i in $(seq 1 $(($3 * 10))); do
+        group_running "$1" || return 0
+        sleep 0.1
+    done
+    echo "rabbitmq.sh: $2 did not stop within $3 s: killed" >&2
+    kill -KILL -- -"$1" 2> /dev/null
+    for i in $(seq 1 50); do
+        group_running "$1" || return 0
+        sleep 0.1
+    done
+}
+
+# stop_pidfile FILE NAME GRACE: stop_pid for the pid in FILE, then removes FILE.
 stop_pidfile() {
-    local pid i
-    [ -s "$1" ] || return 0
-    pid=$(cat "$1")
-    if group_running "$pid"; then
-        kill -TERM "$pid" 2> /dev/null
-        for i in $(seq 1 $(($2 * 10))); do
-            group_running "$pid" || break
-            sleep 0.1
-        done
-        if group_running "$pid"; then
-            echo "rabbitmq.sh: $(basename "$1" .pid) did not stop within $2 s: killed" >&2
-            kill -KILL -- -"$pid" 2> /dev/null
-            for i in $(seq 1 50); do
-                group_running "$pid" || break
-                sleep 0.1
-            done
-        fi
-    fi
+    [ -s "$1" ] && stop_pid "$(cat "$1")" "$2" "$3"
     rm -f "$1"
 }
 
 stop() {
-    [ -n "${RABBITMQ_SH_WATCHDOG:-}" ] || stop_pidfile "$1/watchdog.pid" 5
-    stop_pidfile "$1/server.pid" 30 # the server script stops the Erlang VM and waits for it
-    stop_pidfile "$1/epmd.pid" 10
-    rm -f "$1/watchdog.pid"
+    stop_pidfile "$1/watchdog.pid" watchdog 5
+    stop_pidfile "$1/server.pid" node 30 # the server script stops the Erlang VM and waits
+    stop_pidfile "$1/epmd.pid" epmd 10
 }
 
 case "${1:-}" in
     available) available || exit $SKIP ;;
     start) [ $# -ge 2 ] || { echo "usage: $0 start DIR [OWNER-PID]" >&2; exit 2; }; start "$2" "${3:-}" ;;
+    watch) [ $# -eq 4 ] || exit 2; watch "$2" "$3" "$4" ;; # internal: the watchdog
     stop) [ $# -eq 2 ] || { echo "usage: $0 stop DIR" >&2; exit 2; }; stop "$2" ;;
     *) echo "usage: $0 available | start DIR [OWNER-PID] | stop DIR" >&2; exit 2 ;;
 esac
