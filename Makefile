@@ -6,7 +6,9 @@
 #                ASan+UBSan and the fuzz targets + ctest; stops at the first failure
 #   make check-static    cppcheck + clang-tidy on the library (scripts/static_check.sh)
 #   make check-valgrind  the integration tests under valgrind memcheck (scripts/valgrind_tests.sh)
-#   make demo    scripts/demo.sh: a device publishing telemetry over mutual TLS to a private broker
+#   make demo    scripts/demo.sh: a device publishing telemetry over mutual TLS to a private broker;
+#                builds only what it runs (the tool and the broker launcher) and installs only
+#                the packages it needs (scripts/bootstrap.sh demo)
 #   make bench   the benchmarks (build/bench/mqtls_bench)
 #   make size    Cortex-M4 code size, RAM and stack tables (scripts/size.sh --check)
 #   make fuzz    builds the libFuzzer targets in build-fuzz/ (clang) and runs each one for
@@ -15,18 +17,23 @@
 #   make clean   removes build/ and build-asan/
 #
 # Every target first runs scripts/bootstrap.sh, which installs missing Debian packages.
+#
+# Warnings are errors here (WERROR=ON: -DMQTLS_WERROR=ON), as in CI: this Makefile is the
+# developers' entry point. A plain `cmake -B b && cmake --build b` leaves them warnings.
 
 JOBS ?= 2
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 BUILD_TYPE ?= RelWithDebInfo
+WERROR ?= ON
 CMAKE_ARGS ?= # more -D options for both build directories (they come last, so they win)
 
 # CC only matters when a build directory is configured for the first time; later runs
 # keep the compiler recorded in its cache.
-CMAKE_GCC = CC=gcc cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
+CMAKE_GCC = CC=gcc cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	-DMQTLS_WERROR=$(WERROR) $(CMAKE_ARGS)
 CMAKE_ASAN = CC=clang cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
-	-DMQTLS_SANITIZE=ON -DMQTLS_FUZZ=ON $(CMAKE_ARGS)
+	-DMQTLS_WERROR=$(WERROR) -DMQTLS_SANITIZE=ON -DMQTLS_FUZZ=ON $(CMAKE_ARGS)
 CTEST = ctest --output-on-failure -j$(JOBS)
 
 # Sanitizer reports must fail the test and say where: stacks, symbolized.
@@ -59,8 +66,20 @@ check-static: bootstrap
 check-valgrind: build
 	JOBS=$(JOBS) scripts/valgrind_tests.sh -B $(BUILD_DIR)
 
-demo: build
-	scripts/demo.sh
+# What scripts/demo.sh runs. They are built in $(BUILD_DIR) with its usual configuration,
+# so a `make test` afterwards builds only the rest.
+DEMO_TARGETS = mqtls mqtls_test_broker
+
+# A newcomer's first run: another compiler's new warning must not stop it (DEMO_WERROR=OFF);
+# the next `make test` turns -Werror back on (a reconfigure; only these targets rebuild).
+DEMO_WERROR ?= OFF
+
+demo:
+	@scripts/bootstrap.sh demo
+	$(CMAKE_GCC) -DMQTLS_WERROR=$(DEMO_WERROR)
+	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target $(DEMO_TARGETS)
+	MQTLS_BIN=$(BUILD_DIR)/tools/mqtls MQTLS_BROKER_BIN=$(BUILD_DIR)/tests/mqtls_test_broker \
+		scripts/demo.sh
 
 bench: build
 	$(BUILD_DIR)/bench/mqtls_bench
@@ -75,7 +94,7 @@ FUZZ_TARGETS ?= decode props x509 url dprop client store
 
 fuzz: bootstrap
 	CC=clang cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMQTLS_FUZZ=ON \
-		-DMQTLS_BUILD_BENCH=OFF $(CMAKE_ARGS)
+		-DMQTLS_BUILD_BENCH=OFF -DMQTLS_WERROR=$(WERROR) $(CMAKE_ARGS)
 	cmake --build $(FUZZ_DIR) --parallel $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 	tests/fuzz/run.sh -B $(FUZZ_DIR) -j $(JOBS) -t $(FUZZ_SECONDS) \
 		$(if $(FUZZ_RUNS),-n $(FUZZ_RUNS)) $(FUZZ_TARGETS)

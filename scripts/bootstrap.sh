@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building and testing mqtls need, if any is missing.
 #
+#   scripts/bootstrap.sh [demo|test]
+#
+# demo: only what `make demo` needs (the compiler, CMake, Mbed TLS, mosquitto), so that a
+# first look does not install the test tools. test (the default): everything any make
+# target uses: the tests, the static and memory checks, the fuzzers, the cross build.
+#
 # Prints one line and changes nothing when all are installed. Otherwise, as root (or with
 # password-less sudo) it runs `apt-get update` once and installs the missing packages; as
 # anyone else it prints the command to run and exits 1. Set MQTLS_SKIP_BOOTSTRAP=1 to skip
@@ -10,10 +16,17 @@
 # each test runs its own broker on a free port (tests/support/broker.c).
 set -euo pipefail
 
-packages=(
-  build-essential cmake pkg-config         # the gcc build
-  mosquitto mosquitto-clients              # the test broker and reference clients
-  libmosquitto-dev libmbedtls-dev          # libraries used by benchmarks and TLS
+demo_packages=(
+  build-essential cmake                    # the gcc build
+  libmbedtls-dev                           # TLS
+  mosquitto                                # the demo's private broker
+)
+test_packages=(
+  "${demo_packages[@]}"
+  pkg-config                               # the install test builds the README example with it
+  mosquitto-clients                        # reference clients
+  libmosquitto-dev                         # the benchmarks' libmosquitto comparison
+  rabbitmq-server                          # a second broker (its MQTT plugin) for interop tests
   clang llvm libclang-rt-14-dev            # sanitizers, libFuzzer, llvm-symbolizer
   cppcheck clang-tidy valgrind             # static checks and memcheck (labels static, valgrind)
   iproute2                                 # ip/ss/tc for network tests
@@ -21,6 +34,15 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi  # the Cortex-M4 cross build (make size)
   liblwip-dev                              # lwIP headers and library (ports/lwip)
 )
+
+case "${1:-test}" in
+  demo) packages=("${demo_packages[@]}") ;;
+  test) packages=("${test_packages[@]}") ;;
+  *)
+    echo "usage: scripts/bootstrap.sh [demo|test]" >&2
+    exit 2
+    ;;
+esac
 
 if [[ -n "${MQTLS_SKIP_BOOTSTRAP:-}" ]]; then
   echo "bootstrap: skipped (MQTLS_SKIP_BOOTSTRAP is set)"

@@ -22,7 +22,7 @@ topic="devices/$device/telemetry"
 
 for bin in "$mqtls" "$broker_tool"; do
   if [[ ! -x $bin ]]; then
-    echo "demo: $bin is missing: run 'make build' first" >&2
+    echo "demo: $bin is missing: run 'make demo' (it builds the tool and the broker launcher)" >&2
     exit 1
   fi
 done

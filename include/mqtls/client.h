@@ -355,7 +355,10 @@ mqtls_status_t mqtls_client_discard(mqtls_client_t *c);
  * by the broker after a reconnect that resumes the session. While paused no PINGRESP is
  * read either: pause to stop (before a disconnect), or briefly.
  */
-void mqtls_pause(mqtls_client_t *c);
+static inline void mqtls_pause(mqtls_client_t *c)
+{
+    c->rx_paused = true;
+}
 
 /**
  * From an MQTLS_EV_MESSAGE callback: the application does not take this message. It is not
@@ -363,17 +366,26 @@ void mqtls_pause(mqtls_client_t *c);
  * mqtls_pause()): mqtls_resume() delivers it again; after a disconnect the broker does
  * (QoS 1/2, session resumed).
  */
-void mqtls_decline(mqtls_client_t *c);
+static inline void mqtls_decline(mqtls_client_t *c)
+{
+    c->rx_paused = c->rx_declined = true;
+}
 
 /** Handles incoming packets again after mqtls_pause() or mqtls_decline(). */
-void mqtls_resume(mqtls_client_t *c);
+static inline void mqtls_resume(mqtls_client_t *c)
+{
+    c->rx_paused = false;
+}
 
 /**
  * Makes a write that is waiting for the network give up (at the latest within
  * MQTLS_CFG_SEND_WAIT_SLICE_MS): the connection fails with MQTLS_ERR_INTERRUPTED. Safe to
  * call from a signal handler or another thread; mqtls_connect() clears it.
  */
-void mqtls_interrupt(mqtls_client_t *c);
+static inline void mqtls_interrupt(mqtls_client_t *c)
+{
+    c->interrupted = true;
+}
 
 mqtls_client_state_t mqtls_state(const mqtls_client_t *c);
 

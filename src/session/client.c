@@ -397,30 +397,6 @@ void mqtls_client_free(mqtls_client_t *c)
     memset(c, 0, sizeof *c);
 }
 
-void mqtls_pause(mqtls_client_t *c)
-{
-    if (c)
-        c->rx_paused = true;
-}
-
-void mqtls_decline(mqtls_client_t *c)
-{
-    if (c)
-        c->rx_paused = c->rx_declined = true;
-}
-
-void mqtls_resume(mqtls_client_t *c)
-{
-    if (c)
-        c->rx_paused = false;
-}
-
-void mqtls_interrupt(mqtls_client_t *c)
-{
-    if (c)
-        c->interrupted = true;
-}
-
 mqtls_client_state_t mqtls_state(const mqtls_client_t *c)
 {
     return c ? c->state : MQTLS_STATE_DISCONNECTED;

@@ -87,6 +87,15 @@ static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r, bool 
     if (st != MQTLS_OK)
         return st;
     uint8_t head = (uint8_t)(pkt[0] | (first ? 0u : 0x08u)); /* DUP [MQTT-3.3.1-1] */
+    /* A message that fits the spare room of tx_buf is copied there and leaves as a control
+     * packet does, without a step waiting for the network; a larger one is written whole
+     * from the store (whose pointer lasts only until its next call). */
+    if (len <= c->cfg.tx_size - c->tx_len) {
+        uint8_t *at = c->cfg.tx_buf + c->tx_len;
+        memcpy(at, pkt, len);
+        at[0] = head;
+        return mqtls__emit(c, len, NULL, 0, MQTLS__TX_SOON);
+    }
     if ((st = mqtls_flush(c)) != MQTLS_OK)
         return st;
     mqtls_iov_t iov[2] = {{&head, 1}, {pkt + 1, len - 1}};
@@ -147,7 +156,7 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
         for (uint16_t i = 0; i < c->inflight_count; i++)
             c->cfg.inflight[i].state |= OUT_RESEND_PENDING;
         mqtls_status_t st = mqtls__resend_pending(c);
-        return st != MQTLS_OK ? st : mqtls_flush(c);
+        return st != MQTLS_OK ? st : mqtls__flush_soon(c);
     }
     /* The broker kept nothing: our half of the old session goes too, and the application
      * hears about every message it had handed over. Messages queued offline were never
@@ -167,7 +176,7 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
         mqtls__emit_event(c, &ev);
     }
     mqtls_status_t st = mqtls__resend_pending(c);
-    return st != MQTLS_OK ? st : mqtls_flush(c);
+    return st != MQTLS_OK ? st : mqtls__flush_soon(c);
 }
 
 /* One packet a durable store kept: back into the window, to be resent on resume. */

@@ -158,10 +158,9 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
     int idx;
     switch (t) {
     case MQTLS_PUBACK:
-        idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBACK);
-        if (idx < 0 && MQTLS_CFG_QOS2) /* QoS 2 taken at QoS 1 (see publish_done) */
-            idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBREC);
-        if (idx >= 0) {
+        idx = mqtls__out_find(c, a->packet_id, 0);
+        /* (awaiting PUBREC: QoS 2 taken at QoS 1, see publish_done) */
+        if (idx >= 0 && c->cfg.inflight[idx].state <= OUT_WAIT_PUBREC) {
             c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
             return publish_done(c, idx, t, a);
         }

@@ -270,7 +270,7 @@ TEST(ca_directory)
 
 TEST(memory_pem_without_nul)
 {
-    size_t ca_len, crt_len, key_len;
+    size_t ca_len = 0, crt_len = 0, key_len = 0;
     uint8_t *ca = exact_copy(ca_crt, &ca_len, true);
     uint8_t *crt = exact_copy(dev_crt, &crt_len, true);
     uint8_t *key = exact_copy(dev_key, &key_len, true);
@@ -293,7 +293,7 @@ TEST(memory_pem_without_nul)
 
 TEST(memory_der)
 {
-    size_t ca_len, crt_len, key_len;
+    size_t ca_len = 0, crt_len = 0, key_len = 0;
     uint8_t *ca = exact_copy(ca_der, &ca_len, false);
     uint8_t *crt = exact_copy(dev_der, &crt_len, false);
     uint8_t *key = exact_copy(dev_kder, &key_len, false);
@@ -318,7 +318,7 @@ TEST(memory_der)
 /* A CA bundle (an unrelated root first) from memory, PEM without a trailing NUL. */
 TEST(memory_ca_bundle)
 {
-    size_t len;
+    size_t len = 0;
     uint8_t *ca = exact_copy(bundle, &len, true);
     if (CHECK(ca != NULL)) {
         mqtls_tls_cfg_t cfg = pem_cfg();

@@ -138,7 +138,7 @@ TEST(connect_5_will_properties_user_password_bytes)
 
 TEST(connect_5_lowers_larger_user_limits)
 {
-    mqtls_connect_t c;
+    mqtls_connect_t c = {0};
     pb_client_setup(&F, MQTLS_V5);
     F.opts.connect.props.present = PROP(RECEIVE_MAXIMUM) | PROP(TOPIC_ALIAS_MAXIMUM) |
                                    PROP(MAXIMUM_PACKET_SIZE);
@@ -160,7 +160,7 @@ TEST(connect_5_lowers_larger_user_limits)
 
 TEST(connect_5_keeps_smaller_user_limits)
 {
-    mqtls_connect_t c;
+    mqtls_connect_t c = {0};
     pb_client_setup(&F, MQTLS_V5);
     F.opts.connect.props.present = PROP(RECEIVE_MAXIMUM) | PROP(TOPIC_ALIAS_MAXIMUM) |
                                    PROP(MAXIMUM_PACKET_SIZE);
@@ -178,7 +178,7 @@ TEST(connect_5_keeps_smaller_user_limits)
 
 TEST(connect_5_limits_follow_the_configuration)
 {
-    mqtls_connect_t c;
+    mqtls_connect_t c = {0};
     pb_client_setup(&F, MQTLS_V5);
     F.cfg.rx_size = 1000;
     F.cfg.qos2_in_cap = 7;
@@ -199,7 +199,7 @@ TEST(connect_5_without_alias_slots_allows_no_aliases)
 {
     /* No alias memory: a broker must not be told it may use aliases, whatever the caller's
      * properties say ("the limits we advertise are the limits we have"). */
-    mqtls_connect_t c;
+    mqtls_connect_t c = {0};
     pb_client_setup(&F, MQTLS_V5);
     F.cfg.alias_buf = NULL;
     F.cfg.alias_slots = 0;

@@ -1,0 +1,50 @@
+# mqtls.pc for pkg-config, installed to <libdir>/pkgconfig (included by CMakeLists.txt).
+#
+# The file names no absolute prefix: `prefix` is found from the place of the .pc file itself
+# (${pcfiledir}, which pkg-config and pkgconf both set), so the installed tree works under
+# whatever `cmake --install --prefix` was given, and still after it has been copied or moved
+# (a package's staging directory, a tarball unpacked elsewhere). An absolute
+# CMAKE_INSTALL_LIBDIR or CMAKE_INSTALL_INCLUDEDIR is used as given: such a tree is not
+# relocatable.
+#
+# Shared library: `pkg-config --libs mqtls` (libmqtls.so records its Mbed TLS libraries).
+# Static library: `pkg-config --static --libs mqtls` adds Libs.private. Debian 12's
+# libmbedtls-dev ships no .pc files, so Mbed TLS is named by its -l flags, not by
+# Requires.private.
+
+# The path from <libdir>/pkgconfig back up to the prefix: "../.." for lib, "../../.." for
+# lib/x86_64-linux-gnu. The root "/p" only gives the relative path something to start from.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(MQTLS_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH mqtls_pc_up "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+  string(REGEX REPLACE "/$" "" mqtls_pc_up "${mqtls_pc_up}")
+  set(MQTLS_PC_PREFIX "\${pcfiledir}/${mqtls_pc_up}")
+endif()
+
+# dir: ${prefix}/DIR when relative, DIR itself when absolute.
+function(mqtls_pc_dir out dir)
+  if(IS_ABSOLUTE "${dir}")
+    set(${out} "${dir}" PARENT_SCOPE)
+  else()
+    set(${out} "\${prefix}/${dir}" PARENT_SCOPE)
+  endif()
+endfunction()
+mqtls_pc_dir(MQTLS_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+mqtls_pc_dir(MQTLS_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+
+# Mbed TLS for static linking; a -L only where it is installed outside the compiler's own
+# library directories (a Mbed TLS built from source into /opt, say).
+set(MQTLS_PC_LIBS_PRIVATE "")
+foreach(mqtls_pc_lib ${MBEDTLS_LIBRARIES})
+  get_filename_component(mqtls_pc_dir "${mqtls_pc_lib}" DIRECTORY)
+  if(NOT mqtls_pc_dir IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES AND
+      NOT "-L${mqtls_pc_dir}" IN_LIST MQTLS_PC_LIBS_PRIVATE)
+    list(APPEND MQTLS_PC_LIBS_PRIVATE "-L${mqtls_pc_dir}")
+  endif()
+endforeach()
+list(APPEND MQTLS_PC_LIBS_PRIVATE -lmbedtls -lmbedx509 -lmbedcrypto)
+list(JOIN MQTLS_PC_LIBS_PRIVATE " " MQTLS_PC_LIBS_PRIVATE)
+
+configure_file(${CMAKE_CURRENT_LIST_DIR}/mqtls.pc.in ${CMAKE_CURRENT_BINARY_DIR}/mqtls.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/mqtls.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
