@@ -275,6 +275,25 @@ static int open_session_dir(tool_conn_t *tc, const tool_conn_sizes_t *sz, mqtls_
     return 0;
 }
 
+/* pub -D publish topic-alias N: the library remembers the topic of aliases 1..N, so that the
+ * QoS 1/2 messages after the first may go out with the alias alone (their stored copies
+ * keep the topic). */
+static void alloc_out_alias(tool_conn_t *tc, mqtls_client_cfg_t *cc)
+{
+    const tool_cfg_t *cfg = tc->cfg;
+    const mqtls_props_t *p = &cfg->props.set[TOOL_P_PUBLISH].p;
+    if (cfg->version != MQTLS_V5 || !(p->present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS)) ||
+        p->topic_alias == 0 || cfg->topics.n == 0)
+        return;
+    size_t slot = 2u + strlen(cfg->topics.v[0]);
+    if (slot > UINT16_MAX)
+        return; /* a topic that long cannot be kept: alias-only QoS 1/2 is refused */
+    tc->out_alias = tool_xcalloc(p->topic_alias, slot);
+    cc->out_alias_buf = tc->out_alias;
+    cc->out_alias_slots = p->topic_alias;
+    cc->out_alias_slot_size = (uint16_t)slot;
+}
+
 static void alloc_memory(tool_conn_t *tc, const tool_conn_sizes_t *sz, mqtls_client_cfg_t *cc)
 {
     tc->rx = tool_xmalloc(sz->rx);
@@ -307,6 +326,7 @@ static void alloc_memory(tool_conn_t *tc, const tool_conn_sizes_t *sz, mqtls_cli
         cc->alias_slots = sz->alias_slots;
         cc->alias_slot_size = (uint16_t)ALIAS_SLOT_SIZE;
     }
+    alloc_out_alias(tc, cc);
 }
 
 static void setup_will(const tool_cfg_t *cfg, mqtls_connect_t *cn)
@@ -568,6 +588,7 @@ void tool_conn_close(tool_conn_t *tc)
     free(tc->inflight);
     free(tc->qos2);
     free(tc->alias);
+    free(tc->out_alias);
     tc->rx = tc->tx = tc->store_mem = NULL;
     if (tc->file_entries) {
         size_t left = mqtls_file_store_count(&tc->file_store);

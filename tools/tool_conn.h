@@ -51,6 +51,7 @@ typedef struct tool_conn {
     mqtls_inflight_t *inflight;
     uint16_t *qos2;
     char *alias;
+    char *out_alias;      /**< pub with a topic alias: the topics of our aliases */
     mqtls_ram_store_t store;
     mqtls_file_store_t file_store; /**< --session-dir */
     mqtls_file_entry_t *file_entries;

@@ -77,6 +77,21 @@ assert_status 0 $? "mqtls pub with a topic alias"
 wait_bg "$BG"
 assert_eq "aliased aliased aliased" "$(paste -sd' ' "$WORK/A")" "topic alias messages"
 
+# The same at QoS 1 and 2: after the first, each PUBLISH carries the alias alone (valid at
+# any QoS), and all three arrive with their topic.
+for q in 1 2; do
+    bg "$WORK/AQ$q" msub -V 5 -i p7q$q -t props/alias$q -q $q -C 3
+    wait_subscribed p7q$q props/alias$q
+    mqtls pub -p "$PORT" -V 5 -q $q -i p7p$q -t props/alias$q -m "q$q" --repeat 3 \
+        -D publish topic-alias 1 -d > "$WORK/AQ$q.d" 2> "$WORK/AQ$q.err"
+    assert_status 0 $? "mqtls pub -q $q --repeat 3 with a topic alias"
+    assert_eq "" "$(cat "$WORK/AQ$q.err")" "no error at QoS $q with a topic alias"
+    wait_bg "$BG"
+    assert_eq "q$q q$q q$q" "$(paste -sd' ' "$WORK/AQ$q")" "QoS $q alias messages arrive"
+    assert_eq 2 "$(grep -c "PUBLISH (d0, q$q, r0, m[0-9]*, '', " "$WORK/AQ$q.d")" \
+        "QoS $q: two PUBLISHes with the alias alone"
+done
+
 # Connect properties: session-expiry (-x) keeps the session after a disconnect.
 mqtls sub -p "$PORT" -V 5 -i p8 -x 60 -q 1 -t props/x -E
 mpub -V 5 -q 1 -t props/x -m queued

@@ -938,13 +938,30 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-/* The end of a run: the client freed (the store must be empty then), every buffer freed. */
+/* The end of a run, one of two ways (chosen by the run's last packet id): the session is
+ * discarded (the store must be empty then, every message reported), or the client is freed
+ * (which must leave the store as it was: a durable store's messages are the next run's).
+ * Then every buffer is freed. */
 static void finish(run_t *r, uint8_t *store_buf)
 {
     mqtls_client_cfg_t *g = &r->cfg;
+    size_t held = r->store.held_n;
+    if (r->c.next_packet_id & 1u) {
+        r->cb_reconnect = false;
+        mqtls_abort(&r->c);
+        mqtls_status_t st = mqtls_client_discard(&r->c);
+        if (st != MQTLS_OK)
+            FAIL("mqtls_client_discard: %s", mqtls_strerror(st));
+        if (r->have_store && (r->store.held_n || r->store.ram.used))
+            FAIL("mqtls_client_discard left %zu packets in the store", r->store.held_n);
+        if (mqtls_inflight(&r->c))
+            FAIL("mqtls_client_discard left %u in flight", (unsigned)mqtls_inflight(&r->c));
+        held = 0;
+    }
     mqtls_client_free(&r->c);
-    if (r->have_store && (r->store.held_n || r->store.ram.used))
-        FAIL("mqtls_client_free left %zu packets in the store", r->store.held_n);
+    if (r->have_store && r->store.held_n != held)
+        FAIL("mqtls_client_free changed the store: %zu packets, %zu before", r->store.held_n,
+             held);
     mock_free(&r->m);
     free(store_buf);
     free(g->alias_buf);
