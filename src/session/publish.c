@@ -6,7 +6,10 @@
 
 #include "session_internal.h"
 
+/* A topic alias, only ever in 5.0 (mqtls_publish() clears the bit otherwise): a 3.1.1-only
+ * build compiles the alias code out. */
 #define ALIAS_BIT MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS)
+#define HAS_ALIAS(p) (MQTLS_CFG_MQTT5 && ((p)->props.present & ALIAS_BIT))
 
 /* The slot that remembers the topic of outgoing alias @p a, or NULL. Slots: [len:2][topic]. */
 static char *out_slot(const mqtls_client_t *c, uint16_t a)
@@ -92,7 +95,7 @@ static mqtls_status_t limits_check(const mqtls_client_t *c, const mqtls_publish_
 static mqtls_status_t store_put(mqtls_client_t *c, const mqtls_publish_t *p, size_t *hlen)
 {
     size_t slen = *hlen;
-    if (p->props.present & ALIAS_BIT) {
+    if (HAS_ALIAS(p)) {
         mqtls_publish_t s = *p;
         s.props.present &= ~ALIAS_BIT;
         if (!s.topic.len)
@@ -104,7 +107,7 @@ static mqtls_status_t store_put(mqtls_client_t *c, const mqtls_publish_t *p, siz
     mqtls_iov_t iov[2] = {{c->cfg.tx_buf + c->tx_len, slen}, {p->payload, p->payload_len}};
     if (c->cfg.store->put(c->cfg.store_ctx, p->packet_id, iov, 2) != MQTLS_OK)
         return MQTLS_ERR_STORE;
-    if (p->props.present & ALIAS_BIT) /* the wire form again, over the stored one */
+    if (HAS_ALIAS(p)) /* the wire form again, over the stored one */
         return mqtls__encode_publish_tail(c, p, hlen);
     return MQTLS_OK;
 }
@@ -148,7 +151,7 @@ mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint
      * it twice. */
     if (st != MQTLS_OK && p.qos)
         st = MQTLS_OK;
-    if (st == MQTLS_OK && (p.props.present & ALIAS_BIT) && p.topic.len)
+    if (st == MQTLS_OK && HAS_ALIAS(&p) && p.topic.len)
         out_define(c, p.props.topic_alias, p.topic);
     if (packet_id)
         *packet_id = p.packet_id;
