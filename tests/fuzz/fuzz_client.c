@@ -452,14 +452,39 @@ static void on_mock(mock_transport_t *m, mock_hook_point_t at, void *user)
     }
 }
 
-/* After an operation: nothing partial may be left on an open connection. */
+/* A packet the network took only part of, the rest waiting in tx_buf for a later step
+ * (client.h: steps do not wait): what left and what waits must make one whole packet. */
+static bool rest_waits_in_tx_buf(const run_t *r, const uint8_t *part, size_t n)
+{
+    const mqtls_client_t *c = &r->c;
+    if (!c->tx_blocked || c->tx_len == 0)
+        return false;
+    static uint8_t whole[1u << 16];
+    if (n + c->tx_len > sizeof whole)
+        return false;
+    memcpy(whole, part, n);
+    memcpy(whole + n, c->cfg.tx_buf, c->tx_len);
+    uint8_t first;
+    uint32_t rl;
+    size_t hl;
+    if (mqtls_decode_fixed_header(whole, n + c->tx_len, &first, &rl, &hl) != MQTLS_OK ||
+        hl + rl > n + c->tx_len || hl + rl <= n)
+        return false;
+    mqtls_packet_t pk; /* checked whole by check_output() once it has left */
+    return mqtls_decode(whole, hl + rl, c->version, &pk, NULL) == MQTLS_OK;
+}
+
+/* After an operation: nothing partial may be left on an open connection, but for a packet
+ * whose rest waits in tx_buf (then the output is kept, to be checked on as it leaves). */
 static void settle_output(run_t *r)
 {
     size_t n;
     check_output(r);
-    (void)mock_sent(&r->m, &n);
+    const uint8_t *out = mock_sent(&r->m, &n);
     if (r->parsed != n && r->m.open) {
-        hex(mock_sent(&r->m, NULL) + r->parsed, n - r->parsed);
+        if (rest_waits_in_tx_buf(r, out + r->parsed, n - r->parsed))
+            return;
+        hex(out + r->parsed, n - r->parsed);
         FAIL("a partial packet (%zu bytes) was left on an open connection", n - r->parsed);
     }
     mock_sent_clear(&r->m);
