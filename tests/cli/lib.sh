@@ -171,6 +171,23 @@ wait_log() {
     return 1
 }
 
+# expect STATUS MESSAGE-FRAGMENT ARGS...: runs mqtls ARGS (or $RUN ARGS), checks the exit
+# status and that stderr holds the fragment and no sanitizer report; stderr is left in $ERR.
+expect() {
+    local want=$1 frag=$2
+    shift 2
+    ${RUN:-mqtls} "$@" > "$WORK/out" 2> "$WORK/err"
+    local rc=$?
+    ERR=$(cat "$WORK/err")
+    if [ "$rc" -eq "$want" ]; then
+        pass "mqtls $* -> exit $rc"
+    else
+        fail "mqtls $*: expected exit $want, got $rc (stderr: $ERR)"
+    fi
+    assert_contains "$ERR" "$frag" "mqtls $* says '$frag'"
+    assert_not_contains "$ERR" "Sanitizer" "mqtls $*: no sanitizer report"
+}
+
 # assert_eq EXPECTED ACTUAL WHAT
 assert_eq() {
     if [ "$1" == "$2" ]; then

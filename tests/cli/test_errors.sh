@@ -6,24 +6,6 @@
 
 start_broker
 
-# expect STATUS MESSAGE-FRAGMENT ARGS...: runs mqtls ARGS, checks the status and stderr.
-expect() {
-    local want=$1 frag=$2
-    shift 2
-    mqtls "$@" > "$WORK/out" 2> "$WORK/err"
-    local rc=$?
-    local err
-    err=$(cat "$WORK/err")
-    if [ "$rc" -eq "$want" ]; then
-        pass "mqtls $* -> exit $rc"
-    else
-        fail "mqtls $*: expected exit $want, got $rc (stderr: $err)"
-    fi
-    assert_contains "$err" "$frag" "mqtls $* names the problem"
-    # A crash would show as a signal status (128+n) or a sanitizer report.
-    assert_not_contains "$err" "Sanitizer" "mqtls $* no sanitizer report"
-}
-
 P=(-p "$PORT")
 
 # Usage errors: exit 2.

@@ -5,20 +5,6 @@
 # acknowledging what it does not print. Hostile brokers are tests/tools/mqtls_fake_broker.
 . "$(dirname "$0")/lib.sh"
 
-# expect STATUS MESSAGE-FRAGMENT ARGS...: runs mqtls ARGS, checks the status and stderr.
-expect() {
-    local want=$1 frag=$2
-    shift 2
-    ${RUN:-mqtls} "$@" > "$WORK/out" 2> "$WORK/err"
-    local rc=$?
-    ERR=$(cat "$WORK/err")
-    if [ "$rc" -eq "$want" ]; then
-        pass "mqtls $* -> exit $rc"
-    else
-        fail "mqtls $*: expected exit $want, got $rc (stderr: $ERR)"
-    fi
-    assert_contains "$ERR" "$frag" "mqtls $* says '$frag'"
-}
 
 # A port nothing listens on: a usage error must be found before connecting (exit 2, not 3).
 NOPORT=$(free_port)

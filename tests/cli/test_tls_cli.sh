@@ -5,22 +5,6 @@
 # credentials or options, 3: the TLS handshake failed).
 . "$(dirname "$0")/lib.sh"
 
-# expect STATUS MESSAGE-FRAGMENT ARGS...: runs mqtls ARGS, checks the status and stderr.
-expect() {
-    local want=$1 frag=$2
-    shift 2
-    mqtls "$@" > "$WORK/out" 2> "$WORK/err"
-    local rc=$?
-    ERR=$(cat "$WORK/err")
-    if [ "$rc" -eq "$want" ]; then
-        pass "mqtls $* -> exit $rc"
-    else
-        fail "mqtls $*: expected exit $want, got $rc (stderr: $ERR)"
-    fi
-    assert_contains "$ERR" "$frag" "mqtls $* says '$frag'"
-    assert_not_contains "$ERR" "Sanitizer" "mqtls $*: no sanitizer report"
-}
-
 # ---- the PKI ----------------------------------------------------------------------------
 P=$WORK/pki
 O=$WORK/other

@@ -98,6 +98,18 @@ static mqtls_status_t connect_slow(mqtls_version_t v, uint32_t rate, uint16_t ke
     return st;
 }
 
+/* A message to topic "t". */
+static mqtls_publish_t on_t(const uint8_t *payload, uint32_t len, uint8_t qos)
+{
+    mqtls_publish_t p;
+    memset(&p, 0, sizeof p);
+    p.topic = mqtls_str("t");
+    p.payload = payload;
+    p.payload_len = len;
+    p.qos = qos;
+    return p;
+}
+
 /* ------------------------------------------------------------------ the send timeout */
 
 /* 30 KB at 1 KB/s takes 30 s, three times the send timeout: it must still arrive whole,
@@ -107,11 +119,7 @@ TEST(a_large_message_over_a_slow_link_is_sent_while_bytes_leave)
     static uint8_t payload[30000];
     memset(payload, 'p', sizeof payload);
     REQUIRE_STATUS(connect_slow(MQTLS_V311, 100, 0), MQTLS_OK);
-    mqtls_publish_t p;
-    memset(&p, 0, sizeof p);
-    p.topic = mqtls_str("t");
-    p.payload = payload;
-    p.payload_len = sizeof payload;
+    mqtls_publish_t p = on_t(payload, sizeof payload, 0);
     uint32_t t0 = mock_clock_now();
     CHECK_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_OK);
     uint32_t spent = mock_clock_now() - t0;
@@ -127,11 +135,7 @@ TEST(a_write_that_stops_moving_times_out_after_the_send_timeout_of_silence)
 {
     static uint8_t payload[3000];
     REQUIRE_STATUS(connect_slow(MQTLS_V311, 100, 0), MQTLS_OK);
-    mqtls_publish_t p;
-    memset(&p, 0, sizeof p);
-    p.topic = mqtls_str("t");
-    p.payload = payload;
-    p.payload_len = sizeof payload;
+    mqtls_publish_t p = on_t(payload, sizeof payload, 0);
     /* 1,000 bytes leave, then the link stops for good. */
     L.free_bytes = F.m.sent_total + 1000;
     L.rate = 0;
@@ -149,11 +153,7 @@ TEST(an_interrupt_ends_a_blocked_write_within_a_slice)
 {
     static uint8_t payload[3000];
     REQUIRE_STATUS(connect_slow(MQTLS_V311, 0, 0), MQTLS_OK);
-    mqtls_publish_t p;
-    memset(&p, 0, sizeof p);
-    p.topic = mqtls_str("t");
-    p.payload = payload;
-    p.payload_len = sizeof payload;
+    mqtls_publish_t p = on_t(payload, sizeof payload, 0);
     L.interrupt_after = 3;
     uint32_t t0 = mock_clock_now();
     CHECK_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_ERR_INTERRUPTED);
@@ -212,12 +212,7 @@ TEST(a_resend_on_resume_does_not_make_the_step_wait)
     pb_client_start(&F);
     link_reset(0, 1000000);
     REQUIRE_STATUS(pb_client_connect(&F, false, NULL), MQTLS_OK);
-    mqtls_publish_t p;
-    memset(&p, 0, sizeof p);
-    p.topic = mqtls_str("t");
-    p.payload = (const uint8_t *)"x";
-    p.payload_len = 1;
-    p.qos = 1;
+    mqtls_publish_t p = on_t((const uint8_t *)"x", 1, 1);
     REQUIRE_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_OK);
     F.m.eof_when_empty = true; /* the link drops */
     mqtls_step(&F.c);
