@@ -87,15 +87,8 @@ static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r, bool 
     if (st != MQTLS_OK)
         return st;
     uint8_t head = (uint8_t)(pkt[0] | (first ? 0u : 0x08u)); /* DUP [MQTT-3.3.1-1] */
-    /* A message that fits the spare room of tx_buf is copied there and leaves as a control
-     * packet does, without a step waiting for the network; a larger one is written whole
-     * from the store (whose pointer lasts only until its next call). */
-    if (len <= c->cfg.tx_size - c->tx_len) {
-        uint8_t *at = c->cfg.tx_buf + c->tx_len;
-        memcpy(at, pkt, len);
-        at[0] = head;
-        return mqtls__emit(c, len, NULL, 0, MQTLS__TX_SOON);
-    }
+    /* Written whole, never left half-sent in tx_buf for a later step: an acknowledgement
+     * could then complete the record, and its id be reused, before these bytes leave. */
     if ((st = mqtls_flush(c)) != MQTLS_OK)
         return st;
     mqtls_iov_t iov[2] = {{&head, 1}, {pkt + 1, len - 1}};

@@ -202,39 +202,6 @@ TEST(a_step_leaves_control_packets_for_later_instead_of_waiting)
     pb_client_teardown(&F);
 }
 
-/* On a resumed session, a stored message that fits tx_buf is resent the same way: the step
- * that handles CONNACK does not wait for a link that takes nothing. */
-TEST(a_resend_on_resume_does_not_make_the_step_wait)
-{
-    pb_client_setup(&F, MQTLS_V311);
-    F.cfg.transport = &slow_link;
-    F.opts.connect.clean_start = false;
-    pb_client_start(&F);
-    link_reset(0, 1000000);
-    REQUIRE_STATUS(pb_client_connect(&F, false, NULL), MQTLS_OK);
-    mqtls_publish_t p = on_t((const uint8_t *)"x", 1, 1);
-    REQUIRE_STATUS(mqtls_publish(&F.c, &p, NULL), MQTLS_OK);
-    F.m.eof_when_empty = true; /* the link drops */
-    mqtls_step(&F.c);
-    F.m.eof_when_empty = false;
-    REQUIRE_STATUS(mqtls_connect(&F.c, &F.opts), MQTLS_OK);
-    REQUIRE_STATUS(mqtls_step(&F.c), MQTLS_OK); /* transport, CONNECT */
-    L.free_bytes = F.m.sent_total;               /* from now on the link takes nothing */
-    mock_sent_clear(&F.m);
-    pb_push_connack(&F.m, F.v, true, 0, NULL);
-    uint32_t t0 = mock_clock_now();
-    CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
-    CHECK_EQ_INT(mock_clock_now() - t0, 0);
-    CHECK_EQ_INT(L.waits, 0);
-    CHECK_EQ_INT(F.m.out_len, 0);
-    CHECK_EQ_INT(mqtls_state(&F.c), MQTLS_STATE_CONNECTED);
-    L.rate = 1000;
-    mock_clock_advance(100);
-    CHECK_STATUS(mqtls_step(&F.c), MQTLS_OK);
-    PB_CHECK_SENT_HEX(&F.m, "3a 06 00 01 74 00 01 78"); /* DUP set */
-    pb_client_teardown(&F);
-}
-
 /* A packet half-written when the link stalls: the rest follows on later steps; the silence
  * still counts, across steps, up to the send timeout. */
 TEST(a_stalled_write_left_by_steps_still_times_out)
@@ -361,7 +328,6 @@ int main(int argc, char **argv)
     RUN(a_write_that_stops_moving_times_out_after_the_send_timeout_of_silence);
     RUN(an_interrupt_ends_a_blocked_write_within_a_slice);
     RUN(a_step_leaves_control_packets_for_later_instead_of_waiting);
-    RUN(a_resend_on_resume_does_not_make_the_step_wait);
     RUN(a_stalled_write_left_by_steps_still_times_out);
     RUN(no_disconnect_is_written_into_a_half_written_packet);
     RUN(subscribe_and_unsubscribe_keep_to_the_maximum_packet_size);
