@@ -136,10 +136,13 @@ static int opt_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, in
     } else if (!strcmp(v, "mqttv5") || !strcmp(v, "5")) {
         cfg->version = MQTLS_V5;
     } else if (!strcmp(v, "mqttv31") || !strcmp(v, "31")) {
-        tool_err("MQTT 3.1 (%s) is not supported by mqtls: use -V mqttv311 or -V mqttv5", v);
-        return TOOL_EXIT_USAGE;
+        if (!MQTLS_CFG_MQTT31 || cfg->cmd == TOOL_DOCTOR)
+            return bad("MQTT 3.1 (%s) is not supported by mqtls%s: use -V mqttv311 or -V mqttv5",
+                       v, MQTLS_CFG_MQTT31 ? " doctor" : " (built without MQTLS_CFG_MQTT31)");
+        cfg->version = MQTLS_V31;
     } else {
-        return bad("invalid %s '%s' (use mqttv311, mqttv5, 311 or 5)", "protocol version", v);
+        return bad("invalid %s '%s' (use mqttv311, mqttv5 or mqttv31; 311, 5, 31)",
+                   "protocol version", v);
     }
     return TOOL_EXIT_OK;
 }
@@ -352,7 +355,8 @@ static const tool_opt_t opts[] = {
     OPT2("property", 'D', BOTH, 3, opt_property, 0, "CMD NAME VALUE",
         "5.0 property; CMD: connect publish disconnect will (user-property: NAME KEY VALUE)",
         "5.0 property; CMD: connect subscribe unsubscribe disconnect will"),
-    OPT("protocol-version", 'V', CONN, 1, opt_version, 0, "VERSION",
+    OPT3("protocol-version", 'V', CONN, 1, opt_version, 0, "VERSION",
+        "mqttv311 (default), mqttv5 or mqttv31 (also 311, 5, 31)", NULL,
         "mqttv311 (default) or mqttv5 (also 311, 5)"),
     OPT("pw", 'P', CONN, 1, opt_str, F(password), "PASSWORD", "password"),
     OPT2("qos", 'q', BOTH, 1, opt_qos, 0, "QOS", "QoS of the message: 0, 1 or 2 (default 0)",
@@ -596,6 +600,9 @@ static int tool_opts_check(tool_cfg_t *cfg)
     make_client_id(cfg);
     if (strlen(cfg->client_id) > 65535)
         return bad("the client id is longer than 65535 bytes");
+    if (cfg->version == MQTLS_V31 && (!cfg->client_id[0] || strlen(cfg->client_id) > 23))
+        return bad("MQTT 3.1 (-V mqttv31) needs a client id of 1 to 23 bytes, not %lu",
+                   (unsigned long)strlen(cfg->client_id));
     if (cfg->username && strlen(cfg->username) > 65535)
         return bad("the user name is longer than 65535 bytes");
     if (cfg->password && strlen(cfg->password) > 65535)
@@ -616,7 +623,8 @@ int tool_opts_parse(tool_cfg_t *cfg, int argc, char **argv)
 
 void tool_version_print(FILE *out)
 {
-    fprintf(out, "mqtls %s (MQTT 3.1.1%s)\n", MQTLS_TOOL_VERSION, MQTLS_CFG_MQTT5 ? ", 5.0" : "");
+    fprintf(out, "mqtls %s (MQTT %s3.1.1%s)\n", MQTLS_TOOL_VERSION, MQTLS_CFG_MQTT31 ? "3.1, " : "",
+            MQTLS_CFG_MQTT5 ? ", 5.0" : "");
 #if defined(MBEDTLS_VERSION_C)
     char tls[32];
     mbedtls_version_get_string(tls); /* the library linked, which may be newer than its headers */

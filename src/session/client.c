@@ -114,7 +114,7 @@ mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts
     if (c->state != MQTLS_STATE_DISCONNECTED)
         return MQTLS_ERR_STATE; /* (a scheduled reconnect may be replaced: it is disconnected) */
     mqtls_version_t v = opts->connect.version;
-    if (v != MQTLS_V311 && v != MQTLS_V5)
+    if (v != MQTLS_V311 && v != MQTLS_V5 && !(MQTLS_CFG_MQTT31 && v == MQTLS_V31))
         return MQTLS_ERR_BAD_PARAM;
     if (v == MQTLS_V5 && !MQTLS_CFG_MQTT5)
         return MQTLS_ERR_UNSUPPORTED;

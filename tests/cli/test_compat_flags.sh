@@ -27,7 +27,7 @@ for c in "" pub sub doctor; do
     # shellcheck disable=SC2086
     out=$(mqtls $c --version 2> "$WORK/err")
     assert_status 0 $? "mqtls $c --version"
-    assert_eq "mqtls $want_version (MQTT 3.1.1, 5.0)" "$(head -1 <<< "$out")" \
+    assert_eq "mqtls $want_version (MQTT 3.1, 3.1.1, 5.0)" "$(head -1 <<< "$out")" \
         "mqtls $c --version names the project version"
     if grep -qE '^TLS: Mbed TLS [0-9]+\.[0-9]+\.[0-9]+$' <<< "$out"; then
         pass "mqtls $c --version names the Mbed TLS version"
@@ -155,5 +155,29 @@ expect 2 "--unix cannot be combined with TLS" sub --unix "$SOCK" -L "mqtts://loc
 expect 2 "--unix cannot be combined with -A" pub --unix "$SOCK" -A 127.0.0.1 -t a -m x
 expect 2 "invalid --unix path" pub --unix "$WORK/$(printf 'x%.0s' $(seq 1 120))" -t a -m x
 expect 2 "not valid for mqtls doctor" doctor --unix "$SOCK"
+
+# --- -V mqttv31: MQTT 3.1 ("MQIsdp", level 3; mosquitto logs it as p1) --------------------
+bg "$WORK/v31-m" msub -V mqttv31 -i v31m -t v31/a -C 2 -v
+wait_subscribed v31m v31/a
+mqtls pub "${P[@]}" -V mqttv31 -i v31pub -t v31/a -m one -q 1
+assert_status 0 $? "mqtls pub -V mqttv31 -q 1"
+wait_log "as v31pub (p1, c1, k60)"
+mqtls pub "${P[@]}" -V 31 -i v31pub2 -t v31/a -m two -q 2 -d > "$WORK/v31-d"
+assert_status 0 $? "mqtls pub -V 31 -q 2"
+wait_bg "$BG"
+assert_eq "v31/a one v31/a two" "$(tr '\n' ' ' < "$WORK/v31-m" | sed 's/ $//')" \
+    "mosquitto_sub -V mqttv31 gets mqtls' 3.1 messages"
+assert_contains "$(cat "$WORK/v31-d")" "Client v31pub2 received PUBCOMP" "-d traces 3.1"
+assert_not_contains "$(cat "$WORK/v31-d")" "not decoded" "-d decodes the 3.1 CONNECT"
+bg "$WORK/v31-q" mqtls sub "${P[@]}" -V mqttv31 -i v31sub -q 1 -t 'v31/#' -C 1 -F '%t %q %p'
+wait_subscribed v31sub 'v31/#'
+wait_log "as v31sub (p1, c1, k60)"
+mpub -V mqttv31 -t v31/b -q 1 -m three
+wait_bg "$BG"
+assert_status 0 "$RC" "mqtls sub -V mqttv31 -C 1"
+assert_eq "v31/b 1 three" "$(cat "$WORK/v31-q")" "mqtls sub -V mqttv31 receives"
+expect 2 "MQTT 3.1 (-V mqttv31) needs a client id of 1 to 23 bytes, not 24" \
+    pub "${P[@]}" -V mqttv31 -i abcdefghijklmnopqrstuvwx -t a -m x
+expect 2 "not supported by mqtls doctor" doctor "${P[@]}" -V mqttv31
 
 finish

@@ -246,8 +246,12 @@ TEST(connect_rejects_bad_arguments)
     F.opts.port = 0;
     CHECK_STATUS(mqtls_connect(&F.c, &F.opts), MQTLS_ERR_BAD_PARAM);
     F.opts.port = 1883;
-    F.opts.connect.version = (mqtls_version_t)3;
+    F.opts.connect.version = (mqtls_version_t)2;
     CHECK_STATUS(mqtls_connect(&F.c, &F.opts), MQTLS_ERR_BAD_PARAM);
+#if !MQTLS_CFG_MQTT31
+    F.opts.connect.version = MQTLS_V31; /* MQTT 3.1: not in this build */
+    CHECK_STATUS(mqtls_connect(&F.c, &F.opts), MQTLS_ERR_BAD_PARAM);
+#endif
     F.opts.connect.version = MQTLS_V311;
     CHECK_EQ_INT(F.m.connect_calls, 0);
     CHECK_EQ_INT(mqtls_state(&F.c), MQTLS_STATE_DISCONNECTED);
