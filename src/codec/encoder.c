@@ -55,8 +55,6 @@ static mqtls_status_t connect_check(const mqtls_connect_t *c, mqtls_version_t v)
         return MQTLS_ERR_BAD_PARAM;
     if (c->has_password && !is_v5(v) && !c->has_username)
         return MQTLS_ERR_BAD_PARAM; /* 3.1.1: a password needs a user name */
-    if (MQTLS_CFG_MQTT31 && v == MQTLS_V31 && (c->client_id.len == 0 || c->client_id.len > 23))
-        return MQTLS_ERR_BAD_PARAM; /* 3.1: the client identifier has 1 to 23 characters */
     if (!c->will)
         return MQTLS_OK;
     if (c->will_qos > 2)
