@@ -134,8 +134,8 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         tc->handler(tc->user, ev);
 }
 
-/* Chooses the transport: TLS, --unix's socket, TCP (or -A's binding TCP), wrapped by the tracer (which
- * prints only under -d). TLS loads its credentials here; a failure is reported. */
+/* Chooses the transport: TLS, --unix's socket, TCP (or -A's binding TCP), wrapped by the
+ * tracer (which prints only under -d). TLS loads its credentials here; a failure is reported. */
 static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
 {
     const tool_cfg_t *cfg = tc->cfg;

@@ -17,7 +17,7 @@
 /** Context of the Unix socket transport. */
 typedef struct tool_unix {
     int fd;               /**< the socket, -1 when closed */
-    bool connecting;      /**< connect() returned EINPROGRESS/EAGAIN and has not finished */
+    bool connecting;      /**< connect() returned EINPROGRESS and has not finished */
     const char *path;     /**< the socket's path (not copied) */
     char why[160];        /**< the last failure in words, or "" */
 } tool_unix_t;
