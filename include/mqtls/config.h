@@ -25,7 +25,7 @@
  * images of scripts/size.sh), 1 elsewhere.
  */
 #ifndef MQTLS_CFG_MQTT31
-#if defined(__arm__) || !__STDC_HOSTED__
+#if defined(__arm__) || (defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0)
 #define MQTLS_CFG_MQTT31 0
 #else
 #define MQTLS_CFG_MQTT31 1

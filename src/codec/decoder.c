@@ -88,19 +88,30 @@ static mqtls_status_t connect_flags(mqtls_connect_t *c, uint8_t f)
     return MQTLS_OK;
 }
 
-static mqtls_status_t decode_connect(rcur_t *r, mqtls_connect_t *c)
+/* The protocol name and level: "MQTT" at 4 (or 5), and 3.1's "MQIsdp" at 3. */
+static mqtls_status_t read_protocol(rcur_t *r, uint8_t *level)
 {
     mqtls_bin_t name;
-    uint8_t level, flags;
     if (mqtls_r_bin(r, &name) != MQTLS_OK)
         return MQTLS_ERR_PROTOCOL_NAME;
-    /* 3.1 names itself "MQIsdp", at level 3 */
-    int v31 = MQTLS_CFG_MQTT31 && name.len == 6 && memcmp(name.data, "MQIsdp", 6) == 0;
-    if (!v31 && (name.len != 4 || memcmp(name.data, "MQTT", 4) != 0))
+#if MQTLS_CFG_MQTT31
+    if (name.len == 6 && memcmp(name.data, "MQIsdp", 6) == 0) {
+        TRY(mqtls_r_u8(r, level));
+        return *level == MQTLS_V31 ? MQTLS_OK : MQTLS_ERR_PROTOCOL_LEVEL;
+    }
+#endif
+    if (name.len != 4 || memcmp(name.data, "MQTT", 4) != 0)
         return MQTLS_ERR_PROTOCOL_NAME;
-    TRY(mqtls_r_u8(r, &level));
-    if (v31 ? level != MQTLS_V31 : level != MQTLS_V311 && !(level == MQTLS_V5 && MQTLS_CFG_MQTT5))
+    TRY(mqtls_r_u8(r, level));
+    if (*level != MQTLS_V311 && !(*level == MQTLS_V5 && MQTLS_CFG_MQTT5))
         return MQTLS_ERR_PROTOCOL_LEVEL;
+    return MQTLS_OK;
+}
+
+static mqtls_status_t decode_connect(rcur_t *r, mqtls_connect_t *c)
+{
+    uint8_t level, flags;
+    TRY(read_protocol(r, &level));
     c->version = (mqtls_version_t)level;
     TRY(mqtls_r_u8(r, &flags));
     TRY(connect_flags(c, flags));
