@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mqtls/mqtls.h"
 #include "tool_cert.h"
 #include "tool_cmds.h"
 #include "tool_doctor.h"
