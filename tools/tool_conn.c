@@ -26,6 +26,8 @@ int tool_conn_fd(const tool_conn_t *tc)
 {
     if (tc->tls)
         return tool_tls_fd(tc->tls);
+    if (tc->cfg->unix_path)
+        return tool_unix_fd(&tc->usock);
     return tc->cfg->bind_addr ? tool_bind_fd(&tc->bind) : mqtls_tcp_fd(&tc->tcp);
 }
 
@@ -206,8 +208,8 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         tc->handler(tc->user, ev);
 }
 
-/* Chooses the transport: TLS, TCP (or -A's binding TCP), wrapped by the tracer (which
- * prints only under -d). TLS loads its credentials here; a failure is reported. */
+/* Chooses the transport: TLS, --unix's socket, TCP (or -A's binding TCP), wrapped by the
+ * tracer (which prints only under -d). TLS loads its credentials here; a failure is reported. */
 static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
 {
     const tool_cfg_t *cfg = tc->cfg;
@@ -218,6 +220,10 @@ static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
             return rc;
         cc->transport = &tool_tls_transport;
         cc->transport_ctx = tc->tls;
+    } else if (cfg->unix_path) {
+        tool_unix_init(&tc->usock, cfg->unix_path);
+        cc->transport = &tool_unix_transport;
+        cc->transport_ctx = &tc->usock;
     } else if (cfg->bind_addr) {
         tool_bind_init(&tc->bind, cfg->bind_addr);
         cc->transport = &tool_bind_transport;
@@ -411,6 +417,11 @@ static int report_connect_failure(tool_conn_t *tc, bool timeout_is_exit)
     if (rc >= 0)
         return rc;
     const char *detail = cfg->bind_addr ? tool_bind_error(&tc->bind) : NULL;
+    if (cfg->unix_path && (st == MQTLS_ERR_TIMEOUT || is_transport_error(st))) {
+        tool_err("could not connect to unix socket %s: %s", cfg->unix_path,
+                 tool_unix_error(&tc->usock) ? tool_unix_error(&tc->usock) : mqtls_strerror(st));
+        return st == MQTLS_ERR_TIMEOUT && timeout_is_exit ? TOOL_EXIT_TIMEOUT : TOOL_EXIT_CONNECT;
+    }
     if (st == MQTLS_ERR_TIMEOUT || is_transport_error(st)) {
         tool_err("could not connect to %s port %u: %s%s%s", cfg->host, (unsigned)cfg->port,
                  mqtls_strerror(st), detail ? " - " : "", detail ? detail : "");

@@ -17,6 +17,7 @@
 #include "tool_bind.h"
 #include "tool_opts.h"
 #include "tool_tls.h"
+#include "tool_unix.h"
 #include "mqtls/store_file.h"
 #include "tool_trace.h"
 
@@ -41,6 +42,7 @@ typedef struct tool_conn {
     mqtls_client_t client;
     mqtls_tcp_t tcp;
     tool_bind_t bind;
+    tool_unix_t usock;    /**< --unix */
     tool_tls_t *tls;      /**< with TLS (heap: Mbed TLS's contexts are large), else NULL */
     tool_trace_t trace;   /**< always there: prints under -d, counts QoS 2 exchanges */
     mqtls_connect_opts_t opts;

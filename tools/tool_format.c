@@ -187,6 +187,19 @@ static void field_prop(tool_buf_t *f, char conv, const mqtls_props_t *p)
     }
 }
 
+/* %j, compact or (--pretty) laid out over lines. */
+static void add_json(tool_buf_t *f, const fctx_t *x)
+{
+    if (!x->ctx->pretty) {
+        tool_format_json(f, x->m);
+        return;
+    }
+    tool_buf_t compact = {0};
+    tool_format_json(&compact, x->m);
+    tool_format_json_pretty(f, compact.p, compact.len);
+    tool_buf_free(&compact);
+}
+
 /* Writes the value of field @p conv (unpadded) into @p f. */
 static void field(tool_buf_t *f, char conv, const fctx_t *x)
 {
@@ -196,7 +209,7 @@ static void field(tool_buf_t *f, char conv, const fctx_t *x)
     case 'I': add_time_iso(f, &x->now, false); break;
     case 'U': tool_buf_printf(f, "%lld.%09ld", (long long)x->now.tv_sec, x->now.tv_nsec); break;
     case 'i': tool_buf_add(f, x->ctx->client_id, strlen(x->ctx->client_id)); break;
-    case 'j': tool_format_json(f, m); break;
+    case 'j': add_json(f, x); break;
     case 'l': tool_buf_printf(f, "%lu", (unsigned long)m->payload_len); break;
     case 'm': tool_buf_printf(f, "%u", (unsigned)m->packet_id); break;
     case 'p': tool_buf_add(f, m->payload, m->payload_len); break;
@@ -350,4 +363,105 @@ void tool_format_json(tool_buf_t *f, const mqtls_publish_t *m)
     tool_buf_add(f, ",\"payload\":\"", 12);
     json_str(f, m->payload, m->payload_len);
     tool_buf_add(f, "\"}", 2);
+}
+
+/* The state of the --pretty layout: nesting, and whether each open level is an array. */
+typedef struct pretty {
+    tool_buf_t *out;
+    int depth;
+    uint64_t arrays; /* bit d: level d + 1 is an array (deeper levels count as objects) */
+} pretty_t;
+
+static bool in_array(const pretty_t *p)
+{
+    return p->depth > 0 && p->depth <= 64 && (p->arrays >> (p->depth - 1)) & 1u;
+}
+
+static void newline(pretty_t *p, int depth)
+{
+    tool_buf_addc(p->out, '\n');
+    for (int i = 0; i < depth; i++)
+        tool_buf_addc(p->out, '\t');
+}
+
+/* An opening bracket; an empty object or array is written whole ("{\n}" as cJSON does). */
+static size_t pretty_open(pretty_t *p, const char *json, size_t i, size_t len)
+{
+    char c = json[i];
+    bool array = c == '[';
+    tool_buf_addc(p->out, c);
+    if (i + 1 < len && json[i + 1] == (array ? ']' : '}')) {
+        if (!array)
+            newline(p, p->depth);
+        tool_buf_addc(p->out, json[i + 1]);
+        return i + 2;
+    }
+    if (p->depth < 64) /* cJSON limits nesting too; deeper JSON is not made by %j */
+        p->arrays = array ? p->arrays | (1ull << p->depth) : p->arrays & ~(1ull << p->depth);
+    p->depth++;
+    if (!array)
+        newline(p, p->depth);
+    return i + 1;
+}
+
+static void pretty_close(pretty_t *p, char c)
+{
+    bool array = in_array(p);
+    if (p->depth > 0)
+        p->depth--;
+    if (!array)
+        newline(p, p->depth);
+    tool_buf_addc(p->out, c);
+}
+
+/* A string, copied with its escapes; returns the index after its closing quote. */
+static size_t pretty_string(pretty_t *p, const char *json, size_t i, size_t len)
+{
+    size_t start = i++;
+    while (i < len && json[i] != '"')
+        i += json[i] == '\\' ? 2 : 1;
+    if (i < len)
+        i++;
+    else
+        i = len;
+    tool_buf_add(p->out, json + start, i - start);
+    return i;
+}
+
+/* Anything outside strings but an opening bracket. */
+static void pretty_char(pretty_t *p, char c)
+{
+    switch (c) {
+    case '}':
+    case ']':
+        pretty_close(p, c);
+        break;
+    case ',':
+        if (in_array(p)) {
+            tool_buf_add(p->out, ", ", 2);
+        } else {
+            tool_buf_addc(p->out, ',');
+            newline(p, p->depth);
+        }
+        break;
+    case ':':
+        tool_buf_add(p->out, ":\t", 2);
+        break;
+    default:
+        tool_buf_addc(p->out, c);
+        break;
+    }
+}
+
+void tool_format_json_pretty(tool_buf_t *out, const char *json, size_t len)
+{
+    pretty_t p = {out, 0, 0};
+    for (size_t i = 0; i < len;) {
+        if (json[i] == '"')
+            i = pretty_string(&p, json, i, len);
+        else if (json[i] == '{' || json[i] == '[')
+            i = pretty_open(&p, json, i, len);
+        else
+            pretty_char(&p, json[i++]);
+    }
 }

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mqtls/mqtls.h"
 #include "tool_cert.h"
 #include "tool_cmds.h"
 #include "tool_doctor.h"
+#include "tool_opts.h"
 #include "tool_pki.h"
 #include "tool_tls.h"
 #include "tool_util.h"
@@ -43,12 +43,6 @@ static void usage(FILE *out)
     fputs(tool_exit_help, out);
 }
 
-static void version(void)
-{
-    printf("mqtls %s (MQTT 3.1.1%s)\n", MQTLS_VERSION_STRING,
-           MQTLS_CFG_MQTT5 ? ", 5.0" : "");
-}
-
 /* `mqtls --selftest-alpn HOST PORT`: prints the ALPN protocol that pub/sub offer on their
  * own for HOST and PORT ("none" if none). Not in --help: it lets tests check the AWS rule
  * without a network (tests/cli/test_tls_cli.sh). */
@@ -77,7 +71,7 @@ int main(int argc, char **argv)
         return TOOL_EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-        version();
+        tool_version_print(stdout);
         return TOOL_EXIT_OK;
     }
     if (!strcmp(cmd, "--selftest-alpn"))

@@ -11,8 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <mbedtls/version.h>
+
 #include "tool_doctor.h"
 #include "tool_tls.h"
+#include "tool_unix.h"
 #include "tool_url.h"
 #include "tool_util.h"
 
@@ -94,7 +97,9 @@ static int opt_keepalive(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, 
 {
     (void)o, (void)n, (void)u;
     uint32_t v;
-    int rc = opt_u32(a[0], "keepalive", 0, 65535, &v);
+    /* mosquitto_pub/sub 2.0 take 5..65535 ("it must be between 5 and 65535 inclusive");
+     * 0 (keep-alive off) is refused there too, so a script behaves the same with both. */
+    int rc = opt_u32(a[0], "keepalive", 5, 65535, &v);
     cfg->keepalive = (uint16_t)v;
     return rc;
 }
@@ -131,10 +136,13 @@ static int opt_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, in
     } else if (!strcmp(v, "mqttv5") || !strcmp(v, "5")) {
         cfg->version = MQTLS_V5;
     } else if (!strcmp(v, "mqttv31") || !strcmp(v, "31")) {
-        tool_err("MQTT 3.1 (%s) is not supported by mqtls: use -V mqttv311 or -V mqttv5", v);
-        return TOOL_EXIT_USAGE;
+        if (!MQTLS_CFG_MQTT31 || cfg->cmd == TOOL_DOCTOR)
+            return bad("MQTT 3.1 (%s) is not supported by mqtls%s: use -V mqttv311 or -V mqttv5",
+                       v, MQTLS_CFG_MQTT31 ? " doctor" : " (built without MQTLS_CFG_MQTT31)");
+        cfg->version = MQTLS_V31;
     } else {
-        return bad("invalid %s '%s' (use mqttv311, mqttv5, 311 or 5)", "protocol version", v);
+        return bad("invalid %s '%s' (use mqttv311, mqttv5 or mqttv31; 311, 5, 31)",
+                   "protocol version", v);
     }
     return TOOL_EXIT_OK;
 }
@@ -276,6 +284,26 @@ static int opt_tls_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n
     return TOOL_EXIT_OK;
 }
 
+/* --random-filter CHANCE: a percentage, 0.1 to 100, kept in thousandths of a percent. */
+static int opt_random_filter(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    char *end = NULL;
+    double d = strtod(a[0], &end);
+    if (end == a[0] || *end || !isfinite(d) || d < 0.1 || d > 100.0)
+        return bad("invalid --random-filter chance '%s' (must be a percentage from 0.1 to 100)",
+                   a[0]);
+    cfg->random_filter = (uint32_t)(d * 1000.0 + 0.5);
+    return TOOL_EXIT_OK;
+}
+
+static int opt_show_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)cfg, (void)o, (void)a, (void)n, (void)u;
+    tool_version_print(stdout);
+    return TOOL_HELP_SHOWN;
+}
+
 static int opt_help(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
 {
     (void)o, (void)a, (void)n, (void)u;
@@ -321,7 +349,8 @@ static const tool_opt_t opts[] = {
         "TLS: do NOT verify the broker's certificate and host name (unsafe; tests only)"),
     OPT("json", 0, DOC, 0, opt_true, F(json), NULL,
         "print the report as one JSON document (docs/doctor.md)"),
-    OPT("keepalive", 'k', CONN, 1, opt_keepalive, 0, "SECONDS", "keep alive (default 60, 0 off)"),
+    OPT("keepalive", 'k', CONN, 1, opt_keepalive, 0, "SECONDS",
+        "keep alive, 5 to 65535 (default 60)"),
     OPT("key", 0, CONN, 1, opt_str, F(key), "FILE",
         "TLS: private key of --cert (PEM or DER; PKCS#1, SEC1 or PKCS#8)"),
     OPT("keypass", 0, CONN, 1, opt_keypass, 0, "PASS",
@@ -339,15 +368,22 @@ static const tool_opt_t opts[] = {
     OPT("nodelay", 0, BOTH, 0, opt_true, F(nodelay), NULL, "disable Nagle's algorithm"),
     OPT("null-message", 'n', TOOL_PUB, 0, opt_msg, 0, NULL, "send a zero-length message"),
     OPT("port", 'p', CONN, 1, opt_port, 0, "PORT", "broker port (default 1883, TLS: 8883)"),
+    OPT("pretty", 0, TOOL_SUB, 0, opt_true, F(pretty), NULL,
+        "print the JSON of %j indented, over several lines"),
     OPT2("property", 'D', BOTH, 3, opt_property, 0, "CMD NAME VALUE",
         "5.0 property; CMD: connect publish disconnect will (user-property: NAME KEY VALUE)",
         "5.0 property; CMD: connect subscribe unsubscribe disconnect will"),
-    OPT("protocol-version", 'V', CONN, 1, opt_version, 0, "VERSION",
+    OPT3("protocol-version", 'V', CONN, 1, opt_version, 0, "VERSION",
+        "mqttv311 (default), mqttv5 or mqttv31 (also 311, 5, 31)", NULL,
         "mqttv311 (default) or mqttv5 (also 311, 5)"),
     OPT("pw", 'P', CONN, 1, opt_str, F(password), "PASSWORD", "password"),
     OPT2("qos", 'q', BOTH, 1, opt_qos, 0, "QOS", "QoS of the message: 0, 1 or 2 (default 0)",
         "QoS of the subscriptions: 0, 1 or 2 (default 0)"),
     OPT("quiet", 0, BOTH, 0, opt_true, F(quiet), NULL, "do not print error messages"),
+    OPT("random-filter", 0, TOOL_SUB, 1, opt_random_filter, 0, "CHANCE",
+        "print each message with this chance, in percent (0.1 to 100)"),
+    OPT("remove-retained", 0, TOOL_SUB, 0, opt_true, F(remove_retained), NULL,
+        "clear each retained message received (publish an empty retained message)"),
     OPT("repeat", 0, TOOL_PUB, 1, opt_repeat, 0, "N", "publish the message N times"),
     OPT("repeat-delay", 0, TOOL_PUB, 1, opt_repeat_delay, 0, "SECONDS",
         "wait this long between repeated publishes"),
@@ -363,17 +399,22 @@ static const tool_opt_t opts[] = {
     OPT3("timeout", 'W', TOOL_SUB | DOC, 1, opt_timeout, 0, "SECONDS",
         "stop after SECONDS (exit status 27)", NULL,
         "time each network step may take (default 10)"),
+    OPT("tls-alpn", 0, CONN, 1, opt_list, F(alpn), "PROTOCOL",
+        "TLS: the same as --alpn (mosquitto's name for it)"),
     OPT("tls-version", 0, CONN, 1, opt_tls_version, 0, "VERSION",
         "TLS: lowest version to use, tlsv1.2 (default) or tlsv1.3"),
     OPT3("topic", 't', CONN, 1, opt_list, F(topics), "TOPIC", "topic to publish to",
         "topic filter to subscribe to (repeatable)",
         "topic of the round trip (default mqtls/doctor/<client id>)"),
+    OPT("unix", 0, BOTH, 1, opt_str, F(unix_path), "PATH",
+        "connect through the Unix socket PATH instead of TCP (no TLS)"),
     OPT("unsubscribe", 'U', TOOL_SUB, 1, opt_list, F(unsub), "FILTER",
         "unsubscribe from FILTER (repeatable)"),
     OPT("url", 'L', CONN, 1, opt_url, 0, "URL",
         "mqtt[s]://[user[:password]@]host[:port]/topic (mqtts: TLS, default port 8883)"),
     OPT("username", 'u', CONN, 1, opt_str, F(username), "USER", "user name"),
     OPT("verbose", 'v', TOOL_SUB, 0, opt_true, F(verbose), NULL, "print the topic and the payload"),
+    OPT("version", 0, CONN, 0, opt_show_version, 0, NULL, "print the version and exit"),
     OPT("will-payload", 0, BOTH, 1, opt_str, F(will_payload), "PAYLOAD", "will message payload"),
     OPT("will-qos", 0, BOTH, 1, opt_will_qos, 0, "QOS", "will message QoS"),
     OPT("will-retain", 0, BOTH, 0, opt_true, F(will_retain), NULL, "retain the will message"),
@@ -405,6 +446,7 @@ void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd)
     cfg->repeat = 1;
     cfg->max_inflight = 20;
     cfg->ack_timeout_s = 30;
+    cfg->random_filter = TOOL_RANDOM_ALL;
 }
 
 void tool_cfg_free(tool_cfg_t *cfg)
@@ -546,6 +588,21 @@ static void make_client_id(tool_cfg_t *cfg)
     cfg->client_id = b.p ? b.p : tool_xstrdup("");
 }
 
+/* --unix replaces TCP: the TLS transport and -A open TCP sockets of their own. */
+static int check_unix(const tool_cfg_t *cfg)
+{
+    if (!cfg->unix_path)
+        return TOOL_EXIT_OK;
+    if (!cfg->unix_path[0] || !tool_unix_path_fits(cfg->unix_path))
+        return bad("invalid --unix path '%s' (must be 1 to 107 bytes)", cfg->unix_path);
+    if (cfg->tls)
+        return bad("--unix cannot be combined with TLS (--cafile, --capath, --cert, "
+                   "--insecure, mqtts://): the Unix socket is a plain connection");
+    if (cfg->bind_addr)
+        return bad("--unix cannot be combined with -A (a TCP bind address)");
+    return TOOL_EXIT_OK;
+}
+
 /* Checks shared by pub and sub, once every option is read. */
 static int tool_opts_check(tool_cfg_t *cfg)
 {
@@ -556,11 +613,16 @@ static int tool_opts_check(tool_cfg_t *cfg)
         rc = check_prop_cmds(cfg);
     if (!rc)
         rc = tool_tls_check(cfg);
+    if (!rc)
+        rc = check_unix(cfg);
     if (rc)
         return rc;
     make_client_id(cfg);
     if (strlen(cfg->client_id) > 65535)
         return bad("the client id is longer than 65535 bytes");
+    if (cfg->version == MQTLS_V31 && (!cfg->client_id[0] || strlen(cfg->client_id) > 23))
+        return bad("MQTT 3.1 (-V mqttv31) needs a client id of 1 to 23 bytes, not %lu",
+                   (unsigned long)strlen(cfg->client_id));
     if (cfg->username && strlen(cfg->username) > 65535)
         return bad("the user name is longer than 65535 bytes");
     if (cfg->password && strlen(cfg->password) > 65535)
@@ -577,6 +639,19 @@ int tool_opts_parse(tool_cfg_t *cfg, int argc, char **argv)
             return rc;
     }
     return tool_opts_check(cfg);
+}
+
+void tool_version_print(FILE *out)
+{
+    fprintf(out, "mqtls %s (MQTT %s3.1.1%s)\n", MQTLS_TOOL_VERSION, MQTLS_CFG_MQTT31 ? "3.1, " : "",
+            MQTLS_CFG_MQTT5 ? ", 5.0" : "");
+#if defined(MBEDTLS_VERSION_C)
+    char tls[32];
+    mbedtls_version_get_string(tls); /* the library linked, which may be newer than its headers */
+    fprintf(out, "TLS: Mbed TLS %s\n", tls);
+#else
+    fprintf(out, "TLS: Mbed TLS %s\n", MBEDTLS_VERSION_STRING);
+#endif
 }
 
 static void help_line(const tool_opt_t *o, tool_cmd_t cmd, FILE *out)

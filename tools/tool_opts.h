@@ -41,8 +41,11 @@ typedef struct tool_strlist {
 #define TOOL_URL_MQTT 1
 #define TOOL_URL_MQTTS 2
 
-/** Returned by tool_opts_parse() when --help was printed. */
+/** Returned by tool_opts_parse() when --help or --version was printed. */
 #define TOOL_HELP_SHOWN (-1)
+
+/** --random-filter's "print every message" (100 %, in thousandths of a percent). */
+#define TOOL_RANDOM_ALL 100000u
 
 /** Every setting of one run. */
 typedef struct tool_cfg {
@@ -51,6 +54,7 @@ typedef struct tool_cfg {
     const char *host;
     uint16_t port;            /**< 0 until chosen: -p, the URL, or 1883 / 8883 (TLS) */
     const char *bind_addr;
+    const char *unix_path;    /**< --unix: a Unix stream socket instead of TCP (tool_unix.h) */
     const char *session_dir; /**< pub: durable message store (implies -c) */
     mqtls_version_t version;
     uint16_t keepalive;
@@ -96,6 +100,9 @@ typedef struct tool_cfg {
     tool_strlist_t filter_out; /**< -T */
     tool_strlist_t unsub;     /**< -U */
     uint32_t max_packet;      /**< --max-packet-size: receive buffer (0: the default) */
+    bool pretty;              /**< --pretty: %j indented (cJSON's layout, as mosquitto_sub) */
+    bool remove_retained;     /**< --remove-retained: clear each retained message received */
+    uint32_t random_filter;   /**< --random-filter in thousandths of a percent (100000: all) */
     /* doctor */
     bool json;                /**< --json */
     bool no_roundtrip;        /**< --no-roundtrip */
@@ -135,6 +142,12 @@ const char *tool_cmd_name(tool_cmd_t cmd);
  * @return TOOL_EXIT_OK, TOOL_EXIT_USAGE (message printed), or TOOL_HELP_SHOWN
  */
 int tool_opts_parse(tool_cfg_t *cfg, int argc, char **argv);
+
+/**
+ * Prints `mqtls VERSION` (the CMake project version), the MQTT versions compiled in and the
+ * TLS library's version (`mqtls --version`, `mqtls pub|sub|doctor --version`).
+ */
+void tool_version_print(FILE *out);
 
 /** Prints the usage and option list of @p cmd. */
 void tool_opts_help(tool_cmd_t cmd, FILE *out);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mqtls/reason.h"
@@ -34,6 +35,8 @@ typedef struct sub {
     size_t denied;       /**< filters the broker refused */
     bool subscribed;     /**< the first SUBSCRIBE went out: a reconnect repeats it */
     uint32_t received;   /**< messages printed (for -C) */
+    tool_strlist_t clear; /**< --remove-retained: topics to clear (heap copies) */
+    size_t cleared;      /**< how many of them were handed to the client */
     bool done;
     int rc;
 } sub_t;
@@ -113,6 +116,23 @@ static bool print_message(sub_t *s, const mqtls_publish_t *m)
     return false;
 }
 
+/* --remove-retained: the topic is kept and cleared from the loop (remove_queued): inside
+ * this callback the client cannot be stepped when its window is full. */
+static void queue_removal(sub_t *s, const mqtls_publish_t *m)
+{
+    char *t = tool_xmalloc((size_t)m->topic.len + 1);
+    memcpy(t, m->topic.data, m->topic.len);
+    t[m->topic.len] = '\0';
+    tool_strlist_add(&s->clear, t);
+}
+
+/* --random-filter: true when this message is to be skipped. */
+static bool random_skip(const tool_cfg_t *cfg)
+{
+    return cfg->random_filter < TOOL_RANDOM_ALL &&
+           (uint32_t)(random() % TOOL_RANDOM_ALL) >= cfg->random_filter;
+}
+
 /* A message the run does not take (after -C N, the first live one of --retained-only, one
  * stdout refused) is declined: not acknowledged, so that a persistent session (-c) gets it
  * on its next connection instead of losing it. Filtered ones (-T, -R) are taken and
@@ -132,7 +152,11 @@ static void on_message(sub_t *s, const mqtls_publish_t *m)
         mqtls_decline(c);
         return;
     }
-    if (cfg->no_retained && m->retain)
+    /* Before -R: mosquitto_sub(1) says --remove-retained "still takes effect even if -R
+     * is used" (its 2.0.11 binary skips it then; see docs/cli.md). */
+    if (cfg->remove_retained && m->retain)
+        queue_removal(s, m);
+    if ((cfg->no_retained && m->retain) || random_skip(cfg))
         return;
     if (!print_message(s, m)) {
         mqtls_decline(c);
@@ -296,6 +320,61 @@ static int subscribe_all(sub_t *s)
     return TOOL_EXIT_ERROR;
 }
 
+/* Hands the queued --remove-retained topics to the client: an empty retained message at
+ * QoS 1 each (as mosquitto_sub), until the in-flight window is full. */
+static void remove_queued(sub_t *s)
+{
+    while (s->cleared < s->clear.n) {
+        mqtls_publish_t p;
+        memset(&p, 0, sizeof p);
+        p.topic = mqtls_str(s->clear.v[s->cleared]);
+        p.qos = 1;
+        p.retain = true;
+        mqtls_status_t st = mqtls_publish(&s->conn.client, &p, NULL);
+        if (st == MQTLS_ERR_INFLIGHT_FULL || st == MQTLS_ERR_STORE)
+            return; /* room comes with the acknowledgements */
+        if (st != MQTLS_OK)
+            tool_err("cannot clear the retained message of '%s': %s",
+                     s->clear.v[s->cleared], mqtls_strerror(st));
+        s->cleared++;
+    }
+}
+
+/* Before disconnecting: every queued topic sent and acknowledged (at most @p max_ms). */
+static void finish_removals(sub_t *s, uint32_t max_ms)
+{
+    uint64_t end = tool_now_ms() + max_ms;
+    remove_queued(s);
+    if (s->cleared < s->clear.n || mqtls_inflight(&s->conn.client))
+        mqtls_resume(&s->conn.client); /* the acknowledgements may wait behind -C's pause */
+    while (s->conn.connected && (s->cleared < s->clear.n || mqtls_inflight(&s->conn.client))) {
+        uint64_t now = tool_now_ms();
+        /* A message declined meanwhile pauses input again: what is behind it stays unread. */
+        if (now >= end || s->conn.client.rx_paused) {
+            tool_warn("%lu retained message(s) may not have been cleared",
+                      (unsigned long)(s->clear.n - s->cleared + mqtls_inflight(&s->conn.client)));
+            return;
+        }
+        tool_conn_poll(&s->conn, -1, (uint32_t)(end - now), NULL);
+        remove_queued(s);
+    }
+}
+
+static void free_removals(sub_t *s)
+{
+    for (size_t i = 0; i < s->clear.n; i++)
+        free((void *)s->clear.v[i]);
+    free(s->clear.v);
+}
+
+/* --random-filter draws from random(): seeded per run, as mosquitto_sub seeds rand(). */
+static void seed_random(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    srandom((unsigned)ts.tv_nsec ^ (unsigned)ts.tv_sec ^ ((unsigned)getpid() << 16));
+}
+
 /* Handles traffic until done, a signal, the -W deadline (0: none) or a lost connection. */
 static int sub_loop(sub_t *s, uint64_t deadline)
 {
@@ -309,6 +388,7 @@ static int sub_loop(sub_t *s, uint64_t deadline)
         }
         uint32_t wait = deadline ? (uint32_t)(deadline - now) : 60000u;
         tool_conn_poll(&s->conn, -1, wait, NULL);
+        remove_queued(s);
     }
     return s->rc;
 }
@@ -341,12 +421,15 @@ static int sub_run(sub_t *s)
     s->mctx.client_id = cfg->client_id;
     s->mctx.version = cfg->version;
     s->mctx.escape_topic = isatty(STDOUT_FILENO) == 1;
+    s->mctx.pretty = cfg->pretty;
+    seed_random();
     int rc = tool_conn_open(&s->conn, cfg, &sz, on_event, s, ctimeout, cfg->timeout_s != 0);
     if (!rc)
         rc = subscribe_all(s);
     s->subscribed = true;
     if (!rc)
         rc = sub_loop(s, deadline);
+    finish_removals(s, 5000);
     tool_conn_settle(&s->conn, 2000);
     tool_conn_close(&s->conn);
     return rc;
@@ -370,6 +453,7 @@ int tool_sub_main(int argc, char **argv)
     }
     tool_buf_free(&s.out);
     free(s.reqs);
+    free_removals(&s);
     tool_cfg_free(&cfg);
     return rc == TOOL_HELP_SHOWN ? TOOL_EXIT_OK : rc;
 }

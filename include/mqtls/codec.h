@@ -25,6 +25,7 @@ extern "C" {
 
 /** Protocol version, chosen per connection. The values are the CONNECT protocol levels. */
 typedef enum mqtls_version {
+    MQTLS_V31 = 3,  /**< MQTT 3.1 ("MQIsdp"): only in builds with MQTLS_CFG_MQTT31 */
     MQTLS_V311 = 4,
     MQTLS_V5 = 5
 } mqtls_version_t;

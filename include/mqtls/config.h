@@ -18,6 +18,20 @@
 #define MQTLS_CFG_MQTT5 1
 #endif
 
+/**
+ * 1: MQTT 3.1 (protocol name "MQIsdp", level 3: MQTLS_V31) can be chosen per connection, for
+ * old brokers and the tool's `-V mqttv31`. It adds a few bytes to the codec and the session,
+ * so it is a host feature: the default is 0 on ARM and freestanding targets (the device
+ * images of scripts/size.sh), 1 elsewhere.
+ */
+#ifndef MQTLS_CFG_MQTT31
+#if defined(__arm__) || (defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0)
+#define MQTLS_CFG_MQTT31 0
+#else
+#define MQTLS_CFG_MQTT31 1
+#endif
+#endif
+
 /** 1: QoS 2 (PUBREC/PUBREL/PUBCOMP both ways). 0: QoS 0 and 1 only. */
 #ifndef MQTLS_CFG_QOS2
 #define MQTLS_CFG_QOS2 1

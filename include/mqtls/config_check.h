@@ -8,6 +8,9 @@
 #if MQTLS_CFG_MQTT5 != 0 && MQTLS_CFG_MQTT5 != 1
 #error "MQTLS_CFG_MQTT5 must be 0 or 1"
 #endif
+#if MQTLS_CFG_MQTT31 != 0 && MQTLS_CFG_MQTT31 != 1
+#error "MQTLS_CFG_MQTT31 must be 0 or 1"
+#endif
 #if MQTLS_CFG_QOS2 != 0 && MQTLS_CFG_QOS2 != 1
 #error "MQTLS_CFG_QOS2 must be 0 or 1"
 #endif

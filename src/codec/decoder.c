@@ -83,20 +83,35 @@ static mqtls_status_t connect_flags(mqtls_connect_t *c, uint8_t f)
         return MQTLS_ERR_MALFORMED_QOS;
     if (!c->will && (c->will_qos || c->will_retain))
         return MQTLS_ERR_MALFORMED_FLAGS;
-    if (c->version == MQTLS_V311 && c->has_password && !c->has_username)
-        return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.1.2-22] */
+    if (c->version != MQTLS_V5 && c->has_password && !c->has_username)
+        return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.1.2-22] (and so in 3.1) */
+    return MQTLS_OK;
+}
+
+/* The protocol name and level: "MQTT" at 4 (or 5), and 3.1's "MQIsdp" at 3. */
+static mqtls_status_t read_protocol(rcur_t *r, uint8_t *level)
+{
+    mqtls_bin_t name;
+    if (mqtls_r_bin(r, &name) != MQTLS_OK)
+        return MQTLS_ERR_PROTOCOL_NAME;
+#if MQTLS_CFG_MQTT31
+    if (name.len == 6 && memcmp(name.data, "MQIsdp", 6) == 0) {
+        TRY(mqtls_r_u8(r, level));
+        return *level == MQTLS_V31 ? MQTLS_OK : MQTLS_ERR_PROTOCOL_LEVEL;
+    }
+#endif
+    if (name.len != 4 || memcmp(name.data, "MQTT", 4) != 0)
+        return MQTLS_ERR_PROTOCOL_NAME;
+    TRY(mqtls_r_u8(r, level));
+    if (*level != MQTLS_V311 && !(*level == MQTLS_V5 && MQTLS_CFG_MQTT5))
+        return MQTLS_ERR_PROTOCOL_LEVEL;
     return MQTLS_OK;
 }
 
 static mqtls_status_t decode_connect(rcur_t *r, mqtls_connect_t *c)
 {
-    mqtls_bin_t name;
     uint8_t level, flags;
-    if (mqtls_r_bin(r, &name) != MQTLS_OK || name.len != 4 || memcmp(name.data, "MQTT", 4) != 0)
-        return MQTLS_ERR_PROTOCOL_NAME;
-    TRY(mqtls_r_u8(r, &level));
-    if (level != MQTLS_V311 && !(level == MQTLS_V5 && MQTLS_CFG_MQTT5))
-        return MQTLS_ERR_PROTOCOL_LEVEL;
+    TRY(read_protocol(r, &level));
     c->version = (mqtls_version_t)level;
     TRY(mqtls_r_u8(r, &flags));
     TRY(connect_flags(c, flags));
@@ -125,6 +140,8 @@ static mqtls_status_t decode_connack(rcur_t *r, mqtls_version_t v, mqtls_connack
     uint8_t flags;
     TRY(mqtls_r_u8(r, &flags));
     TRY(mqtls_r_u8(r, &c->reason));
+    if (MQTLS_CFG_MQTT31 && v == MQTLS_V31)
+        flags = 0; /* 3.1: a reserved byte; sessions are never reported present */
     if (flags & 0xFEu)
         return MQTLS_ERR_MALFORMED_FLAGS;
     c->session_present = flags & 1u;
@@ -220,6 +237,8 @@ static mqtls_status_t decode_suback(rcur_t *r, mqtls_version_t v, mqtls_packet_t
         uint8_t c = r->cur[i];
         if (is_v5(v) ? !mqtls_rc5_valid(t, c) : (c > 2 && c != 0x80u))
             return MQTLS_ERR_MALFORMED_REASON_CODE;
+        if (MQTLS_CFG_MQTT31 && v == MQTLS_V31 && c == 0x80u)
+            return MQTLS_ERR_MALFORMED_REASON_CODE; /* 0x80 (failure) came with 3.1.1 */
     }
     r->cur = r->end;
     return MQTLS_OK;
@@ -275,7 +294,8 @@ mqtls_status_t mqtls_decode(const uint8_t *buf, size_t len, mqtls_version_t v,
     uint8_t first;
     uint32_t rl;
     size_t hl;
-    if (!buf || !out || (v != MQTLS_V311 && v != MQTLS_V5))
+    if (!buf || !out ||
+        (v != MQTLS_V311 && v != MQTLS_V5 && !(MQTLS_CFG_MQTT31 && v == MQTLS_V31)))
         return MQTLS_ERR_BAD_PARAM;
     TRY(mqtls_decode_fixed_header(buf, len, &first, &rl, &hl));
     if (len - hl < rl)

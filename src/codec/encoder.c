@@ -76,7 +76,10 @@ static mqtls_status_t connect_body(wcur_t *w, const mqtls_connect_t *c, mqtls_ve
                               (c->has_password ? 0x40u : 0u));
     if (c->will)
         flags |= (uint8_t)(0x04u | (c->will_qos << 3) | (c->will_retain ? 0x20u : 0u));
-    mqtls_w_str(w, "MQTT", 4);
+    if (MQTLS_CFG_MQTT31 && v == MQTLS_V31)
+        mqtls_w_str(w, "MQIsdp", 6); /* 3.1's protocol name (then level 3) */
+    else
+        mqtls_w_str(w, "MQTT", 4);
     mqtls_w_u8(w, (uint8_t)v);
     mqtls_w_u8(w, flags);
     mqtls_w_u16(w, c->keep_alive);
@@ -271,7 +274,7 @@ static uint8_t first_byte(const mqtls_packet_t *p)
 
 static mqtls_status_t version_check(mqtls_version_t v)
 {
-    if (v != MQTLS_V311 && v != MQTLS_V5)
+    if (v != MQTLS_V311 && v != MQTLS_V5 && !(MQTLS_CFG_MQTT31 && v == MQTLS_V31))
         return MQTLS_ERR_BAD_PARAM;
     return v == MQTLS_V5 && !MQTLS_CFG_MQTT5 ? MQTLS_ERR_UNSUPPORTED : MQTLS_OK;
 }

@@ -193,7 +193,7 @@ const char *mqtls_reason_text(mqtls_version_t v, mqtls_packet_type_t type, uint8
 {
     if (type == MQTLS_SUBACK && code <= 2)
         return granted[code];
-    if (v == MQTLS_V311) {
+    if (v != MQTLS_V5) { /* 3.1.1, and 3.1 whose return codes it kept */
         if (type == MQTLS_CONNACK && code <= 5)
             return rc311_connack[code];
         if (type == MQTLS_SUBACK && code == 0x80)

@@ -118,7 +118,12 @@ mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts
     if (c->state != MQTLS_STATE_DISCONNECTED)
         return MQTLS_ERR_STATE; /* (a scheduled reconnect may be replaced: it is disconnected) */
     mqtls_version_t v = opts->connect.version;
-    if (v != MQTLS_V311 && v != MQTLS_V5)
+    if (v != MQTLS_V311 && v != MQTLS_V5 && !(MQTLS_CFG_MQTT31 && v == MQTLS_V31))
+        return MQTLS_ERR_BAD_PARAM;
+    /* 3.1 allows client ids of 1 to 23 characters. Checked here, not in the codec: a packet
+     * with another one is well formed, a 3.1 broker answers it with "identifier rejected". */
+    if (MQTLS_CFG_MQTT31 && v == MQTLS_V31 &&
+        (opts->connect.client_id.len == 0 || opts->connect.client_id.len > 23))
         return MQTLS_ERR_BAD_PARAM;
     if (v == MQTLS_V5 && !MQTLS_CFG_MQTT5)
         return MQTLS_ERR_UNSUPPORTED;

@@ -33,7 +33,7 @@ expect 2 "only one of -m, -f, -l, -s and -n" pub "${P[@]}" -t a -m x -n
 expect 2 "one topic" pub "${P[@]}" -t a -t b -m x
 expect 2 "cannot read file '$WORK/missing'" pub "${P[@]}" -t a -f "$WORK/missing"
 expect 2 "cannot read file '$WORK'" pub "${P[@]}" -t a -f "$WORK"
-expect 2 "MQTT 3.1 (mqttv31) is not supported" pub "${P[@]}" -t a -m x -V mqttv31
+expect 2 "invalid protocol version 'mqttv4'" pub "${P[@]}" -t a -m x -V mqttv4
 expect 2 "invalid protocol version 'mqttv6'" pub "${P[@]}" -t a -m x -V mqttv6
 expect 2 "-c needs a client id" sub "${P[@]}" -t a -c
 expect 2 "needs MQTT 5.0" sub "${P[@]}" -t a -x 60

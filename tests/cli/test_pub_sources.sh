@@ -65,7 +65,7 @@ done
 # -l keeps the connection while stdin is idle.
 bg "$WORK/slow" msub -i slowsub -t src/slow -C 2
 wait_subscribed slowsub src/slow
-(echo first; sleep 1.5; echo second) | mqtls pub -p "$PORT" -t src/slow -l -k 1
+(echo first; sleep 6; echo second) | mqtls pub -p "$PORT" -t src/slow -l -k 5
 assert_status 0 $? "mqtls pub -l with a pause longer than the keepalive"
 wait_bg "$BG"
 assert_eq "first second" "$(tr '\n' ' ' < "$WORK/slow" | sed 's/ $//')" "-l paused lines"

@@ -246,8 +246,20 @@ TEST(connect_rejects_bad_arguments)
     F.opts.port = 0;
     CHECK_STATUS(mqtls_connect(&F.c, &F.opts), MQTLS_ERR_BAD_PARAM);
     F.opts.port = 1883;
-    F.opts.connect.version = (mqtls_version_t)3;
+    F.opts.connect.version = (mqtls_version_t)2;
     CHECK_STATUS(mqtls_connect(&F.c, &F.opts), MQTLS_ERR_BAD_PARAM);
+    F.opts.connect.version = MQTLS_V31;
+#if MQTLS_CFG_MQTT31
+    /* 3.1: client ids of 1 to 23 characters. */
+    mqtls_str_t id = F.opts.connect.client_id;
+    F.opts.connect.client_id = mqtls_str("");
+    CHECK_STATUS(mqtls_connect(&F.c, &F.opts), MQTLS_ERR_BAD_PARAM);
+    F.opts.connect.client_id = mqtls_str("abcdefghijklmnopqrstuvwx");
+    CHECK_STATUS(mqtls_connect(&F.c, &F.opts), MQTLS_ERR_BAD_PARAM);
+    F.opts.connect.client_id = id;
+#else
+    CHECK_STATUS(mqtls_connect(&F.c, &F.opts), MQTLS_ERR_BAD_PARAM); /* 3.1: not built in */
+#endif
     F.opts.connect.version = MQTLS_V311;
     CHECK_EQ_INT(F.m.connect_calls, 0);
     CHECK_EQ_INT(mqtls_state(&F.c), MQTLS_STATE_DISCONNECTED);

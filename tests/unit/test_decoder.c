@@ -304,8 +304,10 @@ TEST(bad_arguments)
     size_t hl;
     CHECK_STATUS(mqtls_decode(NULL, 2, MQTLS_V311, &pkt, &used), MQTLS_ERR_BAD_PARAM);
     CHECK_STATUS(mqtls_decode(LIT("\xc0\x00"), MQTLS_V311, NULL, &used), MQTLS_ERR_BAD_PARAM);
-    CHECK_STATUS(mqtls_decode(LIT("\xc0\x00"), (mqtls_version_t)3, &pkt, &used),
+    CHECK_STATUS(mqtls_decode(LIT("\xc0\x00"), (mqtls_version_t)2, &pkt, &used),
                  MQTLS_ERR_BAD_PARAM);
+    CHECK_STATUS(mqtls_decode(LIT("\xc0\x00"), MQTLS_V31, &pkt, &used),
+                 MQTLS_CFG_MQTT31 ? MQTLS_OK : MQTLS_ERR_BAD_PARAM);
     CHECK_STATUS(mqtls_decode_fixed_header(NULL, 2, &first, &rl, &hl), MQTLS_ERR_BAD_PARAM);
     /* consumed is optional. */
     CHECK_STATUS(mqtls_decode(LIT("\xc0\x00"), MQTLS_V311, &pkt, NULL), MQTLS_OK);
@@ -882,8 +884,11 @@ static void connect_named(const char *name, uint8_t level)
 
 TEST(protocol_name)
 {
-    connect_named("MQIsdp", 3);
-    CHECK_STATUS(dec_b(MQTLS_V311), MQTLS_ERR_PROTOCOL_NAME);
+    connect_named("MQIsdp", 3); /* MQTT 3.1: only with MQTLS_CFG_MQTT31 */
+    CHECK_STATUS(dec_b(MQTLS_V311), MQTLS_CFG_MQTT31 ? MQTLS_OK : MQTLS_ERR_PROTOCOL_NAME);
+    connect_named("MQIsdp", 4);
+    CHECK_STATUS(dec_b(MQTLS_V311),
+                 MQTLS_CFG_MQTT31 ? MQTLS_ERR_PROTOCOL_LEVEL : MQTLS_ERR_PROTOCOL_NAME);
     connect_named("MQTX", 4);
     CHECK_STATUS(dec_b(MQTLS_V311), MQTLS_ERR_PROTOCOL_NAME);
     connect_named("mqtt", 4);
@@ -905,6 +910,26 @@ TEST(protocol_level)
     connect_named("MQTT", 5);
     CHECK_STATUS(dec_b(MQTLS_V5), MQTLS_OK);
 }
+
+#if MQTLS_CFG_MQTT31
+/* MQTT 3.1: CONNECT says "MQIsdp" at level 3; CONNACK's first byte is reserved (no session
+ * present flag), and SUBACK has no failure code 0x80. */
+TEST(mqtt31_packets)
+{
+    connect_named("MQIsdp", 3);
+    if (CHECK_STATUS(dec_b(MQTLS_V31), MQTLS_OK))
+        CHECK_EQ_INT(pkt.u.connect.version, MQTLS_V31);
+    CHECK_STATUS(DEC3("\x20\x02\x01\x00"), MQTLS_OK);
+    CHECK_EQ_INT(pkt.u.connack.session_present, 1);
+    CHECK_STATUS(dec(LIT("\x20\x02\x01\x00"), MQTLS_V31), MQTLS_OK);
+    CHECK_EQ_INT(pkt.u.connack.session_present, 0);
+    CHECK_STATUS(dec(LIT("\x20\x02\x00\x06"), MQTLS_V31), MQTLS_ERR_MALFORMED_REASON_CODE);
+    CHECK_STATUS(DEC3("\x90\x04\x00\x01\x02\x80"), MQTLS_OK);
+    CHECK_STATUS(dec(LIT("\x90\x04\x00\x01\x02\x80"), MQTLS_V31),
+                 MQTLS_ERR_MALFORMED_REASON_CODE);
+    CHECK_STATUS(dec(LIT("\x90\x04\x00\x01\x02\x01"), MQTLS_V31), MQTLS_OK);
+}
+#endif
 
 /* ===================================================================================== */
 /* Packet types                                                                            */
@@ -1118,6 +1143,9 @@ int main(int argc, char **argv)
     RUN(pubrel_subscribe_unsubscribe_need_flags_0010);
     RUN(connack_flags_byte_reserved_bits);
     RUN(connack_session_present_with_error_code);
+#if MQTLS_CFG_MQTT31
+    RUN(mqtt31_packets);
+#endif
     RUN(connect_reserved_flag_bit);
     RUN(connect_will_flags);
     RUN(connect_password_without_user_name);

@@ -637,7 +637,8 @@ TEST(packet_types_and_versions)
     golden_init(&p, (mqtls_packet_type_t)0);
     CHECK_STATUS(enc(MQTLS_V311), MQTLS_ERR_MALFORMED_PACKET_TYPE);
     golden_init(&p, MQTLS_PINGREQ);
-    CHECK_STATUS(enc((mqtls_version_t)3), MQTLS_ERR_BAD_PARAM);
+    CHECK_STATUS(enc((mqtls_version_t)2), MQTLS_ERR_BAD_PARAM);
+    CHECK_STATUS(enc(MQTLS_V31), MQTLS_CFG_MQTT31 ? MQTLS_OK : MQTLS_ERR_BAD_PARAM);
     CHECK_STATUS(enc((mqtls_version_t)6), MQTLS_ERR_BAD_PARAM);
     size_t size;
     CHECK_STATUS(mqtls_encode_size(NULL, MQTLS_V311, &size), MQTLS_ERR_BAD_PARAM);
@@ -650,12 +651,26 @@ TEST(packet_types_and_versions)
     CHECK_STATUS(mqtls_encode(&p, MQTLS_V311, OUT, 10, NULL), MQTLS_OK);
 }
 
+#if MQTLS_CFG_MQTT31
+/* MQTT 3.1: protocol name "MQIsdp" at level 3 (mqtls_connect() checks the 1 to 23 byte
+ * client id: the codec writes any, as a 3.1 broker may take them). */
+TEST(connect_mqtt31)
+{
+    golden_connect(&p, MQTLS_V31, true, 60, GS("c"));
+    CHECK_STATUS(enc(MQTLS_V31), MQTLS_OK);
+    CHECK_EQ_INT(written, 17);
+    CHECK_EQ_MEM(OUT, "\x10\x0f\x00\x06MQIsdp\x03\x02\x00\x3c\x00\x01" "c", 17);
+    golden_connect(&p, MQTLS_V31, true, 60, GS("abcdefghijklmnopqrstuvwx"));
+    CHECK_STATUS(enc(MQTLS_V31), MQTLS_OK);
+}
+#endif
+
 /* The header-only form refuses an unknown protocol version, as mqtls_encode() does. */
 TEST(publish_header_refuses_unknown_version)
 {
     golden_publish(&p, 0, false, false, GS("t"), 0, "x", 1);
-    CHECK_STATUS(enc((mqtls_version_t)3), MQTLS_ERR_BAD_PARAM);
-    CHECK_STATUS(mqtls_encode_publish_header(&p.u.publish, (mqtls_version_t)3, OUT, 64,
+    CHECK_STATUS(enc((mqtls_version_t)2), MQTLS_ERR_BAD_PARAM);
+    CHECK_STATUS(mqtls_encode_publish_header(&p.u.publish, (mqtls_version_t)2, OUT, 64,
                                              &written),
                  MQTLS_ERR_BAD_PARAM);
     CHECK_STATUS(mqtls_encode_publish_header(&p.u.publish, (mqtls_version_t)6, OUT, 64,
@@ -767,6 +782,9 @@ int main(int argc, char **argv)
     RUN(connack_session_present_with_error_code);
     RUN(packet_types_and_versions);
     RUN(publish_header_refuses_unknown_version);
+#if MQTLS_CFG_MQTT31
+    RUN(connect_mqtt31);
+#endif
     RUN(ack_short_forms);
     RUN(subscribe_remaining_length_does_not_wrap);
     RUN(user_properties_size_does_not_wrap);
