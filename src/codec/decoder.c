@@ -235,10 +235,9 @@ static mqtls_status_t decode_suback(rcur_t *r, mqtls_version_t v, mqtls_packet_t
     s->count = (uint16_t)n;
     for (size_t i = 0; i < n; i++) {
         uint8_t c = r->cur[i];
+        /* (3.1 defined no 0x80, but brokers answer a refused 3.1 filter with it too) */
         if (is_v5(v) ? !mqtls_rc5_valid(t, c) : (c > 2 && c != 0x80u))
             return MQTLS_ERR_MALFORMED_REASON_CODE;
-        if (MQTLS_CFG_MQTT31 && v == MQTLS_V31 && c == 0x80u)
-            return MQTLS_ERR_MALFORMED_REASON_CODE; /* 0x80 (failure) came with 3.1.1 */
     }
     r->cur = r->end;
     return MQTLS_OK;
