@@ -5,16 +5,13 @@
 #include "tool_bind.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
-#define MAX_IOV 16
+#include "tool_sock.h"
 
 void tool_bind_init(tool_bind_t *b, const char *bind_addr)
 {
@@ -31,19 +28,6 @@ int tool_bind_fd(const tool_bind_t *b)
 const char *tool_bind_error(const tool_bind_t *b)
 {
     return b->why[0] ? b->why : NULL;
-}
-
-static mqtls_status_t errno_status(int e)
-{
-    switch (e) {
-    case ECONNREFUSED: return MQTLS_ERR_CONNECT_REFUSED;
-    case ENETUNREACH:
-    case EHOSTUNREACH: return MQTLS_ERR_UNREACHABLE;
-    case ETIMEDOUT: return MQTLS_ERR_TIMEOUT;
-    case EPIPE:
-    case ECONNRESET: return MQTLS_ERR_CLOSED;
-    default: return MQTLS_ERR_IO;
-    }
 }
 
 static mqtls_status_t fail(tool_bind_t *b, int e, mqtls_status_t st)
@@ -103,28 +87,25 @@ static mqtls_status_t start_one(tool_bind_t *b)
     b->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (b->fd < 0)
         return fail(b, errno, MQTLS_ERR_IO);
-    if (fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) | O_NONBLOCK) != 0)
-        return fail(b, errno, MQTLS_ERR_IO);
+    int e = tool_sock_nonblock(b->fd);
+    if (e)
+        return fail(b, e, MQTLS_ERR_IO);
     if (bind_local(b, ai->ai_family) != 0)
         return b->last_status;
     if (connect(b->fd, ai->ai_addr, ai->ai_addrlen) == 0)
         return MQTLS_OK;
     if (errno == EINPROGRESS)
         return MQTLS_IN_PROGRESS;
-    return fail(b, errno, errno_status(errno));
+    return fail(b, errno, tool_sock_status(errno));
 }
 
 /* The socket is connecting: has it finished? */
 static mqtls_status_t check_pending(tool_bind_t *b)
 {
-    struct pollfd p = {b->fd, POLLOUT, 0};
-    if (poll(&p, 1, 0) == 0)
+    int err;
+    if (tool_sock_connect_done(b->fd, &err) == MQTLS_IN_PROGRESS)
         return MQTLS_IN_PROGRESS;
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(b->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-        err = errno;
-    return err ? fail(b, err, errno_status(err)) : MQTLS_OK;
+    return err ? fail(b, err, tool_sock_status(err)) : MQTLS_OK;
 }
 
 static mqtls_status_t resolve(tool_bind_t *b, const char *host, uint16_t port)
@@ -168,45 +149,24 @@ static mqtls_status_t bt_connect(void *ctx, const char *host, uint16_t port)
 static int32_t bt_send(void *ctx, const mqtls_iov_t *iov, size_t iovcnt)
 {
     tool_bind_t *b = ctx;
-    struct iovec v[MAX_IOV];
-    size_t n = iovcnt < MAX_IOV ? iovcnt : MAX_IOV;
-    for (size_t i = 0; i < n; i++) {
-        v[i].iov_base = (void *)iov[i].base;
-        v[i].iov_len = iov[i].len;
-    }
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = v;
-    msg.msg_iovlen = n;
-    ssize_t r = sendmsg(b->fd, &msg, MSG_NOSIGNAL);
-    if (r >= 0)
-        return r > INT32_MAX ? INT32_MAX : (int32_t)r;
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-        return 0;
-    return -(int32_t)fail(b, errno, errno_status(errno));
+    int32_t r = tool_sock_send(b->fd, iov, iovcnt);
+    if (r < 0) /* kept for the error message */
+        fail(b, errno, (mqtls_status_t)-r);
+    return r;
 }
 
 static int32_t bt_recv(void *ctx, uint8_t *buf, size_t len)
 {
     tool_bind_t *b = ctx;
-    if (len > INT32_MAX)
-        len = INT32_MAX;
-    ssize_t r = recv(b->fd, buf, len, 0);
-    if (r > 0)
-        return (int32_t)r;
-    if (r == 0)
-        return -(int32_t)MQTLS_ERR_CLOSED;
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-        return 0;
-    return -(int32_t)fail(b, errno, errno_status(errno));
+    int32_t r = tool_sock_recv(b->fd, buf, len);
+    if (r < 0 && errno) /* kept for the error message (not at the stream's orderly end) */
+        fail(b, errno, (mqtls_status_t)-r);
+    return r;
 }
 
 static mqtls_status_t bt_wait(void *ctx, int for_write, uint32_t timeout_ms)
 {
-    tool_bind_t *b = ctx;
-    struct pollfd p = {b->fd, (short)(for_write ? POLLOUT : POLLIN), 0};
-    int r = poll(&p, b->fd >= 0 ? 1 : 0, timeout_ms > INT32_MAX ? INT32_MAX : (int)timeout_ms);
-    return r == 0 ? MQTLS_ERR_TIMEOUT : MQTLS_OK;
+    return tool_sock_wait(((tool_bind_t *)ctx)->fd, for_write, timeout_ms);
 }
 
 static void bt_close(void *ctx)
