@@ -70,26 +70,27 @@ done
 # that never comes. The broker took the message at QoS 1: a subscriber gets it.
 bg "$WORK/q2" mqtls sub -p "$PORT" -q 1 -t rmq/q2 -C 1 -d -F 'msg|%p|%q'
 wait_output "$WORK/q2" "Subscribed"
-out=$(mqtls pub -p "$PORT" -q 2 -t rmq/q2 -m two 2>&1)
-rc=$?
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then
-    pass "mqtls pub -q 2 to RabbitMQ ends with an error (exit $rc)"
-else
-    fail "mqtls pub -q 2 to RabbitMQ: expected a non-zero exit within ${T} s, got $rc ($([ "$rc" -eq 124 ] && echo "it hung"))"
-fi
-assert_contains "$out" "QoS 2" "mqtls pub -q 2 says the broker does not do QoS 2"
+# qos2_refused WHAT COMMAND...: COMMAND (an `mqtls pub -q 2`) ends with an error within the
+# command time limit and says that the broker does not do QoS 2.
+qos2_refused() {
+    local what=$1 out rc
+    shift
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then
+        pass "$what to RabbitMQ ends with an error (exit $rc)"
+    else
+        fail "$what to RabbitMQ: expected a non-zero exit within ${T} s, got $rc ($([ "$rc" -eq 124 ] && echo "it hung"))"
+    fi
+    assert_contains "$out" "QoS 2" "$what says the broker does not do QoS 2"
+}
+qos2_refused "mqtls pub -q 2" mqtls pub -p "$PORT" -q 2 -t rmq/q2 -m two
 wait_bg "$BG"
 assert_eq "msg|two|1" "$(messages "$WORK/q2")" "RabbitMQ delivered the QoS 2 message at QoS 1"
 
 # The same with a stream of lines, more than the in-flight window (20 by default).
-out=$(seq 1 30 | mqtls pub -p "$PORT" -q 2 -t rmq/q2l -l 2>&1)
-rc=$?
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then
-    pass "mqtls pub -q 2 -l to RabbitMQ ends with an error (exit $rc)"
-else
-    fail "mqtls pub -q 2 -l to RabbitMQ: expected a non-zero exit within ${T} s, got $rc ($([ "$rc" -eq 124 ] && echo "it hung"))"
-fi
-assert_contains "$out" "QoS 2" "mqtls pub -q 2 -l says the broker does not do QoS 2"
+seq 1 30 > "$WORK/lines"
+qos2_refused "mqtls pub -q 2 -l" mqtls pub -p "$PORT" -q 2 -t rmq/q2l -l < "$WORK/lines"
 
 # --- QoS 2 subscription: granted QoS 1, and messages still arrive (at QoS 1).
 bg "$WORK/sq2" mqtls sub -p "$PORT" -q 2 -t rmq/sq2 -C 1 -d -F 'msg|%p|%q'
