@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "tool_sock.h"
 
@@ -56,7 +55,7 @@ static void drop_addrs(tool_bind_t *b)
 static void close_fd(tool_bind_t *b)
 {
     if (b->fd >= 0)
-        close(b->fd);
+        tool_sock_close(b->fd);
     b->fd = -1;
 }
 

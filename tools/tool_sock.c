@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #define MAX_IOV 16
 
@@ -86,4 +87,12 @@ mqtls_status_t tool_sock_wait(int fd, int for_write, uint32_t timeout_ms)
     struct pollfd p = {fd, (short)(for_write ? POLLOUT : POLLIN), 0};
     int r = poll(&p, fd >= 0 ? 1 : 0, timeout_ms > INT32_MAX ? INT32_MAX : (int)timeout_ms);
     return r == 0 ? MQTLS_ERR_TIMEOUT : MQTLS_OK;
+}
+
+void tool_sock_close(int fd)
+{
+    uint8_t sink[1024]; /* unread input first: a close with it would reset the connection */
+    for (int i = 0; i < 1024 && recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; i++)
+        ;
+    close(fd);
 }

@@ -34,4 +34,8 @@ int32_t tool_sock_recv(int fd, uint8_t *buf, size_t len);
 /** The transport's wait (see transport.h) on @p fd (none open: just the time). */
 mqtls_status_t tool_sock_wait(int fd, int for_write, uint32_t timeout_ms);
 
+/** Closes @p fd after reading away unread input, so that the peer gets an orderly end and
+ *  every byte written (as src/transport/tcp_posix.c does). */
+void tool_sock_close(int fd);
+
 #endif

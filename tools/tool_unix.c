@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <unistd.h>
 
 #include "tool_sock.h"
 
@@ -40,7 +39,7 @@ const char *tool_unix_error(const tool_unix_t *u)
 static void close_fd(tool_unix_t *u)
 {
     if (u->fd >= 0)
-        close(u->fd);
+        tool_sock_close(u->fd);
     u->fd = -1;
     u->connecting = false;
 }

@@ -78,9 +78,23 @@ int mqtls_tcp_fd(const mqtls_tcp_t *t)
     return t != NULL ? t->fd : -1;
 }
 
+/* Input left unread (a client that paused, or stopped reading before its DISCONNECT) is
+ * read away first: closing a socket with unread input resets the connection, and a reset
+ * can destroy what we wrote last before the peer reads it (a PUBACK, our DISCONNECT, so
+ * the broker would resend the message and publish the will). Bounded: a peer still
+ * sending megabytes gets its reset. */
+static void drain_input(int fd)
+{
+    uint8_t sink[1024];
+    for (int i = 0; i < 1024; i++)
+        if (recv(fd, sink, sizeof sink, MSG_DONTWAIT) <= 0)
+            return;
+}
+
 static void close_socket(mqtls_tcp_t *t)
 {
     if (t->fd >= 0) {
+        drain_input(t->fd);
         close(t->fd);
         t->fd = -1;
     }

@@ -282,6 +282,37 @@ TEST(peer_close_is_reported_as_closed)
     close(lfd);
 }
 
+/* A client that stops reading (mqtls_pause(), sub -C N) and then closes must not reset the
+ * connection: a reset may make the broker throw away what we wrote last (the PUBACK of the
+ * message taken, the DISCONNECT), so it would resend that message and publish our will.
+ * The peer must see our last bytes and then an orderly end, not ECONNRESET. */
+TEST(close_with_unread_input_ends_the_stream_in_order)
+{
+    uint16_t port = 0;
+    int lfd = listen_on(AF_INET, "127.0.0.1", &port);
+    mqtls_tcp_t t;
+    uint8_t buf[8];
+    static uint8_t unread[4096];
+
+    REQUIRE(lfd >= 0);
+    mqtls_tcp_init(&t, 0);
+    REQUIRE_STATUS(drive_connect(&t, "127.0.0.1", port), MQTLS_OK);
+    int sfd = accept_timeout(lfd);
+    REQUIRE(sfd >= 0);
+    CHECK_EQ_INT(send(sfd, unread, sizeof unread, MSG_NOSIGNAL), (ssize_t)sizeof unread);
+    CHECK_STATUS(tcp->wait(&t, 0, IO_TIMEOUT_MS), MQTLS_OK); /* it has arrived, unread */
+    mqtls_iov_t iov = {"bye", 3};
+    CHECK_EQ_INT(tcp->send(&t, &iov, 1), 3);
+    tcp->close(&t);
+    CHECK_EQ_INT(read_exact(sfd, buf, 3), 0);
+    CHECK_EQ_MEM(buf, "bye", 3);
+    errno = 0;
+    CHECK_EQ_INT(recv(sfd, buf, sizeof buf, 0), 0); /* FIN, not RST */
+    CHECK_EQ_INT(errno, 0);
+    close(sfd);
+    close(lfd);
+}
+
 TEST(close_twice_and_reconnect)
 {
     uint16_t port = 0;
@@ -430,6 +461,7 @@ int main(int argc, char **argv)
     RUN(bad_parameters);
     RUN(peer_close_is_reported_as_closed);
     RUN(close_twice_and_reconnect);
+    RUN(close_with_unread_input_ends_the_stream_in_order);
     RUN(wait_times_out);
     RUN(many_pieces_and_full_buffers);
     RUN(send_to_a_closed_peer_fails);
