@@ -82,8 +82,15 @@ int mqtls_lwip_fd(const mqtls_lwip_t *t)
     return t != NULL ? t->fd : -1;
 }
 
+/* Unread input is read away before closing: lwIP answers a close with data the application
+ * never took with a reset, and a reset can destroy what we wrote last (a PUBACK, the
+ * DISCONNECT) before the broker reads it. Bounded; the socket is non-blocking. */
 static void close_socket(mqtls_lwip_t *t)
 {
+    uint8_t sink[256];
+    for (int i = 0; t->fd >= 0 && !t->connecting && i < 256; i++)
+        if (lwip_recv(t->fd, sink, sizeof sink, 0) <= 0)
+            break;
     if (t->fd >= 0)
         (void)lwip_close(t->fd);
     t->fd = -1;
