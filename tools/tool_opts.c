@@ -401,6 +401,9 @@ static const tool_opt_t opts[] = {
         "time each network step may take (default 10)"),
     OPT("tls-alpn", 0, CONN, 1, opt_list, F(alpn), "PROTOCOL",
         "TLS: the same as --alpn (mosquitto's name for it)"),
+    OPT("tls-use-os-certs", 0, CONN, 0, opt_true, F(use_os_certs), NULL,
+        "TLS: trust the system's CA certificates (SSL_CERT_FILE/SSL_CERT_DIR, else "
+        "/etc/ssl/certs)"),
     OPT("tls-version", 0, CONN, 1, opt_tls_version, 0, "VERSION",
         "TLS: lowest version to use, tlsv1.2 (default) or tlsv1.3"),
     OPT3("topic", 't', CONN, 1, opt_list, F(topics), "TOPIC", "topic to publish to",

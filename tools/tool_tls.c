@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/x509.h>
@@ -102,6 +103,59 @@ static int check_alpn(const tool_cfg_t *cfg)
     return TOOL_EXIT_OK;
 }
 
+/* Debian's system trust store (the ca-certificates package): the bundle and the directory
+ * OpenSSL's default verify paths lead to. */
+#define OS_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
+#define OS_CA_DIR "/etc/ssl/certs"
+
+static const char *env_path(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+/* --tls-use-os-certs: the CAs OpenSSL's default verify paths name, so that SSL_CERT_FILE and
+ * SSL_CERT_DIR work as users expect: SSL_CERT_FILE (else the system bundle) and SSL_CERT_DIR
+ * (else the system directory, left out when the bundle already holds the same certificates).
+ * The transport takes one CA file and one CA directory: a --cafile given too keeps the file
+ * and the system's trust comes through the directory; a --capath, the other way round. */
+static bool is_dir(const char *d)
+{
+    struct stat st;
+    return stat(d, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int use_os_certs(tool_cfg_t *cfg)
+{
+    if (!cfg->use_os_certs)
+        return TOOL_EXIT_OK;
+    if (cfg->cafile && cfg->capath)
+        return bad("--tls-use-os-certs cannot be added to both --cafile and --capath: give "
+                   "one of them");
+    const char *file = env_path("SSL_CERT_FILE"), *dir = env_path("SSL_CERT_DIR");
+    if (!dir && is_dir(OS_CA_DIR))
+        dir = OS_CA_DIR;
+    if (cfg->cafile) { /* the system's trust comes through the directory */
+        if (!dir)
+            return bad("--tls-use-os-certs with --cafile needs the system's CA directory "
+                       "(SSL_CERT_DIR, or %s), and there is none", OS_CA_DIR);
+        cfg->capath = dir;
+        return TOOL_EXIT_OK;
+    }
+    if (!file && access(OS_CA_FILE, R_OK) == 0)
+        file = OS_CA_FILE;
+    if (file && !strcmp(file, OS_CA_FILE) && dir && !strcmp(dir, OS_CA_DIR))
+        dir = NULL; /* the bundle holds what the directory holds: read it once */
+    if (!file && !dir)
+        return bad("--tls-use-os-certs: no system CA certificates found (SSL_CERT_FILE and "
+                   "SSL_CERT_DIR are not set, and %s is missing): install Debian's "
+                   "ca-certificates package, or give the CA with --cafile", OS_CA_DIR);
+    cfg->cafile = file;
+    if (!cfg->capath)
+        cfg->capath = dir;
+    return TOOL_EXIT_OK;
+}
+
 /* The doctor: any TLS option asks for TLS, and what pub and sub refuse as a usage error
  * (no CA, a certificate without its key) is left to its credentials step, which names the
  * cause (cred.ca_missing, cred.settings_invalid). */
@@ -109,7 +163,10 @@ static int doctor_check(tool_cfg_t *cfg)
 {
     cfg->tls = cfg->cafile || cfg->capath || cfg->cert || cfg->key || cfg->keypass_opt ||
                cfg->insecure || cfg->tls_min_version || cfg->ciphers || cfg->alpn.n ||
-               cfg->url_scheme == TOOL_URL_MQTTS;
+               cfg->use_os_certs || cfg->url_scheme == TOOL_URL_MQTTS;
+    int orc = use_os_certs(cfg);
+    if (orc)
+        return orc;
     if (cfg->tls && cfg->url_scheme == TOOL_URL_MQTT)
         return bad("the -L URL says mqtt:// (plain MQTT) but TLS options were given: use "
                    "mqtts:// for MQTT over TLS");
@@ -208,14 +265,18 @@ int tool_tls_check(tool_cfg_t *cfg)
     if (cfg->cmd == TOOL_DOCTOR)
         return doctor_check(cfg);
     cfg->tls = cfg->cafile || cfg->capath || cfg->cert || cfg->insecure ||
-               cfg->url_scheme == TOOL_URL_MQTTS;
+               cfg->use_os_certs || cfg->url_scheme == TOOL_URL_MQTTS;
+    int orc = use_os_certs(cfg);
+    if (orc)
+        return orc;
     if (!cfg->tls) {
         const char *opt = tls_only_option(cfg);
         if (opt && !strcmp(opt, "--key"))
             return bad("--key needs --cert (the client certificate the key belongs to)");
         if (opt)
             return bad("%s is a TLS option, but TLS is not in use: TLS is used with --cafile, "
-                       "--capath, --cert, --insecure or an mqtts:// URL", opt);
+                       "--capath, --tls-use-os-certs, --cert, --insecure or an mqtts:// URL",
+                       opt);
         if (!cfg->port)
             cfg->port = 1883;
         return TOOL_EXIT_OK;
@@ -230,8 +291,8 @@ int tool_tls_check(tool_cfg_t *cfg)
     if (!cfg->cafile && !cfg->capath && !cfg->insecure)
         return bad("TLS needs a CA to verify the broker's certificate: pass --cafile FILE "
                    "(the CA certificate that issued the broker's certificate, PEM or DER; "
-                   "for AWS IoT: Amazon Root CA 1) or --capath DIR (--insecure would skip "
-                   "the verification, which is unsafe)");
+                   "for AWS IoT: Amazon Root CA 1), --capath DIR or --tls-use-os-certs "
+                   "(--insecure would skip the verification, which is unsafe)");
     int frc = check_files(cfg);
     if (frc)
         return frc;
