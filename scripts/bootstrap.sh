@@ -19,6 +19,7 @@ set -euo pipefail
 demo_packages=(
   build-essential cmake                    # the gcc build
   libmbedtls-dev                           # TLS
+  libssl-dev                               # the tool opens encrypted PKCS#8 keys with libcrypto
   mosquitto                                # the demo's private broker
 )
 test_packages=(

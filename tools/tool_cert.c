@@ -672,9 +672,8 @@ static void show_key(const tool_obj_t *o, const char *in, bool have_pass)
     if (o->decrypted)
         snprintf(buf, sizeof buf, "yes (%s), opened with the passphrase given", o->enc_alg);
     else if (o->encrypted && !o->err)
-        snprintf(buf, sizeof buf, "yes (%s): needs a passphrase (--passin or MQTLS_KEYPASS)%s",
-                 o->enc_alg, o->enc_unsupported ? "; note: Mbed TLS " MBEDTLS_VERSION_STRING
-                 " cannot decrypt this cipher (it decrypts PKCS#8 only with DES/3DES)" : "");
+        snprintf(buf, sizeof buf, "yes (%s): needs a passphrase (--passin or MQTLS_KEYPASS)",
+                 o->enc_alg);
     else if (o->encrypted)
         snprintf(buf, sizeof buf, "yes (%s): %s", o->enc_alg, o->why);
     else

@@ -438,6 +438,40 @@ int tool_tls_setup(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log)
     return tool_tls_setup_to(t, cfg, log, usage_sink, NULL);
 }
 
+/* An encrypted PKCS#8 key (OpenSSL 3's default for an encrypted key) is opened here with
+ * OpenSSL, which has every scheme (Mbed TLS 2.28 decrypts PKCS#8 only with DES/3DES), and
+ * handed to the transport as plain DER in *der, to be wiped once parsed. Other keys, and an
+ * encrypted one without a passphrase, are the transport's to read and explain.
+ * @return TOOL_EXIT_OK, or TOOL_EXIT_USAGE after saying why the key does not open */
+static int open_pkcs8_key(const say_t *o, const tool_cfg_t *cfg, mqtls_tls_cfg_t *c,
+                          tool_blob_t *der)
+{
+    if (!cfg->key || !cfg->keypass)
+        return TOOL_EXIT_OK;
+    tool_credfile_t f;
+    tool_credfile_load(&f, cfg->key, cfg->keypass);
+    const tool_obj_t *k = f.n_objs ? &f.objs[0] : NULL;
+    int rc = TOOL_EXIT_OK;
+    if (k && k->form == MQTLS_X509_DER_KEY_PKCS8_ENC) {
+        unsigned char buf[8192];
+        int n = k->pk_ok ? mbedtls_pk_write_key_der((mbedtls_pk_context *)&k->pk, buf, sizeof buf)
+                         : 0;
+        if (n > 0) {
+            tool_blob_take_tail(der, buf, sizeof buf, (size_t)n);
+            c->key_file = NULL;
+            c->key_mem = der->p;
+            c->key_mem_len = der->len;
+            c->key_pass = NULL;
+        } else {
+            say(o, "TLS setup failed: the private key '%s' cannot be used: %s", cfg->key,
+                k->why[0] ? k->why : "it does not open");
+            rc = TOOL_EXIT_USAGE;
+        }
+    }
+    tool_credfile_free(&f);
+    return rc;
+}
+
 int tool_tls_setup_to(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log, tool_tls_say_fn fn,
                       void *ctx)
 {
@@ -470,8 +504,14 @@ int tool_tls_setup_to(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log, tool_tls_
     c.insecure = cfg->insecure;
     c.server_name = cfg->server_name;
     c.handshake_timeout_ms = cfg->tls_timeout_ms;
+    tool_blob_t key_der = {0};
+    if (open_pkcs8_key(&o, cfg, &c, &key_der) != TOOL_EXIT_OK) {
+        wipe(cfg->keypass);
+        return TOOL_EXIT_USAGE;
+    }
     mqtls_status_t st = mqtls_tls_setup(&t->tls, &c);
-    /* The key is parsed: the passphrase is not needed any more. */
+    /* The key is parsed: its plaintext and the passphrase are not needed any more. */
+    tool_blob_free(&key_der);
     wipe(cfg->keypass);
     if (st == MQTLS_OK)
         return TOOL_EXIT_OK;

@@ -9,6 +9,8 @@
  */
 #include "tool_x509.h"
 
+#include "tool_pkcs8.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -399,10 +401,9 @@ static void key_locked_why(tool_obj_t *o, int rc)
         snprintf(o->why, sizeof o->why, "wrong passphrase: the key does not decrypt with it");
     else if (o->enc_unsupported)
         snprintf(o->why, sizeof o->why,
-                 "Mbed TLS %s cannot decrypt a PKCS#8 key encrypted with %s: it decrypts PKCS#8 "
-                 "only with DES/3DES, while OpenSSL 3 uses AES-256 by default (%s). Re-encrypt it "
-                 "as traditional PEM: `openssl pkey -in KEY -aes256 -traditional -out new.key`",
-                 MBEDTLS_VERSION_STRING, o->enc_alg, tool_x509_strerror(rc, e, sizeof e));
+                 "cannot decrypt a PKCS#8 key encrypted with %s: OpenSSL does not know the "
+                 "scheme. Re-encrypt it with OpenSSL's default: `openssl pkey -in KEY -aes256 "
+                 "-out new.key`", o->enc_alg);
     else
         snprintf(o->why, sizeof o->why, "cannot decrypt the key: %s",
                  tool_x509_strerror(rc, e, sizeof e));
@@ -417,8 +418,7 @@ static bool oid_eq(const mbedtls_asn1_buf *b, const char *oid, size_t len)
 
 #define OID_EQ(b, M) oid_eq(b, M, MBEDTLS_OID_SIZE(M))
 
-/* How an EncryptedPrivateKeyInfo is encrypted (o->enc_alg), and whether Mbed TLS 2.28 can
- * decrypt it: PBES2 with DES or 3DES, or PKCS#12 PBE with 3DES/2DES. */
+/* How an EncryptedPrivateKeyInfo is encrypted, in words (o->enc_alg). */
 static void pkcs8_scheme(tool_obj_t *o)
 {
     static const char aes[] = "\x60\x86\x48\x01\x65\x03\x04\x01"; /* 2.16.840.1.101.3.4.1 */
@@ -442,7 +442,6 @@ static void pkcs8_scheme(tool_obj_t *o)
         } else if (OID_EQ(&enc, MBEDTLS_OID_DES_CBC)) {
             name = "DES-CBC";
         } else {
-            o->enc_unsupported = true;
             if (enc.len == sizeof aes && !memcmp(enc.p, aes, sizeof aes - 1))
                 name = enc.p[8] == 0x02 ? "AES-128-CBC" : enc.p[8] == 0x16 ? "AES-192-CBC"
                        : enc.p[8] == 0x2A ? "AES-256-CBC" : "AES";
@@ -453,20 +452,44 @@ static void pkcs8_scheme(tool_obj_t *o)
     } else if (OID_EQ(&alg, MBEDTLS_OID_PKCS12_PBE_SHA1_DES2_EDE_CBC)) {
         snprintf(o->enc_alg, sizeof o->enc_alg, "PKCS#12 PBE 2DES");
     } else {
-        o->enc_unsupported = true;
         snprintf(o->enc_alg, sizeof o->enc_alg, "PKCS#8 (an unknown scheme)");
     }
 }
 
 /* Parses o->der as a private key (o->form known). @p pass may be NULL. */
+/* An encrypted PKCS#8 key, opened by OpenSSL (any scheme it has, AES included) and parsed
+ * by Mbed TLS from the plaintext, which is wiped right after. */
+static void parse_pkcs8_encrypted(tool_obj_t *o, const char *pass)
+{
+    tool_blob_t plain = {0};
+    tool_pkcs8_result_t r = tool_pkcs8_decrypt(o->der.p, o->der.len, pass, &plain);
+    if (r == TOOL_PKCS8_WRONG_PASS) {
+        key_locked_why(o, MBEDTLS_ERR_PK_PASSWORD_MISMATCH);
+        return;
+    }
+    int rc = r == TOOL_PKCS8_OK
+                 ? TOOL_PK_PARSE_KEY(&o->pk, plain.p, plain.len, NULL, 0, NULL)
+                 : MBEDTLS_ERR_PK_KEY_INVALID_FORMAT;
+    tool_blob_free(&plain);
+    if (rc == 0) {
+        o->pk_ok = o->decrypted = true;
+        return;
+    }
+    mbedtls_pk_free(&o->pk);
+    mbedtls_pk_init(&o->pk);
+    o->enc_unsupported = r == TOOL_PKCS8_UNREADABLE;
+    key_locked_why(o, rc);
+}
+
 static void parse_private(tool_obj_t *o, const char *pass)
 {
     char e[200], note[160];
     if (o->form == MQTLS_X509_DER_KEY_PKCS8_ENC) {
         o->encrypted = true;
         pkcs8_scheme(o);
-        if (!pass)
-            return;
+        if (pass)
+            parse_pkcs8_encrypted(o, pass);
+        return;
     }
     const unsigned char *pw = (const unsigned char *)(o->encrypted ? pass : NULL);
     size_t pwlen = pw ? strlen(pass) : 0;

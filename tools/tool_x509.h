@@ -134,7 +134,7 @@ typedef struct tool_obj {
     bool decrypted;             /**< ... and the passphrase given opened it */
     char enc_alg[48];           /**< how it is encrypted: "PEM AES-256-CBC", "PBES2
                                      AES-256-CBC", "PKCS#12 3DES" */
-    bool enc_unsupported;       /**< a PKCS#8 cipher the linked Mbed TLS cannot decrypt */
+    bool enc_unsupported;       /**< a PKCS#8 scheme OpenSSL cannot decrypt */
     int err;                    /**< the Mbed TLS code of a failure (0: none) */
     char why[512];              /**< a failure in words (BROKEN, or a key that stays locked) */
     mbedtls_x509_crt crt;       /**< CERT: parsed */

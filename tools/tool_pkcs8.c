@@ -1,0 +1,45 @@
+/**
+ * @file tool_pkcs8.c
+ * @brief Encrypted PKCS#8 keys opened with OpenSSL (see tool_pkcs8.h).
+ */
+#include "tool_pkcs8.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+tool_pkcs8_result_t tool_pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
+                                       tool_blob_t *out)
+{
+    const unsigned char *p = der;
+    if (len > LONG_MAX || !pass || strlen(pass) > INT_MAX)
+        return TOOL_PKCS8_UNREADABLE;
+    X509_SIG *sig = d2i_X509_SIG(NULL, &p, (long)len);
+    if (!sig)
+        return TOOL_PKCS8_UNREADABLE;
+    PKCS8_PRIV_KEY_INFO *p8 = PKCS8_decrypt(sig, pass, (int)strlen(pass));
+    X509_SIG_free(sig);
+    if (!p8) {
+        /* A scheme OpenSSL does not have says so; anything else is a wrong passphrase (the
+         * padding or the inner DER came out wrong). */
+        unsigned long e = ERR_peek_last_error();
+        ERR_clear_error();
+        return ERR_GET_REASON(e) == EVP_R_UNSUPPORTED_CIPHER ||
+                       ERR_GET_REASON(e) == EVP_R_UNKNOWN_PBE_ALGORITHM
+                   ? TOOL_PKCS8_UNREADABLE
+                   : TOOL_PKCS8_WRONG_PASS;
+    }
+    unsigned char *plain = NULL;
+    int n = i2d_PKCS8_PRIV_KEY_INFO(p8, &plain);
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    if (n <= 0)
+        return TOOL_PKCS8_UNREADABLE;
+    tool_blob_set(out, plain, (size_t)n);
+    OPENSSL_clear_free(plain, (size_t)n);
+    return TOOL_PKCS8_OK;
+}
