@@ -15,9 +15,12 @@
 #include <unistd.h>
 
 #include <mbedtls/pkcs5.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/version.h>
 #include <mbedtls/x509.h>
 #include <mbedtls/x509_crt.h>
 
+#include "tool_ossl.h"
 #include "tool_util.h"
 #include "tool_x509.h"
 
@@ -156,6 +159,66 @@ static int use_os_certs(tool_cfg_t *cfg)
     return TOOL_EXIT_OK;
 }
 
+/* Mbed TLS knows the suite by its IANA name (which it writes with '-'). */
+static int mbedtls_knows(const char *iana)
+{
+    char name[80];
+    size_t len = strlen(iana);
+    if (len >= sizeof name)
+        return 0;
+    for (size_t i = 0; i <= len; i++)
+        name[i] = (char)(iana[i] == '_' ? '-' : iana[i]);
+    return mbedtls_ssl_get_ciphersuite_id(name) != 0;
+}
+
+/* --ciphers as mosquitto's clients take it, in OpenSSL's names and rules
+ * (ECDHE-ECDSA-AES128-GCM-SHA256, HIGH:!aNULL): OpenSSL expands them into the suites they
+ * mean, passed on by their IANA names, which the transport takes; IANA names (TLS_...) pass
+ * as they are. */
+static int translate_ciphers(tool_cfg_t *cfg)
+{
+    if (!cfg->ciphers)
+        return TOOL_EXIT_OK;
+    tool_buf_t iana = {0}, rule = {0};
+    for (const char *s = cfg->ciphers; *s;) {
+        size_t len = strcspn(s, ":, ");
+        tool_buf_t *to = !strncmp(s, "TLS_", 4) ? &iana : &rule;
+        if (len)
+            tool_buf_printf(to, "%s%.*s", to->len ? ":" : "", (int)len, s);
+        s += len;
+        s += strspn(s, ":, ");
+    }
+    int rc = TOOL_EXIT_OK;
+    if (rule.len) {
+        /* The transport's table of suites (mqtls_tls_t.suites) ends with a 0. */
+        const size_t cap = sizeof ((mqtls_tls_t *)0)->suites / sizeof(int) - 1;
+        size_t dropped = 0;
+        char *more = tool_ossl_ciphers(rule.p, mbedtls_knows, cap, &dropped);
+        if (dropped)
+            tool_warn("--ciphers '%s' selects %lu more suites than the %lu the TLS transport "
+                      "offers: the first %lu in OpenSSL's order of preference are offered",
+                      rule.p, (unsigned long)dropped, (unsigned long)cap, (unsigned long)cap);
+        if (!more)
+            rc = bad("--ciphers: OpenSSL knows no cipher suite by '%s' (give OpenSSL names such "
+                     "as ECDHE-ECDSA-AES128-GCM-SHA256, or IANA names such as "
+                     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)", rule.p);
+        else if (!*more && !iana.len)
+            rc = bad("--ciphers '%s': none of the suites it selects is available in the TLS "
+                     "library in use (Mbed TLS %s)", rule.p, MBEDTLS_VERSION_STRING);
+        else if (*more)
+            tool_buf_printf(&iana, "%s%s", iana.len ? ":" : "", more);
+        free(more);
+    }
+    tool_buf_free(&rule);
+    if (rc || !iana.p) {
+        tool_buf_free(&iana);
+        return rc;
+    }
+    tool_strlist_add(&cfg->owned, iana.p);
+    cfg->ciphers = iana.p;
+    return TOOL_EXIT_OK;
+}
+
 /* The doctor: any TLS option asks for TLS, and what pub and sub refuse as a usage error
  * (no CA, a certificate without its key) is left to its credentials step, which names the
  * cause (cred.ca_missing, cred.settings_invalid). */
@@ -165,6 +228,8 @@ static int doctor_check(tool_cfg_t *cfg)
                cfg->insecure || cfg->tls_min_version || cfg->ciphers || cfg->alpn.n ||
                cfg->use_os_certs || cfg->url_scheme == TOOL_URL_MQTTS;
     int orc = use_os_certs(cfg);
+    if (!orc)
+        orc = translate_ciphers(cfg);
     if (orc)
         return orc;
     if (cfg->tls && cfg->url_scheme == TOOL_URL_MQTT)
@@ -267,6 +332,8 @@ int tool_tls_check(tool_cfg_t *cfg)
     cfg->tls = cfg->cafile || cfg->capath || cfg->cert || cfg->insecure ||
                cfg->use_os_certs || cfg->url_scheme == TOOL_URL_MQTTS;
     int orc = use_os_certs(cfg);
+    if (!orc)
+        orc = translate_ciphers(cfg);
     if (orc)
         return orc;
     if (!cfg->tls) {

@@ -9,7 +9,7 @@
  */
 #include "tool_x509.h"
 
-#include "tool_pkcs8.h"
+#include "tool_ossl.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,10 @@
 /**
  * @file tool_pkcs8.c
- * @brief Encrypted PKCS#8 keys opened with OpenSSL (see tool_pkcs8.h).
+ * @brief Encrypted PKCS#8 keys opened with OpenSSL (see tool_ossl.h).
  */
-#include "tool_pkcs8.h"
+#include "tool_ossl.h"
+
+#include "tool_util.h"
 
 #include <limits.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 tool_pkcs8_result_t tool_pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
@@ -42,4 +45,33 @@ tool_pkcs8_result_t tool_pkcs8_decrypt(const unsigned char *der, size_t len, con
     tool_blob_set(out, plain, (size_t)n);
     OPENSSL_clear_free(plain, (size_t)n);
     return TOOL_PKCS8_OK;
+}
+
+char *tool_ossl_ciphers(const char *rule, int (*known)(const char *iana), size_t max,
+                        size_t *dropped)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx)
+        return NULL;
+    char *out = NULL;
+    /* TLS 1.3 suites are chosen apart (SSL_CTX_set_ciphersuites): leave them out here. */
+    if (SSL_CTX_set_ciphersuites(ctx, "") == 1 && SSL_CTX_set_cipher_list(ctx, rule) == 1) {
+        STACK_OF(SSL_CIPHER) *sk = SSL_CTX_get_ciphers(ctx);
+        tool_buf_t b = {0};
+        size_t n = 0;
+        *dropped = 0;
+        for (int i = 0; sk && i < sk_SSL_CIPHER_num(sk); i++) {
+            const char *iana = SSL_CIPHER_standard_name(sk_SSL_CIPHER_value(sk, i));
+            if (!iana || !known(iana))
+                continue;
+            if (n++ < max)
+                tool_buf_printf(&b, "%s%s", b.len ? ":" : "", iana);
+            else
+                (*dropped)++;
+        }
+        out = b.p ? b.p : tool_xstrdup("");
+    }
+    ERR_clear_error();
+    SSL_CTX_free(ctx);
+    return out;
 }

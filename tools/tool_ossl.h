@@ -1,0 +1,43 @@
+/**
+ * @file tool_ossl.h
+ * @brief What the tool asks of OpenSSL on hosts, where the TLS transport (Mbed TLS 2.28) falls
+ *        short of what users of OpenSSL-based tools expect:
+ *        - encrypted PKCS#8 private keys of every scheme OpenSSL 3 writes (PBES2 with AES, its
+ *          default, as well as DES/3DES and PKCS#12 PBE): Mbed TLS 2.28 decrypts PKCS#8 only
+ *          with DES/3DES;
+ *        - cipher suites given in OpenSSL's names and rules (`--ciphers`), as mosquitto's
+ *          clients take them.
+ */
+#ifndef TOOL_OSSL_H
+#define TOOL_OSSL_H
+
+#include <stddef.h>
+
+#include "tool_x509.h"
+
+/** What tool_pkcs8_decrypt() found. */
+typedef enum tool_pkcs8_result {
+    TOOL_PKCS8_OK,          /**< *out holds the key as unencrypted PKCS#8 DER */
+    TOOL_PKCS8_WRONG_PASS,  /**< well formed, but the passphrase does not open it */
+    TOOL_PKCS8_UNREADABLE   /**< not an EncryptedPrivateKeyInfo, or a scheme OpenSSL lacks */
+} tool_pkcs8_result_t;
+
+/**
+ * Decrypts the EncryptedPrivateKeyInfo @p der (@p len bytes) with @p pass. On success *out
+ * (wiped and freed by tool_blob_free) holds the unencrypted PKCS#8 DER; no copy of the
+ * plaintext is left elsewhere.
+ */
+tool_pkcs8_result_t tool_pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
+                                       tool_blob_t *out);
+
+/**
+ * Expands the OpenSSL cipher string @p rule (`ECDHE-ECDSA-AES128-GCM-SHA256`, `HIGH:!aNULL`)
+ * into the TLS 1.2 suites it selects, in OpenSSL's order of preference, as IANA names
+ * separated by ':', keeping the first @p max of those @p known accepts (the TLS library's
+ * own; *dropped counts the others). Returns a malloc'd string, or NULL when OpenSSL selects
+ * nothing for it (an unknown name). An empty string: suites selected, none of them known.
+ */
+char *tool_ossl_ciphers(const char *rule, int (*known)(const char *iana), size_t max,
+                        size_t *dropped);
+
+#endif
