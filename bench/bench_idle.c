@@ -28,6 +28,7 @@
  * times; the table gives min / median / max over the runs.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -167,6 +168,28 @@ static long self_rss_kb(void)
     if (f)
         fclose(f);
     return kb;
+}
+
+/* Open file descriptors of this process: a failure at the open-file limit shows as such. */
+static int self_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    while (d && readdir(d))
+        n++;
+    if (d)
+        closedir(d);
+    return n > 3 ? n - 3 : 0; /* ".", ".." and the directory's own descriptor */
+}
+
+/* Adds how many descriptors are open, against the limit, to a failure's text. */
+static void note_fds(idle_result_t *r)
+{
+    struct rlimit rl;
+    size_t l = strlen(r->error);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        snprintf(r->error + l, sizeof r->error - l, " (%d descriptors open, limit %llu)",
+                 self_fds(), (unsigned long long)rl.rlim_cur);
 }
 
 /* Heap in use: small blocks (uordblks) plus the blocks glibc mmaps on their own (hblkhd),
@@ -499,8 +522,9 @@ static void mq_error(uint32_t i, mqtls_status_t st, idle_result_t *r)
     const mqtls_tls_evidence_t *ev = mqtls_tls_evidence(&mqc[i].tls);
     if (r->error[0])
         return; /* the first failure explains the row */
-    snprintf(r->error, sizeof r->error, "connection %u: %s%s%s", i + 1, mqtls_strerror(st),
+    snprintf(r->error, sizeof r->error, "connection %u: %s%s%.80s", i + 1, mqtls_strerror(st),
              ev->detail[0] ? ": " : "", ev->detail);
+    note_fds(r);
 }
 
 static int mq_start(uint32_t i, idle_result_t *r)
@@ -601,6 +625,7 @@ static void mosq_error(uint32_t i, const char *what, int rc, idle_result_t *r)
         return;
     snprintf(r->error, sizeof r->error, "connection %u: %s: %s", i + 1, what,
              rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+    note_fds(r);
 }
 
 static int mosq_start(uint32_t i, idle_result_t *r)
@@ -789,6 +814,7 @@ typedef struct idle_row {
     double cpu_ms[IDLE_MAX_RUNS];  /* per connect */
     uint32_t failed_runs;
     uint32_t best_reached;         /* most connections a failed run held */
+    double best_rss_kb;            /* that run's RSS per connection held */
     char version[16];
     char error[200];
 } idle_row_t;
@@ -821,8 +847,10 @@ static void row_add(idle_row_t *row, const idle_result_t *r, int ok)
         snprintf(row->version, sizeof row->version, "%s", r->version);
     if (!ok) {
         row->failed_runs++;
-        if (r->connected > row->best_reached)
+        if (r->connected > row->best_reached) {
             row->best_reached = r->connected;
+            row->best_rss_kb = (double)(r->rss_after_kb - r->rss_before_kb) / r->connected;
+        }
         if (!row->error[0])
             snprintf(row->error, sizeof row->error, "%s", r->error);
         return;
@@ -844,14 +872,14 @@ static void print_rows(idle_row_t *rows, size_t nrows, int key)
     printf("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
     for (size_t i = 0; i < nrows; i++) {
         idle_row_t *r = &rows[i];
-        char rss[64], heap[64], rate[64], cpu[64], fail[260];
+        char rss[64], heap[64], rate[64], cpu[64], fail[320];
         fmt_mmm(rss, sizeof rss, r->rss_kb, r->runs, "%.1f");
         fmt_mmm(heap, sizeof heap, r->heap_kb, r->runs, "%.1f");
         fmt_mmm(rate, sizeof rate, r->rate, r->runs, "%.0f");
         fmt_mmm(cpu, sizeof cpu, r->cpu_ms, r->runs, "%.2f");
         if (r->failed_runs)
-            snprintf(fail, sizeof fail, "%u (best: %u held): %s", r->failed_runs,
-                     r->best_reached, r->error);
+            snprintf(fail, sizeof fail, "%u (at most %u held, %.1f KiB RSS each): %s",
+                     r->failed_runs, r->best_reached, r->best_rss_kb, r->error);
         else
             snprintf(fail, sizeof fail, "0");
         printf("| %s | %s | %u | %s | %s | %s | %s | %u | %s |\n", ic_name[r->client],
