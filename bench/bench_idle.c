@@ -560,6 +560,7 @@ static int mq_start(uint32_t i, idle_result_t *r)
         st = mqtls_step(&m->c);
     if (st != MQTLS_OK || m->state < 0 || mqtls_tls_fd(&m->tls) < 0) {
         mq_error(i, st != MQTLS_OK ? st : m->why, r);
+        mqtls_tls_free(&m->tls); /* a failed connection is not held: its memory goes back */
         return -1;
     }
     return mqtls_tls_fd(&m->tls);
@@ -652,6 +653,8 @@ static int mosq_start(uint32_t i, idle_result_t *r)
         rc = mosquitto_connect_async(s->m, "127.0.0.1", e->port[k], IDLE_KEEPALIVE_S);
     if (rc != MOSQ_ERR_SUCCESS) {
         mosq_error(i, "connect", rc, r);
+        mosquitto_destroy(s->m); /* a failed connection is not held: its memory goes back */
+        s->m = NULL;
         return -1;
     }
     return mosquitto_socket(s->m);
