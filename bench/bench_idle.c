@@ -378,6 +378,8 @@ typedef struct idle_ops {
     int (*step)(uint32_t i, uint32_t ev, idle_result_t *r);
     /* The epoll events connection i waits for now. */
     uint32_t (*interest)(uint32_t i);
+    /* Whether connection i is still connected (after the idle time). */
+    bool (*alive)(uint32_t i);
 } idle_ops_t;
 
 typedef struct idle_loop {
@@ -469,6 +471,21 @@ static void loop_wait(idle_loop_t *l, int timeout_ms, idle_result_t *r)
     }
 }
 
+/* Only connections that survived the idle time count as held. */
+static void loop_recount(idle_loop_t *l, idle_result_t *r)
+{
+    uint32_t held = 0;
+    for (uint32_t i = 0; i < l->n; i++)
+        held += l->done[i] > 0 && l->ops->alive(i);
+    if (held == r->connected)
+        return;
+    if (!r->error[0])
+        snprintf(r->error, sizeof r->error, "%u connections lost while idle",
+                 r->connected - held);
+    r->failed += r->connected - held;
+    r->connected = held;
+}
+
 /* Opens all connections, then keeps them idle IDLE_SETTLE_MS. */
 static void loop_run(idle_loop_t *l, uint32_t batch, idle_result_t *r)
 {
@@ -484,6 +501,7 @@ static void loop_run(idle_loop_t *l, uint32_t batch, idle_result_t *r)
     uint64_t end = bench_now_ns() + (uint64_t)IDLE_SETTLE_MS * 1000000u;
     while (bench_now_ns() < end && !bench_stop)
         loop_wait(l, 50, r);
+    loop_recount(l, r);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -588,7 +606,12 @@ static uint32_t mq_interest(uint32_t i)
     return ev->stage == MQTLS_TLS_STAGE_TCP ? EPOLLOUT : EPOLLIN;
 }
 
-static const idle_ops_t mq_ops = {mq_start, mq_step, mq_interest};
+static bool mq_alive(uint32_t i)
+{
+    return mqc[i].state > 0 && mqtls_state(&mqc[i].c) == MQTLS_STATE_CONNECTED;
+}
+
+static const idle_ops_t mq_ops = {mq_start, mq_step, mq_interest, mq_alive};
 
 /* ---------------------------------------------------------------------------------------
  * libmosquitto: one mosquitto object per connection
@@ -699,7 +722,12 @@ static uint32_t mosq_interest(uint32_t i)
     return EPOLLIN | (mosquitto_want_write(msc[i].m) ? EPOLLOUT : 0);
 }
 
-static const idle_ops_t mosq_ops = {mosq_start, mosq_step, mosq_interest};
+static bool mosq_alive(uint32_t i)
+{
+    return msc[i].state > 0; /* on_disconnect sets -1 */
+}
+
+static const idle_ops_t mosq_ops = {mosq_start, mosq_step, mosq_interest, mosq_alive};
 
 #endif /* MQTLS_BENCH_HAVE_MOSQUITTO */
 
