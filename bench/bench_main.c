@@ -3,7 +3,7 @@
  * @brief mqtls_bench: the codec micro-benchmark, the end-to-end comparison with
  *        libmosquitto and the TLS section (connect cost, handshake heap). Run without
  *        arguments it does the full measurement (see docs/performance.md); `--help` lists the
- *        options.
+ *        options. The idle-connections section (bench_idle.c) runs only on request.
  */
 #include <errno.h>
 #include <signal.h>
