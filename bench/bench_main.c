@@ -110,7 +110,7 @@ static void usage(FILE *f)
             "  --idle-batch N       idle: handshakes in flight at most (default 50)\n"
             "  --idle-rsa           idle: also the RSA-2048 key set (default: EC P-256 only)\n"
             "  --verbose            print every e2e, TLS and idle run\n"
-            "  (--only also selects the TLS connect rows)\n");
+            "  (--only also selects the TLS connect rows and the idle rows)\n");
 }
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
