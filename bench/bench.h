@@ -40,6 +40,12 @@ typedef struct bench_opts {
     uint32_t tls_connects;    /**< TLS: connections per row and run */
     uint32_t tls_runs;        /**< TLS: runs of every row (the latencies are pooled) */
     bool tls_mosq13;          /**< TLS: also libmosquitto with its default TLS 1.3 */
+    bool idle;                /**< run the idle-connections section (only on request) */
+    uint32_t idle_counts[8];  /**< idle: connections held per row */
+    uint32_t idle_ncounts;
+    uint32_t idle_runs;       /**< idle: interleaved repetitions of every row */
+    uint32_t idle_batch;      /**< idle: handshakes in flight at most */
+    bool idle_rsa;            /**< idle: also the RSA-2048 key set */
 } bench_opts_t;
 
 /** One publisher configuration of the end-to-end table. */
@@ -92,6 +98,12 @@ int bench_e2e_run(const bench_opts_t *o);
  * heap of an mqtls handshake. @return 0, or 1 if a connect or the set-up failed
  */
 int bench_tls_run(const bench_opts_t *o);
+
+/**
+ * The idle-connections section (bench_idle.c): N mutual-TLS connections held by one process,
+ * memory per connection, connect rate. @return 0, or 1 if a connection or the set-up failed
+ */
+int bench_idle_run(const bench_opts_t *o);
 
 /** Whether the allocator wrappers of bench_tls.c are built in (not under a sanitizer). */
 bool bench_tls_heap_available(void);

@@ -3,7 +3,7 @@
  * @brief mqtls_bench: the codec micro-benchmark, the end-to-end comparison with
  *        libmosquitto and the TLS section (connect cost, handshake heap). Run without
  *        arguments it does the full measurement (see docs/performance.md); `--help` lists the
- *        options.
+ *        options. The idle-connections section (bench_idle.c) runs only on request.
  */
 #include <errno.h>
 #include <signal.h>
@@ -102,8 +102,15 @@ static void usage(FILE *f)
             "  --tls-connects N     TLS: connects per row and run (default 100)\n"
             "  --tls-runs N         TLS: runs of every row, latencies pooled (default 1)\n"
             "  --tls-no-mosq13      TLS: leave out the libmosquitto TLS 1.3 rows\n"
-            "  --verbose            print every e2e and TLS run\n"
-            "  (--only also selects the TLS connect rows)\n");
+            "  --idle-only          only the idle-connections section (not in the full run: it\n"
+            "                       takes several minutes; --idle adds it to the other sections)\n"
+            "  --idle               also run the idle-connections section\n"
+            "  --idle-counts A,B    idle: connections held per row (default 1000,10000)\n"
+            "  --idle-runs N        idle: interleaved runs of every row (default 3)\n"
+            "  --idle-batch N       idle: handshakes in flight at most (default 50)\n"
+            "  --idle-rsa           idle: also the RSA-2048 key set (default: EC P-256 only)\n"
+            "  --verbose            print every e2e, TLS and idle run\n"
+            "  (--only also selects the TLS connect rows and the idle rows)\n");
 }
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -115,6 +122,24 @@ static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
         return -1;
     *out = (uint32_t)v;
     return 0;
+}
+
+/* "1000,10000": up to 8 counts of 1..1000000 connections. */
+static int parse_counts(const char *s, bench_opts_t *o)
+{
+    char buf[128];
+    char *save = NULL;
+    if (strlen(s) >= sizeof buf)
+        return -1;
+    snprintf(buf, sizeof buf, "%s", s);
+    o->idle_ncounts = 0;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        uint32_t n;
+        if (o->idle_ncounts == 8 || parse_u32(t, 1, 1000000, &n) != 0)
+            return -1;
+        o->idle_counts[o->idle_ncounts++] = n;
+    }
+    return o->idle_ncounts ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -139,6 +164,10 @@ int main(int argc, char **argv)
         .tls_connects = 100,
         .tls_runs = 1,
         .tls_mosq13 = true,
+        .idle_counts = {1000, 10000},
+        .idle_ncounts = 2,
+        .idle_runs = 3,
+        .idle_batch = 50,
     };
 
     for (int i = 1; i < argc; i++) {
@@ -158,6 +187,15 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--tls-only")) {
             o.codec = false;
             o.e2e = false;
+        } else if (!strcmp(a, "--idle-only")) {
+            o.codec = false;
+            o.e2e = false;
+            o.tls = false;
+            o.idle = true;
+        } else if (!strcmp(a, "--idle")) {
+            o.idle = true;
+        } else if (!strcmp(a, "--idle-rsa")) {
+            o.idle_rsa = true;
         } else if (!strcmp(a, "--no-tls")) {
             o.tls = false;
         } else if (!strcmp(a, "--tls-no-mosq13")) {
@@ -186,6 +224,12 @@ int main(int argc, char **argv)
                 bad = parse_u32(v, 1, 100000, &o.tls_connects);
             else if (!strcmp(a, "--tls-runs"))
                 bad = parse_u32(v, 1, 100, &o.tls_runs);
+            else if (!strcmp(a, "--idle-counts"))
+                bad = parse_counts(v, &o);
+            else if (!strcmp(a, "--idle-runs"))
+                bad = parse_u32(v, 1, 32, &o.idle_runs);
+            else if (!strcmp(a, "--idle-batch"))
+                bad = parse_u32(v, 1, 10000, &o.idle_batch);
             else if (!strcmp(a, "--window")) {
                 bad = parse_u32(v, 1, 65535, &n);
                 o.window = (uint16_t)n;
@@ -243,6 +287,8 @@ int main(int argc, char **argv)
         rc |= bench_e2e_run(&o);
     if (o.tls && !bench_stop)
         rc |= bench_tls_run(&o);
+    if (o.idle && !bench_stop)
+        rc |= bench_idle_run(&o);
     if (bench_stop) {
         printf("interrupted\n");
         rc = 1;
