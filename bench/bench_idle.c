@@ -50,6 +50,7 @@
 #endif
 
 #include "bench.h"
+#include "bench_tlsenv.h"
 #include "broker.h"
 #include "mqtls/client.h"
 #include "mqtls/transport_tls.h"
@@ -71,29 +72,15 @@
 #define IDLE_CHILD_TIMEOUT_MS 1800000
 #define IDLE_MAX_RUNS 32
 
-enum { IK_EC = 0, IK_RSA = 1, IK_COUNT = 2 };
-static const char *const ik_name[IK_COUNT] = {"EC P-256", "RSA-2048"};
-static const char *const ik_dir[IK_COUNT] = {"ec", "rsa"};
 
 typedef enum idle_client { IC_MQTLS = 0, IC_MOSQ12 = 1, IC_MOSQ13 = 2, IC_COUNT = 3 } idle_client_t;
 static const char *const ic_name[IC_COUNT] = {"mqtls (Mbed TLS 2.28)",
                                               "libmosquitto (OpenSSL), TLS 1.2",
                                               "libmosquitto (OpenSSL), default"};
 
-typedef struct idle_env {
-    char dir[PATH_MAX];
-    char ca[IK_COUNT][PATH_MAX + 32];
-    char cert[IK_COUNT][PATH_MAX + 32];
-    char key[IK_COUNT][PATH_MAX + 32];
-    char srv_crt[IK_COUNT][PATH_MAX + 32];
-    char srv_key[IK_COUNT][PATH_MAX + 32];
-    char openssl_conf[PATH_MAX + 32];
-    uint16_t port[IK_COUNT];
-    test_broker_t broker;
-} idle_env_t;
 
 typedef struct idle_job {
-    const idle_env_t *e;
+    const bench_tlsenv_t *e;
     idle_client_t client;
     int key;
     uint32_t n;
@@ -201,112 +188,8 @@ static size_t heap_in_use(void)
 }
 
 /* ---------------------------------------------------------------------------------------
- * The environment: PKI, OpenSSL configuration, broker
+ * The environment (bench_tlsenv.c), and the open-file limit it needs here
  */
-
-static const char *idle_find_tool(void)
-{
-    const char *env = getenv("MQTLS_BIN");
-    if (env && *env)
-        return access(env, X_OK) == 0 ? env : NULL;
-#ifdef MQTLS_BENCH_TOOL
-    if (access(MQTLS_BENCH_TOOL, X_OK) == 0)
-        return MQTLS_BENCH_TOOL;
-#endif
-    return NULL;
-}
-
-/* Runs `mqtls ARGS...` with its output appended to DIR/pki.log. */
-static int idle_run_tool(const idle_env_t *e, const char *tool, const char *const *args)
-{
-    char log[PATH_MAX + 32];
-    char *argv[16];
-    size_t n = 0;
-    argv[n++] = (char *)"mqtls";
-    for (; args[n - 1] && n < 15; n++)
-        argv[n] = (char *)args[n - 1];
-    argv[n] = NULL;
-    snprintf(log, sizeof log, "%s/pki.log", e->dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(tool, argv);
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-static int idle_make_pki(idle_env_t *e, const char *tool)
-{
-    for (int k = 0; k < IK_COUNT; k++) {
-        char d[PATH_MAX + 8];
-        snprintf(d, sizeof d, "%s/%s", e->dir, ik_dir[k]);
-        const char *rsa = k == IK_RSA ? "--rsa" : NULL;
-        const char *init[] = {"pki", "init", d, rsa, "2048", NULL};
-        const char *srv[] = {"pki", "server", d, "--name", "localhost", "--ip", "127.0.0.1",
-                             rsa, "2048", NULL};
-        const char *dev[] = {"pki", "device", d, "dev", rsa, "2048", NULL};
-        if (idle_run_tool(e, tool, init) || idle_run_tool(e, tool, srv) ||
-            idle_run_tool(e, tool, dev)) {
-            printf("`mqtls pki` failed for the %s set (see %s/pki.log)\n", ik_name[k], e->dir);
-            return -1;
-        }
-        snprintf(e->ca[k], sizeof e->ca[k], "%s/ca.crt", d);
-        snprintf(e->cert[k], sizeof e->cert[k], "%s/dev/cert.crt", d);
-        snprintf(e->key[k], sizeof e->key[k], "%s/dev/private.key", d);
-        snprintf(e->srv_crt[k], sizeof e->srv_crt[k], "%s/server.crt", d);
-        snprintf(e->srv_key[k], sizeof e->srv_key[k], "%s/server.key", d);
-    }
-    return 0;
-}
-
-/* libmosquitto 2.0's tls_version "tlsv1.2" is only a minimum; MaxProtocol caps it. */
-static int idle_write_openssl_conf(idle_env_t *e)
-{
-    snprintf(e->openssl_conf, sizeof e->openssl_conf, "%s/openssl-tls12.cnf", e->dir);
-    FILE *f = fopen(e->openssl_conf, "w");
-    if (!f)
-        return -1;
-    fputs("openssl_conf = openssl_init\n"
-          "[openssl_init]\nssl_conf = ssl_sect\n"
-          "[ssl_sect]\nsystem_default = system_default_sect\n"
-          "[system_default_sect]\nMaxProtocol = TLSv1.2\n", f);
-    return fclose(f) == 0 ? 0 : -1;
-}
-
-static int idle_start_broker(idle_env_t *e)
-{
-    for (int attempt = 0; attempt < 3; attempt++) {
-        char conf[8192];
-        size_t len = 0;
-        for (int k = 0; k < IK_COUNT; k++) {
-            e->port[k] = test_free_port();
-            len += (size_t)snprintf(conf + len, sizeof conf - len,
-                                    "listener %u 127.0.0.1\nmax_connections -1\n"
-                                    "cafile %s\ncertfile %s\nkeyfile %s\n"
-                                    "require_certificate true\n",
-                                    (unsigned)e->port[k], e->ca[k], e->srv_crt[k],
-                                    e->srv_key[k]);
-        }
-        if (len >= sizeof conf)
-            return -1;
-        if (e->port[0] && e->port[1] && e->port[0] != e->port[1] &&
-            test_broker_start(&e->broker, conf) == 0)
-            return 0;
-    }
-    return -1;
-}
 
 /* As many open files as the hard limit allows, for us and (inherited) for the broker. */
 static rlim_t raise_nofile(void)
@@ -320,49 +203,8 @@ static rlim_t raise_nofile(void)
     return rl.rlim_cur;
 }
 
-static int idle_rm(const char *path, const struct stat *st, int flag, struct FTW *w)
-{
-    (void)st;
-    (void)flag;
-    (void)w;
-    (void)remove(path);
-    return 0;
-}
 
-static void idle_env_cleanup(idle_env_t *e)
-{
-    if (e->broker.pid > 0)
-        test_broker_stop(&e->broker);
-    if (e->dir[0]) {
-        const char *keep = getenv("MQTLS_KEEP_TEST_DIRS");
-        if (keep && *keep)
-            printf("kept %s\n", e->dir);
-        else
-            (void)nftw(e->dir, idle_rm, 16, FTW_DEPTH | FTW_PHYS);
-    }
-}
 
-static int idle_env_setup(idle_env_t *e)
-{
-    const char *tool = idle_find_tool();
-    const char *tmp = getenv("TMPDIR");
-    if (!tool) {
-        printf("the mqtls tool was not found (build it, or set MQTLS_BIN)\n");
-        return -1;
-    }
-    snprintf(e->dir, sizeof e->dir, "%s/mqtls-bench-idle-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(e->dir)) {
-        e->dir[0] = '\0';
-        return -1;
-    }
-    if (idle_make_pki(e, tool) || idle_write_openssl_conf(e))
-        return -1;
-    if (idle_start_broker(e)) {
-        printf("the private mosquitto did not start\n");
-        return -1;
-    }
-    return 0;
-}
 
 /* ---------------------------------------------------------------------------------------
  * The event loop both clients share: epoll over every socket, a bounded number of
@@ -548,7 +390,7 @@ static void mq_error(uint32_t i, mqtls_status_t st, idle_result_t *r)
 static int mq_start(uint32_t i, idle_result_t *r)
 {
     mq_idle_t *m = &mqc[i];
-    const idle_env_t *e = cur_job->e;
+    const bench_tlsenv_t *e = cur_job->e;
     mqtls_tls_cfg_t tc = {.ca_file = e->ca[cur_job->key],
                           .cert_file = e->cert[cur_job->key],
                           .key_file = e->key[cur_job->key],
@@ -655,7 +497,7 @@ static void mosq_error(uint32_t i, const char *what, int rc, idle_result_t *r)
 static int mosq_start(uint32_t i, idle_result_t *r)
 {
     mosq_idle_t *s = &msc[i];
-    const idle_env_t *e = cur_job->e;
+    const bench_tlsenv_t *e = cur_job->e;
     int k = cur_job->key;
     char id[32];
     snprintf(id, sizeof id, "idle-mosq-%d-%u", (int)getpid(), i);
@@ -897,7 +739,7 @@ static void row_add(idle_row_t *row, const idle_result_t *r, int ok)
 static void print_rows(idle_row_t *rows, size_t nrows, int key)
 {
     printf("Key set %s; min / median / max over the runs that held every connection.\n\n",
-           ik_name[key]);
+           bench_key_name[key]);
     printf("| client | TLS | connections | RSS KiB/conn | heap KiB/conn | connects/s "
            "| CPU ms/connect | runs ok | failed runs |\n");
     printf("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
@@ -933,7 +775,7 @@ static size_t idle_clients(const bench_opts_t *o, idle_client_t *out)
     return n;
 }
 
-static int idle_measure(const bench_opts_t *o, const idle_env_t *e, int key)
+static int idle_measure(const bench_opts_t *o, const bench_tlsenv_t *e, int key)
 {
     idle_client_t cl[IC_COUNT];
     size_t ncl = idle_clients(o, cl);
@@ -968,11 +810,9 @@ static int idle_measure(const bench_opts_t *o, const idle_env_t *e, int key)
 
 int bench_idle_run(const bench_opts_t *o)
 {
-    static idle_env_t e;
+    static bench_tlsenv_t e;
     int rc = 1;
-    rlim_t nofile = raise_nofile();
-    memset(&e, 0, sizeof e);
-    e.broker.pid = -1;
+    rlim_t nofile = raise_nofile(); /* before the broker starts: it inherits the limit */
     printf("## TLS: idle connections held by one process\n\n");
     printf("One child per row holds N mutual-TLS MQTT 3.1.1 connections in one epoll loop "
            "(at most %u handshakes in flight), idle %d ms with keep-alive %d s; memory per "
@@ -980,12 +820,12 @@ int bench_idle_run(const bench_opts_t *o)
            "uordblks + hblkhd) / N; connects/s and CPU from the first connect to the last "
            "CONNACK. Open-file limit (this process, the broker, the children): %llu.\n\n",
            o->idle_batch, IDLE_SETTLE_MS, IDLE_KEEPALIVE_S, (unsigned long long)nofile);
-    if (idle_env_setup(&e) == 0) {
+    if (bench_tlsenv_open(&e, "bench-idle", "max_connections -1") == 0) {
         rc = 0;
-        for (int k = 0; k < IK_COUNT && !bench_stop; k++)
-            if (k == IK_EC || o->idle_rsa)
+        for (int k = 0; k < BENCH_KEY_COUNT && !bench_stop; k++)
+            if (k == BENCH_KEY_EC || o->idle_rsa)
                 rc |= idle_measure(o, &e, k);
     }
-    idle_env_cleanup(&e);
+    bench_tlsenv_close(&e);
     return rc;
 }

@@ -73,6 +73,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "bench.h"
+#include "bench_tlsenv.h"
 #include "broker.h"
 #include "mqtls/client.h"
 #include "mqtls/transport_tls.h"
@@ -502,188 +503,15 @@ static uint64_t percentile(const uint64_t *v, size_t n, double p)
  * The environment: PKI, broker, what the children need
  */
 
-enum { KEY_EC = 0, KEY_RSA = 1, KEY_COUNT = 2 };
 
-static const char *const key_name[KEY_COUNT] = {"EC P-256", "RSA-2048"};
-static const char *const key_dir[KEY_COUNT] = {"ec", "rsa"};
 
-typedef struct tls_env {
-    char dir[PATH_MAX];          /* the temporary directory */
-    char ca[KEY_COUNT][PATH_MAX + 32];
-    char cert[KEY_COUNT][PATH_MAX + 32];
-    char key[KEY_COUNT][PATH_MAX + 32];
-    char server_crt[KEY_COUNT][PATH_MAX + 32];
-    char server_key[KEY_COUNT][PATH_MAX + 32];
-    uint32_t der_ca[KEY_COUNT];     /* DER sizes, to name the heap blocks that copy them */
-    uint32_t der_dev[KEY_COUNT];
-    uint32_t der_srv[KEY_COUNT];
-    uint16_t port[KEY_COUNT];
-    char openssl_conf[PATH_MAX + 32]; /* caps OpenSSL (libmosquitto) at TLS 1.2 */
-    test_broker_t broker;
-} tls_env_t;
 
-/* The built mqtls tool: $MQTLS_BIN, the path known at build time, or ../tools/mqtls next to
- * this program's build directory. */
-static const char *find_tool(char *buf, size_t size)
-{
-    const char *env = getenv("MQTLS_BIN");
-    if (env && *env)
-        return access(env, X_OK) == 0 ? env : NULL;
-#ifdef MQTLS_BENCH_TOOL
-    if (access(MQTLS_BENCH_TOOL, X_OK) == 0)
-        return MQTLS_BENCH_TOOL;
-#endif
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return NULL;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (!slash)
-        return NULL;
-    *slash = '\0';
-    if ((size_t)snprintf(buf, size, "%s/../tools/mqtls", self) >= size)
-        return NULL;
-    return access(buf, X_OK) == 0 ? buf : NULL;
-}
 
-/* Runs `tool ARGS...` with its output appended to DIR/pki.log. */
-static int run_tool(const tls_env_t *e, const char *tool, const char *const *args)
-{
-    char log[PATH_MAX + 32];
-    char *argv[16];
-    size_t n = 0;
-    argv[n++] = (char *)"mqtls";
-    for (; args[n - 1] && n < 15; n++)
-        argv[n] = (char *)args[n - 1];
-    argv[n] = NULL;
-    snprintf(log, sizeof log, "%s/pki.log", e->dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(tool, argv);
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
 
-static uint32_t file_size_of(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 ? (uint32_t)st.st_size : 0;
-}
 
-static uint32_t pem_der_size(const char *pem)
-{
-    mbedtls_x509_crt c;
-    uint32_t n = 0;
-    mbedtls_x509_crt_init(&c);
-    if (mbedtls_x509_crt_parse_file(&c, pem) == 0)
-        n = (uint32_t)c.raw.len;
-    mbedtls_x509_crt_free(&c);
-    return n;
-}
 
-static int make_pki(tls_env_t *e, const char *tool)
-{
-    for (int k = 0; k < KEY_COUNT; k++) {
-        char d[PATH_MAX + 8];
-        snprintf(d, sizeof d, "%s/%s", e->dir, key_dir[k]);
-        const char *rsa = k == KEY_RSA ? "--rsa" : NULL;
-        const char *init[] = {"pki", "init", d, rsa, "2048", NULL};
-        const char *srv[] = {"pki", "server", d, "--name", "localhost", "--ip", "127.0.0.1",
-                             rsa, "2048", NULL};
-        const char *dev[] = {"pki", "device", d, "dev", rsa, "2048", NULL};
-        if (run_tool(e, tool, init) || run_tool(e, tool, srv) || run_tool(e, tool, dev)) {
-            printf("`mqtls pki` failed for the %s set (see %s/pki.log)\n", key_name[k], e->dir);
-            return -1;
-        }
-        snprintf(e->ca[k], sizeof e->ca[k], "%s/ca.crt", d);
-        snprintf(e->cert[k], sizeof e->cert[k], "%s/dev/cert.crt", d);
-        snprintf(e->key[k], sizeof e->key[k], "%s/dev/private.key", d);
-        snprintf(e->server_crt[k], sizeof e->server_crt[k], "%s/server.crt", d);
-        snprintf(e->server_key[k], sizeof e->server_key[k], "%s/server.key", d);
-        char der[PATH_MAX + 32];
-        snprintf(der, sizeof der, "%s/ca.der", d);
-        e->der_ca[k] = file_size_of(der);
-        snprintf(der, sizeof der, "%s/dev/cert.der", d);
-        e->der_dev[k] = file_size_of(der);
-        e->der_srv[k] = pem_der_size(e->server_crt[k]);
-    }
-    return 0;
-}
 
-static int write_openssl_conf(tls_env_t *e)
-{
-    snprintf(e->openssl_conf, sizeof e->openssl_conf, "%s/openssl-tls12.cnf", e->dir);
-    FILE *f = fopen(e->openssl_conf, "w");
-    if (!f)
-        return -1;
-    fputs("# libmosquitto's TLS 1.2 rows: every SSL_CTX gets MaxProtocol TLSv1.2\n"
-          "openssl_conf = openssl_init\n"
-          "[openssl_init]\nssl_conf = ssl_sect\n"
-          "[ssl_sect]\nsystem_default = system_default_sect\n"
-          "[system_default_sect]\nMaxProtocol = TLSv1.2\n", f);
-    return fclose(f) == 0 ? 0 : -1;
-}
 
-static int start_broker(tls_env_t *e)
-{
-    for (int attempt = 0; attempt < 3; attempt++) {
-        char conf[8192];
-        size_t len = 0;
-        for (int k = 0; k < KEY_COUNT; k++) {
-            e->port[k] = test_free_port();
-            if (k == 1 && e->port[1] == e->port[0])
-                e->port[1] = test_free_port();
-            len += (size_t)snprintf(conf + len, sizeof conf - len,
-                                    "listener %u 127.0.0.1\n"
-                                    "cafile %s\ncertfile %s\nkeyfile %s\n"
-                                    "require_certificate true\n",
-                                    (unsigned)e->port[k], e->ca[k], e->server_crt[k],
-                                    e->server_key[k]);
-        }
-        if (len >= sizeof conf)
-            return -1;
-        if (e->port[0] && e->port[1] && e->port[0] != e->port[1] &&
-            test_broker_start(&e->broker, conf) == 0)
-            return 0;
-    }
-    return -1;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *where)
-{
-    (void)st;
-    (void)flag;
-    (void)where;
-    (void)remove(path);
-    return 0;
-}
-
-static void env_cleanup(tls_env_t *e)
-{
-    if (e->broker.pid > 0)
-        test_broker_stop(&e->broker);
-    if (e->dir[0]) {
-        const char *keep = getenv("MQTLS_KEEP_TEST_DIRS");
-        if (keep && *keep)
-            printf("kept %s\n", e->dir);
-        else
-            (void)nftw(e->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    }
-}
 
 /* ---------------------------------------------------------------------------------------
  * The mqtls side: one TLS context and one client, set up once
@@ -702,7 +530,7 @@ typedef struct mq_conn {
 
 static mq_conn_t mq; /* one per child process */
 
-static mqtls_status_t mq_setup(const tls_env_t *e, int k, uint16_t mfl)
+static mqtls_status_t mq_setup(const bench_tlsenv_t *e, int k, uint16_t mfl)
 {
     mqtls_tls_init(&mq.tls);
     memset(&mq.cfg, 0, sizeof mq.cfg);
@@ -730,7 +558,7 @@ static mqtls_status_t mq_setup(const tls_env_t *e, int k, uint16_t mfl)
     mq.co.connect.version = MQTLS_V311;
     mq.co.connect.clean_start = true;
     mq.co.connect.keep_alive = 60;
-    mq.co.connect.client_id = mqtls_str(k == KEY_RSA ? "bench-tls-mqtls-rsa" : "bench-tls-mqtls-ec");
+    mq.co.connect.client_id = mqtls_str(k == BENCH_KEY_RSA ? "bench-tls-mqtls-rsa" : "bench-tls-mqtls-ec");
     mq.co.connect_timeout_ms = CONNECT_TIMEOUT_MS;
     return MQTLS_OK;
 }
@@ -775,7 +603,7 @@ typedef struct conn_result {
 } conn_result_t;
 
 typedef struct conn_job {
-    const tls_env_t *e;
+    const bench_tlsenv_t *e;
     conn_client_t client;
     int key;
     uint32_t n;
@@ -879,7 +707,7 @@ static struct mosquitto *mosq_setup(const conn_job_t *j, mosq_state_t *s, char *
     if (j->client == CC_MOSQ12)
         setenv("OPENSSL_CONF", j->e->openssl_conf, 1);
     mosquitto_lib_init();
-    struct mosquitto *m = mosquitto_new(j->key == KEY_RSA ? "bench-tls-mosq-rsa"
+    struct mosquitto *m = mosquitto_new(j->key == BENCH_KEY_RSA ? "bench-tls-mosq-rsa"
                                                            : "bench-tls-mosq-ec",
                                         true, s);
     if (!m) {
@@ -1099,7 +927,7 @@ typedef struct heap_result {
 } heap_result_t;
 
 typedef struct heap_job {
-    const tls_env_t *e;
+    const bench_tlsenv_t *e;
     int key;
     uint16_t mfl;
     bool mosq;           /* measure libmosquitto (OpenSSL) instead */
@@ -1298,7 +1126,7 @@ typedef struct conn_row {
     char error[240];
 } conn_row_t;
 
-static void run_conn_row(const tls_env_t *e, conn_row_t *row, uint32_t n)
+static void run_conn_row(const bench_tlsenv_t *e, conn_row_t *row, uint32_t n)
 {
     conn_job_t j = {e, row->client, row->key, n};
     tls_child_t ch;
@@ -1343,7 +1171,7 @@ static void run_conn_row(const tls_env_t *e, conn_row_t *row, uint32_t n)
     }
 }
 
-static int run_heap(const tls_env_t *e, const heap_job_t *j, heap_result_t *r)
+static int run_heap(const bench_tlsenv_t *e, const heap_job_t *j, heap_result_t *r)
 {
     tls_child_t ch;
     struct rusage ru;
@@ -1520,7 +1348,7 @@ static const char *mosq_version_label(void)
 }
 
 /* What a block of this size is, when its size gives it away. */
-static const char *size_label(const tls_env_t *e, int k, uint32_t size)
+static const char *size_label(const bench_tlsenv_t *e, int k, uint32_t size)
 {
     static char buf[96];
     if (size == MBEDTLS_SSL_IN_BUFFER_LEN && size == MBEDTLS_SSL_OUT_BUFFER_LEN)
@@ -1567,7 +1395,7 @@ static const char *phase_name(uint32_t ph)
 
 static void print_conn_tables(const bench_opts_t *o, conn_row_t *rows, size_t nrows)
 {
-    double mosq_cpu[KEY_COUNT] = {0, 0};
+    double mosq_cpu[BENCH_KEY_COUNT] = {0, 0};
     for (size_t i = 0; i < nrows; i++)
         if (rows[i].client == CC_MOSQ12 && rows[i].nlat)
             mosq_cpu[rows[i].key] = (rows[i].user_s + rows[i].sys_s) / (double)rows[i].nlat;
@@ -1580,7 +1408,7 @@ static void print_conn_tables(const bench_opts_t *o, conn_row_t *rows, size_t nr
         char ratio[32] = "-";
         double cpu = r->nlat ? (r->user_s + r->sys_s) / (double)r->nlat : 0.0;
         if (r->nlat == 0) {
-            printf("| %s | %s | 0 | - | - | - | - | - |\n", r->label, key_name[r->key]);
+            printf("| %s | %s | 0 | - | - | - | - | - |\n", r->label, bench_key_name[r->key]);
             continue;
         }
         qsort(r->lat, r->nlat, sizeof r->lat[0], cmp_u64);
@@ -1590,7 +1418,7 @@ static void print_conn_tables(const bench_opts_t *o, conn_row_t *rows, size_t nr
         if (mosq_cpu[r->key] > 0)
             snprintf(ratio, sizeof ratio, "%.2f", cpu / mosq_cpu[r->key]);
         printf("| %s | %s | %zu | %.2f | %.2f | %.2f | %.2f | %s |\n", r->label,
-               key_name[r->key], r->nlat, sum / (double)r->nlat / 1e6,
+               bench_key_name[r->key], r->nlat, sum / (double)r->nlat / 1e6,
                (double)percentile(r->lat, r->nlat, 0.50) / 1e6,
                (double)percentile(r->lat, r->nlat, 0.95) / 1e6, cpu * 1e3, ratio);
     }
@@ -1605,7 +1433,7 @@ static void print_conn_tables(const bench_opts_t *o, conn_row_t *rows, size_t nr
         conn_row_t *r = &rows[i];
         double n = r->nlat ? (double)r->nlat : 1.0;
         printf("| %s | %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %u%s%s |\n",
-               r->label, key_name[r->key], r->version[0] ? r->version : "-",
+               r->label, bench_key_name[r->key], r->version[0] ? r->version : "-",
                r->suite[0] ? r->suite : "-", r->group[0] ? r->group : "-",
                r->user_s * 1e3 / n, r->sys_s * 1e3 / n,
                r->setup_cpu_s * 1e3 / (double)(o->tls_runs ? o->tls_runs : 1),
@@ -1614,20 +1442,20 @@ static void print_conn_tables(const bench_opts_t *o, conn_row_t *rows, size_t nr
                r->failures ? ": " : "", r->error);
     }
     printf("\n");
-    for (int k = 0; k < KEY_COUNT; k++) {
+    for (int k = 0; k < BENCH_KEY_COUNT; k++) {
         for (size_t i = 0; i < nrows; i++) {
             if (rows[i].client != CC_MQTLS || rows[i].key != k || !rows[i].nlat ||
                 mosq_cpu[k] <= 0)
                 continue;
             double ratio = (rows[i].user_s + rows[i].sys_s) / (double)rows[i].nlat / mosq_cpu[k];
             printf("Target (CPU per connect <= 1.0x libmosquitto's), %s: %.2fx: %s\n",
-                   key_name[k], ratio, ratio <= 1.0 ? "meets it" : "misses it");
+                   bench_key_name[k], ratio, ratio <= 1.0 ? "meets it" : "misses it");
         }
     }
     printf("\n");
 }
 
-static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_result_t *hms)
+static void print_heap(const bench_tlsenv_t *e, const heap_result_t *hr, const heap_result_t *hms)
 {
     static const uint16_t mfls[] = {0, 512, 1024, 2048, 4096};
     const size_t nm = sizeof mfls / sizeof mfls[0];
@@ -1655,7 +1483,7 @@ static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_r
     uint64_t best = 0;
     int best_k = -1;
     uint16_t best_mfl = 0;
-    for (int k = 0; k < KEY_COUNT; k++) {
+    for (int k = 0; k < BENCH_KEY_COUNT; k++) {
         for (size_t m = 0; m < nm; m++) {
             const heap_result_t *r = &hr[k * nm + m];
             char mfl[16];
@@ -1663,7 +1491,7 @@ static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_r
             if (mfls[m])
                 snprintf(mfl, sizeof mfl, "%u", (unsigned)mfls[m]);
             if (!r->measured) {
-                printf("| %s | %s | not measured: %s | | | | | | | |\n", key_name[k], mfl,
+                printf("| %s | %s | not measured: %s | | | | | | | |\n", bench_key_name[k], mfl,
                        r->error);
                 continue;
             }
@@ -1678,7 +1506,7 @@ static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_r
                          (unsigned long long)r->before_reconnect,
                          (unsigned long long)r->reconnect_peak);
             printf("| %s | %s | %s | %llu | %llu | %llu | %llu | %llu | %s | %llu / %llu |\n",
-                   key_name[k], mfl, status, (unsigned long long)r->after_setup,
+                   bench_key_name[k], mfl, status, (unsigned long long)r->after_setup,
                    (unsigned long long)r->setup_peak,
                    (unsigned long long)(r->connect_peak - r->after_setup),
                    (unsigned long long)r->connect_peak, (unsigned long long)r->connected, recon,
@@ -1690,7 +1518,7 @@ static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_r
             }
         }
     }
-    for (int k = 0; hms && k < KEY_COUNT; k++) {
+    for (int k = 0; hms && k < BENCH_KEY_COUNT; k++) {
         const heap_result_t *hm = &hms[k];
         if (!hm->measured)
             continue;
@@ -1704,7 +1532,7 @@ static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_r
                    "|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
                    mosq_version_label());
         printf("| %s | %s%s | %llu | %llu | %llu | %llu | %llu | %llu, %llu | %llu / %llu |\n",
-               key_name[k], hm->ok ? "ok, " : "FAILED: ", hm->ok ? hm->version : hm->error,
+               bench_key_name[k], hm->ok ? "ok, " : "FAILED: ", hm->ok ? hm->version : hm->error,
                (unsigned long long)hm->after_setup, (unsigned long long)hm->setup_peak,
                (unsigned long long)(hm->connect_peak - hm->after_setup),
                (unsigned long long)hm->connect_peak, (unsigned long long)hm->connected,
@@ -1713,7 +1541,7 @@ static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_r
                (unsigned long long)hm->connect_allocs);
     }
     uint64_t foreign = 0;
-    for (size_t i = 0; i < KEY_COUNT * nm; i++)
+    for (size_t i = 0; i < BENCH_KEY_COUNT * nm; i++)
         foreign += hr[i].foreign;
     if (foreign)
         printf("\nNote: %llu frees/reallocs of blocks allocated before tracking began (not "
@@ -1721,13 +1549,13 @@ static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_r
     if (best_k >= 0)
         printf("\nTarget (handshake peak heap <= %u bytes = 24 KiB with a reduced fragment "
                "length): lowest peak %llu bytes (%s, max_fragment_len %u): %s\n", TARGET_HEAP,
-               (unsigned long long)best, key_name[best_k], (unsigned)best_mfl,
+               (unsigned long long)best, bench_key_name[best_k], (unsigned)best_mfl,
                best <= TARGET_HEAP ? "meets it" : "misses it");
     else
         printf("\nTarget (handshake peak heap <= 24 KiB with a reduced fragment length): no "
                "handshake with a reduced fragment length succeeded\n");
 
-    for (int k = 0; k < KEY_COUNT; k++) {
+    for (int k = 0; k < BENCH_KEY_COUNT; k++) {
         const heap_result_t *r = &hr[k * nm];
         if (!r->measured || !r->snap_blocks)
             continue;
@@ -1736,7 +1564,7 @@ static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_r
                "them), %llu by the connect. Grouped by the allocating function (the nearest "
                "exported symbol before the call site, so static functions of Mbed TLS show as "
                "library+offset), block size and the phase that allocated them:\n\n",
-               key_name[k], r->snap_blocks, (unsigned long long)r->snap_bytes,
+               bench_key_name[k], r->snap_blocks, (unsigned long long)r->snap_bytes,
                r->snap_cut ? " (only the first 4096 blocks kept)" : "",
                (unsigned long long)r->snap_phase_bytes[PH_SETUP], (int)MBEDTLS_SSL_IN_BUFFER_LEN,
                (int)MBEDTLS_SSL_OUT_BUFFER_LEN,
@@ -1758,37 +1586,17 @@ static void print_heap(const tls_env_t *e, const heap_result_t *hr, const heap_r
 
 int bench_tls_run(const bench_opts_t *o)
 {
-    static tls_env_t env;
-    char toolbuf[PATH_MAX + 32];
+    static bench_tlsenv_t env;
     int rc = 0;
 
     printf("## TLS: mutual-TLS connect and handshake heap\n\n");
-    memset(&env, 0, sizeof env);
-    env.broker.pid = -1;
-    const char *tool = find_tool(toolbuf, sizeof toolbuf);
-    if (!tool) {
-        printf("skipped: the mqtls tool was not found (build the `mqtls` target, or set "
-               "MQTLS_BIN)\n\n");
-        return o->codec || o->e2e ? 0 : 1;
+    int erc = bench_tlsenv_open(&env, "tlsbench", NULL);
+    if (erc != 0) {
+        bench_tlsenv_close(&env);
+        return erc > 0 && (o->codec || o->e2e) ? 0 : 1;
     }
-    const char *tmp = getenv("TMPDIR");
-    snprintf(env.dir, sizeof env.dir, "%s/mqtls-tlsbench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(env.dir)) {
-        printf("cannot create a temporary directory: %s\n\n", strerror(errno));
-        env.dir[0] = '\0';
-        return 1;
-    }
-    uint64_t t0 = bench_now_ns();
-    if (make_pki(&env, tool) != 0 || write_openssl_conf(&env) != 0) {
-        env_cleanup(&env);
-        return 1;
-    }
-    double pki_s = (double)(bench_now_ns() - t0) / 1e9;
-    if (start_broker(&env) != 0) {
-        printf("could not start mosquitto with the TLS listeners: TLS section skipped\n\n");
-        env_cleanup(&env);
-        return 1;
-    }
+    const char *tool = env.tool;
+    double pki_s = env.pki_s;
     const char *ml = mosq_version_label();
     printf("PKI made with `%s pki` in %.1f s (CA, server and device certificates; EC P-256, and "
            "RSA-2048 with --rsa 2048). One mosquitto, two TLS listeners on 127.0.0.1 (EC: port "
@@ -1796,16 +1604,16 @@ int bench_tls_run(const bench_opts_t *o)
            "Mbed TLS %s (TLS 1.2 only); %s uses OpenSSL, held to TLS 1.2 (MaxProtocol "
            "TLSv1.2 in an OPENSSL_CONF file: its tls_version \"tlsv1.2\" is only a minimum) "
            "unless the row says TLS 1.3. %u connects per row and run, %u run(s)%s.\n\n",
-           tool, pki_s, (unsigned)env.port[KEY_EC], (unsigned)env.port[KEY_RSA],
+           tool, pki_s, (unsigned)env.port[BENCH_KEY_EC], (unsigned)env.port[BENCH_KEY_RSA],
            MBEDTLS_VERSION_STRING, ml, o->tls_connects, o->tls_runs,
            o->tls_runs > 1 ? ", pooled" : "");
     fflush(stdout);
 
     /* Connect benchmark. */
-    conn_row_t rows[KEY_COUNT * 3];
+    conn_row_t rows[BENCH_KEY_COUNT * 3];
     size_t nrows = 0;
     memset(rows, 0, sizeof rows);
-    for (int k = 0; k < KEY_COUNT; k++) {
+    for (int k = 0; k < BENCH_KEY_COUNT; k++) {
         static const conn_client_t order[] = {CC_MQTLS, CC_MOSQ12, CC_MOSQ13};
         for (size_t c = 0; c < 3; c++) {
             if (order[c] != CC_MQTLS && !bench_have_mosquitto())
@@ -1827,7 +1635,7 @@ int bench_tls_run(const bench_opts_t *o)
             r->lat = calloc((size_t)o->tls_connects * o->tls_runs, sizeof(uint64_t));
             if (!r->lat) {
                 printf("out of memory\n");
-                env_cleanup(&env);
+                bench_tlsenv_close(&env);
                 return 1;
             }
         }
@@ -1837,7 +1645,7 @@ int bench_tls_run(const bench_opts_t *o)
             run_conn_row(&env, &rows[i], o->tls_connects);
             if (o->verbose)
                 printf("  run %u: %s, %s: %zu connects so far%s%s\n", run + 1, rows[i].label,
-                       key_name[rows[i].key], rows[i].nlat, rows[i].failures ? ", FAILED: " : "",
+                       bench_key_name[rows[i].key], rows[i].nlat, rows[i].failures ? ", FAILED: " : "",
                        rows[i].failures ? rows[i].error : "");
             fflush(stdout);
         }
@@ -1856,14 +1664,14 @@ int bench_tls_run(const bench_opts_t *o)
     if (!bench_stop) {
         static const uint16_t mfls[] = {0, 512, 1024, 2048, 4096};
         const size_t nm = sizeof mfls / sizeof mfls[0];
-        static heap_result_t hr[KEY_COUNT * 5];
-        static heap_result_t hm[KEY_COUNT];
+        static heap_result_t hr[BENCH_KEY_COUNT * 5];
+        static heap_result_t hm[BENCH_KEY_COUNT];
         bool have_mosq = false;
         if (!bench_tls_heap_available()) {
             printf("### Heap: skipped (the allocator wrappers are not built in: sanitizer build "
                    "or MQTLS_BENCH_HEAP=0)\n\n");
         } else {
-            for (int k = 0; k < KEY_COUNT && !bench_stop; k++) {
+            for (int k = 0; k < BENCH_KEY_COUNT && !bench_stop; k++) {
                 for (size_t m = 0; m < nm && !bench_stop; m++) {
                     heap_job_t j = {&env, k, mfls[m], false};
                     (void)run_heap(&env, &j, &hr[k * nm + m]);
@@ -1874,7 +1682,7 @@ int bench_tls_run(const bench_opts_t *o)
                 }
             }
             if (bench_have_mosquitto() && o->only_client != BENCH_MQTLS) {
-                for (int k = 0; k < KEY_COUNT && !bench_stop; k++) {
+                for (int k = 0; k < BENCH_KEY_COUNT && !bench_stop; k++) {
                     heap_job_t j = {&env, k, 0, true};
                     if (run_heap(&env, &j, &hm[k]) == 0)
                         have_mosq = true;
@@ -1883,7 +1691,7 @@ int bench_tls_run(const bench_opts_t *o)
             print_heap(&env, hr, have_mosq ? hm : NULL);
         }
     }
-    env_cleanup(&env);
+    bench_tlsenv_close(&env);
     fflush(stdout);
     return rc;
 }
