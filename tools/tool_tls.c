@@ -332,8 +332,6 @@ int tool_tls_check(tool_cfg_t *cfg)
     cfg->tls = cfg->cafile || cfg->capath || cfg->cert || cfg->insecure ||
                cfg->use_os_certs || cfg->url_scheme == TOOL_URL_MQTTS;
     int orc = use_os_certs(cfg);
-    if (!orc)
-        orc = translate_ciphers(cfg);
     if (orc)
         return orc;
     if (!cfg->tls) {
@@ -351,6 +349,8 @@ int tool_tls_check(tool_cfg_t *cfg)
     if (cfg->url_scheme == TOOL_URL_MQTT)
         return bad("the -L URL says mqtt:// (plain MQTT) but TLS options were given: use "
                    "mqtts:// for MQTT over TLS");
+    if ((orc = translate_ciphers(cfg)) != TOOL_EXIT_OK)
+        return orc;
     if (cfg->cert && !cfg->key)
         return bad("--cert needs --key (the private key of the client certificate)");
     if (cfg->key && !cfg->cert)
