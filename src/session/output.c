@@ -7,22 +7,26 @@
 #include "session_internal.h"
 
 /* Moves what the transport did not take of tx_buf to its start, to leave on a later step.
- * The stall clock runs from the last byte that left. */
-static mqtls_status_t defer(mqtls_client_t *c, const mqtls_iov_t *rest, uint32_t last)
+ * The stall clock runs from @p last, when the last byte left. */
+static mqtls_status_t defer(mqtls_client_t *c, const mqtls_iov_t *rest, uint32_t last,
+                           uint32_t now)
 {
     memmove(c->cfg.tx_buf, rest->base, rest->len);
     c->tx_len = rest->len;
     c->tx_blocked = true;
     c->tx_stall_ms = last;
-    if (mqtls__now(c) - last >= MQTLS_CFG_SEND_TIMEOUT_MS)
+    if (now - last >= MQTLS_CFG_SEND_TIMEOUT_MS)
         return mqtls__fail(c, MQTLS_ERR_TIMEOUT, 0);
     return MQTLS_OK;
 }
 
 static mqtls_status_t send_iov(mqtls_client_t *c, mqtls_iov_t *iov, size_t n, bool may_defer)
 {
-    /* A write that stalled on an earlier step goes on stalling from then. */
-    uint32_t last = c->tx_blocked ? c->tx_stall_ms : mqtls__now(c);
+    /* When the last byte left, read from the clock only once the transport stops taking
+     * bytes (a write that never waits never needs it); a write that stalled on an earlier
+     * step goes on stalling from then. */
+    bool known = c->tx_blocked;
+    uint32_t last = c->tx_stall_ms;
     size_t i = 0;
     while (i < n) {
         if (iov[i].len == 0) {
@@ -33,13 +37,16 @@ static mqtls_status_t send_iov(mqtls_client_t *c, mqtls_iov_t *iov, size_t n, bo
         if (r < 0)
             return mqtls__fail(c, (mqtls_status_t)-r, 0);
         if (r == 0) {
+            uint32_t now = mqtls__now(c);
+            if (!known)
+                last = now, known = true;
             if (may_defer) /* only tx_buf's own bytes are left: nothing the caller owns */
-                return defer(c, iov + i, last);
+                return defer(c, iov + i, last, now);
             if (c->interrupted)
                 return mqtls__fail(c, MQTLS_ERR_INTERRUPTED, 0);
             /* The limit is on silence, not on the packet: a large message over a slow
              * link takes as long as it needs while bytes keep leaving. */
-            uint32_t idle = mqtls__now(c) - last;
+            uint32_t idle = now - last;
             if (idle >= MQTLS_CFG_SEND_TIMEOUT_MS)
                 return mqtls__fail(c, MQTLS_ERR_TIMEOUT, 0);
             idle = MQTLS_CFG_SEND_TIMEOUT_MS - idle;
@@ -50,7 +57,7 @@ static mqtls_status_t send_iov(mqtls_client_t *c, mqtls_iov_t *iov, size_t n, bo
                                                  : MQTLS_CFG_SEND_WAIT_SLICE_MS);
             continue;
         }
-        last = mqtls__now(c);
+        known = false; /* bytes left: a stall from here starts at its first clock reading */
         size_t k = (size_t)r;
         while (k && i < n) {
             if (k >= iov[i].len) {
