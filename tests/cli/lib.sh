@@ -160,15 +160,20 @@ wait_unsubscribed() {
     return 1
 }
 
-# wait_log TEXT: waits until the broker's log contains TEXT.
-wait_log() {
+# wait_file FILE TEXT [WHAT]: waits (up to 10 s) until FILE contains TEXT; fails saying WHAT.
+wait_file() {
     local i
     for i in $(seq 1 200); do
-        grep -qF -- "$1" "$BROKER_LOG" 2>/dev/null && return 0
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
         sleep 0.05
     done
-    fail "the broker never logged '$1' (broker log: $BROKER_LOG)"
+    fail "${3:-"'$2' never appeared in $1"}"
     return 1
+}
+
+# wait_log TEXT: waits until the broker's log contains TEXT.
+wait_log() {
+    wait_file "$BROKER_LOG" "$1" "the broker never logged '$1' (broker log: $BROKER_LOG)"
 }
 
 # expect STATUS MESSAGE-FRAGMENT ARGS...: runs mqtls ARGS (or $RUN ARGS), checks the exit

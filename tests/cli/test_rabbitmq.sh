@@ -26,13 +26,7 @@ PORT=$(bash "$RABBITMQ_SH" start "$RMQ_DIR" $$) || die "cannot start a RabbitMQ 
 # RabbitMQ does not log subscriptions: the subscriber's -d line "Subscribed" says the
 # SUBACK came, so the binding exists.
 wait_output() {
-    local i
-    for i in $(seq 1 200); do
-        grep -qF -- "$2" "$1" 2> /dev/null && return 0
-        sleep 0.05
-    done
-    fail "'$2' never appeared in $1: $(cat "$1" "$1.err" 2> /dev/null)"
-    return 1
+    wait_file "$1" "$2" || { cat "$1" "$1.err" 2> /dev/null; return 1; }
 }
 
 # messages FILE: the lines printed with -F 'msg|...', without the -d lines around them.
