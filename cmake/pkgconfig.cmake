@@ -7,10 +7,8 @@
 # CMAKE_INSTALL_LIBDIR or CMAKE_INSTALL_INCLUDEDIR is used as given: such a tree is not
 # relocatable.
 #
-# Shared library: `pkg-config --libs mqtls` (libmqtls.so records its Mbed TLS libraries).
-# Static library: `pkg-config --static --libs mqtls` adds Libs.private. Debian 12's
-# libmbedtls-dev ships no .pc files, so Mbed TLS is named by its -l flags, not by
-# Requires.private.
+# Shared library: `pkg-config --libs mqtls` (libmqtls.so records its TLS libraries).
+# Static library: `pkg-config --static --libs mqtls` adds the backend's (below).
 
 # The path from <libdir>/pkgconfig back up to the prefix: "../.." for lib, "../../.." for
 # lib/x86_64-linux-gnu. The root "/p" only gives the relative path something to start from.
@@ -33,17 +31,24 @@ endfunction()
 mqtls_pc_dir(MQTLS_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
 mqtls_pc_dir(MQTLS_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
 
-# Mbed TLS for static linking; a -L only where it is installed outside the compiler's own
-# library directories (a Mbed TLS built from source into /opt, say).
+# The TLS backend's libraries for static linking. OpenSSL ships libssl.pc and libcrypto.pc:
+# it is named by Requires.private. Debian 12's libmbedtls-dev ships no .pc files, so Mbed
+# TLS is named by its -l flags, with a -L only where it is installed outside the compiler's
+# own library directories (a Mbed TLS built from source into /opt, say).
 set(MQTLS_PC_LIBS_PRIVATE "")
-foreach(mqtls_pc_lib ${MBEDTLS_LIBRARIES})
-  get_filename_component(mqtls_pc_dir "${mqtls_pc_lib}" DIRECTORY)
-  if(NOT mqtls_pc_dir IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES AND
-      NOT "-L${mqtls_pc_dir}" IN_LIST MQTLS_PC_LIBS_PRIVATE)
-    list(APPEND MQTLS_PC_LIBS_PRIVATE "-L${mqtls_pc_dir}")
-  endif()
-endforeach()
-list(APPEND MQTLS_PC_LIBS_PRIVATE -lmbedtls -lmbedx509 -lmbedcrypto)
+set(MQTLS_PC_REQUIRES_PRIVATE "")
+if(MQTLS_TLS STREQUAL "openssl")
+  set(MQTLS_PC_REQUIRES_PRIVATE "libssl libcrypto")
+else()
+  foreach(mqtls_pc_lib ${MBEDTLS_LIBRARIES})
+    get_filename_component(mqtls_pc_dir "${mqtls_pc_lib}" DIRECTORY)
+    if(NOT mqtls_pc_dir IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES AND
+        NOT "-L${mqtls_pc_dir}" IN_LIST MQTLS_PC_LIBS_PRIVATE)
+      list(APPEND MQTLS_PC_LIBS_PRIVATE "-L${mqtls_pc_dir}")
+    endif()
+  endforeach()
+  list(APPEND MQTLS_PC_LIBS_PRIVATE -lmbedtls -lmbedx509 -lmbedcrypto)
+endif()
 list(JOIN MQTLS_PC_LIBS_PRIVATE " " MQTLS_PC_LIBS_PRIVATE)
 
 configure_file(${CMAKE_CURRENT_LIST_DIR}/mqtls.pc.in ${CMAKE_CURRENT_BINARY_DIR}/mqtls.pc @ONLY)

@@ -33,7 +33,7 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/x509.h>
 
-#include "mqtls/x509.h"
+#include "x509_ext.h" /* src/tls/mbedtls: goes with the move to OpenSSL */
 #include "tool_cert.h"
 #include "tool_util.h"
 #include "tool_x509.h"

@@ -1,5 +1,5 @@
 /**
- * @file tls_compat.h
+ * @file compat.h
  * @brief Every Mbed TLS call whose form differs between 2.28 and 3.x, in one place.
  */
 #ifndef MQTLS_TLS_COMPAT_H

@@ -1,5 +1,5 @@
 /**
- * @file x509.h
+ * @file x509_ext.h
  * @brief X.509 helpers on Mbed TLS shared by the TLS transport and the tools.
  *
  * Mbed TLS 2.28 parses only some certificate extensions, and lists only dNSName and

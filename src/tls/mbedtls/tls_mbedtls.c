@@ -7,7 +7,7 @@
  * server sent (Mbed TLS 2.28 has no getter for it) and the alert we sent are recorded.
  */
 #include "mqtls/transport_tls.h"
-#include "mqtls/x509.h"
+#include "x509_ext.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,7 +23,7 @@
 #include <mbedtls/platform.h>
 #include <mbedtls/platform_util.h>
 
-#include "tls_compat.h"
+#include "compat.h"
 
 enum { ST_CLOSED, ST_TCP, ST_HANDSHAKE, ST_OPEN };
 

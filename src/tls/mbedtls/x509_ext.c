@@ -1,15 +1,15 @@
 /**
  * @file x509_ext.c
  * @brief Walking a certificate's extensions for what Mbed TLS 2.28 does not parse, and
- *        telling DER structures apart by their shape (see mqtls/x509.h).
+ *        telling DER structures apart by their shape (see x509_ext.h).
  */
-#include "mqtls/x509.h"
+#include "x509_ext.h"
 
 #include <string.h>
 
 #include <mbedtls/asn1.h>
 
-#include "tls_compat.h"
+#include "compat.h"
 
 #define SEQ (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)
 
