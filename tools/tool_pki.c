@@ -41,7 +41,7 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
-#include "mqtls/x509.h"
+#include "x509_ext.h" /* src/tls/mbedtls: goes with the move to OpenSSL */
 #include "tool_util.h"
 #include "tool_x509.h"
 

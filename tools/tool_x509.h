@@ -18,7 +18,7 @@
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/x509_csr.h>
 
-#include "mqtls/x509.h"
+#include "x509_ext.h" /* src/tls/mbedtls: goes with the move to OpenSSL */
 #include "tool_util.h"
 
 /* ---- Mbed TLS 2.28 / 3.x differences ------------------------------------------------- */

@@ -49,6 +49,19 @@ typedef enum mqtls_tls_item {
     MQTLS_TLS_ITEM_SETTINGS /**< ciphers, versions, ALPN */
 } mqtls_tls_item_t;
 
+/** What was wrong with a credential, when context creation failed (CREDENTIALS stage). */
+typedef enum mqtls_tls_cred_problem {
+    MQTLS_TLS_CRED_NONE = 0,
+    MQTLS_TLS_CRED_UNREADABLE,     /**< the file is missing, unreadable, or not a file */
+    MQTLS_TLS_CRED_MALFORMED,      /**< neither PEM nor DER of the kind expected, or corrupt */
+    MQTLS_TLS_CRED_EMPTY,          /**< readable, but holds no certificate (or no key) */
+    MQTLS_TLS_CRED_PASS_NEEDED,    /**< an encrypted key, and no passphrase given */
+    MQTLS_TLS_CRED_PASS_WRONG,     /**< an encrypted key, and the passphrase does not open it */
+    MQTLS_TLS_CRED_KEY_UNSUPPORTED, /**< a key algorithm or encryption the backend lacks */
+    MQTLS_TLS_CRED_KEY_MISMATCH,   /**< the key does not belong to the certificate */
+    MQTLS_TLS_CRED_TOKEN           /**< a PKCS#11 token or its key could not be used */
+} mqtls_tls_cred_problem_t;
+
 /**
  * @name What verification found wrong with a certificate (mqtls_tls_cert_info_t::problems)
  * or with the chain as a whole (mqtls_tls_evidence_t::problems). The same bits from either
@@ -102,6 +115,7 @@ typedef struct mqtls_tls_evidence {
     char detail[160];          /**< the backend's words for the failure */
     const char *backend;       /**< "OpenSSL 3.0.19", "Mbed TLS 2.28.3" */
     mqtls_tls_item_t item;     /**< the credential a CREDENTIALS failure is about */
+    mqtls_tls_cred_problem_t cred_problem; /**< and what is wrong with it */
     bool verified;             /**< verification ran over the server's chain */
     uint32_t problems;         /**< MQTLS_TLS_BAD_* of the whole chain (0 with verified: ok) */
     uint8_t chain_len;         /**< entries in @c chain */

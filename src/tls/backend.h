@@ -99,7 +99,8 @@ mqtls_status_t mqtls__tls_fail(mqtls_tls_evidence_t *ev, mqtls_tls_stage_t stage
 
 /**
  * A credential file that cannot be read is told with the system's words: checks that
- * @p path is a readable regular file, else records the failure for @p item.
+ * @p path is a readable regular file, else records the failure for @p item (with
+ * cred_problem MQTLS_TLS_CRED_UNREADABLE).
  */
 mqtls_status_t mqtls__tls_file_check(mqtls_tls_evidence_t *ev, const char *path,
                                      mqtls_tls_item_t item);

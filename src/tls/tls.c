@@ -79,6 +79,8 @@ mqtls_status_t mqtls__tls_file_check(mqtls_tls_evidence_t *ev, const char *path,
         return MQTLS_OK;
     if (err == 0)
         err = errno;
+    if (ev)
+        ev->cred_problem = MQTLS_TLS_CRED_UNREADABLE;
     return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
                            "%s: %s", path, strerror(err));
 }
