@@ -374,15 +374,17 @@ static mqtls_status_t versions(const mqtls_tls_cfg_t *c, int *min, int *max,
 {
     *min = c->min_version ? c->min_version : MQTLS_TLS_V1_2;
     *max = c->max_version ? c->max_version : (COMPAT_HAS_TLS13 ? 13 : 12);
-    if (*min < 12 || *max > 13 || *min > *max)
-        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
-                               MQTLS_TLS_ITEM_SETTINGS,
-                               "TLS versions: 1.2 and 1.3 only, min <= max");
-    if (*max == 13 && !COMPAT_HAS_TLS13)
+    /* First: TLS 1.3 asked of a library without it (a min of 1.3 with the default max
+     * too) is a missing feature, not a bad range. */
+    if ((*min == 13 || *max == 13) && !COMPAT_HAS_TLS13)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_UNSUPPORTED, 0,
                                MQTLS_TLS_ITEM_SETTINGS,
                                "TLS 1.3 is not available in the linked Mbed TLS %s",
                                MBEDTLS_VERSION_STRING);
+    if (*min < 12 || *max > 13 || *min > *max)
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                               MQTLS_TLS_ITEM_SETTINGS,
+                               "TLS versions: 1.2 and 1.3 only, min <= max");
     return MQTLS_OK;
 }
 
