@@ -149,11 +149,13 @@ static mqtls_status_t add_crts(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev
     mqtls_status_t st = blob_load(&b, ev, file, mem, len, item);
     if (st != MQTLS_OK)
         return st;
-    const char *what = file ? file : "in memory";
+    const char *what = file ? file : "the data in memory";
     if (blank(&b) || pem_without(&b, "CERTIFICATE-----")) {
         blob_free(&b);
-        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, 0, item, MQTLS_TLS_CRED_EMPTY,
-                         file ? file : "no certificate in memory");
+        if (ev)
+            ev->cred_problem = MQTLS_TLS_CRED_EMPTY;
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0,
+                               item, "%s: holds no certificate", what);
     }
     int ret = mbedtls_x509_crt_parse(chain, b.p, b.len);
     blob_free(&b);
@@ -281,8 +283,10 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     const char *what = c->key_file ? c->key_file : "the key in memory";
     if (blank(&b) || pem_without(&b, "PRIVATE KEY-----")) {
         blob_free(&b);
-        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, 0, MQTLS_TLS_ITEM_KEY,
-                         MQTLS_TLS_CRED_EMPTY, c->key_file ? c->key_file : "no key in memory");
+        if (ev)
+            ev->cred_problem = MQTLS_TLS_CRED_EMPTY;
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0,
+                               MQTLS_TLS_ITEM_KEY, "%s: holds no private key", what);
     }
     const uint8_t *pw = (const uint8_t *)c->key_pass;
     size_t pwlen = pw ? strlen(c->key_pass) : 0;
@@ -292,7 +296,16 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     if (ret == 0)
         return MQTLS_OK;
     mqtls_tls_cred_problem_t problem = key_problem(ret, der_enc, pwlen > 0);
-    return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, MQTLS_TLS_ITEM_KEY, problem, what);
+    if (!der_enc || problem == MQTLS_TLS_CRED_PASS_WRONG)
+        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, MQTLS_TLS_ITEM_KEY, problem, what);
+    /* Mbed TLS's "invalid format" would mislead: say what was inferred. */
+    if (ev)
+        ev->cred_problem = problem;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, ret,
+                           MQTLS_TLS_ITEM_KEY, "%s: an encrypted PKCS#8 key (DER): %s", what,
+                           pwlen ? "its encryption is not available in Mbed TLS "
+                                   MBEDTLS_VERSION_STRING
+                                 : "a passphrase is needed");
 }
 
 static mqtls_status_t load_identity(mqtls_mbedtls_ctx_t *be, const mqtls_tls_ctx_t *ctx,
