@@ -22,7 +22,7 @@
 
 #define T_MS 8000u
 
-enum { L_MAIN, L_NO_ISSUER, L_SELF, L_COUNT };
+enum { L_MAIN, L_NO_ISSUER, L_SELF, L_TLS13, L_COUNT };
 
 static test_broker_t broker;
 static tf_listener_t lis[L_COUNT];
@@ -96,13 +96,15 @@ static int setup(void)
     keep(other_key, tf_path("other/dev-other/private.key"));
     keep(nois_root, tf_path("nois/root.crt"));
     static char crt[L_COUNT][512], key[L_COUNT][512];
-    static const char *const names[L_COUNT] = {"ca/server", "nois/server", "self/server"};
+    static const char *const names[L_COUNT] = {"ca/server", "nois/server", "self/server",
+                                               "ca/server"};
     for (int i = 0; i < L_COUNT; i++) {
         keep(crt[i], tf_path("%s.crt", names[i]));
         keep(key[i], tf_path("%s.key", names[i]));
         lis[i] = (tf_listener_t){.cafile = ca_crt, .certfile = crt[i], .keyfile = key[i],
                                  .require_certificate = i == L_MAIN};
     }
+    lis[L_TLS13].tls_version = "tlsv1.3";
     return tf_broker_start(&broker, lis, L_COUNT);
 }
 
@@ -243,6 +245,22 @@ TEST(self_signed_server)
     CHECK(!(e->problems & (MQTLS_TLS_BAD_UNTRUSTED | MQTLS_TLS_BAD_NO_ISSUER)));
     if (CHECK(e->chain && e->chain_len == 1))
         CHECK(e->chain[0].problems & MQTLS_TLS_BAD_SELF_SIGNED);
+    mqtls_tls_free(&a.t);
+}
+
+/* The server refuses the version before sending a certificate: nothing was verified. */
+TEST(alert_before_verification)
+{
+    attempt_t a;
+    mqtls_tls_cfg_t cfg = base_cfg();
+    cfg.max_version = MQTLS_TLS_V1_2;
+    const mqtls_tls_evidence_t *e = attempt(&a, &cfg, "localhost", L_TLS13);
+    CHECK_STATUS(a.st, MQTLS_ERR_TLS_ALERT);
+    CHECK_EQ_INT(e->alert_received, 70);
+    CHECK(!e->verified);
+    CHECK_EQ_INT(e->problems, 0);
+    CHECK_EQ_INT(e->chain_len, 0);
+    CHECK(!e->cert_requested && !e->cert_sent);
     mqtls_tls_free(&a.t);
 }
 
@@ -487,6 +505,7 @@ int main(int argc, char **argv)
     RUN(untrusted_root);
     RUN(missing_intermediate);
     RUN(self_signed_server);
+    RUN(alert_before_verification);
     RUN(credential_problems);
     RUN(pkcs11_key_needs_openssl);
     RUN(iana_suite_names);

@@ -188,9 +188,10 @@ int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t
 
 void mqtls__mbedtls_verify_result(mqtls_tls_t *t, uint32_t flags)
 {
-    if (flags == (uint32_t)-1) /* verification never ran */
+    /* Only what the callback saw counts as verification: before the Certificate message
+     * the session being negotiated reads 0 ("no problem"), not "not verified". */
+    if (!t->ev.verified || flags == (uint32_t)-1)
         return;
-    t->ev.verified = true;
     /* Checked on the server's certificate after the callback: key usage for the suite,
      * extended key usage, the curve of its key. */
     uint32_t later = MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |

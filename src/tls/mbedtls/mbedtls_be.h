@@ -50,7 +50,8 @@ int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t
 
 /**
  * Adds what Mbed TLS checks after the verify callback (key usage, extended key usage, the
- * key's curve) from the session's verify result @p flags to the evidence.
+ * key's curve) from the session's verify result @p flags to the evidence, when the callback
+ * ran (ev.verified).
  */
 void mqtls__mbedtls_verify_result(mqtls_tls_t *t, uint32_t flags);
 
