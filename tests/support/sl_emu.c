@@ -244,7 +244,7 @@ static void sha256_block(sha256_t *c)
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
         0xc67178f2};
     uint32_t w[64], v[8];
-    for (int i = 0; i < 16; i++)
+    for (size_t i = 0; i < 16; i++)
         w[i] = (uint32_t)c->block[4 * i] << 24 | (uint32_t)c->block[4 * i + 1] << 16 |
                (uint32_t)c->block[4 * i + 2] << 8 | c->block[4 * i + 3];
     for (int i = 16; i < 64; i++)
@@ -292,8 +292,8 @@ static void sha256(const uint8_t *p, size_t n, uint8_t out[32])
     for (int i = 0; i < 8; i++)
         len[i] = (uint8_t)(bits >> (56 - 8 * i));
     sha256_add(&c, len, 8);
-    for (int i = 0; i < 8; i++)
-        for (int j = 0; j < 4; j++)
+    for (size_t i = 0; i < 8; i++)
+        for (size_t j = 0; j < 4; j++)
             out[4 * i + j] = (uint8_t)(c.h[i] >> (24 - 8 * j));
 }
 

@@ -24,6 +24,9 @@
 
 #include "compat.h"
 
+/** A credential file larger than this is not one (a bundle of every root is ~200 KB). */
+#define CRED_FILE_MAX (16L * 1024 * 1024)
+
 /** The system's roots when neither SSL_CERT_FILE nor SSL_CERT_DIR says otherwise (Debian). */
 #define OS_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
@@ -78,7 +81,7 @@ static int read_file(const char *path, blob_t *b)
     FILE *f = fopen(path, "rb");
     if (!f)
         return errno;
-    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || st.st_size > 16 * 1024 * 1024) {
+    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || st.st_size > CRED_FILE_MAX) {
         fclose(f);
         return EFBIG;
     }
