@@ -1,5 +1,5 @@
 /**
- * @file test_tls_backend.c
+ * @file test_tls_mbedtls.c
  * @brief What a TLS backend tells through the seam (transport_tls.h), against mosquitto's
  *        TLS listeners: verification outcomes in neutral terms (untrusted root, missing
  *        intermediate, self-signed), the chains as built and as sent and how each
