@@ -381,6 +381,28 @@ TEST(iana_suite_names)
     mqtls_tls_free(&a.t);
 }
 
+/* What the tool asks before it expands cipher rules or offers TLS 1.3. */
+TEST(capabilities)
+{
+    CHECK(mqtls_tls_cipher_known("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+    CHECK(!mqtls_tls_cipher_known("TLS_NO_SUCH_SUITE_WITH_NOTHING"));
+    CHECK(!mqtls_tls_cipher_known(""));
+    if (mbed) {
+        CHECK(!mqtls_tls_cipher_known("ECDHE-ECDSA-AES128-GCM-SHA256"));
+        CHECK(!mqtls_tls_cipher_known("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:"));
+        mqtls_tls_cfg_t cfg = base_cfg();
+        cfg.max_version = mqtls_tls_max_version(); /* what it says it has, it takes */
+        mqtls_tls_ctx_t *ctx = NULL;
+        CHECK_STATUS(mqtls_tls_ctx_new(&ctx, &cfg, NULL), MQTLS_OK);
+        mqtls_tls_ctx_free(ctx);
+        cfg.max_version = MQTLS_TLS_V1_3;
+        mqtls_status_t want = mqtls_tls_max_version() == MQTLS_TLS_V1_3 ? MQTLS_OK
+                                                                        : MQTLS_ERR_UNSUPPORTED;
+        CHECK_STATUS(mqtls_tls_ctx_new(&ctx, &cfg, NULL), want);
+        mqtls_tls_ctx_free(ctx);
+    }
+}
+
 /* With Mbed TLS the tool expands OpenSSL's names; the library says so when given one. */
 TEST(openssl_suite_names_refused_by_mbedtls)
 {
@@ -509,6 +531,7 @@ int main(int argc, char **argv)
     RUN(credential_problems);
     RUN(pkcs11_key_needs_openssl);
     RUN(iana_suite_names);
+    RUN(capabilities);
     RUN(openssl_suite_names_refused_by_mbedtls);
     RUN(system_trust_store_from_the_environment);
     RUN(one_context_many_connections);

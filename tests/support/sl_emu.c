@@ -586,21 +586,6 @@ static const struct {
      "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
 };
 
-/* Does the linked TLS backend know suite @p iana? Asked of the library itself: a context
- * limited to it is made, or refused with BAD_PARAM. */
-static bool suite_known(const char *iana)
-{
-    mqtls_tls_cfg_t cfg;
-    mqtls_tls_ctx_t *ctx = NULL;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.insecure = true;
-    cfg.min_version = cfg.max_version = MQTLS_TLS_V1_2;
-    cfg.ciphers = iana;
-    mqtls_status_t st = mqtls_tls_ctx_new(&ctx, &cfg, NULL);
-    mqtls_tls_ctx_free(ctx);
-    return st == MQTLS_OK;
-}
-
 /* The cipher suites of the mask that the linked TLS backend knows (NULL: the default). */
 static const char *cipher_list(emu_sock_t *s)
 {
@@ -609,7 +594,7 @@ static const char *cipher_list(emu_sock_t *s)
         return NULL;
     s->ciphers[0] = '\0';
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
-        if (!(s->mask & suites[i].bit) || !suite_known(suites[i].iana))
+        if (!(s->mask & suites[i].bit) || !mqtls_tls_cipher_known(suites[i].iana))
             continue;
         n += (size_t)snprintf(s->ciphers + n, sizeof s->ciphers - n, "%s%s", n ? ":" : "",
                               suites[i].iana);

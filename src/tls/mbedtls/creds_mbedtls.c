@@ -346,6 +346,17 @@ static bool iana_name(const char *s, size_t len)
     return true;
 }
 
+int mqtls__mbedtls_suite_id(const char *name, size_t len)
+{
+    char mb[96];
+    if (!iana_name(name, len) || len >= sizeof mb)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        mb[i] = (char)(name[i] == '_' ? '-' : name[i]); /* Mbed TLS's own spelling */
+    mb[len] = '\0';
+    return mbedtls_ssl_get_ciphersuite_id(mb);
+}
+
 static mqtls_status_t bad_suite(mqtls_tls_evidence_t *ev, const char *s, size_t len,
                                 const char *why)
 {
@@ -361,17 +372,13 @@ static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *s,
     size_t n = 0;
     s += strspn(s, ":, ");
     while (*s) {
-        char name[96];
         size_t len = strcspn(s, ":, ");
         if (!iana_name(s, len))
             return bad_suite(ev, s, len, "not an IANA name (OpenSSL's names and rules need "
                                          "the OpenSSL backend)");
-        if (len >= sizeof name || n >= MQTLS_MBEDTLS_SUITES_MAX)
-            return bad_suite(ev, s, len, "too long a name or list");
-        for (size_t i = 0; i < len; i++)
-            name[i] = (char)(s[i] == '_' ? '-' : s[i]); /* Mbed TLS's own spelling */
-        name[len] = '\0';
-        int id = mbedtls_ssl_get_ciphersuite_id(name);
+        if (n >= MQTLS_MBEDTLS_SUITES_MAX)
+            return bad_suite(ev, s, len, "too long a list");
+        int id = mqtls__mbedtls_suite_id(s, len);
         if (id == 0)
             return bad_suite(ev, s, len, "unknown to or not enabled in Mbed TLS "
                                          MBEDTLS_VERSION_STRING);

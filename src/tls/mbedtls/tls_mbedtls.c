@@ -24,6 +24,16 @@ const char *mqtls__tlsb_name(void)
     return "Mbed TLS " MBEDTLS_VERSION_STRING;
 }
 
+int mqtls__tlsb_max_version(void)
+{
+    return COMPAT_HAS_TLS13 ? MQTLS_TLS_V1_3 : MQTLS_TLS_V1_2;
+}
+
+bool mqtls__tlsb_cipher_known(const char *name)
+{
+    return mqtls__mbedtls_suite_id(name, strlen(name)) != 0;
+}
+
 /* ---- I/O through the transport ----------------------------------------------------- */
 
 static int bio_send(void *p, const unsigned char *buf, size_t len)
