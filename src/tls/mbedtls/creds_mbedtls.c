@@ -366,12 +366,33 @@ static mqtls_status_t bad_suite(mqtls_tls_evidence_t *ev, const char *s, size_t 
 
 /* IANA names ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") to Mbed TLS suite ids. OpenSSL's
  * names and rules are the tool's to expand with this backend. */
-static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *s,
+/* Every suite of the list Mbed TLS lacks, named in the detail (not only the first: a list
+ * may mix a name only another library has with a misspelt one). */
+static mqtls_status_t unknown_suites(mqtls_tls_evidence_t *ev, const char *s)
+{
+    char names[112] = "";
+    size_t used = 0;
+    for (s += strspn(s, ":, "); *s; s += strspn(s, ":, ")) {
+        size_t len = strcspn(s, ":, ");
+        if (mqtls__mbedtls_suite_id(s, len) == 0 && used + len + 3 < sizeof names)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%.*s",
+                                     used ? ", " : "", (int)len, s);
+        s += len;
+    }
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                           MQTLS_TLS_ITEM_SETTINGS,
+                           "cipher suites unknown to or not enabled in Mbed TLS "
+                           MBEDTLS_VERSION_STRING ": %s", names);
+}
+
+/* IANA names ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") to Mbed TLS suite ids. OpenSSL's
+ * names and rules are the tool's to expand with this backend. */
+static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *list,
                                     mqtls_tls_evidence_t *ev)
 {
     size_t n = 0;
-    s += strspn(s, ":, ");
-    while (*s) {
+    bool unknown = false;
+    for (const char *s = list + strspn(list, ":, "); *s; s += strspn(s, ":, ")) {
         size_t len = strcspn(s, ":, ");
         if (!iana_name(s, len))
             return bad_suite(ev, s, len, "not an IANA name (OpenSSL's names and rules need "
@@ -379,14 +400,13 @@ static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *s,
         if (n >= MQTLS_MBEDTLS_SUITES_MAX)
             return bad_suite(ev, s, len, "too long a list");
         int id = mqtls__mbedtls_suite_id(s, len);
-        if (id == 0)
-            return bad_suite(ev, s, len, "unknown to or not enabled in Mbed TLS "
-                                         MBEDTLS_VERSION_STRING);
+        unknown = unknown || id == 0;
         be->suites[n++] = id;
         s += len;
-        s += strspn(s, ":, ");
     }
     be->suites[n] = 0;
+    if (unknown)
+        return unknown_suites(ev, list);
     if (n == 0)
         return bad_suite(ev, "", 0, "an empty list");
     return MQTLS_OK;
