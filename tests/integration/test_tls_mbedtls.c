@@ -182,7 +182,9 @@ TEST(chain_kept_and_described)
         CHECK(strstr(e->chain[1].subject, "mqtls test CA") != NULL);
         CHECK_EQ_MEM(e->sent[0].sha256, e->chain[0].sha256, 32);
         CHECK(e->cert_requested && e->cert_sent);
-        CHECK_EQ_STR(e->version, "TLSv1.2");
+        /* mosquitto speaks both: the highest the backend has is chosen. */
+        CHECK_EQ_STR(e->version, mqtls_tls_max_version() == MQTLS_TLS_V1_3 ? "TLSv1.3"
+                                                                            : "TLSv1.2");
     }
     mqtls_tls_free(&a.t);
 
@@ -313,17 +315,17 @@ TEST(credential_problems)
         {"missing key", NULL, "cred/missing", NULL, MQTLS_ERR_TLS_CREDENTIALS,
          MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_UNREADABLE, ANY},
         {"empty cert", "cred/empty", NULL, NULL, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CERT,
-         MQTLS_TLS_CRED_EMPTY, MBED_ONLY},
+         MQTLS_TLS_CRED_EMPTY, ANY},
         {"empty key", NULL, "cred/empty", NULL, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY,
-         MQTLS_TLS_CRED_EMPTY, MBED_ONLY},
+         MQTLS_TLS_CRED_EMPTY, ANY},
         {"key as cert", "ca/dev1/private.key", NULL, NULL, MQTLS_ERR_TLS_CREDENTIALS,
-         MQTLS_TLS_ITEM_CERT, MQTLS_TLS_CRED_EMPTY, MBED_ONLY},
+         MQTLS_TLS_ITEM_CERT, MQTLS_TLS_CRED_EMPTY, ANY},
         {"cert as key", NULL, "ca/dev1/cert.crt", NULL, MQTLS_ERR_TLS_CREDENTIALS,
-         MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_EMPTY, MBED_ONLY},
+         MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_EMPTY, ANY},
         {"garbage cert", "cred/garbage", NULL, NULL, MQTLS_ERR_TLS_CREDENTIALS,
-         MQTLS_TLS_ITEM_CERT, MQTLS_TLS_CRED_MALFORMED, MBED_ONLY},
+         MQTLS_TLS_ITEM_CERT, MQTLS_TLS_CRED_MALFORMED, ANY},
         {"garbage key", NULL, "cred/garbage", NULL, MQTLS_ERR_TLS_CREDENTIALS,
-         MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_MALFORMED, MBED_ONLY},
+         MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_MALFORMED, ANY},
         {"traditional PEM, right pass", NULL, "cred/enc-trad.key", "secret", MQTLS_OK,
          MQTLS_TLS_ITEM_NONE, MQTLS_TLS_CRED_NONE, ANY},
         {"traditional PEM, no pass", NULL, "cred/enc-trad.key", NULL, MQTLS_ERR_TLS_CREDENTIALS,
