@@ -11,10 +11,16 @@
  * (Mbed TLS 2.28 cannot decrypt PBES2-AES keys, takes IANA suite names only, has no
  * PKCS#11), the Mbed TLS expectation is checked when Mbed TLS is linked.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "broker.h"
 #include "test.h"
@@ -264,6 +270,66 @@ TEST(alert_before_verification)
     CHECK_EQ_INT(e->chain_len, 0);
     CHECK(!e->cert_requested && !e->cert_sent);
     mqtls_tls_free(&a.t);
+}
+
+/* A server that answers the ClientHello with a handshake record longer than TLS allows
+ * (16,489 > 2^14 bytes). @return the child's pid, the port in @p port; -1 on failure. */
+static pid_t big_record_server(uint16_t *port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1) != 0 ||
+        getsockname(ls, (struct sockaddr *)&a, &alen) != 0) {
+        if (ls >= 0)
+            close(ls);
+        return -1;
+    }
+    *port = ntohs(a.sin_port);
+    pid_t pid = fork();
+    if (pid != 0) {
+        close(ls);
+        return pid;
+    }
+    alarm(10);
+    int c = accept(ls, NULL, NULL);
+    static uint8_t rec[5 + 0x4069] = {0x16, 0x03, 0x03, 0x40, 0x69};
+    uint8_t buf[2048];
+    struct pollfd p = {.fd = c, .events = POLLIN};
+    if (c >= 0 && poll(&p, 1, 5000) == 1 && read(c, buf, sizeof buf) > 0) {
+        for (size_t off = 0; off < sizeof rec;) {
+            ssize_t n = write(c, rec + off, sizeof rec - off);
+            if (n <= 0)
+                break;
+            off += (size_t)n;
+        }
+        while (poll(&p, 1, 3000) == 1 && read(c, buf, sizeof buf) > 0)
+            ; /* until the client closes */
+    }
+    _exit(0);
+}
+
+/* A record too long: the client says record_overflow, whichever backend (Mbed TLS 2.28
+ * itself would close without a word). */
+TEST(record_too_large)
+{
+    uint16_t port = 0;
+    pid_t pid = big_record_server(&port);
+    REQUIRE(pid > 0);
+    mqtls_tls_cfg_t cfg = base_cfg();
+    mqtls_tls_t t;
+    mqtls_tls_init(&t);
+    mqtls_status_t st = mqtls_tls_setup(&t, &cfg);
+    if (CHECK_STATUS(st, MQTLS_OK))
+        st = handshake(&t, "localhost", port);
+    const mqtls_tls_evidence_t *e = mqtls_tls_evidence(&t);
+    note(e, st);
+    CHECK(st != MQTLS_OK);
+    CHECK_EQ_INT(e->first_byte, 0x16);
+    CHECK_EQ_INT(e->alert_sent, 22);
+    CHECK_EQ_STR(mqtls_tls_alert_name(e->alert_sent), "record_overflow");
+    mqtls_tls_free(&t);
+    (void)waitpid(pid, NULL, 0);
 }
 
 /* ----------------------------------------------------------- credentials */
@@ -530,6 +596,7 @@ int main(int argc, char **argv)
     RUN(missing_intermediate);
     RUN(self_signed_server);
     RUN(alert_before_verification);
+    RUN(record_too_large);
     RUN(credential_problems);
     RUN(pkcs11_key_needs_openssl);
     RUN(iana_suite_names);

@@ -142,6 +142,15 @@ static bool pem_without(const blob_t *b, const char *tail)
 
 /* ---- certificates ------------------------------------------------------------------ */
 
+/* An empty (or blank) credential. */
+static mqtls_status_t empty(mqtls_tls_evidence_t *ev, mqtls_tls_item_t item, const char *what)
+{
+    if (ev)
+        ev->cred_problem = MQTLS_TLS_CRED_EMPTY;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
+                           "%s: empty", what);
+}
+
 /* Adds the certificates of @p file or @p mem to @p chain. @p partial: a bundle some of
  * whose certificates do not parse is fine (the system's store). */
 static mqtls_status_t add_crts(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev,
@@ -153,20 +162,20 @@ static mqtls_status_t add_crts(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev
     if (st != MQTLS_OK)
         return st;
     const char *what = file ? file : "the data in memory";
-    if (blank(&b) || pem_without(&b, "CERTIFICATE-----")) {
+    if (blank(&b)) {
         blob_free(&b);
-        if (ev)
-            ev->cred_problem = MQTLS_TLS_CRED_EMPTY;
-        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0,
-                               item, "%s: holds no certificate", what);
+        return empty(ev, item, what);
     }
+    /* PEM without a certificate block (a key given as the certificate): no certificate in
+     * it, told with Mbed TLS's words for what it made of it. */
+    bool none = pem_without(&b, "CERTIFICATE-----");
     int ret = mbedtls_x509_crt_parse(chain, b.p, b.len);
     blob_free(&b);
     if (ret == 0 || (ret > 0 && partial))
         return MQTLS_OK;
     if (ret < 0)
-        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, item, MQTLS_TLS_CRED_MALFORMED,
-                         what);
+        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, item,
+                         none ? MQTLS_TLS_CRED_EMPTY : MQTLS_TLS_CRED_MALFORMED, what);
     if (ev)
         ev->cred_problem = MQTLS_TLS_CRED_MALFORMED;
     return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
@@ -284,13 +293,11 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     if (st != MQTLS_OK)
         return st;
     const char *what = c->key_file ? c->key_file : "the key in memory";
-    if (blank(&b) || pem_without(&b, "PRIVATE KEY-----")) {
+    if (blank(&b)) {
         blob_free(&b);
-        if (ev)
-            ev->cred_problem = MQTLS_TLS_CRED_EMPTY;
-        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0,
-                               MQTLS_TLS_ITEM_KEY, "%s: holds no private key", what);
+        return empty(ev, MQTLS_TLS_ITEM_KEY, what);
     }
+    bool none = pem_without(&b, "PRIVATE KEY-----"); /* a certificate given as the key */
     const uint8_t *pw = (const uint8_t *)c->key_pass;
     size_t pwlen = pw ? strlen(c->key_pass) : 0;
     bool der_enc = mqtls_x509_der_kind(b.p, b.len, NULL) == MQTLS_X509_DER_KEY_PKCS8_ENC;
@@ -298,7 +305,8 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     blob_free(&b);
     if (ret == 0)
         return MQTLS_OK;
-    mqtls_tls_cred_problem_t problem = key_problem(ret, der_enc, pwlen > 0);
+    mqtls_tls_cred_problem_t problem =
+        none ? MQTLS_TLS_CRED_EMPTY : key_problem(ret, der_enc, pwlen > 0);
     if (!der_enc || problem == MQTLS_TLS_CRED_PASS_WRONG)
         return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, MQTLS_TLS_ITEM_KEY, problem, what);
     /* Mbed TLS's "invalid format" would mislead: say what was inferred. */
@@ -368,8 +376,9 @@ static mqtls_status_t bad_suite(mqtls_tls_evidence_t *ev, const char *s, size_t 
  * names and rules are the tool's to expand with this backend. */
 /* Every suite of the list Mbed TLS lacks, named in the detail (not only the first: a list
  * may mix a name only another library has with a misspelt one). */
-static mqtls_status_t unknown_suites(mqtls_tls_evidence_t *ev, const char *s)
+static mqtls_status_t unknown_suites(mqtls_tls_evidence_t *ev, const char *list)
 {
+    const char *s = list;
     char names[112] = "";
     size_t used = 0;
     for (s += strspn(s, ":, "); *s; s += strspn(s, ":, ")) {
@@ -381,8 +390,8 @@ static mqtls_status_t unknown_suites(mqtls_tls_evidence_t *ev, const char *s)
     }
     return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
                            MQTLS_TLS_ITEM_SETTINGS,
-                           "cipher suites unknown to or not enabled in Mbed TLS "
-                           MBEDTLS_VERSION_STRING ": %s", names);
+                           "unknown or unsupported cipher suite in '%s' (not in Mbed TLS "
+                           MBEDTLS_VERSION_STRING ": %s)", list, names);
 }
 
 /* IANA names ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") to Mbed TLS suite ids. OpenSSL's
