@@ -28,14 +28,14 @@
 
 #define T_MS 8000u
 
-enum { L_MAIN, L_NO_ISSUER, L_SELF, L_TLS13, L_COUNT };
+enum { L_MAIN, L_NO_ISSUER, L_SELF, L_TLS13, L_NOT_CA, L_PATH_LEN, L_COUNT };
 
 static test_broker_t broker;
 static tf_listener_t lis[L_COUNT];
 static bool mbed; /* Mbed TLS is the linked backend */
 
 static char ca_crt[512], dev_crt[512], dev_key[512], other_ca[512], other_key[512],
-    nois_root[512];
+    nois_root[512], bad_root[512], bad_root0[512];
 
 static void keep(char *dst, const char *src)
 {
@@ -66,6 +66,36 @@ static int make_no_issuer_pki(void)
         "  -extfile leaf.ext -out server.crt");
 }
 
+/* Chains whose intermediate is sent but cannot issue: "Not A CA" (cA false) under
+ * bad/root.crt, and a CA under bad/root0.crt, whose pathLenConstraint 0 allows none. */
+static int make_bad_issuers(void)
+{
+    static const char ec[] = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+    return tf_sh(
+        "mkdir -p bad && cd bad && "
+        "printf 'basicConstraints=critical,CA:FALSE\n' > notca.ext && "
+        "printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n' > ca.ext && "
+        "printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' > leaf.ext && "
+        "openssl req -x509 %s -days 30 -keyout root.key -out root.crt -subj '/CN=Bad Root' "
+        "  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign && "
+        "openssl req -x509 %s -days 30 -keyout root0.key -out root0.crt -subj '/CN=Root0' "
+        "  -addext basicConstraints=critical,CA:TRUE,pathlen:0 "
+        "  -addext keyUsage=critical,keyCertSign && "
+        "openssl req %s -keyout notca.key -out notca.csr -subj '/CN=Not A CA' && "
+        "openssl x509 -req -in notca.csr -CA root.crt -CAkey root.key -CAcreateserial "
+        "  -days 30 -extfile notca.ext -out notca.crt && "
+        "openssl req %s -keyout int0.key -out int0.csr -subj '/CN=Under Root0' && "
+        "openssl x509 -req -in int0.csr -CA root0.crt -CAkey root0.key -CAcreateserial "
+        "  -days 30 -extfile ca.ext -out int0.crt && "
+        "for n in notca int0; do "
+        "  openssl req %s -keyout leaf-$n.key -out leaf-$n.csr -subj /CN=localhost && "
+        "  openssl x509 -req -in leaf-$n.csr -CA $n.crt -CAkey $n.key -CAcreateserial "
+        "    -days 30 -extfile leaf.ext -out leaf-$n.crt && "
+        "  cat leaf-$n.crt $n.crt > chain-$n.pem || exit 1; "
+        "done",
+        ec, ec, ec, ec, ec);
+}
+
 static int make_self_signed(void)
 {
     return tf_sh("mkdir -p self && openssl req -x509 -newkey ec -pkeyopt "
@@ -93,7 +123,7 @@ static int make_credentials(void)
 static int setup(void)
 {
     if (tf_begin() != 0 || tf_pki_base() != 0 || make_no_issuer_pki() != 0 ||
-        make_self_signed() != 0 || make_credentials() != 0)
+        make_self_signed() != 0 || make_bad_issuers() != 0 || make_credentials() != 0)
         return -1;
     keep(ca_crt, tf_path("ca/ca.crt"));
     keep(dev_crt, tf_path("ca/dev1/cert.crt"));
@@ -101,12 +131,16 @@ static int setup(void)
     keep(other_ca, tf_path("other/ca.crt"));
     keep(other_key, tf_path("other/dev-other/private.key"));
     keep(nois_root, tf_path("nois/root.crt"));
+    keep(bad_root, tf_path("bad/root.crt"));
+    keep(bad_root0, tf_path("bad/root0.crt"));
     static char crt[L_COUNT][512], key[L_COUNT][512];
-    static const char *const names[L_COUNT] = {"ca/server", "nois/server", "self/server",
-                                               "ca/server"};
+    static const char *const names[L_COUNT][2] = {
+        {"ca/server.crt", "ca/server.key"},           {"nois/server.crt", "nois/server.key"},
+        {"self/server.crt", "self/server.key"},       {"ca/server.crt", "ca/server.key"},
+        {"bad/chain-notca.pem", "bad/leaf-notca.key"}, {"bad/chain-int0.pem", "bad/leaf-int0.key"}};
     for (int i = 0; i < L_COUNT; i++) {
-        keep(crt[i], tf_path("%s.crt", names[i]));
-        keep(key[i], tf_path("%s.key", names[i]));
+        keep(crt[i], tf_path("%s", names[i][0]));
+        keep(key[i], tf_path("%s", names[i][1]));
         lis[i] = (tf_listener_t){.cafile = ca_crt, .certfile = crt[i], .keyfile = key[i],
                                  .require_certificate = i == L_MAIN};
     }
@@ -254,6 +288,30 @@ TEST(self_signed_server)
     if (CHECK(e->chain && e->chain_len == 1))
         CHECK(e->chain[0].problems & MQTLS_TLS_BAD_SELF_SIGNED);
     mqtls_tls_free(&a.t);
+}
+
+/* An intermediate is sent, but cannot issue: the problem is named, not "missing". */
+static void issuer_cannot_issue(const char *root, int listener, uint32_t want)
+{
+    attempt_t a;
+    mqtls_tls_cfg_t cfg = base_cfg();
+    cfg.ca_file = root;
+    const mqtls_tls_evidence_t *e = attempt(&a, &cfg, "localhost", listener);
+    CHECK_STATUS(a.st, MQTLS_ERR_TLS_VERIFY);
+    CHECK(e->problems & want);
+    CHECK(!(e->problems & (MQTLS_TLS_BAD_NO_ISSUER | MQTLS_TLS_BAD_UNTRUSTED)));
+    CHECK_EQ_INT(e->sent_len, 2);
+    mqtls_tls_free(&a.t);
+}
+
+TEST(intermediate_not_a_ca)
+{
+    issuer_cannot_issue(bad_root, L_NOT_CA, MQTLS_TLS_BAD_NOT_CA);
+}
+
+TEST(path_length_exceeded)
+{
+    issuer_cannot_issue(bad_root0, L_PATH_LEN, MQTLS_TLS_BAD_PATH_LEN);
 }
 
 /* The server refuses the version before sending a certificate: nothing was verified. */
@@ -595,6 +653,8 @@ int main(int argc, char **argv)
     RUN(untrusted_root);
     RUN(missing_intermediate);
     RUN(self_signed_server);
+    RUN(intermediate_not_a_ca);
+    RUN(path_length_exceeded);
     RUN(alert_before_verification);
     RUN(record_too_large);
     RUN(credential_problems);
