@@ -76,7 +76,8 @@ mqtls_status_t mqtls__tlsb_start(mqtls_tls_t *t, const char *name)
             return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_HANDSHAKE, MQTLS_ERR_TLS, 0,
                                    MQTLS_TLS_ITEM_NONE, "out of memory");
         mbedtls_ssl_init(&t->conn->ssl);
-        ret = mbedtls_ssl_setup(&t->conn->ssl, &be->conf);
+        if ((ret = mbedtls_ssl_setup(&t->conn->ssl, &be->conf)) != 0)
+            mqtls__tlsb_conn_free(t); /* not set up: the next start makes it anew */
     }
     if (ret != 0)
         return start_fail(t, ret);
