@@ -86,15 +86,17 @@ static int read_file(const char *path, blob_t *b)
         return EFBIG;
     }
     size_t n = (size_t)st.st_size;
-    uint8_t *tmp = mbedtls_calloc(1, n + 1);
-    bool ok = tmp && fread(tmp, 1, n, f) == n;
+    b->copy = mbedtls_calloc(1, n + 1); /* the NUL after the content comes with it */
+    b->len = n;
+    bool ok = b->copy && fread(b->copy, 1, n, f) == n;
     fclose(f);
-    ok = ok && blob_copy(b, tmp, n);
-    if (tmp) {
-        mbedtls_platform_zeroize(tmp, n + 1);
-        mbedtls_free(tmp);
+    if (!ok) {
+        blob_free(b);
+        return EIO;
     }
-    return ok ? 0 : EIO;
+    b->p = b->copy;
+    b->len = mqtls__tls_looks_pem(b->copy, n) ? n + 1 : n;
+    return 0;
 }
 
 /* The credential of @p file or @p mem, ready to parse. */
