@@ -28,14 +28,14 @@
 
 #define T_MS 8000u
 
-enum { L_MAIN, L_NO_ISSUER, L_SELF, L_TLS13, L_NOT_CA, L_PATH_LEN, L_COUNT };
+enum { L_MAIN, L_NO_ISSUER, L_SELF, L_TLS13, L_NOT_CA, L_PATH_LEN, L_RSA, L_COUNT };
 
 static test_broker_t broker;
 static tf_listener_t lis[L_COUNT];
 static bool mbed; /* Mbed TLS is the linked backend */
 
 static char ca_crt[512], dev_crt[512], dev_key[512], other_ca[512], other_key[512],
-    nois_root[512], bad_root[512], bad_root0[512];
+    nois_root[512], bad_root[512], bad_root0[512], rsa_root[512];
 
 static void keep(char *dst, const char *src)
 {
@@ -96,6 +96,20 @@ static int make_bad_issuers(void)
         ec, ec, ec, ec, ec);
 }
 
+/* An RSA root and an RSA server certificate it signs with SHA-256, by the openssl CLI. */
+static int make_rsa(void)
+{
+    return tf_sh("mkdir -p rsa && cd rsa && "
+                 "openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 -keyout root.key "
+                 "  -out root.crt -subj '/CN=RSA Root' "
+                 "  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign && "
+                 "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+                 "  -subj /CN=localhost && "
+                 "printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' > leaf.ext && "
+                 "openssl x509 -req -sha256 -in server.csr -CA root.crt -CAkey root.key "
+                 "  -CAcreateserial -days 30 -extfile leaf.ext -out server.crt");
+}
+
 static int make_self_signed(void)
 {
     return tf_sh("mkdir -p self && openssl req -x509 -newkey ec -pkeyopt "
@@ -123,7 +137,8 @@ static int make_credentials(void)
 static int setup(void)
 {
     if (tf_begin() != 0 || tf_pki_base() != 0 || make_no_issuer_pki() != 0 ||
-        make_self_signed() != 0 || make_bad_issuers() != 0 || make_credentials() != 0)
+        make_self_signed() != 0 || make_bad_issuers() != 0 || make_rsa() != 0 ||
+        make_credentials() != 0)
         return -1;
     keep(ca_crt, tf_path("ca/ca.crt"));
     keep(dev_crt, tf_path("ca/dev1/cert.crt"));
@@ -133,11 +148,13 @@ static int setup(void)
     keep(nois_root, tf_path("nois/root.crt"));
     keep(bad_root, tf_path("bad/root.crt"));
     keep(bad_root0, tf_path("bad/root0.crt"));
+    keep(rsa_root, tf_path("rsa/root.crt"));
     static char crt[L_COUNT][512], key[L_COUNT][512];
     static const char *const names[L_COUNT][2] = {
         {"ca/server.crt", "ca/server.key"},           {"nois/server.crt", "nois/server.key"},
         {"self/server.crt", "self/server.key"},       {"ca/server.crt", "ca/server.key"},
-        {"bad/chain-notca.pem", "bad/leaf-notca.key"}, {"bad/chain-int0.pem", "bad/leaf-int0.key"}};
+        {"bad/chain-notca.pem", "bad/leaf-notca.key"}, {"bad/chain-int0.pem", "bad/leaf-int0.key"},
+        {"rsa/server.crt", "rsa/server.key"}};
     for (int i = 0; i < L_COUNT; i++) {
         keep(crt[i], tf_path("%s", names[i][0]));
         keep(key[i], tf_path("%s", names[i][1]));
@@ -235,6 +252,23 @@ TEST(chain_kept_and_described)
     CHECK(e->verified);
     CHECK(e->chain == NULL && e->sent == NULL);
     CHECK_EQ_INT(e->chain_len, 0);
+    mqtls_tls_free(&a.t);
+}
+
+/* RSA keys and RSA signatures are described in the same words too. */
+TEST(rsa_chain_described)
+{
+    attempt_t a;
+    mqtls_tls_cfg_t cfg = base_cfg();
+    cfg.ca_file = rsa_root;
+    cfg.keep_chain = true;
+    const mqtls_tls_evidence_t *e = attempt(&a, &cfg, "localhost", L_RSA);
+    if (CHECK_STATUS(a.st, MQTLS_OK) && CHECK(e->chain) && CHECK_EQ_INT(e->chain_len, 2)) {
+        CHECK_EQ_STR(e->chain[0].key, "RSA 2048");
+        CHECK_EQ_STR(e->chain[0].sig_alg, "sha256WithRSAEncryption");
+        CHECK_EQ_STR(e->chain[1].key, "RSA 2048");
+        CHECK(e->chain[1].is_ca);
+    }
     mqtls_tls_free(&a.t);
 }
 
@@ -650,6 +684,7 @@ int main(int argc, char **argv)
     }
     test_note("backend %s", mqtls_tls_backend());
     RUN(chain_kept_and_described);
+    RUN(rsa_chain_described);
     RUN(untrusted_root);
     RUN(missing_intermediate);
     RUN(self_signed_server);
