@@ -810,6 +810,15 @@ static bool set_aki(X509 *x, const ASN1_OCTET_STRING *id)
 
 /* ---- certificates ----------------------------------------------------------------------- */
 
+/** A CA as loaded from a directory. */
+typedef struct pki_ca {
+    X509 *crt;
+    EVP_PKEY *key;
+    char *crt_path;
+    char *key_path;
+} pki_ca_t;
+
+
 /** What to certify. */
 typedef struct cert_spec {
     unsigned kind;      /* PKI_INIT (the CA itself), PKI_SERVER or PKI_DEVICE */
@@ -905,8 +914,9 @@ static int make_cert(const cert_spec_t *s, tool_blob_t *der)
 }
 
 /* X509_verify_cert's verdict on @p crt with @p anchor as the one trusted certificate, for
- * the purpose of @p kind: X509_V_OK, an X509_V_ERR_* code, or -1 when it could not run. */
-static int verify_against(X509 *crt, X509 *anchor, unsigned kind)
+ * the purpose of @p kind: X509_V_OK, or an X509_V_ERR_* code and in *depth where (0: @p crt,
+ * 1: the anchor); -1 when it could not run. */
+static int verify_against(X509 *crt, X509 *anchor, unsigned kind, int *depth)
 {
     X509_STORE *store = X509_STORE_new();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -925,6 +935,7 @@ static int verify_against(X509 *crt, X509 *anchor, unsigned kind)
             err = X509_V_OK;
         else if (X509_STORE_CTX_get_error(ctx) != X509_V_OK)
             err = X509_STORE_CTX_get_error(ctx);
+        *depth = X509_STORE_CTX_get_error_depth(ctx);
     }
     X509_STORE_CTX_free(ctx);
     X509_STORE_free(store);
@@ -934,7 +945,7 @@ static int verify_against(X509 *crt, X509 *anchor, unsigned kind)
 /* Parses what was made (the bytes that will be written) and verifies it against the CA
  * (itself for a new CA) as a TLS peer would: for a broker certificate the whole chain must
  * allow serverAuth, for a device certificate clientAuth. */
-static int check_cert(const tool_blob_t *der, X509 *ca, unsigned kind, X509 **out)
+static int check_cert(const tool_blob_t *der, const pki_ca_t *ca, unsigned kind, X509 **out)
 {
     char e[200];
     const unsigned char *p = der->p;
@@ -944,13 +955,17 @@ static int check_cert(const tool_blob_t *der, X509 *ca, unsigned kind, X509 **ou
         X509_free(crt);
         return TOOL_EXIT_ERROR;
     }
-    int err = verify_against(crt, ca ? ca : crt, kind);
+    int depth = 0, err = verify_against(crt, ca ? ca->crt : crt, kind, &depth);
+    if (err < 0)
+        tool_err("cannot verify the new certificate: %s", ossl_why(e, sizeof e, "unknown error"));
+    else if (err != X509_V_OK && ca && depth > 0)
+        tool_err("the new certificate does not verify against the CA: %s, found in the CA "
+                 "certificate '%s'; nothing was written", X509_verify_cert_error_string(err),
+                 ca->crt_path);
+    else if (err != X509_V_OK)
+        tool_err("the new certificate does not verify against the CA: %s; nothing was written",
+                 X509_verify_cert_error_string(err));
     if (err != X509_V_OK) {
-        if (err < 0)
-            tool_err("cannot verify the new certificate: %s", ossl_why(e, sizeof e, "unknown error"));
-        else
-            tool_err("the new certificate does not verify against the CA: %s (nothing was "
-                     "written)", X509_verify_cert_error_string(err));
         X509_free(crt);
         return TOOL_EXIT_ERROR;
     }
@@ -959,13 +974,6 @@ static int check_cert(const tool_blob_t *der, X509 *ca, unsigned kind, X509 **ou
 }
 
 /* ---- the CA ----------------------------------------------------------------------------- */
-
-typedef struct pki_ca {
-    X509 *crt;
-    EVP_PKEY *key;
-    char *crt_path;
-    char *key_path;
-} pki_ca_t;
 
 static void ca_free(pki_ca_t *ca)
 {
@@ -1237,7 +1245,7 @@ static int make_all(const pki_args_t *a, const char *cn, pki_ca_t *ca, pki_made_
     cert_spec_t s = {a->cmd, cn, m->key, ca ? ca->key : m->key, ca ? ca->crt : NULL, a};
     int rc = make_cert(&s, &m->der);
     if (!rc)
-        rc = check_cert(&m->der, s.ca, a->cmd, &m->crt);
+        rc = check_cert(&m->der, ca, a->cmd, &m->crt);
     if (!rc)
         rc = encode_key(m->key, &m->kf, a->cmd == PKI_DEVICE);
     if (!rc && !to_pem("CERTIFICATE", &m->der, &m->pem)) {
