@@ -109,7 +109,8 @@ static const char pki_exit_help[] =
     "Exit status:\n"
     "  0   success\n"
     "  1   runtime failure: a file cannot be written, an output file already exists\n"
-    "      (use --force), key generation or signing failed\n"
+    "      (use --force), key generation or signing failed, the new certificate does\n"
+    "      not verify against the CA (nothing is written then)\n"
     "  2   bad arguments or unusable input (unknown option, bad date or size, missing or\n"
     "      broken CA)\n";
 
