@@ -783,7 +783,7 @@ static bool set_san(X509 *x, const pki_args_t *a)
 }
 
 /* The key identifier of @p x's public key: the SHA-1 of its subjectPublicKey bits (RFC 5280
- * 4.2.1.2, method 1), as OpenSSL's "hash" and Mbed TLS compute it. */
+ * 4.2.1.2, method 1), as `openssl x509 -extfile` computes subjectKeyIdentifier=hash. */
 static ASN1_OCTET_STRING *key_id(const X509 *x)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -1006,12 +1006,19 @@ static bool readable(const char *path, const char *dir, const char *what)
     return false;
 }
 
+/* A CA file larger than this is not a certificate or a key (and OpenSSL's memory BIO
+ * takes an int length). */
+#define CA_FILE_MAX (1024 * 1024)
+
 /* Reads the whole of @p path; a usage error when it cannot. */
 static int read_all(const char *path, const char *what, tool_buf_t *b)
 {
     int err = tool_read_file(path, b);
     if (err)
         return tool_usage_err("cannot read the CA %s '%s': %s", what, path, strerror(err));
+    if (b->len > CA_FILE_MAX)
+        return tool_usage_err("the CA %s '%s' is too large (%zu bytes) to be one", what, path,
+                              b->len);
     return TOOL_EXIT_OK;
 }
 
@@ -1041,7 +1048,7 @@ static int parse_ca_cert(pki_ca_t *ca, const tool_buf_t *raw)
     }
     if (!ca->crt)
         return tool_usage_err("the CA certificate '%s' is not a usable certificate: %s (%s)",
-                              ca->crt_path, pem ? "no CERTIFICATE block in it parses"
+                              ca->crt_path, pem ? "its first CERTIFICATE block is missing or broken"
                                                 : "neither PEM nor a DER certificate",
                               ossl_why(e, sizeof e, "no certificate"));
     if (!(X509_get_extension_flags(ca->crt) & EXFLAG_CA))

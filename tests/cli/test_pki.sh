@@ -314,7 +314,16 @@ mkdir -p "$WORK/pubonly"
 cp "$D/ca.crt" "$WORK/pubonly/ca.crt"
 openssl pkey -in "$D/ca.key" -pubout -out "$WORK/pubonly/ca.key" 2>/dev/null
 expect 2 "the CA key '$WORK/pubonly/ca.key' is not a usable private key" device "$WORK/pubonly" d
-for d in enc ed pubonly; do
+mkdir -p "$WORK/keyonly"
+cp "$D/ca.key" "$WORK/keyonly/ca.crt"
+cp "$D/ca.key" "$WORK/keyonly/ca.key"
+expect 2 "'$WORK/keyonly/ca.crt' is not a usable certificate: its first CERTIFICATE block is missing" \
+    device "$WORK/keyonly" d
+mkdir -p "$WORK/huge"
+head -c 2000000 /dev/zero > "$WORK/huge/ca.crt"
+cp "$D/ca.key" "$WORK/huge/ca.key"
+expect 2 "the CA certificate '$WORK/huge/ca.crt' is too large" device "$WORK/huge" d
+for d in enc ed pubonly keyonly huge; do
     [ ! -e "$WORK/$d/d" ] && pass "$d: no device directory" || fail "$d: $WORK/$d/d created"
 done
 
