@@ -170,6 +170,13 @@ for kind in ec rsa; do
     serial=$(openssl x509 -in "$D/$N/cert.crt" -noout -serial | cut -d= -f2)
     assert_eq 32 "${#serial}" "[$kind] serial is 16 bytes"
     case "$serial" in [0-7]*) pass "[$kind] serial is positive" ;; *) fail "[$kind] serial $serial" ;; esac
+    assert_eq "$serial" "$(field serial | tr -d :)" "[$kind] serial printed as in the certificate"
+    if [ "$kind" = rsa ]; then want_key="RSA 2048"; else want_key="EC P-256"; fi
+    assert_eq "key:              $want_key" "$(grep '^key:' "$WORK/out")" "[$kind] key printed"
+    assert_eq "subject:          CN=$N" "$(grep '^subject:' "$WORK/out")" "[$kind] subject printed"
+    nb=$(openssl x509 -in "$D/$N/cert.crt" -noout -startdate | cut -d= -f2)
+    assert_eq "not-before:       $(date -u -d "$nb" '+%Y-%m-%d %H:%M:%S UTC')" \
+        "$(grep '^not-before:' "$WORK/out")" "[$kind] not-before printed as in the certificate"
     assert_eq 365 "$(validity_days "$D/$N/cert.crt")" "[$kind] device valid 365 days"
 done
 
@@ -235,6 +242,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
     -out "$WORK/osslca/ca.crt" > /dev/null 2>&1
 pki device "$WORK/fleet" foreign --ca-dir "$WORK/osslca"
 assert_status 0 "$RC" "device signed by an openssl-made CA"
+assert_eq 'issuer:           C=DE, O=Example\, Inc., CN=Other Root' "$(grep '^issuer:' "$WORK/out")" \
+    "openssl-made CA: the issuer printed in order, its comma escaped (RFC 4514)"
 assert_eq "$WORK/fleet/foreign/cert.crt: OK" \
     "$(openssl verify -x509_strict -CAfile "$WORK/osslca/ca.crt" "$WORK/fleet/foreign/cert.crt" 2>&1)" \
     "openssl-made CA: chain verifies"
