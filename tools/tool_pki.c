@@ -1016,6 +1016,8 @@ static int read_all(const char *path, const char *what, tool_buf_t *b)
     int err = tool_read_file(path, b);
     if (err)
         return tool_usage_err("cannot read the CA %s '%s': %s", what, path, strerror(err));
+    if (b->len == 0)
+        return tool_usage_err("the CA %s '%s' is empty", what, path);
     if (b->len > CA_FILE_MAX)
         return tool_usage_err("the CA %s '%s' is too large (%zu bytes) to be one", what, path,
                               b->len);

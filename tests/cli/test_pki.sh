@@ -332,7 +332,11 @@ mkdir -p "$WORK/huge"
 head -c 2000000 /dev/zero > "$WORK/huge/ca.crt"
 cp "$D/ca.key" "$WORK/huge/ca.key"
 expect 2 "the CA certificate '$WORK/huge/ca.crt' is too large" device "$WORK/huge" d
-for d in enc ed pubonly keyonly huge; do
+mkdir -p "$WORK/empty"
+cp "$D/ca.crt" "$WORK/empty/ca.crt"
+: > "$WORK/empty/ca.key"
+expect 2 "the CA private key '$WORK/empty/ca.key' is empty" device "$WORK/empty" d
+for d in enc ed pubonly keyonly huge empty; do
     [ ! -e "$WORK/$d/d" ] && pass "$d: no device directory" || fail "$d: $WORK/$d/d created"
 done
 
