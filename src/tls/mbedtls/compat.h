@@ -30,9 +30,15 @@
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define COMPAT_SHA256(in, len, out) mbedtls_sha256(in, len, out, 0)
 #define COMPAT_CRT_V3_EXT(crt) ((crt)->MBEDTLS_PRIVATE(v3_ext))
+#define COMPAT_CRT_SIG_MD(crt) ((crt)->MBEDTLS_PRIVATE(sig_md))
+#define COMPAT_CRT_SIG_PK(crt) ((crt)->MBEDTLS_PRIVATE(sig_pk))
+#define COMPAT_PK_EC_GROUP_ID(pk) (mbedtls_pk_ec(*(pk))->MBEDTLS_PRIVATE(grp).id)
 #else
 #define COMPAT_SHA256(in, len, out) mbedtls_sha256_ret(in, len, out, 0)
 #define COMPAT_CRT_V3_EXT(crt) ((crt)->v3_ext)
+#define COMPAT_CRT_SIG_MD(crt) ((crt)->sig_md)
+#define COMPAT_CRT_SIG_PK(crt) ((crt)->sig_pk)
+#define COMPAT_PK_EC_GROUP_ID(pk) (mbedtls_pk_ec(*(pk))->grp.id)
 #endif
 
 /* TLS 1.3 needs Mbed TLS 3.x built with MBEDTLS_SSL_PROTO_TLS1_3. */
