@@ -490,8 +490,10 @@ static int await_verdict(mqtls_tls_t *t)
     if (!t->ev.cert_requested || SSL_version(ssl) != TLS1_3_VERSION || t->conn->verdict)
         return 1;
     unsigned char b;
-    int n = SSL_peek(ssl, &b, 1);
-    return n > 0 || t->conn->verdict ? 1 : n;
+    int n = SSL_peek(ssl, &b, 1); /* an alert makes it fail; a ticket is the verdict */
+    if (n <= 0 && t->conn->verdict && SSL_get_error(ssl, n) == SSL_ERROR_WANT_READ)
+        n = 1;
+    return n > 0 ? 1 : n;
 }
 
 mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)

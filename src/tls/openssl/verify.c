@@ -242,8 +242,6 @@ static void on_message(int write_p, int version, int type, const void *buf, size
             t->ev.alert_sent = m[1];
         else
             t->ev.alert_received = m[1];
-        if (!write_p)
-            t->conn->verdict = true;
         return;
     }
     if (type != SSL3_RT_HANDSHAKE)
