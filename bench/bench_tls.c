@@ -26,6 +26,8 @@
  *    mosquitto_loop() until on_disconnect. TLS 1.3: tls_version "tlsv1.3"; TLS 1.2: held
  *    there by an OpenSSL configuration file (MaxProtocol TLSv1.2 via OPENSSL_CONF), since its
  *    tls_version "tlsv1.2" is only a minimum.
+ *  - a plain OpenSSL client (bench_rawtls.c), when the bench links OpenSSL: the reference for
+ *    what the TLS library and TCP cost alone.
  *
  * Heap: neither TLS library's allocations can be redirected portably (Debian's Mbed TLS lacks
  * MBEDTLS_PLATFORM_MEMORY; OpenSSL's CRYPTO_set_mem_functions() must run before its first
@@ -65,6 +67,7 @@
 
 
 #include "bench.h"
+#include "bench_rawtls.h"
 #include "bench_tlsenv.h"
 #include "broker.h"
 #include "mqtls/client.h"
@@ -606,7 +609,8 @@ static void mq_why(mqtls_status_t st, char *out, size_t size)
 
 typedef enum conn_client {
     CC_MQTLS = 0,
-    CC_MOSQ = 1
+    CC_MOSQ = 1,
+    CC_RAW = 2 /* the plain OpenSSL reference client (bench_rawtls.c) */
 } conn_client_t;
 
 typedef struct conn_result {
@@ -677,6 +681,31 @@ static int conn_child_mqtls(const conn_job_t *j, conn_result_t *r, uint64_t *lat
     }
     r->loop_cpu_s = bench_self_cpu_s() - cpu1;
     mqtls_tls_ctx_free(mq.ctx);
+    r->ok = r->done == j->n;
+    return r->ok ? 0 : 1;
+}
+
+/* The reference: the same connects, written plainly against OpenSSL. */
+static int conn_child_raw(const conn_job_t *j, conn_result_t *r, uint64_t *lat)
+{
+    double cpu0 = bench_self_cpu_s();
+    const bench_tlsenv_t *e = j->e;
+    if (bench_raw_open(e->ca[j->key], e->cert[j->key], e->key[j->key], j->ver, r->error,
+                       sizeof r->error) != 0)
+        return 1;
+    double cpu1 = bench_self_cpu_s();
+    r->setup_cpu_s = cpu1 - cpu0;
+    for (uint32_t i = 0; i < j->n && !bench_stop; i++) {
+        uint64_t t0 = bench_now_ns();
+        if (bench_raw_connect_once(e->port[j->key], i == 0 ? r->version : NULL,
+                                   sizeof r->version, i == 0 ? r->suite : NULL, sizeof r->suite,
+                                   r->error, sizeof r->error) != 0)
+            break;
+        lat[i] = bench_now_ns() - t0;
+        r->done++;
+    }
+    r->loop_cpu_s = bench_self_cpu_s() - cpu1;
+    bench_raw_close();
     r->ok = r->done == j->n;
     return r->ok ? 0 : 1;
 }
@@ -848,11 +877,14 @@ static int conn_child(const conn_job_t *j, int fd)
     uint64_t *lat = calloc(j->n ? j->n : 1, sizeof *lat);
     int rc = 1;
     memset(&r, 0, sizeof r);
-    tls_set_name(j->client == CC_MQTLS ? "tls-conn-mqtls" : "tls-conn-mosq");
+    tls_set_name(j->client == CC_MQTLS ? "tls-conn-mqtls"
+                 : j->client == CC_RAW ? "tls-conn-raw" : "tls-conn-mosq");
     if (!lat) {
         snprintf(r.error, sizeof r.error, "out of memory");
     } else if (j->client == CC_MQTLS) {
         rc = conn_child_mqtls(j, &r, lat);
+    } else if (j->client == CC_RAW) {
+        rc = conn_child_raw(j, &r, lat);
     } else {
 #if MQTLS_BENCH_HAVE_MOSQUITTO
         rc = conn_child_mosq(j, &r, lat);
@@ -1374,9 +1406,14 @@ static void print_conn_targets(conn_row_t *rows, size_t nrows)
             double l = row_median(rows, nrows, CC_MOSQ, k, v);
             if (m <= 0 || l <= 0)
                 continue;
+            double p = row_median(rows, nrows, CC_RAW, k, v);
+            char ref[96] = "";
+            if (p > 0)
+                snprintf(ref, sizeof ref, " (the plain OpenSSL client: %.2f ms = %.2fx; mqtls = "
+                         "%.2fx of it)", p, p / l, m / p);
             printf("Target (CPU per connect <= %.2fx libmosquitto's), %s, %s: %.2f / %.2f ms "
-                   "= %.2fx: %s\n", TARGET_CPU_RATIO, bench_key_name[k], ver_name(v), m, l,
-                   m / l, m / l <= TARGET_CPU_RATIO ? "met" : "NOT met");
+                   "= %.2fx: %s%s\n", TARGET_CPU_RATIO, bench_key_name[k], ver_name(v), m, l,
+                   m / l, m / l <= TARGET_CPU_RATIO ? "met" : "NOT met", ref);
         }
     printf("\n");
 }
@@ -1524,8 +1561,9 @@ static size_t conn_rows(const bench_opts_t *o, conn_row_t *rows, const char *ml)
     int top = o->tls_mosq13 ? MQTLS_TLS_V1_3 : MQTLS_TLS_V1_2;
     for (int k = 0; k < BENCH_KEY_COUNT; k++)
         for (int v = MQTLS_TLS_V1_2; v <= top; v++)
-            for (int c = CC_MQTLS; c <= CC_MOSQ; c++) {
-                if (c == CC_MOSQ && !bench_have_mosquitto())
+            for (int c = CC_MQTLS; c <= CC_RAW; c++) {
+                if ((c == CC_MOSQ && !bench_have_mosquitto()) ||
+                    (c == CC_RAW && (!bench_raw_available() || o->only_client >= 0)))
                     continue;
                 if ((o->only_client == BENCH_MQTLS && c != CC_MQTLS) ||
                     (o->only_client == BENCH_MOSQ && c == CC_MQTLS))
@@ -1539,6 +1577,8 @@ static size_t conn_rows(const bench_opts_t *o, conn_row_t *rows, const char *ml)
                 r->ver = v;
                 if (c == CC_MQTLS)
                     snprintf(r->label, sizeof r->label, "mqtls (%s)", mqtls_tls_backend());
+                else if (c == CC_RAW)
+                    snprintf(r->label, sizeof r->label, "plain OpenSSL client (reference)");
                 else
                     snprintf(r->label, sizeof r->label, "%s", ml);
                 r->lat = calloc((size_t)o->tls_connects * o->tls_runs, sizeof(uint64_t));
@@ -1551,7 +1591,7 @@ static size_t conn_rows(const bench_opts_t *o, conn_row_t *rows, const char *ml)
 
 static int run_conn_section(const bench_opts_t *o, const bench_tlsenv_t *env, const char *ml)
 {
-    static conn_row_t rows[BENCH_KEY_COUNT * 2 * 2];
+    static conn_row_t rows[BENCH_KEY_COUNT * 2 * 3];
     int rc = 0;
     memset(rows, 0, sizeof rows);
     size_t nrows = conn_rows(o, rows, ml);
@@ -1572,7 +1612,7 @@ static int run_conn_section(const bench_opts_t *o, const bench_tlsenv_t *env, co
     }
     printf("### Connect: TCP + mutual-TLS handshake + CONNECT/CONNACK + DISCONNECT\n\n");
     print_conn_tables(rows, nrows);
-    for (size_t i = 0; i < BENCH_KEY_COUNT * 2 * 2; i++) {
+    for (size_t i = 0; i < BENCH_KEY_COUNT * 2 * 3; i++) {
         if (rows[i].failures)
             rc = 1;
         free(rows[i].lat);
@@ -1605,7 +1645,9 @@ int bench_tls_run(const bench_opts_t *o)
            "mosquitto object per child with mosquitto_tls_set() (it loads the credentials into "
            "a new SSL_CTX at every connect), tls_version \"tlsv1.3\", or for TLS 1.2 "
            "\"tlsv1.2\" plus MaxProtocol TLSv1.2 in an OPENSSL_CONF file (its tls_version is "
-           "only a minimum).\n\n",
+           "only a minimum). The plain OpenSSL client (bench_rawtls.c: one SSL_CTX with "
+           "SSL_MODE_RELEASE_BUFFERS, blocking SSL_connect(), no evidence) is a reference: "
+           "what OpenSSL's handshake and TCP cost alone on this machine.\n\n",
            env.tool, env.pki_s, (unsigned)env.port[BENCH_KEY_EC],
            (unsigned)env.port[BENCH_KEY_RSA], o->tls_connects, o->tls_runs,
            mqtls_tls_backend(), ml);
