@@ -812,11 +812,17 @@ static void print_targets(const idle_row_t *rows, size_t nrows)
         }
         double m = median_of(r->rss_kb, r->runs);
         char beside[96] = "";
-        for (size_t k = 0; k < nrows; k++)
-            if (rows[k].client == IC_MOSQ && rows[k].ver == r->ver && rows[k].n == r->n &&
-                rows[k].runs)
+        for (size_t k = 0; k < nrows; k++) {
+            const idle_row_t *q = &rows[k];
+            if (q->client != IC_MOSQ || q->ver != r->ver || q->n != r->n)
+                continue;
+            if (q->runs)
                 snprintf(beside, sizeof beside, " (libmosquitto %.1f KiB)",
-                         median_of(rows[k].rss_kb, rows[k].runs));
+                         median_of(q->rss_kb, q->runs));
+            else if (q->best_reached)
+                snprintf(beside, sizeof beside, " (libmosquitto stopped at %u, %.1f KiB each)",
+                         q->best_reached, q->best_rss_kb);
+        }
         printf("Target (<= %.0f KiB RSS per idle connection), %s, %u connections: %.1f KiB%s: "
                "%s\n", TARGET_KIB_PER_CONN, r->label, r->n, m, beside,
                m <= TARGET_KIB_PER_CONN ? "met" : "NOT met");
