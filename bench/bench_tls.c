@@ -114,7 +114,8 @@
 /* Allocation phases of a measuring child. */
 enum { PH_NONE = 0, PH_SETUP = 1, PH_CONNECT = 2, PH_RECONNECT = 3 };
 
-#define SNAP_MAX 4096
+#define SNAP_MAX_STR "32768"
+#define SNAP_MAX 32768 /* OpenSSL holds ~20,000 blocks at a connect's peak */
 
 typedef struct heap_snap {
     const void *caller;
@@ -1535,7 +1536,7 @@ static void print_heap(const bench_tlsenv_t *e, const heap_result_t *hr, const h
                "before the call site, so the TLS library's static functions show as "
                "library+offset), block size and the phase that allocated them:\n\n",
                bench_key_name[k], r->snap_blocks, (unsigned long long)r->snap_bytes,
-               r->snap_cut ? " (only the first 4096 blocks kept)" : "",
+               r->snap_cut ? " (only the first " SNAP_MAX_STR " blocks kept)" : "",
                (unsigned long long)r->snap_phase_bytes[PH_SETUP],
                (unsigned long long)r->snap_phase_bytes[PH_CONNECT]);
         printf("| bytes | blocks x size | allocated by | phase | what |\n");
