@@ -381,6 +381,71 @@ TEST(ip_literal_against_ip_san)
     connects("b-ip-name", &cfg, L_IP_OTHER, NULL, NULL);
 }
 
+/* ---------------------------------------- a TLS 1.3 server that sends no session ticket */
+
+/* openssl s_server on a free port: TLS 1.3 only, a client certificate required, no
+ * tickets (so it says nothing after our Finished when it accepts us). */
+static uint16_t start_s_server(void)
+{
+    uint16_t port = test_free_port();
+    if (port == 0 ||
+        tf_sh("(openssl s_server -accept 127.0.0.1:%u -tls1_3 -num_tickets 0 -Verify 1 "
+              " -CAfile ca/ca.crt -cert ca/server.crt -key ca/server.key -www -naccept 4 "
+              " > s_server.log 2>&1 < /dev/null & echo $! > s_server.pid)",
+              (unsigned)port) != 0)
+        return 0;
+    for (int i = 0; i < 50; i++) { /* until it listens */
+        if (tf_sh("grep -q ACCEPT s_server.log") == 0)
+            return port;
+        usleep(100 * 1000);
+    }
+    return 0;
+}
+
+/* The TLS transport alone (no MQTT): connect, waiting on the socket between steps. */
+static mqtls_status_t tls_only(mqtls_tls_t *t, const mqtls_tls_cfg_t *cfg, uint16_t port,
+                               uint32_t *ms)
+{
+    mqtls_tls_init(t);
+    mqtls_status_t st = mqtls_tls_setup(t, cfg);
+    uint64_t t0 = tf_now_ms();
+    if (st == MQTLS_OK)
+        while ((st = mqtls_tls_transport.connect(t, "localhost", port)) == MQTLS_IN_PROGRESS &&
+               tf_now_ms() - t0 < 8000)
+            (void)mqtls_tls_transport.wait(t, 0, 5000);
+    *ms = (uint32_t)(tf_now_ms() - t0);
+    test_note("%s after %u ms; version %s, alert_received %d, detail %s", mqtls_strerror(st),
+              (unsigned)*ms, t->ev.version, t->ev.alert_received, t->ev.detail);
+    return st;
+}
+
+TEST(tls13_server_without_tickets)
+{
+    if (!tf_openssl()) { /* Mbed TLS 2.28 cannot speak TLS 1.3 at all */
+        test_note("Mbed TLS: no TLS 1.3; covered by tls13_only_broker");
+        CHECK(mqtls_tls_max_version() == MQTLS_TLS_V1_2);
+        return;
+    }
+    uint16_t port = start_s_server();
+    REQUIRE(port != 0);
+    mqtls_tls_cfg_t cfg = pem_cfg();
+    mqtls_tls_t t;
+    uint32_t ms = 0;
+    /* Accepted in silence: the handshake ends after the grace, not the 5 s wait. */
+    CHECK_STATUS(tls_only(&t, &cfg, port, &ms), MQTLS_OK);
+    CHECK_EQ_STR(t.ev.version, "TLSv1.3");
+    CHECK(t.ev.cert_requested && t.ev.cert_sent);
+    CHECK(ms < 1500u);
+    mqtls_tls_free(&t);
+    /* Refused: the alert comes within the grace, and the handshake fails with it. */
+    cfg.cert_file = cfg.key_file = NULL;
+    CHECK_STATUS(tls_only(&t, &cfg, port, &ms), MQTLS_ERR_TLS_ALERT);
+    CHECK_EQ_INT(t.ev.alert_received, 116);
+    CHECK_EQ_INT(t.ev.stage, MQTLS_TLS_STAGE_HANDSHAKE);
+    mqtls_tls_free(&t);
+    (void)tf_sh("kill $(cat s_server.pid) 2>/dev/null");
+}
+
 /* ---------------------------------------------------- many connections, one context */
 
 /* A small client: what an idle connection of a fleet holds, and no more. */
@@ -527,6 +592,7 @@ int main(int argc, char **argv)
     RUN(pkcs11_key_in_softhsm);
     RUN(missing_intermediate);
     RUN(ip_literal_against_ip_san);
+    RUN(tls13_server_without_tickets);
     RUN(many_connections_one_context);
     test_broker_stop(&broker);
     tf_end();

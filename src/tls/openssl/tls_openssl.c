@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- small things ------------------------------------------------------------------ */
 
@@ -481,19 +482,51 @@ static mqtls_status_t handshake_failed(mqtls_tls_t *t, int err)
     return st;
 }
 
+static uint32_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+/* Milliseconds of the grace for the verdict still left (0: over). */
+static uint32_t grace_left(const struct mqtls_tls_conn *c)
+{
+    uint32_t spent = now_ms() - c->finished_ms;
+    return spent >= c->grace_ms ? 0 : c->grace_ms - spent;
+}
+
 /* TLS 1.3 lets the client finish first: a server that rejects our certificate says so
  * after our Finished. When it asked for one, the handshake ends with its next word (a
- * session ticket, data, or the alert), so a rejection is a handshake failure here too. */
+ * session ticket, data, or the alert), so a rejection is a handshake failure here too.
+ * A server that sends no ticket says nothing when it accepts: after a grace of twice the
+ * handshake's own time (its round trips) plus 50 ms, silence is taken for acceptance. */
 static int await_verdict(mqtls_tls_t *t)
 {
-    SSL *ssl = t->conn->ssl;
-    if (!t->ev.cert_requested || SSL_version(ssl) != TLS1_3_VERSION || t->conn->verdict)
+    struct mqtls_tls_conn *c = t->conn;
+    if (!t->ev.cert_requested || SSL_version(c->ssl) != TLS1_3_VERSION || c->verdict)
         return 1;
+    if (!c->finished) {
+        c->finished = true;
+        c->finished_ms = now_ms();
+        uint32_t took = c->finished_ms - t->hs_start_ms;
+        c->grace_ms = took > 1000u ? 2050u : 2u * took + 50u;
+    }
     unsigned char b;
-    int n = SSL_peek(ssl, &b, 1); /* an alert makes it fail; a ticket is the verdict */
-    if (n <= 0 && t->conn->verdict && SSL_get_error(ssl, n) == SSL_ERROR_WANT_READ)
+    int n = SSL_peek(c->ssl, &b, 1); /* an alert makes it fail; a ticket is the verdict */
+    if (n <= 0 && SSL_get_error(c->ssl, n) == SSL_ERROR_WANT_READ &&
+        (c->verdict || grace_left(c) == 0))
         n = 1;
     return n > 0 ? 1 : n;
+}
+
+uint32_t mqtls__tlsb_wait_ms(const mqtls_tls_t *t)
+{
+    const struct mqtls_tls_conn *c = t->conn;
+    if (!c || !c->finished || c->verdict)
+        return UINT32_MAX;
+    uint32_t left = grace_left(c);
+    return left ? left : 1;
 }
 
 mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)
