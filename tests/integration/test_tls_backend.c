@@ -22,7 +22,7 @@
 #define MODULE "/usr/lib/softhsm/libsofthsm2.so"
 #define MANY 200
 
-enum { L_MAIN, L_TLS13, L_C12, L_LEAF, L_IP_OTHER, L_COUNT };
+enum { L_MAIN, L_TLS13, L_C12, L_LEAF, L_IP_OTHER, L_SELF, L_EKU, L_NOT_CA, L_COUNT };
 
 static test_broker_t broker;
 static tf_listener_t lis[L_COUNT];
@@ -62,6 +62,38 @@ static int leaf_only_pki(void)
                  "  -days 5 -extfile srv.ext -out server.crt");
 }
 
+/* Server certificates with one fault each, by the openssl command line: self-signed;
+ * signed by our CA for clientAuth only; issued by a certificate of our CA that is no CA. */
+static int faulty_servers(void)
+{
+    static const char cli_ext[] = "subjectAltName=DNS:localhost\n"
+                                  "extendedKeyUsage=clientAuth\n";
+    static const char noca_ext[] = "basicConstraints=critical,CA:FALSE\n";
+    static const char srv_ext[] = "subjectAltName=DNS:localhost\n";
+    if (tf_sh("mkdir -p bad") != 0 ||
+        tf_write_file(tf_path("bad/cli.ext"), cli_ext, strlen(cli_ext)) != 0 ||
+        tf_write_file(tf_path("bad/noca.ext"), noca_ext, strlen(noca_ext)) != 0 ||
+        tf_write_file(tf_path("bad/srv.ext"), srv_ext, strlen(srv_ext)) != 0)
+        return -1;
+    return tf_sh("cd bad && "
+                 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                 "  -keyout self.key -out self.crt -days 5 -subj /CN=localhost "
+                 "  -addext subjectAltName=DNS:localhost && "
+                 "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                 "  -keyout eku.key -out eku.csr -subj /CN=localhost && "
+                 "openssl x509 -req -in eku.csr -CA ../ca/ca.crt -CAkey ../ca/ca.key "
+                 "  -set_serial 11 -days 5 -extfile cli.ext -out eku.crt && "
+                 "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                 "  -keyout noca.key -out noca.csr -subj '/CN=Not A CA' && "
+                 "openssl x509 -req -in noca.csr -CA ../ca/ca.crt -CAkey ../ca/ca.key "
+                 "  -set_serial 12 -days 5 -extfile noca.ext -out noca.crt && "
+                 "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                 "  -keyout leaf.key -out leaf.csr -subj /CN=localhost && "
+                 "openssl x509 -req -in leaf.csr -CA noca.crt -CAkey noca.key "
+                 "  -set_serial 13 -days 5 -extfile srv.ext -out leaf.crt && "
+                 "cat leaf.crt noca.crt > leaf-chain.crt");
+}
+
 /* Encrypted keys as OpenSSL 3 writes them: `genpkey -aes-256-cbc` (a new key, with a
  * certificate from our CA) and `pkcs8 -topk8 -v2 aes-128-cbc` (dev1's key). */
 static int encrypted_keys(void)
@@ -97,7 +129,7 @@ static int token(void)
 static int setup(void)
 {
     if (tf_begin() != 0 || tf_pki_base() != 0 || leaf_only_pki() != 0 ||
-        encrypted_keys() != 0 || token() != 0 ||
+        encrypted_keys() != 0 || token() != 0 || faulty_servers() != 0 ||
         tf_pki("server ca --name localhost --ip 10.0.0.1 --out ca/ip-other") != 0 ||
         tf_sh("mkdir -p empty-dir") != 0)
         return -1;
@@ -110,13 +142,19 @@ static int setup(void)
     keep(gen_key, tf_path("enc/gen.key"));
     keep(p8_key, tf_path("enc/p8-aes128.key"));
     keep(empty_dir, tf_path("empty-dir"));
-    static char crt[4][512], key[4][512];
+    static char crt[6][512], key[6][512];
     keep(crt[0], tf_path("ca/server.crt"));
     keep(key[0], tf_path("ca/server.key"));
     keep(crt[1], tf_path("leaf/server.crt"));
     keep(key[1], tf_path("leaf/server.key"));
     keep(crt[2], tf_path("ca/ip-other.crt"));
     keep(key[2], tf_path("ca/ip-other.key"));
+    keep(crt[3], tf_path("bad/self.crt"));
+    keep(key[3], tf_path("bad/self.key"));
+    keep(crt[4], tf_path("bad/eku.crt"));
+    keep(key[4], tf_path("bad/eku.key"));
+    keep(crt[5], tf_path("bad/leaf-chain.crt"));
+    keep(key[5], tf_path("bad/leaf.key"));
     for (int i = 0; i < L_COUNT; i++)
         lis[i] = (tf_listener_t){.cafile = ca_crt, .certfile = crt[0], .keyfile = key[0],
                                  .require_certificate = true};
@@ -127,6 +165,10 @@ static int setup(void)
     lis[L_LEAF].keyfile = key[1];
     lis[L_IP_OTHER].certfile = crt[2];
     lis[L_IP_OTHER].keyfile = key[2];
+    for (int i = 0; i < 3; i++) {
+        lis[L_SELF + i].certfile = crt[3 + i];
+        lis[L_SELF + i].keyfile = key[3 + i];
+    }
     return tf_broker_start(&broker, lis, L_COUNT);
 }
 
@@ -358,6 +400,40 @@ TEST(missing_intermediate)
     }
     CHECK(!tf_broker_saw_client(&broker, "b-leaf"));
     tf_client_free(&c);
+}
+
+/* One fault of the server's chain: the problem on the certificate it belongs to. */
+static void one_fault(const char *id, int listener, uint32_t problem, unsigned at,
+                      uint8_t chain_len)
+{
+    mqtls_tls_cfg_t cfg = pem_cfg();
+    tf_client_t c;
+    mqtls_status_t st = attempt(&c, id, &cfg, "localhost", listener);
+    const mqtls_tls_evidence_t *e = tf_ev(&c);
+    CHECK_STATUS(st, MQTLS_ERR_TLS_VERIFY);
+    CHECK(e->verified);
+    CHECK_EQ_INT(e->problems, problem);
+    CHECK_EQ_INT(e->chain_len, chain_len);
+    if (e->chain && at < e->chain_len)
+        CHECK_EQ_INT(e->chain[at].problems, problem);
+    CHECK(mqtls_tls_problem_words(problem) != NULL);
+    CHECK(!tf_broker_saw_client(&broker, id));
+    tf_client_free(&c);
+}
+
+TEST(self_signed_server)
+{
+    one_fault("b-self", L_SELF, MQTLS_TLS_BAD_SELF_SIGNED, 0, 1);
+}
+
+TEST(server_certificate_for_clients_only)
+{
+    one_fault("b-eku", L_EKU, MQTLS_TLS_BAD_EXT_KEY_USAGE, 0, 2);
+}
+
+TEST(issuer_that_is_not_a_ca)
+{
+    one_fault("b-noca", L_NOT_CA, MQTLS_TLS_BAD_NOT_CA, 1, 3);
 }
 
 /* An IP literal is checked against the iPAddress SANs, and SNI is not sent for it. */
@@ -593,6 +669,9 @@ int main(int argc, char **argv)
     RUN(missing_intermediate);
     RUN(ip_literal_against_ip_san);
     RUN(tls13_server_without_tickets);
+    RUN(self_signed_server);
+    RUN(server_certificate_for_clients_only);
+    RUN(issuer_that_is_not_a_ca);
     RUN(many_connections_one_context);
     test_broker_stop(&broker);
     tf_end();
