@@ -306,6 +306,13 @@ TEST(system_trust_store)
     CHECK(tf_ev(&c)->verified);
     CHECK_EQ_INT(tf_ev(&c)->problems, MQTLS_TLS_BAD_UNTRUSTED);
     tf_client_free(&c);
+    /* Not asked for, the system's store is not consulted. */
+    setenv("SSL_CERT_FILE", ca_crt, 1);
+    cfg.use_os_ca = false;
+    cfg.ca_file = other_ca;
+    CHECK_STATUS(attempt(&c, "b-os-unasked", &cfg, "localhost", L_MAIN), MQTLS_ERR_TLS_VERIFY);
+    CHECK_EQ_INT(tf_ev(&c)->problems, MQTLS_TLS_BAD_UNTRUSTED);
+    tf_client_free(&c);
     unsetenv("SSL_CERT_FILE");
     unsetenv("SSL_CERT_DIR");
 }
@@ -350,6 +357,12 @@ TEST(pkcs11_key_in_softhsm)
                 NULL);
         return;
     }
+    /* Without the engine (OpenSSL looks for it in $OPENSSL_ENGINES): the package to install
+     * is named. First, before the engine is loaded into this process for good. */
+    setenv("OPENSSL_ENGINES", empty_dir, 1);
+    refused(&cfg, MQTLS_ERR_UNSUPPORTED, MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_KEY_UNSUPPORTED,
+            "libengine-pkcs11-openssl");
+    unsetenv("OPENSSL_ENGINES");
     /* A wrong PIN first: PKCS#11 keeps a token logged in for the whole process once a
      * login succeeded, so later wrong PINs are not even tried. */
     cfg.key_pass = "9999";
