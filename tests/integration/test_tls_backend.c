@@ -279,6 +279,27 @@ static void encrypted(const char *id, const char *crt, const char *key)
             NULL);
 }
 
+/* Keys from memory are not NUL-terminated: the exact bytes on the heap (valgrind/ASan see
+ * a read past them), a certificate given as the key, and garbage. */
+TEST(key_from_memory_that_is_no_key)
+{
+    size_t len;
+    uint8_t *pem = tf_read_file(dev_crt, &len);
+    REQUIRE(pem != NULL);
+    uint8_t *exact = malloc(len);
+    REQUIRE(exact != NULL);
+    memcpy(exact, pem, len);
+    mqtls_tls_cfg_t cfg = pem_cfg();
+    cfg.key_file = NULL;
+    cfg.key_mem = exact;
+    cfg.key_mem_len = len;
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_EMPTY, NULL);
+    memset(exact, 'k', len);
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_MALFORMED, NULL);
+    free(exact);
+    free(pem);
+}
+
 TEST(encrypted_pkcs8_genpkey_aes256)
 {
     encrypted("b-genpkey", gen_crt, gen_key);
@@ -674,6 +695,7 @@ int main(int argc, char **argv)
         return test_main_end();
     }
     RUN(tls13_only_broker);
+    RUN(key_from_memory_that_is_no_key);
     RUN(encrypted_pkcs8_genpkey_aes256);
     RUN(encrypted_pkcs8_topk8_aes128);
     RUN(system_trust_store);

@@ -148,8 +148,8 @@ static mqtls_status_t load_certs(const char *file, const uint8_t *mem, size_t me
 {
     if (!file)
         return parse_certs(mem, mem_len, "in memory", item, out, ev);
-    uint8_t *buf;
-    size_t len;
+    uint8_t *buf = NULL;
+    size_t len = 0;
     mqtls_status_t st = read_all(file, item, &buf, &len, ev);
     if (st != MQTLS_OK)
         return st;
@@ -192,6 +192,8 @@ static mqtls_status_t trust_dir(X509_STORE *store, const char *dir, mqtls_tls_ev
                          MQTLS_TLS_CRED_UNREADABLE, "%s: %s", dir, strerror(errno));
     int added = 0;
     struct dirent *de;
+    /* cppcheck-suppress readdirCalled ; readdir on a DIR of our own is thread-safe, and
+     * readdir_r is deprecated by glibc */
     while ((de = readdir(d)) != NULL) {
         char path[4096];
         struct stat sb;
@@ -257,6 +259,16 @@ static int give_pass(char *buf, int size, int rwflag, void *arg)
     return (int)len;
 }
 
+/* Does the PEM text hold a key's label ("-----BEGIN ... KEY-----")? (It may lack a NUL.) */
+static bool has_key_label(const uint8_t *buf, size_t len)
+{
+    static const char label[] = "KEY-----";
+    for (size_t i = 0; i + sizeof label - 1 <= len; i++)
+        if (buf[i] == 'K' && memcmp(buf + i, label, sizeof label - 1) == 0)
+            return true;
+    return false;
+}
+
 static mqtls_tls_cred_problem_t key_problem(const struct pass_state *ps, unsigned long code,
                                             const uint8_t *buf, size_t len)
 {
@@ -267,7 +279,7 @@ static mqtls_tls_cred_problem_t key_problem(const struct pass_state *ps, unsigne
         return MQTLS_TLS_CRED_KEY_UNSUPPORTED;
     if (ps->asked)
         return ps->pass ? MQTLS_TLS_CRED_PASS_WRONG : MQTLS_TLS_CRED_PASS_NEEDED;
-    if (len == 0 || (mqtls__tls_looks_pem(buf, len) && !strstr((const char *)buf, "KEY-----")))
+    if (len == 0 || (mqtls__tls_looks_pem(buf, len) && !has_key_label(buf, len)))
         return MQTLS_TLS_CRED_EMPTY;
     return MQTLS_TLS_CRED_MALFORMED;
 }
@@ -318,12 +330,11 @@ static mqtls_status_t load_key(const mqtls_tls_cfg_t *cfg, EVP_PKEY **key,
     if (!cfg->key_file)
         return decode_key(cfg->key_mem, cfg->key_mem_len, "key in memory", cfg->key_pass, key,
                           ev);
-    uint8_t *buf;
-    size_t len;
+    uint8_t *buf = NULL;
+    size_t len = 0;
     mqtls_status_t st = read_all(cfg->key_file, MQTLS_TLS_ITEM_KEY, &buf, &len, ev);
     if (st != MQTLS_OK)
         return st;
-    buf[len] = '\0'; /* key_problem() looks for a PEM label */
     st = decode_key(buf, len, cfg->key_file, cfg->key_pass, key, ev);
     drop(buf, len); /* the key's bytes, wiped */
     return st;
