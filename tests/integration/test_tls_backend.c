@@ -327,6 +327,12 @@ TEST(system_trust_store)
     CHECK(tf_ev(&c)->verified);
     CHECK_EQ_INT(tf_ev(&c)->problems, MQTLS_TLS_BAD_UNTRUSTED);
     tf_client_free(&c);
+    /* SSL_CERT_DIR with the CA as a plain file (no `openssl rehash` links). */
+    REQUIRE(tf_sh("mkdir -p certdir && cp ca/ca.crt certdir/private-ca.pem") == 0);
+    setenv("SSL_CERT_FILE", other_ca, 1);
+    setenv("SSL_CERT_DIR", tf_path("certdir"), 1);
+    connects("b-os-dir", &cfg, L_MAIN, NULL, NULL);
+    setenv("SSL_CERT_DIR", empty_dir, 1);
     /* Not asked for, the system's store is not consulted. */
     setenv("SSL_CERT_FILE", ca_crt, 1);
     cfg.use_os_ca = false;

@@ -213,6 +213,30 @@ static mqtls_status_t trust_dir(X509_STORE *store, const char *dir, mqtls_tls_ev
     return MQTLS_OK;
 }
 
+/* The system's store: OpenSSL's default paths (SSL_CERT_FILE, and SSL_CERT_DIR looked up
+ * by subject hash). A directory named in SSL_CERT_DIR is also read whole, as ca_path is:
+ * users put CA files there without running `openssl rehash`. */
+static mqtls_status_t trust_system(X509_STORE *store, mqtls_tls_evidence_t *ev)
+{
+    if (!X509_STORE_set_default_paths(store))
+        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA,
+                         MQTLS_TLS_CRED_UNREADABLE, "%s%s",
+                         "the system's trusted CAs could not be loaded", NULL);
+    const char *dirs = getenv(X509_get_default_cert_dir_env()); /* as OpenSSL reads it */
+    char dir[4096];
+    while (dirs && *dirs) {
+        size_t len = strcspn(dirs, ":");
+        if (len > 0 && len < sizeof dir) {
+            memcpy(dir, dirs, len);
+            dir[len] = '\0';
+            (void)trust_dir(store, dir, NULL); /* one without certificates is no error */
+        }
+        dirs += len + (dirs[len] == ':');
+    }
+    ERR_clear_error();
+    return MQTLS_OK;
+}
+
 mqtls_status_t ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evidence_t *ev)
 {
     const mqtls_tls_cfg_t *cfg = &ctx->cfg;
@@ -224,10 +248,8 @@ mqtls_status_t ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evi
         st = trust_certs(store, NULL, cfg->ca_mem, cfg->ca_mem_len, ev);
     if (st == MQTLS_OK && cfg->ca_path)
         st = trust_dir(store, cfg->ca_path, ev);
-    if (st == MQTLS_OK && cfg->use_os_ca && !X509_STORE_set_default_paths(store))
-        st = cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA,
-                       MQTLS_TLS_CRED_UNREADABLE, "%s%s",
-                       "the system's trusted CAs could not be loaded", NULL);
+    if (st == MQTLS_OK && cfg->use_os_ca)
+        st = trust_system(store, ev);
     if (st != MQTLS_OK)
         return st;
     bool any = cfg->ca_file || cfg->ca_mem || cfg->ca_path || cfg->use_os_ca;

@@ -121,6 +121,18 @@ static bool append(char *list, size_t size, const char *name)
     return true;
 }
 
+/* An unknown name, told in the words a user of either backend knows. */
+static mqtls_status_t unknown_cipher(mqtls_tls_evidence_t *ev, const char *name)
+{
+    ERR_clear_error();
+    bool iana = strncmp(name, "TLS_", 4) == 0;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                           MQTLS_TLS_ITEM_SETTINGS,
+                           iana ? "unknown or unsupported cipher suite in '%s'"
+                                : "OpenSSL knows no cipher suite by '%s'",
+                           name);
+}
+
 /* One name or rule of the list, sorted into the TLS 1.3 or the TLS 1.2 list. A plain name
  * must select something: OpenSSL skips an unknown one silently, we say so. */
 static mqtls_status_t sort_cipher(SSL_CTX *ssl, const char *tok, char *l12, char *l13,
@@ -128,7 +140,7 @@ static mqtls_status_t sort_cipher(SSL_CTX *ssl, const char *tok, char *l12, char
 {
     if (is_tls13_suite(tok)) {
         if (!tls13_known(ssl, tok))
-            return settings_fail(ev, MQTLS_ERR_BAD_PARAM, "unknown cipher suite", tok);
+            return unknown_cipher(ev, tok);
         return append(l13, size, tok) ? MQTLS_OK
                                       : settings_fail(ev, MQTLS_ERR_BAD_PARAM, "too long", tok);
     }
@@ -136,11 +148,11 @@ static mqtls_status_t sort_cipher(SSL_CTX *ssl, const char *tok, char *l12, char
     if (strncmp(tok, "TLS_", 4) == 0) {
         name = OPENSSL_cipher_name(tok);
         if (!name || strcmp(name, "(NONE)") == 0)
-            return settings_fail(ev, MQTLS_ERR_BAD_PARAM, "unknown cipher suite", tok);
+            return unknown_cipher(ev, tok);
     }
     bool rule = strchr("!-+@", tok[0]) != NULL;
     if (!rule && !SSL_CTX_set_cipher_list(ssl, name))
-        return settings_fail(ev, MQTLS_ERR_BAD_PARAM, "unknown cipher suite", tok);
+        return unknown_cipher(ev, tok);
     return append(l12, size, name) ? MQTLS_OK
                                    : settings_fail(ev, MQTLS_ERR_BAD_PARAM, "too long", tok);
 }
