@@ -300,6 +300,27 @@ TEST(key_from_memory_that_is_no_key)
     free(pem);
 }
 
+/* Files that cannot be read are told with the system's words, whatever the item. */
+TEST(unreadable_credential_files)
+{
+    mqtls_tls_cfg_t cfg = pem_cfg();
+    cfg.ca_file = empty_dir;
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA, MQTLS_TLS_CRED_UNREADABLE,
+            "Is a directory");
+    cfg = pem_cfg();
+    cfg.cert_file = tf_path("no-such.crt");
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CERT, MQTLS_TLS_CRED_UNREADABLE,
+            "No such file");
+    cfg = pem_cfg();
+    cfg.ca_file = NULL;
+    cfg.ca_path = tf_path("no-such-dir");
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA, MQTLS_TLS_CRED_UNREADABLE,
+            "No such file");
+    cfg.ca_path = empty_dir;
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA, MQTLS_TLS_CRED_EMPTY,
+            "no certificate found");
+}
+
 TEST(encrypted_pkcs8_genpkey_aes256)
 {
     encrypted("b-genpkey", gen_crt, gen_key);
@@ -702,6 +723,7 @@ int main(int argc, char **argv)
     }
     RUN(tls13_only_broker);
     RUN(key_from_memory_that_is_no_key);
+    RUN(unreadable_credential_files);
     RUN(encrypted_pkcs8_genpkey_aes256);
     RUN(encrypted_pkcs8_topk8_aes128);
     RUN(system_trust_store);
