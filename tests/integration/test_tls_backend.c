@@ -106,7 +106,9 @@ static int encrypted_keys(void)
                  "openssl x509 -req -in enc/gen.csr -CA ca/ca.crt -CAkey ca/ca.key "
                  "  -set_serial 77 -days 5 -out enc/gen.crt && "
                  "openssl pkcs8 -topk8 -v2 aes-128-cbc -in ca/dev1/private.key "
-                 "  -passout pass:secret -out enc/p8-aes128.key");
+                 "  -passout pass:secret -out enc/p8-aes128.key && "
+                 "openssl pkcs8 -topk8 -v1 PBE-MD5-DES -provider legacy -provider default "
+                 "  -in ca/dev1/private.key -passout pass:secret -out enc/p8-legacy.key");
 }
 
 /* A softhsm2 token of this run holding dev1's key (PIN 1234). */
@@ -329,6 +331,23 @@ TEST(encrypted_pkcs8_genpkey_aes256)
 TEST(encrypted_pkcs8_topk8_aes128)
 {
     encrypted("b-topk8", dev_crt, p8_key);
+}
+
+/* PBES1 with single DES needs OpenSSL's legacy provider, which a library does not load: the
+ * right passphrase cannot open it, and that is told as an encryption not available, not as
+ * a wrong passphrase. */
+TEST(encrypted_pkcs8_legacy_des)
+{
+    static char legacy[512];
+    keep(legacy, tf_path("enc/p8-legacy.key"));
+    mqtls_tls_cfg_t cfg = pem_cfg();
+    cfg.key_file = legacy;
+    cfg.key_pass = "secret";
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_KEY_UNSUPPORTED,
+            NULL);
+    cfg.key_pass = NULL;
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_PASS_NEEDED,
+            NULL);
 }
 
 /* The system's store is OpenSSL's default paths, which follow SSL_CERT_FILE/SSL_CERT_DIR. */
@@ -726,6 +745,7 @@ int main(int argc, char **argv)
     RUN(unreadable_credential_files);
     RUN(encrypted_pkcs8_genpkey_aes256);
     RUN(encrypted_pkcs8_topk8_aes128);
+    RUN(encrypted_pkcs8_legacy_des);
     RUN(system_trust_store);
     RUN(cipher_names);
     RUN(pkcs11_key_in_softhsm);

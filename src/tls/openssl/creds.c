@@ -291,16 +291,35 @@ static bool has_key_label(const uint8_t *buf, size_t len)
     return false;
 }
 
-static mqtls_tls_cred_problem_t key_problem(const struct pass_state *ps, unsigned long code,
+/* Takes the thread's errors: is any of them "unsupported" (an algorithm or an encryption
+ * the providers loaded lack, e.g. a PKCS#8 key under DES or RC2 without the legacy
+ * provider)? *last gets the newest code. */
+static bool take_unsupported(unsigned long *last)
+{
+    bool unsupported = false;
+    unsigned long e;
+    *last = 0;
+    while ((e = ERR_get_error()) != 0) {
+        int reason = ERR_GET_REASON(e);
+        unsupported = unsupported || reason == ERR_R_UNSUPPORTED ||
+                      reason == EVP_R_UNSUPPORTED_CIPHER ||
+                      reason == EVP_R_UNSUPPORTED_ALGORITHM ||
+                      reason == EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION ||
+                      reason == EVP_R_UNSUPPORTED_PRF;
+        *last = e;
+    }
+    return unsupported;
+}
+
+static mqtls_tls_cred_problem_t key_problem(const struct pass_state *ps, bool unsupported,
                                             const uint8_t *buf, size_t len)
 {
-    int reason = ERR_GET_REASON(code);
-    if (reason == EVP_R_UNSUPPORTED_CIPHER || reason == EVP_R_UNSUPPORTED_ALGORITHM ||
-        reason == EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION ||
-        reason == EVP_R_UNSUPPORTED_PRF)
-        return MQTLS_TLS_CRED_KEY_UNSUPPORTED;
+    /* "Unsupported" also says that no decoder took the bytes at all (not a key): it is
+     * about the encryption only once the key was found encrypted. */
+    if (ps->asked && !ps->pass)
+        return MQTLS_TLS_CRED_PASS_NEEDED;
     if (ps->asked)
-        return ps->pass ? MQTLS_TLS_CRED_PASS_WRONG : MQTLS_TLS_CRED_PASS_NEEDED;
+        return unsupported ? MQTLS_TLS_CRED_KEY_UNSUPPORTED : MQTLS_TLS_CRED_PASS_WRONG;
     if (len == 0 || (mqtls__tls_looks_pem(buf, len) && !has_key_label(buf, len)))
         return MQTLS_TLS_CRED_EMPTY;
     return MQTLS_TLS_CRED_MALFORMED;
@@ -337,8 +356,9 @@ static mqtls_status_t decode_key(const uint8_t *buf, size_t len, const char *whe
         return MQTLS_OK;
     EVP_PKEY_free(*key);
     *key = NULL;
-    unsigned long code = ERR_peek_last_error();
-    mqtls_tls_cred_problem_t problem = key_problem(&ps, code, buf, len);
+    unsigned long code;
+    bool unsupported = take_unsupported(&code);
+    mqtls_tls_cred_problem_t problem = key_problem(&ps, unsupported, buf, len);
     mqtls_status_t st = cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, problem,
                                   "%s: %s", where, problem_words(problem));
     if (ev)
