@@ -22,7 +22,7 @@
 #define MODULE "/usr/lib/softhsm/libsofthsm2.so"
 #define MANY 200
 
-enum { L_MAIN, L_TLS13, L_C12, L_LEAF, L_IP_OTHER, L_SELF, L_EKU, L_NOT_CA, L_COUNT };
+enum { L_MAIN, L_TLS13, L_C12, L_LEAF, L_IP_OTHER, L_SELF, L_EKU, L_NOT_CA, L_ED, L_COUNT };
 
 static test_broker_t broker;
 static tf_listener_t lis[L_COUNT];
@@ -91,7 +91,15 @@ static int faulty_servers(void)
                  "  -keyout leaf.key -out leaf.csr -subj /CN=localhost && "
                  "openssl x509 -req -in leaf.csr -CA noca.crt -CAkey noca.key "
                  "  -set_serial 13 -days 5 -extfile srv.ext -out leaf.crt && "
-                 "cat leaf.crt noca.crt > leaf-chain.crt");
+                 "cat leaf.crt noca.crt > leaf-chain.crt && "
+                 "openssl genpkey -algorithm ed25519 -out ed-srv.key && "
+                 "openssl req -new -key ed-srv.key -subj /CN=localhost -out ed-srv.csr && "
+                 "openssl x509 -req -in ed-srv.csr -CA ../ca/ca.crt -CAkey ../ca/ca.key "
+                 "  -set_serial 14 -days 5 -extfile srv.ext -out ed-srv.crt && "
+                 "openssl genpkey -algorithm ed25519 -out ed-cli.key && "
+                 "openssl req -new -key ed-cli.key -subj /CN=ed-client -out ed-cli.csr && "
+                 "openssl x509 -req -in ed-cli.csr -CA ../ca/ca.crt -CAkey ../ca/ca.key "
+                 "  -set_serial 15 -days 5 -out ed-cli.crt");
 }
 
 /* Encrypted keys as OpenSSL 3 writes them: `genpkey -aes-256-cbc` (a new key, with a
@@ -144,7 +152,7 @@ static int setup(void)
     keep(gen_key, tf_path("enc/gen.key"));
     keep(p8_key, tf_path("enc/p8-aes128.key"));
     keep(empty_dir, tf_path("empty-dir"));
-    static char crt[6][512], key[6][512];
+    static char crt[7][512], key[7][512];
     keep(crt[0], tf_path("ca/server.crt"));
     keep(key[0], tf_path("ca/server.key"));
     keep(crt[1], tf_path("leaf/server.crt"));
@@ -157,6 +165,8 @@ static int setup(void)
     keep(key[4], tf_path("bad/eku.key"));
     keep(crt[5], tf_path("bad/leaf-chain.crt"));
     keep(key[5], tf_path("bad/leaf.key"));
+    keep(crt[6], tf_path("bad/ed-srv.crt"));
+    keep(key[6], tf_path("bad/ed-srv.key"));
     for (int i = 0; i < L_COUNT; i++)
         lis[i] = (tf_listener_t){.cafile = ca_crt, .certfile = crt[0], .keyfile = key[0],
                                  .require_certificate = true};
@@ -167,7 +177,7 @@ static int setup(void)
     lis[L_LEAF].keyfile = key[1];
     lis[L_IP_OTHER].certfile = crt[2];
     lis[L_IP_OTHER].keyfile = key[2];
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         lis[L_SELF + i].certfile = crt[3 + i];
         lis[L_SELF + i].keyfile = key[3 + i];
     }
@@ -516,6 +526,31 @@ TEST(issuer_that_is_not_a_ca)
     one_fault("b-noca", L_NOT_CA, MQTLS_TLS_BAD_NOT_CA, 1, 3);
 }
 
+/* Ed25519 keys on both sides (TLS 1.3), told as such in the evidence. */
+TEST(ed25519_keys)
+{
+    static char crt[512], key[512];
+    keep(crt, tf_path("bad/ed-cli.crt"));
+    keep(key, tf_path("bad/ed-cli.key"));
+    mqtls_tls_cfg_t cfg = pem_cfg();
+    cfg.cert_file = crt;
+    cfg.key_file = key;
+    tf_client_t c;
+    mqtls_status_t st = attempt(&c, "b-ed", &cfg, "localhost", L_ED);
+    if (tf_openssl()) {
+        CHECK_STATUS(st, MQTLS_OK);
+        if (CHECK(tf_ev(&c)->chain != NULL)) {
+            CHECK_EQ_STR(tf_ev(&c)->chain[0].key, "Ed25519");
+            CHECK_EQ_STR(tf_ev(&c)->chain[0].sig_alg, "ecdsa-with-SHA256");
+            CHECK_EQ_STR(tf_ev(&c)->chain[1].key, "EC P-256");
+        }
+        CHECK(tf_ev(&c)->cert_sent);
+    } else { /* Mbed TLS 2.28 has no Ed25519 */
+        CHECK(st != MQTLS_OK);
+    }
+    tf_client_free(&c);
+}
+
 /* An IP literal is checked against the iPAddress SANs, and SNI is not sent for it. */
 TEST(ip_literal_against_ip_san)
 {
@@ -753,6 +788,7 @@ int main(int argc, char **argv)
     RUN(ip_literal_against_ip_san);
     RUN(tls13_server_without_tickets);
     RUN(self_signed_server);
+    RUN(ed25519_keys);
     RUN(server_certificate_for_clients_only);
     RUN(issuer_that_is_not_a_ca);
     RUN(many_connections_one_context);
