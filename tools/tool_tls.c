@@ -84,6 +84,27 @@ const char *tool_tls_default_alpn(const char *host, uint16_t port)
     return TOOL_TLS_AWS_ALPN;
 }
 
+/* --tls-use-os-certs: the library reads SSL_CERT_FILE and SSL_CERT_DIR as OpenSSL does,
+ * silently passing over a path that is not there; a user who set one means it, so a wrong
+ * one is named here. */
+static int check_os_certs(const tool_cfg_t *cfg)
+{
+    if (!cfg->use_os_certs)
+        return TOOL_EXIT_OK;
+    const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
+    struct stat st;
+    if (file && *file) {
+        int err = stat(file, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EISDIR
+                  : access(file, R_OK) != 0 ? errno : 0;
+        if (err)
+            return bad("--tls-use-os-certs: SSL_CERT_FILE names '%s', which cannot be read: %s",
+                       file, strerror(err));
+    }
+    if (dir && *dir && !strchr(dir, ':') && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return bad("--tls-use-os-certs: SSL_CERT_DIR names '%s', which is not a directory", dir);
+    return TOOL_EXIT_OK;
+}
+
 /* The first option given that only makes sense with TLS, or NULL. */
 static const char *tls_only_option(const tool_cfg_t *cfg)
 {
@@ -313,6 +334,8 @@ int tool_tls_check(tool_cfg_t *cfg)
         return bad("-A cannot be used with TLS yet: the TLS transport opens its own socket");
     if (cfg->keypass_opt && !cfg->key)
         return bad("--keypass needs --key (the encrypted private key it unlocks)");
+    if ((orc = check_os_certs(cfg)) != TOOL_EXIT_OK)
+        return orc;
     bool token_key = cfg->key && !strncmp(cfg->key, "pkcs11:", 7);
     if (cfg->keyform_engine && !token_key)
         return bad("--keyform engine: give the key in the token as an RFC 7512 URI in --key "

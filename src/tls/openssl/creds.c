@@ -148,8 +148,8 @@ static mqtls_status_t load_certs(const char *file, const uint8_t *mem, size_t me
 {
     if (!file)
         return parse_certs(mem, mem_len, "in memory", item, out, ev);
-    uint8_t *buf;
-    size_t len;
+    uint8_t *buf = NULL;
+    size_t len = 0;
     mqtls_status_t st = read_all(file, item, &buf, &len, ev);
     if (st != MQTLS_OK)
         return st;
@@ -192,6 +192,8 @@ static mqtls_status_t trust_dir(X509_STORE *store, const char *dir, mqtls_tls_ev
                          MQTLS_TLS_CRED_UNREADABLE, "%s: %s", dir, strerror(errno));
     int added = 0;
     struct dirent *de;
+    /* cppcheck-suppress readdirCalled ; readdir on a DIR of our own is thread-safe, and
+     * readdir_r is deprecated by glibc */
     while ((de = readdir(d)) != NULL) {
         char path[4096];
         struct stat sb;
@@ -211,6 +213,30 @@ static mqtls_status_t trust_dir(X509_STORE *store, const char *dir, mqtls_tls_ev
     return MQTLS_OK;
 }
 
+/* The system's store: OpenSSL's default paths (SSL_CERT_FILE, and SSL_CERT_DIR looked up
+ * by subject hash). A directory named in SSL_CERT_DIR is also read whole, as ca_path is:
+ * users put CA files there without running `openssl rehash`. */
+static mqtls_status_t trust_system(X509_STORE *store, mqtls_tls_evidence_t *ev)
+{
+    if (!X509_STORE_set_default_paths(store))
+        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA,
+                         MQTLS_TLS_CRED_UNREADABLE, "%s%s",
+                         "the system's trusted CAs could not be loaded", NULL);
+    const char *dirs = getenv(X509_get_default_cert_dir_env()); /* as OpenSSL reads it */
+    char dir[4096];
+    while (dirs && *dirs) {
+        size_t len = strcspn(dirs, ":");
+        if (len > 0 && len < sizeof dir) {
+            memcpy(dir, dirs, len);
+            dir[len] = '\0';
+            (void)trust_dir(store, dir, NULL); /* one without certificates is no error */
+        }
+        dirs += len + (dirs[len] == ':');
+    }
+    ERR_clear_error();
+    return MQTLS_OK;
+}
+
 mqtls_status_t ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evidence_t *ev)
 {
     const mqtls_tls_cfg_t *cfg = &ctx->cfg;
@@ -222,10 +248,8 @@ mqtls_status_t ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evi
         st = trust_certs(store, NULL, cfg->ca_mem, cfg->ca_mem_len, ev);
     if (st == MQTLS_OK && cfg->ca_path)
         st = trust_dir(store, cfg->ca_path, ev);
-    if (st == MQTLS_OK && cfg->use_os_ca && !X509_STORE_set_default_paths(store))
-        st = cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA,
-                       MQTLS_TLS_CRED_UNREADABLE, "%s%s",
-                       "the system's trusted CAs could not be loaded", NULL);
+    if (st == MQTLS_OK && cfg->use_os_ca)
+        st = trust_system(store, ev);
     if (st != MQTLS_OK)
         return st;
     bool any = cfg->ca_file || cfg->ca_mem || cfg->ca_path || cfg->use_os_ca;
@@ -257,17 +281,46 @@ static int give_pass(char *buf, int size, int rwflag, void *arg)
     return (int)len;
 }
 
-static mqtls_tls_cred_problem_t key_problem(const struct pass_state *ps, unsigned long code,
+/* Does the PEM text hold a key's label ("-----BEGIN ... KEY-----")? (It may lack a NUL.) */
+static bool has_key_label(const uint8_t *buf, size_t len)
+{
+    static const char label[] = "KEY-----";
+    for (size_t i = 0; i + sizeof label - 1 <= len; i++)
+        if (buf[i] == 'K' && memcmp(buf + i, label, sizeof label - 1) == 0)
+            return true;
+    return false;
+}
+
+/* Takes the thread's errors: is any of them "unsupported" (an algorithm or an encryption
+ * the providers loaded lack, e.g. a PKCS#8 key under DES or RC2 without the legacy
+ * provider)? *last gets the newest code. */
+static bool take_unsupported(unsigned long *last)
+{
+    bool unsupported = false;
+    unsigned long e;
+    *last = 0;
+    while ((e = ERR_get_error()) != 0) {
+        int reason = ERR_GET_REASON(e);
+        unsupported = unsupported || reason == ERR_R_UNSUPPORTED ||
+                      reason == EVP_R_UNSUPPORTED_CIPHER ||
+                      reason == EVP_R_UNSUPPORTED_ALGORITHM ||
+                      reason == EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION ||
+                      reason == EVP_R_UNSUPPORTED_PRF;
+        *last = e;
+    }
+    return unsupported;
+}
+
+static mqtls_tls_cred_problem_t key_problem(const struct pass_state *ps, bool unsupported,
                                             const uint8_t *buf, size_t len)
 {
-    int reason = ERR_GET_REASON(code);
-    if (reason == EVP_R_UNSUPPORTED_CIPHER || reason == EVP_R_UNSUPPORTED_ALGORITHM ||
-        reason == EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION ||
-        reason == EVP_R_UNSUPPORTED_PRF)
-        return MQTLS_TLS_CRED_KEY_UNSUPPORTED;
+    /* "Unsupported" also says that no decoder took the bytes at all (not a key): it is
+     * about the encryption only once the key was found encrypted. */
+    if (ps->asked && !ps->pass)
+        return MQTLS_TLS_CRED_PASS_NEEDED;
     if (ps->asked)
-        return ps->pass ? MQTLS_TLS_CRED_PASS_WRONG : MQTLS_TLS_CRED_PASS_NEEDED;
-    if (len == 0 || (mqtls__tls_looks_pem(buf, len) && !strstr((const char *)buf, "KEY-----")))
+        return unsupported ? MQTLS_TLS_CRED_KEY_UNSUPPORTED : MQTLS_TLS_CRED_PASS_WRONG;
+    if (len == 0 || (mqtls__tls_looks_pem(buf, len) && !has_key_label(buf, len)))
         return MQTLS_TLS_CRED_EMPTY;
     return MQTLS_TLS_CRED_MALFORMED;
 }
@@ -303,8 +356,9 @@ static mqtls_status_t decode_key(const uint8_t *buf, size_t len, const char *whe
         return MQTLS_OK;
     EVP_PKEY_free(*key);
     *key = NULL;
-    unsigned long code = ERR_peek_last_error();
-    mqtls_tls_cred_problem_t problem = key_problem(&ps, code, buf, len);
+    unsigned long code;
+    bool unsupported = take_unsupported(&code);
+    mqtls_tls_cred_problem_t problem = key_problem(&ps, unsupported, buf, len);
     mqtls_status_t st = cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, problem,
                                   "%s: %s", where, problem_words(problem));
     if (ev)
@@ -318,12 +372,11 @@ static mqtls_status_t load_key(const mqtls_tls_cfg_t *cfg, EVP_PKEY **key,
     if (!cfg->key_file)
         return decode_key(cfg->key_mem, cfg->key_mem_len, "key in memory", cfg->key_pass, key,
                           ev);
-    uint8_t *buf;
-    size_t len;
+    uint8_t *buf = NULL;
+    size_t len = 0;
     mqtls_status_t st = read_all(cfg->key_file, MQTLS_TLS_ITEM_KEY, &buf, &len, ev);
     if (st != MQTLS_OK)
         return st;
-    buf[len] = '\0'; /* key_problem() looks for a PEM label */
     st = decode_key(buf, len, cfg->key_file, cfg->key_pass, key, ev);
     drop(buf, len); /* the key's bytes, wiped */
     return st;

@@ -29,13 +29,13 @@ bool ossl_is_pkcs11(const char *key_file)
 /* The URI as it may be shown: a pin-value in it is masked. */
 static void shown_uri(char *out, size_t size, const char *uri)
 {
-    snprintf(out, size, "%s", uri);
-    char *pin = strstr(out, "pin-value=");
-    if (!pin)
+    const char *pin = strstr(uri, "pin-value=");
+    if (!pin) {
+        snprintf(out, size, "%s", uri);
         return;
-    char *end = pin + 10 + strcspn(pin + 10, ";?&");
-    memmove(pin + 13, end, strlen(end) + 1);
-    memcpy(pin + 10, "***", 3);
+    }
+    const char *end = pin + 10 + strcspn(pin + 10, ";?&");
+    snprintf(out, size, "%.*s***%s", (int)(pin + 10 - uri), uri, end);
 }
 
 static mqtls_status_t token_fail(mqtls_tls_evidence_t *ev, mqtls_status_t st,

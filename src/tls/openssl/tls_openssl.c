@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- small things ------------------------------------------------------------------ */
 
@@ -120,6 +121,18 @@ static bool append(char *list, size_t size, const char *name)
     return true;
 }
 
+/* An unknown name, told in the words a user of either backend knows. */
+static mqtls_status_t unknown_cipher(mqtls_tls_evidence_t *ev, const char *name)
+{
+    ERR_clear_error();
+    bool iana = strncmp(name, "TLS_", 4) == 0;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                           MQTLS_TLS_ITEM_SETTINGS,
+                           iana ? "unknown or unsupported cipher suite in '%s'"
+                                : "OpenSSL knows no cipher suite by '%s'",
+                           name);
+}
+
 /* One name or rule of the list, sorted into the TLS 1.3 or the TLS 1.2 list. A plain name
  * must select something: OpenSSL skips an unknown one silently, we say so. */
 static mqtls_status_t sort_cipher(SSL_CTX *ssl, const char *tok, char *l12, char *l13,
@@ -127,7 +140,7 @@ static mqtls_status_t sort_cipher(SSL_CTX *ssl, const char *tok, char *l12, char
 {
     if (is_tls13_suite(tok)) {
         if (!tls13_known(ssl, tok))
-            return settings_fail(ev, MQTLS_ERR_BAD_PARAM, "unknown cipher suite", tok);
+            return unknown_cipher(ev, tok);
         return append(l13, size, tok) ? MQTLS_OK
                                       : settings_fail(ev, MQTLS_ERR_BAD_PARAM, "too long", tok);
     }
@@ -135,11 +148,11 @@ static mqtls_status_t sort_cipher(SSL_CTX *ssl, const char *tok, char *l12, char
     if (strncmp(tok, "TLS_", 4) == 0) {
         name = OPENSSL_cipher_name(tok);
         if (!name || strcmp(name, "(NONE)") == 0)
-            return settings_fail(ev, MQTLS_ERR_BAD_PARAM, "unknown cipher suite", tok);
+            return unknown_cipher(ev, tok);
     }
     bool rule = strchr("!-+@", tok[0]) != NULL;
     if (!rule && !SSL_CTX_set_cipher_list(ssl, name))
-        return settings_fail(ev, MQTLS_ERR_BAD_PARAM, "unknown cipher suite", tok);
+        return unknown_cipher(ev, tok);
     return append(l12, size, name) ? MQTLS_OK
                                    : settings_fail(ev, MQTLS_ERR_BAD_PARAM, "too long", tok);
 }
@@ -481,19 +494,51 @@ static mqtls_status_t handshake_failed(mqtls_tls_t *t, int err)
     return st;
 }
 
+static uint32_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+/* Milliseconds of the grace for the verdict still left (0: over). */
+static uint32_t grace_left(const struct mqtls_tls_conn *c)
+{
+    uint32_t spent = now_ms() - c->finished_ms;
+    return spent >= c->grace_ms ? 0 : c->grace_ms - spent;
+}
+
 /* TLS 1.3 lets the client finish first: a server that rejects our certificate says so
  * after our Finished. When it asked for one, the handshake ends with its next word (a
- * session ticket, data, or the alert), so a rejection is a handshake failure here too. */
+ * session ticket, data, or the alert), so a rejection is a handshake failure here too.
+ * A server that sends no ticket says nothing when it accepts: after a grace of twice the
+ * handshake's own time (its round trips) plus 50 ms, silence is taken for acceptance. */
 static int await_verdict(mqtls_tls_t *t)
 {
-    SSL *ssl = t->conn->ssl;
-    if (!t->ev.cert_requested || SSL_version(ssl) != TLS1_3_VERSION || t->conn->verdict)
+    struct mqtls_tls_conn *c = t->conn;
+    if (!t->ev.cert_requested || SSL_version(c->ssl) != TLS1_3_VERSION || c->verdict)
         return 1;
+    if (!c->finished) {
+        c->finished = true;
+        c->finished_ms = now_ms();
+        uint32_t took = c->finished_ms - t->hs_start_ms;
+        c->grace_ms = took > 1000u ? 2050u : 2u * took + 50u;
+    }
     unsigned char b;
-    int n = SSL_peek(ssl, &b, 1); /* an alert makes it fail; a ticket is the verdict */
-    if (n <= 0 && t->conn->verdict && SSL_get_error(ssl, n) == SSL_ERROR_WANT_READ)
+    int n = SSL_peek(c->ssl, &b, 1); /* an alert makes it fail; a ticket is the verdict */
+    if (n <= 0 && SSL_get_error(c->ssl, n) == SSL_ERROR_WANT_READ &&
+        (c->verdict || grace_left(c) == 0))
         n = 1;
     return n > 0 ? 1 : n;
+}
+
+uint32_t mqtls__tlsb_wait_ms(const mqtls_tls_t *t)
+{
+    const struct mqtls_tls_conn *c = t->conn;
+    if (!c || !c->finished || c->verdict)
+        return UINT32_MAX;
+    uint32_t left = grace_left(c);
+    return left ? left : 1;
 }
 
 mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)

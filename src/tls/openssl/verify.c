@@ -21,7 +21,9 @@ static uint32_t problem_of(int err)
 {
     switch (err) {
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT: return MQTLS_TLS_BAD_NO_ISSUER;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: /* follows from the missing issuer */
+        return MQTLS_TLS_BAD_NO_ISSUER;
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return MQTLS_TLS_BAD_UNTRUSTED;
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: return MQTLS_TLS_BAD_SELF_SIGNED;
     case X509_V_ERR_CERT_HAS_EXPIRED: return MQTLS_TLS_BAD_EXPIRED;
@@ -177,6 +179,20 @@ static void record_chains(mqtls_tls_t *t, X509_STORE_CTX *store)
         }
 }
 
+/* An issuer that is not a CA also fails the purpose check OpenSSL makes of every CA: that
+ * is the same fault, told once. */
+static void drop_consequences(struct mqtls_tls_conn *c)
+{
+    uint32_t placed = 0, kept = 0;
+    for (unsigned i = 0; i < MQTLS_TLS_CHAIN_MAX; i++) {
+        placed |= c->at[i];
+        if (i > 0 && (c->at[i] & MQTLS_TLS_BAD_NOT_CA))
+            c->at[i] &= ~MQTLS_TLS_BAD_EXT_KEY_USAGE;
+        kept |= c->at[i];
+    }
+    c->all = kept | (c->all & ~placed); /* and what had no certificate to go on */
+}
+
 /* The handshake's verification of the server (SSL_CTX_set_cert_verify_callback). */
 static int verify_chain(X509_STORE_CTX *store, void *arg)
 {
@@ -196,6 +212,7 @@ static int verify_chain(X509_STORE_CTX *store, void *arg)
             c->first_err = X509_V_ERR_UNSPECIFIED;
         c->all |= MQTLS_TLS_BAD_OTHER;
     }
+    drop_consequences(c);
     record_chains(t, store);
     t->ev.verified = true;
     t->ev.problems = c->all;
