@@ -14,15 +14,12 @@
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define COMPAT_PK_PARSE_KEY(pk, buf, len, pw, pwlen, drbg)                                      \
     mbedtls_pk_parse_key(pk, buf, len, pw, pwlen, mbedtls_ctr_drbg_random, drbg)
-#define COMPAT_PK_PARSE_KEYFILE(pk, path, pw, drbg)                                             \
-    mbedtls_pk_parse_keyfile(pk, path, pw, mbedtls_ctr_drbg_random, drbg)
 #define COMPAT_PK_CHECK_PAIR(pub, prv, drbg)                                                    \
     mbedtls_pk_check_pair(pub, prv, mbedtls_ctr_drbg_random, drbg)
-#define COMPAT_CLIENT_AUTH_REQUESTED(ssl) 0 /* no accessor: filled from the record parser */
+#define COMPAT_CLIENT_AUTH_REQUESTED(ssl) 0 /* no accessor in 3.x: not told yet (the 3.6 port) */
 #else
 #define COMPAT_PK_PARSE_KEY(pk, buf, len, pw, pwlen, drbg)                                      \
     ((void)(drbg), mbedtls_pk_parse_key(pk, buf, len, pw, pwlen))
-#define COMPAT_PK_PARSE_KEYFILE(pk, path, pw, drbg) ((void)(drbg), mbedtls_pk_parse_keyfile(pk, path, pw))
 #define COMPAT_PK_CHECK_PAIR(pub, prv, drbg) ((void)(drbg), mbedtls_pk_check_pair(pub, prv))
 #define COMPAT_CLIENT_AUTH_REQUESTED(ssl) ((ssl)->client_auth)
 #endif

@@ -24,6 +24,9 @@
 
 #include "compat.h"
 
+/** A credential file larger than this is not one (a bundle of every root is ~200 KB). */
+#define CRED_FILE_MAX (16L * 1024 * 1024)
+
 /** The system's roots when neither SSL_CERT_FILE nor SSL_CERT_DIR says otherwise (Debian). */
 #define OS_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
@@ -78,20 +81,22 @@ static int read_file(const char *path, blob_t *b)
     FILE *f = fopen(path, "rb");
     if (!f)
         return errno;
-    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || st.st_size > 16 * 1024 * 1024) {
+    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || st.st_size > CRED_FILE_MAX) {
         fclose(f);
         return EFBIG;
     }
     size_t n = (size_t)st.st_size;
-    uint8_t *tmp = mbedtls_calloc(1, n + 1);
-    bool ok = tmp && fread(tmp, 1, n, f) == n;
+    b->copy = mbedtls_calloc(1, n + 1); /* the NUL after the content comes with it */
+    b->len = n;
+    bool ok = b->copy && fread(b->copy, 1, n, f) == n;
     fclose(f);
-    ok = ok && blob_copy(b, tmp, n);
-    if (tmp) {
-        mbedtls_platform_zeroize(tmp, n + 1);
-        mbedtls_free(tmp);
+    if (!ok) {
+        blob_free(b);
+        return EIO;
     }
-    return ok ? 0 : EIO;
+    b->p = b->copy;
+    b->len = mqtls__tls_looks_pem(b->copy, n) ? n + 1 : n;
+    return 0;
 }
 
 /* The credential of @p file or @p mem, ready to parse. */
@@ -139,6 +144,15 @@ static bool pem_without(const blob_t *b, const char *tail)
 
 /* ---- certificates ------------------------------------------------------------------ */
 
+/* An empty (or blank) credential. */
+static mqtls_status_t empty(mqtls_tls_evidence_t *ev, mqtls_tls_item_t item, const char *what)
+{
+    if (ev)
+        ev->cred_problem = MQTLS_TLS_CRED_EMPTY;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
+                           "%s: empty", what);
+}
+
 /* Adds the certificates of @p file or @p mem to @p chain. @p partial: a bundle some of
  * whose certificates do not parse is fine (the system's store). */
 static mqtls_status_t add_crts(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev,
@@ -149,19 +163,21 @@ static mqtls_status_t add_crts(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev
     mqtls_status_t st = blob_load(&b, ev, file, mem, len, item);
     if (st != MQTLS_OK)
         return st;
-    const char *what = file ? file : "in memory";
-    if (blank(&b) || pem_without(&b, "CERTIFICATE-----")) {
+    const char *what = file ? file : "the data in memory";
+    if (blank(&b)) {
         blob_free(&b);
-        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, 0, item, MQTLS_TLS_CRED_EMPTY,
-                         file ? file : "no certificate in memory");
+        return empty(ev, item, what);
     }
+    /* PEM without a certificate block (a key given as the certificate): no certificate in
+     * it, told with Mbed TLS's words for what it made of it. */
+    bool none = pem_without(&b, "CERTIFICATE-----");
     int ret = mbedtls_x509_crt_parse(chain, b.p, b.len);
     blob_free(&b);
     if (ret == 0 || (ret > 0 && partial))
         return MQTLS_OK;
     if (ret < 0)
-        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, item, MQTLS_TLS_CRED_MALFORMED,
-                         what);
+        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, item,
+                         none ? MQTLS_TLS_CRED_EMPTY : MQTLS_TLS_CRED_MALFORMED, what);
     if (ev)
         ev->cred_problem = MQTLS_TLS_CRED_MALFORMED;
     return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
@@ -279,11 +295,11 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     if (st != MQTLS_OK)
         return st;
     const char *what = c->key_file ? c->key_file : "the key in memory";
-    if (blank(&b) || pem_without(&b, "PRIVATE KEY-----")) {
+    if (blank(&b)) {
         blob_free(&b);
-        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, 0, MQTLS_TLS_ITEM_KEY,
-                         MQTLS_TLS_CRED_EMPTY, c->key_file ? c->key_file : "no key in memory");
+        return empty(ev, MQTLS_TLS_ITEM_KEY, what);
     }
+    bool none = pem_without(&b, "PRIVATE KEY-----"); /* a certificate given as the key */
     const uint8_t *pw = (const uint8_t *)c->key_pass;
     size_t pwlen = pw ? strlen(c->key_pass) : 0;
     bool der_enc = mqtls_x509_der_kind(b.p, b.len, NULL) == MQTLS_X509_DER_KEY_PKCS8_ENC;
@@ -291,8 +307,18 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     blob_free(&b);
     if (ret == 0)
         return MQTLS_OK;
-    mqtls_tls_cred_problem_t problem = key_problem(ret, der_enc, pwlen > 0);
-    return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, MQTLS_TLS_ITEM_KEY, problem, what);
+    mqtls_tls_cred_problem_t problem =
+        none ? MQTLS_TLS_CRED_EMPTY : key_problem(ret, der_enc, pwlen > 0);
+    if (!der_enc || problem == MQTLS_TLS_CRED_PASS_WRONG)
+        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, MQTLS_TLS_ITEM_KEY, problem, what);
+    /* Mbed TLS's "invalid format" would mislead: say what was inferred. */
+    if (ev)
+        ev->cred_problem = problem;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, ret,
+                           MQTLS_TLS_ITEM_KEY, "%s: an encrypted PKCS#8 key (DER): %s", what,
+                           pwlen ? "its encryption is not available in Mbed TLS "
+                                   MBEDTLS_VERSION_STRING
+                                 : "a passphrase is needed");
 }
 
 static mqtls_status_t load_identity(mqtls_mbedtls_ctx_t *be, const mqtls_tls_ctx_t *ctx,
@@ -330,6 +356,17 @@ static bool iana_name(const char *s, size_t len)
     return true;
 }
 
+int mqtls__mbedtls_suite_id(const char *name, size_t len)
+{
+    char mb[96];
+    if (!iana_name(name, len) || len >= sizeof mb)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        mb[i] = (char)(name[i] == '_' ? '-' : name[i]); /* Mbed TLS's own spelling */
+    mb[len] = '\0';
+    return mbedtls_ssl_get_ciphersuite_id(mb);
+}
+
 static mqtls_status_t bad_suite(mqtls_tls_evidence_t *ev, const char *s, size_t len,
                                 const char *why)
 {
@@ -339,31 +376,48 @@ static mqtls_status_t bad_suite(mqtls_tls_evidence_t *ev, const char *s, size_t 
 
 /* IANA names ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") to Mbed TLS suite ids. OpenSSL's
  * names and rules are the tool's to expand with this backend. */
-static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *s,
+/* Every suite of the list Mbed TLS lacks, named in the detail (not only the first: a list
+ * may mix a name only another library has with a misspelt one). */
+static mqtls_status_t unknown_suites(mqtls_tls_evidence_t *ev, const char *list)
+{
+    const char *s = list;
+    char names[112] = "";
+    size_t used = 0;
+    for (s += strspn(s, ":, "); *s; s += strspn(s, ":, ")) {
+        size_t len = strcspn(s, ":, ");
+        if (mqtls__mbedtls_suite_id(s, len) == 0 && used + len + 3 < sizeof names)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%.*s",
+                                     used ? ", " : "", (int)len, s);
+        s += len;
+    }
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                           MQTLS_TLS_ITEM_SETTINGS,
+                           "unknown or unsupported cipher suite in '%s' (not in Mbed TLS "
+                           MBEDTLS_VERSION_STRING ": %s)", list, names);
+}
+
+/* IANA names ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") to Mbed TLS suite ids. OpenSSL's
+ * names and rules are the tool's to expand with this backend. */
+static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *list,
                                     mqtls_tls_evidence_t *ev)
 {
     size_t n = 0;
-    s += strspn(s, ":, ");
-    while (*s) {
-        char name[96];
+    bool unknown = false;
+    for (const char *s = list + strspn(list, ":, "); *s; s += strspn(s, ":, ")) {
         size_t len = strcspn(s, ":, ");
         if (!iana_name(s, len))
             return bad_suite(ev, s, len, "not an IANA name (OpenSSL's names and rules need "
                                          "the OpenSSL backend)");
-        if (len >= sizeof name || n >= MQTLS_MBEDTLS_SUITES_MAX)
-            return bad_suite(ev, s, len, "too long a name or list");
-        for (size_t i = 0; i < len; i++)
-            name[i] = (char)(s[i] == '_' ? '-' : s[i]); /* Mbed TLS's own spelling */
-        name[len] = '\0';
-        int id = mbedtls_ssl_get_ciphersuite_id(name);
-        if (id == 0)
-            return bad_suite(ev, s, len, "unknown to or not enabled in Mbed TLS "
-                                         MBEDTLS_VERSION_STRING);
+        if (n >= MQTLS_MBEDTLS_SUITES_MAX)
+            return bad_suite(ev, s, len, "too long a list");
+        int id = mqtls__mbedtls_suite_id(s, len);
+        unknown = unknown || id == 0;
         be->suites[n++] = id;
         s += len;
-        s += strspn(s, ":, ");
     }
     be->suites[n] = 0;
+    if (unknown)
+        return unknown_suites(ev, list);
     if (n == 0)
         return bad_suite(ev, "", 0, "an empty list");
     return MQTLS_OK;
@@ -374,15 +428,17 @@ static mqtls_status_t versions(const mqtls_tls_cfg_t *c, int *min, int *max,
 {
     *min = c->min_version ? c->min_version : MQTLS_TLS_V1_2;
     *max = c->max_version ? c->max_version : (COMPAT_HAS_TLS13 ? 13 : 12);
-    if (*min < 12 || *max > 13 || *min > *max)
-        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
-                               MQTLS_TLS_ITEM_SETTINGS,
-                               "TLS versions: 1.2 and 1.3 only, min <= max");
-    if (*max == 13 && !COMPAT_HAS_TLS13)
+    /* First: TLS 1.3 asked of a library without it (a min of 1.3 with the default max
+     * too) is a missing feature, not a bad range. */
+    if ((*min == 13 || *max == 13) && !COMPAT_HAS_TLS13)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_UNSUPPORTED, 0,
                                MQTLS_TLS_ITEM_SETTINGS,
                                "TLS 1.3 is not available in the linked Mbed TLS %s",
                                MBEDTLS_VERSION_STRING);
+    if (*min < 12 || *max > 13 || *min > *max)
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                               MQTLS_TLS_ITEM_SETTINGS,
+                               "TLS versions: 1.2 and 1.3 only, min <= max");
     return MQTLS_OK;
 }
 

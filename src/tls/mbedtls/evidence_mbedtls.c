@@ -165,6 +165,61 @@ static void note_sent(mqtls_tls_t *t, const mbedtls_x509_crt *head)
     }
 }
 
+/* @p top (at @p depth in the built chain) lacks an issuer; one by name in @p list that
+ * Mbed TLS passed over, and why: not a CA, no keyCertSign, or a pathLenConstraint the
+ * chain below it exceeds. 0: none (the issuer is missing, or its signature failed). */
+static uint32_t issuer_refused(const mbedtls_x509_crt *top, unsigned depth,
+                               const mbedtls_x509_crt *list)
+{
+    for (const mbedtls_x509_crt *c = list; c && c->raw.p; c = c->next) {
+        bool ca = false;
+        int path_len = -1;
+        uint32_t ku;
+        if (c == top || c->subject_raw.len != top->issuer_raw.len ||
+            memcmp(c->subject_raw.p, top->issuer_raw.p, c->subject_raw.len) != 0)
+            continue;
+        if (!mqtls_x509_basic_constraints(c, &ca, &path_len) || !ca)
+            return MQTLS_TLS_BAD_NOT_CA;
+        if (mqtls_x509_key_usage(c, &ku) && !(ku & MBEDTLS_X509_KU_KEY_CERT_SIGN))
+            return MQTLS_TLS_BAD_KEY_USAGE;
+        /* Below it: @p depth intermediates (the top and those under it, the server's own
+         * certificate aside). */
+        if (path_len >= 0 && (unsigned)path_len < depth)
+            return MQTLS_TLS_BAD_PATH_LEN;
+    }
+    return 0;
+}
+
+/* A top without its issuer (NO_ISSUER) may have one at hand, sent or trusted, that Mbed
+ * TLS would not take: then that is the problem, as OpenSSL names it. Run at depth 0, when
+ * the whole chain is known; @p sent heads the certificates the server sent. */
+static void refine_no_issuer(mqtls_tls_t *t, const mbedtls_x509_crt *sent)
+{
+    if (!t->certs || t->ev.chain_len == 0 || t->ev.chain_len > MQTLS_TLS_CHAIN_MAX)
+        return;
+    unsigned depth = t->ev.chain_len - 1u;
+    mqtls_tls_cert_info_t *ti = &t->certs->chain[depth];
+    if (!(ti->problems & MQTLS_TLS_BAD_NO_ISSUER))
+        return;
+    const mbedtls_x509_crt *top = sent;
+    uint8_t sha[32];
+    for (; top && top->raw.p; top = top->next) {
+        COMPAT_SHA256(top->raw.p, top->raw.len, sha);
+        if (memcmp(sha, ti->sha256, sizeof sha) == 0)
+            break;
+    }
+    if (!top || !top->raw.p)
+        return;
+    const mqtls_mbedtls_ctx_t *be = t->ctx->be;
+    uint32_t why = issuer_refused(top, depth, sent);
+    if (!why)
+        why = issuer_refused(top, depth, &be->ca);
+    if (!why)
+        return;
+    ti->problems = (ti->problems & ~MQTLS_TLS_BAD_NO_ISSUER) | why;
+    t->ev.problems = (t->ev.problems & ~MQTLS_TLS_BAD_NO_ISSUER) | why;
+}
+
 int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     mqtls_tls_t *t = p;
@@ -181,16 +236,19 @@ int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t
         describe(ci, crt);
         ci->problems = bad;
     }
-    if (depth == 0)
+    if (depth == 0) {
+        refine_no_issuer(t, crt);
         note_sent(t, crt);
+    }
     return 0;
 }
 
 void mqtls__mbedtls_verify_result(mqtls_tls_t *t, uint32_t flags)
 {
-    if (flags == (uint32_t)-1) /* verification never ran */
+    /* Only what the callback saw counts as verification: before the Certificate message
+     * the session being negotiated reads 0 ("no problem"), not "not verified". */
+    if (!t->ev.verified || flags == (uint32_t)-1)
         return;
-    t->ev.verified = true;
     /* Checked on the server's certificate after the callback: key usage for the suite,
      * extended key usage, the curve of its key. */
     uint32_t later = MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |

@@ -42,6 +42,13 @@ struct mqtls_tls_conn {
 };
 
 /**
+ * The Mbed TLS id of the suite whose IANA name is the @p len bytes at @p name
+ * ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"); 0 when it is not an IANA name or the linked
+ * library does not have it.
+ */
+int mqtls__mbedtls_suite_id(const char *name, size_t len);
+
+/**
  * The verify callback (set per connection, @p p is the mqtls_tls_t): fills the built
  * chain's entry @p depth and, at depth 0, the chain as sent; checks an IP literal against
  * the iPAddress subjectAltNames (Mbed TLS 2.28 matches DNS names only).
@@ -50,7 +57,8 @@ int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t
 
 /**
  * Adds what Mbed TLS checks after the verify callback (key usage, extended key usage, the
- * key's curve) from the session's verify result @p flags to the evidence.
+ * key's curve) from the session's verify result @p flags to the evidence, when the callback
+ * ran (ev.verified).
  */
 void mqtls__mbedtls_verify_result(mqtls_tls_t *t, uint32_t flags);
 

@@ -24,6 +24,16 @@ const char *mqtls__tlsb_name(void)
     return "Mbed TLS " MBEDTLS_VERSION_STRING;
 }
 
+int mqtls__tlsb_max_version(void)
+{
+    return COMPAT_HAS_TLS13 ? MQTLS_TLS_V1_3 : MQTLS_TLS_V1_2;
+}
+
+bool mqtls__tlsb_cipher_known(const char *name)
+{
+    return mqtls__mbedtls_suite_id(name, strlen(name)) != 0;
+}
+
 /* ---- I/O through the transport ----------------------------------------------------- */
 
 static int bio_send(void *p, const unsigned char *buf, size_t len)
@@ -66,7 +76,8 @@ mqtls_status_t mqtls__tlsb_start(mqtls_tls_t *t, const char *name)
             return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_HANDSHAKE, MQTLS_ERR_TLS, 0,
                                    MQTLS_TLS_ITEM_NONE, "out of memory");
         mbedtls_ssl_init(&t->conn->ssl);
-        ret = mbedtls_ssl_setup(&t->conn->ssl, &be->conf);
+        if ((ret = mbedtls_ssl_setup(&t->conn->ssl, &be->conf)) != 0)
+            mqtls__tlsb_conn_free(t); /* not set up: the next start makes it anew */
     }
     if (ret != 0)
         return start_fail(t, ret);
@@ -128,6 +139,20 @@ static void failure_words(mqtls_tls_t *t, int ret, char *out, size_t size)
     mbedtls_strerror(ret, out, size);
 }
 
+/* A record longer than TLS allows (read whole, then refused): Mbed TLS 2.28 gives up
+ * without a word to the peer; RFC 8446 (5.1, 6.2) wants record_overflow, which also tells
+ * the evidence (and so the doctor) what happened. The header of that record is the last
+ * whole one tls.c watched (got 0: the record is complete; 5: its body is being read). */
+static void say_record_overflow(mqtls_tls_t *t, int ret)
+{
+    const struct mqtls_tls_rec *r = &t->in_rec;
+    size_t len = (size_t)r->hdr[3] << 8 | r->hdr[4];
+    bool whole = r->got == 0 || r->got == 5;
+    if (ret == MBEDTLS_ERR_SSL_INVALID_RECORD && whole && len > MBEDTLS_SSL_IN_CONTENT_LEN)
+        (void)mbedtls_ssl_send_alert_message(&t->conn->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+                                             MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW);
+}
+
 mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)
 {
     int ret = mbedtls_ssl_handshake(&t->conn->ssl);
@@ -138,6 +163,7 @@ mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)
     record_negotiated(t, ret == 0);
     if (ret == 0)
         return MQTLS_OK;
+    say_record_overflow(t, ret);
     char words[sizeof t->ev.detail];
     failure_words(t, ret, words, sizeof words);
     return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_HANDSHAKE, handshake_status(ret), ret,
