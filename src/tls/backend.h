@@ -71,6 +71,13 @@ mqtls_status_t mqtls__tlsb_start(mqtls_tls_t *t, const char *name);
  */
 mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t);
 
+/**
+ * While the handshake runs: how long the transport may wait on the socket before it asks
+ * the backend again (a backend with a deadline of its own, such as a grace period for the
+ * server's last word, says so here). UINT32_MAX: no limit of the backend's.
+ */
+uint32_t mqtls__tlsb_wait_ms(const mqtls_tls_t *t);
+
 /** Application data out: bytes taken (> 0), 0 would block, -(int32_t)status. */
 int32_t mqtls__tlsb_send(mqtls_tls_t *t, const uint8_t *buf, size_t len);
 

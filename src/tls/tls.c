@@ -509,9 +509,11 @@ static mqtls_status_t tls_wait(void *ctx, int for_write, uint32_t timeout_ms)
         return MQTLS_OK; /* decrypted bytes already wait in the backend */
     if (t->state == ST_HANDSHAKE) { /* the session cannot know what the handshake awaits */
         for_write = t->hs_want_write;
-        uint32_t left = hs_left_ms(t);
+        uint32_t left = hs_left_ms(t), own = mqtls__tlsb_wait_ms(t);
         if (timeout_ms > left)
             timeout_ms = left;
+        if (timeout_ms > own)
+            timeout_ms = own;
     }
     return mqtls_tcp_transport.wait(&t->tcp, for_write, timeout_ms);
 }

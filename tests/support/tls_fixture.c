@@ -428,7 +428,9 @@ static mqtls_status_t do_connect(tf_client_t *c, const char *host, uint16_t port
 mqtls_status_t tf_connect(tf_client_t *c, const mqtls_tls_cfg_t *cfg, const char *host,
                           uint16_t port, uint32_t timeout_ms)
 {
-    c->setup_status = mqtls_tls_setup(&c->tls, cfg);
+    mqtls_tls_cfg_t kept = *cfg;
+    kept.keep_chain = true; /* the tests look at the chain after a success too */
+    c->setup_status = mqtls_tls_setup(&c->tls, &kept);
     if (c->setup_status != MQTLS_OK)
         return c->setup_status;
     return do_connect(c, host, port, timeout_ms);
@@ -442,6 +444,11 @@ mqtls_status_t tf_connect_tcp(tf_client_t *c, const char *host, uint16_t port,
     c->cfg.transport_ctx = &c->tcp;
     mqtls_client_init(&c->cli, &c->cfg);
     return do_connect(c, host, port, timeout_ms);
+}
+
+bool tf_openssl(void)
+{
+    return strncmp(mqtls_tls_backend(), "OpenSSL", 7) == 0;
 }
 
 const mqtls_tls_evidence_t *tf_ev(const tf_client_t *c)
@@ -468,8 +475,9 @@ void tf_note_evidence(const tf_client_t *c, mqtls_status_t st)
               mqtls_strerror(st), (int)st, (unsigned)c->elapsed_ms, stage_name(e->stage),
               (int)e->status, e->raw_error < 0 ? "-" : "",
               (unsigned)(e->raw_error < 0 ? -e->raw_error : e->raw_error), (int)e->item);
-    test_note("verify_flags 0x%05X, alert_received %d (%s), alert_sent %d (%s)",
-              (unsigned)e->verify_flags, e->alert_received,
+    test_note("verified %d, problems 0x%04X, cred_problem %d, alert_received %d (%s), "
+              "alert_sent %d (%s)",
+              e->verified, (unsigned)e->problems, (int)e->cred_problem, e->alert_received,
               e->alert_received >= 0 ? mqtls_tls_alert_name(e->alert_received) : "-",
               e->alert_sent, e->alert_sent >= 0 ? mqtls_tls_alert_name(e->alert_sent) : "-");
     test_note("cert_requested %d, cert_sent %d, bytes_received %u, first_byte %d, insecure %d",
@@ -477,10 +485,14 @@ void tf_note_evidence(const tf_client_t *c, mqtls_status_t st)
               e->insecure);
     if (e->version[0] || e->ciphersuite[0] || e->alpn[0])
         test_note("version %s, suite %s, alpn '%s'", e->version, e->ciphersuite, e->alpn);
-    for (unsigned i = 0; i < e->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
-        test_note("chain[%u] %s (issuer %s) %s..%s flags 0x%X", i, e->chain[i].subject,
-                  e->chain[i].issuer, e->chain[i].not_before, e->chain[i].not_after,
-                  (unsigned)e->chain[i].flags);
+    for (unsigned i = 0; e->sent && i < e->sent_len && i < MQTLS_TLS_CHAIN_MAX; i++)
+        test_note("sent[%u] %s (issuer %s)", i, e->sent[i].subject, e->sent[i].issuer);
+    for (unsigned i = 0; e->chain && i < e->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
+        test_note("chain[%u] %s (issuer %s) %s..%s %s %s%s names '%s' problems 0x%X", i,
+                  e->chain[i].subject, e->chain[i].issuer, e->chain[i].not_before,
+                  e->chain[i].not_after, e->chain[i].key, e->chain[i].sig_alg,
+                  e->chain[i].is_ca ? " CA" : "", e->chain[i].names,
+                  (unsigned)e->chain[i].problems);
     if (e->detail[0])
         test_note("detail: %s", e->detail);
 }

@@ -146,12 +146,15 @@ typedef struct tf_client {
 void tf_client_init(tf_client_t *c, const char *id);
 
 /**
- * mqtls_tls_setup(@p cfg) then mqtls_sync_connect() to @p host : @p port, giving the whole
+ * mqtls_tls_setup(@p cfg, with keep_chain) then mqtls_sync_connect() to @p host : @p port, giving the whole
  * attempt @p timeout_ms (connect_timeout_ms). A setup failure is returned (and kept in
  * setup_status) without connecting.
  */
 mqtls_status_t tf_connect(tf_client_t *c, const mqtls_tls_cfg_t *cfg, const char *host,
                           uint16_t port, uint32_t timeout_ms);
+
+/** Is the library on OpenSSL (else Mbed TLS)? For checks where the backends differ. */
+bool tf_openssl(void);
 
 /** Like tf_connect() on the plain TCP transport (no TLS at all). */
 mqtls_status_t tf_connect_tcp(tf_client_t *c, const char *host, uint16_t port,

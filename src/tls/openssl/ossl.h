@@ -1,0 +1,66 @@
+/**
+ * @file ossl.h
+ * @brief What the files of the OpenSSL backend share (internal to src/tls/openssl/).
+ *
+ * tls_openssl.c: the context's settings, the connection, data; verify.c: verification and
+ * the evidence of the server's chain; creds.c: trust and our identity; pkcs11.c: keys held in
+ * a PKCS#11 token (the only file that touches OpenSSL's deprecated ENGINE API).
+ */
+#ifndef MQTLS_TLS_OSSL_H
+#define MQTLS_TLS_OSSL_H
+
+#include "../backend.h"
+
+#include <openssl/ssl.h>
+
+/** The backend's half of a context (mqtls_tls_ctx_t::be). */
+struct ossl_ctx {
+    SSL_CTX *ssl; /**< one for every connection made from the context */
+    void *p11;    /**< the engine holding a pkcs11: key, NULL without one */
+};
+
+/** Per connection (mqtls_tls_t::conn): the SSL and what verification found. */
+struct mqtls_tls_conn {
+    SSL *ssl;
+    int io_status;     /**< the last failure of the BIO (a mqtls_status_t), 0 none */
+    int first_err;     /**< the first X509_V_ERR_* verification met, 0 none */
+    bool verdict;      /**< TLS 1.3: the server spoke after our Finished (tls_openssl.c) */
+    bool finished;     /**< our side of the handshake is done; waiting for the verdict */
+    uint32_t finished_ms; /**< when it was (CLOCK_MONOTONIC ms) */
+    uint32_t grace_ms; /**< how long the verdict may take */
+    uint32_t all;      /**< MQTLS_TLS_BAD_* of the whole chain */
+    uint32_t at[MQTLS_TLS_CHAIN_MAX]; /**< MQTLS_TLS_BAD_* per depth of the built chain */
+};
+
+/** Installs the verification callback and the message callback on a new SSL_CTX. */
+void ossl_verify_setup(SSL_CTX *ssl);
+
+/** The connection an SSL belongs to (set by tls_openssl.c with SSL_set_app_data). */
+mqtls_tls_t *ossl_conn_of(const SSL *ssl);
+
+/** Loads the trusted CAs of ctx->cfg into @p ssl. */
+mqtls_status_t ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evidence_t *ev);
+
+/** Loads our certificate (and chain) and key into @p ssl, and checks that they match. */
+mqtls_status_t ossl_load_identity(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,
+                                  mqtls_tls_evidence_t *ev);
+
+/** Is @p key_file an RFC 7512 URI of a key in a PKCS#11 token? */
+bool ossl_is_pkcs11(const char *key_file);
+
+/**
+ * Loads the key named by the pkcs11: URI ctx->cfg.key_file through OpenSSL's PKCS#11
+ * engine into *@p key (the key stays in the token); *@p engine is the handle to release
+ * with ossl_pkcs11_release() once the key is no longer used.
+ */
+mqtls_status_t ossl_pkcs11_key(const mqtls_tls_ctx_t *ctx, EVP_PKEY **key, void **engine,
+                               mqtls_tls_evidence_t *ev);
+
+/** Releases what ossl_pkcs11_key() kept (NULL: nothing). */
+void ossl_pkcs11_release(void *engine);
+
+/** OpenSSL's words for the oldest error of this thread's queue, which is then emptied.
+ *  Returns its code (0 if the queue was empty: @p out is then left alone). */
+unsigned long ossl_take_error(char *out, size_t size);
+
+#endif
