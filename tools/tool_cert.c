@@ -22,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -158,8 +157,10 @@ static void help_cmd(unsigned cmd, FILE *out)
               "  --cert FILE       the client certificate (PEM, with its chain, or DER)\n"
               "  --key FILE        its private key\n"
               "  --keypass PASS    the key's passphrase (or set MQTLS_KEYPASS); --passin is the same\n"
-              "  --host HOST       the broker host name: for an AWS IoT endpoint (*.amazonaws.com),\n"
-              "                    whether the CA file holds the root that endpoint chains to\n"
+              "  --host HOST       the broker host name: whether a server certificate's names\n"
+              "                    (extendedKeyUsage serverAuth) cover it, as a client checks\n"
+              "                    them; for an AWS IoT endpoint (*.amazonaws.com), whether the\n"
+              "                    CA file holds the root that endpoint chains to\n"
               "  --at DATE         judge dates at DATE instead of the local clock\n"
               "  -h, --help        show this help\n\n", out);
         break;
@@ -613,20 +614,21 @@ static void key_id(const ASN1_OCTET_STRING *id, char *out, size_t size)
         k += (size_t)snprintf(out + k, size - k, "%s%02X", i ? ":" : "", p[i]);
 }
 
-/** The serial number as colon-separated hex bytes, as the tool has printed it. */
+/** The serial number as colon-separated hex bytes, as the tool has printed it (OpenSSL
+ *  keeps its magnitude, without DER's sign byte; a negative one is marked). */
 static void serial_words(const X509 *crt, char *out, size_t size)
 {
-    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(crt), NULL);
-    char *hex = bn ? BN_bn2hex(bn) : NULL;
-    size_t k = 0;
-    out[0] = '\0';
-    if (!hex)
-        snprintf(out, size, "(unreadable)");
-    for (size_t i = 0; hex && hex[i] && k + 4 < size; i += 2)
-        k += (size_t)snprintf(out + k, size - k, "%s%.2s", i ? ":" : "", hex + i);
-    OPENSSL_free(hex);
-    BN_free(bn);
-    ERR_clear_error();
+    const ASN1_INTEGER *sn = X509_get0_serialNumber(crt);
+    const unsigned char *p = ASN1_STRING_get0_data(sn);
+    int n = ASN1_STRING_length(sn);
+    size_t k = (size_t)snprintf(out, size, "%s", ASN1_STRING_type(sn) == V_ASN1_NEG_INTEGER
+                                                    ? "-" : "");
+    if (n <= 0 || !p)
+        snprintf(out + k, size - k, "00");
+    for (int i = 0; i < n && p && k + 4 < size; i++)
+        k += (size_t)snprintf(out + k, size - k, "%s%02X", i ? ":" : "", p[i]);
+    if (n > 0 && k + 4 >= size)
+        snprintf(out + size - 5, 5, "...");
 }
 
 /* ---- show ----------------------------------------------------------------------------------- */
@@ -1367,6 +1369,49 @@ static bool ends_with_ci(const char *s, const char *suffix)
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
+/* Whether the certificate's extendedKeyUsage names serverAuth: a certificate meant for a
+ * broker, whose names a client checks against the host it connects to. */
+static bool for_servers(const X509 *crt)
+{
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(crt, NID_ext_key_usage, NULL, NULL);
+    bool server = false;
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku); i++)
+        server = server || OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i)) == NID_server_auth;
+    EXTENDED_KEY_USAGE_free(eku);
+    ERR_clear_error();
+    return server;
+}
+
+/* --host and a server certificate: do its names cover the host, as a TLS client checks them
+ * (RFC 6125 through X509_check_host; an IP literal against the iPAddress names)? */
+static void check_host_names(check_t *c, const X509 *crt, const char *host)
+{
+    char h[256];
+    tool_buf_t names = {NULL, 0, 0};
+    if (!for_servers(crt))
+        return;
+    snprintf(h, sizeof h, "%s", host);
+    size_t n = strlen(h);
+    if (n > 1 && h[n - 1] == '.')
+        h[n - 1] = '\0';
+    int r = X509_check_ip_asc((X509 *)crt, h, 0);
+    bool ip = r != -2;
+    if (!ip)
+        r = X509_check_host((X509 *)crt, h, 0, 0, NULL);
+    ERR_clear_error();
+    san_words(crt, &names);
+    if (r == 1) {
+        mark(c, CK_OK, "the certificate's names cover --host %s", host);
+    } else {
+        mark(c, CK_FAIL, "the certificate's names do not cover --host %s", host);
+        evid(c, "a client connecting to %s refuses a broker that presents it (%s)", host,
+             ip ? "an IP address must be an iPAddress subjectAltName"
+                : "the host must match a DNS subjectAltName");
+    }
+    evid(c, "subjectAltName: %s", names.len ? names.p : "(none)");
+    tool_buf_free(&names);
+}
+
 /* --host: for AWS IoT endpoints, whether the CA file holds the root they chain to. */
 static void check_host(check_t *c, const char *host, const tool_credfile_t *ca)
 {
@@ -1538,6 +1583,8 @@ void tool_cert_check(const tool_cert_check_opts_t *o, tool_cert_check_result_t *
 
     if (leaf)
         check_usage(c, leaf->crt);
+    if (o->host && leaf)
+        check_host_names(c, leaf->crt, o->host);
     if (o->host)
         check_host(c, o->host, o->cafile ? &ca : NULL);
 
