@@ -1252,7 +1252,7 @@ static void chain_evidence(check_t *c, const X509 *leaf, const tool_credfile_t *
             if (ca->objs[k].kind == TOOL_OBJ_CERT &&
                 X509_NAME_cmp(X509_get_issuer_name(cert->objs[i].crt),
                               X509_get_subject_name(ca->objs[k].crt)) == 0 &&
-                X509_check_issued(ca->objs[k].crt, cert->objs[i].crt) != X509_V_OK) {
+                X509_verify(cert->objs[i].crt, X509_get0_pubkey(ca->objs[k].crt)) != 1) {
                 named = true;
                 subject_of(ca->objs[k].crt, s, sizeof s);
                 evid(c, "the CA file holds a CA named '%s', but its key did not sign the "
