@@ -3,7 +3,9 @@
 #   make build   release build (RelWithDebInfo, gcc) in build/
 #   make test    build/ with gcc + ctest (which includes the static checks and the integration
 #                tests under valgrind: labels static, valgrind), then build-asan/ with clang,
-#                ASan+UBSan and the fuzz targets + ctest; stops at the first failure
+#                ASan+UBSan and the fuzz targets + ctest, then build-mbedtls/ with the Mbed TLS
+#                backend (-DMQTLS_TLS=mbedtls) + the TLS and doctor tests (label tls); stops at
+#                the first failure
 #   make check-static    cppcheck + clang-tidy on the library (scripts/static_check.sh)
 #   make check-valgrind  the integration tests under valgrind memcheck (scripts/valgrind_tests.sh)
 #   make demo    scripts/demo.sh: a device publishing telemetry over mutual TLS to a private broker;
@@ -14,7 +16,7 @@
 #   make fuzz    builds the libFuzzer targets in build-fuzz/ (clang) and runs each one for
 #                FUZZ_SECONDS (default 60) or FUZZ_RUNS executions, two at a time
 #                (tests/fuzz/run.sh; docs/reliability.md, "Fuzzing")
-#   make clean   removes build/ and build-asan/
+#   make clean   removes build/, build-asan/ and build-mbedtls/
 #
 # Every target first runs scripts/bootstrap.sh, which installs missing Debian packages.
 #
@@ -24,6 +26,7 @@
 JOBS ?= 2
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+MBEDTLS_DIR ?= build-mbedtls
 BUILD_TYPE ?= RelWithDebInfo
 WERROR ?= ON
 CMAKE_ARGS ?= # more -D options for both build directories (they come last, so they win)
@@ -34,6 +37,8 @@ CMAKE_GCC = CC=gcc cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	-DMQTLS_WERROR=$(WERROR) $(CMAKE_ARGS)
 CMAKE_ASAN = CC=clang cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	-DMQTLS_WERROR=$(WERROR) -DMQTLS_SANITIZE=ON -DMQTLS_FUZZ=ON $(CMAKE_ARGS)
+CMAKE_MBEDTLS = CC=gcc cmake -S . -B $(MBEDTLS_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	-DMQTLS_WERROR=$(WERROR) -DMQTLS_TLS=mbedtls -DMQTLS_BUILD_BENCH=OFF $(CMAKE_ARGS)
 CTEST = ctest --output-on-failure -j$(JOBS)
 
 # Sanitizer reports must fail the test and say where: stacks, symbolized.
@@ -59,6 +64,9 @@ test: build
 	$(CMAKE_ASAN)
 	cmake --build $(ASAN_DIR) --parallel $(JOBS)
 	cd $(ASAN_DIR) && $(CTEST)
+	$(CMAKE_MBEDTLS)
+	cmake --build $(MBEDTLS_DIR) --parallel $(JOBS)
+	cd $(MBEDTLS_DIR) && $(CTEST) -L tls
 
 check-static: bootstrap
 	MQTLS_STATIC_DIR=$(BUILD_DIR)/static JOBS=$(JOBS) scripts/static_check.sh
@@ -100,4 +108,4 @@ fuzz: bootstrap
 		$(if $(FUZZ_RUNS),-n $(FUZZ_RUNS)) $(FUZZ_TARGETS)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(MBEDTLS_DIR)

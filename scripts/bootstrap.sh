@@ -3,7 +3,7 @@
 #
 #   scripts/bootstrap.sh [demo|test]
 #
-# demo: only what `make demo` needs (the compiler, CMake, Mbed TLS, mosquitto), so that a
+# demo: only what `make demo` needs (the compiler, CMake, OpenSSL, mosquitto), so that a
 # first look does not install the test tools. test (the default): everything any make
 # target uses: the tests, the static and memory checks, the fuzzers, the cross build.
 #
@@ -18,8 +18,8 @@ set -euo pipefail
 
 demo_packages=(
   build-essential cmake                    # the gcc build
-  libmbedtls-dev                           # TLS
-  libssl-dev                               # the tool opens encrypted PKCS#8 keys with libcrypto
+  libssl-dev                               # TLS on hosts: OpenSSL 3, the default backend
+  libmbedtls-dev                           # the tests' TLS servers; the Mbed TLS backend
   mosquitto                                # the demo's private broker
 )
 test_packages=(
@@ -32,6 +32,7 @@ test_packages=(
   cppcheck clang-tidy valgrind             # static checks and memcheck (labels static, valgrind)
   iproute2                                 # ip/ss/tc for network tests
   python3 openssl                          # test scripts; certificates made by another tool
+  softhsm2 libengine-pkcs11-openssl        # keys held in a PKCS#11 token (tests use SoftHSM)
   gcc-arm-none-eabi libnewlib-arm-none-eabi  # the Cortex-M4 cross build (make size)
   liblwip-dev                              # lwIP headers and library (ports/lwip)
 )

@@ -13,6 +13,7 @@
 #include "tool_doctor.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -26,9 +27,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <mbedtls/version.h>
-#include <mbedtls/x509.h>
-#include <mbedtls/x509_crt.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "mqtls/client.h"
 #include "mqtls/diagnose.h"
@@ -144,6 +145,8 @@ typedef struct doctor {
     char *tcp_error;
     /* 4: TLS */
     mqtls_tls_evidence_t ev;
+    mqtls_tls_cert_info_t ev_chain[MQTLS_TLS_CHAIN_MAX]; /* ev's certificates, copied */
+    mqtls_tls_cert_info_t ev_sent[MQTLS_TLS_CHAIN_MAX];
     bool ev_valid;
     tool_strlist_t explain;
     /* 5: MQTT */
@@ -472,21 +475,58 @@ static void setup_sink(void *ctx, const char *text)
     EVID(d, 1, "%s", text);
 }
 
+/* A certificate's subject as the TLS evidence writes it ("C=US, O=Org, CN=Name", in the
+ * certificate's order), so that the two compare. */
+static void add_subject(doctor_t *d, X509 *x)
+{
+    char s[256] = "(unreadable name)";
+    BIO *mem = BIO_new(BIO_s_mem());
+    const unsigned long flags = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
+                                (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(x), 0, flags) >= 0) {
+        int n = BIO_read(mem, s, (int)sizeof s - 1);
+        s[n > 0 ? n : 0] = '\0';
+    }
+    BIO_free(mem);
+    tool_strlist_add(&d->ca_subjects, tool_xstrdup(s));
+}
+
+/* The subjects of every certificate in one PEM or DER file (unreadable ones are skipped:
+ * the setup names that problem). */
+static void ca_file_subjects(doctor_t *d, const char *path)
+{
+    BIO *bio = BIO_new_file(path, "rb");
+    if (!bio)
+        return;
+    X509 *x = NULL;
+    int n = 0;
+    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        add_subject(d, x);
+        X509_free(x);
+        n++;
+    }
+    if (n == 0 && BIO_reset(bio) == 0 && (x = d2i_X509_bio(bio, NULL)) != NULL) {
+        add_subject(d, x);
+        X509_free(x);
+    }
+    ERR_clear_error();
+    BIO_free(bio);
+}
+
 static void load_ca_subjects(doctor_t *d)
 {
-    mbedtls_x509_crt ca;
-    mbedtls_x509_crt_init(&ca);
     if (d->cfg.cafile)
-        (void)mbedtls_x509_crt_parse_file(&ca, d->cfg.cafile);
-    if (d->cfg.capath)
-        (void)mbedtls_x509_crt_parse_path(&ca, d->cfg.capath);
-    for (const mbedtls_x509_crt *c = &ca; c && c->raw.p; c = c->next) {
-        char s[256];
-        if (mbedtls_x509_dn_gets(s, sizeof s, &c->subject) < 0)
-            snprintf(s, sizeof s, "(unreadable name)");
-        tool_strlist_add(&d->ca_subjects, tool_xstrdup(s));
+        ca_file_subjects(d, d->cfg.cafile);
+    DIR *dir = d->cfg.capath ? opendir(d->cfg.capath) : NULL;
+    for (struct dirent *e; dir && (e = readdir(dir)) != NULL;) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *path = xfmt("%s/%s", d->cfg.capath, e->d_name);
+        ca_file_subjects(d, path);
+        free(path);
     }
-    mbedtls_x509_crt_free(&ca);
+    if (dir)
+        closedir(dir);
 }
 
 static void alpn_words(const doctor_t *d, char *out, size_t size)
@@ -531,6 +571,22 @@ static bool special_file(doctor_t *d, const char *path, const char *words,
     return true;
 }
 
+/* The evidence outlives the connection: its certificates are copied with it. */
+static void copy_evidence(doctor_t *d, const mqtls_tls_evidence_t *ev)
+{
+    d->ev = *ev;
+    d->ev.chain = d->ev.sent = NULL;
+    if (ev->chain) {
+        memcpy(d->ev_chain, ev->chain, sizeof d->ev_chain);
+        d->ev.chain = d->ev_chain;
+    }
+    if (ev->sent) {
+        memcpy(d->ev_sent, ev->sent, sizeof d->ev_sent);
+        d->ev.sent = d->ev_sent;
+    }
+    d->ev_valid = true;
+}
+
 static bool stage_credentials(doctor_t *d)
 {
     uint64_t t0 = tool_now_ms();
@@ -554,7 +610,7 @@ static bool stage_credentials(doctor_t *d)
     if (special_file(d, c->cafile, "the CA file", MQTLS_TLS_ITEM_CA) ||
         special_file(d, c->cert, "the client certificate", MQTLS_TLS_ITEM_CERT) ||
         special_file(d, c->key, "the private key", MQTLS_TLS_ITEM_KEY)) {
-        d->facts.tls = &d->ev; /* no Mbed TLS setup: its evidence would be this */
+        d->facts.tls = &d->ev; /* no TLS setup: its evidence would be this */
         d->facts.status = MQTLS_ERR_TLS_CREDENTIALS;
         diagnose(d, 1, t0);
         d->facts.tls = NULL;
@@ -589,8 +645,8 @@ static bool stage_credentials(doctor_t *d)
     if (rc == TOOL_EXIT_OK) {
         char alpn[256];
         alpn_words(d, alpn, sizeof alpn);
-        EVID(d, 1, "TLS setup: Mbed TLS %s accepted the credentials and settings",
-             MBEDTLS_VERSION_STRING);
+        EVID(d, 1, "TLS setup: %s accepted the credentials and settings",
+             mqtls_tls_backend());
         EVID(d, 1, "will offer: TLS 1.2%s, ALPN %s%s, server name '%s'",
              c->tls_min_version == MQTLS_TLS_V1_3 ? " (1.3 asked)" : "", alpn,
              d->tls->alpn_auto ? " (automatic: AWS IoT on port 443)" : "", d->host);
@@ -782,7 +838,7 @@ static void explain_sink(void *ctx, const char *line)
  * name of its issuer (which the server did not send). */
 static const char *chain_root(const mqtls_tls_evidence_t *ev, bool *sent)
 {
-    if (!ev->chain_len)
+    if (!ev->chain || !ev->chain_len)
         return NULL;
     const mqtls_tls_cert_info_t *top = &ev->chain[ev->chain_len - 1];
     *sent = !strcmp(top->subject, top->issuer);
@@ -822,12 +878,7 @@ static const char *ca_words(const doctor_t *d)
 
 static void flag_words(uint32_t flags, char *out, size_t size)
 {
-    out[0] = '\0';
-    if (!flags || mbedtls_x509_crt_verify_info(out, size, "", flags) < 0)
-        return;
-    for (char *p = out; *p; p++)
-        if (*p == '\n')
-            *p = p[1] ? ';' : '\0';
+    tool_tls_problem_words(flags, "; ", out, size);
 }
 
 static void tls_evidence_lines(doctor_t *d)
@@ -841,15 +892,18 @@ static void tls_evidence_lines(doctor_t *d)
          ip ? "an IP address: no SNI sent; checked against the certificate's IP addresses"
             : "sent as SNI and checked against the certificate");
     alpn_words(d, buf, sizeof buf);
-    EVID(d, 4, "offered: TLS 1.2%s, ALPN %s%s%s", d->cfg.tls_min_version == MQTLS_TLS_V1_3
-                                                    ? " (1.3 asked)" : "",
+    EVID(d, 4, "offered: %s, ALPN %s%s%s", d->cfg.tls_min_version == MQTLS_TLS_V1_3
+                                            ? "TLS 1.3"
+                                            : mqtls_tls_max_version() >= MQTLS_TLS_V1_3
+                                                  ? "TLS 1.2 and 1.3" : "TLS 1.2",
          buf, d->cfg.ciphers ? ", cipher suites " : "", d->cfg.ciphers ? d->cfg.ciphers : "");
     if (ev->stage == MQTLS_TLS_STAGE_ESTABLISHED)
         EVID(d, 4, "negotiated: %s, %s, ALPN %s", ev->version, ev->ciphersuite,
              ev->alpn[0] ? ev->alpn : "none");
-    if (ev->chain_len) {
-        EVID(d, 4, "server chain: %u certificate(s) as verification saw them ([0] is the "
-             "server's own)", (unsigned)ev->chain_len);
+    if (ev->chain && ev->chain_len) {
+        EVID(d, 4, "server chain: the server sent %u certificate(s); verification built a "
+             "chain of %u ([0] is the server's own)", (unsigned)ev->sent_len,
+             (unsigned)ev->chain_len);
         for (unsigned i = 0; i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++) {
             const mqtls_tls_cert_info_t *ci = &ev->chain[i];
             EVID(d, 4, "  [%u] %s", i, ci->subject);
@@ -857,9 +911,12 @@ static void tls_evidence_lines(doctor_t *d)
             EVID(d, 4, "      valid:  %s to %s UTC", ci->not_before, ci->not_after);
             if (ci->names[0])
                 EVID(d, 4, "      names:  %s", ci->names);
-            if (ci->flags) {
-                flag_words(ci->flags, buf, sizeof buf);
-                EVID(d, 4, "      problems (0x%08x): %s", (unsigned)ci->flags, buf);
+            if (ci->key[0])
+                EVID(d, 4, "      key:    %s%s, signed %s", ci->key, ci->is_ca ? " (a CA)" : "",
+                     ci->sig_alg);
+            if (ci->problems) {
+                flag_words(ci->problems, buf, sizeof buf);
+                EVID(d, 4, "      problems (0x%04x): %s", (unsigned)ci->problems, buf);
             }
         }
         bool sent = false;
@@ -871,14 +928,14 @@ static void tls_evidence_lines(doctor_t *d)
     }
     ca_list(d, buf, sizeof buf);
     EVID(d, 4, "%s: %s", ca_words(d), d->cfg.cafile || d->cfg.capath ? buf : "nothing (--insecure)");
-    if (ev->chain_len && !ev->verify_flags)
-        EVID(d, 4, "verification: server chain verified (flags 0x00000000)%s",
+    if (ev->verified && !ev->problems)
+        EVID(d, 4, "verification: server chain verified (no problems)%s",
              ev->insecure ? " (--insecure: not enforced)" : "");
-    else if (ev->chain_len) {
-        flag_words(ev->verify_flags, buf, sizeof buf);
-        EVID(d, 4, "verification: %s, flags 0x%08x: %s",
+    else if (ev->verified) {
+        flag_words(ev->problems, buf, sizeof buf);
+        EVID(d, 4, "verification: %s, problems 0x%04x: %s",
              ev->insecure ? "failed but not enforced (--insecure)" : "FAILED",
-             (unsigned)ev->verify_flags, buf);
+             (unsigned)ev->problems, buf);
     } else {
         EVID(d, 4, "verification: not reached (no server certificate)");
     }
@@ -926,8 +983,7 @@ static bool stage_tls(doctor_t *d)
             wait_poll(10);
         st = d->tr->connect(d->tr_ctx, d->conn_ip, d->conn_port);
     }
-    d->ev = *mqtls_tls_evidence(&d->tls->tls);
-    d->ev_valid = true;
+    copy_evidence(d, mqtls_tls_evidence(&d->tls->tls));
     if (st != MQTLS_OK) {
         tool_tls_explain_to(d->tls, st, explain_sink, d);
         tls_evidence_lines(d);
@@ -1246,6 +1302,14 @@ static bool stage_mqtt(doctor_t *d)
     d->facts.connack_reason = d->connack_code;
     d->facts.port_speaks_tls = d->speaks_tls;
     d->facts.reply_not_connack = d->rec.total > 0 && (d->rec.first[0] >> 4) != MQTLS_CONNACK;
+    if (d->ev_valid && d->tls) { /* TLS 1.3: a refusal of our certificate comes now */
+        const mqtls_tls_evidence_t *live = mqtls_tls_evidence(&d->tls->tls);
+        d->ev.alert_received = live->alert_received;
+        d->ev.alert_sent = live->alert_sent;
+        if (live->alert_received > 0)
+            EVID(d, 5, "the broker sent TLS alert %d %s after the handshake",
+                 live->alert_received, mqtls_tls_alert_name(live->alert_received));
+    }
     d->facts.tls = d->ev_valid ? &d->ev : NULL;
     if (!diagnose(d, 5, t0)) {
         d->failed = 5;
@@ -1414,10 +1478,10 @@ static bool stage_roundtrip(doctor_t *d)
 
 static const mqtls_tls_cert_info_t *cert_flagged(const mqtls_tls_evidence_t *ev, uint32_t flag)
 {
-    for (unsigned i = 0; i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
-        if (ev->chain[i].flags & flag)
+    for (unsigned i = 0; ev->chain && i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
+        if (ev->chain[i].problems & flag)
             return &ev->chain[i];
-    return ev->chain_len ? &ev->chain[0] : NULL;
+    return ev->chain && ev->chain_len ? &ev->chain[0] : NULL;
 }
 
 static void facts_credentials(doctor_t *d)
@@ -1482,16 +1546,16 @@ static void facts_tls(doctor_t *d)
         break;
     case MQTLS_CAUSE_HOSTNAME_MISMATCH:
         FACT("you connected as '%s'; the server's certificate '%s' is for: %s", d->host,
-             ev->chain_len ? ev->chain[0].subject : "?",
-             ev->chain_len && ev->chain[0].names[0] ? ev->chain[0].names
+             ev->chain && ev->chain_len ? ev->chain[0].subject : "?",
+             ev->chain && ev->chain_len && ev->chain[0].names[0] ? ev->chain[0].names
                                                     : "(no subjectAltName)");
         break;
     case MQTLS_CAUSE_SERVER_CERT_EXPIRED:
     case MQTLS_CAUSE_SERVER_CERT_NOT_YET_VALID:
     case MQTLS_CAUSE_CLOCK_UNSET: {
         const mqtls_tls_cert_info_t *ci = cert_flagged(ev, d->cause == MQTLS_CAUSE_SERVER_CERT_EXPIRED
-                                                               ? MBEDTLS_X509_BADCERT_EXPIRED
-                                                               : MBEDTLS_X509_BADCERT_FUTURE);
+                                                               ? MQTLS_TLS_BAD_EXPIRED
+                                                               : MQTLS_TLS_BAD_FUTURE);
         if (ci)
             FACT("'%s' is valid from %s to %s UTC", ci->subject, ci->not_before, ci->not_after);
         FACT("this machine's clock says %s UTC%s", now,
@@ -1499,9 +1563,8 @@ static void facts_tls(doctor_t *d)
         break;
     }
     case MQTLS_CAUSE_CLIENT_CERT_REJECTED:
-        if (ev->chain_len && !ev->verify_flags)
-            FACT("the server chain verified (flags 0x00000000): the server is the one your CA "
-                 "file trusts");
+        if (ev->verified && !ev->problems)
+            FACT("the server chain verified: the server is the one your CA file trusts");
         if (ev->alert_received >= 0)
             FACT("then, after receiving the client certificate '%s', the broker sent alert %d "
                  "%s", d->cfg.cert ? d->cfg.cert : "?", ev->alert_received,
@@ -1520,13 +1583,17 @@ static void facts_tls(doctor_t *d)
     case MQTLS_CAUSE_NO_COMMON_CIPHER:
         FACT("the broker sent alert %d %s before asking for a client certificate",
              ev->alert_received, mqtls_tls_alert_name(ev->alert_received));
-        FACT("cipher suites offered: %s", d->cfg.ciphers ? d->cfg.ciphers
-                                                         : "the Mbed TLS defaults");
+        FACT("cipher suites offered: %s%s", d->cfg.ciphers ? d->cfg.ciphers
+                                                           : "the defaults of ",
+             d->cfg.ciphers ? "" : mqtls_tls_backend());
         break;
     case MQTLS_CAUSE_TLS_VERSION_MISMATCH:
-        FACT("the broker sent alert %d %s; this client offers TLS 1.2 only (Mbed TLS %s)",
+        FACT("the broker sent alert %d %s; this client offered %s (%s)",
              ev->alert_received, mqtls_tls_alert_name(ev->alert_received),
-             MBEDTLS_VERSION_STRING);
+             d->cfg.tls_min_version == MQTLS_TLS_V1_3 ? "TLS 1.3 only"
+             : mqtls_tls_max_version() >= MQTLS_TLS_V1_3 ? "TLS 1.2 and 1.3"
+                                                           : "TLS 1.2 only",
+             mqtls_tls_backend());
         break;
     case MQTLS_CAUSE_ALPN_REQUIRED:
         alpn_words(d, buf, sizeof buf);
@@ -1556,17 +1623,16 @@ static void facts_tls(doctor_t *d)
              (unsigned long)ev->bytes_received);
         break;
     case MQTLS_CAUSE_TLS_RECORD_TOO_LARGE:
-        FACT("Mbed TLS: %s (-0x%04X) after %lu bytes from the server; its input buffer holds "
-             "records of up to %u bytes (MBEDTLS_SSL_IN_CONTENT_LEN)", ev->detail,
-             (unsigned)-ev->raw_error, (unsigned long)ev->bytes_received,
-             (unsigned)MBEDTLS_SSL_IN_CONTENT_LEN);
+        FACT("%s: %s after %lu bytes from the server: a record larger than its input buffer "
+             "(with Mbed TLS, MBEDTLS_SSL_IN_CONTENT_LEN)", mqtls_tls_backend(), ev->detail,
+             (unsigned long)ev->bytes_received);
         break;
     default:
         if (ev->alert_received >= 0)
             FACT("alert received: %d %s", ev->alert_received,
                  mqtls_tls_alert_name(ev->alert_received));
-        if (ev->raw_error < 0)
-            FACT("Mbed TLS: %s (-0x%04X)", ev->detail, (unsigned)-ev->raw_error);
+        if (ev->detail[0])
+            FACT("%s: %s", mqtls_tls_backend(), ev->detail);
         break;
     }
 }
@@ -1717,10 +1783,11 @@ static void json_credentials(tool_json_t *j, const doctor_t *d)
     }
     tool_json_end(j);
     tool_json_str(j, "setup_error", d->setup_error);
-    if (d->setup_raw < 0)
-        tool_json_int(j, "mbedtls_error", d->setup_raw);
+    if (d->setup_raw != 0)
+        tool_json_int(j, "tls_error", d->setup_raw);
     else
-        tool_json_null(j, "mbedtls_error");
+        tool_json_null(j, "tls_error");
+    tool_json_str(j, "tls_library", c->tls ? mqtls_tls_backend() : NULL);
     json_alpn(j, d);
     tool_json_str(j, "server_name", c->tls ? d->host : NULL);
 }
@@ -1750,7 +1817,7 @@ static void json_tls(tool_json_t *j, const doctor_t *d)
     json_alpn(j, d);
     tool_json_str(j, "alpn", est && ev->alpn[0] ? ev->alpn : NULL);
     tool_json_arr(j, "chain");
-    for (unsigned i = 0; have && i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++) {
+    for (unsigned i = 0; have && ev->chain && i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++) {
         const mqtls_tls_cert_info_t *ci = &ev->chain[i];
         char hex[65];
         for (size_t k = 0; k < sizeof ci->sha256; k++)
@@ -1762,7 +1829,10 @@ static void json_tls(tool_json_t *j, const doctor_t *d)
         tool_json_str(j, "not_after", ci->not_after);
         tool_json_str(j, "names", ci->names);
         tool_json_str(j, "sha256", hex);
-        tool_json_int(j, "flags", ci->flags);
+        tool_json_str(j, "key", ci->key);
+        tool_json_str(j, "sig_alg", ci->sig_alg);
+        tool_json_bool(j, "is_ca", ci->is_ca);
+        tool_json_int(j, "problems", ci->problems);
         tool_json_end(j);
     }
     tool_json_end(j);
@@ -1771,12 +1841,14 @@ static void json_tls(tool_json_t *j, const doctor_t *d)
     tool_json_str(j, "chain_root", root);
     tool_json_bool(j, "chain_root_trusted", root && ca_holds(d, root));
     json_strlist(j, "ca_subjects", &d->ca_subjects);
-    tool_json_int(j, "verify_flags", have ? ev->verify_flags : 0);
+    tool_json_int(j, "sent_len", have ? ev->sent_len : 0);
+    tool_json_bool(j, "verified", have && ev->verified);
+    tool_json_int(j, "problems", have ? ev->problems : 0);
     tool_json_arr(j, "verify");
-    if (have && ev->verify_flags) {
-        flag_words(ev->verify_flags, buf, sizeof buf);
+    if (have && ev->problems) {
+        flag_words(ev->problems, buf, sizeof buf);
         for (char *p = strtok(buf, ";"); p; p = strtok(NULL, ";"))
-            tool_json_str(j, NULL, p);
+            tool_json_str(j, NULL, p + (*p == ' '));
     }
     tool_json_end(j);
     tool_json_bool(j, "insecure", d->cfg.insecure);
@@ -1789,10 +1861,12 @@ static void json_tls(tool_json_t *j, const doctor_t *d)
         tool_json_int(j, "first_byte", ev->first_byte);
     else
         tool_json_null(j, "first_byte");
-    if (have && ev->raw_error < 0)
-        tool_json_int(j, "mbedtls_error", ev->raw_error);
+    if (have && ev->raw_error != 0 && ev->stage >= MQTLS_TLS_STAGE_HANDSHAKE)
+        tool_json_int(j, "tls_error", ev->raw_error);
     else
-        tool_json_null(j, "mbedtls_error");
+        tool_json_null(j, "tls_error");
+    tool_json_str(j, "tls_error_words", have && ev->detail[0] ? ev->detail : NULL);
+    tool_json_str(j, "tls_library", d->cfg.tls ? mqtls_tls_backend() : NULL);
     tool_json_str(j, "error", have && ev->status ? mqtls_strerror(ev->status) : NULL);
     json_strlist(j, "explanation", &d->explain);
 }

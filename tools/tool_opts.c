@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <mbedtls/version.h>
 
 #include "tool_doctor.h"
 #include "tool_tls.h"
@@ -284,6 +283,31 @@ static int opt_tls_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n
     return TOOL_EXIT_OK;
 }
 
+/* --keyform and --tls-engine, as mosquitto's clients take them: a key in a PKCS#11 token,
+ * given in --key as an RFC 7512 pkcs11: URI (the one engine there is for it). */
+static int opt_keyform(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    if (!strcmp(a[0], "engine"))
+        cfg->keyform_engine = true;
+    else if (!strcmp(a[0], "pem"))
+        cfg->keyform_engine = false;
+    else
+        return bad("invalid --keyform '%s' (pem: a key file, PEM or DER; engine: a key in a "
+                   "PKCS#11 token, given as a pkcs11: URI in --key)", a[0]);
+    return TOOL_EXIT_OK;
+}
+
+static int opt_tls_engine(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+{
+    (void)o, (void)n, (void)u;
+    if (strcmp(a[0], "pkcs11") != 0)
+        return bad("--tls-engine '%s' is not supported: mqtls uses keys in PKCS#11 tokens "
+                   "(--tls-engine pkcs11, or simply a pkcs11: URI in --key)", a[0]);
+    cfg->keyform_engine = true;
+    return TOOL_EXIT_OK;
+}
+
 /* --random-filter CHANCE: a percentage, 0.1 to 100, kept in thousandths of a percent. */
 static int opt_random_filter(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
 {
@@ -351,8 +375,11 @@ static const tool_opt_t opts[] = {
         "print the report as one JSON document (docs/doctor.md)"),
     OPT("keepalive", 'k', CONN, 1, opt_keepalive, 0, "SECONDS",
         "keep alive, 5 to 65535 (default 60)"),
-    OPT("key", 0, CONN, 1, opt_str, F(key), "FILE",
-        "TLS: private key of --cert (PEM or DER; PKCS#1, SEC1 or PKCS#8)"),
+    OPT("key", 0, CONN, 1, opt_str, F(key), "FILE|URI",
+        "TLS: private key of --cert (PEM or DER; PKCS#1, SEC1 or PKCS#8), or a key in a "
+        "PKCS#11 token as a pkcs11: URI (OpenSSL builds)"),
+    OPT("keyform", 0, CONN, 1, opt_keyform, 0, "pem|engine",
+        "TLS: engine: --key is a pkcs11: URI (as mosquitto's clients say it)"),
     OPT("keypass", 0, CONN, 1, opt_keypass, 0, "PASS",
         "TLS: passphrase of an encrypted --key (or set MQTLS_KEYPASS)"),
     OPT("max-inflight", 'M', TOOL_PUB, 1, opt_max_inflight, 0, "N",
@@ -367,6 +394,8 @@ static const tool_opt_t opts[] = {
         "stop after CONNACK: no subscribe/publish round trip"),
     OPT("nodelay", 0, BOTH, 0, opt_true, F(nodelay), NULL, "disable Nagle's algorithm"),
     OPT("null-message", 'n', TOOL_PUB, 0, opt_msg, 0, NULL, "send a zero-length message"),
+    OPT("pkcs11-module", 0, CONN, 1, opt_str, F(pkcs11_module), "FILE",
+        "TLS: the PKCS#11 module of a pkcs11: --key (default: p11-kit's)"),
     OPT("port", 'p', CONN, 1, opt_port, 0, "PORT", "broker port (default 1883, TLS: 8883)"),
     OPT("pretty", 0, TOOL_SUB, 0, opt_true, F(pretty), NULL,
         "print the JSON of %j indented, over several lines"),
@@ -401,11 +430,13 @@ static const tool_opt_t opts[] = {
         "time each network step may take (default 10)"),
     OPT("tls-alpn", 0, CONN, 1, opt_list, F(alpn), "PROTOCOL",
         "TLS: the same as --alpn (mosquitto's name for it)"),
+    OPT("tls-engine", 0, CONN, 1, opt_tls_engine, 0, "pkcs11",
+        "TLS: the same as --keyform engine (mosquitto's name for it)"),
     OPT("tls-use-os-certs", 0, CONN, 0, opt_true, F(use_os_certs), NULL,
         "TLS: trust the system's CA certificates (SSL_CERT_FILE/SSL_CERT_DIR, else "
         "/etc/ssl/certs)"),
     OPT("tls-version", 0, CONN, 1, opt_tls_version, 0, "VERSION",
-        "TLS: lowest version to use, tlsv1.2 (default) or tlsv1.3"),
+        "TLS: lowest version to use, tlsv1.2 (default) or tlsv1.3 (1.3 only)"),
     OPT3("topic", 't', CONN, 1, opt_list, F(topics), "TOPIC", "topic to publish to",
         "topic filter to subscribe to (repeatable)",
         "topic of the round trip (default mqtls/doctor/<client id>)"),
@@ -648,13 +679,7 @@ void tool_version_print(FILE *out)
 {
     fprintf(out, "mqtls %s (MQTT %s3.1.1%s)\n", MQTLS_TOOL_VERSION, MQTLS_CFG_MQTT31 ? "3.1, " : "",
             MQTLS_CFG_MQTT5 ? ", 5.0" : "");
-#if defined(MBEDTLS_VERSION_C)
-    char tls[32];
-    mbedtls_version_get_string(tls); /* the library linked, which may be newer than its headers */
-    fprintf(out, "TLS: Mbed TLS %s\n", tls);
-#else
-    fprintf(out, "TLS: Mbed TLS %s\n", MBEDTLS_VERSION_STRING);
-#endif
+    fprintf(out, "TLS: %s\n", mqtls_tls_backend()); /* the library linked, as it says */
 }
 
 static void help_line(const tool_opt_t *o, tool_cmd_t cmd, FILE *out)

@@ -121,6 +121,8 @@ typedef struct tool_cfg {
     tool_strlist_t alpn;      /**< --alpn, in order */
     bool insecure;
     bool use_os_certs;           /**< --tls-use-os-certs: the system's trusted CAs */
+    const char *pkcs11_module;   /**< --pkcs11-module: the PKCS#11 module of a pkcs11: key */
+    bool keyform_engine;         /**< --keyform engine (mosquitto's way to say: a token key) */
     const char *server_name;  /**< the name sent as SNI and verified, when connecting to
                                    another address (doctor --connect-to); NULL: the host */
     uint32_t tls_timeout_ms;  /**< TLS handshake time limit (0: the library's 10 s) */

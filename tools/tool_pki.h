@@ -8,7 +8,8 @@
  *                             a device certificate laid out like
  *                             `aws iot create-keys-and-certificate` writes it
  *
- * Keys and certificates are made with Mbed TLS (x509write, pk_write). See docs/pki.md.
+ * Keys and certificates are made with OpenSSL 3's libcrypto and verified against the CA
+ * before anything is written. See docs/pki.md.
  */
 #ifndef TOOL_PKI_H
 #define TOOL_PKI_H
@@ -17,7 +18,8 @@
  * `mqtls pki`: @p argv[0] is "pki", @p argv[1] the pki command (init, server, device).
  * @return TOOL_EXIT_OK, TOOL_EXIT_USAGE (bad arguments, unusable input such as a missing
  *         or broken CA) or TOOL_EXIT_ERROR (a file cannot be written, an existing file
- *         would be replaced without --force, key generation or signing failed)
+ *         would be replaced without --force, key generation or signing failed, the new
+ *         certificate does not verify against the CA)
  */
 int tool_pki_main(int argc, char **argv);
 

@@ -14,11 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/pkcs5.h>
-#include <mbedtls/ssl.h>
-#include <mbedtls/version.h>
-#include <mbedtls/x509.h>
-#include <mbedtls/x509_crt.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
 
 #include "tool_ossl.h"
 #include "tool_util.h"
@@ -55,12 +52,19 @@ static void err_sink(void *ctx, const char *line)
     tool_err("%s", line);
 }
 
-/* What the client offers by default: the linked Mbed TLS decides whether 1.3 is there. */
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-#define OFFERED_VERSIONS "TLS 1.2 and 1.3"
-#else
-#define OFFERED_VERSIONS "TLS 1.2; the linked Mbed TLS has no TLS 1.3"
-#endif
+/* The library's TLS backend is Mbed TLS (not OpenSSL): it takes IANA suite names only, and
+ * opens fewer encrypted keys. */
+static bool backend_is_mbedtls(void)
+{
+    return strncmp(mqtls_tls_backend(), "Mbed TLS", 8) == 0;
+}
+
+/* What the client offers by default: the backend decides whether 1.3 is there. */
+static const char *offered_versions(void)
+{
+    return mqtls_tls_max_version() >= MQTLS_TLS_V1_3 ? "TLS 1.2 and 1.3"
+                                                      : "TLS 1.2; the TLS library has no TLS 1.3";
+}
 
 /* ---- option checks ---------------------------------------------------------------- */
 
@@ -80,6 +84,27 @@ const char *tool_tls_default_alpn(const char *host, uint16_t port)
     return TOOL_TLS_AWS_ALPN;
 }
 
+/* --tls-use-os-certs: the library reads SSL_CERT_FILE and SSL_CERT_DIR as OpenSSL does,
+ * silently passing over a path that is not there; a user who set one means it, so a wrong
+ * one is named here. */
+static int check_os_certs(const tool_cfg_t *cfg)
+{
+    if (!cfg->use_os_certs)
+        return TOOL_EXIT_OK;
+    const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
+    struct stat st;
+    if (file && *file) {
+        int err = stat(file, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EISDIR
+                  : access(file, R_OK) != 0 ? errno : 0;
+        if (err)
+            return bad("--tls-use-os-certs: SSL_CERT_FILE names '%s', which cannot be read: %s",
+                       file, strerror(err));
+    }
+    if (dir && *dir && !strchr(dir, ':') && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return bad("--tls-use-os-certs: SSL_CERT_DIR names '%s', which is not a directory", dir);
+    return TOOL_EXIT_OK;
+}
+
 /* The first option given that only makes sense with TLS, or NULL. */
 static const char *tls_only_option(const tool_cfg_t *cfg)
 {
@@ -87,6 +112,10 @@ static const char *tls_only_option(const tool_cfg_t *cfg)
         return "--key";
     if (cfg->keypass_opt)
         return "--keypass";
+    if (cfg->pkcs11_module)
+        return "--pkcs11-module";
+    if (cfg->keyform_engine)
+        return "--keyform engine";
     if (cfg->tls_min_version)
         return "--tls-version";
     if (cfg->ciphers)
@@ -106,78 +135,21 @@ static int check_alpn(const tool_cfg_t *cfg)
     return TOOL_EXIT_OK;
 }
 
-/* Debian's system trust store (the ca-certificates package): the bundle and the directory
- * OpenSSL's default verify paths lead to. */
-#define OS_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
-#define OS_CA_DIR "/etc/ssl/certs"
-
-static const char *env_path(const char *name)
+static int backend_knows(const char *iana)
 {
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
+    return mqtls_tls_cipher_known(iana);
 }
 
-/* --tls-use-os-certs: the CAs OpenSSL's default verify paths name, so that SSL_CERT_FILE and
- * SSL_CERT_DIR work as users expect: SSL_CERT_FILE (else the system bundle) and SSL_CERT_DIR
- * (else the system directory, left out when the bundle already holds the same certificates).
- * The transport takes one CA file and one CA directory: a --cafile given too keeps the file
- * and the system's trust comes through the directory; a --capath, the other way round. */
-static bool is_dir(const char *d)
-{
-    struct stat st;
-    return stat(d, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int use_os_certs(tool_cfg_t *cfg)
-{
-    if (!cfg->use_os_certs)
-        return TOOL_EXIT_OK;
-    if (cfg->cafile && cfg->capath)
-        return bad("--tls-use-os-certs cannot be added to both --cafile and --capath: give "
-                   "one of them");
-    const char *file = env_path("SSL_CERT_FILE"), *dir = env_path("SSL_CERT_DIR");
-    if (!dir && is_dir(OS_CA_DIR))
-        dir = OS_CA_DIR;
-    if (cfg->cafile) { /* the system's trust comes through the directory */
-        if (!dir)
-            return bad("--tls-use-os-certs with --cafile needs the system's CA directory "
-                       "(SSL_CERT_DIR, or %s), and there is none", OS_CA_DIR);
-        cfg->capath = dir;
-        return TOOL_EXIT_OK;
-    }
-    if (!file && access(OS_CA_FILE, R_OK) == 0)
-        file = OS_CA_FILE;
-    if (file && !strcmp(file, OS_CA_FILE) && dir && !strcmp(dir, OS_CA_DIR))
-        dir = NULL; /* the bundle holds what the directory holds: read it once */
-    if (!file && !dir)
-        return bad("--tls-use-os-certs: no system CA certificates found (SSL_CERT_FILE and "
-                   "SSL_CERT_DIR are not set, and %s is missing): install Debian's "
-                   "ca-certificates package, or give the CA with --cafile", OS_CA_DIR);
-    cfg->cafile = file;
-    if (!cfg->capath)
-        cfg->capath = dir;
-    return TOOL_EXIT_OK;
-}
-
-/* Mbed TLS knows the suite by its IANA name (which it writes with '-'). */
-static int mbedtls_knows(const char *iana)
-{
-    char name[80];
-    size_t len = strlen(iana);
-    if (len >= sizeof name)
-        return 0;
-    for (size_t i = 0; i <= len; i++)
-        name[i] = (char)(iana[i] == '_' ? '-' : iana[i]);
-    return mbedtls_ssl_get_ciphersuite_id(name) != 0;
-}
+/* The most suites the Mbed TLS backend takes in one list. */
+#define MBEDTLS_SUITES_MAX 47
 
 /* --ciphers as mosquitto's clients take it, in OpenSSL's names and rules
- * (ECDHE-ECDSA-AES128-GCM-SHA256, HIGH:!aNULL): OpenSSL expands them into the suites they
- * mean, passed on by their IANA names, which the transport takes; IANA names (TLS_...) pass
- * as they are. */
+ * (ECDHE-ECDSA-AES128-GCM-SHA256, HIGH:!aNULL). The OpenSSL backend takes them as they are.
+ * For the Mbed TLS backend OpenSSL expands them here into the suites they mean, passed on by
+ * their IANA names; IANA names (TLS_...) pass as they are. */
 static int translate_ciphers(tool_cfg_t *cfg)
 {
-    if (!cfg->ciphers)
+    if (!cfg->ciphers || !backend_is_mbedtls())
         return TOOL_EXIT_OK;
     tool_buf_t iana = {0}, rule = {0};
     for (const char *s = cfg->ciphers; *s;) {
@@ -190,10 +162,9 @@ static int translate_ciphers(tool_cfg_t *cfg)
     }
     int rc = TOOL_EXIT_OK;
     if (rule.len) {
-        /* The transport's table of suites (mqtls_tls_t.suites) ends with a 0. */
-        const size_t cap = sizeof ((mqtls_tls_t *)0)->suites / sizeof(int) - 1;
+        const size_t cap = MBEDTLS_SUITES_MAX;
         size_t dropped = 0;
-        char *more = tool_ossl_ciphers(rule.p, mbedtls_knows, cap, &dropped);
+        char *more = tool_ossl_ciphers(rule.p, backend_knows, cap, &dropped);
         if (dropped)
             tool_warn("--ciphers '%s' selects %lu more suites than the %lu the TLS transport "
                       "offers: the first %lu in OpenSSL's order of preference are offered",
@@ -204,7 +175,7 @@ static int translate_ciphers(tool_cfg_t *cfg)
                      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)", rule.p);
         else if (!*more && !iana.len)
             rc = bad("--ciphers '%s': none of the suites it selects is available in the TLS "
-                     "library in use (Mbed TLS %s)", rule.p, MBEDTLS_VERSION_STRING);
+                     "library in use (%s)", rule.p, mqtls_tls_backend());
         else if (*more)
             tool_buf_printf(&iana, "%s%s", iana.len ? ":" : "", more);
         free(more);
@@ -227,9 +198,7 @@ static int doctor_check(tool_cfg_t *cfg)
     cfg->tls = cfg->cafile || cfg->capath || cfg->cert || cfg->key || cfg->keypass_opt ||
                cfg->insecure || cfg->tls_min_version || cfg->ciphers || cfg->alpn.n ||
                cfg->use_os_certs || cfg->url_scheme == TOOL_URL_MQTTS;
-    int orc = use_os_certs(cfg);
-    if (!orc)
-        orc = translate_ciphers(cfg);
+    int orc = translate_ciphers(cfg);
     if (orc)
         return orc;
     if (cfg->tls && cfg->url_scheme == TOOL_URL_MQTT)
@@ -331,9 +300,7 @@ int tool_tls_check(tool_cfg_t *cfg)
         return doctor_check(cfg);
     cfg->tls = cfg->cafile || cfg->capath || cfg->cert || cfg->insecure ||
                cfg->use_os_certs || cfg->url_scheme == TOOL_URL_MQTTS;
-    int orc = use_os_certs(cfg);
-    if (orc)
-        return orc;
+    int orc;
     if (!cfg->tls) {
         const char *opt = tls_only_option(cfg);
         if (opt && !strcmp(opt, "--key"))
@@ -355,7 +322,7 @@ int tool_tls_check(tool_cfg_t *cfg)
         return bad("--cert needs --key (the private key of the client certificate)");
     if (cfg->key && !cfg->cert)
         return bad("--key needs --cert (the client certificate the key belongs to)");
-    if (!cfg->cafile && !cfg->capath && !cfg->insecure)
+    if (!cfg->cafile && !cfg->capath && !cfg->use_os_certs && !cfg->insecure)
         return bad("TLS needs a CA to verify the broker's certificate: pass --cafile FILE "
                    "(the CA certificate that issued the broker's certificate, PEM or DER; "
                    "for AWS IoT: Amazon Root CA 1), --capath DIR or --tls-use-os-certs "
@@ -367,6 +334,15 @@ int tool_tls_check(tool_cfg_t *cfg)
         return bad("-A cannot be used with TLS yet: the TLS transport opens its own socket");
     if (cfg->keypass_opt && !cfg->key)
         return bad("--keypass needs --key (the encrypted private key it unlocks)");
+    if ((orc = check_os_certs(cfg)) != TOOL_EXIT_OK)
+        return orc;
+    bool token_key = cfg->key && !strncmp(cfg->key, "pkcs11:", 7);
+    if (cfg->keyform_engine && !token_key)
+        return bad("--keyform engine: give the key in the token as an RFC 7512 URI in --key "
+                   "(e.g. --key 'pkcs11:token=gateway;object=device-key')");
+    if (cfg->pkcs11_module && !token_key)
+        return bad("--pkcs11-module is for a key in a PKCS#11 token: give that key as a "
+                   "pkcs11: URI in --key");
     if (!cfg->keypass && cfg->key) {
         const char *env = getenv("MQTLS_KEYPASS");
         if (env)
@@ -402,7 +378,15 @@ static const char *item_words(mqtls_tls_item_t item)
 /* "--cafile 'x'", "--capath 'd'" or both, for messages about the trusted CAs. */
 static void ca_words(const tool_cfg_t *cfg, char *out, size_t size)
 {
-    if (cfg->cafile && cfg->capath)
+    if (cfg->use_os_certs) {
+        char more[480] = "";
+        tool_cfg_t c = *cfg;
+        c.use_os_certs = false;
+        if (c.cafile || c.capath)
+            ca_words(&c, more, sizeof more);
+        snprintf(out, size, "the system's trusted CAs (SSL_CERT_FILE, SSL_CERT_DIR or the "
+                 "system store)%s%s", more[0] ? " and " : "", more);
+    } else if (cfg->cafile && cfg->capath)
         snprintf(out, size, "the CA file '%s' and the CA directory '%s'", cfg->cafile,
                  cfg->capath);
     else if (cfg->capath)
@@ -435,36 +419,52 @@ static const char *item_file(const tool_cfg_t *cfg, const mqtls_tls_evidence_t *
     }
 }
 
-/* A hint for the Mbed TLS codes users meet most with credentials. */
-static const char *credential_hint(int raw)
+/* A hint for the credential problems users meet most. */
+static const char *credential_hint(const mqtls_tls_evidence_t *ev)
 {
-    switch (raw) {
-    case MBEDTLS_ERR_PK_PASSWORD_REQUIRED:
-        return "the key is encrypted: give its passphrase with --keypass or MQTLS_KEYPASS";
-    case MBEDTLS_ERR_PK_PASSWORD_MISMATCH:
+    switch (ev->cred_problem) {
+    case MQTLS_TLS_CRED_PASS_NEEDED:
+        return ev->item == MQTLS_TLS_ITEM_KEY
+                   ? "the key is encrypted: give its passphrase with --keypass or MQTLS_KEYPASS"
+                   : NULL;
+    case MQTLS_TLS_CRED_PASS_WRONG:
         return "wrong passphrase (--keypass or MQTLS_KEYPASS)";
-    case MBEDTLS_ERR_PKCS5_FEATURE_UNAVAILABLE:
-        return "this Mbed TLS cannot decrypt a key encrypted this way (2.28 decrypts PKCS#8 "
-               "only with DES/3DES): encrypt it as a traditional PEM key instead ('openssl ec "
-               "-aes256' or 'openssl rsa -aes256'), or leave it unencrypted";
-    case MBEDTLS_ERR_PK_KEY_INVALID_FORMAT:
-    case MBEDTLS_ERR_PK_UNKNOWN_PK_ALG:
-        return "not a private key mqtls can read (PEM or DER: PKCS#1, SEC1 or PKCS#8)";
+    case MQTLS_TLS_CRED_KEY_UNSUPPORTED:
+        return "the TLS library cannot use a key of this kind or encrypted this way; "
+               "convert it ('openssl pkey -in KEY -out plain.pem') or leave it unencrypted";
+    case MQTLS_TLS_CRED_MALFORMED:
+        return ev->item == MQTLS_TLS_ITEM_KEY
+                   ? "not a private key mqtls can read (PEM or DER: PKCS#1, SEC1 or PKCS#8)"
+                   : NULL;
+    case MQTLS_TLS_CRED_TOKEN:
+        return "check the pkcs11: URI (token and object), the PIN (--keypass or pin-value) and "
+               "the module (--pkcs11-module)";
     default:
         return NULL;
     }
 }
 
-/* Prints the evidence of a failed mqtls_tls_setup(): item, file, Mbed TLS's words. */
+/* " (OpenSSL error 0x0A000086)", " (Mbed TLS -0x2700)": the library's code, for a report. */
+static void raw_words(const mqtls_tls_evidence_t *ev, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (ev->raw_error == 0 || ev->stage == MQTLS_TLS_STAGE_TCP)
+        return;
+    if (backend_is_mbedtls() && ev->raw_error < 0)
+        snprintf(out, size, " (Mbed TLS -0x%04X)", (unsigned)-ev->raw_error);
+    else if (!backend_is_mbedtls())
+        snprintf(out, size, " (OpenSSL error 0x%08X)", (unsigned)ev->raw_error);
+}
+
+/* Prints the evidence of a failed mqtls_tls_setup(): item, file, the TLS library's words. */
 static void report_setup(const say_t *o, const tool_cfg_t *cfg, const mqtls_tls_evidence_t *ev,
                          mqtls_status_t st)
 {
     const char *words;
     const char *file = item_file(cfg, ev, &words);
     const char *detail = ev->detail[0] ? ev->detail : mqtls_strerror(st);
-    char code[32] = "";
-    if (ev->raw_error < 0)
-        snprintf(code, sizeof code, " (Mbed TLS -0x%04X)", (unsigned)-ev->raw_error);
+    char code[48];
+    raw_words(ev, code, sizeof code);
     if (st == MQTLS_ERR_TLS_KEY_MISMATCH) {
         say(o, "TLS setup failed: the private key '%s' (--key) does not belong to the "
                        "certificate '%s' (--cert)%s", cfg->key, cfg->cert, code);
@@ -478,7 +478,7 @@ static void report_setup(const say_t *o, const tool_cfg_t *cfg, const mqtls_tls_
     size_t flen = strlen(file);
     if (!strncmp(detail, file, flen) && !strncmp(detail + flen, ": ", 2))
         detail += flen + 2;
-    const char *hint = credential_hint(ev->raw_error);
+    const char *hint = credential_hint(ev);
     say(o, "TLS setup failed: %s '%s' cannot be used: %s%s%s%s", words, file, detail,
                    code, hint ? ": " : "", hint ? hint : "");
 }
@@ -505,38 +505,65 @@ int tool_tls_setup(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log)
     return tool_tls_setup_to(t, cfg, log, usage_sink, NULL);
 }
 
-/* An encrypted PKCS#8 key (OpenSSL 3's default for an encrypted key) is opened here with
- * OpenSSL, which has every scheme (Mbed TLS 2.28 decrypts PKCS#8 only with DES/3DES), and
- * handed to the transport as plain DER in *der, to be wiped once parsed. Other keys, and an
- * encrypted one without a passphrase, are the transport's to read and explain.
+/* The DER inside an "ENCRYPTED PRIVATE KEY" PEM file, or the file itself when it is not PEM
+ * (then it may be an EncryptedPrivateKeyInfo in DER). NULL: another kind of key. */
+static unsigned char *encrypted_pkcs8(const char *path, long *len)
+{
+    BIO *bio = BIO_new_file(path, "rb");
+    if (!bio)
+        return NULL;
+    char *name = NULL, *header = NULL;
+    unsigned char *data = NULL;
+    if (PEM_read_bio(bio, &name, &header, &data, len) == 1) {
+        if (strcmp(name, PEM_STRING_PKCS8) != 0) {
+            OPENSSL_clear_free(data, (size_t)*len);
+            data = NULL;
+        }
+    } else { /* not PEM: the file itself, if it starts like DER */
+        unsigned char buf[16384];
+        BIO_free(bio);
+        bio = BIO_new_file(path, "rb");
+        int got = bio ? BIO_read(bio, buf, sizeof buf) : 0;
+        if (got > 0 && buf[0] == 0x30) {
+            data = OPENSSL_memdup(buf, (size_t)got);
+            *len = got;
+        }
+        OPENSSL_cleanse(buf, sizeof buf);
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    BIO_free(bio);
+    return data;
+}
+
+/* With the Mbed TLS backend, an encrypted PKCS#8 key (OpenSSL 3's default for an encrypted
+ * key) is opened here with OpenSSL, which has every scheme (Mbed TLS 2.28 decrypts PKCS#8
+ * only with DES/3DES), and handed to the transport as plain DER in *der, to be wiped once
+ * parsed. The OpenSSL backend opens such keys itself.
  * @return TOOL_EXIT_OK, or TOOL_EXIT_USAGE after saying why the key does not open */
 static int open_pkcs8_key(const say_t *o, const tool_cfg_t *cfg, mqtls_tls_cfg_t *c,
                           tool_blob_t *der)
 {
-    if (!cfg->key || !cfg->keypass)
+    if (!cfg->key || !cfg->keypass || !backend_is_mbedtls())
         return TOOL_EXIT_OK;
-    tool_credfile_t f;
-    tool_credfile_load(&f, cfg->key, cfg->keypass);
-    const tool_obj_t *k = f.n_objs ? &f.objs[0] : NULL;
-    int rc = TOOL_EXIT_OK;
-    if (k && k->form == MQTLS_X509_DER_KEY_PKCS8_ENC) {
-        unsigned char buf[8192];
-        int n = k->pk_ok ? mbedtls_pk_write_key_der((mbedtls_pk_context *)&k->pk, buf, sizeof buf)
-                         : 0;
-        if (n > 0) {
-            tool_blob_take_tail(der, buf, sizeof buf, (size_t)n);
-            c->key_file = NULL;
-            c->key_mem = der->p;
-            c->key_mem_len = der->len;
-            c->key_pass = NULL;
-        } else {
-            say(o, "TLS setup failed: the private key '%s' cannot be used: %s", cfg->key,
-                k->why[0] ? k->why : "it does not open");
-            rc = TOOL_EXIT_USAGE;
-        }
+    long len = 0;
+    unsigned char *enc = encrypted_pkcs8(cfg->key, &len);
+    if (!enc)
+        return TOOL_EXIT_OK;
+    tool_pkcs8_result_t r = tool_pkcs8_decrypt(enc, (size_t)len, cfg->keypass, der);
+    OPENSSL_clear_free(enc, (size_t)len);
+    if (r == TOOL_PKCS8_OK) {
+        c->key_file = NULL;
+        c->key_mem = der->p;
+        c->key_mem_len = der->len;
+        c->key_pass = NULL;
+        return TOOL_EXIT_OK;
     }
-    tool_credfile_free(&f);
-    return rc;
+    if (r == TOOL_PKCS8_UNREADABLE)
+        return TOOL_EXIT_OK; /* not an encrypted PKCS#8 key after all: the transport's */
+    say(o, "TLS setup failed: the private key '%s' cannot be used: wrong passphrase (--keypass "
+           "or MQTLS_KEYPASS)", cfg->key);
+    return TOOL_EXIT_USAGE;
 }
 
 int tool_tls_setup_to(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log, tool_tls_say_fn fn,
@@ -559,12 +586,15 @@ int tool_tls_setup_to(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log, tool_tls_
     memset(&c, 0, sizeof c);
     c.ca_file = cfg->cafile;
     c.ca_path = cfg->capath;
+    c.use_os_ca = cfg->use_os_certs;
+    c.pkcs11_module = cfg->pkcs11_module;
+    c.keep_chain = log != NULL || cfg->cmd == TOOL_DOCTOR; /* -d and the doctor show it */
     c.cert_file = cfg->cert;
     c.key_file = cfg->key;
     c.key_pass = cfg->keypass;
     c.min_version = cfg->tls_min_version;
     /* tlsv1.3 means 1.3 only: asking for it explicitly lets the library say whether the
-     * linked Mbed TLS has it. */
+     * TLS library has it. */
     c.max_version = cfg->tls_min_version == MQTLS_TLS_V1_3 ? MQTLS_TLS_V1_3 : 0;
     c.ciphers = cfg->ciphers;
     c.alpn = t->alpn;
@@ -607,8 +637,8 @@ bool tool_tls_handshaking(const tool_tls_t *t)
 
 bool tool_tls_ready(tool_tls_t *t)
 {
-    /* The TLS transport's wait says at once when Mbed TLS holds decrypted bytes, which a
-     * poll() of the socket alone would not show. */
+    /* The TLS transport's wait says at once when the TLS library holds decrypted bytes,
+     * which a poll() of the socket alone would not show. */
     return mqtls_tls_evidence(&t->tls)->stage == MQTLS_TLS_STAGE_ESTABLISHED &&
            mqtls_tls_transport.wait(&t->tls, 0, 0) == MQTLS_OK;
 }
@@ -626,15 +656,30 @@ static const char *stage_name(mqtls_tls_stage_t s)
     }
 }
 
+void tool_tls_problem_words(uint32_t problems, const char *sep, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (uint32_t bit = 1; bit && used < size; bit <<= 1) {
+        if (!(problems & bit))
+            continue;
+        const char *w = mqtls_tls_problem_words(bit);
+        int n = snprintf(out + used, size - used, "%s%s", used ? sep : "",
+                         w ? w : "another verification failure");
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
 static void print_flags(FILE *out, uint32_t flags, const char *indent)
 {
     char buf[1024];
     if (!flags)
         return;
-    if (mbedtls_x509_crt_verify_info(buf, sizeof buf, "! ", flags) < 0)
-        return;
+    tool_tls_problem_words(flags, "\n", buf, sizeof buf);
     for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-        fprintf(out, "%s%s\n", indent, line);
+        fprintf(out, "%s! %s\n", indent, line);
 }
 
 static void print_cert(FILE *out, unsigned i, const mqtls_tls_cert_info_t *ci)
@@ -642,12 +687,26 @@ static void print_cert(FILE *out, unsigned i, const mqtls_tls_cert_info_t *ci)
     fprintf(out, "    [%u] subject:      %s\n", i, ci->subject);
     fprintf(out, "        issuer:       %s\n", ci->issuer);
     fprintf(out, "        valid:        %s to %s UTC\n", ci->not_before, ci->not_after);
+    if (ci->names[0])
+        fprintf(out, "        names:        %s\n", ci->names);
+    if (ci->key[0] || ci->sig_alg[0])
+        fprintf(out, "        key:          %s%s, signed %s\n", ci->key[0] ? ci->key : "?",
+                ci->is_ca ? " (a CA)" : "", ci->sig_alg[0] ? ci->sig_alg : "?");
     fputs("        sha256:       ", out);
     for (size_t k = 0; k < sizeof ci->sha256; k++)
         fprintf(out, "%02x", ci->sha256[k]);
-    fprintf(out, "\n        flags:        0x%08x%s\n", (unsigned)ci->flags,
-            ci->flags ? "" : " (none)");
-    print_flags(out, ci->flags, "                      ");
+    fprintf(out, "\n        problems:     0x%04x%s\n", (unsigned)ci->problems,
+            ci->problems ? "" : " (none)");
+    print_flags(out, ci->problems, "                      ");
+}
+
+/* Was the certificate with this SHA-256 sent by the server? */
+static bool was_sent(const mqtls_tls_evidence_t *ev, const uint8_t sha[32])
+{
+    for (unsigned i = 0; ev->sent && i < ev->sent_len && i < MQTLS_TLS_CHAIN_MAX; i++)
+        if (!memcmp(ev->sent[i].sha256, sha, 32))
+            return true;
+    return false;
 }
 
 static void print_alert(FILE *out, const char *label, int alert)
@@ -668,25 +727,40 @@ void tool_tls_print_evidence(FILE *out, const mqtls_tls_evidence_t *ev, const ch
         fprintf(out, " at the %s stage: %s", stage_name(ev->stage),
                 ev->status ? mqtls_strerror(ev->status) : "abandoned (connect timeout)");
     fputc('\n', out);
-    if (ev->raw_error < 0)
-        fprintf(out, "    error:          %s (Mbed TLS -0x%04X)\n", ev->detail,
-                (unsigned)-ev->raw_error);
-    else if (ev->raw_error > 0 || ev->detail[0])
+    char code[48];
+    raw_words(ev, code, sizeof code);
+    if (ev->stage == MQTLS_TLS_STAGE_TCP && ev->raw_error > 0)
         fprintf(out, "    error:          %s (errno %d)\n", ev->detail, ev->raw_error);
+    else if (ev->detail[0] || code[0])
+        fprintf(out, "    error:          %s%s\n", ev->detail, code);
+    fprintf(out, "    TLS library:    %s\n", ev->backend ? ev->backend : mqtls_tls_backend());
     if (ev->stage < MQTLS_TLS_STAGE_HANDSHAKE)
         return;
     fprintf(out, "    version:        %s\n", ev->version[0] ? ev->version : "(none)");
     fprintf(out, "    cipher suite:   %s\n", ev->ciphersuite[0] ? ev->ciphersuite : "(none)");
     fprintf(out, "    ALPN:           %s\n", ev->alpn[0] ? ev->alpn : "(none agreed)");
-    fprintf(out, "    server chain:   %u certificate(s), [0] is the server's own\n",
-            (unsigned)ev->chain_len);
-    for (unsigned i = 0; i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
+    fprintf(out, "    server sent:    %u certificate(s)\n", (unsigned)ev->sent_len);
+    fprintf(out, "    server chain:   %u certificate(s) as verification built it, [0] is the "
+                 "server's own\n", (unsigned)ev->chain_len);
+    for (unsigned i = 0; ev->chain && i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++) {
         print_cert(out, i, &ev->chain[i]);
-    fprintf(out, "    verification:   %s, flags 0x%08x%s\n",
+        if (ev->sent && !was_sent(ev, ev->chain[i].sha256))
+            fputs("        from:         the trust store (not sent by the server)\n", out);
+    }
+    for (unsigned i = 0; ev->sent && i < ev->sent_len && i < MQTLS_TLS_CHAIN_MAX; i++) {
+        bool in_chain = false;
+        for (unsigned k = 0; ev->chain && k < ev->chain_len && k < MQTLS_TLS_CHAIN_MAX; k++)
+            in_chain = in_chain || !memcmp(ev->chain[k].sha256, ev->sent[i].sha256, 32);
+        if (!in_chain) {
+            fprintf(out, "    sent, not used: [%u]\n", i);
+            print_cert(out, i, &ev->sent[i]);
+        }
+    }
+    fprintf(out, "    verification:   %s, problems 0x%04x%s\n",
             ev->insecure ? "DISABLED (--insecure), would have been" : "on",
-            (unsigned)ev->verify_flags,
-            ev->verify_flags ? "" : ev->chain_len ? " (chain and host name ok)" : "");
-    print_flags(out, ev->verify_flags, "                    ");
+            (unsigned)ev->problems,
+            ev->problems ? "" : ev->verified ? " (chain and host name ok)" : "");
+    print_flags(out, ev->problems, "                    ");
     fprintf(out, "    client cert:    %s, %s\n",
             ev->cert_requested ? "requested by the server" : "not requested",
             ev->cert_sent ? "sent" : "none sent");
@@ -723,7 +797,7 @@ static void print_attempt(tool_tls_t *t, const char *host, uint16_t port)
         fputs(" (automatic: port 443 on an amazonaws.com host)", o);
     fputc('\n', o);
     fprintf(o, "    TLS versions:   %s\n",
-            cfg->tls_min_version == MQTLS_TLS_V1_3 ? "TLS 1.3" : OFFERED_VERSIONS);
+            cfg->tls_min_version == MQTLS_TLS_V1_3 ? "TLS 1.3" : offered_versions());
     if (cfg->ciphers)
         fprintf(o, "    cipher suites:  %s\n", cfg->ciphers);
     fprintf(o, "    verification:   %s\n",
@@ -788,10 +862,10 @@ const mqtls_transport_t tool_tls_transport = {w_connect, w_send, w_recv, w_wait,
 
 static const mqtls_tls_cert_info_t *cert_with(const mqtls_tls_evidence_t *ev, uint32_t flag)
 {
-    for (unsigned i = 0; i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
-        if (ev->chain[i].flags & flag)
+    for (unsigned i = 0; ev->chain && i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
+        if (ev->chain[i].problems & flag)
             return &ev->chain[i];
-    return ev->chain_len ? &ev->chain[0] : NULL;
+    return ev->chain && ev->chain_len ? &ev->chain[0] : NULL;
 }
 
 static void utc_now(char *out, size_t size)
@@ -806,14 +880,26 @@ static void utc_now(char *out, size_t size)
 static void explain_verify(const say_t *o, const tool_tls_t *t, const mqtls_tls_evidence_t *ev)
 {
     const tool_cfg_t *cfg = t->cfg;
-    uint32_t f = ev->verify_flags;
-    uint32_t known = MBEDTLS_X509_BADCERT_NOT_TRUSTED | MBEDTLS_X509_BADCERT_EXPIRED |
-                     MBEDTLS_X509_BADCERT_FUTURE | MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    uint32_t f = ev->problems;
+    uint32_t known = MQTLS_TLS_BAD_UNTRUSTED | MQTLS_TLS_BAD_NO_ISSUER |
+                     MQTLS_TLS_BAD_SELF_SIGNED | MQTLS_TLS_BAD_EXPIRED | MQTLS_TLS_BAD_FUTURE |
+                     MQTLS_TLS_BAD_NAME;
     char now[32], ca[512];
     utc_now(now, sizeof now);
     ca_words(cfg, ca, sizeof ca);
-    if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
-        const mqtls_tls_cert_info_t *top = ev->chain_len ? &ev->chain[ev->chain_len - 1] : NULL;
+    const mqtls_tls_cert_info_t *top =
+        ev->chain && ev->chain_len ? &ev->chain[ev->chain_len - 1] : NULL;
+    if (f & MQTLS_TLS_BAD_SELF_SIGNED)
+        say(o, "server certificate not trusted: the server's certificate '%s' is self-signed "
+                 "and %s does not contain it; pass that certificate as the CA, or give the "
+                 "broker a certificate issued by a CA", top ? top->subject : "?", ca);
+    else if (f & MQTLS_TLS_BAD_NO_ISSUER)
+        say(o, "server certificate not trusted: the server's chain ends at '%s', issued by "
+                 "'%s', which the server did not send and %s does not contain: pass the CA "
+                 "'%s' (or, if it is an intermediate CA, have the broker send it with its "
+                 "certificate)", top ? top->subject : "?", top ? top->issuer : "?", ca,
+                 top ? top->issuer : "?");
+    else if (f & MQTLS_TLS_BAD_UNTRUSTED) {
         if (!top)
             say(o, "server certificate not trusted: %s does not contain the root of the "
                      "server's chain", ca);
@@ -829,31 +915,31 @@ static void explain_verify(const say_t *o, const tool_tls_t *t, const mqtls_tls_
                      "that issued the broker's certificate", top->subject, top->sha256[0],
                      top->sha256[1], top->sha256[2], top->sha256[3], ca);
     }
-    if (f & MBEDTLS_X509_BADCERT_EXPIRED) {
-        const mqtls_tls_cert_info_t *c = cert_with(ev, MBEDTLS_X509_BADCERT_EXPIRED);
+    if (f & MQTLS_TLS_BAD_EXPIRED) {
+        const mqtls_tls_cert_info_t *c = cert_with(ev, MQTLS_TLS_BAD_EXPIRED);
         say(o, "server certificate expired: '%s' was valid from %s to %s UTC, and this "
                  "machine's clock says %s UTC", c ? c->subject : "?", c ? c->not_before : "?",
                  c ? c->not_after : "?", now);
     }
-    if (f & MBEDTLS_X509_BADCERT_FUTURE) {
-        const mqtls_tls_cert_info_t *c = cert_with(ev, MBEDTLS_X509_BADCERT_FUTURE);
+    if (f & MQTLS_TLS_BAD_FUTURE) {
+        const mqtls_tls_cert_info_t *c = cert_with(ev, MQTLS_TLS_BAD_FUTURE);
         say(o, "server certificate not yet valid: '%s' is valid from %s to %s UTC, and this "
                  "machine's clock says %s UTC (is the clock right?)", c ? c->subject : "?",
                  c ? c->not_before : "?", c ? c->not_after : "?", now);
     }
-    if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH)
-        say(o, "host name mismatch: the server's certificate '%s' is not issued for '%s'; "
-                 "connect with a name or address listed in its subjectAltName",
-                 ev->chain_len ? ev->chain[0].subject : "?", cfg->host);
+    if (f & MQTLS_TLS_BAD_NAME) {
+        const mqtls_tls_cert_info_t *leaf = ev->chain && ev->chain_len ? &ev->chain[0] : NULL;
+        say(o, "host name mismatch: the server's certificate '%s' is not issued for '%s' (it "
+                 "names %s); connect with a name or address listed in its subjectAltName",
+                 leaf ? leaf->subject : "?", cfg->server_name ? cfg->server_name : cfg->host,
+                 leaf && leaf->names[0] ? leaf->names : "no subjectAltName");
+    }
     if (f & ~known || !f) {
         char buf[1024] = "";
-        if (f)
-            mbedtls_x509_crt_verify_info(buf, sizeof buf, "", f);
-        for (char *p = buf; *p; p++)
-            if (*p == '\n')
-                *p = p[1] ? ';' : '\0';
-        say(o, "server certificate rejected (verify flags 0x%08x)%s%s", (unsigned)f,
-                 buf[0] ? ": " : "", buf);
+        tool_tls_problem_words(f & ~known, "; ", buf, sizeof buf);
+        say(o, "server certificate rejected (problems 0x%04x)%s%s%s%s", (unsigned)f,
+                 buf[0] ? ": " : "", buf, ev->detail[0] ? "; the TLS library says: " : "",
+                 ev->detail);
     }
 }
 
@@ -863,7 +949,7 @@ static void explain_alert(const say_t *o, const tool_tls_t *t, const mqtls_tls_e
     const tool_cfg_t *cfg = t->cfg;
     int a = ev->alert_received;
     const char *name = mqtls_tls_alert_name(a);
-    bool server_ok = ev->chain_len > 0 && (ev->verify_flags == 0 || ev->insecure);
+    bool server_ok = ev->verified && (ev->problems == 0 || ev->insecure);
     bool no_cert = ev->cert_requested && !ev->cert_sent;
     if (server_ok && no_cert && (a == 40 || a == 42 || a == 116)) {
         say(o, "alert received %d %s: the broker requires a client certificate and none "
@@ -877,7 +963,7 @@ static void explain_alert(const say_t *o, const tool_tls_t *t, const mqtls_tls_e
         say(o, "alert received 70 protocol_version: the broker does not accept the TLS "
                  "version this client offered (%s); check --tls-version and the TLS versions "
                  "the broker allows", cfg->tls_min_version == MQTLS_TLS_V1_3 ? "TLS 1.3"
-                                                                             : OFFERED_VERSIONS);
+                                                                             : offered_versions());
     } else if (a == 40) {
         say(o, "alert received 40 handshake_failure: no common cipher suite (or another "
                  "handshake parameter the broker refused)%s%s", cfg->ciphers ?
@@ -895,7 +981,7 @@ static void explain_alert(const say_t *o, const tool_tls_t *t, const mqtls_tls_e
 static bool closed_after_client_auth(const mqtls_tls_evidence_t *ev, mqtls_status_t why)
 {
     return (why == MQTLS_ERR_IO || why == MQTLS_ERR_CLOSED) && ev->cert_requested &&
-           ev->chain_len > 0 && (ev->verify_flags == 0 || ev->insecure);
+           ev->verified && (ev->problems == 0 || ev->insecure);
 }
 
 static void explain_client_auth_close(const say_t *o, const tool_tls_t *t,
@@ -928,6 +1014,14 @@ int tool_tls_explain_to(const tool_tls_t *t, mqtls_status_t st, tool_tls_say_fn 
     const mqtls_tls_evidence_t *ev = mqtls_tls_evidence(&t->tls);
     const tool_cfg_t *cfg = t->cfg;
     unsigned port = cfg->port;
+    if (ev->stage == MQTLS_TLS_STAGE_ESTABLISHED && ev->alert_received > 0) {
+        /* TLS 1.3: the broker checks our certificate after our side of the handshake is
+         * done; its refusal arrives as an alert instead of the CONNACK. */
+        say(o, "the broker at %s port %u ended the connection after the TLS handshake with an "
+                 "alert", cfg->host, port);
+        explain_alert(o, t, ev);
+        return TOOL_EXIT_CONNECT;
+    }
     if (ev->stage == MQTLS_TLS_STAGE_ESTABLISHED) {
         if (st != MQTLS_ERR_CLOSED && st != MQTLS_ERR_IO)
             return -1;
@@ -939,13 +1033,13 @@ int tool_tls_explain_to(const tool_tls_t *t, mqtls_status_t st, tool_tls_say_fn 
     if (ev->stage != MQTLS_TLS_STAGE_HANDSHAKE)
         return -1;
     mqtls_status_t why = ev->status ? ev->status : st;
-    char detail[224] = "";
-    if (ev->raw_error < 0)
-        snprintf(detail, sizeof detail, " (Mbed TLS: %s, -0x%04X)", ev->detail,
-                 (unsigned)-ev->raw_error);
+    char detail[256] = "", code[48];
+    raw_words(ev, code, sizeof code);
+    if (ev->detail[0] && why != MQTLS_ERR_TLS_VERIFY)
+        snprintf(detail, sizeof detail, " (%s%s)", ev->detail, code);
     say(o, "TLS handshake with %s port %u failed: %s%s", cfg->host, port, mqtls_strerror(why),
              detail);
-    if (why == MQTLS_ERR_TLS_VERIFY || (ev->verify_flags && !ev->insecure))
+    if (why == MQTLS_ERR_TLS_VERIFY || (ev->problems && !ev->insecure))
         explain_verify(o, t, ev);
     else if (ev->alert_received >= 0)
         explain_alert(o, t, ev);

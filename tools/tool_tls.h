@@ -5,13 +5,14 @@
  *        from them, and its evidence put into words: the -d handshake report and the
  *        plain-words explanation of a failed handshake.
  *
- * Only the public API is used (mqtls/transport_tls.h, and Mbed TLS's
- * mbedtls_x509_crt_verify_info() to decode the verify flags).
+ * Only the public API is used (mqtls/transport_tls.h): the same code explains either TLS
+ * backend.
  */
 #ifndef TOOL_TLS_H
 #define TOOL_TLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -90,6 +91,9 @@ int tool_tls_explain(const tool_tls_t *t, mqtls_status_t st);
 
 /** tool_tls_explain(), with the lines given to @p say instead of stderr. */
 int tool_tls_explain_to(const tool_tls_t *t, mqtls_status_t st, tool_tls_say_fn say, void *ctx);
+
+/** The words for the MQTLS_TLS_BAD_* bits of @p problems, separated by @p sep. */
+void tool_tls_problem_words(uint32_t problems, const char *sep, char *out, size_t size);
 
 /** Prints the evidence of one attempt (the -d report). */
 void tool_tls_print_evidence(FILE *out, const mqtls_tls_evidence_t *ev, const char *host,

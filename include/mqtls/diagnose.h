@@ -109,7 +109,7 @@ typedef struct mqtls_diag_facts {
     bool alpn_offered;                  /**< an ALPN protocol was offered (AWS IoT on 443:
                                              the one it needs, x-amzn-mqtt-ca) */
     bool clock_unset;                   /**< the local clock reads before 2020 */
-    uint32_t client_cert_flags;         /**< MBEDTLS_X509_BADCERT_EXPIRED / _FUTURE locally */
+    uint32_t client_cert_flags;         /**< MQTLS_TLS_BAD_EXPIRED / _FUTURE, found locally */
     bool key_too_small;                 /**< RSA below 2048 bits */
     mqtls_version_t version;
     uint8_t connack_reason;             /**< with MQTLS_ERR_CONNACK_REFUSED */

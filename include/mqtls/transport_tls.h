@@ -202,6 +202,15 @@ typedef struct mqtls_tls {
 /** The backend this library was built with: "OpenSSL 3.0.19" or "Mbed TLS 2.28.3". */
 const char *mqtls_tls_backend(void);
 
+/** The highest TLS version the backend can speak: MQTLS_TLS_V1_3 or MQTLS_TLS_V1_2. */
+int mqtls_tls_max_version(void);
+
+/**
+ * Does the backend know the cipher suite @p name (an IANA name; with OpenSSL also its own
+ * names)? For tools that expand cipher rules themselves.
+ */
+bool mqtls_tls_cipher_known(const char *name);
+
 /**
  * Makes a context: loads the credentials of @p cfg, checks that the key belongs to the
  * certificate, and prepares the backend. @p cfg is copied; what it points to is not.

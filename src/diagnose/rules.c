@@ -5,16 +5,12 @@
  * The patterns come from ../shared/reference/tls-failures.md. The order of the tests
  * matters where one symptom has several readings: each rule says why it comes first.
  */
-#include <mbedtls/error.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/ssl.h>
-#include <mbedtls/x509.h>
-
 #include "mqtls/diagnose.h"
 #include "mqtls/reason.h"
 
 /* TLS alert descriptions (RFC 5246, 8446). */
 enum {
+    A_RECORD_OVERFLOW = 22,
     A_HANDSHAKE_FAILURE = 40,
     A_BAD_CERTIFICATE = 42,
     A_UNSUPPORTED_CERTIFICATE = 43,
@@ -33,7 +29,7 @@ static mqtls_cause_t credentials(const mqtls_diag_facts_t *f)
 {
     const mqtls_tls_evidence_t *e = f->tls;
     mqtls_tls_item_t item = e ? e->item : MQTLS_TLS_ITEM_NONE;
-    int raw = e ? e->raw_error : 0;
+    mqtls_tls_cred_problem_t problem = e ? e->cred_problem : MQTLS_TLS_CRED_NONE;
     switch (f->status) {
     case MQTLS_OK:
         break;
@@ -42,17 +38,18 @@ static mqtls_cause_t credentials(const mqtls_diag_facts_t *f)
     case MQTLS_ERR_BAD_PARAM:
         return item == MQTLS_TLS_ITEM_CA ? MQTLS_CAUSE_CA_MISSING : MQTLS_CAUSE_SETTINGS;
     case MQTLS_ERR_UNSUPPORTED:
-        return MQTLS_CAUSE_SETTINGS;
+        return item == MQTLS_TLS_ITEM_KEY ? MQTLS_CAUSE_KEY_UNSUPPORTED : MQTLS_CAUSE_SETTINGS;
     default:
-        switch (raw) {
-        case 0: /* the file could not be opened at all */
+        switch (problem) {
+        case MQTLS_TLS_CRED_UNREADABLE:
             return MQTLS_CAUSE_FILE_UNREADABLE;
-        case MBEDTLS_ERR_PK_PASSWORD_REQUIRED:
-        case MBEDTLS_ERR_PK_PASSWORD_MISMATCH:
+        case MQTLS_TLS_CRED_PASS_NEEDED:
+        case MQTLS_TLS_CRED_PASS_WRONG:
             return MQTLS_CAUSE_KEY_PASSPHRASE;
-        case MBEDTLS_ERR_PK_UNKNOWN_PK_ALG:
-        case MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE:
+        case MQTLS_TLS_CRED_KEY_UNSUPPORTED:
             return MQTLS_CAUSE_KEY_UNSUPPORTED;
+        case MQTLS_TLS_CRED_KEY_MISMATCH:
+            return MQTLS_CAUSE_KEY_MISMATCH;
         default:
             return MQTLS_CAUSE_FILE_WRONG_KIND;
         }
@@ -60,9 +57,9 @@ static mqtls_cause_t credentials(const mqtls_diag_facts_t *f)
     /* Files are fine; what the local checks found about them. */
     if (f->key_too_small)
         return MQTLS_CAUSE_KEY_UNSUPPORTED;
-    if (f->client_cert_flags & MBEDTLS_X509_BADCERT_FUTURE)
+    if (f->client_cert_flags & MQTLS_TLS_BAD_FUTURE)
         return f->clock_unset ? MQTLS_CAUSE_CLOCK_UNSET : MQTLS_CAUSE_CLIENT_CERT_NOT_YET_VALID;
-    if (f->client_cert_flags & MBEDTLS_X509_BADCERT_EXPIRED)
+    if (f->client_cert_flags & MQTLS_TLS_BAD_EXPIRED)
         return MQTLS_CAUSE_CLIENT_CERT_EXPIRED;
     return MQTLS_CAUSE_NONE;
 }
@@ -86,15 +83,15 @@ static mqtls_cause_t tcp(const mqtls_diag_facts_t *f)
  * renaming the certificate would not help while the root is not trusted. */
 static mqtls_cause_t verify(const mqtls_diag_facts_t *f, uint32_t flags)
 {
-    if ((flags & MBEDTLS_X509_BADCERT_FUTURE) && f->clock_unset)
+    if ((flags & MQTLS_TLS_BAD_FUTURE) && f->clock_unset)
         return MQTLS_CAUSE_CLOCK_UNSET;
-    if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+    if (flags & (MQTLS_TLS_BAD_UNTRUSTED | MQTLS_TLS_BAD_NO_ISSUER | MQTLS_TLS_BAD_SELF_SIGNED))
         return MQTLS_CAUSE_SERVER_UNTRUSTED_ROOT;
-    if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
+    if (flags & MQTLS_TLS_BAD_EXPIRED)
         return MQTLS_CAUSE_SERVER_CERT_EXPIRED;
-    if (flags & MBEDTLS_X509_BADCERT_FUTURE)
+    if (flags & MQTLS_TLS_BAD_FUTURE)
         return MQTLS_CAUSE_SERVER_CERT_NOT_YET_VALID;
-    if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+    if (flags & MQTLS_TLS_BAD_NAME)
         return MQTLS_CAUSE_HOSTNAME_MISMATCH;
     return MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
 }
@@ -148,7 +145,7 @@ static mqtls_cause_t closed(const mqtls_diag_facts_t *f, const mqtls_tls_evidenc
         return aws_443_without_alpn(f) ? MQTLS_CAUSE_ALPN_REQUIRED : MQTLS_CAUSE_NOT_A_TLS_PORT;
     if (e->cert_requested && !e->cert_sent)
         return MQTLS_CAUSE_CLIENT_CERT_REQUIRED;
-    if (e->cert_sent && e->verify_flags == 0)
+    if (e->cert_sent && e->problems == 0)
         return MQTLS_CAUSE_CLIENT_CERT_REJECTED;
     return MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
 }
@@ -163,7 +160,7 @@ static mqtls_cause_t tls(const mqtls_diag_facts_t *f)
         return MQTLS_CAUSE_NOT_A_TLS_PORT;
     switch (f->status) {
     case MQTLS_ERR_TLS_VERIFY:
-        return verify(f, e->verify_flags);
+        return verify(f, e->problems);
     case MQTLS_ERR_TLS_ALERT:
         return alert(f, e);
     case MQTLS_ERR_TIMEOUT:
@@ -172,7 +169,8 @@ static mqtls_cause_t tls(const mqtls_diag_facts_t *f)
     case MQTLS_ERR_IO:
         return closed(f, e);
     default:
-        if (e->raw_error == MBEDTLS_ERR_SSL_INVALID_RECORD && tls_reply)
+        /* A record larger than we can take: we said so with record_overflow. */
+        if (e->alert_sent == A_RECORD_OVERFLOW && tls_reply)
             return MQTLS_CAUSE_TLS_RECORD_TOO_LARGE;
         return e->alert_received >= 0 ? alert(f, e) : MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
     }
@@ -213,6 +211,10 @@ static mqtls_cause_t mqtt(const mqtls_diag_facts_t *f)
         return connack(f);
     if (f->port_speaks_tls && !f->tls_used)
         return MQTLS_CAUSE_TLS_PORT_WITHOUT_TLS;
+    /* In TLS 1.3 the server checks our certificate after our handshake is over: its refusal
+     * is an alert that arrives instead of the CONNACK. */
+    if (f->tls_used && f->tls && f->tls->alert_received > 0)
+        return alert(f, f->tls);
     switch (f->status) {
     case MQTLS_ERR_TIMEOUT:
         return MQTLS_CAUSE_NO_CONNACK;

@@ -35,6 +35,12 @@ struct mqtls_tls_certs {
 /** The library and its version, e.g. "OpenSSL 3.0.19". */
 const char *mqtls__tlsb_name(void);
 
+/** The highest TLS version the linked library speaks (MQTLS_TLS_V1_2 or _3). */
+int mqtls__tlsb_max_version(void);
+
+/** Does the library know the cipher suite @p name (see mqtls_tls_cipher_known())? */
+bool mqtls__tlsb_cipher_known(const char *name);
+
 /**
  * Loads ctx->cfg into ctx->be (versions, suites, ALPN, CA, identity, key check). On failure
  * fills @p ev through mqtls__tls_fail() (stage CREDENTIALS, with the item) and leaves

@@ -201,6 +201,16 @@ const char *mqtls_tls_backend(void)
     return mqtls__tlsb_name();
 }
 
+int mqtls_tls_max_version(void)
+{
+    return mqtls__tlsb_max_version();
+}
+
+bool mqtls_tls_cipher_known(const char *name)
+{
+    return name && *name && mqtls__tlsb_cipher_known(name);
+}
+
 /* Follows TLS record boundaries in one direction and notes an alert sent in the clear
  * (before that side's ChangeCipherSpec: later alerts are encrypted). */
 static void watch(struct mqtls_tls_rec *r, const uint8_t *p, size_t n, int *alert)

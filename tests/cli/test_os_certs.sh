@@ -41,8 +41,12 @@ env -u SSL_CERT_FILE -u SSL_CERT_DIR timeout "$T" "$MQTLS_BIN" pub --tls-use-os-
     --cafile "$P/ca.crt" "${T_ARGS[@]}" 2> "$WORK/err"
 assert_status 0 $? "--tls-use-os-certs with --cafile"
 
-# Both --cafile and --capath leave no slot for the system's: a usage error.
-expect 2 "cannot be added to both" pub --tls-use-os-certs --cafile "$P/ca.crt" \
-    --capath "$WORK/cadir" "${T_ARGS[@]}"
+# With --cafile and --capath too: all three sources are trusted.
+env -u SSL_CERT_FILE -u SSL_CERT_DIR timeout "$T" "$MQTLS_BIN" pub --tls-use-os-certs \
+    --cafile "$P/ca.crt" --capath "$WORK/cadir" "${T_ARGS[@]}" 2> "$WORK/err"
+assert_status 0 $? "--tls-use-os-certs with --cafile and --capath"
+
+# SSL_CERT_DIR that is not a directory is named too.
+SSL_CERT_DIR=$P/ca.crt expect 2 "SSL_CERT_DIR" pub --tls-use-os-certs "${T_ARGS[@]}"
 
 finish

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # mqtls pki: a local CA, broker and device certificates (EC and RSA 2048), checked with the
 # openssl command-line tool; the device files laid out like
-# `aws iot create-keys-and-certificate`; dates, overwrite refusal, usage and runtime errors;
-# and a real mutual-TLS handshake with mosquitto (mosquitto_pub) using the files.
+# `aws iot create-keys-and-certificate`; dates, overwrite refusal, CAs made by openssl (DER,
+# P-384, intermediate, and ones it must refuse or whose certificates would not verify), usage
+# and runtime errors; and a real mutual-TLS handshake with mosquitto (mosquitto_pub) using the
+# files.
 . "$(dirname "$0")/lib.sh"
 
 command -v openssl >/dev/null || die "the openssl tool is needed to check certificates"
@@ -90,8 +92,8 @@ for kind in ec rsa; do
         "[$kind] CA subject"
     assert_eq "$(openssl x509 -in "$D/ca.crt" -noout -issuer | sed 's/^issuer=//')" \
         "$(openssl x509 -in "$D/ca.crt" -noout -subject | sed 's/^subject=//')" "[$kind] CA self-signed"
-    openssl verify -CAfile "$D/ca.crt" "$D/ca.crt" > "$WORK/v" 2>&1
-    assert_status 0 $? "[$kind] CA verifies against itself"
+    openssl verify -x509_strict -CAfile "$D/ca.crt" "$D/ca.crt" > "$WORK/v" 2>&1
+    assert_status 0 $? "[$kind] CA verifies strictly against itself ($(cat "$WORK/v"))"
     openssl x509 -in "$D/ca.crt" -outform der -out "$WORK/ca.der.ossl"
     assert_file_eq "$WORK/ca.der.ossl" "$D/ca.der" "[$kind] ca.der = openssl x509 -outform der"
     same_key "$D/ca.key" "$D/ca.crt" "[$kind] CA key matches CA certificate"
@@ -168,6 +170,13 @@ for kind in ec rsa; do
     serial=$(openssl x509 -in "$D/$N/cert.crt" -noout -serial | cut -d= -f2)
     assert_eq 32 "${#serial}" "[$kind] serial is 16 bytes"
     case "$serial" in [0-7]*) pass "[$kind] serial is positive" ;; *) fail "[$kind] serial $serial" ;; esac
+    assert_eq "$serial" "$(field serial | tr -d :)" "[$kind] serial printed as in the certificate"
+    if [ "$kind" = rsa ]; then want_key="RSA 2048"; else want_key="EC P-256"; fi
+    assert_eq "key:              $want_key" "$(grep '^key:' "$WORK/out")" "[$kind] key printed"
+    assert_eq "subject:          CN=$N" "$(grep '^subject:' "$WORK/out")" "[$kind] subject printed"
+    nb=$(openssl x509 -in "$D/$N/cert.crt" -noout -startdate | cut -d= -f2)
+    assert_eq "not-before:       $(date -u -d "$nb" '+%Y-%m-%d %H:%M:%S UTC')" \
+        "$(grep '^not-before:' "$WORK/out")" "[$kind] not-before printed as in the certificate"
     assert_eq 365 "$(validity_days "$D/$N/cert.crt")" "[$kind] device valid 365 days"
 done
 
@@ -233,9 +242,103 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
     -out "$WORK/osslca/ca.crt" > /dev/null 2>&1
 pki device "$WORK/fleet" foreign --ca-dir "$WORK/osslca"
 assert_status 0 "$RC" "device signed by an openssl-made CA"
+assert_eq 'issuer:           C=DE, O=Example\, Inc., CN=Other Root' "$(grep '^issuer:' "$WORK/out")" \
+    "openssl-made CA: the issuer printed in order, its comma escaped (RFC 4514)"
 assert_eq "$WORK/fleet/foreign/cert.crt: OK" \
     "$(openssl verify -x509_strict -CAfile "$WORK/osslca/ca.crt" "$WORK/fleet/foreign/cert.crt" 2>&1)" \
     "openssl-made CA: chain verifies"
+
+# ---- CAs from elsewhere: every new certificate is verified (OpenSSL's verifier) before any
+# file is written, for the purpose it is made for, as a TLS peer will check it ------------
+# mkca DIR SUBJ [openssl req options...]: a CA made by `openssl req -x509` (P-256 unless told).
+mkca() {
+    local d=$1 subj=$2
+    shift 2
+    mkdir -p "$d"
+    [ $# -eq 0 ] && set -- -newkey ec -pkeyopt ec_paramgen_curve:P-256
+    openssl req -x509 "$@" -nodes -days 30 -subj "$subj" -keyout "$d/ca.key" -out "$d/ca.crt" \
+        > "$WORK/mkca.err" 2>&1 || die "openssl req failed: $(cat "$WORK/mkca.err")"
+}
+# A CA whose extendedKeyUsage allows clientAuth only: OpenSSL clients (mosquitto_pub) refuse a
+# broker certificate it signs, so pki server refuses to make one; device certificates are fine.
+mkca "$WORK/cliauth" "/CN=Client-only CA" -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" -addext "extendedKeyUsage=clientAuth"
+expect 1 "unsuitable certificate purpose, found in the CA certificate '$WORK/cliauth/ca.crt'" \
+    server "$WORK/cliauth" --name localhost
+[ ! -e "$WORK/cliauth/server.crt" ] && [ ! -e "$WORK/cliauth/server.key" ] &&
+    pass "a broker certificate that does not verify is not written" ||
+    fail "pki server wrote a broker certificate that openssl rejects: $(ls "$WORK/cliauth")"
+pki device "$WORK/cliauth" dev
+assert_status 0 "$RC" "client-only CA: device certificate made"
+openssl verify -purpose sslclient -CAfile "$WORK/cliauth/ca.crt" "$WORK/cliauth/dev/cert.crt" > "$WORK/v" 2>&1
+assert_status 0 $? "client-only CA: device certificate verifies for sslclient ($(cat "$WORK/v"))"
+
+# A CA whose keyUsage does not allow keyCertSign: nothing it signs verifies.
+mkca "$WORK/nosign" "/CN=No-sign CA" -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    -addext "keyUsage=critical,digitalSignature"
+expect 1 "does not verify against the CA" device "$WORK/nosign" d
+[ ! -e "$WORK/nosign/d/cert.crt" ] && [ ! -e "$WORK/nosign/d/private.key" ] &&
+    pass "no device files from a CA that cannot sign" || fail "device files written: $(ls "$WORK/nosign/d")"
+
+# An intermediate CA (signed by the EC CA) is the anchor all the same.
+mkdir -p "$WORK/inter"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=Intermediate" \
+    -keyout "$WORK/inter/ca.key" -out "$WORK/inter/ca.csr" > /dev/null 2>&1
+printf '%s\n' "basicConstraints=critical,CA:TRUE" "keyUsage=critical,keyCertSign,cRLSign" \
+    "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" > "$WORK/inter/ext"
+openssl x509 -req -in "$WORK/inter/ca.csr" -CA "$WORK/ec/ca.crt" -CAkey "$WORK/ec/ca.key" \
+    -set_serial 7 -days 30 -extfile "$WORK/inter/ext" -out "$WORK/inter/ca.crt" > /dev/null 2>&1
+pki server "$WORK/inter" --name localhost
+assert_status 0 "$RC" "server certificate from an intermediate CA ($(cat "$WORK/err"))"
+assert_eq "$WORK/inter/server.crt: OK" "$(openssl verify -x509_strict -purpose sslserver \
+    -CAfile "$WORK/ec/ca.crt" -untrusted "$WORK/inter/ca.crt" "$WORK/inter/server.crt" 2>&1)" \
+    "intermediate CA: the chain to the root verifies"
+
+# A CA in DER (certificate and PKCS#8 key), and a P-384 CA: read by content.
+mkdir -p "$WORK/derca"
+openssl x509 -in "$WORK/ec/ca.crt" -outform der -out "$WORK/derca/ca.crt"
+openssl pkcs8 -topk8 -nocrypt -in "$WORK/ec/ca.key" -outform der -out "$WORK/derca/ca.key"
+pki device "$WORK/derca" d
+assert_status 0 "$RC" "CA in DER with a PKCS#8 DER key ($(cat "$WORK/err"))"
+assert_eq "$WORK/derca/d/cert.crt: OK" "$(openssl verify -CAfile "$WORK/ec/ca.crt" "$WORK/derca/d/cert.crt" 2>&1)" \
+    "DER CA: the device certificate verifies"
+mkca "$WORK/p384" "/O=Example/CN=P-384 CA" -newkey ec -pkeyopt ec_paramgen_curve:P-384 \
+    -addext "keyUsage=critical,keyCertSign,cRLSign"
+pki device "$WORK/p384" d --rsa 2048
+assert_status 0 "$RC" "P-384 CA signs an RSA device ($(cat "$WORK/err"))"
+assert_eq "issuer:           O=Example, CN=P-384 CA" "$(grep '^issuer:' "$WORK/out")" "P-384 CA: issuer printed"
+assert_eq "$WORK/p384/d/cert.crt: OK" "$(openssl verify -x509_strict -CAfile "$WORK/p384/ca.crt" \
+    "$WORK/p384/d/cert.crt" 2>&1)" "P-384 CA: the device certificate verifies"
+
+# CA keys it cannot use: encrypted (OpenSSL 3's default PKCS#8 with AES), Ed25519, public only.
+mkdir -p "$WORK/enc"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -aes-256-cbc -pass pass:secret \
+    -out "$WORK/enc/ca.key" 2>/dev/null
+openssl req -x509 -key "$WORK/enc/ca.key" -passin pass:secret -subj "/CN=Enc CA" -days 30 \
+    -out "$WORK/enc/ca.crt" 2>/dev/null
+expect 2 "the CA key '$WORK/enc/ca.key' is encrypted" device "$WORK/enc" d
+mkca "$WORK/ed" "/CN=Ed CA" -newkey ed25519
+expect 2 "is an ED25519 key: mqtls pki signs with RSA or EC keys" device "$WORK/ed" d
+mkdir -p "$WORK/pubonly"
+cp "$D/ca.crt" "$WORK/pubonly/ca.crt"
+openssl pkey -in "$D/ca.key" -pubout -out "$WORK/pubonly/ca.key" 2>/dev/null
+expect 2 "the CA key '$WORK/pubonly/ca.key' is not a usable private key" device "$WORK/pubonly" d
+mkdir -p "$WORK/keyonly"
+cp "$D/ca.key" "$WORK/keyonly/ca.crt"
+cp "$D/ca.key" "$WORK/keyonly/ca.key"
+expect 2 "'$WORK/keyonly/ca.crt' is not a usable certificate: its first CERTIFICATE block is missing" \
+    device "$WORK/keyonly" d
+mkdir -p "$WORK/huge"
+head -c 2000000 /dev/zero > "$WORK/huge/ca.crt"
+cp "$D/ca.key" "$WORK/huge/ca.key"
+expect 2 "the CA certificate '$WORK/huge/ca.crt' is too large" device "$WORK/huge" d
+mkdir -p "$WORK/empty"
+cp "$D/ca.crt" "$WORK/empty/ca.crt"
+: > "$WORK/empty/ca.key"
+expect 2 "the CA private key '$WORK/empty/ca.key' is empty" device "$WORK/empty" d
+for d in enc ed pubonly keyonly huge empty; do
+    [ ! -e "$WORK/$d/d" ] && pass "$d: no device directory" || fail "$d: $WORK/$d/d created"
+done
 
 # ---- overwriting -------------------------------------------------------------------------
 cp "$D/ca.crt" "$WORK/ca.before"

@@ -2,10 +2,6 @@
  * scenario tests of `mqtls doctor` reproduce them for real; these pin the rule order. */
 #include <string.h>
 
-#include <mbedtls/error.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/ssl.h>
-#include <mbedtls/x509.h>
 
 #include "mqtls/diagnose.h"
 #include "mqtls/reason.h"
@@ -40,22 +36,29 @@ TEST(credentials)
     ev.item = MQTLS_TLS_ITEM_SETTINGS;
     CHECK_EQ_STR(id(), "cred.settings_invalid");
     reset(MQTLS_DIAG_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS);
+    CHECK_EQ_STR(id(), "cred.file_wrong_kind"); /* nothing more said: not the file system */
+    ev.cred_problem = MQTLS_TLS_CRED_UNREADABLE;
     CHECK_EQ_STR(id(), "cred.file_unreadable");
-    ev.raw_error = MBEDTLS_ERR_PK_PASSWORD_REQUIRED;
+    ev.cred_problem = MQTLS_TLS_CRED_PASS_NEEDED;
     CHECK_EQ_STR(id(), "cred.key_passphrase");
-    ev.raw_error = MBEDTLS_ERR_PK_PASSWORD_MISMATCH;
+    ev.cred_problem = MQTLS_TLS_CRED_PASS_WRONG;
     CHECK_EQ_STR(id(), "cred.key_passphrase");
-    ev.raw_error = MBEDTLS_ERR_PK_UNKNOWN_PK_ALG;
+    ev.cred_problem = MQTLS_TLS_CRED_KEY_UNSUPPORTED;
     CHECK_EQ_STR(id(), "cred.key_unsupported");
-    ev.raw_error = MBEDTLS_ERR_X509_INVALID_FORMAT;
+    ev.cred_problem = MQTLS_TLS_CRED_MALFORMED;
     CHECK_EQ_STR(id(), "cred.file_wrong_kind");
+    ev.cred_problem = MQTLS_TLS_CRED_EMPTY;
+    CHECK_EQ_STR(id(), "cred.file_wrong_kind");
+    reset(MQTLS_DIAG_CREDENTIALS, MQTLS_ERR_UNSUPPORTED);
+    ev.item = MQTLS_TLS_ITEM_KEY; /* a pkcs11: key with a backend that cannot use tokens */
+    CHECK_EQ_STR(id(), "cred.key_unsupported");
     reset(MQTLS_DIAG_CREDENTIALS, MQTLS_ERR_TLS_KEY_MISMATCH);
     CHECK_EQ_STR(id(), "cred.key_mismatch");
     reset(MQTLS_DIAG_CREDENTIALS, MQTLS_OK);
     CHECK_EQ_STR(id(), "ok");
-    f.client_cert_flags = MBEDTLS_X509_BADCERT_EXPIRED;
+    f.client_cert_flags = MQTLS_TLS_BAD_EXPIRED;
     CHECK_EQ_STR(id(), "cred.client_cert_expired");
-    f.client_cert_flags = MBEDTLS_X509_BADCERT_FUTURE;
+    f.client_cert_flags = MQTLS_TLS_BAD_FUTURE;
     CHECK_EQ_STR(id(), "cred.client_cert_not_yet_valid");
     f.clock_unset = true;
     CHECK_EQ_STR(id(), "tls.clock_unset");
@@ -80,18 +83,22 @@ TEST(server_verification_order)
     reset(MQTLS_DIAG_TLS, MQTLS_ERR_TLS_VERIFY);
     ev.bytes_received = 3000;
     ev.first_byte = 22;
-    ev.verify_flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED | MBEDTLS_X509_BADCERT_EXPIRED;
+    ev.problems = MQTLS_TLS_BAD_UNTRUSTED | MQTLS_TLS_BAD_EXPIRED;
     CHECK_EQ_STR(id(), "tls.server_untrusted_root");
-    ev.verify_flags = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    ev.problems = MQTLS_TLS_BAD_EXPIRED | MQTLS_TLS_BAD_NAME;
     CHECK_EQ_STR(id(), "tls.server_cert_expired");
-    ev.verify_flags = MBEDTLS_X509_BADCERT_FUTURE;
+    ev.problems = MQTLS_TLS_BAD_FUTURE;
     CHECK_EQ_STR(id(), "tls.server_cert_not_yet_valid");
     f.clock_unset = true;
-    ev.verify_flags = MBEDTLS_X509_BADCERT_FUTURE | MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+    ev.problems = MQTLS_TLS_BAD_FUTURE | MQTLS_TLS_BAD_UNTRUSTED;
     CHECK_EQ_STR(id(), "tls.clock_unset");
     f.clock_unset = false;
-    ev.verify_flags = MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    ev.problems = MQTLS_TLS_BAD_NAME;
     CHECK_EQ_STR(id(), "tls.hostname_mismatch");
+    ev.problems = MQTLS_TLS_BAD_NO_ISSUER | MQTLS_TLS_BAD_NAME; /* a missing intermediate */
+    CHECK_EQ_STR(id(), "tls.server_untrusted_root");
+    ev.problems = MQTLS_TLS_BAD_SELF_SIGNED;
+    CHECK_EQ_STR(id(), "tls.server_untrusted_root");
 }
 
 TEST(alerts_from_the_broker)
@@ -143,7 +150,8 @@ TEST(closes_and_non_tls_peers)
     ev.first_byte = 'H';
     CHECK_EQ_STR(id(), "tls.not_a_tls_port");
     ev.first_byte = 22;
-    ev.raw_error = MBEDTLS_ERR_SSL_INVALID_RECORD;
+    CHECK_EQ_STR(id(), "tls.handshake_failed");
+    ev.alert_sent = 22; /* record_overflow: we could not take the server's record */
     CHECK_EQ_STR(id(), "tls.record_too_large");
     reset(MQTLS_DIAG_TLS, MQTLS_ERR_TIMEOUT);
     CHECK_EQ_STR(id(), "tls.handshake_timeout");
@@ -169,6 +177,16 @@ TEST(mqtt_and_roundtrip)
     CHECK_EQ_STR(id(), "mqtt.refused");
     reset(MQTLS_DIAG_MQTT, MQTLS_ERR_CLOSED);
     CHECK_EQ_STR(id(), "mqtt.closed_after_connect");
+    /* TLS 1.3: the server refuses our certificate after the handshake, instead of CONNACK. */
+    ev.cert_requested = ev.cert_sent = true;
+    ev.alert_received = 48; /* unknown_ca */
+    CHECK_EQ_STR(id(), "tls.client_cert_rejected");
+    ev.cert_sent = false;
+    ev.alert_received = 116; /* certificate_required */
+    CHECK_EQ_STR(id(), "tls.client_cert_required");
+    ev.alert_received = 0; /* close_notify is no refusal */
+    CHECK_EQ_STR(id(), "mqtt.closed_after_connect");
+    ev.alert_received = -1;
     f.reply_not_connack = true; /* "HTTP/1.1 400 ...", then the close */
     CHECK_EQ_STR(id(), "mqtt.no_connack");
     f.reply_not_connack = false;
