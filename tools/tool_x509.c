@@ -673,6 +673,25 @@ static bool try_public(tool_obj_t *o)
     return true;
 }
 
+/* OpenSSL's words for why a key does not parse, from the parser its PEM label names: the
+ * key parsers tried in turn leave more errors than OpenSSL's queue keeps, so the label's
+ * own is run again alone. */
+static void key_reason(const tool_obj_t *o, char *e, size_t size)
+{
+    const unsigned char *q = o->der.p;
+    ERR_clear_error();
+    if (!strcmp(o->label, "RSA PRIVATE KEY") || !strcmp(o->label, "EC PRIVATE KEY"))
+        EVP_PKEY_free(d2i_PrivateKey(o->label[0] == 'R' ? EVP_PKEY_RSA : EVP_PKEY_EC, NULL, &q,
+                                     der_len(o)));
+    else if (!strcmp(o->label, "RSA PUBLIC KEY"))
+        EVP_PKEY_free(d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, der_len(o)));
+    else if (o->kind == TOOL_OBJ_PUBKEY)
+        EVP_PKEY_free(d2i_PUBKEY(NULL, &q, der_len(o)));
+    else
+        PKCS8_PRIV_KEY_INFO_free(d2i_PKCS8_PRIV_KEY_INFO(NULL, &q, der_len(o)));
+    tool_x509_ossl_error(e, size);
+}
+
 /* Parses o->der as what o->kind says (a PEM block's label). */
 static void parse_der_obj(tool_obj_t *o, const char *pass)
 {
@@ -689,7 +708,10 @@ static void parse_der_obj(tool_obj_t *o, const char *pass)
     if (ok)
         return;
     tool_obj_kind_t k = o->kind;
-    tool_x509_ossl_error(e, sizeof e);
+    if (k == TOOL_OBJ_PRIVKEY || k == TOOL_OBJ_PUBKEY)
+        key_reason(o, e, sizeof e);
+    else
+        tool_x509_ossl_error(e, sizeof e);
     der_shape_note(o, note, sizeof note);
     set_broken(o, "the %s does not parse: %s%s", tool_obj_kind_name(k), e, note);
 }
@@ -877,13 +899,16 @@ static void parse_pem(tool_credfile_t *f, const char *pass)
 /* ---- DER ---------------------------------------------------------------------------------- */
 
 /* Which structure a DER object is: OpenSSL's parsers in turn, the first that takes it whole
- * decides. Certificates first (most files are one), then what a key file may hold. */
-static bool classify_der(tool_obj_t *o, const char *pass)
+ * decides. Certificates first (most files are one), then what a key file may hold.
+ * @p cert_err: why it is not a certificate, in OpenSSL's words. */
+static bool classify_der(tool_obj_t *o, const char *pass, char *cert_err, size_t size)
 {
     if (try_cert(o)) {
         o->kind = TOOL_OBJ_CERT;
         return true;
     }
+    /* Kept now: the parsers tried next leave more errors than OpenSSL's queue holds. */
+    tool_x509_ossl_error(cert_err, size);
     if (try_csr(o)) {
         o->kind = TOOL_OBJ_CSR;
         return true;
@@ -921,8 +946,7 @@ static void parse_der(tool_credfile_t *f, const char *pass)
     memset(&probe, 0, sizeof probe);
     tool_blob_set(&probe.der, p, s.total);
     ERR_clear_error();
-    if (!classify_der(&probe, pass)) {
-        tool_x509_ossl_error(e, sizeof e); /* the certificate parser's words: tried first */
+    if (!classify_der(&probe, pass, e, sizeof e)) {
         if (is_crl(&probe))
             snprintf(f->why, sizeof f->why, "a certificate revocation list (X.509 CRL), not a "
                      "certificate, key or CSR: not used by mqtls");
