@@ -3,9 +3,10 @@
  * @brief `mqtls cert`: show, convert, check and embed certificates and keys (see
  *        tool_cert.h, docs/cli.md).
  *
- * Files are read with tool_credfile_load() (tool_x509.c): the format is told by content,
- * every PEM block is decoded on its own, and the certificate extensions Mbed TLS 2.28 does
- * not parse come from the library's X.509 helpers (mqtls/x509.h).
+ * Files are read with tool_credfile_load() (tool_x509.c): the format is told by content and
+ * every PEM block is decoded on its own. Everything about a certificate comes from OpenSSL:
+ * its extensions through X509_get_ext_d2i() (GENERAL_NAMES, EXTENDED_KEY_USAGE, ...), the
+ * chain through X509_verify_cert(), the key pair through EVP_PKEY_eq().
  */
 #include "tool_cert.h"
 
@@ -16,24 +17,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/asn1.h>
-#include <mbedtls/oid.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/platform_util.h>
-#include <mbedtls/x509.h>
-#include <mbedtls/x509_crt.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
-#include "x509_ext.h" /* src/tls/mbedtls: goes with the move to OpenSSL */
+#include <mqtls/transport_tls.h>
+
 #include "tool_util.h"
 #include "tool_x509.h"
 
 #define MARK_OK "\xE2\x9C\x93"   /* ✓ */
 #define MARK_FAIL "\xE2\x9C\x97" /* ✗ */
 #define MARK_WARN "!"
+
+/* Who refuses an RSA key below 2048 bits. */
+#define WEAK_RSA_WHO                                                                           \
+    "refused by AWS IoT, by OpenSSL at Debian's default security level and by Mbed TLS's "    \
+    "default profile"
 
 /* A clock before this (2020-01-01) is taken as unset. */
 #define CLOCK_SANE 1577836800LL
@@ -65,7 +73,7 @@ static void args_free(cert_args_t *a)
 {
     free(a->pos);
     if (a->pass) {
-        mbedtls_platform_zeroize(a->pass, strlen(a->pass));
+        OPENSSL_cleanse(a->pass, strlen(a->pass));
         free(a->pass);
     }
 }
@@ -149,8 +157,10 @@ static void help_cmd(unsigned cmd, FILE *out)
               "  --cert FILE       the client certificate (PEM, with its chain, or DER)\n"
               "  --key FILE        its private key\n"
               "  --keypass PASS    the key's passphrase (or set MQTLS_KEYPASS); --passin is the same\n"
-              "  --host HOST       the broker host name: for an AWS IoT endpoint (*.amazonaws.com),\n"
-              "                    whether the CA file holds the root that endpoint chains to\n"
+              "  --host HOST       the broker host name: whether a server certificate's names\n"
+              "                    (extendedKeyUsage serverAuth) cover it, as a client checks\n"
+              "                    them; for an AWS IoT endpoint (*.amazonaws.com), whether the\n"
+              "                    CA file holds the root that endpoint chains to\n"
               "  --at DATE         judge dates at DATE instead of the local clock\n"
               "  -h, --help        show this help\n\n", out);
         break;
@@ -279,7 +289,7 @@ static int apply_opt(cert_args_t *a, const cert_opt_t *o, const char *arg, char 
         break;
     case OPT_PASS:
         if (a->pass) {
-            mbedtls_platform_zeroize(a->pass, strlen(a->pass));
+            OPENSSL_cleanse(a->pass, strlen(a->pass));
             free(a->pass);
         }
         a->pass = tool_xstrdup(v);
@@ -365,12 +375,20 @@ static const char *plural(int64_t n)
     return n == 1 ? "" : "s";
 }
 
-/** Validity against @p now in words; *state: 0 valid, 1 expired, -1 not yet valid. */
-static void validity_words(const mbedtls_x509_crt *crt, int64_t now, char *out, size_t size,
-                           int *state)
+static int64_t not_before(const X509 *crt)
 {
-    int64_t nb = tool_x509_time_to_unix(&crt->valid_from);
-    int64_t na = tool_x509_time_to_unix(&crt->valid_to);
+    return tool_x509_time_to_unix(X509_get0_notBefore(crt));
+}
+
+static int64_t not_after(const X509 *crt)
+{
+    return tool_x509_time_to_unix(X509_get0_notAfter(crt));
+}
+
+/** Validity against @p now in words; *state: 0 valid, 1 expired, -1 not yet valid. */
+static void validity_words(const X509 *crt, int64_t now, char *out, size_t size, int *state)
+{
+    int64_t nb = not_before(crt), na = not_after(crt);
     if (now < nb) {
         int64_t d = (nb - now + 86399) / 86400;
         snprintf(out, size, "not yet valid (starts in %lld day%s)", (long long)d, plural(d));
@@ -389,18 +407,22 @@ static void validity_words(const mbedtls_x509_crt *crt, int64_t now, char *out, 
     }
 }
 
-static void dn(const mbedtls_x509_name *name, char *out, size_t size)
+static void subject_of(const X509 *crt, char *out, size_t size)
 {
-    if (mbedtls_x509_dn_gets(out, size, name) < 0)
-        snprintf(out, size, "(unreadable name)");
-    else if (!out[0])
-        snprintf(out, size, "(empty name)");
+    tool_x509_name(X509_get_subject_name(crt), out, size);
+}
+
+static void issuer_of(const X509 *crt, char *out, size_t size)
+{
+    tool_x509_name(X509_get_issuer_name(crt), out, size);
 }
 
 /* Appends an IA5String, escaping what is not printable. */
-static void add_text(tool_buf_t *b, const unsigned char *p, size_t n)
+static void add_text(tool_buf_t *b, const ASN1_STRING *s)
 {
-    for (size_t i = 0; i < n; i++) {
+    const unsigned char *p = ASN1_STRING_get0_data(s);
+    int n = ASN1_STRING_length(s);
+    for (int i = 0; i < n; i++) {
         if (p[i] >= 0x20 && p[i] < 0x7F && p[i] != '\\')
             tool_buf_addc(b, (char)p[i]);
         else
@@ -408,187 +430,205 @@ static void add_text(tool_buf_t *b, const unsigned char *p, size_t n)
     }
 }
 
-static void add_oid(tool_buf_t *b, const unsigned char *oid, size_t len)
+static void add_oid(tool_buf_t *b, const ASN1_OBJECT *oid)
 {
     char num[128];
-    mbedtls_asn1_buf ob = {MBEDTLS_ASN1_OID, len, (unsigned char *)oid};
-    if (mbedtls_oid_get_numeric_string(num, sizeof num, &ob) < 0)
+    if (OBJ_obj2txt(num, sizeof num, oid, 1) <= 0)
         snprintf(num, sizeof num, "(bad OID)");
     tool_buf_printf(b, "%s", num);
 }
 
-/** The subjectAltNames: "DNS:a, IP:127.0.0.1, email:x, URI:y"; empty when none. */
-static void san_words(const mbedtls_x509_crt *crt, tool_buf_t *b)
+static void add_ip(tool_buf_t *b, const ASN1_OCTET_STRING *ip)
 {
-    mqtls_x509_iter_t it = {0};
-    mqtls_x509_san_t san;
-    bool first = true;
-    while (mqtls_x509_san_next(crt, &it, &san)) {
-        if (!first)
-            tool_buf_add(b, ", ", 2);
-        first = false;
-        switch (san.type) {
-        case MQTLS_X509_SAN_DNS:
-            tool_buf_add(b, "DNS:", 4);
-            add_text(b, san.val, san.len);
-            break;
-        case MQTLS_X509_SAN_EMAIL:
-            tool_buf_add(b, "email:", 6);
-            add_text(b, san.val, san.len);
-            break;
-        case MQTLS_X509_SAN_URI:
-            tool_buf_add(b, "URI:", 4);
-            add_text(b, san.val, san.len);
-            break;
-        case MQTLS_X509_SAN_IP: {
-            char ip[INET6_ADDRSTRLEN];
-            if ((san.len == 4 && inet_ntop(AF_INET, san.val, ip, sizeof ip)) ||
-                (san.len == 16 && inet_ntop(AF_INET6, san.val, ip, sizeof ip)))
-                tool_buf_printf(b, "IP:%s", ip);
-            else
-                tool_buf_printf(b, "IP:(%zu bytes)", san.len);
-            break;
-        }
-        case MQTLS_X509_SAN_RID:
-            tool_buf_add(b, "RID:", 4);
-            add_oid(b, san.val, san.len);
-            break;
-        case MQTLS_X509_SAN_DIRNAME:
-            tool_buf_printf(b, "dirName:(%zu bytes)", san.len);
-            break;
-        case MQTLS_X509_SAN_OTHER:
-            tool_buf_printf(b, "otherName:(%zu bytes)", san.len);
-            break;
-        default:
-            tool_buf_printf(b, "[%d]:(%zu bytes)", san.type, san.len);
-            break;
-        }
-    }
-    if (it.malformed)
-        tool_buf_printf(b, "%s(malformed subjectAltName)", first ? "" : ", ");
+    char text[INET6_ADDRSTRLEN];
+    int n = ASN1_STRING_length(ip);
+    const unsigned char *p = ASN1_STRING_get0_data(ip);
+    if ((n == 4 && inet_ntop(AF_INET, p, text, sizeof text)) ||
+        (n == 16 && inet_ntop(AF_INET6, p, text, sizeof text)))
+        tool_buf_printf(b, "IP:%s", text);
+    else
+        tool_buf_printf(b, "IP:(%d bytes)", n);
 }
 
-static void ku_words(uint32_t bits, tool_buf_t *b)
+/* One GeneralName, as `openssl x509 -text` names the types. */
+static void add_general_name(tool_buf_t *b, const GENERAL_NAME *g)
 {
-    static const struct {
-        uint32_t bit;
-        const char *name;
-    } ku[] = {
-        {MBEDTLS_X509_KU_DIGITAL_SIGNATURE, "digitalSignature"},
-        {MBEDTLS_X509_KU_NON_REPUDIATION, "nonRepudiation"},
-        {MBEDTLS_X509_KU_KEY_ENCIPHERMENT, "keyEncipherment"},
-        {MBEDTLS_X509_KU_DATA_ENCIPHERMENT, "dataEncipherment"},
-        {MBEDTLS_X509_KU_KEY_AGREEMENT, "keyAgreement"},
-        {MBEDTLS_X509_KU_KEY_CERT_SIGN, "keyCertSign"},
-        {MBEDTLS_X509_KU_CRL_SIGN, "cRLSign"},
-        {MBEDTLS_X509_KU_ENCIPHER_ONLY, "encipherOnly"},
-        {MBEDTLS_X509_KU_DECIPHER_ONLY, "decipherOnly"},
-    };
+    char name[256];
+    switch (g->type) {
+    case GEN_DNS: tool_buf_add(b, "DNS:", 4); add_text(b, g->d.dNSName); break;
+    case GEN_EMAIL: tool_buf_add(b, "email:", 6); add_text(b, g->d.rfc822Name); break;
+    case GEN_URI: tool_buf_add(b, "URI:", 4); add_text(b, g->d.uniformResourceIdentifier); break;
+    case GEN_IPADD: add_ip(b, g->d.iPAddress); break;
+    case GEN_RID: tool_buf_add(b, "RID:", 4); add_oid(b, g->d.registeredID); break;
+    case GEN_DIRNAME:
+        tool_x509_name(g->d.directoryName, name, sizeof name);
+        tool_buf_printf(b, "dirName:%s", name);
+        break;
+    case GEN_OTHERNAME:
+        tool_buf_add(b, "otherName:", 10);
+        add_oid(b, g->d.otherName->type_id);
+        break;
+    case GEN_X400: tool_buf_printf(b, "x400Address"); break;
+    case GEN_EDIPARTY: tool_buf_printf(b, "ediPartyName"); break;
+    default: tool_buf_printf(b, "[%d]", g->type); break;
+    }
+}
+
+/** The subjectAltNames: "DNS:a, IP:127.0.0.1, email:x, URI:y"; empty when none. */
+static void san_words(const X509 *crt, tool_buf_t *b)
+{
+    int crit = -1;
+    GENERAL_NAMES *names = X509_get_ext_d2i(crt, NID_subject_alt_name, &crit, NULL);
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
+        if (i)
+            tool_buf_add(b, ", ", 2);
+        add_general_name(b, sk_GENERAL_NAME_value(names, i));
+    }
+    if (!names && crit >= 0)
+        tool_buf_printf(b, "(malformed subjectAltName)");
+    else if (!names && crit == -2)
+        tool_buf_printf(b, "(more than one subjectAltName extension)");
+    GENERAL_NAMES_free(names);
+    ERR_clear_error();
+}
+
+/* The keyUsage bits in RFC 5280's order (bit 0 = digitalSignature). */
+enum { KU_DIGSIG = 0, KU_KEYAGREE = 4, KU_N = 9 };
+
+/** The keyUsage extension: false when absent; *malformed when OpenSSL cannot read it. */
+static bool key_usage(const X509 *crt, bool bits[KU_N], bool *malformed)
+{
+    int crit = -1;
+    ASN1_BIT_STRING *ku = X509_get_ext_d2i(crt, NID_key_usage, &crit, NULL);
+    *malformed = !ku && crit != -1;
+    for (int i = 0; i < KU_N; i++)
+        bits[i] = ku && ASN1_BIT_STRING_get_bit(ku, i);
+    ASN1_BIT_STRING_free(ku);
+    ERR_clear_error();
+    return ku != NULL || *malformed;
+}
+
+static void ku_words(const bool bits[KU_N], bool malformed, tool_buf_t *b)
+{
+    static const char *const names[KU_N] = {
+        "digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment",
+        "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"};
     bool first = true;
-    for (size_t i = 0; i < sizeof ku / sizeof ku[0]; i++)
-        if (bits & ku[i].bit) {
-            tool_buf_printf(b, "%s%s", first ? "" : ", ", ku[i].name);
+    if (malformed) {
+        tool_buf_printf(b, "(malformed keyUsage)");
+        return;
+    }
+    for (int i = 0; i < KU_N; i++)
+        if (bits[i]) {
+            tool_buf_printf(b, "%s%s", first ? "" : ", ", names[i]);
             first = false;
         }
     if (first)
         tool_buf_printf(b, "(none set)");
 }
 
-static bool oid_is(const unsigned char *oid, size_t len, const char *want, size_t want_len)
+/** The name of a KeyPurposeId; *client when it allows TLS client authentication. */
+static void eku_name(tool_buf_t *b, const ASN1_OBJECT *oid, bool *client)
 {
-    return len == want_len && !memcmp(oid, want, len);
+    static const struct {
+        int nid;
+        const char *name;
+    } known[] = {
+        {NID_server_auth, "serverAuth"},     {NID_client_auth, "clientAuth"},
+        {NID_code_sign, "codeSigning"},      {NID_email_protect, "emailProtection"},
+        {NID_time_stamp, "timeStamping"},    {NID_OCSP_sign, "OCSPSigning"},
+        {NID_anyExtendedKeyUsage, "anyExtendedKeyUsage"},
+    };
+    int nid = OBJ_obj2nid(oid);
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (nid == known[i].nid) {
+            tool_buf_printf(b, "%s", known[i].name);
+            *client = *client || nid == NID_client_auth || nid == NID_anyExtendedKeyUsage;
+            return;
+        }
+    add_oid(b, oid);
 }
-
-#define OID_IS(oid, len, M) oid_is(oid, len, M, MBEDTLS_OID_SIZE(M))
 
 /**
  * The extendedKeyUsage in words. @return false when the certificate has none; *client:
  * whether it allows TLS client authentication (clientAuth or anyExtendedKeyUsage).
  */
-static bool eku_words(const mbedtls_x509_crt *crt, tool_buf_t *b, bool *client)
+static bool eku_words(const X509 *crt, tool_buf_t *b, bool *client)
 {
-    mqtls_x509_iter_t it = {0};
-    const unsigned char *oid;
-    size_t len;
-    bool any = false;
+    int crit = -1;
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(crt, NID_ext_key_usage, &crit, NULL);
     *client = false;
-    while (mqtls_x509_eku_next(crt, &it, &oid, &len)) {
-        tool_buf_printf(b, "%s", any ? ", " : "");
-        any = true;
-        if (OID_IS(oid, len, MBEDTLS_OID_SERVER_AUTH)) {
-            tool_buf_printf(b, "serverAuth");
-        } else if (OID_IS(oid, len, MBEDTLS_OID_CLIENT_AUTH)) {
-            tool_buf_printf(b, "clientAuth");
-            *client = true;
-        } else if (OID_IS(oid, len, MBEDTLS_OID_CODE_SIGNING)) {
-            tool_buf_printf(b, "codeSigning");
-        } else if (OID_IS(oid, len, MBEDTLS_OID_EMAIL_PROTECTION)) {
-            tool_buf_printf(b, "emailProtection");
-        } else if (OID_IS(oid, len, MBEDTLS_OID_TIME_STAMPING)) {
-            tool_buf_printf(b, "timeStamping");
-        } else if (OID_IS(oid, len, MBEDTLS_OID_OCSP_SIGNING)) {
-            tool_buf_printf(b, "OCSPSigning");
-        } else if (OID_IS(oid, len, MBEDTLS_OID_ANY_EXTENDED_KEY_USAGE)) {
-            tool_buf_printf(b, "anyExtendedKeyUsage");
-            *client = true;
-        } else {
-            add_oid(b, oid, len);
-        }
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku); i++) {
+        tool_buf_printf(b, "%s", i ? ", " : "");
+        eku_name(b, sk_ASN1_OBJECT_value(eku, i), client);
     }
-    if (it.malformed) {
-        tool_buf_printf(b, "%s(malformed extendedKeyUsage)", any ? ", " : "");
-        any = true;
-    }
-    return any || it.malformed;
+    bool any = eku != NULL;
+    if (!eku && crit != -1)
+        tool_buf_printf(b, "(malformed extendedKeyUsage)");
+    else if (eku && sk_ASN1_OBJECT_num(eku) == 0)
+        tool_buf_printf(b, "(empty)");
+    EXTENDED_KEY_USAGE_free(eku);
+    ERR_clear_error();
+    return any || crit != -1;
 }
 
-static void bc_words(const mbedtls_x509_crt *crt, char *out, size_t size, bool *is_ca)
+static void bc_words(const X509 *crt, char *out, size_t size, bool *is_ca)
 {
-    bool ca = false;
-    int pathlen = -1;
-    *is_ca = false;
-    if (!mqtls_x509_basic_constraints(crt, &ca, &pathlen)) {
+    int crit = -1;
+    BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(crt, NID_basic_constraints, &crit, NULL);
+    *is_ca = bc && bc->ca;
+    if (!bc && crit != -1)
+        snprintf(out, size, "malformed (not a CA)");
+    else if (!bc)
         snprintf(out, size, "absent (not a CA)");
-        return;
-    }
-    *is_ca = ca;
-    if (!ca)
+    else if (!bc->ca)
         snprintf(out, size, "CA:FALSE");
-    else if (pathlen < 0)
+    else if (!bc->pathlen)
         snprintf(out, size, "CA:TRUE, path length unlimited");
     else
-        snprintf(out, size, "CA:TRUE, path length %d", pathlen);
+        snprintf(out, size, "CA:TRUE, path length %ld", ASN1_INTEGER_get(bc->pathlen));
+    BASIC_CONSTRAINTS_free(bc);
+    ERR_clear_error();
 }
 
 /** Issuer == subject and the signature verifies with its own key. */
-static bool self_signed(const mbedtls_x509_crt *crt, bool *same_name)
+static bool self_signed(const X509 *crt, bool *same_name)
 {
-    *same_name = crt->issuer_raw.len == crt->subject_raw.len &&
-                 !memcmp(crt->issuer_raw.p, crt->subject_raw.p, crt->subject_raw.len);
+    *same_name = X509_NAME_cmp(X509_get_subject_name(crt), X509_get_issuer_name(crt)) == 0;
     if (!*same_name)
         return false;
-    uint32_t flags = 0;
-    mbedtls_x509_crt *c = (mbedtls_x509_crt *)crt;
-    (void)mbedtls_x509_crt_verify(c, c, NULL, NULL, &flags, NULL, NULL);
-    return (flags & (MBEDTLS_X509_BADCERT_NOT_TRUSTED | MBEDTLS_X509_BADCERT_BAD_PK |
-                     MBEDTLS_X509_BADCERT_BAD_MD)) == 0;
+    EVP_PKEY *pk = X509_get0_pubkey(crt);
+    bool ok = pk && X509_verify((X509 *)crt, pk) == 1;
+    ERR_clear_error();
+    return ok;
 }
 
-/** The SHA-256 of the public key's SubjectPublicKeyInfo DER (empty on failure). */
-static void pubkey_hash(const mbedtls_pk_context *pk, char hex[65])
+/** A key identifier as colon-separated hex ("" when absent). */
+static void key_id(const ASN1_OCTET_STRING *id, char *out, size_t size)
 {
-    unsigned char buf[2048];
-    int n = mbedtls_pk_write_pubkey_der((mbedtls_pk_context *)pk, buf, sizeof buf);
-    if (n <= 0) {
-        hex[0] = '\0';
-        return;
-    }
-    tool_x509_sha256_hex(buf + sizeof buf - (size_t)n, (size_t)n, hex);
+    size_t k = 0;
+    int n = id ? ASN1_STRING_length(id) : 0;
+    const unsigned char *p = id ? ASN1_STRING_get0_data(id) : NULL;
+    out[0] = '\0';
+    for (int i = 0; i < n && k + 4 < size; i++)
+        k += (size_t)snprintf(out + k, size - k, "%s%02X", i ? ":" : "", p[i]);
 }
 
-static bool is_rsa_below_2048(const mbedtls_pk_context *pk)
+/** The serial number as colon-separated hex bytes, as the tool has printed it (OpenSSL
+ *  keeps its magnitude, without DER's sign byte; a negative one is marked). */
+static void serial_words(const X509 *crt, char *out, size_t size)
 {
-    return mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA && mbedtls_pk_get_bitlen(pk) < 2048;
+    const ASN1_INTEGER *sn = X509_get0_serialNumber(crt);
+    const unsigned char *p = ASN1_STRING_get0_data(sn);
+    int n = ASN1_STRING_length(sn);
+    size_t k = (size_t)snprintf(out, size, "%s", ASN1_STRING_type(sn) == V_ASN1_NEG_INTEGER
+                                                    ? "-" : "");
+    if (n <= 0 || !p)
+        snprintf(out + k, size - k, "00");
+    for (int i = 0; i < n && p && k + 4 < size; i++)
+        k += (size_t)snprintf(out + k, size - k, "%s%02X", i ? ":" : "", p[i]);
+    if (n > 0 && k + 4 >= size)
+        snprintf(out + size - 5, 5, "...");
 }
 
 /* ---- show ----------------------------------------------------------------------------------- */
@@ -598,37 +638,16 @@ static void field(const char *indent, const char *label, const char *value)
     printf("%s%-19s %s\n", indent, label, value);
 }
 
-static void show_cert(const mbedtls_x509_crt *crt, int64_t now, const char *in)
+static void show_names(const X509 *crt, const char *in)
 {
-    char buf[512], hex[65];
+    char buf[512];
     tool_buf_t b = {NULL, 0, 0};
-    int state;
-    bool is_ca, same_name;
-
-    dn(&crt->subject, buf, sizeof buf);
-    field(in, "subject:", buf);
-    dn(&crt->issuer, buf, sizeof buf);
-    field(in, "issuer:", buf);
-    if (mbedtls_x509_serial_gets(buf, sizeof buf, &crt->serial) < 0)
-        snprintf(buf, sizeof buf, "(too long)");
-    field(in, "serial:", buf);
-    tool_x509_format_time(tool_x509_time_to_unix(&crt->valid_from), false, buf, sizeof buf);
-    field(in, "not-before:", buf);
-    tool_x509_format_time(tool_x509_time_to_unix(&crt->valid_to), false, buf, sizeof buf);
-    field(in, "not-after:", buf);
-    validity_words(crt, now, buf, sizeof buf, &state);
-    field(in, "validity:", buf);
-    tool_x509_describe_key(&crt->pk, buf, sizeof buf);
-    if (is_rsa_below_2048(&crt->pk))
-        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " (below 2048 bits: refused by "
-                 "AWS IoT and by Mbed TLS's default profile)");
-    field(in, "key:", buf);
     san_words(crt, &b);
     field(in, "subject-alt-name:", b.len ? b.p : "(none)");
     b.len = 0;
-    uint32_t ku;
-    if (mqtls_x509_key_usage(crt, &ku)) {
-        ku_words(ku, &b);
+    bool ku[KU_N], malformed;
+    if (key_usage(crt, ku, &malformed)) {
+        ku_words(ku, malformed, &b);
         field(in, "key-usage:", b.p);
     } else {
         field(in, "key-usage:", "(none: any)");
@@ -640,28 +659,77 @@ static void show_cert(const mbedtls_x509_crt *crt, int64_t now, const char *in)
     else
         field(in, "ext-key-usage:", "(none: any)");
     tool_buf_free(&b);
+    bool is_ca;
     bc_words(crt, buf, sizeof buf, &is_ca);
     field(in, "basic-constraints:", buf);
+    ASN1_OCTET_STRING *ski = X509_get_ext_d2i(crt, NID_subject_key_identifier, NULL, NULL);
+    AUTHORITY_KEYID *aki = X509_get_ext_d2i(crt, NID_authority_key_identifier, NULL, NULL);
+    key_id(ski, buf, sizeof buf);
+    if (buf[0])
+        field(in, "subject-key-id:", buf);
+    key_id(aki ? aki->keyid : NULL, buf, sizeof buf);
+    if (buf[0])
+        field(in, "authority-key-id:", buf);
+    ASN1_OCTET_STRING_free(ski);
+    AUTHORITY_KEYID_free(aki);
+    ERR_clear_error();
+}
+
+static void show_cert(const tool_obj_t *o, int64_t now, const char *in)
+{
+    const X509 *crt = o->crt;
+    char buf[512], hex[65];
+    int state;
+    bool same_name;
+
+    subject_of(crt, buf, sizeof buf);
+    field(in, "subject:", buf);
+    issuer_of(crt, buf, sizeof buf);
+    field(in, "issuer:", buf);
+    serial_words(crt, buf, sizeof buf);
+    field(in, "serial:", buf);
+    tool_x509_format_time(not_before(crt), false, buf, sizeof buf);
+    field(in, "not-before:", buf);
+    tool_x509_format_time(not_after(crt), false, buf, sizeof buf);
+    field(in, "not-after:", buf);
+    validity_words(crt, now, buf, sizeof buf, &state);
+    field(in, "validity:", buf);
+    if (o->pk_ok) {
+        tool_x509_describe_key(o->pk, buf, sizeof buf);
+        if (tool_x509_rsa_below_2048(o->pk))
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " (below 2048 bits: %s)",
+                     WEAK_RSA_WHO);
+    } else {
+        snprintf(buf, sizeof buf, "(a key OpenSSL cannot read)");
+    }
+    field(in, "key:", buf);
+    show_names(crt, in);
     bool ss = self_signed(crt, &same_name);
     field(in, "self-signed:", ss ? "yes"
                               : same_name ? "no (issuer = subject, but its own key does not "
                                             "verify the signature)"
                                           : "no");
-    pubkey_hash(&crt->pk, hex);
-    field(in, "public-key-sha256:", hex);
-    tool_x509_sha256_hex(crt->raw.p, crt->raw.len, hex);
+    if (o->pk_ok) {
+        tool_x509_pubkey_sha256(o->pk, hex);
+        field(in, "public-key-sha256:", hex);
+    }
+    tool_x509_sha256_hex(o->der.p, o->der.len, hex);
     snprintf(buf, sizeof buf, "%s (SHA-256 of the DER: the AWS IoT certificate id)", hex);
     field(in, "certificate-id:", buf);
 }
 
-static void show_csr(const mbedtls_x509_csr *csr, const char *in)
+static void show_csr(const tool_obj_t *o, const char *in)
 {
     char buf[512], hex[65];
-    dn(&csr->subject, buf, sizeof buf);
+    tool_x509_name(X509_REQ_get_subject_name(o->csr), buf, sizeof buf);
     field(in, "subject:", buf);
-    tool_x509_describe_key(&csr->pk, buf, sizeof buf);
+    if (!o->pk_ok) {
+        field(in, "key:", "(a key OpenSSL cannot read)");
+        return;
+    }
+    tool_x509_describe_key(o->pk, buf, sizeof buf);
     field(in, "key:", buf);
-    pubkey_hash(&csr->pk, hex);
+    tool_x509_pubkey_sha256(o->pk, hex);
     field(in, "public-key-sha256:", hex);
 }
 
@@ -683,11 +751,11 @@ static void show_key(const tool_obj_t *o, const char *in, bool have_pass)
     if (o->kind == TOOL_OBJ_PRIVKEY)
         field(in, "encrypted:", buf);
     if (o->pk_ok) {
-        tool_x509_describe_key(&o->pk, buf, sizeof buf);
-        if (is_rsa_below_2048(&o->pk))
-            field(in, "warning:", "RSA below 2048 bits: refused by AWS IoT and by Mbed TLS's "
-                                  "default profile");
-        pubkey_hash(&o->pk, hex);
+        if (tool_x509_rsa_below_2048(o->pk)) {
+            snprintf(buf, sizeof buf, "RSA below 2048 bits: %s", WEAK_RSA_WHO);
+            field(in, "warning:", buf);
+        }
+        tool_x509_pubkey_sha256(o->pk, hex);
         field(in, "public-key-sha256:", hex);
     }
 }
@@ -729,12 +797,12 @@ static int show_file(const cert_args_t *a, const char *path)
         }
         switch (o->kind) {
         case TOOL_OBJ_CERT:
-            show_cert(&o->crt, a->now, in);
+            show_cert(o, a->now, in);
             break;
         case TOOL_OBJ_CSR:
             if (f.n_objs == 1)
                 field(in, "type:", "certificate signing request (CSR)");
-            show_csr(&o->csr, in);
+            show_csr(o, in);
             break;
         case TOOL_OBJ_PRIVKEY:
         case TOOL_OBJ_PUBKEY:
@@ -752,7 +820,7 @@ static int show_file(const cert_args_t *a, const char *path)
         }
     }
     if (f.trailing)
-        tool_warn("'%s': %zu byte%s after the DER object (ignored by Mbed TLS)", path, f.trailing,
+        tool_warn("'%s': %zu byte%s after the DER object (ignored by the TLS libraries too)", path, f.trailing,
                   plural((int64_t)f.trailing));
     int rc = f.status;
     tool_credfile_free(&f);
@@ -779,27 +847,24 @@ static int cmd_show(const cert_args_t *a)
 /* ---- convert -------------------------------------------------------------------------------- */
 
 /* The DER of @p o to write, and its structure (a decrypted PKCS#8 key is re-encoded by
- * Mbed TLS as PKCS#1 or SEC1). @return 0 or an Mbed TLS error. */
-static int obj_der(const tool_obj_t *o, tool_blob_t *der, mqtls_x509_der_kind_t *form)
+ * OpenSSL as PKCS#1 or SEC1). @return 0, or -1 when OpenSSL cannot encode it. */
+static int obj_der(const tool_obj_t *o, tool_blob_t *der, tool_form_t *form)
 {
-    if (o->kind == TOOL_OBJ_PRIVKEY && o->decrypted && o->form == MQTLS_X509_DER_KEY_PKCS8_ENC) {
-        enum { CAP = 16384 };
-        unsigned char *buf = tool_xmalloc(CAP);
-        int n = mbedtls_pk_write_key_der((mbedtls_pk_context *)&o->pk, buf, CAP);
-        if (n <= 0) {
-            mbedtls_platform_zeroize(buf, CAP);
-            free(buf);
-            return n ? n : -1;
-        }
-        tool_blob_take_tail(der, buf, CAP, (size_t)n);
-        free(buf);
-        *form = mbedtls_pk_get_type(&o->pk) == MBEDTLS_PK_RSA ? MQTLS_X509_DER_KEY_PKCS1
-                                                               : MQTLS_X509_DER_KEY_SEC1;
-        return 0;
-    }
+    if (o->kind == TOOL_OBJ_PRIVKEY && o->decrypted)
+        return tool_obj_key_der(o, der, form);
     tool_blob_set(der, o->der.p, o->der.len);
     *form = o->form;
     return 0;
+}
+
+/* The structure a decrypted key is written in (see tool_obj_key_der()). */
+static tool_form_t written_form(const tool_obj_t *o)
+{
+    if (o->form != TOOL_FORM_KEY_PKCS8_ENC || !o->pk_ok)
+        return o->form;
+    int id = EVP_PKEY_get_base_id(o->pk);
+    return id == EVP_PKEY_RSA ? TOOL_FORM_KEY_PKCS1
+           : id == EVP_PKEY_EC ? TOOL_FORM_KEY_SEC1 : TOOL_FORM_KEY_PKCS8;
 }
 
 static bool usable(const tool_obj_t *o)
@@ -845,12 +910,12 @@ static int encode_output(const tool_credfile_t *f, bool to_der, tool_blob_t *out
             continue;
         }
         tool_blob_t der = {NULL, 0};
-        mqtls_x509_der_kind_t form;
+        tool_form_t form;
         int rc = obj_der(o, &der, &form);
         if (rc) {
             tool_buf_free(&pem);
             tool_err("cannot encode the %s: %s", tool_obj_describe(o, d, sizeof d),
-                     tool_x509_strerror(rc, e, sizeof e));
+                     tool_x509_ossl_error(e, sizeof e));
             return TOOL_EXIT_ERROR;
         }
         *secret = *secret || o->kind == TOOL_OBJ_PRIVKEY;
@@ -859,7 +924,7 @@ static int encode_output(const tool_credfile_t *f, bool to_der, tool_blob_t *out
             if (n_usable > 1) {
                 char what[300];
                 if (o->kind == TOOL_OBJ_CERT) {
-                    dn(&o->crt.subject, d, sizeof d);
+                    subject_of(o->crt, d, sizeof d);
                     snprintf(what, sizeof what, "the certificate %s", d);
                 } else {
                     snprintf(what, sizeof what, "the %s", tool_obj_describe(o, d, sizeof d));
@@ -876,7 +941,7 @@ static int encode_output(const tool_credfile_t *f, bool to_der, tool_blob_t *out
         tool_blob_free(&der);
         if (rc) {
             tool_buf_free(&pem);
-            tool_err("cannot encode PEM: %s", tool_x509_strerror(rc, e, sizeof e));
+            tool_err("cannot encode PEM: %s", tool_x509_ossl_error(e, sizeof e));
             return TOOL_EXIT_ERROR;
         }
         tool_buf_add(&pem, armoured.p, armoured.len);
@@ -884,7 +949,7 @@ static int encode_output(const tool_credfile_t *f, bool to_der, tool_blob_t *out
     }
     tool_blob_set(out, pem.p, pem.len);
     if (pem.p)
-        mbedtls_platform_zeroize(pem.p, pem.len);
+        OPENSSL_cleanse(pem.p, pem.len);
     tool_buf_free(&pem);
     return TOOL_EXIT_OK;
 }
@@ -933,8 +998,7 @@ static int cmd_convert(const cert_args_t *a)
     }
     if (decrypted)
         tool_warn("the private key is written to '%s' UNENCRYPTED (as %s): protect the file",
-                  out, mbedtls_pk_get_type(&tool_credfile_first(&f, TOOL_OBJ_PRIVKEY)->pk) ==
-                               MBEDTLS_PK_RSA ? "PKCS#1" : "SEC1");
+                  out, tool_x509_form_name(written_form(tool_credfile_first(&f, TOOL_OBJ_PRIVKEY))));
     printf("%s (%s) -> %s (%s, %zu bytes%s)\n", in, tool_credfile_summary(&f, buf, sizeof buf),
            out, to_der ? "DER" : "PEM", data.len, secret ? ", mode 0600" : "");
 done:
@@ -1050,8 +1114,8 @@ static bool check_load(check_t *c, tool_credfile_t *f, const char *path, const c
             char num[24] = "";
             if (n_certs > 1)
                 snprintf(num, sizeof num, "[%zu] ", ++k);
-            dn(&x->crt.subject, s1, sizeof s1);
-            dn(&x->crt.issuer, s2, sizeof s2);
+            subject_of(x->crt, s1, sizeof s1);
+            issuer_of(x->crt, s2, sizeof s2);
             evid(c, "%s%s (issuer %s)", num, s1, s2);
         } else if (x->kind == TOOL_OBJ_OTHER) {
             evid(c, "%s", x->why);
@@ -1101,130 +1165,162 @@ static void check_name(check_t *c, const tool_credfile_t *f)
         mark(c, CK_WARN, "'%s' is named like a CSR (.csr) but holds none", f->path);
 }
 
-/* What mbedtls_x509_crt_verify() saw, from its callback (called top of the chain first). */
-typedef struct chain_seen {
-    char subject[8][256];
-    int depth_max;
-} chain_seen_t;
-
-static int chain_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+/* Every certificate of @p f but @p skip, as a stack (file order); NULL if none. */
+static STACK_OF(X509) *certs_of(const tool_credfile_t *f, const X509 *skip)
 {
-    chain_seen_t *s = ctx;
-    (void)flags;
-    if (depth >= 0 && depth < 8) {
-        dn(&crt->subject, s->subject[depth], sizeof s->subject[depth]);
-        if (depth > s->depth_max)
-            s->depth_max = depth;
-    }
-    return 0;
+    STACK_OF(X509) *sk = sk_X509_new_null();
+    for (size_t i = 0; sk && i < f->n_objs; i++)
+        if (f->objs[i].kind == TOOL_OBJ_CERT && f->objs[i].crt != skip)
+            (void)sk_X509_push(sk, f->objs[i].crt);
+    return sk;
 }
 
-/* Every certificate of @p f, parsed into one chain (file order). */
-static void chain_of(const tool_credfile_t *f, mbedtls_x509_crt *chain)
-{
-    mbedtls_x509_crt_init(chain);
-    for (size_t i = 0; i < f->n_objs; i++)
-        if (f->objs[i].kind == TOOL_OBJ_CERT)
-            (void)mbedtls_x509_crt_parse_der(chain, f->objs[i].der.p, f->objs[i].der.len);
-}
-
-static bool same_name(const mbedtls_x509_buf *a, const mbedtls_x509_buf *b)
-{
-    return a->len == b->len && !memcmp(a->p, b->p, a->len);
-}
-
-static bool aws_issued(const mbedtls_x509_crt *crt)
+static bool aws_issued(const X509 *crt)
 {
     char issuer[512];
-    dn(&crt->issuer, issuer, sizeof issuer);
+    issuer_of(crt, issuer, sizeof issuer);
     return strstr(issuer, "OU=Amazon Web Services") != NULL;
 }
 
-static bool check_chain(check_t *c, const tool_credfile_t *cert, const tool_credfile_t *ca)
+/* OpenSSL's verification of @p leaf (the rest of @p cert as untrusted intermediates)
+ * against the certificates of @p ca, dates aside (they are checked one by one below). */
+typedef struct chain_result {
+    int error;                 /* X509_V_OK or the first error */
+    int error_depth;
+    STACK_OF(X509) *built;     /* the chain as built (on success) */
+} chain_result_t;
+
+static void verify_chain(const X509 *leaf, const tool_credfile_t *cert,
+                         const tool_credfile_t *ca, chain_result_t *res)
 {
-    mbedtls_x509_crt chain, roots;
-    chain_seen_t seen;
-    uint32_t flags = 0;
-    char s[512], info[1024];
-    memset(&seen, 0, sizeof seen);
-    seen.depth_max = -1;
-    chain_of(cert, &chain);
-    chain_of(ca, &roots);
-    (void)mbedtls_x509_crt_verify(&chain, &roots, NULL, NULL, &flags, chain_cb, &seen);
-    uint32_t rest = flags & ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
-    if (rest == 0) {
-        mark(c, CK_OK, "the certificate chains to the CA file (dates aside: see below)");
-        for (int d = 0; d <= seen.depth_max; d++)
-            evid(c, "%s%s%s", d ? "issued by " : "", seen.subject[d],
-                 d == seen.depth_max ? " (in the CA file)" : "");
-    } else {
-        bool aws = (rest & MBEDTLS_X509_BADCERT_NOT_TRUSTED) && aws_issued(&chain);
-        if (aws)
-            mark(c, CK_WARN, "the certificate was issued by AWS IoT, whose issuing CA is not in "
-                 "the CA file: AWS checks it; the CA file verifies the broker");
-        else if (c->chain_warn_only)
-            mark(c, CK_WARN, "the certificate does not chain to the CA file (the broker may "
-                 "trust another CA for its clients)");
-        else
-            mark(c, CK_FAIL, "the certificate does not chain to the CA file");
-        for (const mbedtls_x509_crt *x = &chain; x && x->raw.p; x = x->next) {
-            dn(&x->subject, s, sizeof s);
-            evid(c, "%s %s", x == &chain ? "certificate:" : "chain cert: ", s);
-            dn(&x->issuer, s, sizeof s);
-            evid(c, "  issued by: %s", s);
-        }
-        for (const mbedtls_x509_crt *r = &roots; r && r->raw.p; r = r->next) {
-            dn(&r->subject, s, sizeof s);
-            evid(c, "CA file:     %s", s);
-        }
-        if (rest & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
-            bool named = false;
-            for (const mbedtls_x509_crt *x = &chain; x && x->raw.p; x = x->next)
-                for (const mbedtls_x509_crt *r = &roots; r && r->raw.p; r = r->next)
-                    if (same_name(&x->issuer_raw, &r->subject_raw) && !named) {
-                        named = true;
-                        dn(&r->subject, s, sizeof s);
-                        evid(c, "the CA file holds a CA named '%s', but its key did not sign the "
-                             "certificate: a different CA with the same name (made again?)", s);
-                    }
-            if (!named && !aws)
-                evid(c, "none of the CA file's certificates is the certificate's issuer: use the "
-                     "CA that issued it (or add the missing intermediate to --cert)");
-        }
-        if (mbedtls_x509_crt_verify_info(info, sizeof info, "", rest) > 0) {
-            for (char *line = strtok(info, "\n"); line; line = strtok(NULL, "\n"))
-                evid(c, "Mbed TLS: %s", line);
+    X509_STORE *store = X509_STORE_new();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *untrusted = certs_of(cert, leaf);
+    res->error = X509_V_ERR_UNSPECIFIED;
+    res->error_depth = 0;
+    res->built = NULL;
+    for (size_t i = 0; store && i < ca->n_objs; i++)
+        if (ca->objs[i].kind == TOOL_OBJ_CERT)
+            (void)X509_STORE_add_cert(store, ca->objs[i].crt);
+    ERR_clear_error(); /* a CA given twice is no error */
+    if (store && ctx && X509_STORE_CTX_init(ctx, store, (X509 *)leaf, untrusted) == 1) {
+        X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+        /* Dates are judged one by one below (against --at); a CA file that holds an
+         * intermediate is an anchor, as the TLS backends take it. */
+        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME | X509_V_FLAG_PARTIAL_CHAIN);
+        if (X509_verify_cert(ctx) == 1) {
+            res->error = X509_V_OK;
+            res->built = X509_STORE_CTX_get1_chain(ctx);
+        } else {
+            res->error = X509_STORE_CTX_get_error(ctx);
+            res->error_depth = X509_STORE_CTX_get_error_depth(ctx);
         }
     }
-    mbedtls_x509_crt_free(&chain);
-    mbedtls_x509_crt_free(&roots);
-    return rest == 0;
+    ERR_clear_error();
+    sk_X509_free(untrusted);
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+}
+
+/* Why the chain does not verify: the certificates, the CA file, a same-name CA. */
+static void chain_evidence(check_t *c, const X509 *leaf, const tool_credfile_t *cert,
+                           const tool_credfile_t *ca, const chain_result_t *res, bool aws)
+{
+    char s[512];
+    for (size_t i = 0; i < cert->n_objs; i++) {
+        const X509 *x = cert->objs[i].crt;
+        if (cert->objs[i].kind != TOOL_OBJ_CERT)
+            continue;
+        subject_of(x, s, sizeof s);
+        evid(c, "%s %s", x == leaf ? "certificate:" : "chain cert: ", s);
+        issuer_of(x, s, sizeof s);
+        evid(c, "  issued by: %s", s);
+    }
+    for (size_t i = 0; i < ca->n_objs; i++)
+        if (ca->objs[i].kind == TOOL_OBJ_CERT) {
+            subject_of(ca->objs[i].crt, s, sizeof s);
+            evid(c, "CA file:     %s", s);
+        }
+    bool no_issuer = res->error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                     res->error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+                     res->error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+                     res->error == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+                     res->error == X509_V_ERR_CERT_SIGNATURE_FAILURE;
+    bool named = false;
+    for (size_t i = 0; no_issuer && !named && i < cert->n_objs; i++)
+        for (size_t k = 0; cert->objs[i].kind == TOOL_OBJ_CERT && !named && k < ca->n_objs; k++)
+            if (ca->objs[k].kind == TOOL_OBJ_CERT &&
+                X509_NAME_cmp(X509_get_issuer_name(cert->objs[i].crt),
+                              X509_get_subject_name(ca->objs[k].crt)) == 0 &&
+                X509_verify(cert->objs[i].crt, X509_get0_pubkey(ca->objs[k].crt)) != 1) {
+                named = true;
+                subject_of(ca->objs[k].crt, s, sizeof s);
+                evid(c, "the CA file holds a CA named '%s', but its key did not sign the "
+                     "certificate: a different CA with the same name (made again?)", s);
+            }
+    ERR_clear_error();
+    if (no_issuer && !named && !aws)
+        evid(c, "none of the CA file's certificates is the certificate's issuer: use the CA "
+             "that issued it (or add the missing intermediate to --cert)");
+    evid(c, "OpenSSL: %s (at depth %d)", X509_verify_cert_error_string(res->error),
+         res->error_depth);
+}
+
+static bool check_chain(check_t *c, const X509 *leaf, const tool_credfile_t *cert,
+                        const tool_credfile_t *ca)
+{
+    chain_result_t res;
+    char s[512];
+    verify_chain(leaf, cert, ca, &res);
+    if (res.error == X509_V_OK) {
+        int n = sk_X509_num(res.built);
+        mark(c, CK_OK, "the certificate chains to the CA file (dates aside: see below)");
+        for (int d = 0; d < n; d++) {
+            subject_of(sk_X509_value(res.built, d), s, sizeof s);
+            evid(c, "%s%s%s", d ? "issued by " : "", s, d == n - 1 ? " (in the CA file)" : "");
+        }
+        sk_X509_pop_free(res.built, X509_free);
+        return true;
+    }
+    bool aws = (res.error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                res.error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) && aws_issued(leaf);
+    if (aws)
+        mark(c, CK_WARN, "the certificate was issued by AWS IoT, whose issuing CA is not in "
+             "the CA file: AWS checks it; the CA file verifies the broker");
+    else if (c->chain_warn_only)
+        mark(c, CK_WARN, "the certificate does not chain to the CA file (the broker may "
+             "trust another CA for its clients)");
+    else
+        mark(c, CK_FAIL, "the certificate does not chain to the CA file");
+    chain_evidence(c, leaf, cert, ca, &res, aws);
+    return false;
 }
 
 /* Returns 0 valid, 1 expired, -1 not yet valid. */
-static int check_dates_of(check_t *c, const mbedtls_x509_crt *crt, const char *what, int64_t now)
+static int check_dates_of(check_t *c, const X509 *crt, const char *what, int64_t now)
 {
     char s[256], v[80], nb[40], na[40];
     int state;
-    dn(&crt->subject, s, sizeof s);
+    subject_of(crt, s, sizeof s);
     validity_words(crt, now, v, sizeof v, &state);
-    tool_x509_format_time(tool_x509_time_to_unix(&crt->valid_from), false, nb, sizeof nb);
-    tool_x509_format_time(tool_x509_time_to_unix(&crt->valid_to), false, na, sizeof na);
+    tool_x509_format_time(not_before(crt), false, nb, sizeof nb);
+    tool_x509_format_time(not_after(crt), false, na, sizeof na);
     mark(c, state == 0 ? CK_OK : CK_FAIL, "%s %s: %s", what, s, v);
     evid(c, "valid from %s to %s", nb, na);
     return state;
 }
 
 /* Returns whether the key is too small (RSA below 2048 bits). */
-static bool check_key_size(check_t *c, const mbedtls_pk_context *pk, const char *what,
-                           bool print_ok)
+static bool check_key_size(check_t *c, const EVP_PKEY *pk, const char *what, bool print_ok)
 {
     char k[64];
+    if (!pk)
+        return false;
     tool_x509_describe_key(pk, k, sizeof k);
-    if (is_rsa_below_2048(pk)) {
+    if (tool_x509_rsa_below_2048(pk)) {
         mark(c, CK_FAIL, "%s: %s, below 2048 bits", what, k);
-        evid(c, "AWS IoT refuses RSA keys under 2048 bits, and Mbed TLS's default profile rejects "
-             "them when verifying");
+        evid(c, "AWS IoT refuses RSA keys under 2048 bits; OpenSSL at Debian's default security "
+             "level and Mbed TLS's default profile reject them when verifying");
         return true;
     }
     if (print_ok)
@@ -1232,7 +1328,7 @@ static bool check_key_size(check_t *c, const mbedtls_pk_context *pk, const char 
     return false;
 }
 
-static void check_usage(check_t *c, const mbedtls_x509_crt *crt)
+static void check_usage(check_t *c, const X509 *crt)
 {
     tool_buf_t b = {NULL, 0, 0};
     bool client;
@@ -1247,10 +1343,10 @@ static void check_usage(check_t *c, const mbedtls_x509_crt *crt)
              "certificate)", b.p);
     }
     b.len = 0;
-    uint32_t ku;
-    if (mqtls_x509_key_usage(crt, &ku)) {
-        ku_words(ku, &b);
-        if (ku & (MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_AGREEMENT)) {
+    bool ku[KU_N], malformed;
+    if (key_usage(crt, ku, &malformed)) {
+        ku_words(ku, malformed, &b);
+        if (ku[KU_DIGSIG] || ku[KU_KEYAGREE]) {
             mark(c, CK_OK, "key usage allows signing the TLS handshake");
         } else {
             mark(c, CK_FAIL, "key usage does not allow digitalSignature");
@@ -1271,6 +1367,49 @@ static bool ends_with_ci(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* Whether the certificate's extendedKeyUsage names serverAuth: a certificate meant for a
+ * broker, whose names a client checks against the host it connects to. */
+static bool for_servers(const X509 *crt)
+{
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(crt, NID_ext_key_usage, NULL, NULL);
+    bool server = false;
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku); i++)
+        server = server || OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i)) == NID_server_auth;
+    EXTENDED_KEY_USAGE_free(eku);
+    ERR_clear_error();
+    return server;
+}
+
+/* --host and a server certificate: do its names cover the host, as a TLS client checks them
+ * (RFC 6125 through X509_check_host; an IP literal against the iPAddress names)? */
+static void check_host_names(check_t *c, const X509 *crt, const char *host)
+{
+    char h[256];
+    tool_buf_t names = {NULL, 0, 0};
+    if (!for_servers(crt))
+        return;
+    snprintf(h, sizeof h, "%s", host);
+    size_t n = strlen(h);
+    if (n > 1 && h[n - 1] == '.')
+        h[n - 1] = '\0';
+    int r = X509_check_ip_asc((X509 *)crt, h, 0);
+    bool ip = r != -2;
+    if (!ip)
+        r = X509_check_host((X509 *)crt, h, 0, 0, NULL);
+    ERR_clear_error();
+    san_words(crt, &names);
+    if (r == 1) {
+        mark(c, CK_OK, "the certificate's names cover --host %s", host);
+    } else {
+        mark(c, CK_FAIL, "the certificate's names do not cover --host %s", host);
+        evid(c, "a client connecting to %s refuses a broker that presents it (%s)", host,
+             ip ? "an IP address must be an iPAddress subjectAltName"
+                : "the host must match a DNS subjectAltName");
+    }
+    evid(c, "subjectAltName: %s", names.len ? names.p : "(none)");
+    tool_buf_free(&names);
 }
 
 /* --host: for AWS IoT endpoints, whether the CA file holds the root they chain to. */
@@ -1299,7 +1438,7 @@ static void check_host(check_t *c, const char *host, const tool_credfile_t *ca)
         if (o->kind != TOOL_OBJ_CERT)
             continue;
         n_ca++;
-        dn(&o->crt.subject, s, sizeof s);
+        subject_of(o->crt, s, sizeof s);
         if (strstr(s, "CN=Amazon Root CA 1") || strstr(s, "CN=Amazon Root CA 3"))
             amazon = true;
         else if (strstr(s, "Starfield Services Root Certificate Authority - G2"))
@@ -1334,6 +1473,29 @@ static void check_host(check_t *c, const char *host, const tool_credfile_t *ca)
              "iot:Data-ATS`), which chains to Amazon Root CA 1/3%s",
              amazon || starfield ? " (in the CA file)" : "");
     }
+}
+
+/* The key belongs to the certificate: OpenSSL compares the public halves. */
+static bool check_pair(check_t *c, const tool_obj_t *leaf, const tool_obj_t *key)
+{
+    char h1[65] = "", h2[65] = "", k1[64] = "?", k2[64] = "?";
+    if (leaf->pk_ok) {
+        tool_x509_pubkey_sha256(leaf->pk, h1);
+        tool_x509_describe_key(leaf->pk, k1, sizeof k1);
+    }
+    tool_x509_pubkey_sha256(key->pk, h2);
+    tool_x509_describe_key(key->pk, k2, sizeof k2);
+    bool same = leaf->pk_ok && EVP_PKEY_eq(leaf->pk, key->pk) == 1;
+    ERR_clear_error();
+    if (same) {
+        mark(c, CK_OK, "the private key belongs to the certificate");
+        evid(c, "public key %s, sha256 %s", k1, h1);
+        return true;
+    }
+    mark(c, CK_FAIL, "the private key does not belong to the certificate");
+    evid(c, "the certificate's public key: %s, sha256 %s", k1, h1);
+    evid(c, "the private key's public key: %s, sha256 %s", k2, h2);
+    return false;
 }
 
 void tool_cert_check(const tool_cert_check_opts_t *o, tool_cert_check_result_t *r)
@@ -1372,61 +1534,47 @@ void tool_cert_check(const tool_cert_check_opts_t *o, tool_cert_check_result_t *
 
     const tool_obj_t *leaf = cert_ok ? tool_credfile_first(&cert, TOOL_OBJ_CERT) : NULL;
     const tool_obj_t *pk = key_ok ? tool_credfile_first(&key, TOOL_OBJ_PRIVKEY) : NULL;
-    if (leaf && pk) {
-        char h1[65], h2[65], k1[64], k2[64];
-        pubkey_hash(&leaf->crt.pk, h1);
-        pubkey_hash(&pk->pk, h2);
-        tool_x509_describe_key(&leaf->crt.pk, k1, sizeof k1);
-        tool_x509_describe_key(&pk->pk, k2, sizeof k2);
-        if (TOOL_PK_CHECK_PAIR(&leaf->crt.pk, &pk->pk, NULL) == 0) {
-            mark(c, CK_OK, "the private key belongs to the certificate");
-            evid(c, "public key %s, sha256 %s", k1, h1);
-        } else {
-            r->key_mismatch = true;
-            mark(c, CK_FAIL, "the private key does not belong to the certificate");
-            evid(c, "the certificate's public key: %s, sha256 %s", k1, h1);
-            evid(c, "the private key's public key: %s, sha256 %s", k2, h2);
-        }
-    }
+    if (leaf && pk)
+        r->key_mismatch = !check_pair(c, leaf, pk);
     if (leaf && ca_ok)
-        r->chain_ok = check_chain(c, &cert, &ca);
+        r->chain_ok = check_chain(c, leaf->crt, &cert, &ca);
 
     /* Dates: the certificate (and its chain) and each CA certificate. */
     for (size_t i = 0; cert_ok && i < cert.n_objs; i++)
         if (cert.objs[i].kind == TOOL_OBJ_CERT) {
             bool is_leaf = &cert.objs[i] == leaf;
-            int state = check_dates_of(c, &cert.objs[i].crt,
+            int state = check_dates_of(c, cert.objs[i].crt,
                                        is_leaf ? "certificate" : "chain certificate", o->now);
             if (is_leaf && state)
-                r->cert_flags = state > 0 ? MBEDTLS_X509_BADCERT_EXPIRED
-                                          : MBEDTLS_X509_BADCERT_FUTURE;
+                r->cert_flags = state > 0 ? MQTLS_TLS_BAD_EXPIRED : MQTLS_TLS_BAD_FUTURE;
         }
     for (size_t i = 0; ca_ok && i < ca.n_objs; i++)
         if (ca.objs[i].kind == TOOL_OBJ_CERT)
-            check_dates_of(c, &ca.objs[i].crt, "CA", o->now);
+            check_dates_of(c, ca.objs[i].crt, "CA", o->now);
 
     /* Keys. */
     if (leaf)
-        r->key_too_small = check_key_size(c, &leaf->crt.pk, "certificate key", true);
+        r->key_too_small = check_key_size(c, leaf->pk, "certificate key", true);
     else if (pk)
-        r->key_too_small = check_key_size(c, &pk->pk, "private key", true);
+        r->key_too_small = check_key_size(c, pk->pk, "private key", true);
     for (size_t i = 0; cert_ok && i < cert.n_objs; i++)
         if (cert.objs[i].kind == TOOL_OBJ_CERT && &cert.objs[i] != leaf)
-            check_key_size(c, &cert.objs[i].crt.pk, "chain certificate key", false);
+            check_key_size(c, cert.objs[i].pk, "chain certificate key", false);
     for (size_t i = 0; ca_ok && i < ca.n_objs; i++) {
         const tool_obj_t *x = &ca.objs[i];
         char s[256], what[300];
         bool is_ca;
         if (x->kind != TOOL_OBJ_CERT)
             continue;
-        dn(&x->crt.subject, s, sizeof s);
+        subject_of(x->crt, s, sizeof s);
         snprintf(what, sizeof what, "CA %s key", s);
-        check_key_size(c, &x->crt.pk, what, false);
-        bc_words(&x->crt, what, sizeof what, &is_ca);
+        check_key_size(c, x->pk, what, false);
+        bc_words(x->crt, what, sizeof what, &is_ca);
         if (!is_ca) {
             mark(c, CK_WARN, "'%s' in the CA file is not a CA certificate (basicConstraints: %s)",
                  s, what);
-            evid(c, "Mbed TLS trusts it only for itself, not as the issuer of other certificates");
+            evid(c, "TLS libraries trust it only for itself, not as the issuer of other "
+                 "certificates");
         }
     }
     if (ca_ok && tool_credfile_first(&ca, TOOL_OBJ_PRIVKEY))
@@ -1434,7 +1582,9 @@ void tool_cert_check(const tool_cert_check_opts_t *o, tool_cert_check_result_t *
              "with a client", o->cafile);
 
     if (leaf)
-        check_usage(c, &leaf->crt);
+        check_usage(c, leaf->crt);
+    if (o->host && leaf)
+        check_host_names(c, leaf->crt, o->host);
     if (o->host)
         check_host(c, o->host, o->cafile ? &ca : NULL);
 
@@ -1530,7 +1680,7 @@ static int embed_prepare(const cert_args_t *a, embed_item_t *it)
             first = &f.objs[i];
     const tool_obj_t *crt = tool_credfile_first(&f, TOOL_OBJ_CERT);
     if (crt)
-        tool_x509_sha256_hex(crt->crt.raw.p, crt->crt.raw.len, it->cert_id);
+        tool_x509_sha256_hex(crt->der.p, crt->der.len, it->cert_id);
     it->secret = tool_credfile_first(&f, TOOL_OBJ_PRIVKEY) != NULL;
 
     bool to_der = a->embed_fmt == 'd', to_pem = a->embed_fmt == 'p';
@@ -1538,7 +1688,7 @@ static int embed_prepare(const cert_args_t *a, embed_item_t *it)
     if (to_der && f.is_pem) {
         for (size_t i = 0; i < f.n_objs; i++)
             if (f.objs[i].kind == TOOL_OBJ_PRIVKEY && f.objs[i].encrypted &&
-                f.objs[i].form != MQTLS_X509_DER_KEY_PKCS8_ENC) {
+                f.objs[i].form != TOOL_FORM_KEY_PKCS8_ENC) {
                 rc = tool_usage_err("'%s' is a key encrypted the traditional PEM way (%s), which "
                                     "has no DER form: embed it as PEM (mqtls_tls_cfg_t.key_pass "
                                     "opens it) or decrypt it first with `mqtls cert convert "
@@ -1570,7 +1720,7 @@ static int embed_prepare(const cert_args_t *a, embed_item_t *it)
             n_usable += usable(&f.objs[i]);
         tool_obj_describe(first, d, sizeof d);
         if (crt && first == crt)
-            dn(&crt->crt.subject, subj, sizeof subj);
+            subject_of(crt->crt, subj, sizeof subj);
         else
             subj[0] = '\0';
         if (!out_pem || n_usable == 1)
@@ -1705,7 +1855,7 @@ done:
     free(h_path);
     free(c_path);
     if (cb.p)
-        mbedtls_platform_zeroize(cb.p, cb.len);
+        OPENSSL_cleanse(cb.p, cb.len);
     tool_buf_free(&hb);
     tool_buf_free(&cb);
     return rc;

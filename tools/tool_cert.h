@@ -58,8 +58,9 @@ typedef struct tool_cert_check_result {
     bool files_ok;         /**< every file given was read and holds what its role needs */
     bool key_mismatch;     /**< the key does not belong to the certificate */
     bool chain_ok;         /**< the certificate chains to the CA file (dates aside) */
-    uint32_t cert_flags;   /**< the certificate's dates: MBEDTLS_X509_BADCERT_EXPIRED or
-                                MBEDTLS_X509_BADCERT_FUTURE, 0 when valid (or not checked) */
+    uint32_t cert_flags;   /**< the certificate's dates: MQTLS_TLS_BAD_EXPIRED or
+                                MQTLS_TLS_BAD_FUTURE (mqtls/transport_tls.h), 0 when valid (or
+                                not checked) */
     bool key_too_small;    /**< the certificate's key (or the key alone) is RSA below 2048 bits */
 } tool_cert_check_result_t;
 

@@ -1,6 +1,6 @@
 /**
- * @file tool_pkcs8.c
- * @brief Encrypted PKCS#8 keys opened with OpenSSL (see tool_ossl.h).
+ * @file tool_ossl.c
+ * @brief Encrypted PKCS#8 keys and cipher names, with OpenSSL (see tool_ossl.h).
  */
 #include "tool_ossl.h"
 

@@ -1,10 +1,10 @@
 /**
  * @file tool_ossl.h
- * @brief What the tool asks of OpenSSL on hosts, where the TLS transport (Mbed TLS 2.28) falls
- *        short of what users of OpenSSL-based tools expect:
+ * @brief What the tool asks of OpenSSL besides reading credentials (tool_x509.h), whatever the
+ *        library's TLS backend:
  *        - encrypted PKCS#8 private keys of every scheme OpenSSL 3 writes (PBES2 with AES, its
- *          default, as well as DES/3DES and PKCS#12 PBE): Mbed TLS 2.28 decrypts PKCS#8 only
- *          with DES/3DES;
+ *          default, as well as DES/3DES and PKCS#12 PBE), opened into plaintext PKCS#8 (the
+ *          Mbed TLS backend decrypts PKCS#8 only with DES/3DES);
  *        - cipher suites given in OpenSSL's names and rules (`--ciphers`), as mosquitto's
  *          clients take them.
  */

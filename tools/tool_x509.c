@@ -1,11 +1,13 @@
 /**
  * @file tool_x509.c
- * @brief Certificates and keys for the tools (see tool_x509.h).
+ * @brief Certificates and keys for the tools, on OpenSSL 3's libcrypto (see tool_x509.h).
  *
  * A credential file is told apart by content, as the TLS transport does: PEM when it holds
- * "-----BEGIN", DER otherwise. Each PEM block is decoded on its own (so a bundle with one
- * bad certificate says which), and a DER file is classified by its shape
- * (mqtls_x509_der_kind()) before the matching Mbed TLS parser reads it.
+ * "-----BEGIN", DER otherwise. Each PEM block is decoded on its own by OpenSSL's PEM reader
+ * (so a bundle with one bad certificate says which), and a DER file goes through OpenSSL's
+ * parsers of each structure in turn (certificate, CSR, CRL, PKCS#8, encrypted PKCS#8, the
+ * RSA and EC private keys, the public keys) until one takes it: which one took it is the
+ * object's kind and form.
  */
 #include "tool_x509.h"
 
@@ -13,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,54 +24,34 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/asn1.h>
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
-#include <mbedtls/ecp.h>
-#include <mbedtls/error.h>
-#include <mbedtls/oid.h>
-#include <mbedtls/pem.h>
-#include <mbedtls/pkcs12.h>
-#include <mbedtls/pkcs5.h>
-#include <mbedtls/platform_util.h>
-
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-#define TOOL_EC_GROUP_ID(pk) (mbedtls_pk_ec(*(pk))->MBEDTLS_PRIVATE(grp).id)
-#else
-#define TOOL_EC_GROUP_ID(pk) (mbedtls_pk_ec(*(pk))->grp.id)
-#endif
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509v3.h>
 
 /* Credential files are small; this bounds what is read (and stops /dev/zero). */
 #define CRED_FILE_MAX (16u * 1024u * 1024u)
 
-/* ---- randomness ------------------------------------------------------------------------ */
-
-int tool_x509_random(void *ctx, unsigned char *out, size_t len)
-{
-    static mbedtls_entropy_context entropy;
-    static mbedtls_ctr_drbg_context drbg;
-    static bool seeded;
-    (void)ctx;
-    if (!seeded) {
-        static const char pers[] = "mqtls tools";
-        mbedtls_entropy_init(&entropy);
-        mbedtls_ctr_drbg_init(&drbg);
-        int rc = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
-                                       (const unsigned char *)pers, sizeof pers - 1);
-        if (rc)
-            return rc;
-        seeded = true;
-    }
-    return mbedtls_ctr_drbg_random(&drbg, out, len);
-}
-
 /* ---- errors, dates, key names ----------------------------------------------------------- */
 
-const char *tool_x509_strerror(int code, char *buf, size_t size)
+const char *tool_x509_ossl_error(char *buf, size_t size)
 {
-    char text[160];
-    mbedtls_strerror(code, text, sizeof text);
-    snprintf(buf, size, "%s (-0x%04X)", text, (unsigned)(code < 0 ? -code : code));
+    /* The first error is the cause; the later ones are the callers that passed it on. */
+    unsigned long e = ERR_get_error();
+    const char *reason = e ? ERR_reason_error_string(e) : NULL;
+    const char *lib = e ? ERR_lib_error_string(e) : NULL;
+    if (reason && lib)
+        snprintf(buf, size, "%s: %s", lib, reason);
+    else if (e)
+        snprintf(buf, size, "OpenSSL error 0x%lx", e);
+    else
+        snprintf(buf, size, "unknown error");
+    ERR_clear_error();
     return buf;
 }
 
@@ -137,46 +120,101 @@ void tool_x509_format_time(int64_t t, bool compact, char *out, size_t size)
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-int64_t tool_x509_time_to_unix(const mbedtls_x509_time *t)
+int64_t tool_x509_time_to_unix(const ASN1_TIME *t)
 {
-    if (t->mon < 1 || t->mon > 12 || t->day < 1 || t->day > 31)
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
         return 0;
-    return tool_x509_days_from_civil(t->year, (unsigned)t->mon, (unsigned)t->day) * 86400 +
-           t->hour * 3600 + t->min * 60 + t->sec;
+    return tool_x509_days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+                                     (unsigned)tm.tm_mday) * 86400 +
+           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 }
 
-static const char *curve_name(mbedtls_ecp_group_id id)
+/* "P-256" for the NIST curves, OpenSSL's own name for the others. */
+static void curve_name(const EVP_PKEY *pk, char *out, size_t size)
 {
-    switch (id) {
-    case MBEDTLS_ECP_DP_SECP192R1: return "P-192";
-    case MBEDTLS_ECP_DP_SECP224R1: return "P-224";
-    case MBEDTLS_ECP_DP_SECP256R1: return "P-256";
-    case MBEDTLS_ECP_DP_SECP384R1: return "P-384";
-    case MBEDTLS_ECP_DP_SECP521R1: return "P-521";
+    char group[64];
+    size_t len = 0;
+    if (!EVP_PKEY_get_group_name(pk, group, sizeof group, &len)) {
+        snprintf(out, size, "unknown curve");
+        return;
+    }
+    int nid = OBJ_txt2nid(group);
+    const char *nist = nid != NID_undef ? EC_curve_nid2nist(nid) : NULL;
+    snprintf(out, size, "%s", nist ? nist : group);
+}
+
+void tool_x509_describe_key(const EVP_PKEY *pk, char *out, size_t size)
+{
+    char curve[64];
+    switch (EVP_PKEY_get_base_id(pk)) {
+    case EVP_PKEY_RSA:
+    case EVP_PKEY_RSA_PSS:
+        snprintf(out, size, "RSA %d", EVP_PKEY_get_bits(pk));
+        break;
+    case EVP_PKEY_EC:
+        curve_name(pk, curve, sizeof curve);
+        snprintf(out, size, "EC %s", curve);
+        break;
+    case EVP_PKEY_ED25519: snprintf(out, size, "Ed25519"); break;
+    case EVP_PKEY_ED448: snprintf(out, size, "Ed448"); break;
     default: {
-        const mbedtls_ecp_curve_info *ci = mbedtls_ecp_curve_info_from_grp_id(id);
-        return ci ? ci->name : "unknown curve";
+        const char *name = EVP_PKEY_get0_type_name(pk);
+        snprintf(out, size, "%s %d", name ? name : "unknown key", EVP_PKEY_get_bits(pk));
+        break;
     }
     }
 }
 
-void tool_x509_describe_key(const mbedtls_pk_context *pk, char *out, size_t size)
+bool tool_x509_rsa_below_2048(const EVP_PKEY *pk)
 {
-    mbedtls_pk_type_t type = mbedtls_pk_get_type(pk);
-    if (type == MBEDTLS_PK_RSA)
-        snprintf(out, size, "RSA %u", (unsigned)mbedtls_pk_get_bitlen(pk));
-    else if (type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECKEY_DH || type == MBEDTLS_PK_ECDSA)
-        snprintf(out, size, "EC %s", curve_name(TOOL_EC_GROUP_ID(pk)));
-    else
-        snprintf(out, size, "%s %u", mbedtls_pk_get_name(pk), (unsigned)mbedtls_pk_get_bitlen(pk));
+    int id = EVP_PKEY_get_base_id(pk);
+    return (id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS) && EVP_PKEY_get_bits(pk) < 2048;
 }
 
 void tool_x509_sha256_hex(const unsigned char *p, size_t len, char hex[65])
 {
-    unsigned char hash[32];
-    TOOL_SHA256(p, len, hash);
-    for (size_t i = 0; i < sizeof hash; i++)
+    unsigned char hash[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    hex[0] = '\0';
+    if (!EVP_Digest(p, len, hash, &n, EVP_sha256(), NULL) || n != 32) {
+        ERR_clear_error();
+        return;
+    }
+    for (size_t i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", hash[i]);
+}
+
+void tool_x509_pubkey_sha256(const EVP_PKEY *pk, char hex[65])
+{
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(pk, &der);
+    hex[0] = '\0';
+    if (n > 0)
+        tool_x509_sha256_hex(der, (size_t)n, hex);
+    OPENSSL_free(der);
+    ERR_clear_error();
+}
+
+void tool_x509_name(const X509_NAME *name, char *out, size_t size)
+{
+    /* Certificate order with ", " between attributes and no spaces around '=': the form
+     * the tool has always printed ("CN=req-test, O=Test Org"), UTF-8 kept as is. */
+    const unsigned long flags = (ASN1_STRFLGS_RFC2253 & ~(unsigned long)ASN1_STRFLGS_ESC_MSB) |
+                                XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | XN_FLAG_DUMP_UNKNOWN_FIELDS;
+    BIO *b = BIO_new(BIO_s_mem());
+    char *text = NULL;
+    long n = 0;
+    if (b && X509_NAME_print_ex(b, name, 0, flags) >= 0)
+        n = BIO_get_mem_data(b, &text);
+    if (!b || n < 0 || (n > 0 && !text))
+        snprintf(out, size, "(unreadable name)");
+    else if (n == 0)
+        snprintf(out, size, "(empty name)");
+    else
+        snprintf(out, size, "%.*s", (int)(n < INT_MAX ? n : INT_MAX), text);
+    BIO_free(b);
+    ERR_clear_error();
 }
 
 /* ---- byte strings and files ------------------------------------------------------------- */
@@ -184,7 +222,7 @@ void tool_x509_sha256_hex(const unsigned char *p, size_t len, char hex[65])
 void tool_blob_free(tool_blob_t *b)
 {
     if (b->p) {
-        mbedtls_platform_zeroize(b->p, b->len);
+        OPENSSL_cleanse(b->p, b->len);
         free(b->p);
     }
     b->p = NULL;
@@ -203,23 +241,24 @@ void tool_blob_set(tool_blob_t *b, const void *p, size_t len)
 void tool_blob_take_tail(tool_blob_t *b, unsigned char *buf, size_t cap, size_t len)
 {
     tool_blob_set(b, buf + cap - len, len);
-    mbedtls_platform_zeroize(buf, cap);
+    OPENSSL_cleanse(buf, cap);
 }
 
 int tool_x509_der_to_pem(const char *label, const tool_blob_t *der, tool_blob_t *pem)
 {
-    char head[64], foot[64];
-    snprintf(head, sizeof head, "-----BEGIN %s-----\n", label);
-    snprintf(foot, sizeof foot, "-----END %s-----\n", label);
-    size_t cap = der->len * 4 / 3 + der->len / 48 + 128, olen = 0;
-    pem->p = tool_xmalloc(cap);
-    pem->len = cap;
-    int rc = mbedtls_pem_write_buffer(head, foot, der->p, der->len, pem->p, cap, &olen);
-    if (rc) {
-        tool_blob_free(pem);
-        return rc;
+    BIO *b = BIO_new(BIO_s_mem());
+    char *text = NULL;
+    long n = -1;
+    if (b && der->len <= LONG_MAX && PEM_write_bio(b, label, "", der->p, (long)der->len) > 0)
+        n = BIO_get_mem_data(b, &text);
+    if (n <= 0 || !text) {
+        BIO_free(b);
+        ERR_clear_error();
+        return -1;
     }
-    pem->len = strlen((const char *)pem->p); /* olen counts the NUL */
+    tool_blob_set(pem, text, (size_t)n);
+    OPENSSL_cleanse(text, (size_t)n); /* it may be a private key */
+    BIO_free(b);
     return 0;
 }
 
@@ -320,62 +359,88 @@ static const char *guess_hint(const unsigned char *p, size_t n)
         return " (this looks like base64 without the PEM lines: add '-----BEGIN "
                "CERTIFICATE-----' before it and '-----END CERTIFICATE-----' after it, with the "
                "label the content needs)";
-    if (n >= 5 && p[0] == 0x30 && ((p[1] == 0x82 && n >= 7 && p[4] == 0x02 && p[5] == 0x01 &&
-                                    p[6] == 0x03) ||
-                                   (p[1] == 0x83 && n >= 8 && p[5] == 0x02 && p[6] == 0x01 &&
-                                    p[7] == 0x03)))
-        return " (this looks like a PKCS#12 / .p12 / .pfx bundle, which Mbed TLS does not "
-               "read: `openssl pkcs12 -in FILE -nodes -out all.pem` extracts the PEM)";
+    const unsigned char *q = p;
+    PKCS12 *p12 = n <= LONG_MAX ? d2i_PKCS12(NULL, &q, (long)n) : NULL;
+    ERR_clear_error();
+    if (p12) {
+        PKCS12_free(p12);
+        return " (this is a PKCS#12 / .p12 / .pfx bundle, which mqtls does not read: `openssl "
+               "pkcs12 -in FILE -nodes -out all.pem` extracts the PEM)";
+    }
     if (n >= 2 && p[0] == 0x30)
         return " (it starts like DER, but no certificate, key or CSR structure was found)";
     return "";
 }
 
-static void obj_init(tool_obj_t *o)
-{
-    memset(o, 0, sizeof *o);
-    mbedtls_x509_crt_init(&o->crt);
-    mbedtls_x509_csr_init(&o->csr);
-    mbedtls_pk_init(&o->pk);
-}
-
 static void obj_free(tool_obj_t *o)
 {
     tool_blob_free(&o->der);
-    mbedtls_x509_crt_free(&o->crt);
-    mbedtls_x509_csr_free(&o->csr);
-    mbedtls_pk_free(&o->pk);
+    X509_free(o->crt);
+    X509_REQ_free(o->csr);
+    EVP_PKEY_free(o->pk); /* OpenSSL wipes private key material when it frees it */
+    o->crt = NULL;
+    o->csr = NULL;
+    o->pk = NULL;
+    o->pk_ok = false;
 }
 
 static tool_obj_t *add_obj(tool_credfile_t *f)
 {
     f->objs = tool_xrealloc(f->objs, (f->n_objs + 1) * sizeof *f->objs);
     tool_obj_t *o = &f->objs[f->n_objs++];
-    obj_init(o);
+    memset(o, 0, sizeof *o);
     return o;
 }
 
-static void set_broken(tool_obj_t *o, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_broken(tool_obj_t *o, int err, const char *fmt, ...)
+static void set_broken(tool_obj_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_broken(tool_obj_t *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(o->why, sizeof o->why, fmt, ap);
     va_end(ap);
     o->kind = TOOL_OBJ_BROKEN;
-    o->err = err;
+    o->err = -1;
+}
+
+/* The outer element of a DER object as its header declares it. */
+typedef struct der_shape {
+    bool seq;       /* a definite-length SEQUENCE */
+    size_t total;   /* its declared size, header included */
+} der_shape_t;
+
+/* OpenSSL's parsers say "too long" of a truncated object; the message wants how many bytes
+ * its header declares against how many are there, which only the header itself tells
+ * (ASN1_get_object reads it without parsing the rest). */
+static der_shape_t der_shape(const unsigned char *p, size_t n)
+{
+    der_shape_t s = {false, 0};
+    const unsigned char *q = p;
+    long len = 0;
+    int tag = -1, cls = -1;
+    if (n == 0 || n > LONG_MAX)
+        return s;
+    int r = ASN1_get_object(&q, &len, &tag, &cls, (long)n);
+    unsigned long e = ERR_peek_error();
+    ERR_clear_error();
+    if ((r & 0x80) && ERR_GET_REASON(e) != ASN1_R_TOO_LONG)
+        return s; /* not even a readable header */
+    if (tag != V_ASN1_SEQUENCE || cls != V_ASN1_UNIVERSAL || !(r & V_ASN1_CONSTRUCTED) ||
+        (r & 0x01) || len < 0)
+        return s;
+    s.seq = true;
+    s.total = (size_t)(q - p) + (size_t)len;
+    return s;
 }
 
 /* A note on the DER's own length, for a parse failure. */
 static void der_shape_note(const tool_obj_t *o, char *out, size_t size)
 {
-    size_t total = 0;
-    mqtls_x509_der_kind_t k = mqtls_x509_der_kind(o->der.p, o->der.len, &total);
-    if (k == MQTLS_X509_DER_TRUNCATED)
+    der_shape_t s = der_shape(o->der.p, o->der.len);
+    if (s.seq && s.total > o->der.len)
         snprintf(out, size, "; it is truncated: its DER declares %zu bytes but only %zu are "
-                 "there", total, o->der.len);
-    else if (total == 0)
+                 "there", s.total, o->der.len);
+    else if (!s.seq)
         snprintf(out, size, "; it does not even start with a DER SEQUENCE");
     else
         out[0] = '\0';
@@ -392,153 +457,263 @@ const char *tool_obj_kind_name(tool_obj_kind_t k)
     }
 }
 
-/* The words for a key that stays locked. */
-static void key_locked_why(tool_obj_t *o, int rc)
+typedef enum lock_reason { LOCK_WRONG_PASS, LOCK_UNSUPPORTED, LOCK_OTHER } lock_reason_t;
+
+/* The words for a key that stays locked (@p detail: OpenSSL's words, for LOCK_OTHER). */
+static void key_locked(tool_obj_t *o, lock_reason_t r, const char *detail)
 {
-    char e[200];
-    o->err = rc;
-    if (rc == MBEDTLS_ERR_PK_PASSWORD_MISMATCH || rc == MBEDTLS_ERR_PEM_PASSWORD_MISMATCH)
+    o->err = -1;
+    if (r == LOCK_WRONG_PASS)
         snprintf(o->why, sizeof o->why, "wrong passphrase: the key does not decrypt with it");
-    else if (o->enc_unsupported)
+    else if (r == LOCK_UNSUPPORTED)
         snprintf(o->why, sizeof o->why,
-                 "cannot decrypt a PKCS#8 key encrypted with %s: OpenSSL does not know the "
-                 "scheme. Re-encrypt it with OpenSSL's default: `openssl pkey -in KEY -aes256 "
-                 "-out new.key`", o->enc_alg);
+                 "cannot decrypt a key encrypted with %s: OpenSSL does not know the scheme. "
+                 "Re-encrypt it with OpenSSL's default: `openssl pkey -in KEY -aes256 -out "
+                 "new.key`", o->enc_alg);
     else
-        snprintf(o->why, sizeof o->why, "cannot decrypt the key: %s",
-                 tool_x509_strerror(rc, e, sizeof e));
+        snprintf(o->why, sizeof o->why, "cannot decrypt the key: %s", detail);
 }
 
-#define SEQ_TAG (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)
+/* ---- parsing one DER object with OpenSSL ---------------------------------------------------- */
 
-static bool oid_eq(const mbedtls_asn1_buf *b, const char *oid, size_t len)
+/* Each parser below must take o->der whole: a d2i that stops before its end read another
+ * structure's prefix, not this one. */
+static bool whole(const tool_obj_t *o, const unsigned char *q)
 {
-    return b->len == len && !memcmp(b->p, oid, len);
+    return q == o->der.p + o->der.len;
 }
 
-#define OID_EQ(b, M) oid_eq(b, M, MBEDTLS_OID_SIZE(M))
+static long der_len(const tool_obj_t *o)
+{
+    return o->der.len <= LONG_MAX ? (long)o->der.len : 0;
+}
+
+static bool try_cert(tool_obj_t *o)
+{
+    const unsigned char *q = o->der.p;
+    X509 *x = d2i_X509(NULL, &q, der_len(o));
+    if (!x || !whole(o, q)) {
+        X509_free(x);
+        return false;
+    }
+    o->crt = x;
+    o->pk = X509_get_pubkey(x);
+    o->pk_ok = o->pk != NULL;
+    ERR_clear_error();
+    return true;
+}
+
+static bool try_csr(tool_obj_t *o)
+{
+    const unsigned char *q = o->der.p;
+    X509_REQ *x = d2i_X509_REQ(NULL, &q, der_len(o));
+    if (!x || !whole(o, q)) {
+        X509_REQ_free(x);
+        return false;
+    }
+    o->csr = x;
+    o->pk = X509_REQ_get_pubkey(x);
+    o->pk_ok = o->pk != NULL;
+    ERR_clear_error();
+    return true;
+}
+
+static bool is_crl(const tool_obj_t *o)
+{
+    const unsigned char *q = o->der.p;
+    X509_CRL *x = d2i_X509_CRL(NULL, &q, der_len(o));
+    bool ok = x && whole(o, q);
+    X509_CRL_free(x);
+    return ok;
+}
 
 /* How an EncryptedPrivateKeyInfo is encrypted, in words (o->enc_alg). */
-static void pkcs8_scheme(tool_obj_t *o)
+static void pkcs8_scheme(tool_obj_t *o, const X509_SIG *sig)
 {
-    static const char aes[] = "\x60\x86\x48\x01\x65\x03\x04\x01"; /* 2.16.840.1.101.3.4.1 */
-    unsigned char *p = o->der.p, *end = p + o->der.len;
-    size_t n;
-    mbedtls_asn1_buf alg, params;
-    snprintf(o->enc_alg, sizeof o->enc_alg, "PKCS#8");
-    if (mbedtls_asn1_get_tag(&p, end, &n, SEQ_TAG) || mbedtls_asn1_get_alg(&p, end, &alg, &params))
-        return;
-    if (OID_EQ(&alg, MBEDTLS_OID_PKCS5_PBES2)) {
-        unsigned char *q = params.p, *qend = params.p + params.len;
-        mbedtls_asn1_buf kdf, kdf_params, enc, enc_params;
-        const char *name = NULL;
-        if (params.tag != SEQ_TAG || mbedtls_asn1_get_alg(&q, qend, &kdf, &kdf_params) ||
-            mbedtls_asn1_get_alg(&q, qend, &enc, &enc_params)) {
+    const X509_ALGOR *alg = NULL;
+    const ASN1_OCTET_STRING *digest = NULL;
+    const ASN1_OBJECT *obj = NULL;
+    X509_SIG_get0(sig, &alg, &digest);
+    X509_ALGOR_get0(&obj, NULL, NULL, alg);
+    int nid = OBJ_obj2nid(obj);
+    if (nid == NID_pbes2) {
+        PBE2PARAM *pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
+        int cipher = pbe2 ? OBJ_obj2nid(pbe2->encryption->algorithm) : NID_undef;
+        if (!pbe2)
             snprintf(o->enc_alg, sizeof o->enc_alg, "PBES2");
-            return;
-        }
-        if (OID_EQ(&enc, MBEDTLS_OID_DES_EDE3_CBC)) {
-            name = "DES-EDE3-CBC";
-        } else if (OID_EQ(&enc, MBEDTLS_OID_DES_CBC)) {
-            name = "DES-CBC";
-        } else {
-            if (enc.len == sizeof aes && !memcmp(enc.p, aes, sizeof aes - 1))
-                name = enc.p[8] == 0x02 ? "AES-128-CBC" : enc.p[8] == 0x16 ? "AES-192-CBC"
-                       : enc.p[8] == 0x2A ? "AES-256-CBC" : "AES";
-        }
-        snprintf(o->enc_alg, sizeof o->enc_alg, "PBES2 %s", name ? name : "(unknown cipher)");
-    } else if (OID_EQ(&alg, MBEDTLS_OID_PKCS12_PBE_SHA1_DES3_EDE_CBC)) {
+        else
+            snprintf(o->enc_alg, sizeof o->enc_alg, "PBES2 %s",
+                     cipher != NID_undef ? OBJ_nid2sn(cipher) : "(unknown cipher)");
+        PBE2PARAM_free(pbe2);
+    } else if (nid == NID_pbe_WithSHA1And3_Key_TripleDES_CBC) {
         snprintf(o->enc_alg, sizeof o->enc_alg, "PKCS#12 PBE 3DES");
-    } else if (OID_EQ(&alg, MBEDTLS_OID_PKCS12_PBE_SHA1_DES2_EDE_CBC)) {
+    } else if (nid == NID_pbe_WithSHA1And2_Key_TripleDES_CBC) {
         snprintf(o->enc_alg, sizeof o->enc_alg, "PKCS#12 PBE 2DES");
+    } else if (nid != NID_undef) {
+        snprintf(o->enc_alg, sizeof o->enc_alg, "PKCS#8 %s", OBJ_nid2sn(nid));
     } else {
         snprintf(o->enc_alg, sizeof o->enc_alg, "PKCS#8 (an unknown scheme)");
     }
+    ERR_clear_error();
 }
 
-/* Parses o->der as a private key (o->form known). @p pass may be NULL. */
-/* An encrypted PKCS#8 key, opened by OpenSSL (any scheme it has, AES included) and parsed
- * by Mbed TLS from the plaintext, which is wiped right after. */
-static void parse_pkcs8_encrypted(tool_obj_t *o, const char *pass)
+/* The key of an unencrypted PKCS#8 PrivateKeyInfo (NULL: an algorithm OpenSSL lacks). */
+static EVP_PKEY *pkcs8_key(const unsigned char *der, size_t len)
+{
+    const unsigned char *q = der;
+    PKCS8_PRIV_KEY_INFO *p8 = len <= LONG_MAX ? d2i_PKCS8_PRIV_KEY_INFO(NULL, &q, (long)len)
+                                              : NULL;
+    EVP_PKEY *pk = p8 ? EVP_PKCS82PKEY(p8) : NULL;
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    return pk;
+}
+
+/* An encrypted PKCS#8 key, opened with OpenSSL (any scheme it has); the plaintext is wiped
+ * right after. */
+static void open_pkcs8(tool_obj_t *o, const char *pass)
 {
     tool_blob_t plain = {0};
+    char e[200];
     tool_pkcs8_result_t r = tool_pkcs8_decrypt(o->der.p, o->der.len, pass, &plain);
     if (r == TOOL_PKCS8_WRONG_PASS) {
-        key_locked_why(o, MBEDTLS_ERR_PK_PASSWORD_MISMATCH);
+        key_locked(o, LOCK_WRONG_PASS, NULL);
         return;
     }
-    int rc = r == TOOL_PKCS8_OK
-                 ? TOOL_PK_PARSE_KEY(&o->pk, plain.p, plain.len, NULL, 0, NULL)
-                 : MBEDTLS_ERR_PK_KEY_INVALID_FORMAT;
+    if (r != TOOL_PKCS8_OK) {
+        o->enc_unsupported = true;
+        key_locked(o, LOCK_UNSUPPORTED, NULL);
+        return;
+    }
+    o->pk = pkcs8_key(plain.p, plain.len);
     tool_blob_free(&plain);
-    if (rc == 0) {
+    if (o->pk) {
         o->pk_ok = o->decrypted = true;
+        ERR_clear_error();
         return;
     }
-    mbedtls_pk_free(&o->pk);
-    mbedtls_pk_init(&o->pk);
-    o->enc_unsupported = r == TOOL_PKCS8_UNREADABLE;
-    key_locked_why(o, rc);
+    key_locked(o, LOCK_OTHER, tool_x509_ossl_error(e, sizeof e));
 }
 
-static void parse_private(tool_obj_t *o, const char *pass)
+static bool try_pkcs8(tool_obj_t *o, const char *pass)
 {
-    char e[200], note[160];
-    if (o->form == MQTLS_X509_DER_KEY_PKCS8_ENC) {
+    const unsigned char *q = o->der.p;
+    PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &q, der_len(o));
+    if (p8 && whole(o, q)) {
+        char e[200];
+        o->form = TOOL_FORM_KEY_PKCS8;
+        o->pk = EVP_PKCS82PKEY(p8);
+        PKCS8_PRIV_KEY_INFO_free(p8);
+        o->pk_ok = o->pk != NULL;
+        if (!o->pk_ok)
+            set_broken(o, "a PKCS#8 private key that OpenSSL cannot read: %s",
+                       tool_x509_ossl_error(e, sizeof e));
+        ERR_clear_error();
+        return true;
+    }
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    q = o->der.p;
+    X509_SIG *sig = d2i_X509_SIG(NULL, &q, der_len(o));
+    if (sig && whole(o, q)) {
+        o->form = TOOL_FORM_KEY_PKCS8_ENC;
         o->encrypted = true;
-        pkcs8_scheme(o);
+        pkcs8_scheme(o, sig);
+        X509_SIG_free(sig);
         if (pass)
-            parse_pkcs8_encrypted(o, pass);
-        return;
+            open_pkcs8(o, pass);
+        return true;
     }
-    const unsigned char *pw = (const unsigned char *)(o->encrypted ? pass : NULL);
-    size_t pwlen = pw ? strlen(pass) : 0;
-    int rc = TOOL_PK_PARSE_KEY(&o->pk, o->der.p, o->der.len, pw, pwlen, NULL);
-    if (rc == 0) {
-        o->pk_ok = true;
-        o->decrypted = o->encrypted;
-        return;
-    }
-    mbedtls_pk_free(&o->pk);
-    mbedtls_pk_init(&o->pk);
-    if (o->encrypted) {
-        key_locked_why(o, rc);
-        return;
-    }
-    der_shape_note(o, note, sizeof note);
-    set_broken(o, rc, "the private key does not parse: %s%s", tool_x509_strerror(rc, e, sizeof e),
-               note);
+    X509_SIG_free(sig);
+    return false;
 }
 
-/* Parses o->der as what o->kind says. */
+/* A private key in one of its four structures (o->form says which). */
+static bool try_private(tool_obj_t *o, const char *pass)
+{
+    static const struct {
+        int type;
+        tool_form_t form;
+    } typed[] = {{EVP_PKEY_RSA, TOOL_FORM_KEY_PKCS1}, {EVP_PKEY_EC, TOOL_FORM_KEY_SEC1}};
+    if (try_pkcs8(o, pass))
+        return true;
+    for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++) {
+        const unsigned char *q = o->der.p;
+        EVP_PKEY *pk = d2i_PrivateKey(typed[i].type, NULL, &q, der_len(o));
+        if (pk && whole(o, q)) {
+            o->form = typed[i].form;
+            o->pk = pk;
+            o->pk_ok = true;
+            ERR_clear_error();
+            return true;
+        }
+        EVP_PKEY_free(pk);
+    }
+    return false;
+}
+
+/* A public key: SubjectPublicKeyInfo, or PKCS#1 RSAPublicKey. */
+static bool try_public(tool_obj_t *o)
+{
+    const unsigned char *q = o->der.p;
+    EVP_PKEY *pk = d2i_PUBKEY(NULL, &q, der_len(o));
+    tool_form_t form = TOOL_FORM_PUB_SPKI;
+    if (!pk || !whole(o, q)) {
+        EVP_PKEY_free(pk);
+        q = o->der.p;
+        pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, der_len(o));
+        form = TOOL_FORM_PUB_PKCS1;
+    }
+    if (!pk || !whole(o, q)) {
+        EVP_PKEY_free(pk);
+        return false;
+    }
+    o->form = form;
+    o->pk = pk;
+    o->pk_ok = true;
+    ERR_clear_error();
+    return true;
+}
+
+/* OpenSSL's words for why a key does not parse, from the parser its PEM label names: the
+ * key parsers tried in turn leave more errors than OpenSSL's queue keeps, so the label's
+ * own is run again alone. */
+static void key_reason(const tool_obj_t *o, char *e, size_t size)
+{
+    const unsigned char *q = o->der.p;
+    ERR_clear_error();
+    if (!strcmp(o->label, "RSA PRIVATE KEY") || !strcmp(o->label, "EC PRIVATE KEY"))
+        EVP_PKEY_free(d2i_PrivateKey(o->label[0] == 'R' ? EVP_PKEY_RSA : EVP_PKEY_EC, NULL, &q,
+                                     der_len(o)));
+    else if (!strcmp(o->label, "RSA PUBLIC KEY"))
+        EVP_PKEY_free(d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, der_len(o)));
+    else if (o->kind == TOOL_OBJ_PUBKEY)
+        EVP_PKEY_free(d2i_PUBKEY(NULL, &q, der_len(o)));
+    else
+        PKCS8_PRIV_KEY_INFO_free(d2i_PKCS8_PRIV_KEY_INFO(NULL, &q, der_len(o)));
+    tool_x509_ossl_error(e, size);
+}
+
+/* Parses o->der as what o->kind says (a PEM block's label). */
 static void parse_der_obj(tool_obj_t *o, const char *pass)
 {
     char e[200], note[160];
-    int rc = 0;
+    bool ok = false;
+    ERR_clear_error();
     switch (o->kind) {
-    case TOOL_OBJ_CERT:
-        rc = mbedtls_x509_crt_parse_der(&o->crt, o->der.p, o->der.len);
-        break;
-    case TOOL_OBJ_CSR:
-        rc = mbedtls_x509_csr_parse_der(&o->csr, o->der.p, o->der.len);
-        break;
-    case TOOL_OBJ_PRIVKEY:
-        parse_private(o, pass);
-        return;
-    case TOOL_OBJ_PUBKEY:
-        rc = mbedtls_pk_parse_public_key(&o->pk, o->der.p, o->der.len);
-        if (rc == 0)
-            o->pk_ok = true;
-        break;
-    default:
-        return;
+    case TOOL_OBJ_CERT: ok = try_cert(o); break;
+    case TOOL_OBJ_CSR: ok = try_csr(o); break;
+    case TOOL_OBJ_PRIVKEY: ok = try_private(o, pass); break;
+    case TOOL_OBJ_PUBKEY: ok = try_public(o); break;
+    default: return;
     }
-    if (rc != 0) {
-        tool_obj_kind_t k = o->kind;
-        der_shape_note(o, note, sizeof note);
-        set_broken(o, rc, "the %s does not parse: %s%s", tool_obj_kind_name(k),
-                   tool_x509_strerror(rc, e, sizeof e), note);
-    }
+    if (ok)
+        return;
+    tool_obj_kind_t k = o->kind;
+    if (k == TOOL_OBJ_PRIVKEY || k == TOOL_OBJ_PUBKEY)
+        key_reason(o, e, sizeof e);
+    else
+        tool_x509_ossl_error(e, sizeof e);
+    der_shape_note(o, note, sizeof note);
+    set_broken(o, "the %s does not parse: %s%s", tool_obj_kind_name(k), e, note);
 }
 
 /* ---- PEM ---------------------------------------------------------------------------------- */
@@ -573,12 +748,12 @@ static void other_why(tool_obj_t *o)
         snprintf(o->why, sizeof o->why, "EC parameters (as `openssl ecparam -genkey` writes "
                  "before the key): not needed, ignored");
     else if (!strcmp(l, "TRUSTED CERTIFICATE") || !strcmp(l, "X509 CERTIFICATE"))
-        snprintf(o->why, sizeof o->why, "an OpenSSL '%s' block, which Mbed TLS does not read: "
+        snprintf(o->why, sizeof o->why, "an OpenSSL '%s' block, which mqtls does not read: "
                  "`openssl x509 -in FILE -out cert.pem` writes a plain CERTIFICATE", l);
     else if (!strcmp(l, "X509 CRL"))
         snprintf(o->why, sizeof o->why, "a certificate revocation list: not used by mqtls");
     else if (!strcmp(l, "PKCS7"))
-        snprintf(o->why, sizeof o->why, "a PKCS#7 bundle, which Mbed TLS does not read: "
+        snprintf(o->why, sizeof o->why, "a PKCS#7 bundle, which mqtls does not read: "
                  "`openssl pkcs7 -in FILE -print_certs -out certs.pem` extracts the certificates");
     else
         snprintf(o->why, sizeof o->why, "a '%s' block: not a certificate, key or CSR", l);
@@ -592,7 +767,64 @@ static unsigned line_of(const char *start, const char *at)
     return n;
 }
 
-/* One PEM block [begin, end) with its label; @p end is just past the END line's dashes. */
+static int pem_pass_cb(char *buf, int size, int rwflag, void *u)
+{
+    const char *pass = u;
+    size_t n = strlen(pass);
+    (void)rwflag;
+    if (size <= 0)
+        return 0;
+    if (n > (size_t)size)
+        n = (size_t)size;
+    memcpy(buf, pass, n);
+    return (int)n;
+}
+
+/* A key encrypted the traditional PEM way (Proc-Type/DEK-Info headers): @p data is the
+ * decoded body, decrypted here by OpenSSL when @p pass is given. */
+static void pem_encrypted_key(tool_obj_t *o, char *header, unsigned char *data, long len,
+                              const char *pass)
+{
+    static const int types[] = {EVP_PKEY_RSA, EVP_PKEY_EC};
+    const char *dek = strstr(header, "DEK-Info: ");
+    size_t n = dek ? strcspn(dek + 10, ",\r\n") : 0;
+    EVP_CIPHER_INFO cipher;
+    snprintf(o->enc_alg, sizeof o->enc_alg, "PEM %.*s", (int)(n < 32 ? n : 32),
+             dek ? dek + 10 : "");
+    o->encrypted = true;
+    bool rsa = !strcmp(o->label, "RSA PRIVATE KEY");
+    o->form = rsa ? TOOL_FORM_KEY_PKCS1 : TOOL_FORM_KEY_SEC1;
+    if (!PEM_get_EVP_CIPHER_INFO(header, &cipher) || !cipher.cipher) {
+        ERR_clear_error();
+        o->enc_unsupported = true;
+        key_locked(o, LOCK_UNSUPPORTED, NULL);
+        return;
+    }
+    if (!pass)
+        return; /* locked: recorded as encrypted */
+    /* A wrong passphrase mostly fails the CBC padding; the rest of the time the DER that
+     * comes out does not parse. */
+    if (!PEM_do_header(&cipher, data, &len, pem_pass_cb, (void *)pass) || len <= 0) {
+        ERR_clear_error();
+        key_locked(o, LOCK_WRONG_PASS, NULL);
+        return;
+    }
+    tool_blob_set(&o->der, data, (size_t)len);
+    OPENSSL_cleanse(data, (size_t)len);
+    const unsigned char *q = o->der.p;
+    EVP_PKEY *pk = d2i_PrivateKey(types[rsa ? 0 : 1], NULL, &q, der_len(o));
+    if (!pk || !whole(o, q)) {
+        EVP_PKEY_free(pk);
+        ERR_clear_error();
+        tool_blob_free(&o->der);
+        key_locked(o, LOCK_WRONG_PASS, NULL);
+        return;
+    }
+    o->pk = pk;
+    o->pk_ok = o->decrypted = true;
+}
+
+/* One PEM block [begin, end) with its label, decoded by OpenSSL's PEM reader. */
 static void pem_block(tool_credfile_t *f, const char *label, const char *begin, const char *end,
                       const char *pass)
 {
@@ -604,85 +836,29 @@ static void pem_block(tool_credfile_t *f, const char *label, const char *begin, 
         other_why(o);
         return;
     }
-
-    /* mbedtls_pem_read_buffer() wants the text NUL-terminated. */
-    tool_blob_t text;
-    tool_blob_set(&text, begin, (size_t)(end - begin));
-    char head[80], foot[80], e[200];
-    snprintf(head, sizeof head, "-----BEGIN %s-----", label);
-    snprintf(foot, sizeof foot, "-----END %s-----", label);
-    bool traditional_enc = strstr((const char *)text.p, "Proc-Type: 4,ENCRYPTED") != NULL;
-    if (traditional_enc) {
-        const char *dek = strstr((const char *)text.p, "DEK-Info: ");
-        size_t n = dek ? strcspn(dek + 10, ",\r\n") : 0;
-        snprintf(o->enc_alg, sizeof o->enc_alg, "PEM %.*s", (int)(n < 32 ? n : 32),
-                 dek ? dek + 10 : "");
-        o->encrypted = true;
-        o->form = !strcmp(label, "RSA PRIVATE KEY") ? MQTLS_X509_DER_KEY_PKCS1
-                                                    : MQTLS_X509_DER_KEY_SEC1;
+    char *name = NULL, *header = NULL, e[200];
+    unsigned char *data = NULL;
+    long len = 0;
+    BIO *b = BIO_new_mem_buf(begin, (int)(end - begin));
+    ERR_clear_error();
+    if (!b || !PEM_read_bio(b, &name, &header, &data, &len)) {
+        set_broken(o, "the PEM %s block (line %u) does not decode: %s", label, o->line,
+                   tool_x509_ossl_error(e, sizeof e));
+    } else if (o->kind == TOOL_OBJ_PRIVKEY && strstr(header, "Proc-Type: 4,ENCRYPTED")) {
+        pem_encrypted_key(o, header, data, len, pass);
+    } else {
+        tool_blob_set(&o->der, data, (size_t)len);
+        parse_der_obj(o, pass);
+        if (o->kind == TOOL_OBJ_PRIVKEY && !strcmp(label, "ENCRYPTED PRIVATE KEY") &&
+            o->form != TOOL_FORM_KEY_PKCS8_ENC)
+            set_broken(o, "the PEM ENCRYPTED PRIVATE KEY block (line %u) holds a key that is "
+                       "not encrypted", o->line);
     }
-
-    mbedtls_pem_context pem;
-    mbedtls_pem_init(&pem);
-    size_t used = 0;
-    const unsigned char *pw = traditional_enc && pass ? (const unsigned char *)pass : NULL;
-    int rc = mbedtls_pem_read_buffer(&pem, head, foot, text.p, pw, pw ? strlen(pass) : 0, &used);
-    if (rc == 0) {
-        size_t len = 0;
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-        const unsigned char *buf = mbedtls_pem_get_buffer(&pem, &len);
-#else
-        const unsigned char *buf = pem.buf;
-        len = pem.buflen;
-#endif
-        tool_blob_set(&o->der, buf, len);
-    }
-    mbedtls_pem_free(&pem);
-    tool_blob_free(&text);
-
-    if (traditional_enc) {
-        if (rc == MBEDTLS_ERR_PEM_PASSWORD_REQUIRED || (rc == 0 && !pass))
-            return; /* locked: recorded as encrypted */
-        if (rc != 0) {
-            key_locked_why(o, rc);
-            return;
-        }
-        /* Decrypted: Mbed TLS leaves the CBC padding on (PKCS#7: k bytes of value k) and
-         * checks only the first bytes, so check the padding too: with a wrong passphrase it
-         * is garbage. Then keep the DER alone. */
-        size_t total = 0;
-        o->form = mqtls_x509_der_kind(o->der.p, o->der.len, &total);
-        size_t pad = o->der.len - (total <= o->der.len ? total : o->der.len);
-        bool pad_ok = total > 0 && total <= o->der.len && pad >= 1 && pad <= 16;
-        for (size_t i = 0; pad_ok && i < pad; i++)
-            pad_ok = o->der.p[total + i] == pad;
-        if (!pad_ok) {
-            key_locked_why(o, MBEDTLS_ERR_PK_PASSWORD_MISMATCH);
-            return;
-        }
-        mbedtls_platform_zeroize(o->der.p + total, pad);
-        o->der.len = total;
-        int prc = TOOL_PK_PARSE_KEY(&o->pk, o->der.p, o->der.len, NULL, 0, NULL);
-        if (prc == 0) {
-            o->pk_ok = o->decrypted = true;
-        } else {
-            mbedtls_pk_free(&o->pk);
-            mbedtls_pk_init(&o->pk);
-            /* Mbed TLS checks only the first bytes after decrypting: a wrong passphrase
-             * usually shows here. */
-            key_locked_why(o, MBEDTLS_ERR_PK_PASSWORD_MISMATCH);
-        }
-        return;
-    }
-    if (rc != 0) {
-        set_broken(o, rc, "the PEM %s block (line %u) does not decode: %s", label, o->line,
-                   tool_x509_strerror(rc, e, sizeof e));
-        return;
-    }
-    o->form = mqtls_x509_der_kind(o->der.p, o->der.len, NULL);
-    if (o->kind == TOOL_OBJ_PRIVKEY && !strcmp(label, "ENCRYPTED PRIVATE KEY"))
-        o->form = MQTLS_X509_DER_KEY_PKCS8_ENC;
-    parse_der_obj(o, pass);
+    BIO_free(b);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    if (data)
+        OPENSSL_clear_free(data, len > 0 ? (size_t)len : 0);
 }
 
 static void parse_pem(tool_credfile_t *f, const char *pass)
@@ -696,7 +872,7 @@ static void parse_pem(tool_credfile_t *f, const char *pass)
         if (!le || ll == 0 || ll >= 40 || memchr(ls, '\n', ll)) {
             tool_obj_t *o = add_obj(f);
             o->line = line_of(s, b);
-            set_broken(o, 0, "a '-----BEGIN' at line %u without a label and closing '-----'",
+            set_broken(o, "a '-----BEGIN' at line %u without a label and closing '-----'",
                        o->line);
             pos = ls;
             continue;
@@ -709,7 +885,7 @@ static void parse_pem(tool_credfile_t *f, const char *pass)
             tool_obj_t *o = add_obj(f);
             snprintf(o->label, sizeof o->label, "%s", label);
             o->line = line_of(s, b);
-            set_broken(o, 0, "the PEM %s block at line %u has no '%s' line: the file is cut "
+            set_broken(o, "the PEM %s block at line %u has no '%s' line: the file is cut "
                        "off (truncated) or was edited", label, o->line, foot);
             if (kind_of_label(label) == TOOL_OBJ_OTHER)
                 o->kind = TOOL_OBJ_OTHER;
@@ -722,53 +898,68 @@ static void parse_pem(tool_credfile_t *f, const char *pass)
 
 /* ---- DER ---------------------------------------------------------------------------------- */
 
+/* Which structure a DER object is: OpenSSL's parsers in turn, the first that takes it whole
+ * decides. Certificates first (most files are one), then what a key file may hold.
+ * @p cert_err: why it is not a certificate, in OpenSSL's words. */
+static bool classify_der(tool_obj_t *o, const char *pass, char *cert_err, size_t size)
+{
+    if (try_cert(o)) {
+        o->kind = TOOL_OBJ_CERT;
+        return true;
+    }
+    /* Kept now: the parsers tried next leave more errors than OpenSSL's queue holds. */
+    tool_x509_ossl_error(cert_err, size);
+    if (try_csr(o)) {
+        o->kind = TOOL_OBJ_CSR;
+        return true;
+    }
+    if (try_private(o, pass)) {
+        if (o->kind != TOOL_OBJ_BROKEN)
+            o->kind = TOOL_OBJ_PRIVKEY;
+        return true;
+    }
+    if (try_public(o)) {
+        o->kind = TOOL_OBJ_PUBKEY;
+        return true;
+    }
+    return false;
+}
+
 static void parse_der(tool_credfile_t *f, const char *pass)
 {
     const unsigned char *p = (const unsigned char *)f->raw.p;
-    size_t n = f->raw.len, total = 0;
-    char start[120];
-    mqtls_x509_der_kind_t k = mqtls_x509_der_kind(p, n, &total);
-    if (k == MQTLS_X509_DER_TRUNCATED) {
+    size_t n = f->raw.len;
+    char start[120], e[200];
+    der_shape_t s = der_shape(p, n);
+    if (s.seq && s.total > n) {
         snprintf(f->why, sizeof f->why, "truncated DER: its outer SEQUENCE declares %zu bytes, "
-                 "the file has %zu (%zu missing)", total, n, total - n);
+                 "the file has %zu (%zu missing)", s.total, n, s.total - n);
         return;
     }
-    if (k == MQTLS_X509_DER_UNKNOWN) {
+    if (!s.seq) {
         describe_start(p, n, start, sizeof start);
         snprintf(f->why, sizeof f->why, "not a certificate, key or CSR: starts with %s%s", start,
                  guess_hint(p, n));
         return;
     }
-    f->trailing = n - total;
-    tool_obj_t *o = add_obj(f);
-    o->form = k;
-    tool_blob_set(&o->der, p, total);
-    switch (k) {
-    case MQTLS_X509_DER_SIGNED: {
-        char e[200];
-        o->kind = TOOL_OBJ_CERT;
-        int rc = mbedtls_x509_crt_parse_der(&o->crt, o->der.p, o->der.len);
-        if (rc == 0)
-            return;
-        if (mbedtls_x509_csr_parse_der(&o->csr, o->der.p, o->der.len) == 0) {
-            o->kind = TOOL_OBJ_CSR;
-            return;
-        }
-        set_broken(o, rc, "a signed X.509 structure, but neither a certificate nor a CSR that "
-                   "Mbed TLS can parse (a CRL?): %s", tool_x509_strerror(rc, e, sizeof e));
+    tool_obj_t probe;
+    memset(&probe, 0, sizeof probe);
+    tool_blob_set(&probe.der, p, s.total);
+    ERR_clear_error();
+    if (!classify_der(&probe, pass, e, sizeof e)) {
+        if (is_crl(&probe))
+            snprintf(f->why, sizeof f->why, "a certificate revocation list (X.509 CRL), not a "
+                     "certificate, key or CSR: not used by mqtls");
+        else
+            snprintf(f->why, sizeof f->why, "not a certificate, key or CSR: a DER SEQUENCE of %zu "
+                     "bytes that none of OpenSSL's parsers takes (as a certificate: %s)%s",
+                     s.total, e, guess_hint(p, n));
+        ERR_clear_error();
+        obj_free(&probe);
         return;
     }
-    case MQTLS_X509_DER_KEY_PKCS1:
-    case MQTLS_X509_DER_KEY_SEC1:
-    case MQTLS_X509_DER_KEY_PKCS8:
-    case MQTLS_X509_DER_KEY_PKCS8_ENC:
-        o->kind = TOOL_OBJ_PRIVKEY;
-        break;
-    default:
-        o->kind = TOOL_OBJ_PUBKEY;
-        break;
-    }
-    parse_der_obj(o, pass);
+    f->trailing = n - s.total;
+    *add_obj(f) = probe;
 }
 
 /* ---- files -------------------------------------------------------------------------------- */
@@ -868,7 +1059,7 @@ void tool_credfile_load(tool_credfile_t *f, const char *path, const char *pass)
     close(fd);
     tool_credfile_parse(f, path, b.p ? b.p : "", b.len, pass);
     if (b.p)
-        mbedtls_platform_zeroize(b.p, b.len);
+        OPENSSL_cleanse(b.p, b.len);
     tool_buf_free(&b);
 }
 
@@ -878,7 +1069,7 @@ void tool_credfile_free(tool_credfile_t *f)
         obj_free(&f->objs[i]);
     free(f->objs);
     if (f->raw.p)
-        mbedtls_platform_zeroize(f->raw.p, f->raw.len);
+        OPENSSL_cleanse(f->raw.p, f->raw.len);
     tool_buf_free(&f->raw);
     f->objs = NULL;
     f->n_objs = 0;
@@ -900,32 +1091,60 @@ const tool_obj_t *tool_credfile_first(const tool_credfile_t *f, tool_obj_kind_t 
     return NULL;
 }
 
+int tool_obj_key_der(const tool_obj_t *o, tool_blob_t *der, tool_form_t *form)
+{
+    if (o->kind != TOOL_OBJ_PRIVKEY || !o->pk_ok)
+        return -1;
+    if (o->form != TOOL_FORM_KEY_PKCS8_ENC) {
+        tool_blob_set(der, o->der.p, o->der.len);
+        if (form)
+            *form = o->form;
+        return 0;
+    }
+    /* i2d_PrivateKey writes the key type's own structure where it has one (PKCS#1, SEC1),
+     * PKCS#8 for the others (Ed25519). */
+    unsigned char *buf = NULL;
+    int n = i2d_PrivateKey(o->pk, &buf);
+    if (n <= 0) {
+        ERR_clear_error();
+        return -1;
+    }
+    tool_blob_set(der, buf, (size_t)n);
+    OPENSSL_clear_free(buf, (size_t)n);
+    if (form) {
+        int id = EVP_PKEY_get_base_id(o->pk);
+        *form = id == EVP_PKEY_RSA ? TOOL_FORM_KEY_PKCS1
+                : id == EVP_PKEY_EC ? TOOL_FORM_KEY_SEC1 : TOOL_FORM_KEY_PKCS8;
+    }
+    return 0;
+}
+
 /* ---- words ------------------------------------------------------------------------------ */
 
-const char *tool_x509_form_name(mqtls_x509_der_kind_t form)
+const char *tool_x509_form_name(tool_form_t form)
 {
     switch (form) {
-    case MQTLS_X509_DER_KEY_PKCS1: return "PKCS#1";
-    case MQTLS_X509_DER_KEY_SEC1: return "SEC1";
-    case MQTLS_X509_DER_KEY_PKCS8: return "PKCS#8";
-    case MQTLS_X509_DER_KEY_PKCS8_ENC: return "PKCS#8";
-    case MQTLS_X509_DER_PUB_SPKI: return "SubjectPublicKeyInfo";
-    case MQTLS_X509_DER_PUB_PKCS1: return "PKCS#1 RSAPublicKey";
+    case TOOL_FORM_KEY_PKCS1: return "PKCS#1";
+    case TOOL_FORM_KEY_SEC1: return "SEC1";
+    case TOOL_FORM_KEY_PKCS8: return "PKCS#8";
+    case TOOL_FORM_KEY_PKCS8_ENC: return "PKCS#8";
+    case TOOL_FORM_PUB_SPKI: return "SubjectPublicKeyInfo";
+    case TOOL_FORM_PUB_PKCS1: return "PKCS#1 RSAPublicKey";
     default: return "";
     }
 }
 
-const char *tool_x509_pem_label(tool_obj_kind_t kind, mqtls_x509_der_kind_t form)
+const char *tool_x509_pem_label(tool_obj_kind_t kind, tool_form_t form)
 {
     switch (kind) {
     case TOOL_OBJ_CERT: return "CERTIFICATE";
     case TOOL_OBJ_CSR: return "CERTIFICATE REQUEST";
     case TOOL_OBJ_PRIVKEY:
-        return form == MQTLS_X509_DER_KEY_PKCS1  ? "RSA PRIVATE KEY"
-               : form == MQTLS_X509_DER_KEY_SEC1 ? "EC PRIVATE KEY"
-               : form == MQTLS_X509_DER_KEY_PKCS8_ENC ? "ENCRYPTED PRIVATE KEY"
+        return form == TOOL_FORM_KEY_PKCS1  ? "RSA PRIVATE KEY"
+               : form == TOOL_FORM_KEY_SEC1 ? "EC PRIVATE KEY"
+               : form == TOOL_FORM_KEY_PKCS8_ENC ? "ENCRYPTED PRIVATE KEY"
                                                       : "PRIVATE KEY";
-    case TOOL_OBJ_PUBKEY: return form == MQTLS_X509_DER_PUB_PKCS1 ? "RSA PUBLIC KEY" : "PUBLIC KEY";
+    case TOOL_OBJ_PUBKEY: return form == TOOL_FORM_PUB_PKCS1 ? "RSA PUBLIC KEY" : "PUBLIC KEY";
     default: return "";
     }
 }
@@ -942,10 +1161,10 @@ const char *tool_obj_describe(const tool_obj_t *o, char *buf, size_t size)
         break;
     case TOOL_OBJ_PRIVKEY:
         if (o->pk_ok)
-            tool_x509_describe_key(&o->pk, key, sizeof key);
+            tool_x509_describe_key(o->pk, key, sizeof key);
         else
-            snprintf(key, sizeof key, "%s", o->form == MQTLS_X509_DER_KEY_PKCS1 ? "RSA"
-                                            : o->form == MQTLS_X509_DER_KEY_SEC1 ? "EC" : "");
+            snprintf(key, sizeof key, "%s", o->form == TOOL_FORM_KEY_PKCS1 ? "RSA"
+                                            : o->form == TOOL_FORM_KEY_SEC1 ? "EC" : "");
         if (o->decrypted)
             snprintf(buf, size, "%s%sprivate key (%s, decrypted from %s)", key, *key ? " " : "",
                      tool_x509_form_name(o->form), o->enc_alg);
@@ -958,7 +1177,7 @@ const char *tool_obj_describe(const tool_obj_t *o, char *buf, size_t size)
         break;
     case TOOL_OBJ_PUBKEY:
         if (o->pk_ok)
-            tool_x509_describe_key(&o->pk, key, sizeof key);
+            tool_x509_describe_key(o->pk, key, sizeof key);
         else
             key[0] = '\0';
         snprintf(buf, size, "%s%spublic key (%s)", key, *key ? " " : "",

@@ -1,9 +1,10 @@
 /**
  * @file tool_x509.h
- * @brief Certificates and keys for the tools (`mqtls pki`, `mqtls cert`): Mbed TLS version
- *        differences, dates, wiped byte strings, PEM armour, writing key and certificate
- *        files, and reading a credential file of any kind (PEM or DER, told by content)
- *        into a list of objects: certificates, CSRs, private and public keys.
+ * @brief Certificates and keys for the tools (`mqtls pki`, `mqtls cert`, the doctor), on
+ *        OpenSSL 3's libcrypto whatever the library's TLS backend: dates, wiped byte
+ *        strings, PEM armour, writing key and certificate files, and reading a credential
+ *        file of any kind (PEM or DER, told by content) into a list of objects:
+ *        certificates, CSRs, private and public keys.
  */
 #ifndef TOOL_X509_H
 #define TOOL_X509_H
@@ -12,46 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mbedtls/pk.h>
-#include <mbedtls/sha256.h>
-#include <mbedtls/version.h>
-#include <mbedtls/x509_crt.h>
-#include <mbedtls/x509_csr.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
-#include "x509_ext.h" /* src/tls/mbedtls: goes with the move to OpenSSL */
 #include "tool_util.h"
-
-/* ---- Mbed TLS 2.28 / 3.x differences ------------------------------------------------- */
-
-/**
- * A random generator for Mbed TLS 3.x calls that want one where the caller has no DRBG of
- * its own (@p ctx is ignored; a CTR-DRBG seeded on first use). Unused with 2.28.
- */
-int tool_x509_random(void *ctx, unsigned char *out, size_t len);
-
-/* The drbg argument of these: a mbedtls_ctr_drbg_context *, or NULL for tool_x509_random. */
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-#include <mbedtls/ctr_drbg.h>
-#define TOOL_RNG_F(drbg) ((drbg) ? mbedtls_ctr_drbg_random : tool_x509_random)
-#define TOOL_SHA256(in, len, out) mbedtls_sha256(in, len, out, 0)
-#define TOOL_PK_PARSE_KEYFILE(pk, path, pw, drbg)                                              \
-    mbedtls_pk_parse_keyfile(pk, path, pw, TOOL_RNG_F(drbg), drbg)
-#define TOOL_PK_PARSE_KEY(pk, buf, len, pw, pwlen, drbg)                                       \
-    mbedtls_pk_parse_key(pk, buf, len, pw, pwlen, TOOL_RNG_F(drbg), drbg)
-#define TOOL_PK_CHECK_PAIR(pub, prv, drbg) mbedtls_pk_check_pair(pub, prv, TOOL_RNG_F(drbg), drbg)
-#else
-#define TOOL_SHA256(in, len, out) mbedtls_sha256_ret(in, len, out, 0)
-#define TOOL_PK_PARSE_KEYFILE(pk, path, pw, drbg)                                              \
-    ((void)(drbg), mbedtls_pk_parse_keyfile(pk, path, pw))
-#define TOOL_PK_PARSE_KEY(pk, buf, len, pw, pwlen, drbg)                                       \
-    ((void)(drbg), mbedtls_pk_parse_key(pk, buf, len, pw, pwlen))
-#define TOOL_PK_CHECK_PAIR(pub, prv, drbg) ((void)(drbg), mbedtls_pk_check_pair(pub, prv))
-#endif
 
 /* ---- errors, dates, key names ----------------------------------------------------------- */
 
-/** Mbed TLS's words for @p code followed by the code: "PK - ... (-0x3B80)". Returns @p buf. */
-const char *tool_x509_strerror(int code, char *buf, size_t size);
+/**
+ * OpenSSL's words for the first error in its queue ("asn1 encoding routines: too long"), or
+ * "unknown error"; the queue is cleared. @return @p buf
+ */
+const char *tool_x509_ossl_error(char *buf, size_t size);
 
 /** Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t tool_x509_days_from_civil(int64_t y, unsigned m, unsigned d);
@@ -62,17 +35,30 @@ int64_t tool_x509_days_from_civil(int64_t y, unsigned m, unsigned d);
  */
 bool tool_x509_parse_date(const char *s, int64_t *out);
 
-/** "YYYY-MM-DD HH:MM:SS UTC", or with @p compact "YYYYMMDDhhmmss" (x509write's form). */
+/** "YYYY-MM-DD HH:MM:SS UTC", or with @p compact "YYYYMMDDhhmmss". */
 void tool_x509_format_time(int64_t t, bool compact, char *out, size_t size);
 
-/** A certificate time (UTC) as Unix time (0 if the month is out of range). */
-int64_t tool_x509_time_to_unix(const mbedtls_x509_time *t);
+/** A certificate time as Unix time (0 if OpenSSL cannot read it). */
+int64_t tool_x509_time_to_unix(const ASN1_TIME *t);
 
-/** "RSA 2048", "EC P-256", "EC P-384", ... */
-void tool_x509_describe_key(const mbedtls_pk_context *pk, char *out, size_t size);
+/** "RSA 2048", "EC P-256", "EC P-384", "Ed25519", ... */
+void tool_x509_describe_key(const EVP_PKEY *pk, char *out, size_t size);
+
+/** Whether @p pk is an RSA key below 2048 bits (refused by AWS IoT and by default TLS
+ *  profiles). */
+bool tool_x509_rsa_below_2048(const EVP_PKEY *pk);
 
 /** The lowercase hex SHA-256 of @p len bytes (the AWS certificate id of a DER certificate). */
 void tool_x509_sha256_hex(const unsigned char *p, size_t len, char hex[65]);
+
+/** The SHA-256 (hex) of @p pk's SubjectPublicKeyInfo DER ("" if it cannot be encoded). */
+void tool_x509_pubkey_sha256(const EVP_PKEY *pk, char hex[65]);
+
+/**
+ * A name as "CN=dev1, O=Example" (in certificate order, UTF-8), "(empty name)" when it has
+ * no attribute, "(unreadable name)" when OpenSSL cannot print it.
+ */
+void tool_x509_name(const X509_NAME *name, char *out, size_t size);
 
 /* ---- byte strings and files ------------------------------------------------------------- */
 
@@ -88,14 +74,15 @@ void tool_blob_free(tool_blob_t *b);
 /** Copies @p len bytes into a new blob (one spare NUL byte after them). */
 void tool_blob_set(tool_blob_t *b, const void *p, size_t len);
 
-/** Keeps the last @p len bytes of @p buf (where Mbed TLS's DER writers put their output)
+/** Keeps the last @p len bytes of @p buf (where end-first DER writers put their output)
  *  and wipes @p buf. */
 void tool_blob_take_tail(tool_blob_t *b, unsigned char *buf, size_t cap, size_t len);
 
 /**
  * PEM armour around DER ("-----BEGIN @p label-----", base64 in 64-column lines, the END
- * line, a final newline), as `openssl x509 -outform pem` writes it. pem->len excludes the
- * NUL that follows the text. @return 0 or an Mbed TLS error.
+ * line, a final newline), written by OpenSSL's PEM writer as `openssl x509 -outform pem`
+ * writes it. pem->len excludes the NUL that follows the text.
+ * @return 0, or -1 when OpenSSL cannot write it (nothing allocated then)
  */
 int tool_x509_der_to_pem(const char *label, const tool_blob_t *der, tool_blob_t *pem);
 
@@ -115,33 +102,44 @@ int tool_x509_write_file(const char *path, const void *data, size_t len, bool se
 typedef enum tool_obj_kind {
     TOOL_OBJ_CERT,    /**< an X.509 certificate */
     TOOL_OBJ_CSR,     /**< a certificate signing request (PKCS#10) */
-    TOOL_OBJ_PRIVKEY, /**< a private key (RSA or EC; PKCS#1, SEC1 or PKCS#8; maybe encrypted) */
+    TOOL_OBJ_PRIVKEY, /**< a private key (PKCS#1, SEC1 or PKCS#8; maybe encrypted) */
     TOOL_OBJ_PUBKEY,  /**< a public key (SubjectPublicKeyInfo or PKCS#1) */
     TOOL_OBJ_OTHER,   /**< a PEM block that is none of these (EC PARAMETERS, X509 CRL, ...) */
     TOOL_OBJ_BROKEN   /**< should be one of the first four but does not parse */
 } tool_obj_kind_t;
 
+/** The DER structure of a key (TOOL_FORM_NONE for certificates, CSRs and the rest). */
+typedef enum tool_form {
+    TOOL_FORM_NONE = 0,
+    TOOL_FORM_KEY_PKCS1,     /**< RSAPrivateKey (PKCS#1, "RSA PRIVATE KEY") */
+    TOOL_FORM_KEY_SEC1,      /**< ECPrivateKey (SEC1, RFC 5915, "EC PRIVATE KEY") */
+    TOOL_FORM_KEY_PKCS8,     /**< PrivateKeyInfo (PKCS#8, "PRIVATE KEY") */
+    TOOL_FORM_KEY_PKCS8_ENC, /**< EncryptedPrivateKeyInfo ("ENCRYPTED PRIVATE KEY") */
+    TOOL_FORM_PUB_SPKI,      /**< SubjectPublicKeyInfo ("PUBLIC KEY") */
+    TOOL_FORM_PUB_PKCS1      /**< RSAPublicKey ("RSA PUBLIC KEY") */
+} tool_form_t;
+
 /** One object: a PEM block, or the whole of a DER file. */
 typedef struct tool_obj {
     tool_obj_kind_t kind;
-    char label[48];             /**< the PEM label ("" for DER) */
-    unsigned line;              /**< PEM: line of the BEGIN line (1-based) */
-    mqtls_x509_der_kind_t form; /**< the DER structure (keys: PKCS#1, SEC1, PKCS#8, ...) */
-    tool_blob_t der;            /**< the DER bytes; for an encrypted key: as stored (for
-                                     traditional PEM encryption: the decrypted DER once
-                                     decrypted, empty before) */
-    bool encrypted;             /**< a private key that needs a passphrase */
-    bool decrypted;             /**< ... and the passphrase given opened it */
-    char enc_alg[48];           /**< how it is encrypted: "PEM AES-256-CBC", "PBES2
-                                     AES-256-CBC", "PKCS#12 3DES" */
-    bool enc_unsupported;       /**< a PKCS#8 scheme OpenSSL cannot decrypt */
-    int err;                    /**< the Mbed TLS code of a failure (0: none) */
-    char why[512];              /**< a failure in words (BROKEN, or a key that stays locked) */
-    mbedtls_x509_crt crt;       /**< CERT: parsed */
-    mbedtls_x509_csr csr;       /**< CSR: parsed */
-    mbedtls_pk_context pk;      /**< PRIVKEY (when readable), PUBKEY, and the key of a
-                                     CERT or CSR is in crt.pk / csr.pk */
-    bool pk_ok;                 /**< pk holds a parsed key */
+    char label[48];        /**< the PEM label ("" for DER) */
+    unsigned line;         /**< PEM: line of the BEGIN line (1-based) */
+    tool_form_t form;      /**< the key's DER structure */
+    tool_blob_t der;       /**< the DER bytes (exactly the object); for an encrypted key: as
+                                stored (for traditional PEM encryption: the decrypted DER once
+                                decrypted, empty before) */
+    bool encrypted;        /**< a private key that needs a passphrase */
+    bool decrypted;        /**< ... and the passphrase given opened it */
+    char enc_alg[48];      /**< how it is encrypted: "PEM AES-256-CBC", "PBES2
+                                AES-256-CBC", "PKCS#12 PBE 3DES" */
+    bool enc_unsupported;  /**< a scheme OpenSSL cannot decrypt */
+    int err;               /**< nonzero: a failure (BROKEN, or a key that stays locked) */
+    char why[512];         /**< that failure in words */
+    X509 *crt;             /**< CERT: parsed */
+    X509_REQ *csr;         /**< CSR: parsed */
+    EVP_PKEY *pk;          /**< the key: PRIVKEY (when readable), PUBKEY, and the public key
+                                of a CERT or CSR */
+    bool pk_ok;            /**< pk holds a key */
 } tool_obj_t;
 
 /** A credential file as read. */
@@ -152,7 +150,7 @@ typedef struct tool_credfile {
     bool is_pem;       /**< PEM by content ("-----BEGIN" somewhere), else DER */
     tool_obj_t *objs;  /**< in file order */
     size_t n_objs;
-    size_t trailing;   /**< DER: bytes after the object (Mbed TLS ignores them) */
+    size_t trailing;   /**< DER: bytes after the object (TLS libraries ignore them) */
     char why[400];     /**< a problem of the whole file: unreadable, empty, not recognized */
     int status;        /**< TOOL_EXIT_OK, or TOOL_EXIT_USAGE when why is set or any object
                             is BROKEN or has err set */
@@ -179,6 +177,16 @@ size_t tool_credfile_count(const tool_credfile_t *f, tool_obj_kind_t kind);
 const tool_obj_t *tool_credfile_first(const tool_credfile_t *f, tool_obj_kind_t kind);
 
 /**
+ * The plaintext DER of a private key @p o that is readable (pk_ok): as stored when it was
+ * not encrypted or was traditional PEM encryption; a decrypted PKCS#8 key re-encoded in its
+ * type's own structure (PKCS#1 for RSA, SEC1 for EC; PKCS#8 for the others), as `openssl
+ * pkey -traditional` writes it. *der is wiped by tool_blob_free().
+ * @param form if not NULL: the structure written
+ * @return 0, or -1 (not a readable private key, or OpenSSL cannot encode it)
+ */
+int tool_obj_key_der(const tool_obj_t *o, tool_blob_t *der, tool_form_t *form);
+
+/**
  * The object in words: "certificate", "EC P-256 private key (SEC1)", "RSA 2048 private key
  * (PKCS#1, encrypted: PEM AES-256-CBC)", "public key (SubjectPublicKeyInfo)", "CSR", ...
  */
@@ -187,11 +195,11 @@ const char *tool_obj_describe(const tool_obj_t *o, char *buf, size_t size);
 /** "certificate", "CSR", "private key", "public key" ("object" for the others). */
 const char *tool_obj_kind_name(tool_obj_kind_t kind);
 
-/** The key form in words: "PKCS#1", "SEC1", "PKCS#8", "encrypted PKCS#8", ... ("" if none). */
-const char *tool_x509_form_name(mqtls_x509_der_kind_t form);
+/** The key form in words: "PKCS#1", "SEC1", "PKCS#8", ... ("" if none). */
+const char *tool_x509_form_name(tool_form_t form);
 
 /** The PEM label for a DER object of @p kind and @p form ("CERTIFICATE", "EC PRIVATE KEY"). */
-const char *tool_x509_pem_label(tool_obj_kind_t kind, mqtls_x509_der_kind_t form);
+const char *tool_x509_pem_label(tool_obj_kind_t kind, tool_form_t form);
 
 /** The summary of a file: "PEM, 2 certificates", "DER, private key", "PEM, certificate
  *  and private key". */

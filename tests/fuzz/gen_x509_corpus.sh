@@ -2,7 +2,8 @@
 # Rewrites the seed corpus of fuzz_x509 (tests/fuzz/corpus/x509/): certificates and keys made
 # by `mqtls pki` (EC and RSA, with DNS and IP subjectAltNames, serverAuth/clientAuth), the DER
 # and PEM forms of each, a bundle, a CSR, and encrypted keys (traditional PEM and PKCS#8),
-# converted by openssl. Keys and serials are random: the files differ on every run.
+# converted by openssl; made by openssl alone: an Ed25519 key and certificate, and a
+# certificate with every subjectAltName type (directoryName and otherName included). Keys and serials are random: the files differ on every run.
 #
 #   tests/fuzz/gen_x509_corpus.sh [MQTLS_BIN]      (default: build/tools/mqtls)
 set -euo pipefail
@@ -54,5 +55,15 @@ openssl pkcs8 -topk8 -in "$tmp/ca/dev-ec/private.key" -v2 aes-256-cbc -iter 1 \
     -passout pass:fuzz -out "$out/seed_ec_pkcs8_aes.pem"
 openssl pkcs8 -topk8 -in "$tmp/ca/dev-ec/private.key" -v1 PBE-SHA1-3DES -iter 1 \
     -passout pass:fuzz -outform der -out "$out/seed_ec_pkcs8_3des.der"
+openssl genpkey -algorithm ed25519 -out "$out/seed_ed25519_key.pem"
+openssl req -x509 -key "$out/seed_ed25519_key.pem" -subj /CN=ed -days 3650 -outform der \
+    -out "$out/seed_ed25519.der"
+printf '%s\n' '[req]' 'distinguished_name = dn' 'x509_extensions = v3' '[dn]' '[v3]' \
+    'subjectAltName = @alt' '[alt]' 'DNS.1 = a.example' 'IP.1 = 10.0.0.1' 'IP.2 = ::1' \
+    'email.1 = ops@example.com' 'URI.1 = https://example.com/x' 'RID.1 = 1.2.3.4' \
+    'dirName.1 = dir_sect' 'otherName.1 = 1.3.6.1.4.1.311.20.2.3;UTF8:upn@example' \
+    '[dir_sect]' 'CN = dir-name' > "$tmp/san.cnf"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+    -subj /CN=san -days 3650 -config "$tmp/san.cnf" -out "$out/seed_san_all.pem" 2>/dev/null
 chmod 644 "$out"/seed_*
 ls "$out"/seed_* | wc -l
