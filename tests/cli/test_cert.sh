@@ -470,6 +470,12 @@ BUILD=$(cd "$(dirname "$MQTLS_BIN")/.." && pwd)
 LIB=$BUILD/libmqtls.a
 CC_BIN=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2> /dev/null)
 CC_BIN=${CC_BIN:-cc}
+# The TLS library the build links (MQTLS_TLS in its cache: openssl unless mbedtls).
+if grep -q '^MQTLS_TLS:STRING=mbedtls' "$BUILD/CMakeCache.txt" 2> /dev/null; then
+    TLS_LIBS=(-lmbedtls -lmbedx509 -lmbedcrypto)
+else
+    TLS_LIBS=(-lssl -lcrypto)
+fi
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -pedantic -D_POSIX_C_SOURCE=200809L)
 if grep -q '^MQTLS_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2> /dev/null; then
     CFLAGS+=(-fsanitize=address,undefined -fno-omit-frame-pointer)
@@ -578,7 +584,7 @@ EOF
 build() {
     local dir=$E/$1
     if "$CC_BIN" "${CFLAGS[@]}" -I"$dir" -I"$SRC/include" "$E/client.c" "$dir/creds.c" "$LIB" \
-        -lmbedtls -lmbedx509 -lmbedcrypto -o "$dir/client" 2> "$dir/cc.err"; then
+        "${TLS_LIBS[@]}" -o "$dir/client" 2> "$dir/cc.err"; then
         pass "embed $1: the generated code compiles with -Wall -Wextra -Werror -pedantic"
         return 0
     fi
