@@ -12,7 +12,7 @@ MODULE=/usr/lib/softhsm/libsofthsm2.so
 P=$WORK/pki
 mqtls pki init "$P" > /dev/null || die "pki init failed"
 mqtls pki server "$P" --name localhost --ip 127.0.0.1 > /dev/null || die "pki server"
-mqtls pki device "$P" --name dev1 > /dev/null || die "pki device"
+mqtls pki device "$P" dev1 > /dev/null || die "pki device"
 start_tls_broker "cafile $P/ca.crt" "certfile $P/server.crt" "keyfile $P/server.key" \
     "require_certificate true"
 

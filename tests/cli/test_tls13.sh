@@ -9,9 +9,9 @@ P=$WORK/pki
 O=$WORK/other
 mqtls pki init "$P" > /dev/null || die "pki init failed"
 mqtls pki server "$P" --name localhost --ip 127.0.0.1 > /dev/null || die "pki server"
-mqtls pki device "$P" --name dev1 > /dev/null || die "pki device"
+mqtls pki device "$P" dev1 > /dev/null || die "pki device"
 mqtls pki init "$O" --cn "other CA" > /dev/null || die "pki init other"
-mqtls pki device "$O" --name intruder > /dev/null || die "pki device other"
+mqtls pki device "$O" intruder > /dev/null || die "pki device other"
 start_tls_broker "cafile $P/ca.crt" "certfile $P/server.crt" "keyfile $P/server.key" \
     "require_certificate true" "tls_version tlsv1.3"
 TLS=(-h localhost -p "$TLS_PORT" --cafile "$P/ca.crt")

@@ -4,7 +4,8 @@
  *
  * Each emulated secure socket wraps an mqtls_tls_t that runs the real handshake with
  * verification optional, so that a "connected, but" outcome can be emulated: the session
- * is up and the emulation then judges the chain the way the device does.
+ * is up and the emulation then judges the chain the way the device does, from the
+ * evidence alone (MQTLS_TLS_BAD_*, the chain kept), whichever TLS backend is linked.
  */
 #include "sl_emu.h"
 
@@ -21,8 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/ssl.h>
-#include <mbedtls/x509_crt.h>
 
 /* The codes the emulation answers with (TI's errors.h). */
 enum {
@@ -94,9 +93,12 @@ static char store[512];
 static sl_emu_device_t device;
 static emu_sock_t *socks[SL_MAX_SOCKETS];
 static emu_file_t files[MAX_FILES];
-static mbedtls_x509_crt catalog;
-static bool catalog_ready;
+/* The trusted-root catalog: the SHA-256 of each root's DER. */
+#define CATALOG_MAX 64
+static uint8_t catalog[CATALOG_MAX][32];
+static size_t catalog_len;
 static mqtls_tls_evidence_t last_ev;
+static mqtls_tls_cert_info_t last_chain[MQTLS_TLS_CHAIN_MAX], last_sent[MQTLS_TLS_CHAIN_MAX];
 static unsigned fs_writes;
 
 /* ------------------------------------------------------------------ the store */
@@ -141,6 +143,15 @@ static uint8_t *read_all(const char *path, size_t *len)
         *len = n;
     }
     return buf;
+}
+
+/* PEM anywhere in @p b (a bundle may start with comments). */
+static bool is_pem_text(const uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i + 10 <= n; i++)
+        if (memcmp(b + i, "-----BEGIN", 10) == 0)
+            return true;
+    return false;
 }
 
 int sl_emu_put_mem(const char *name, const void *data, size_t len)
@@ -202,17 +213,155 @@ static void free_sock(int sd)
 
 void sl_emu_catalog_clear(void)
 {
-    if (catalog_ready)
-        mbedtls_x509_crt_free(&catalog);
-    mbedtls_x509_crt_init(&catalog);
-    catalog_ready = true;
+    catalog_len = 0;
+}
+
+/* ---- SHA-256 (FIPS 180-4), to know a root by its fingerprint whatever the backend ---- */
+
+typedef struct sha256 {
+    uint32_t h[8];
+    uint8_t block[64];
+    size_t used;
+    uint64_t bits;
+} sha256_t;
+
+static uint32_t ror(uint32_t x, unsigned n)
+{
+    return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_block(sha256_t *c)
+{
+    static const uint32_t k[64] = {
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2};
+    uint32_t w[64], v[8];
+    for (size_t i = 0; i < 16; i++)
+        w[i] = (uint32_t)c->block[4 * i] << 24 | (uint32_t)c->block[4 * i + 1] << 16 |
+               (uint32_t)c->block[4 * i + 2] << 8 | c->block[4 * i + 3];
+    for (int i = 16; i < 64; i++)
+        w[i] = w[i - 16] + (ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3)) + w[i - 7] +
+               (ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10));
+    memcpy(v, c->h, sizeof v);
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +
+                      ((v[4] & v[5]) ^ (~v[4] & v[6])) + k[i] + w[i];
+        uint32_t t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) +
+                      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+        memmove(v + 1, v, 7 * sizeof v[0]);
+        v[4] += t1;
+        v[0] = t1 + t2;
+    }
+    for (int i = 0; i < 8; i++)
+        c->h[i] += v[i];
+}
+
+static void sha256_add(sha256_t *c, const uint8_t *p, size_t n)
+{
+    c->bits += (uint64_t)n * 8;
+    while (n--) {
+        c->block[c->used++] = *p++;
+        if (c->used == 64) {
+            sha256_block(c);
+            c->used = 0;
+        }
+    }
+}
+
+static void sha256(const uint8_t *p, size_t n, uint8_t out[32])
+{
+    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    sha256_t c = {.used = 0, .bits = 0};
+    memcpy(c.h, h0, sizeof h0);
+    sha256_add(&c, p, n);
+    uint64_t bits = c.bits;
+    uint8_t pad = 0x80, len[8];
+    sha256_add(&c, &pad, 1);
+    pad = 0;
+    while (c.used != 56)
+        sha256_add(&c, &pad, 1);
+    for (int i = 0; i < 8; i++)
+        len[i] = (uint8_t)(bits >> (56 - 8 * i));
+    sha256_add(&c, len, 8);
+    for (size_t i = 0; i < 8; i++)
+        for (size_t j = 0; j < 4; j++)
+            out[4 * i + j] = (uint8_t)(c.h[i] >> (24 - 8 * j));
+}
+
+/* ---- the catalog's roots: PEM certificates (or one DER) to fingerprints ---- */
+
+static int b64_value(char ch)
+{
+    const char *abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *at = ch ? strchr(abc, ch) : NULL;
+    return at ? (int)(at - abc) : -1;
+}
+
+/* Base64 from @p p to @p end into @p out (white space skipped, '=' ends). */
+static size_t b64_decode(const char *p, const char *end, uint8_t *out)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t n = 0;
+    for (; p < end && *p != '='; p++) {
+        int v = b64_value(*p);
+        if (v < 0)
+            continue;
+        acc = acc << 6 | (uint32_t)v;
+        if ((bits += 6) >= 8) {
+            bits -= 8;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return n;
+}
+
+static int catalog_put(const uint8_t *der, size_t len)
+{
+    if (catalog_len == CATALOG_MAX || len == 0)
+        return -1;
+    sha256(der, len, catalog[catalog_len++]);
+    return 0;
+}
+
+static int catalog_add_pem(const char *text)
+{
+    static const char begin[] = "-----BEGIN CERTIFICATE-----", end_tag[] = "-----END";
+    int added = 0;
+    for (const char *p = strstr(text, begin); p; p = strstr(p, begin)) {
+        p += sizeof begin - 1;
+        const char *end = strstr(p, end_tag);
+        if (!end)
+            return -1;
+        uint8_t *der = malloc((size_t)(end - p));
+        int rc = der ? catalog_put(der, b64_decode(p, end, der)) : -1;
+        free(der);
+        if (rc != 0)
+            return -1;
+        added++;
+        p = end;
+    }
+    return added ? 0 : -1;
 }
 
 int sl_emu_catalog_add(const char *path)
 {
-    if (!catalog_ready)
-        sl_emu_catalog_clear();
-    return mbedtls_x509_crt_parse_file(&catalog, path) == 0 ? 0 : -1;
+    size_t len;
+    uint8_t *buf = read_all(path, &len);
+    if (!buf)
+        return -1;
+    int rc = is_pem_text(buf, len) ? catalog_add_pem((const char *)buf) : catalog_put(buf, len);
+    free(buf);
+    return rc;
 }
 
 int sl_emu_reset(const char *store_dir, sl_emu_device_t dev)
@@ -437,7 +586,7 @@ static const struct {
      "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
 };
 
-/* The cipher suites of the mask that the linked Mbed TLS knows (NULL: the default). */
+/* The cipher suites of the mask that the linked TLS backend knows (NULL: the default). */
 static const char *cipher_list(emu_sock_t *s)
 {
     size_t n = 0;
@@ -445,14 +594,7 @@ static const char *cipher_list(emu_sock_t *s)
         return NULL;
     s->ciphers[0] = '\0';
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
-        char mb[96];
-        if (!(s->mask & suites[i].bit))
-            continue;
-        snprintf(mb, sizeof mb, "%s", suites[i].iana);
-        for (char *p = mb; *p; p++)
-            if (*p == '_')
-                *p = '-';
-        if (mbedtls_ssl_get_ciphersuite_id(mb) == 0)
+        if (!(s->mask & suites[i].bit) || !mqtls_tls_cipher_known(suites[i].iana))
             continue;
         n += (size_t)snprintf(s->ciphers + n, sizeof s->ciphers - n, "%s%s", n ? ":" : "",
                               suites[i].iana);
@@ -501,6 +643,7 @@ static int prepare(emu_sock_t *s)
     s->cfg.server_name = s->domain[0] ? s->domain : NULL;
     s->cfg.handshake_timeout_ms = 10000;
     s->cfg.insecure = true; /* the emulation judges the chain itself, after the handshake */
+    s->cfg.keep_chain = true; /* from the evidence: the catalog check needs the chain */
     mqtls_status_t st = mqtls_tls_setup(&s->tls, &s->cfg);
     if (st == MQTLS_OK)
         return 0;
@@ -512,34 +655,39 @@ static int prepare(emu_sock_t *s)
     }
 }
 
-/* The chain the server sent, checked with the catalog: NOT_TRUSTED means -468. */
-static bool catalog_trusts(emu_sock_t *s)
+/* Is a root of the catalog in the chain verification built (with the CA file)? That is
+ * what verifying the chain again with the catalog as trust store finds: NOT_TRUSTED there
+ * means -468. */
+static bool catalog_trusts(const mqtls_tls_evidence_t *e)
 {
-    const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&s->tls.ssl);
-    uint32_t flags = 0;
-    if (!peer || !catalog_ready || catalog.raw.p == NULL)
-        return false;
-    /* Mbed TLS 2.28 takes the chain as non-const; verify only reads it. The uintptr_t round
-     * trip only drops const. NOLINTNEXTLINE(performance-no-int-to-ptr) */
-    (void)mbedtls_x509_crt_verify((mbedtls_x509_crt *)(uintptr_t)peer, &catalog, NULL, NULL,
-                                  &flags, NULL, NULL);
-    return !(flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED);
+    for (unsigned i = 0; e->chain && i < e->chain_len; i++)
+        for (size_t k = 0; k < catalog_len; k++)
+            if (memcmp(e->chain[i].sha256, catalog[k], 32) == 0)
+                return true;
+    return false;
 }
+
+/* Verification failures that mean "the CA file does not sign the chain". */
+#define BAD_CHAIN                                                                           \
+    (MQTLS_TLS_BAD_UNTRUSTED | MQTLS_TLS_BAD_NO_ISSUER | MQTLS_TLS_BAD_SELF_SIGNED |        \
+     MQTLS_TLS_BAD_SIGNATURE | MQTLS_TLS_BAD_NOT_CA | MQTLS_TLS_BAD_PATH_LEN |              \
+     MQTLS_TLS_BAD_OTHER)
 
 /* The session is up: how the device judges it. */
 static int judge(emu_sock_t *s)
 {
-    uint32_t f = mqtls_tls_evidence(&s->tls)->verify_flags;
+    const mqtls_tls_evidence_t *e = mqtls_tls_evidence(&s->tls);
+    uint32_t f = e->problems;
     bool has_ca = s->ca_buf != NULL;
     if (!has_ca)
         return E_SECSNOVERIFY;
-    if (f & (MBEDTLS_X509_BADCERT_NOT_TRUSTED | MBEDTLS_X509_BADCERT_OTHER))
+    if (f & BAD_CHAIN)
         return device == SL_EMU_CC3200 ? E_SEC_ASN_SIG_CONFIRM_OLD : E_SEC_ASN_NO_SIGNER;
-    if (s->domain[0] && (f & MBEDTLS_X509_BADCERT_CN_MISMATCH))
+    if (s->domain[0] && (f & MQTLS_TLS_BAD_NAME))
         return E_SEC_DOMAIN_NAME_MISMATCH;
-    if (f & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE))
+    if (f & (MQTLS_TLS_BAD_EXPIRED | MQTLS_TLS_BAD_FUTURE))
         return E_SECDATEERROR;
-    if (device == SL_EMU_CC3220 && !s->store_off && !catalog_trusts(s))
+    if (device == SL_EMU_CC3220 && !s->store_off && !catalog_trusts(e))
         return E_SECUNKNOWNROOTCA;
     return 0;
 }
@@ -565,13 +713,28 @@ static int failure_code(emu_sock_t *s, mqtls_status_t st)
     return E_SECGENERAL;
 }
 
+/* A copy of @p e that outlives the socket (its certificates copied too). */
+static void keep_evidence(const mqtls_tls_evidence_t *e)
+{
+    last_ev = *e;
+    last_ev.chain = last_ev.sent = NULL;
+    if (e->chain) {
+        memcpy(last_chain, e->chain, e->chain_len * sizeof e->chain[0]);
+        last_ev.chain = last_chain;
+    }
+    if (e->sent) {
+        memcpy(last_sent, e->sent, e->sent_len * sizeof e->sent[0]);
+        last_ev.sent = last_sent;
+    }
+}
+
 /* One step of the handshake; the result once it is over. */
 static int step(emu_sock_t *s)
 {
     mqtls_status_t st = mqtls_tls_transport.connect(&s->tls, s->host, s->port);
     if (st == MQTLS_IN_PROGRESS)
         return E_ALREADY;
-    last_ev = *mqtls_tls_evidence(&s->tls);
+    keep_evidence(mqtls_tls_evidence(&s->tls));
     if (st != MQTLS_OK) {
         s->state = ES_FAILED;
         return failure_code(s, st);
@@ -694,7 +857,8 @@ static bool poll_events(emu_sock_t *s, bool rd, bool wr, short *events, bool *re
         bool want_write = s->tls.state == 1 /* ST_TCP */ || s->tls.hs_want_write;
         *events = want_write ? POLLOUT : POLLIN;
     } else if (s->state == ES_CONNECTED) {
-        if (rd && mbedtls_ssl_get_bytes_avail(&s->tls.ssl) > 0)
+        /* Decrypted bytes may already wait inside the TLS library: a zero wait tells. */
+        if (rd && mqtls_tls_transport.wait(&s->tls, 0, 0) == MQTLS_OK)
             *ready_now = true;
         *events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
     } else {

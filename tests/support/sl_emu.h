@@ -2,7 +2,8 @@
  * @file sl_emu.h
  * @brief A host emulation of the SimpleLink network processor, for tests only: the sl_
  *        calls the SimpleLink transport (ports/simplelink) and the example firmware make,
- *        implemented on POSIX sockets and the Mbed TLS transport (mqtls/transport_tls.h).
+ *        implemented on POSIX sockets and the TLS transport (mqtls/transport_tls.h, on
+ *        whichever backend is linked).
  *
  * It is not TI's SDK and is never linked into firmware. It models what the CC32xx
  * documentation and field reports say the processor does, so that the transport and the

@@ -14,15 +14,12 @@
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define COMPAT_PK_PARSE_KEY(pk, buf, len, pw, pwlen, drbg)                                      \
     mbedtls_pk_parse_key(pk, buf, len, pw, pwlen, mbedtls_ctr_drbg_random, drbg)
-#define COMPAT_PK_PARSE_KEYFILE(pk, path, pw, drbg)                                             \
-    mbedtls_pk_parse_keyfile(pk, path, pw, mbedtls_ctr_drbg_random, drbg)
 #define COMPAT_PK_CHECK_PAIR(pub, prv, drbg)                                                    \
     mbedtls_pk_check_pair(pub, prv, mbedtls_ctr_drbg_random, drbg)
-#define COMPAT_CLIENT_AUTH_REQUESTED(ssl) 0 /* no accessor: filled from the record parser */
+#define COMPAT_CLIENT_AUTH_REQUESTED(ssl) 0 /* no accessor in 3.x: not told yet (the 3.6 port) */
 #else
 #define COMPAT_PK_PARSE_KEY(pk, buf, len, pw, pwlen, drbg)                                      \
     ((void)(drbg), mbedtls_pk_parse_key(pk, buf, len, pw, pwlen))
-#define COMPAT_PK_PARSE_KEYFILE(pk, path, pw, drbg) ((void)(drbg), mbedtls_pk_parse_keyfile(pk, path, pw))
 #define COMPAT_PK_CHECK_PAIR(pub, prv, drbg) ((void)(drbg), mbedtls_pk_check_pair(pub, prv))
 #define COMPAT_CLIENT_AUTH_REQUESTED(ssl) ((ssl)->client_auth)
 #endif
@@ -30,9 +27,15 @@
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define COMPAT_SHA256(in, len, out) mbedtls_sha256(in, len, out, 0)
 #define COMPAT_CRT_V3_EXT(crt) ((crt)->MBEDTLS_PRIVATE(v3_ext))
+#define COMPAT_CRT_SIG_MD(crt) ((crt)->MBEDTLS_PRIVATE(sig_md))
+#define COMPAT_CRT_SIG_PK(crt) ((crt)->MBEDTLS_PRIVATE(sig_pk))
+#define COMPAT_PK_EC_GROUP_ID(pk) (mbedtls_pk_ec(*(pk))->MBEDTLS_PRIVATE(grp).id)
 #else
 #define COMPAT_SHA256(in, len, out) mbedtls_sha256_ret(in, len, out, 0)
 #define COMPAT_CRT_V3_EXT(crt) ((crt)->v3_ext)
+#define COMPAT_CRT_SIG_MD(crt) ((crt)->sig_md)
+#define COMPAT_CRT_SIG_PK(crt) ((crt)->sig_pk)
+#define COMPAT_PK_EC_GROUP_ID(pk) (mbedtls_pk_ec(*(pk))->grp.id)
 #endif
 
 /* TLS 1.3 needs Mbed TLS 3.x built with MBEDTLS_SSL_PROTO_TLS1_3. */

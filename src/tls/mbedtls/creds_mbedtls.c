@@ -1,0 +1,554 @@
+/**
+ * @file creds_mbedtls.c
+ * @brief The Mbed TLS backend's context: credentials read once (trusted roots, our
+ *        certificate and key), settings (versions, suites, ALPN, fragment length), one
+ *        entropy source and DRBG; shared by every connection made from it.
+ */
+#include "mbedtls_be.h"
+#include "x509_ext.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <mbedtls/cipher.h>
+#include <mbedtls/error.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/pkcs12.h>
+#include <mbedtls/pkcs5.h>
+#include <mbedtls/platform.h>
+#include <mbedtls/platform_util.h>
+
+#include "compat.h"
+
+/** A credential file larger than this is not one (a bundle of every root is ~200 KB). */
+#define CRED_FILE_MAX (16L * 1024 * 1024)
+
+/** The system's roots when neither SSL_CERT_FILE nor SSL_CERT_DIR says otherwise (Debian). */
+#define OS_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+/* A credential failure: the neutral problem, and Mbed TLS's words after @p what. */
+static mqtls_status_t cred_fail(mqtls_tls_evidence_t *ev, mqtls_status_t st, int raw,
+                                mqtls_tls_item_t item, mqtls_tls_cred_problem_t problem,
+                                const char *what)
+{
+    char words[128] = "";
+    if (raw < 0)
+        mbedtls_strerror(raw, words, sizeof words);
+    if (ev)
+        ev->cred_problem = problem;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, st, raw, item, "%s%s%s",
+                           what ? what : "", what && words[0] ? ": " : "", words);
+}
+
+/* ---- reading --------------------------------------------------------------------- */
+
+/** A credential's bytes as the parsers want them: PEM with its NUL counted. */
+typedef struct blob {
+    uint8_t *copy; /* ours, wiped when freed; NULL when @c p is the caller's memory */
+    const uint8_t *p;
+    size_t len;
+} blob_t;
+
+static void blob_free(blob_t *b)
+{
+    if (b->copy) {
+        mbedtls_platform_zeroize(b->copy, b->len);
+        mbedtls_free(b->copy);
+    }
+    memset(b, 0, sizeof *b);
+}
+
+/* @p len bytes at @p src into a copy with a NUL after them. */
+static bool blob_copy(blob_t *b, const uint8_t *src, size_t len)
+{
+    b->copy = mbedtls_calloc(1, len + 1); /* Mbed TLS's allocator, like the handshake's */
+    if (!b->copy)
+        return false;
+    if (len)
+        memcpy(b->copy, src, len);
+    b->p = b->copy;
+    b->len = mqtls__tls_looks_pem(b->copy, len) ? len + 1 : len;
+    return true;
+}
+
+static int read_file(const char *path, blob_t *b)
+{
+    struct stat st;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno;
+    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || st.st_size > CRED_FILE_MAX) {
+        fclose(f);
+        return EFBIG;
+    }
+    size_t n = (size_t)st.st_size;
+    b->copy = mbedtls_calloc(1, n + 1); /* the NUL after the content comes with it */
+    b->len = n;
+    bool ok = b->copy && fread(b->copy, 1, n, f) == n;
+    fclose(f);
+    if (!ok) {
+        blob_free(b);
+        return EIO;
+    }
+    b->p = b->copy;
+    b->len = mqtls__tls_looks_pem(b->copy, n) ? n + 1 : n;
+    return 0;
+}
+
+/* The credential of @p file or @p mem, ready to parse. */
+static mqtls_status_t blob_load(blob_t *b, mqtls_tls_evidence_t *ev, const char *file,
+                                const uint8_t *mem, size_t len, mqtls_tls_item_t item)
+{
+    memset(b, 0, sizeof *b);
+    if (file) {
+        mqtls_status_t st = mqtls__tls_file_check(ev, file, item);
+        if (st != MQTLS_OK)
+            return st;
+        int err = read_file(file, b);
+        if (err == 0)
+            return MQTLS_OK;
+        if (ev)
+            ev->cred_problem = MQTLS_TLS_CRED_UNREADABLE;
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0,
+                               item, "%s: %s", file, strerror(err));
+    }
+    if (len == 0 || mem[len - 1] == '\0' || !mqtls__tls_looks_pem(mem, len)) {
+        b->p = mem;
+        b->len = len;
+        return MQTLS_OK;
+    }
+    if (blob_copy(b, mem, len))
+        return MQTLS_OK;
+    return cred_fail(ev, MQTLS_ERR_TLS, 0, item, MQTLS_TLS_CRED_NONE, "out of memory");
+}
+
+/* Holds nothing but white space (or NULs). */
+static bool blank(const blob_t *b)
+{
+    for (size_t i = 0; i < b->len; i++)
+        if (b->p[i] && !strchr(" \t\r\n", b->p[i]))
+            return false;
+    return true;
+}
+
+/* PEM that holds no block of the kind wanted (@p tail: "CERTIFICATE-----"). */
+static bool pem_without(const blob_t *b, const char *tail)
+{
+    return b->len && b->p[b->len - 1] == '\0' && mqtls__tls_looks_pem(b->p, b->len) &&
+           !strstr((const char *)b->p, tail);
+}
+
+/* ---- certificates ------------------------------------------------------------------ */
+
+/* An empty (or blank) credential. */
+static mqtls_status_t empty(mqtls_tls_evidence_t *ev, mqtls_tls_item_t item, const char *what)
+{
+    if (ev)
+        ev->cred_problem = MQTLS_TLS_CRED_EMPTY;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
+                           "%s: empty", what);
+}
+
+/* Adds the certificates of @p file or @p mem to @p chain. @p partial: a bundle some of
+ * whose certificates do not parse is fine (the system's store). */
+static mqtls_status_t add_crts(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev,
+                               const char *file, const uint8_t *mem, size_t len,
+                               mqtls_tls_item_t item, bool partial)
+{
+    blob_t b;
+    mqtls_status_t st = blob_load(&b, ev, file, mem, len, item);
+    if (st != MQTLS_OK)
+        return st;
+    const char *what = file ? file : "the data in memory";
+    if (blank(&b)) {
+        blob_free(&b);
+        return empty(ev, item, what);
+    }
+    /* PEM without a certificate block (a key given as the certificate): no certificate in
+     * it, told with Mbed TLS's words for what it made of it. */
+    bool none = pem_without(&b, "CERTIFICATE-----");
+    int ret = mbedtls_x509_crt_parse(chain, b.p, b.len);
+    blob_free(&b);
+    if (ret == 0 || (ret > 0 && partial))
+        return MQTLS_OK;
+    if (ret < 0)
+        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, item,
+                         none ? MQTLS_TLS_CRED_EMPTY : MQTLS_TLS_CRED_MALFORMED, what);
+    if (ev)
+        ev->cred_problem = MQTLS_TLS_CRED_MALFORMED;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
+                           "%s: %d certificate(s) could not be parsed", what, ret);
+}
+
+/* Every file of each directory of @p dirs (':'-separated, as OpenSSL's SSL_CERT_DIR). A
+ * directory may hold other files: fine while some roots were read. */
+static mqtls_status_t add_dirs(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev,
+                               const char *dirs)
+{
+    char dir[1024];
+    while (*dirs) {
+        size_t n = strcspn(dirs, ":");
+        if (n > 0 && n < sizeof dir) {
+            memcpy(dir, dirs, n);
+            dir[n] = '\0';
+            DIR *d = opendir(dir);
+            if (!d) {
+                if (ev)
+                    ev->cred_problem = MQTLS_TLS_CRED_UNREADABLE;
+                return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS,
+                                       MQTLS_ERR_TLS_CREDENTIALS, 0, MQTLS_TLS_ITEM_CA,
+                                       "%s: %s", dir, strerror(errno));
+            }
+            closedir(d);
+            (void)mbedtls_x509_crt_parse_path(chain, dir);
+        }
+        dirs += n + (dirs[n] == ':');
+    }
+    return MQTLS_OK;
+}
+
+/* The system's trusted roots: SSL_CERT_FILE, else SSL_CERT_DIR, else Debian's bundle
+ * (where OpenSSL looks, so both backends trust the same). */
+static mqtls_status_t add_os_ca(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev)
+{
+    const char *file = getenv("SSL_CERT_FILE"), *dirs = getenv("SSL_CERT_DIR");
+    if (file && *file)
+        return add_crts(chain, ev, file, NULL, 0, MQTLS_TLS_ITEM_CA, true);
+    if (dirs && *dirs)
+        return add_dirs(chain, ev, dirs);
+    return add_crts(chain, ev, OS_CA_BUNDLE, NULL, 0, MQTLS_TLS_ITEM_CA, true);
+}
+
+static mqtls_status_t load_ca(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c,
+                              mqtls_tls_evidence_t *ev)
+{
+    mqtls_status_t st = MQTLS_OK;
+    if (c->ca_file)
+        st = add_crts(&be->ca, ev, c->ca_file, NULL, 0, MQTLS_TLS_ITEM_CA, false);
+    if (st == MQTLS_OK && c->ca_mem)
+        st = add_crts(&be->ca, ev, NULL, c->ca_mem, c->ca_mem_len, MQTLS_TLS_ITEM_CA, false);
+    if (st == MQTLS_OK && c->ca_path)
+        st = add_dirs(&be->ca, ev, c->ca_path);
+    if (st == MQTLS_OK && c->use_os_ca)
+        st = add_os_ca(&be->ca, ev);
+    if (st != MQTLS_OK)
+        return st;
+    if (be->ca.raw.p == NULL && (c->ca_path || c->use_os_ca))
+        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, 0, MQTLS_TLS_ITEM_CA,
+                         MQTLS_TLS_CRED_EMPTY,
+                         c->ca_path ? "no certificate found in the CA directory"
+                                    : "no certificate found in the system's trust store");
+    if (be->ca.raw.p == NULL && !c->insecure)
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM,
+                               MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED, MQTLS_TLS_ITEM_CA,
+                               "no CA configured to verify the server");
+    return MQTLS_OK;
+}
+
+/* ---- our key ----------------------------------------------------------------------- */
+
+static bool is_code(int ret, int code)
+{
+    /* A high-level code may carry a low-level one added to it. */
+    return ret == code || -((-ret) & 0xFF80) == code;
+}
+
+static mqtls_tls_cred_problem_t key_problem(int ret, bool der_encrypted, bool has_pass)
+{
+    static const int unsupported[] = {
+        MBEDTLS_ERR_PK_UNKNOWN_PK_ALG,         MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE,
+        MBEDTLS_ERR_PKCS5_FEATURE_UNAVAILABLE, MBEDTLS_ERR_PKCS12_FEATURE_UNAVAILABLE,
+        MBEDTLS_ERR_CIPHER_FEATURE_UNAVAILABLE, MBEDTLS_ERR_PEM_FEATURE_UNAVAILABLE,
+    };
+    if (is_code(ret, MBEDTLS_ERR_PK_PASSWORD_REQUIRED) ||
+        is_code(ret, MBEDTLS_ERR_PEM_PASSWORD_REQUIRED))
+        return MQTLS_TLS_CRED_PASS_NEEDED;
+    if (is_code(ret, MBEDTLS_ERR_PK_PASSWORD_MISMATCH) ||
+        is_code(ret, MBEDTLS_ERR_PEM_PASSWORD_MISMATCH) ||
+        is_code(ret, MBEDTLS_ERR_PKCS5_PASSWORD_MISMATCH) ||
+        is_code(ret, MBEDTLS_ERR_PKCS12_PASSWORD_MISMATCH))
+        return MQTLS_TLS_CRED_PASS_WRONG;
+    for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
+        if (is_code(ret, unsupported[i]))
+            return MQTLS_TLS_CRED_KEY_UNSUPPORTED;
+    /* DER EncryptedPrivateKeyInfo: Mbed TLS tries the other forms after it and answers
+     * "invalid format": without a passphrase one was needed; with one, the scheme is one
+     * it lacks (a wrong passphrase is told apart). */
+    if (der_encrypted)
+        return has_pass ? MQTLS_TLS_CRED_KEY_UNSUPPORTED : MQTLS_TLS_CRED_PASS_NEEDED;
+    return MQTLS_TLS_CRED_MALFORMED;
+}
+
+static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c,
+                               mqtls_tls_evidence_t *ev)
+{
+    blob_t b;
+    if (c->key_file && strncmp(c->key_file, "pkcs11:", 7) == 0)
+        return cred_fail(ev, MQTLS_ERR_UNSUPPORTED, 0, MQTLS_TLS_ITEM_KEY,
+                         MQTLS_TLS_CRED_KEY_UNSUPPORTED, "PKCS#11 keys need the OpenSSL backend");
+    mqtls_status_t st = blob_load(&b, ev, c->key_file, c->key_mem, c->key_mem_len,
+                                  MQTLS_TLS_ITEM_KEY);
+    if (st != MQTLS_OK)
+        return st;
+    const char *what = c->key_file ? c->key_file : "the key in memory";
+    if (blank(&b)) {
+        blob_free(&b);
+        return empty(ev, MQTLS_TLS_ITEM_KEY, what);
+    }
+    bool none = pem_without(&b, "PRIVATE KEY-----"); /* a certificate given as the key */
+    const uint8_t *pw = (const uint8_t *)c->key_pass;
+    size_t pwlen = pw ? strlen(c->key_pass) : 0;
+    bool der_enc = mqtls_x509_der_kind(b.p, b.len, NULL) == MQTLS_X509_DER_KEY_PKCS8_ENC;
+    int ret = COMPAT_PK_PARSE_KEY(&be->key, b.p, b.len, pw, pwlen, &be->drbg);
+    blob_free(&b);
+    if (ret == 0)
+        return MQTLS_OK;
+    mqtls_tls_cred_problem_t problem =
+        none ? MQTLS_TLS_CRED_EMPTY : key_problem(ret, der_enc, pwlen > 0);
+    if (!der_enc || problem == MQTLS_TLS_CRED_PASS_WRONG)
+        return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, MQTLS_TLS_ITEM_KEY, problem, what);
+    /* Mbed TLS's "invalid format" would mislead: say what was inferred. */
+    if (ev)
+        ev->cred_problem = problem;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, ret,
+                           MQTLS_TLS_ITEM_KEY, "%s: an encrypted PKCS#8 key (DER): %s", what,
+                           pwlen ? "its encryption is not available in Mbed TLS "
+                                   MBEDTLS_VERSION_STRING
+                                 : "a passphrase is needed");
+}
+
+static mqtls_status_t load_identity(mqtls_mbedtls_ctx_t *be, const mqtls_tls_ctx_t *ctx,
+                                    mqtls_tls_evidence_t *ev)
+{
+    const mqtls_tls_cfg_t *c = &ctx->cfg;
+    if (!ctx->has_identity)
+        return MQTLS_OK;
+    mqtls_status_t st = add_crts(&be->cert, ev, c->cert_file, c->cert_mem, c->cert_mem_len,
+                                 MQTLS_TLS_ITEM_CERT, false);
+    if (st == MQTLS_OK)
+        st = load_key(be, c, ev);
+    if (st != MQTLS_OK)
+        return st;
+    int ret = COMPAT_PK_CHECK_PAIR(&be->cert.pk, &be->key, &be->drbg);
+    if (ret == 0)
+        return MQTLS_OK;
+    if (ev)
+        ev->cred_problem = MQTLS_TLS_CRED_KEY_MISMATCH;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_KEY_MISMATCH, ret,
+                           MQTLS_TLS_ITEM_KEY,
+                           "the private key does not belong to the certificate");
+}
+
+/* ---- settings ---------------------------------------------------------------------- */
+
+/* An IANA suite name: "TLS_" then capitals, digits and '_'. */
+static bool iana_name(const char *s, size_t len)
+{
+    if (len < 5 || strncmp(s, "TLS_", 4) != 0)
+        return false;
+    for (size_t i = 4; i < len; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+int mqtls__mbedtls_suite_id(const char *name, size_t len)
+{
+    char mb[96];
+    if (!iana_name(name, len) || len >= sizeof mb)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        mb[i] = (char)(name[i] == '_' ? '-' : name[i]); /* Mbed TLS's own spelling */
+    mb[len] = '\0';
+    return mbedtls_ssl_get_ciphersuite_id(mb);
+}
+
+static mqtls_status_t bad_suite(mqtls_tls_evidence_t *ev, const char *s, size_t len,
+                                const char *why)
+{
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                           MQTLS_TLS_ITEM_SETTINGS, "cipher suite '%.*s': %s", (int)len, s, why);
+}
+
+/* IANA names ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") to Mbed TLS suite ids. OpenSSL's
+ * names and rules are the tool's to expand with this backend. */
+/* Every suite of the list Mbed TLS lacks, named in the detail (not only the first: a list
+ * may mix a name only another library has with a misspelt one). */
+static mqtls_status_t unknown_suites(mqtls_tls_evidence_t *ev, const char *list)
+{
+    const char *s = list;
+    char names[112] = "";
+    size_t used = 0;
+    for (s += strspn(s, ":, "); *s; s += strspn(s, ":, ")) {
+        size_t len = strcspn(s, ":, ");
+        if (mqtls__mbedtls_suite_id(s, len) == 0 && used + len + 3 < sizeof names)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%.*s",
+                                     used ? ", " : "", (int)len, s);
+        s += len;
+    }
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                           MQTLS_TLS_ITEM_SETTINGS,
+                           "unknown or unsupported cipher suite in '%s' (not in Mbed TLS "
+                           MBEDTLS_VERSION_STRING ": %s)", list, names);
+}
+
+/* IANA names ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") to Mbed TLS suite ids. OpenSSL's
+ * names and rules are the tool's to expand with this backend. */
+static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *list,
+                                    mqtls_tls_evidence_t *ev)
+{
+    size_t n = 0;
+    bool unknown = false;
+    for (const char *s = list + strspn(list, ":, "); *s; s += strspn(s, ":, ")) {
+        size_t len = strcspn(s, ":, ");
+        if (!iana_name(s, len))
+            return bad_suite(ev, s, len, "not an IANA name (OpenSSL's names and rules need "
+                                         "the OpenSSL backend)");
+        if (n >= MQTLS_MBEDTLS_SUITES_MAX)
+            return bad_suite(ev, s, len, "too long a list");
+        int id = mqtls__mbedtls_suite_id(s, len);
+        unknown = unknown || id == 0;
+        be->suites[n++] = id;
+        s += len;
+    }
+    be->suites[n] = 0;
+    if (unknown)
+        return unknown_suites(ev, list);
+    if (n == 0)
+        return bad_suite(ev, "", 0, "an empty list");
+    return MQTLS_OK;
+}
+
+static mqtls_status_t versions(const mqtls_tls_cfg_t *c, int *min, int *max,
+                               mqtls_tls_evidence_t *ev)
+{
+    *min = c->min_version ? c->min_version : MQTLS_TLS_V1_2;
+    *max = c->max_version ? c->max_version : (COMPAT_HAS_TLS13 ? 13 : 12);
+    /* First: TLS 1.3 asked of a library without it (a min of 1.3 with the default max
+     * too) is a missing feature, not a bad range. */
+    if ((*min == 13 || *max == 13) && !COMPAT_HAS_TLS13)
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_UNSUPPORTED, 0,
+                               MQTLS_TLS_ITEM_SETTINGS,
+                               "TLS 1.3 is not available in the linked Mbed TLS %s",
+                               MBEDTLS_VERSION_STRING);
+    if (*min < 12 || *max > 13 || *min > *max)
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                               MQTLS_TLS_ITEM_SETTINGS,
+                               "TLS versions: 1.2 and 1.3 only, min <= max");
+    return MQTLS_OK;
+}
+
+static int mfl_code(uint16_t len)
+{
+    switch (len) {
+    case 512: return MBEDTLS_SSL_MAX_FRAG_LEN_512;
+    case 1024: return MBEDTLS_SSL_MAX_FRAG_LEN_1024;
+    case 2048: return MBEDTLS_SSL_MAX_FRAG_LEN_2048;
+    case 4096: return MBEDTLS_SSL_MAX_FRAG_LEN_4096;
+    default: return -1;
+    }
+}
+
+static mqtls_status_t settings_fail(mqtls_tls_evidence_t *ev, mqtls_status_t st, int ret)
+{
+    char words[128] = "";
+    mbedtls_strerror(ret, words, sizeof words);
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, st, ret, MQTLS_TLS_ITEM_SETTINGS,
+                           "%s", words);
+}
+
+static mqtls_status_t configure(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c,
+                                mqtls_tls_evidence_t *ev)
+{
+    int min, max, ret;
+    mbedtls_ssl_config *conf = &be->conf;
+    mqtls_status_t st = versions(c, &min, &max, ev);
+    if (st == MQTLS_OK && c->ciphers)
+        st = parse_ciphers(be, c->ciphers, ev);
+    if (st != MQTLS_OK)
+        return st;
+    ret = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                      MBEDTLS_SSL_PRESET_DEFAULT);
+    if (ret)
+        return settings_fail(ev, MQTLS_ERR_TLS, ret);
+    compat_conf_versions(conf, min, max);
+    /* Insecure still verifies, so the evidence shows what would have failed. */
+    mbedtls_ssl_conf_authmode(conf, c->insecure ? MBEDTLS_SSL_VERIFY_OPTIONAL
+                                                : MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(conf, &be->ca, NULL);
+    mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &be->drbg);
+    mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_DISABLED); /* AWS */
+    if (be->cert.raw.p && (ret = mbedtls_ssl_conf_own_cert(conf, &be->cert, &be->key)) != 0)
+        return settings_fail(ev, MQTLS_ERR_TLS, ret);
+    if (c->ciphers)
+        mbedtls_ssl_conf_ciphersuites(conf, be->suites);
+    if (c->alpn && (ret = mbedtls_ssl_conf_alpn_protocols(conf, (const char **)c->alpn)))
+        return settings_fail(ev, MQTLS_ERR_BAD_PARAM, ret);
+    if (c->max_fragment_len) {
+        int code = mfl_code(c->max_fragment_len);
+        if (code < 0 || mbedtls_ssl_conf_max_frag_len(conf, (unsigned char)code) != 0)
+            return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                                   MQTLS_TLS_ITEM_SETTINGS,
+                                   "max_fragment_len %u: 0, 512, 1024, 2048 or 4096 only",
+                                   (unsigned)c->max_fragment_len);
+    }
+    return MQTLS_OK;
+}
+
+/* ---- the context ------------------------------------------------------------------- */
+
+static void be_free(mqtls_mbedtls_ctx_t *be)
+{
+    mbedtls_ssl_config_free(&be->conf);
+    mbedtls_x509_crt_free(&be->ca);
+    mbedtls_x509_crt_free(&be->cert);
+    mbedtls_pk_free(&be->key); /* zeroizes the key material */
+    mbedtls_ctr_drbg_free(&be->drbg);
+    mbedtls_entropy_free(&be->entropy);
+    mbedtls_platform_zeroize(be, sizeof *be);
+    free(be);
+}
+
+mqtls_status_t mqtls__tlsb_ctx_init(mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *ev)
+{
+    static const unsigned char pers[] = "mqtls";
+    mqtls_mbedtls_ctx_t *be = calloc(1, sizeof *be);
+    if (!be)
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
+                               MQTLS_TLS_ITEM_NONE, "out of memory");
+    mbedtls_ssl_config_init(&be->conf);
+    mbedtls_x509_crt_init(&be->ca);
+    mbedtls_x509_crt_init(&be->cert);
+    mbedtls_pk_init(&be->key);
+    mbedtls_entropy_init(&be->entropy);
+    mbedtls_ctr_drbg_init(&be->drbg);
+    mqtls_status_t st = MQTLS_OK;
+    int ret = mbedtls_ctr_drbg_seed(&be->drbg, mbedtls_entropy_func, &be->entropy, pers,
+                                    sizeof pers - 1);
+    if (ret)
+        st = cred_fail(ev, MQTLS_ERR_TLS, ret, MQTLS_TLS_ITEM_NONE, MQTLS_TLS_CRED_NONE,
+                       "random generator");
+    if (st == MQTLS_OK)
+        st = load_ca(be, &ctx->cfg, ev);
+    if (st == MQTLS_OK)
+        st = load_identity(be, ctx, ev);
+    if (st == MQTLS_OK)
+        st = configure(be, &ctx->cfg, ev);
+    if (st != MQTLS_OK) {
+        be_free(be);
+        return st;
+    }
+    ctx->be = be;
+    return MQTLS_OK;
+}
+
+void mqtls__tlsb_ctx_free(mqtls_tls_ctx_t *ctx)
+{
+    if (ctx->be)
+        be_free(ctx->be);
+    ctx->be = NULL;
+}

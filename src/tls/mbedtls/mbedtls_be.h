@@ -1,0 +1,68 @@
+/**
+ * @file mbedtls_be.h
+ * @brief What the files of the Mbed TLS backend share: the context's and the connection's
+ *        state, and the helpers one file gives the others.
+ *
+ * tls_mbedtls.c runs connections, creds_mbedtls.c loads a context (credentials and
+ * settings), evidence_mbedtls.c tells what verification found, in neutral terms.
+ */
+#ifndef MQTLS_TLS_MBEDTLS_BE_H
+#define MQTLS_TLS_MBEDTLS_BE_H
+
+#include "../backend.h"
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+/** Cipher suites one context can be limited to (ids, 0-terminated). */
+#define MQTLS_MBEDTLS_SUITES_MAX 64
+
+/**
+ * What connections of one context share (ctx->be): the configuration, the trusted roots,
+ * our certificate and key, one entropy source and one CTR-DRBG. The DRBG is called by
+ * every handshake of every connection: connections sharing a context must be used from
+ * one thread, unless Mbed TLS is built with MBEDTLS_THREADING_C (then the DRBG locks).
+ */
+typedef struct mqtls_mbedtls_ctx {
+    mbedtls_ssl_config conf;
+    mbedtls_x509_crt ca;
+    mbedtls_x509_crt cert;
+    mbedtls_pk_context key;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    int suites[MQTLS_MBEDTLS_SUITES_MAX + 1];
+} mqtls_mbedtls_ctx_t;
+
+/** What one connection needs of its own (t->conn): the TLS session. */
+struct mqtls_tls_conn {
+    mbedtls_ssl_context ssl;
+};
+
+/**
+ * The Mbed TLS id of the suite whose IANA name is the @p len bytes at @p name
+ * ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"); 0 when it is not an IANA name or the linked
+ * library does not have it.
+ */
+int mqtls__mbedtls_suite_id(const char *name, size_t len);
+
+/**
+ * The verify callback (set per connection, @p p is the mqtls_tls_t): fills the built
+ * chain's entry @p depth and, at depth 0, the chain as sent; checks an IP literal against
+ * the iPAddress subjectAltNames (Mbed TLS 2.28 matches DNS names only).
+ */
+int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags);
+
+/**
+ * Adds what Mbed TLS checks after the verify callback (key usage, extended key usage, the
+ * key's curve) from the session's verify result @p flags to the evidence, when the callback
+ * ran (ev.verified).
+ */
+void mqtls__mbedtls_verify_result(mqtls_tls_t *t, uint32_t flags);
+
+/** The MQTLS_TLS_BAD_* bits of Mbed TLS's verify @p flags (NOT_TRUSTED excepted). */
+uint32_t mqtls__mbedtls_problems(uint32_t flags);
+
+#endif
