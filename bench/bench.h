@@ -38,8 +38,9 @@ typedef struct bench_opts {
     bool exp_short_read;      /**< experiment: mqtls publisher's transport stops reading
                                    after a short read (what receive.c could do itself) */
     uint32_t tls_connects;    /**< TLS: connections per row and run */
-    uint32_t tls_runs;        /**< TLS: runs of every row (the latencies are pooled) */
-    bool tls_mosq13;          /**< TLS: also libmosquitto with its default TLS 1.3 */
+    uint32_t tls_runs;        /**< TLS: interleaved runs of every row (CPU: min/median/max
+                                   over the runs; the latencies are pooled) */
+    bool tls_mosq13;          /**< TLS: also the TLS 1.3 rows (both clients; connect, idle) */
     bool idle;                /**< run the idle-connections section (only on request) */
     uint32_t idle_counts[8];  /**< idle: connections held per row */
     uint32_t idle_ncounts;

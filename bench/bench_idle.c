@@ -2,30 +2,35 @@
  * @file bench_idle.c
  * @brief The idle-connection section of mqtls_bench: what it costs one process to hold N
  *        mutual-TLS MQTT connections open and idle (memory per connection, connect rate, CPU
- *        per connect), mqtls on Mbed TLS against libmosquitto on OpenSSL.
+ *        per connect), mqtls on its TLS backend against libmosquitto on OpenSSL, at TLS 1.2
+ *        and TLS 1.3.
  *
  * Set-up (once): a PKI made with the built `mqtls pki` tool (an EC P-256 set and an RSA-2048
  * set) and one private mosquitto (tests/support/broker.c) with a TLS listener per set, both
  * requiring a client certificate and with `max_connections -1`. The open-file limit of this
  * process is raised to its hard limit before the broker is forked, so the broker inherits it.
  *
- * One row = one forked child = one client library and one count N. The child opens N
- * connections from ONE event loop (epoll over every socket), at most --idle-batch handshakes
- * in flight at a time so that the broker's listen backlog is never overrun, waits until all
- * have their CONNACK, lets them sit idle for a second (keep-alive 600 s: no PINGREQ), and
- * then reads its own VmRSS and the heap in use (mallinfo2). Per connection it reports
- * (RSS after - RSS before the first connect) / N and (heap after - heap before) / N; the
- * connect rate is N / the wall time from the first connect to the last CONNACK; the CPU per
- * connect is the child's own CPU time (getrusage) until the last CONNACK / N.
- *  - mqtls: per connection one mqtls_client_t with 1 KiB rx/tx buffers and its own
- *    mqtls_tls_t, as the API requires today (each mqtls_tls_setup() parses the credentials
- *    and seeds its own DRBG); mqtls_connect() + mqtls_step() on readiness.
+ * One row = one forked child = one client library, one TLS version and one count N. The
+ * child opens N connections from ONE event loop (epoll over every socket), at most
+ * --idle-batch handshakes in flight at a time so that the broker's listen backlog is never
+ * overrun, waits until all have their CONNACK, lets them sit idle for a second (keep-alive
+ * 600 s: no PINGREQ), and then reads its own VmRSS and the heap in use (mallinfo2). Per
+ * connection it reports (RSS after - RSS before the first connect) / N and (heap after - heap
+ * before) / N; the connect rate is N / the wall time from the first connect to the last
+ * CONNACK; the CPU per connect is the child's own CPU time (getrusage) until the last
+ * CONNACK / N.
+ *  - mqtls: ONE TLS context (mqtls_tls_ctx_new(), made by the first connection, so its memory
+ *    is in the figures), shared by every connection, as a gateway would; per connection one
+ *    mqtls_client_t with 1 KiB rx/tx buffers and one mqtls_tls_t on the shared context
+ *    (mqtls_tls_setup_ctx()); mqtls_connect() + mqtls_step() on readiness. The version is
+ *    pinned (min = max).
  *  - libmosquitto: per connection one mosquitto object with mosquitto_tls_set(),
- *    mosquitto_connect_async(), then mosquitto_loop_read/write/misc on readiness. Held to
- *    TLS 1.2 (what Mbed TLS 2.28 speaks) by an OpenSSL configuration file, as in
- *    bench_tls.c; its default TLS 1.3 is a second row.
- * Rows run interleaved (mqtls, libmosquitto 1.2, libmosquitto 1.3, mqtls, ...) --idle-runs
- * times; the table gives min / median / max over the runs.
+ *    mosquitto_connect_async(), then mosquitto_loop_read/write/misc on readiness;
+ *    tls_version "tlsv1.3", or "tlsv1.2" held there by an OpenSSL configuration file, as in
+ *    bench_tls.c.
+ * Rows run interleaved (per count: mqtls 1.2, libmosquitto 1.2, mqtls 1.3, libmosquitto 1.3,
+ * then again) --idle-runs times; the table gives min / median / max over the runs, and the
+ * target (<= 40 KiB per connection) is checked on the median.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -73,15 +78,14 @@
 #define IDLE_MAX_RUNS 32
 
 
-typedef enum idle_client { IC_MQTLS = 0, IC_MOSQ12 = 1, IC_MOSQ13 = 2, IC_COUNT = 3 } idle_client_t;
-static const char *const ic_name[IC_COUNT] = {"mqtls (Mbed TLS 2.28)",
-                                              "libmosquitto (OpenSSL), TLS 1.2",
-                                              "libmosquitto (OpenSSL), default"};
+#define TARGET_KIB_PER_CONN 40.0  /* issue 12: <= 40 KB per idle connection, all included */
 
+typedef enum idle_client { IC_MQTLS = 0, IC_MOSQ = 1 } idle_client_t;
 
 typedef struct idle_job {
     const bench_tlsenv_t *e;
     idle_client_t client;
+    int ver;                       /* MQTLS_TLS_V1_2 or _3 */
     int key;
     uint32_t n;
     uint32_t batch;
@@ -347,7 +351,7 @@ static void loop_run(idle_loop_t *l, uint32_t batch, idle_result_t *r)
 }
 
 /* ---------------------------------------------------------------------------------------
- * mqtls: one client and one TLS context per connection
+ * mqtls: one shared TLS context; per connection a client and a mqtls_tls_t on it
  */
 
 typedef struct mq_idle {
@@ -363,6 +367,7 @@ typedef struct mq_idle {
 } mq_idle_t;
 
 static mq_idle_t *mqc;
+static mqtls_tls_ctx_t *mq_shared; /* made by the first connection: inside the measurement */
 static const idle_job_t *cur_job;
 
 static void mq_on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
@@ -387,16 +392,35 @@ static void mq_error(uint32_t i, mqtls_status_t st, idle_result_t *r)
     note_fds(r);
 }
 
+/* The context every connection shares, made once: its memory counts in the figures. */
+static mqtls_status_t mq_shared_ctx(idle_result_t *r)
+{
+    const bench_tlsenv_t *e = cur_job->e;
+    mqtls_tls_evidence_t ev;
+    mqtls_tls_cfg_t tc = {.ca_file = e->ca[cur_job->key],
+                          .cert_file = e->cert[cur_job->key],
+                          .key_file = e->key[cur_job->key],
+                          .min_version = cur_job->ver,
+                          .max_version = cur_job->ver,
+                          .handshake_timeout_ms = IDLE_CONNECT_TIMEOUT_MS};
+    if (mq_shared)
+        return MQTLS_OK;
+    memset(&ev, 0, sizeof ev);
+    mqtls_status_t st = mqtls_tls_ctx_new(&mq_shared, &tc, &ev);
+    if (st != MQTLS_OK && !r->error[0])
+        snprintf(r->error, sizeof r->error, "mqtls_tls_ctx_new: %s%s%.80s", mqtls_strerror(st),
+                 ev.detail[0] ? ": " : "", ev.detail);
+    return st;
+}
+
 static int mq_start(uint32_t i, idle_result_t *r)
 {
     mq_idle_t *m = &mqc[i];
     const bench_tlsenv_t *e = cur_job->e;
-    mqtls_tls_cfg_t tc = {.ca_file = e->ca[cur_job->key],
-                          .cert_file = e->cert[cur_job->key],
-                          .key_file = e->key[cur_job->key],
-                          .handshake_timeout_ms = IDLE_CONNECT_TIMEOUT_MS};
     mqtls_tls_init(&m->tls);
-    mqtls_status_t st = mqtls_tls_setup(&m->tls, &tc);
+    if (mq_shared_ctx(r) != MQTLS_OK)
+        return -1;
+    mqtls_status_t st = mqtls_tls_setup_ctx(&m->tls, mq_shared);
     if (st != MQTLS_OK) {
         mq_error(i, st, r);
         return -1;
@@ -510,8 +534,8 @@ static int mosq_start(uint32_t i, idle_result_t *r)
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_tls_set(s->m, e->ca[k], NULL, e->cert[k], e->key[k], NULL);
     if (rc == MOSQ_ERR_SUCCESS)
-        rc = mosquitto_tls_opts_set(s->m, 1, cur_job->client == IC_MOSQ12 ? "tlsv1.2" : NULL,
-                                    NULL);
+        rc = mosquitto_tls_opts_set(s->m, 1, cur_job->ver == MQTLS_TLS_V1_2 ? "tlsv1.2"
+                                                                            : "tlsv1.3", NULL);
     mosquitto_connect_callback_set(s->m, mosq_idle_on_connect);
     mosquitto_disconnect_callback_set(s->m, mosq_idle_on_disconnect);
     if (rc == MOSQ_ERR_SUCCESS)
@@ -585,7 +609,7 @@ static const idle_ops_t *idle_prepare(const idle_job_t *j, idle_result_t *r)
         return mqc ? &mq_ops : NULL;
     }
 #if MQTLS_BENCH_HAVE_MOSQUITTO
-    if (j->client == IC_MOSQ12)
+    if (j->ver == MQTLS_TLS_V1_2)
         setenv("OPENSSL_CONF", j->e->openssl_conf, 1);
     mosquitto_lib_init();
     msc = calloc(j->n, sizeof *msc);
@@ -679,6 +703,8 @@ static int idle_run_child(const idle_job_t *j, idle_result_t *r)
 
 typedef struct idle_row {
     idle_client_t client;
+    int ver;
+    char label[96];
     uint32_t n;
     uint32_t runs;
     double rss_kb[IDLE_MAX_RUNS];  /* per connection */
@@ -736,6 +762,14 @@ static void row_add(idle_row_t *row, const idle_result_t *r, int ok)
     row->cpu_ms[k] = r->cpu_s * 1e3 / n;
 }
 
+static double median_of(const double *v, uint32_t n)
+{
+    double t[IDLE_MAX_RUNS];
+    memcpy(t, v, n * sizeof v[0]);
+    qsort(t, n, sizeof t[0], cmp_double);
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
 static void print_rows(idle_row_t *rows, size_t nrows, int key)
 {
     printf("Key set %s; min / median / max over the runs that held every connection.\n\n",
@@ -755,55 +789,95 @@ static void print_rows(idle_row_t *rows, size_t nrows, int key)
                      r->failed_runs, r->best_reached, r->best_rss_kb, r->error);
         else
             snprintf(fail, sizeof fail, "0");
-        printf("| %s | %s | %u | %s | %s | %s | %s | %u | %s |\n", ic_name[r->client],
+        printf("| %s | %s | %u | %s | %s | %s | %s | %u | %s |\n", r->label,
                r->version[0] ? r->version : "-", r->n, rss, heap, rate, cpu, r->runs, fail);
     }
     printf("\n");
 }
 
-/* The clients measured, in their interleaving order. */
-static size_t idle_clients(const bench_opts_t *o, idle_client_t *out)
+/* The issue's targets, for every mqtls row: every connection held, and the median RSS per
+ * connection (the context, the clients' buffers and the TLS library's state included) at
+ * most TARGET_KIB_PER_CONN; libmosquitto's median of the same count and version beside it. */
+static void print_targets(const idle_row_t *rows, size_t nrows)
 {
-    size_t n = 0;
-    if (o->only_client != BENCH_MOSQ)
-        out[n++] = IC_MQTLS;
-    if (bench_have_mosquitto() && o->only_client != BENCH_MQTLS) {
-        out[n++] = IC_MOSQ12;
-        if (o->tls_mosq13)
-            out[n++] = IC_MOSQ13;
+    for (size_t i = 0; i < nrows; i++) {
+        const idle_row_t *r = &rows[i];
+        if (r->client != IC_MQTLS)
+            continue;
+        if (r->runs == 0) {
+            printf("Target (%u connections held, <= %.0f KiB each), %s: NOT met: no run held "
+                   "them all (at most %u)\n", r->n, TARGET_KIB_PER_CONN, r->label,
+                   r->best_reached);
+            continue;
+        }
+        double m = median_of(r->rss_kb, r->runs);
+        char beside[96] = "";
+        for (size_t k = 0; k < nrows; k++) {
+            const idle_row_t *q = &rows[k];
+            if (q->client != IC_MOSQ || q->ver != r->ver || q->n != r->n)
+                continue;
+            if (q->runs)
+                snprintf(beside, sizeof beside, " (libmosquitto %.1f KiB)",
+                         median_of(q->rss_kb, q->runs));
+            else if (q->best_reached)
+                snprintf(beside, sizeof beside, " (libmosquitto stopped at %u, %.1f KiB each)",
+                         q->best_reached, q->best_rss_kb);
+        }
+        printf("Target (<= %.0f KiB RSS per idle connection), %s, %u connections: %.1f KiB%s: "
+               "%s\n", TARGET_KIB_PER_CONN, r->label, r->n, m, beside,
+               m <= TARGET_KIB_PER_CONN ? "met" : "NOT met");
     }
-    return n;
+    printf("\n");
+}
+
+/* The rows of one count, in their interleaving order: per TLS version mqtls, libmosquitto. */
+static size_t idle_rows_for(const bench_opts_t *o, uint32_t n, idle_row_t *out)
+{
+    size_t k = 0;
+    int top = o->tls_mosq13 ? MQTLS_TLS_V1_3 : MQTLS_TLS_V1_2;
+    for (int v = MQTLS_TLS_V1_2; v <= top; v++)
+        for (int c = IC_MQTLS; c <= IC_MOSQ; c++) {
+            if ((c == IC_MOSQ && (!bench_have_mosquitto() || o->only_client == BENCH_MQTLS)) ||
+                (c == IC_MQTLS && (o->only_client == BENCH_MOSQ || v > mqtls_tls_max_version())))
+                continue;
+            idle_row_t *r = &out[k++];
+            r->client = (idle_client_t)c;
+            r->ver = v;
+            r->n = n;
+            snprintf(r->label, sizeof r->label, "%s, TLS 1.%d",
+                     c == IC_MQTLS ? "mqtls, shared context" : "libmosquitto", v - 10);
+        }
+    return k;
 }
 
 static int idle_measure(const bench_opts_t *o, const bench_tlsenv_t *e, int key)
 {
-    idle_client_t cl[IC_COUNT];
-    size_t ncl = idle_clients(o, cl);
-    idle_row_t *rows = calloc(ncl * o->idle_ncounts, sizeof *rows);
+    idle_row_t *rows = calloc(4 * (size_t)o->idle_ncounts, sizeof *rows);
+    size_t ncl = 0, nrows = 0;
     int rc = 0;
     if (!rows)
         return 1;
-    for (size_t c = 0; c < o->idle_ncounts; c++)
-        for (size_t k = 0; k < ncl; k++) {
-            rows[c * ncl + k].client = cl[k];
-            rows[c * ncl + k].n = o->idle_counts[c];
-        }
+    for (size_t c = 0; c < o->idle_ncounts; c++) {
+        ncl = idle_rows_for(o, o->idle_counts[c], rows + nrows);
+        nrows += ncl;
+    }
     for (size_t c = 0; c < o->idle_ncounts && !bench_stop; c++)
         for (uint32_t run = 0; run < o->idle_runs && !bench_stop; run++)
             for (size_t k = 0; k < ncl && !bench_stop; k++) {
                 idle_row_t *row = &rows[c * ncl + k];
-                idle_job_t j = {e, cl[k], key, row->n, o->idle_batch};
+                idle_job_t j = {e, row->client, row->ver, key, row->n, o->idle_batch};
                 idle_result_t r;
                 int ok = idle_run_child(&j, &r) == 0;
                 if (o->verbose)
-                    printf("  run %u %s N=%u: %s, %u held, %u failed, %.1f s, RSS +%ld KiB %s\n", run + 1,
-                           ic_name[cl[k]], row->n, ok ? "ok" : "FAILED", r.connected, r.failed,
-                           r.open_s, r.rss_after_kb - r.rss_before_kb, r.error);
+                    printf("  run %u %s N=%u: %s, %u held, %u failed, %.1f s, RSS +%ld KiB %s\n",
+                           run + 1, row->label, row->n, ok ? "ok" : "FAILED", r.connected,
+                           r.failed, r.open_s, r.rss_after_kb - r.rss_before_kb, r.error);
                 row_add(row, &r, ok);
                 rc |= !ok;
                 sleep(1); /* the broker closes the last run's sockets */
             }
-    print_rows(rows, ncl * o->idle_ncounts, key);
+    print_rows(rows, nrows, key);
+    print_targets(rows, nrows);
     free(rows);
     return rc;
 }

@@ -100,8 +100,9 @@ static void usage(FILE *f)
             "  --exp-short-read     experiment: the mqtls publisher's transport answers \"nothing\n"
             "                       more\" after a short read instead of calling recv() again\n"
             "  --tls-connects N     TLS: connects per row and run (default 100)\n"
-            "  --tls-runs N         TLS: runs of every row, latencies pooled (default 1)\n"
-            "  --tls-no-mosq13      TLS: leave out the libmosquitto TLS 1.3 rows\n"
+            "  --tls-runs N         TLS: interleaved runs of every row: CPU min/median/max,\n"
+            "                       latencies pooled (default 3)\n"
+            "  --tls-no-13          TLS: leave out the TLS 1.3 rows (connect and idle)\n"
             "  --idle-only          only the idle-connections section (not in the full run: it\n"
             "                       takes several minutes; --idle adds it to the other sections)\n"
             "  --idle               also run the idle-connections section\n"
@@ -162,7 +163,7 @@ int main(int argc, char **argv)
         .only_qos = -1,
         .subscriber = BENCH_MOSQ,
         .tls_connects = 100,
-        .tls_runs = 1,
+        .tls_runs = 3,
         .tls_mosq13 = true,
         .idle_counts = {1000, 10000},
         .idle_ncounts = 2,
@@ -198,7 +199,7 @@ int main(int argc, char **argv)
             o.idle_rsa = true;
         } else if (!strcmp(a, "--no-tls")) {
             o.tls = false;
-        } else if (!strcmp(a, "--tls-no-mosq13")) {
+        } else if (!strcmp(a, "--tls-no-13") || !strcmp(a, "--tls-no-mosq13")) {
             o.tls_mosq13 = false;
         } else if (!strcmp(a, "--verbose")) {
             o.verbose = true;

@@ -567,6 +567,7 @@ static bool special_file(doctor_t *d, const char *path, const char *words,
     memset(&d->ev, 0, sizeof d->ev);
     d->ev.status = MQTLS_ERR_TLS_CREDENTIALS;
     d->ev.item = item;
+    d->ev.cred_problem = MQTLS_TLS_CRED_UNREADABLE;
     d->ev.alert_received = d->ev.alert_sent = d->ev.first_byte = -1;
     return true;
 }

@@ -479,6 +479,10 @@ static void report_setup(const say_t *o, const tool_cfg_t *cfg, const mqtls_tls_
     if (!strncmp(detail, file, flen) && !strncmp(detail + flen, ": ", 2))
         detail += flen + 2;
     const char *hint = credential_hint(ev);
+    size_t certs = 0, keys = 0;
+    if (!hint && (ev->item == MQTLS_TLS_ITEM_CA || ev->item == MQTLS_TLS_ITEM_CERT) &&
+        cred_kinds(file, &certs, &keys) && certs == 0 && keys > 0)
+        hint = "it holds a private key, not a certificate";
     say(o, "TLS setup failed: %s '%s' cannot be used: %s%s%s%s", words, file, detail,
                    code, hint ? ": " : "", hint ? hint : "");
 }

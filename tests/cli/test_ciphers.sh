@@ -25,8 +25,12 @@ suite TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_S
 # An OpenSSL rule: everything strong that authenticates with ECDSA.
 mqtls pub "${C[@]}" --ciphers 'HIGH:!aNULL:!RSA:aECDSA' > "$WORK/d" 2> "$WORK/err"
 assert_status 0 $? "an OpenSSL cipher rule connects"
-assert_contains "$(cat "$WORK/err")" "more suites than the 47 the TLS transport offers" \
-    "a rule selecting more suites than can be offered says so"
+if tls_is_openssl; then # OpenSSL takes the rule itself, whatever it selects
+    assert_eq "" "$(cat "$WORK/err")" "an OpenSSL rule goes to OpenSSL as it is"
+else # the Mbed TLS backend takes at most 47 suites, expanded here
+    assert_contains "$(cat "$WORK/err")" "more suites than the 47 the TLS transport offers" \
+        "a rule selecting more suites than can be offered says so"
+fi
 # Mixed: IANA and OpenSSL names together.
 suite TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 \
     'TLS_RSA_WITH_AES_128_GCM_SHA256:ECDHE-ECDSA-AES256-GCM-SHA384'

@@ -29,10 +29,10 @@ for c in "" pub sub doctor; do
     assert_status 0 $? "mqtls $c --version"
     assert_eq "mqtls $want_version (MQTT 3.1, 3.1.1, 5.0)" "$(head -1 <<< "$out")" \
         "mqtls $c --version names the project version"
-    if grep -qE '^TLS: Mbed TLS [0-9]+\.[0-9]+\.[0-9]+$' <<< "$out"; then
-        pass "mqtls $c --version names the Mbed TLS version"
+    if grep -qE '^TLS: (OpenSSL|Mbed TLS) [0-9]+\.[0-9]+\.[0-9]+$' <<< "$out"; then
+        pass "mqtls $c --version names the TLS library and its version"
     else
-        fail "mqtls $c --version: no 'TLS: Mbed TLS X.Y.Z' line in [$out]"
+        fail "mqtls $c --version: no 'TLS: OpenSSL X.Y.Z' or 'TLS: Mbed TLS X.Y.Z' line in [$out]"
     fi
 done
 

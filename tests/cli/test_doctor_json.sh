@@ -189,7 +189,7 @@ assert_eq "CN=mqtls local CA True" \
     "mutual: the root the chain ends at, trusted"
 assert_eq "DNS:localhost, IP:127.0.0.1" "$(jq_py 'd["stages"][3]["details"]["chain"][0]["names"]')" \
     "mutual: the server certificate's names"
-assert_eq "TLSv1.2" "$(jq_py 'd["stages"][3]["details"]["version"]')" "mutual: the version"
+assert_eq "$TLS_BEST" "$(jq_py 'd["stages"][3]["details"]["version"]')" "mutual: the version"
 assert_eq "0 Connection Accepted" \
     "$(jq_py 'str(d["stages"][4]["details"]["connack"]["code"]) + " " + d["stages"][4]["details"]["connack"]["reason"]')" \
     "mutual: the CONNACK"

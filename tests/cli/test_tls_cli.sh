@@ -145,8 +145,9 @@ expect 2 "--key needs --cert" pub "${TLS[@]}" --key "$P/dev1/private.key" -t a -
 expect 2 "--key needs --cert" pub -p "$M_TLS" --key "$P/dev1/private.key" -t a -m x
 expect 2 "the CA file '$WORK/nope.crt' cannot be used: No such file or directory" \
     pub -h localhost -p "$M_TLS" --cafile "$WORK/nope.crt" -t a -m x
-expect 2 "the CA file '$P/dev1/private.key' cannot be used: X509 - " \
+expect 2 "the CA file '$P/dev1/private.key' cannot be used: " \
     pub -h localhost -p "$M_TLS" --cafile "$P/dev1/private.key" -t a -m x
+assert_contains "$ERR" "it holds a private key, not a certificate" "a key given as the CA: said so"
 expect 2 "the CA directory '$WORK/nodir' cannot be used" \
     pub -h localhost -p "$M_TLS" --capath "$WORK/nodir" -t a -m x
 expect 2 "the client certificate '$P/dev1/private.key' cannot be used" \

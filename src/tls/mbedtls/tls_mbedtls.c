@@ -205,6 +205,12 @@ int32_t mqtls__tlsb_recv(mqtls_tls_t *t, uint8_t *buf, size_t len)
     return ret;
 }
 
+uint32_t mqtls__tlsb_wait_ms(const mqtls_tls_t *t)
+{
+    (void)t; /* Mbed TLS keeps no deadline of its own during the handshake */
+    return UINT32_MAX;
+}
+
 bool mqtls__tlsb_pending(const mqtls_tls_t *t)
 {
     return t->conn && mbedtls_ssl_get_bytes_avail(&t->conn->ssl) > 0;
