@@ -34,12 +34,6 @@ bool mqtls__tlsb_cipher_known(const char *name)
     return mqtls__mbedtls_suite_id(name, strlen(name)) != 0;
 }
 
-uint32_t mqtls__tlsb_wait_ms(const mqtls_tls_t *t)
-{
-    (void)t;
-    return UINT32_MAX; /* no deadline of its own: the handshake timeout bounds the wait */
-}
-
 /* ---- I/O through the transport ----------------------------------------------------- */
 
 static int bio_send(void *p, const unsigned char *buf, size_t len)
