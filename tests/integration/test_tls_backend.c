@@ -379,7 +379,7 @@ TEST(system_trust_store)
     tf_client_free(&c);
     /* SSL_CERT_DIR with the CA as a plain file (no `openssl rehash` links). */
     REQUIRE(tf_sh("mkdir -p certdir && cp ca/ca.crt certdir/private-ca.pem") == 0);
-    setenv("SSL_CERT_FILE", other_ca, 1);
+    unsetenv("SSL_CERT_FILE");
     setenv("SSL_CERT_DIR", tf_path("certdir"), 1);
     connects("b-os-dir", &cfg, L_MAIN, NULL, NULL);
     setenv("SSL_CERT_DIR", empty_dir, 1);
@@ -492,7 +492,10 @@ TEST(missing_intermediate)
     tf_client_free(&c);
 }
 
-/* One fault of the server's chain: the problem on the certificate it belongs to. */
+/* One fault of the server's chain: the problem on the certificate it belongs to. OpenSSL
+ * builds the chain to the root past a fault; Mbed TLS 2.28 stops at an issuer that is no CA
+ * (so the fault shows on the certificate it issued) and refuses a server certificate for
+ * clients while reading it (a handshake failure, with the problem in the evidence). */
 static void one_fault(const char *id, int listener, uint32_t problem, unsigned at,
                       uint8_t chain_len)
 {
@@ -500,12 +503,21 @@ static void one_fault(const char *id, int listener, uint32_t problem, unsigned a
     tf_client_t c;
     mqtls_status_t st = attempt(&c, id, &cfg, "localhost", listener);
     const mqtls_tls_evidence_t *e = tf_ev(&c);
-    CHECK_STATUS(st, MQTLS_ERR_TLS_VERIFY);
+    if (tf_openssl() || problem != MQTLS_TLS_BAD_EXT_KEY_USAGE)
+        CHECK_STATUS(st, MQTLS_ERR_TLS_VERIFY);
+    else
+        CHECK(st == MQTLS_ERR_TLS_VERIFY || st == MQTLS_ERR_TLS_HANDSHAKE);
     CHECK(e->verified);
     CHECK_EQ_INT(e->problems, problem);
-    CHECK_EQ_INT(e->chain_len, chain_len);
-    if (e->chain && at < e->chain_len)
-        CHECK_EQ_INT(e->chain[at].problems, problem);
+    uint32_t seen = 0;
+    for (unsigned i = 0; e->chain && i < e->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
+        seen |= e->chain[i].problems;
+    CHECK_EQ_INT(seen, problem);
+    if (tf_openssl()) {
+        CHECK_EQ_INT(e->chain_len, chain_len);
+        if (e->chain && at < e->chain_len)
+            CHECK_EQ_INT(e->chain[at].problems, problem);
+    }
     CHECK(mqtls_tls_problem_words(problem) != NULL);
     CHECK(!tf_broker_saw_client(&broker, id));
     tf_client_free(&c);
