@@ -481,8 +481,9 @@ static void add_subject(doctor_t *d, X509 *x)
 {
     char s[256] = "(unreadable name)";
     BIO *mem = BIO_new(BIO_s_mem());
-    const unsigned long flags = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
-                                (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    const unsigned long flags = (XN_FLAG_RFC2253 & ~(XN_FLAG_SEP_MASK | XN_FLAG_DN_REV |
+                                                     ASN1_STRFLGS_ESC_MSB)) |
+                                XN_FLAG_SEP_CPLUS_SPC; /* as the OpenSSL backend writes it */
     if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(x), 0, flags) >= 0) {
         int n = BIO_read(mem, s, (int)sizeof s - 1);
         s[n > 0 ? n : 0] = '\0';
@@ -1624,9 +1625,11 @@ static void facts_tls(doctor_t *d)
              (unsigned long)ev->bytes_received);
         break;
     case MQTLS_CAUSE_TLS_RECORD_TOO_LARGE:
-        FACT("%s: %s after %lu bytes from the server: a record larger than its input buffer "
-             "(with Mbed TLS, MBEDTLS_SSL_IN_CONTENT_LEN)", mqtls_tls_backend(), ev->detail,
-             (unsigned long)ev->bytes_received);
+        FACT("%s: %s after %lu bytes from the server: a record larger than %s",
+             mqtls_tls_backend(), ev->detail, (unsigned long)ev->bytes_received,
+             strncmp(mqtls_tls_backend(), "Mbed TLS", 8) == 0
+                 ? "its input buffer (MBEDTLS_SSL_IN_CONTENT_LEN)"
+                 : "TLS allows (16 KiB of data, plus its protection)");
         break;
     default:
         if (ev->alert_received >= 0)

@@ -97,8 +97,12 @@ F_TLS=$TLS_PORT
 # V: a TLS version the client does not speak: TLS 1.3 only against a TLS library without it
 # (Mbed TLS 2.28); TLS 1.2 only against a client asked for 1.3 only (OpenSSL).
 if tls_is_openssl; then
-    start_tls_broker "cafile $P/ca.crt" "certfile $P/server.crt" "keyfile $P/server.key" \
-        "tls_version tlsv1.2"
+    # mosquitto's tls_version is only a minimum: OpenSSL's own configuration caps the broker.
+    printf '%s\n' "openssl_conf = conf" "[conf]" "ssl_conf = ssl" "[ssl]" \
+        "system_default = sys" "[sys]" "MaxProtocol = TLSv1.2" > "$WORK/tls12.cnf"
+    export OPENSSL_CONF=$WORK/tls12.cnf
+    start_tls_broker "cafile $P/ca.crt" "certfile $P/server.crt" "keyfile $P/server.key"
+    unset OPENSSL_CONF
     V_ARGS=(--tls-version tlsv1.3)
 else
     start_tls_broker "cafile $P/ca.crt" "certfile $P/server.crt" "keyfile $P/server.key" \
@@ -225,7 +229,7 @@ has "is an AWS IoT host and the port is 443; ALPN offered: mqtt (needed: x-amzn-
 # up after CONNECT, as AWS IoT does when a policy denies iot:Connect.
 doctor_case 15 mqtt.closed_after_connect "${AWSMAP[@]}"
 has "ALPN x-amzn-mqtt-ca (automatic: AWS IoT on port 443)" "closed_after_connect: ALPN chosen"
-has "negotiated: $TLS_BEST" "closed_after_connect: the handshake passed"
+has "negotiated: TLSv1.2" "closed_after_connect: the handshake passed (the fake broker speaks 1.2)"
 has "CONNECT was sent, and the broker closed the connection without CONNACK" \
     "closed_after_connect: the fact"
 stop_fake
@@ -242,8 +246,12 @@ has "no end of the handshake within 1 s (0 bytes received)" "handshake_timeout: 
 stop_fake
 start_fake bigrecord
 doctor_case 14 tls.record_too_large "${LOC[@]}" -p "$FAKE_PORT" --cafile "$P/ca.crt"
-has "(-0x7200)" "record_too_large: Mbed TLS's code"
-has "MBEDTLS_SSL_IN_CONTENT_LEN" "record_too_large: names the buffer"
+has "a record larger than" "record_too_large: the fact"
+if tls_is_openssl; then
+    has "TLS allows" "record_too_large: the limit"
+else
+    has "MBEDTLS_SSL_IN_CONTENT_LEN" "record_too_large: names the buffer"
+fi
 stop_fake
 start_fake alert 80
 doctor_case 14 tls.handshake_failed "${LOC[@]}" -p "$FAKE_PORT" --cafile "$P/ca.crt"

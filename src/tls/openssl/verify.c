@@ -51,8 +51,10 @@ static void name_line(char *out, size_t size, const X509_NAME *name)
     BIO *mem = BIO_new(BIO_s_mem());
     if (!mem)
         return;
-    /* RFC 2253 order (most specific first), ", " between parts, UTF-8 kept as it is. */
-    unsigned long flags = (XN_FLAG_RFC2253 & ~(XN_FLAG_SEP_MASK | ASN1_STRFLGS_ESC_MSB)) |
+    /* The certificate's own order ("C=US, O=Org, CN=Name", as Mbed TLS writes it, so that
+     * the evidence reads the same with either backend), ", " between parts, UTF-8 kept. */
+    unsigned long flags = (XN_FLAG_RFC2253 & ~(XN_FLAG_SEP_MASK | XN_FLAG_DN_REV |
+                                               ASN1_STRFLGS_ESC_MSB)) |
                           XN_FLAG_SEP_CPLUS_SPC;
     if (X509_NAME_print_ex(mem, name, 0, flags) >= 0) {
         int n = BIO_read(mem, out, (int)size - 1);
@@ -204,6 +206,9 @@ static int verify_chain(X509_STORE_CTX *store, void *arg)
     c->first_err = 0;
     c->all = 0;
     memset(c->at, 0, sizeof c->at);
+    /* Any certificate the user trusts is an anchor, an intermediate too, as with Mbed TLS
+     * (and `mqtls cert check`): a CA file holding the broker's issuing intermediate works. */
+    X509_STORE_CTX_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
     X509_STORE_CTX_set_verify_cb(store, note_error);
     int ok = X509_verify_cert(store);
     if (ok <= 0 && !c->first_err) { /* failed without telling the callback (no memory) */
