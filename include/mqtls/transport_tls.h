@@ -11,6 +11,10 @@
  * (mqtls_tls_t) holds only what it needs of its own. mqtls_tls_setup() is the short form for
  * one connection with a context of its own.
  *
+ * Threads: a connection is used by one thread at a time. With OpenSSL a context may be
+ * shared by connections in several threads; with Mbed TLS only when it is built with
+ * MBEDTLS_THREADING_C (its random generator is shared).
+ *
  * Verification of the server is always on unless @c insecure is set. Every connection
  * attempt, successful or not, leaves a record (mqtls_tls_evidence()) of what happened.
  */

@@ -15,10 +15,12 @@
 #include "mqtls/transport_tls.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 
 /** The shared context. tls.c owns the counting and the settings; @c be is the backend's. */
 struct mqtls_tls_ctx {
-    int refs;            /**< the creator's reference and one per connection */
+    atomic_int refs;     /**< the creator's reference and one per connection (atomic: the
+                              threads of a gateway may share a context) */
     mqtls_tls_cfg_t cfg; /**< a copy; the strings and buffers are the caller's */
     bool has_identity;   /**< a client certificate and key are configured */
     void *be;            /**< the backend's loaded credentials and configuration */

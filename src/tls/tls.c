@@ -264,7 +264,7 @@ int32_t mqtls__tls_io_recv(mqtls_tls_t *t, uint8_t *buf, size_t len)
 
 static void ctx_unref(mqtls_tls_ctx_t *ctx)
 {
-    if (!ctx || --ctx->refs > 0)
+    if (!ctx || atomic_fetch_sub(&ctx->refs, 1) > 1)
         return;
     mqtls__tlsb_ctx_free(ctx);
     mqtls__tls_wipe(ctx, sizeof *ctx);
@@ -286,7 +286,7 @@ mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *c
     if (!ctx)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
                                MQTLS_TLS_ITEM_NONE, "out of memory");
-    ctx->refs = 1;
+    atomic_init(&ctx->refs, 1);
     ctx->cfg = *cfg;
     bool has_cert = cfg->cert_file || cfg->cert_mem, has_key = cfg->key_file || cfg->key_mem;
     if (has_cert != has_key) {
@@ -323,7 +323,8 @@ mqtls_status_t mqtls_tls_setup_ctx(mqtls_tls_t *t, mqtls_tls_ctx_t *ctx)
 {
     if (!t || !ctx)
         return MQTLS_ERR_BAD_PARAM;
-    ctx->refs++; /* first: freeing t must not free a context it is given again */
+    atomic_fetch_add(&ctx->refs, 1); /* first: freeing t must not free a context it is
+                                         given again */
     mqtls_tls_free(t);
     t->ctx = ctx;
     t->ev.insecure = ctx->cfg.insecure;
