@@ -19,11 +19,11 @@ set -euo pipefail
 demo_packages=(
   build-essential cmake                    # the gcc build
   libssl-dev                               # TLS on hosts: OpenSSL 3, the default backend
-  libmbedtls-dev                           # the tests' TLS servers; the Mbed TLS backend
   mosquitto                                # the demo's private broker
 )
 test_packages=(
   "${demo_packages[@]}"
+  libmbedtls-dev                           # the Mbed TLS backend (tested too); the tests' TLS servers
   pkg-config                               # the install test builds the README example with it
   mosquitto-clients                        # reference clients
   libmosquitto-dev                         # the benchmarks' libmosquitto comparison
