@@ -743,6 +743,9 @@ void tool_tls_print_evidence(FILE *out, const mqtls_tls_evidence_t *ev, const ch
     fprintf(out, "    version:        %s\n", ev->version[0] ? ev->version : "(none)");
     fprintf(out, "    cipher suite:   %s\n", ev->ciphersuite[0] ? ev->ciphersuite : "(none)");
     fprintf(out, "    ALPN:           %s\n", ev->alpn[0] ? ev->alpn : "(none agreed)");
+    if (ev->resumed)
+        fputs("    session:        resumed (no certificates exchanged: the server's were "
+              "verified when the session was made)\n", out);
     fprintf(out, "    server sent:    %u certificate(s)\n", (unsigned)ev->sent_len);
     fprintf(out, "    server chain:   %u certificate(s) as verification built it, [0] is the "
                  "server's own\n", (unsigned)ev->chain_len);

@@ -132,6 +132,8 @@ typedef struct mqtls_tls_evidence {
     char version[16];          /**< "TLSv1.2", "TLSv1.3" */
     char ciphersuite[64];      /**< IANA name */
     char alpn[32];
+    bool resumed;              /**< a session resumed: no certificates were exchanged (the
+                                    server's were verified when the session was made) */
     bool cert_requested;       /**< the server asked for a client certificate */
     bool cert_sent;            /**< and we answered with one */
     int alert_received;        /**< alert description from the server, -1 if none */
@@ -176,6 +178,11 @@ typedef struct mqtls_tls_cfg {
     bool insecure;            /**< skip chain and host name checks (never by default) */
     bool keep_chain;          /**< keep the certificates in the evidence after a successful
                                    handshake too (they are always kept after a failure) */
+    /** Resume sessions: the next connection of this context to the same server name offers
+     *  the last session that server gave, and a server that takes it skips the certificates
+     *  (much less CPU per connect). OpenSSL backend; a server may decline (AWS IoT sends no
+     *  tickets), which costs nothing. */
+    bool resume_sessions;
 } mqtls_tls_cfg_t;
 
 /** Credentials and settings shared by connections (opaque; counted references). */

@@ -4,7 +4,8 @@
  *
  * tls_openssl.c: the context's settings, the connection, data; verify.c: verification and
  * the evidence of the server's chain; creds.c: trust and our identity; pkcs11.c: keys held in
- * a PKCS#11 token (the only file that touches OpenSSL's deprecated ENGINE API).
+ * a PKCS#11 token (the only file that touches OpenSSL's deprecated ENGINE API); resume.c:
+ * session resumption.
  */
 #ifndef MQTLS_TLS_OSSL_H
 #define MQTLS_TLS_OSSL_H
@@ -17,6 +18,7 @@
 struct ossl_ctx {
     SSL_CTX *ssl; /**< one for every connection made from the context */
     void *p11;    /**< the engine holding a pkcs11: key, NULL without one */
+    struct ossl_resume *resume; /**< sessions to resume (resume.c), NULL when not asked */
 };
 
 /** Per connection (mqtls_tls_t::conn): the SSL and what verification found. */
@@ -58,6 +60,15 @@ mqtls_status_t ossl_pkcs11_key(const mqtls_tls_ctx_t *ctx, EVP_PKEY **key, void 
 
 /** Releases what ossl_pkcs11_key() kept (NULL: nothing). */
 void ossl_pkcs11_release(void *engine);
+
+/** Sets @p ssl up to keep sessions for resumption when ctx->cfg.resume_sessions asks. */
+mqtls_status_t ossl_resume_setup(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl);
+
+/** Offers the session kept for the name @p ssl is about to verify, if there is one. */
+void ossl_resume_offer(const mqtls_tls_ctx_t *ctx, SSL *ssl);
+
+/** Frees the kept session. */
+void ossl_resume_free(struct ossl_ctx *be);
 
 /** OpenSSL's words for the oldest error of this thread's queue, which is then emptied.
  *  Returns its code (0 if the queue was empty: @p out is then left alone). */

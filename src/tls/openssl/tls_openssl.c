@@ -281,7 +281,7 @@ static mqtls_status_t configure(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_ev
         st = set_fragment(ssl, cfg->max_fragment_len, ev);
     if (st != MQTLS_OK)
         return st;
-    /* No tickets: nothing resumes a session, and a ticket would only cost memory. Buffers
+    /* No tickets unless sessions are resumed (resume.c): a ticket would only cost memory. Buffers
      * released while idle keep an idle connection small; tls.c may retry a write from a
      * staged copy, at another address. */
     SSL_CTX_set_options(ssl, SSL_OP_NO_TICKET);
@@ -290,6 +290,9 @@ static mqtls_status_t configure(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_ev
                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_verify(ssl, SSL_VERIFY_PEER, NULL);
     ossl_verify_setup(ssl);
+    if (ossl_resume_setup(ctx, ssl) != MQTLS_OK)
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
+                               MQTLS_TLS_ITEM_SETTINGS, "out of memory");
     st = ossl_load_trust(ctx, ssl, ev);
     if (st == MQTLS_OK && ctx->has_identity)
         st = ossl_load_identity(ctx, ssl, ev);
@@ -319,7 +322,8 @@ void mqtls__tlsb_ctx_free(mqtls_tls_ctx_t *ctx)
     struct ossl_ctx *be = ctx->be;
     if (!be)
         return;
-    SSL_CTX_free(be->ssl); /* frees (and clears) the key it holds */
+    ossl_resume_free(be);
+        SSL_CTX_free(be->ssl); /* frees (and clears) the key it holds */
     ossl_pkcs11_release(be->p11);
     free(be);
     ctx->be = NULL;
@@ -437,6 +441,8 @@ mqtls_status_t mqtls__tlsb_start(mqtls_tls_t *t, const char *name)
     mqtls_status_t st = new_ssl(t);
     if (st == MQTLS_OK)
         st = set_peer_name(t, t->conn->ssl, name);
+    if (st == MQTLS_OK)
+        ossl_resume_offer(t->ctx, t->conn->ssl);
     return st;
 }
 
@@ -451,6 +457,7 @@ static void record_negotiated(mqtls_tls_t *t)
     }
     if (!c)
         return;
+    t->ev.resumed = SSL_session_reused(ssl) == 1;
     snprintf(t->ev.version, sizeof t->ev.version, "%s", SSL_get_version(ssl));
     const char *iana = SSL_CIPHER_standard_name(c);
     snprintf(t->ev.ciphersuite, sizeof t->ev.ciphersuite, "%s", iana ? iana : SSL_CIPHER_get_name(c));
