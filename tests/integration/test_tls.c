@@ -32,11 +32,6 @@ static char ca_crt[512], ca_der[512], dev_crt[512], dev_key[512], dev_der[512], 
 static char rsa_crt[512], rsa_key[512], other_ca[512], bundle[512], capath[512];
 static char ossl_ca[512], ossl_cli_crt[512], ossl_cli_key[512];
 
-static void keep(char *dst, const char *src)
-{
-    snprintf(dst, 512, "%s", src);
-}
-
 /* ------------------------------------------------------------------------ setup */
 
 /* Root -> intermediate -> server (SAN localhost, 127.0.0.1), and an RSA client, all made
@@ -93,29 +88,29 @@ static int setup(void)
               "cp other/ca.crt capath/other.pem && cp ca/ca.crt capath/ours.pem && "
               "echo 'not a certificate' > capath/README") != 0)
         return -1;
-    keep(ca_crt, tf_path("ca/ca.crt"));
-    keep(ca_der, tf_path("ca/ca.der"));
-    keep(dev_crt, tf_path("ca/dev1/cert.crt"));
-    keep(dev_key, tf_path("ca/dev1/private.key"));
-    keep(dev_der, tf_path("ca/dev1/cert.der"));
-    keep(dev_kder, tf_path("ca/dev1/private.der"));
-    keep(rsa_crt, tf_path("ca/dev-rsa/cert.crt"));
-    keep(rsa_key, tf_path("ca/dev-rsa/private.key"));
-    keep(other_ca, tf_path("other/ca.crt"));
-    keep(bundle, tf_path("bundle.pem"));
-    keep(capath, tf_path("capath"));
-    keep(ossl_ca, tf_path("ossl/root.crt"));
-    keep(ossl_cli_crt, tf_path("ossl/client.crt"));
-    keep(ossl_cli_key, tf_path("ossl/client.key"));
+    tf_keep(ca_crt, tf_path("ca/ca.crt"));
+    tf_keep(ca_der, tf_path("ca/ca.der"));
+    tf_keep(dev_crt, tf_path("ca/dev1/cert.crt"));
+    tf_keep(dev_key, tf_path("ca/dev1/private.key"));
+    tf_keep(dev_der, tf_path("ca/dev1/cert.der"));
+    tf_keep(dev_kder, tf_path("ca/dev1/private.der"));
+    tf_keep(rsa_crt, tf_path("ca/dev-rsa/cert.crt"));
+    tf_keep(rsa_key, tf_path("ca/dev-rsa/private.key"));
+    tf_keep(other_ca, tf_path("other/ca.crt"));
+    tf_keep(bundle, tf_path("bundle.pem"));
+    tf_keep(capath, tf_path("capath"));
+    tf_keep(ossl_ca, tf_path("ossl/root.crt"));
+    tf_keep(ossl_cli_crt, tf_path("ossl/client.crt"));
+    tf_keep(ossl_cli_key, tf_path("ossl/client.key"));
 
     static char s_crt[512], s_key[512], r_crt[512], r_key[512], o_crt[512], o_key[512], o_ca[512];
-    keep(s_crt, tf_path("ca/server.crt"));
-    keep(s_key, tf_path("ca/server.key"));
-    keep(r_crt, tf_path("ca/server-rsa.crt"));
-    keep(r_key, tf_path("ca/server-rsa.key"));
-    keep(o_crt, tf_path("ossl/server-chain.crt"));
-    keep(o_key, tf_path("ossl/server.key"));
-    keep(o_ca, tf_path("ossl/root.crt"));
+    tf_keep(s_crt, tf_path("ca/server.crt"));
+    tf_keep(s_key, tf_path("ca/server.key"));
+    tf_keep(r_crt, tf_path("ca/server-rsa.crt"));
+    tf_keep(r_key, tf_path("ca/server-rsa.key"));
+    tf_keep(o_crt, tf_path("ossl/server-chain.crt"));
+    tf_keep(o_key, tf_path("ossl/server.key"));
+    tf_keep(o_ca, tf_path("ossl/root.crt"));
     lis[L_EC] = (tf_listener_t){.cafile = ca_crt, .certfile = s_crt, .keyfile = s_key,
                                 .require_certificate = true};
     lis[L_RSA] = (tf_listener_t){.cafile = ca_crt, .certfile = r_crt, .keyfile = r_key,
@@ -129,12 +124,7 @@ static int setup(void)
 
 static mqtls_tls_cfg_t pem_cfg(void)
 {
-    mqtls_tls_cfg_t cfg = {0};
-    cfg.ca_file = ca_crt;
-    cfg.cert_file = dev_crt;
-    cfg.key_file = dev_key;
-    cfg.handshake_timeout_ms = 5000;
-    return cfg;
+    return tf_pem_cfg(ca_crt, dev_crt, dev_key);
 }
 
 /* What every good connection to a listener requiring client certificates shows. */

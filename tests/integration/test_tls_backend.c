@@ -29,11 +29,6 @@ static tf_listener_t lis[L_COUNT];
 static char ca_crt[512], other_ca[512], dev_crt[512], dev_key[512], ossl_root[512];
 static char gen_crt[512], gen_key[512], p8_key[512], empty_dir[512], hsm_conf[512];
 
-static void keep(char *dst, const char *src)
-{
-    snprintf(dst, 512, "%s", src);
-}
-
 /* ------------------------------------------------------------------------ setup */
 
 /* Root -> intermediate -> server by the openssl command line; the server will send its
@@ -122,7 +117,7 @@ static int encrypted_keys(void)
 /* A softhsm2 token of this run holding dev1's key (PIN 1234). */
 static int token(void)
 {
-    keep(hsm_conf, tf_path("hsm/softhsm2.conf"));
+    tf_keep(hsm_conf, tf_path("hsm/softhsm2.conf"));
     char conf[700];
     snprintf(conf, sizeof conf, "directories.tokendir = %s/hsm/tokens\n"
                                 "objectstore.backend = file\nlog.level = ERROR\n", tf_dir());
@@ -143,30 +138,30 @@ static int setup(void)
         tf_pki("server ca --name localhost --ip 10.0.0.1 --out ca/ip-other") != 0 ||
         tf_sh("mkdir -p empty-dir") != 0)
         return -1;
-    keep(ca_crt, tf_path("ca/ca.crt"));
-    keep(other_ca, tf_path("other/ca.crt"));
-    keep(dev_crt, tf_path("ca/dev1/cert.crt"));
-    keep(dev_key, tf_path("ca/dev1/private.key"));
-    keep(ossl_root, tf_path("leaf/root.crt"));
-    keep(gen_crt, tf_path("enc/gen.crt"));
-    keep(gen_key, tf_path("enc/gen.key"));
-    keep(p8_key, tf_path("enc/p8-aes128.key"));
-    keep(empty_dir, tf_path("empty-dir"));
+    tf_keep(ca_crt, tf_path("ca/ca.crt"));
+    tf_keep(other_ca, tf_path("other/ca.crt"));
+    tf_keep(dev_crt, tf_path("ca/dev1/cert.crt"));
+    tf_keep(dev_key, tf_path("ca/dev1/private.key"));
+    tf_keep(ossl_root, tf_path("leaf/root.crt"));
+    tf_keep(gen_crt, tf_path("enc/gen.crt"));
+    tf_keep(gen_key, tf_path("enc/gen.key"));
+    tf_keep(p8_key, tf_path("enc/p8-aes128.key"));
+    tf_keep(empty_dir, tf_path("empty-dir"));
     static char crt[7][512], key[7][512];
-    keep(crt[0], tf_path("ca/server.crt"));
-    keep(key[0], tf_path("ca/server.key"));
-    keep(crt[1], tf_path("leaf/server.crt"));
-    keep(key[1], tf_path("leaf/server.key"));
-    keep(crt[2], tf_path("ca/ip-other.crt"));
-    keep(key[2], tf_path("ca/ip-other.key"));
-    keep(crt[3], tf_path("bad/self.crt"));
-    keep(key[3], tf_path("bad/self.key"));
-    keep(crt[4], tf_path("bad/eku.crt"));
-    keep(key[4], tf_path("bad/eku.key"));
-    keep(crt[5], tf_path("bad/leaf-chain.crt"));
-    keep(key[5], tf_path("bad/leaf.key"));
-    keep(crt[6], tf_path("bad/ed-srv.crt"));
-    keep(key[6], tf_path("bad/ed-srv.key"));
+    tf_keep(crt[0], tf_path("ca/server.crt"));
+    tf_keep(key[0], tf_path("ca/server.key"));
+    tf_keep(crt[1], tf_path("leaf/server.crt"));
+    tf_keep(key[1], tf_path("leaf/server.key"));
+    tf_keep(crt[2], tf_path("ca/ip-other.crt"));
+    tf_keep(key[2], tf_path("ca/ip-other.key"));
+    tf_keep(crt[3], tf_path("bad/self.crt"));
+    tf_keep(key[3], tf_path("bad/self.key"));
+    tf_keep(crt[4], tf_path("bad/eku.crt"));
+    tf_keep(key[4], tf_path("bad/eku.key"));
+    tf_keep(crt[5], tf_path("bad/leaf-chain.crt"));
+    tf_keep(key[5], tf_path("bad/leaf.key"));
+    tf_keep(crt[6], tf_path("bad/ed-srv.crt"));
+    tf_keep(key[6], tf_path("bad/ed-srv.key"));
     for (int i = 0; i < L_COUNT; i++)
         lis[i] = (tf_listener_t){.cafile = ca_crt, .certfile = crt[0], .keyfile = key[0],
                                  .require_certificate = true};
@@ -188,12 +183,7 @@ static int setup(void)
 
 static mqtls_tls_cfg_t pem_cfg(void)
 {
-    mqtls_tls_cfg_t cfg = {0};
-    cfg.ca_file = ca_crt;
-    cfg.cert_file = dev_crt;
-    cfg.key_file = dev_key;
-    cfg.handshake_timeout_ms = 5000;
-    return cfg;
+    return tf_pem_cfg(ca_crt, dev_crt, dev_key);
 }
 
 /* One attempt: its status, the evidence noted; the client is freed by the caller. */
@@ -349,7 +339,7 @@ TEST(encrypted_pkcs8_topk8_aes128)
 TEST(encrypted_pkcs8_legacy_des)
 {
     static char legacy[512];
-    keep(legacy, tf_path("enc/p8-legacy.key"));
+    tf_keep(legacy, tf_path("enc/p8-legacy.key"));
     mqtls_tls_cfg_t cfg = pem_cfg();
     cfg.key_file = legacy;
     cfg.key_pass = "secret";
@@ -542,8 +532,8 @@ TEST(issuer_that_is_not_a_ca)
 TEST(ed25519_keys)
 {
     static char crt[512], key[512];
-    keep(crt, tf_path("bad/ed-cli.crt"));
-    keep(key, tf_path("bad/ed-cli.key"));
+    tf_keep(crt, tf_path("bad/ed-cli.crt"));
+    tf_keep(key, tf_path("bad/ed-cli.key"));
     mqtls_tls_cfg_t cfg = pem_cfg();
     cfg.cert_file = crt;
     cfg.key_file = key;

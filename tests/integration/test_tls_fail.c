@@ -30,11 +30,6 @@ static tf_listener_t lis[L_COUNT];
 static char ca_crt[512], dev_crt[512], dev_key[512], other_ca[512], other_crt[512],
     other_key[512], cred[512];
 
-static void keep(char *dst, const char *src)
-{
-    snprintf(dst, 512, "%s", src);
-}
-
 static const char *cred_file(const char *name)
 {
     snprintf(cred, sizeof cred, "%s/cred/%s", tf_dir(), name);
@@ -111,12 +106,12 @@ static int setup(void)
         tf_pki("server ca --name other.example --out ca/other-name") != 0 ||
         tf_pki("server ca --name localhost --out ca/no-ip") != 0)
         return -1;
-    keep(ca_crt, tf_path("ca/ca.crt"));
-    keep(dev_crt, tf_path("ca/dev1/cert.crt"));
-    keep(dev_key, tf_path("ca/dev1/private.key"));
-    keep(other_ca, tf_path("other/ca.crt"));
-    keep(other_crt, tf_path("other/dev-other/cert.crt"));
-    keep(other_key, tf_path("other/dev-other/private.key"));
+    tf_keep(ca_crt, tf_path("ca/ca.crt"));
+    tf_keep(dev_crt, tf_path("ca/dev1/cert.crt"));
+    tf_keep(dev_key, tf_path("ca/dev1/private.key"));
+    tf_keep(other_ca, tf_path("other/ca.crt"));
+    tf_keep(other_crt, tf_path("other/dev-other/cert.crt"));
+    tf_keep(other_key, tf_path("other/dev-other/private.key"));
     if (make_credentials() != 0)
         return -1;
 
@@ -124,8 +119,8 @@ static int setup(void)
     static const char *const names[L_COUNT] = {"server",   "expired", "future", "other-name",
                                                 "no-ip",    "server",  "server"};
     for (int i = 0; i < L_COUNT; i++) {
-        keep(crt[i], tf_path("ca/%s.crt", names[i]));
-        keep(key[i], tf_path("ca/%s.key", names[i]));
+        tf_keep(crt[i], tf_path("ca/%s.crt", names[i]));
+        tf_keep(key[i], tf_path("ca/%s.key", names[i]));
         lis[i] = (tf_listener_t){.cafile = ca_crt, .certfile = crt[i], .keyfile = key[i],
                                  .require_certificate = true};
     }
@@ -138,12 +133,7 @@ static int setup(void)
 
 static mqtls_tls_cfg_t pem_cfg(void)
 {
-    mqtls_tls_cfg_t cfg = {0};
-    cfg.ca_file = ca_crt;
-    cfg.cert_file = dev_crt;
-    cfg.key_file = dev_key;
-    cfg.handshake_timeout_ms = 5000;
-    return cfg;
+    return tf_pem_cfg(ca_crt, dev_crt, dev_key);
 }
 
 /* A handshake that failed: nothing negotiated, the client disconnected, no MQTT at all. */
@@ -275,7 +265,7 @@ TEST(ca_directory_without_the_root)
     mqtls_tls_cfg_t cfg = pem_cfg();
     REQUIRE(tf_sh("mkdir -p capath-other && cp other/ca.crt capath-other/") == 0);
     static char dir[512];
-    keep(dir, tf_path("capath-other"));
+    tf_keep(dir, tf_path("capath-other"));
     cfg.ca_file = NULL;
     cfg.ca_path = dir;
     check_verify_failure("fail-capath", &cfg, "localhost", L_MAIN, "CN=localhost",
@@ -432,7 +422,7 @@ TEST(bad_certificate_files)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mqtls_tls_cfg_t cfg = pem_cfg();
         static char path[512];
-        keep(path, cred_file(cases[i].file));
+        tf_keep(path, cred_file(cases[i].file));
         cfg.cert_file = path;
         test_note("cert_file %s", cases[i].file);
         setup_fails("fail-cert", &cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CERT,
@@ -452,7 +442,7 @@ TEST(bad_key_files)
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         mqtls_tls_cfg_t cfg = pem_cfg();
         static char path[512];
-        keep(path, cred_file(files[i]));
+        tf_keep(path, cred_file(files[i]));
         cfg.key_file = path;
         test_note("key_file %s", files[i]);
         setup_fails("fail-key", &cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY,
@@ -476,16 +466,16 @@ TEST(bad_ca_files)
 {
     static char path[512];
     mqtls_tls_cfg_t cfg = pem_cfg();
-    keep(path, cred_file("flip-ca.crt"));
+    tf_keep(path, cred_file("flip-ca.crt"));
     cfg.ca_file = path;
     setup_fails("fail-ca", &cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA, NULL);
-    keep(path, cred_file("missing-ca.crt"));
+    tf_keep(path, cred_file("missing-ca.crt"));
     setup_fails("fail-ca", &cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA, "No such file");
-    keep(path, cred_file("empty.crt"));
+    tf_keep(path, cred_file("empty.crt"));
     setup_fails("fail-ca", &cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA, NULL);
     /* A directory with no certificate in it. */
     REQUIRE(tf_sh("mkdir -p empty-capath") == 0);
-    keep(path, tf_path("empty-capath"));
+    tf_keep(path, tf_path("empty-capath"));
     cfg.ca_file = NULL;
     cfg.ca_path = path;
     setup_fails("fail-ca", &cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_CA, NULL);
@@ -499,7 +489,7 @@ TEST(ca_bundle_partly_broken)
 {
     static char path[512];
     REQUIRE(tf_sh("cat cred/flip.crt ca/ca.crt > cred/half-bundle.crt") == 0);
-    keep(path, cred_file("half-bundle.crt"));
+    tf_keep(path, cred_file("half-bundle.crt"));
     mqtls_tls_cfg_t cfg = pem_cfg();
     cfg.ca_file = path;
     tf_client_t c;
@@ -528,7 +518,7 @@ TEST(no_ca_and_not_insecure)
 static void encrypted_key(const char *file, bool readable_by_mbedtls)
 {
     static char path[512];
-    keep(path, cred_file(file));
+    tf_keep(path, cred_file(file));
     mqtls_tls_cfg_t cfg = pem_cfg();
     cfg.key_file = path;
     test_note("%s with the right passphrase", file);

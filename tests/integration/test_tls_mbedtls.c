@@ -37,11 +37,6 @@ static bool mbed; /* Mbed TLS is the linked backend */
 static char ca_crt[512], dev_crt[512], dev_key[512], other_ca[512], other_key[512],
     nois_root[512], bad_root[512], bad_root0[512], rsa_root[512];
 
-static void keep(char *dst, const char *src)
-{
-    snprintf(dst, 512, "%s", src);
-}
-
 /* ------------------------------------------------------------------------ setup */
 
 /* root -> intermediate -> localhost, by the openssl CLI; the server will send the leaf
@@ -140,15 +135,15 @@ static int setup(void)
         make_self_signed() != 0 || make_bad_issuers() != 0 || make_rsa() != 0 ||
         make_credentials() != 0)
         return -1;
-    keep(ca_crt, tf_path("ca/ca.crt"));
-    keep(dev_crt, tf_path("ca/dev1/cert.crt"));
-    keep(dev_key, tf_path("ca/dev1/private.key"));
-    keep(other_ca, tf_path("other/ca.crt"));
-    keep(other_key, tf_path("other/dev-other/private.key"));
-    keep(nois_root, tf_path("nois/root.crt"));
-    keep(bad_root, tf_path("bad/root.crt"));
-    keep(bad_root0, tf_path("bad/root0.crt"));
-    keep(rsa_root, tf_path("rsa/root.crt"));
+    tf_keep(ca_crt, tf_path("ca/ca.crt"));
+    tf_keep(dev_crt, tf_path("ca/dev1/cert.crt"));
+    tf_keep(dev_key, tf_path("ca/dev1/private.key"));
+    tf_keep(other_ca, tf_path("other/ca.crt"));
+    tf_keep(other_key, tf_path("other/dev-other/private.key"));
+    tf_keep(nois_root, tf_path("nois/root.crt"));
+    tf_keep(bad_root, tf_path("bad/root.crt"));
+    tf_keep(bad_root0, tf_path("bad/root0.crt"));
+    tf_keep(rsa_root, tf_path("rsa/root.crt"));
     static char crt[L_COUNT][512], key[L_COUNT][512];
     static const char *const names[L_COUNT][2] = {
         {"ca/server.crt", "ca/server.key"},           {"nois/server.crt", "nois/server.key"},
@@ -156,8 +151,8 @@ static int setup(void)
         {"bad/chain-notca.pem", "bad/leaf-notca.key"}, {"bad/chain-int0.pem", "bad/leaf-int0.key"},
         {"rsa/server.crt", "rsa/server.key"}};
     for (int i = 0; i < L_COUNT; i++) {
-        keep(crt[i], tf_path("%s", names[i][0]));
-        keep(key[i], tf_path("%s", names[i][1]));
+        tf_keep(crt[i], tf_path("%s", names[i][0]));
+        tf_keep(key[i], tf_path("%s", names[i][1]));
         lis[i] = (tf_listener_t){.cafile = ca_crt, .certfile = crt[i], .keyfile = key[i],
                                  .require_certificate = i == L_MAIN};
     }
@@ -169,12 +164,7 @@ static int setup(void)
 
 static mqtls_tls_cfg_t base_cfg(void)
 {
-    mqtls_tls_cfg_t cfg = {0};
-    cfg.ca_file = ca_crt;
-    cfg.cert_file = dev_crt;
-    cfg.key_file = dev_key;
-    cfg.handshake_timeout_ms = 5000;
-    return cfg;
+    return tf_pem_cfg(ca_crt, dev_crt, dev_key);
 }
 
 /* Drives the handshake of @p t to its end (bounded). */
@@ -443,9 +433,9 @@ static void check_cred(const cred_case_t *k)
     static char cert[512], key[512];
     mqtls_tls_cfg_t cfg = base_cfg();
     if (k->cert)
-        keep(cert, tf_path("%s", k->cert));
+        tf_keep(cert, tf_path("%s", k->cert));
     if (k->key)
-        keep(key, strncmp(k->key, "pkcs11:", 7) == 0 ? k->key : tf_path("%s", k->key));
+        tf_keep(key, strncmp(k->key, "pkcs11:", 7) == 0 ? k->key : tf_path("%s", k->key));
     cfg.cert_file = k->cert ? cert : dev_crt;
     cfg.key_file = k->key ? key : dev_key;
     cfg.key_pass = k->pass;
@@ -620,8 +610,8 @@ TEST(one_context_many_connections)
     REQUIRE(tf_sh("cp ca/dev1/cert.crt cred/shared.crt && "
                   "cp ca/dev1/private.key cred/shared.key") == 0);
     static char crt[512], key[512];
-    keep(crt, tf_path("cred/shared.crt"));
-    keep(key, tf_path("cred/shared.key"));
+    tf_keep(crt, tf_path("cred/shared.crt"));
+    tf_keep(key, tf_path("cred/shared.key"));
     mqtls_tls_cfg_t cfg = base_cfg();
     cfg.cert_file = crt;
     cfg.key_file = key;

@@ -687,3 +687,18 @@ int tf_raw_stop(tf_raw_t *r, uint32_t wait_ms)
     }
     return rc;
 }
+
+void tf_keep(char *dst, const char *src)
+{
+    snprintf(dst, TF_PATH_MAX, "%s", src);
+}
+
+mqtls_tls_cfg_t tf_pem_cfg(const char *ca, const char *cert, const char *key)
+{
+    mqtls_tls_cfg_t cfg = {0};
+    cfg.ca_file = ca;
+    cfg.cert_file = cert;
+    cfg.key_file = key;
+    cfg.handshake_timeout_ms = 5000;
+    return cfg;
+}

@@ -142,6 +142,15 @@ typedef struct tf_client {
     mqtls_status_t end_status;
 } tf_client_t;
 
+/** Paths kept for the whole run: a context keeps the pointers of its settings. */
+#define TF_PATH_MAX 512
+
+/** Copies @p src into @p dst (TF_PATH_MAX bytes), for paths a test keeps. */
+void tf_keep(char *dst, const char *src);
+
+/** Mutual-TLS settings from files: the CA, our certificate and key; a 5 s handshake limit. */
+mqtls_tls_cfg_t tf_pem_cfg(const char *ca, const char *cert, const char *key);
+
 /** Prepares @p c (TLS transport, MQTT 3.1.1, keep-alive 30 s, client id @p id). */
 void tf_client_init(tf_client_t *c, const char *id);
 
