@@ -20,6 +20,11 @@
  *    connection a new mqtls_tls_t on it (mqtls_tls_setup_ctx()) and a client,
  *    mqtls_sync_connect() / mqtls_disconnect(), then both freed. The version is pinned
  *    (min = max).
+ *  - mqtls, sessions resumed: the same, with resume_sessions on the context. A run's first
+ *    connect is a full handshake (a new context, in a new child); each one after it offers
+ *    the session the broker gave the one before. The child counts the connects whose evidence
+ *    says resumed; the row prints "resumed N of M" (the full-handshake mqtls row too, where it
+ *    must be 0), and its target line gives no verdict when a run resumed none.
  *  - libmosquitto: one mosquitto object for the whole run (the API allows a connect after a
  *    disconnect), mosquitto_tls_set() with the CA, certificate and key files,
  *    mosquitto_connect() + mosquitto_loop() until on_connect, mosquitto_disconnect() +
@@ -530,8 +535,9 @@ typedef struct mq_conn {
 
 static mq_conn_t mq; /* one per child process */
 
-/* The shared context: TLS version @p ver only (min = max), the key set @p k. */
-static mqtls_status_t mq_ctx(const bench_tlsenv_t *e, int k, int ver, uint16_t mfl)
+/* The shared context: TLS version @p ver only (min = max), the key set @p k; with @p resume,
+ * each connection offers the session the broker gave the one before it. */
+static mqtls_status_t mq_ctx(const bench_tlsenv_t *e, int k, int ver, uint16_t mfl, bool resume)
 {
     mqtls_tls_cfg_t cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -542,6 +548,7 @@ static mqtls_status_t mq_ctx(const bench_tlsenv_t *e, int k, int ver, uint16_t m
     cfg.max_version = ver;
     cfg.max_fragment_len = mfl;
     cfg.handshake_timeout_ms = CONNECT_TIMEOUT_MS;
+    cfg.resume_sessions = resume;
     memset(&mq.ctx_ev, 0, sizeof mq.ctx_ev);
     return mqtls_tls_ctx_new(&mq.ctx, &cfg, &mq.ctx_ev);
 }
@@ -610,13 +617,23 @@ static void mq_why(mqtls_status_t st, char *out, size_t size)
 
 typedef enum conn_client {
     CC_MQTLS = 0,
-    CC_MOSQ = 1,
-    CC_RAW = 2 /* the plain OpenSSL reference client (bench_rawtls.c) */
+    CC_MQTLS_RESUME = 1, /* mqtls with resume_sessions: every connect after a run's first
+                            offers the session of the one before it */
+    CC_MOSQ = 2,
+    CC_RAW = 3 /* the plain OpenSSL reference client (bench_rawtls.c) */
 } conn_client_t;
+
+#define CC_COUNT 4
+
+static bool is_mqtls(conn_client_t c)
+{
+    return c == CC_MQTLS || c == CC_MQTLS_RESUME;
+}
 
 typedef struct conn_result {
     int ok;
     uint32_t done;          /* connections completed; this many latencies follow */
+    uint32_t resumed;       /* mqtls: of those, how many resumed a session */
     double setup_cpu_s;     /* child start until the loop (library and credential set-up) */
     double loop_cpu_s;      /* the timed loop */
     char version[16];
@@ -651,6 +668,8 @@ static mqtls_status_t mq_connect_once(const conn_job_t *j, uint32_t i, conn_resu
         snprintf(r->version, sizeof r->version, "%s", ev->version);
         snprintf(r->suite, sizeof r->suite, "%s", ev->ciphersuite);
     }
+    if (st == MQTLS_OK && mqtls_tls_evidence(&mq.tls)->resumed)
+        r->resumed++;
     if (st == MQTLS_OK) {
         st = mqtls_disconnect(&mq.c, 0, NULL);
         if (st != MQTLS_OK)
@@ -665,7 +684,7 @@ static mqtls_status_t mq_connect_once(const conn_job_t *j, uint32_t i, conn_resu
 static int conn_child_mqtls(const conn_job_t *j, conn_result_t *r, uint64_t *lat)
 {
     double cpu0 = bench_self_cpu_s();
-    mqtls_status_t st = mq_ctx(j->e, j->key, j->ver, 0);
+    mqtls_status_t st = mq_ctx(j->e, j->key, j->ver, 0, j->client == CC_MQTLS_RESUME);
     if (st != MQTLS_OK) {
         mq_ctx_why(st, r->error, sizeof r->error);
         return 1;
@@ -879,10 +898,11 @@ static int conn_child(const conn_job_t *j, int fd)
     int rc = 1;
     memset(&r, 0, sizeof r);
     tls_set_name(j->client == CC_MQTLS ? "tls-conn-mqtls"
+                 : j->client == CC_MQTLS_RESUME ? "tls-conn-mqres"
                  : j->client == CC_RAW ? "tls-conn-raw" : "tls-conn-mosq");
     if (!lat) {
         snprintf(r.error, sizeof r.error, "out of memory");
-    } else if (j->client == CC_MQTLS) {
+    } else if (is_mqtls(j->client)) {
         rc = conn_child_mqtls(j, &r, lat);
     } else if (j->client == CC_RAW) {
         rc = conn_child_raw(j, &r, lat);
@@ -1063,7 +1083,7 @@ static int heap_child_mqtls(const heap_job_t *j, heap_result_t *r)
 {
     heap_start();
     heap_window(PH_SETUP, false);
-    mqtls_status_t st = mq_ctx(j->e, j->key, j->ver, j->mfl);
+    mqtls_status_t st = mq_ctx(j->e, j->key, j->ver, j->mfl, false);
     r->after_ctx = heap_cur();
     if (st == MQTLS_OK) {
         st = mq_conn_open(j->e, j->key);
@@ -1198,6 +1218,8 @@ typedef struct conn_row {
     double user_s, sys_s;
     double setup_cpu_s, loop_cpu_s;
     uint32_t failures;
+    uint64_t resumed;        /* mqtls: connects that resumed a session, over the runs counted */
+    uint32_t runs_unresumed; /* the resumed row: runs counted in which no connect resumed */
     char version[16], suite[64], group[32];
     char error[240];
 } conn_row_t;
@@ -1241,6 +1263,9 @@ static void run_conn_row(const bench_tlsenv_t *e, conn_row_t *row, uint32_t n)
         return;
     }
     row->nlat += r.done;
+    row->resumed += r.resumed;
+    if (row->client == CC_MQTLS_RESUME && r.resumed == 0)
+        row->runs_unresumed++;
     row->user_s += tv_sec(ru.ru_utime);
     row->sys_s += tv_sec(ru.ru_stime);
     row->setup_cpu_s += r.setup_cpu_s;
@@ -1342,37 +1367,67 @@ static const char *ver_name(int ver)
     return ver == MQTLS_TLS_V1_3 ? "TLS 1.3" : "TLS 1.2";
 }
 
-/* The median CPU per connect of the row of @p client, @p key, @p ver; 0 if none. */
-static double row_median(conn_row_t *rows, size_t nrows, conn_client_t client, int key, int ver)
+/* The row of @p client, @p key, @p ver; NULL if there is none. */
+static conn_row_t *find_row(conn_row_t *rows, size_t nrows, conn_client_t client, int key,
+                            int ver)
 {
     for (size_t i = 0; i < nrows; i++)
         if (rows[i].client == client && rows[i].key == key && rows[i].ver == ver)
-            return median_of(rows[i].cpu_ms, rows[i].nruns);
-    return 0.0;
+            return &rows[i];
+    return NULL;
+}
+
+/* The median CPU per connect of the row of @p client, @p key, @p ver; 0 if none. */
+static double row_median(conn_row_t *rows, size_t nrows, conn_client_t client, int key, int ver)
+{
+    conn_row_t *r = find_row(rows, nrows, client, key, ver);
+    return r ? median_of(r->cpu_ms, r->nruns) : 0.0;
+}
+
+/* The resumption cell of a row: "resumed N of M" for mqtls (the full-handshake row shows
+ * that it resumed nothing), and why a resumed row's figure is not one of resumed connects. */
+static void resumed_cell(const conn_row_t *r, char *out, size_t size)
+{
+    if (!is_mqtls(r->client)) {
+        snprintf(out, size, "-");
+        return;
+    }
+    snprintf(out, size, "resumed %llu of %zu", (unsigned long long)r->resumed, r->nlat);
+    if (r->client != CC_MQTLS_RESUME)
+        return;
+    size_t l = strlen(out);
+    if (r->resumed == 0)
+        snprintf(out + l, size - l, ": NONE resumed, these are full handshakes");
+    else if (r->runs_unresumed)
+        snprintf(out + l, size - l, "; %u run(s) resumed none", r->runs_unresumed);
 }
 
 static void print_conn_main(conn_row_t *rows, size_t nrows)
 {
     printf("| client | TLS | key | runs ok | connects | CPU ms/connect min / median / max "
-           "| wall ms p50 | p95 | max | connects/s (one at a time) |\n");
-    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+           "| wall ms p50 | p95 | max | connects/s (one at a time) | sessions |\n");
+    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (size_t i = 0; i < nrows; i++) {
         conn_row_t *r = &rows[i];
+        char res[96];
+        resumed_cell(r, res, sizeof res);
         if (r->nlat == 0) {
-            printf("| %s | %s | %s | 0 | 0 | - | - | - | - | - |\n", r->label, ver_name(r->ver),
-                   bench_key_name[r->key]);
+            printf("| %s | %s | %s | 0 | 0 | - | - | - | - | - | %s |\n", r->label,
+                   ver_name(r->ver), bench_key_name[r->key], res);
             continue;
         }
         double med = median_of(r->cpu_ms, r->nruns), sum = 0;
         qsort(r->lat, r->nlat, sizeof r->lat[0], cmp_u64);
         for (size_t k = 0; k < r->nlat; k++)
             sum += (double)r->lat[k];
-        printf("| %s | %s | %s | %u | %zu | %.2f / %.2f / %.2f | %.2f | %.2f | %.2f | %.0f |\n",
+        printf("| %s | %s | %s | %u | %zu | %.2f / %.2f / %.2f | %.2f | %.2f | %.2f | %.0f "
+               "| %s |\n",
                r->label, ver_name(r->ver), bench_key_name[r->key], r->nruns, r->nlat,
                r->cpu_ms[0], med, r->cpu_ms[r->nruns - 1],
                (double)percentile(r->lat, r->nlat, 0.50) / 1e6,
                (double)percentile(r->lat, r->nlat, 0.95) / 1e6,
-               (double)r->lat[r->nlat - 1] / 1e6, sum > 0 ? (double)r->nlat * 1e9 / sum : 0.0);
+               (double)r->lat[r->nlat - 1] / 1e6, sum > 0 ? (double)r->nlat * 1e9 / sum : 0.0,
+               res);
     }
     printf("\n");
 }
@@ -1419,11 +1474,41 @@ static void print_conn_targets(conn_row_t *rows, size_t nrows)
     printf("\n");
 }
 
+/* The same target for the resumed row, labelled as what it is: reconnects of a context that
+ * has a session from this broker (libmosquitto's row stays full handshakes: it makes a new
+ * SSL_CTX per connect). No verdict when a run resumed nothing: that figure is of full
+ * handshakes and meets nothing. */
+static void print_conn_resume_targets(conn_row_t *rows, size_t nrows)
+{
+    for (int k = 0; k < BENCH_KEY_COUNT; k++)
+        for (int v = MQTLS_TLS_V1_2; v <= MQTLS_TLS_V1_3; v++) {
+            conn_row_t *r = find_row(rows, nrows, CC_MQTLS_RESUME, k, v);
+            double l = row_median(rows, nrows, CC_MOSQ, k, v);
+            if (!r || r->nruns == 0 || l <= 0)
+                continue;
+            double m = median_of(r->cpu_ms, r->nruns);
+            char res[96], verdict[64];
+            resumed_cell(r, res, sizeof res);
+            if (r->resumed == 0 || r->runs_unresumed)
+                snprintf(verdict, sizeof verdict, "not judged (a run resumed no session)");
+            else
+                snprintf(verdict, sizeof verdict, "%s",
+                         m / l <= TARGET_CPU_RATIO ? "met" : "NOT met");
+            printf("Target (CPU per connect <= %.2fx libmosquitto's), resumed connects (a "
+                   "reconnect of a context that has connected to this broker before), %s, %s: "
+                   "%.2f / %.2f ms = %.2fx: %s (%s; each run's first connect is a full "
+                   "handshake; libmosquitto: full handshakes)\n",
+                   TARGET_CPU_RATIO, bench_key_name[k], ver_name(v), m, l, m / l, verdict, res);
+        }
+    printf("\n");
+}
+
 static void print_conn_tables(conn_row_t *rows, size_t nrows)
 {
     print_conn_main(rows, nrows);
     print_conn_details(rows, nrows);
     print_conn_targets(rows, nrows);
+    print_conn_resume_targets(rows, nrows);
 }
 
 static void print_heap(const bench_tlsenv_t *e, const heap_result_t *hr, const heap_result_t *hms)
@@ -1554,23 +1639,23 @@ static void print_heap(const bench_tlsenv_t *e, const heap_result_t *hr, const h
     printf("\n");
 }
 
-/* Allocates the rows: per key set and TLS version, mqtls then libmosquitto (the order they
- * run in, interleaved, every run). @return the number of rows, or 0 when out of memory */
+/* Allocates the rows: per key set and TLS version, mqtls, mqtls with sessions resumed,
+ * libmosquitto, the reference client (the order they run in, interleaved, every run). @return the number of rows, or 0 when out of memory */
 static size_t conn_rows(const bench_opts_t *o, conn_row_t *rows, const char *ml)
 {
     size_t nrows = 0;
     int top = o->tls_mosq13 ? MQTLS_TLS_V1_3 : MQTLS_TLS_V1_2;
     for (int k = 0; k < BENCH_KEY_COUNT; k++)
         for (int v = MQTLS_TLS_V1_2; v <= top; v++)
-            for (int c = CC_MQTLS; c <= CC_RAW; c++) {
+            for (int c = 0; c < CC_COUNT; c++) {
                 if ((c == CC_MOSQ && !bench_have_mosquitto()) ||
                     (c == CC_RAW && (!bench_raw_available() || o->only_client >= 0)))
                     continue;
-                if ((o->only_client == BENCH_MQTLS && c != CC_MQTLS) ||
-                    (o->only_client == BENCH_MOSQ && c == CC_MQTLS))
+                if ((o->only_client == BENCH_MQTLS && !is_mqtls(c)) ||
+                    (o->only_client == BENCH_MOSQ && is_mqtls(c)))
                     continue;
                 /* A backend without TLS 1.3 (Mbed TLS 2.28) has no row there. */
-                if (c == CC_MQTLS && v > mqtls_tls_max_version())
+                if (is_mqtls(c) && v > mqtls_tls_max_version())
                     continue;
                 conn_row_t *r = &rows[nrows++];
                 r->client = (conn_client_t)c;
@@ -1578,6 +1663,9 @@ static size_t conn_rows(const bench_opts_t *o, conn_row_t *rows, const char *ml)
                 r->ver = v;
                 if (c == CC_MQTLS)
                     snprintf(r->label, sizeof r->label, "mqtls (%s)", mqtls_tls_backend());
+                else if (c == CC_MQTLS_RESUME)
+                    snprintf(r->label, sizeof r->label, "mqtls (%s), sessions resumed",
+                             mqtls_tls_backend());
                 else if (c == CC_RAW)
                     snprintf(r->label, sizeof r->label, "plain OpenSSL client (reference)");
                 else
@@ -1592,7 +1680,7 @@ static size_t conn_rows(const bench_opts_t *o, conn_row_t *rows, const char *ml)
 
 static int run_conn_section(const bench_opts_t *o, const bench_tlsenv_t *env, const char *ml)
 {
-    static conn_row_t rows[BENCH_KEY_COUNT * 2 * 3];
+    static conn_row_t rows[BENCH_KEY_COUNT * 2 * CC_COUNT];
     int rc = 0;
     memset(rows, 0, sizeof rows);
     size_t nrows = conn_rows(o, rows, ml);
@@ -1613,7 +1701,7 @@ static int run_conn_section(const bench_opts_t *o, const bench_tlsenv_t *env, co
     }
     printf("### Connect: TCP + mutual-TLS handshake + CONNECT/CONNACK + DISCONNECT\n\n");
     print_conn_tables(rows, nrows);
-    for (size_t i = 0; i < BENCH_KEY_COUNT * 2 * 3; i++) {
+    for (size_t i = 0; i < BENCH_KEY_COUNT * 2 * CC_COUNT; i++) {
         if (rows[i].failures)
             rc = 1;
         free(rows[i].lat);
@@ -1642,7 +1730,10 @@ int bench_tls_run(const bench_opts_t *o)
            "start, set-up and loop) / its connects, min / median / max over the runs. mqtls "
            "(%s): one shared TLS context per child (mqtls_tls_ctx_new(), as a gateway or fleet "
            "simulator), and per connect a new mqtls_tls_t on it (mqtls_tls_setup_ctx()), "
-           "mqtls_sync_connect(), mqtls_disconnect(), freed; min = max version. %s: one "
+           "mqtls_sync_connect(), mqtls_disconnect(), freed; min = max version. \"mqtls, "
+           "sessions resumed\": the same with resume_sessions on the context, so every connect "
+           "of a run after its first (a full handshake) offers the session the broker gave the "
+           "one before; \"resumed N of M\" counts the connects whose evidence says resumed. %s: one "
            "mosquitto object per child with mosquitto_tls_set() (it loads the credentials into "
            "a new SSL_CTX at every connect), tls_version \"tlsv1.3\", or for TLS 1.2 "
            "\"tlsv1.2\" plus MaxProtocol TLSv1.2 in an OPENSSL_CONF file (its tls_version is "
