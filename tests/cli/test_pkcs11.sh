@@ -67,12 +67,17 @@ assert_eq "hsm/module one
 hsm/uri two
 hsm/p11kit three" "$(cat "$WORK/sub")" "the broker took all three publishes"
 
-# Failures name the token problem, exit 2, before any connection.
-expect 2 "the private key 'pkcs11:" pub "${TLS[@]}" --key "$URI" --keypass 9999 \
-    --pkcs11-module "$MODULE" -t hsm/x -m x
+# Failures name the token problem, exit 2, before any connection. (A failed login leaves
+# blocks of the engine itself unfreed, RSA_meth_dup and its slot list inside libp11 0.4.12:
+# LeakSanitizer's leak check is off for these two runs only, so that a sanitizer build
+# still checks everything else they do.)
+NOLEAK=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+ASAN_OPTIONS=$NOLEAK expect 2 "the private key 'pkcs11:" pub "${TLS[@]}" --key "$URI" \
+    --keypass 9999 --pkcs11-module "$MODULE" -t hsm/x -m x
 assert_contains "$ERR" "PIN" "wrong PIN: the hint names the PIN"
-expect 2 "cannot be used" pub "${TLS[@]}" --key "pkcs11:token=mqtls-test;object=nokey" \
-    --keypass 1234 --pkcs11-module "$MODULE" -t hsm/x -m x
+ASAN_OPTIONS=$NOLEAK expect 2 "cannot be used" pub "${TLS[@]}" \
+    --key "pkcs11:token=mqtls-test;object=nokey" --keypass 1234 --pkcs11-module "$MODULE" \
+    -t hsm/x -m x
 expect 2 "--keyform engine" pub "${TLS[@]}" --key "$P/dev1/private.key" --keyform engine \
     -t hsm/x -m x
 expect 2 "--tls-engine" pub "${TLS[@]}" --key "$URI" --tls-engine dynamic -t hsm/x -m x
