@@ -4,6 +4,7 @@
  */
 #include "tool_conn.h"
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -28,7 +29,7 @@ int tool_conn_fd(const tool_conn_t *tc)
         return tool_tls_fd(tc->tls);
     if (tc->cfg->unix_path)
         return tool_unix_fd(&tc->usock);
-    return tc->cfg->bind_addr ? tool_bind_fd(&tc->bind) : mqtls_tcp_fd(&tc->tcp);
+    return mqtls_tcp_fd(&tc->tcp);
 }
 
 bool tool_reason_failed(uint8_t reason)
@@ -208,7 +209,7 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         tc->handler(tc->user, ev);
 }
 
-/* Chooses the transport: TLS, --unix's socket, TCP (or -A's binding TCP), wrapped by the
+/* Chooses the transport: TLS, --unix's socket or TCP (-A binding either), wrapped by the
  * tracer (which prints only under -d). TLS loads its credentials here; a failure is reported. */
 static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
 {
@@ -218,18 +219,16 @@ static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
         int rc = tool_tls_setup(tc->tls, cfg, cfg->debug ? stdout : NULL);
         if (rc)
             return rc;
+        mqtls_tls_bind(&tc->tls->tls, cfg->bind_addr);
         cc->transport = &tool_tls_transport;
         cc->transport_ctx = tc->tls;
     } else if (cfg->unix_path) {
         tool_unix_init(&tc->usock, cfg->unix_path);
         cc->transport = &tool_unix_transport;
         cc->transport_ctx = &tc->usock;
-    } else if (cfg->bind_addr) {
-        tool_bind_init(&tc->bind, cfg->bind_addr);
-        cc->transport = &tool_bind_transport;
-        cc->transport_ctx = &tc->bind;
     } else {
         mqtls_tcp_init(&tc->tcp, 0);
+        mqtls_tcp_bind(&tc->tcp, cfg->bind_addr);
         cc->transport = &mqtls_tcp_transport;
         cc->transport_ctx = &tc->tcp;
     }
@@ -416,7 +415,14 @@ static int report_connect_failure(tool_conn_t *tc, bool timeout_is_exit)
     int rc = tc->tls ? tool_tls_explain(tc->tls, st) : -1;
     if (rc >= 0)
         return rc;
-    const char *detail = cfg->bind_addr ? tool_bind_error(&tc->bind) : NULL;
+    char why[192] = "";
+    int berr = cfg->bind_addr && !tc->tls ? mqtls_tcp_bind_error(&tc->tcp) : 0;
+    if (berr)
+        snprintf(why, sizeof why, "cannot bind to %s: %s", cfg->bind_addr,
+                 berr > 0 ? strerror(berr) : gai_strerror(berr));
+    else if (cfg->bind_addr && tc->tls) /* the TLS evidence says why its TCP failed */
+        snprintf(why, sizeof why, "%s", mqtls_tls_evidence(&tc->tls->tls)->detail);
+    const char *detail = why[0] ? why : NULL;
     if (cfg->unix_path && (st == MQTLS_ERR_TIMEOUT || is_transport_error(st))) {
         tool_err("could not connect to unix socket %s: %s", cfg->unix_path,
                  tool_unix_error(&tc->usock) ? tool_unix_error(&tc->usock) : mqtls_strerror(st));

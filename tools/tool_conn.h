@@ -1,7 +1,7 @@
 /**
  * @file tool_conn.h
  * @brief One MQTT connection for the tool: the client context with heap-allocated buffers
- *        and tables, the TCP transport (with -A: tool_bind.h; with TLS: tool_tls.h) wrapped
+ *        and tables, the TCP transport (with TLS: tool_tls.h; -A binds either) wrapped
  *        by tool_trace.h (which prints packets under -d), a poll() loop around mqtls_step(),
  *        and error reporting.
  */
@@ -14,7 +14,6 @@
 
 #include "mqtls/client.h"
 #include "mqtls/transport_tcp.h"
-#include "tool_bind.h"
 #include "tool_opts.h"
 #include "tool_tls.h"
 #include "tool_unix.h"
@@ -41,9 +40,8 @@ typedef struct tool_conn {
     const tool_cfg_t *cfg;
     mqtls_client_t client;
     mqtls_tcp_t tcp;
-    tool_bind_t bind;
     tool_unix_t usock;    /**< --unix */
-    tool_tls_t *tls;      /**< with TLS (heap: Mbed TLS's contexts are large), else NULL */
+    tool_tls_t *tls;      /**< with TLS (on the heap), else NULL */
     tool_trace_t trace;   /**< always there: prints under -d, counts QoS 2 exchanges */
     mqtls_connect_opts_t opts;
     uint8_t *rx;

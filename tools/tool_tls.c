@@ -330,8 +330,6 @@ int tool_tls_check(tool_cfg_t *cfg)
     int frc = check_files(cfg);
     if (frc)
         return frc;
-    if (cfg->bind_addr)
-        return bad("-A cannot be used with TLS yet: the TLS transport opens its own socket");
     if (cfg->keypass_opt && !cfg->key)
         return bad("--keypass needs --key (the encrypted private key it unlocks)");
     if ((orc = check_os_certs(cfg)) != TOOL_EXIT_OK)

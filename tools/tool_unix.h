@@ -4,8 +4,8 @@
  *        `listener 0 /path/to/socket`), as a transport like the TCP one.
  *
  * The library's transports speak TCP and TLS; a local socket is a tool feature, so the tool
- * brings this small transport (as it does tool_bind.h for -A). The host and port the client
- * passes to @c connect are not used: the path is the address.
+ * brings this small transport. The host and port the client passes to @c connect are not
+ * used: the path is the address.
  */
 #ifndef TOOL_UNIX_H
 #define TOOL_UNIX_H

@@ -18,10 +18,26 @@ typedef struct mqtls_tcp {
     int last_errno;   /**< the raw errno (or getaddrinfo code) of the last failure */
     void *addrs;      /**< struct addrinfo list while connecting */
     void *next_addr;  /**< the address being tried */
+    const char *bind_addr; /**< the local address to bind before connecting, or NULL */
+    int bind_errno;   /**< why the local address could not be used (errno, or getaddrinfo's
+                           code), 0 when it could */
 } mqtls_tcp_t;
 
 /** Prepares @p t (closed). @p family: 0, AF_INET or AF_INET6. */
 void mqtls_tcp_init(mqtls_tcp_t *t, int family);
+
+/**
+ * Binds the socket to the local address @p addr (a numeric address or a name; the port is
+ * chosen by the system) before each connect: the interface a multi-homed host sends from.
+ * @p addr must stay valid while @p t is used; NULL: no bind (the default). An address the
+ * system cannot bind (not one of this host's, another family than the broker's) fails the
+ * connect with MQTLS_ERR_IO, and mqtls_tcp_bind_error() tells why.
+ */
+void mqtls_tcp_bind(mqtls_tcp_t *t, const char *addr);
+
+/** Why the last connect could not bind the local address: errno, or getaddrinfo()'s code
+ *  (negative); 0 when the bind was not the trouble. */
+int mqtls_tcp_bind_error(const mqtls_tcp_t *t);
 
 /** The socket, or -1 when closed (to poll it in an event loop). */
 int mqtls_tcp_fd(const mqtls_tcp_t *t);

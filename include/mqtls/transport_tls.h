@@ -264,6 +264,13 @@ mqtls_status_t mqtls_tls_setup(mqtls_tls_t *t, const mqtls_tls_cfg_t *cfg);
  *  init'ed context, and twice. */
 void mqtls_tls_free(mqtls_tls_t *t);
 
+/**
+ * Binds the connection's socket to the local address @p addr before each connect (see
+ * mqtls_tcp_bind()). Call it after mqtls_tls_setup() / mqtls_tls_setup_ctx(), which start
+ * from a closed connection without one.
+ */
+void mqtls_tls_bind(mqtls_tls_t *t, const char *addr);
+
 /** The evidence of the last attempt (valid until the next connect or free). */
 const mqtls_tls_evidence_t *mqtls_tls_evidence(const mqtls_tls_t *t);
 

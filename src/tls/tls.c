@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,6 +363,12 @@ const mqtls_tls_evidence_t *mqtls_tls_evidence(const mqtls_tls_t *t)
     return &t->ev;
 }
 
+void mqtls_tls_bind(mqtls_tls_t *t, const char *addr)
+{
+    if (t)
+        mqtls_tcp_bind(&t->tcp, addr);
+}
+
 int mqtls_tls_fd(const mqtls_tls_t *t)
 {
     return mqtls_tcp_fd(&t->tcp);
@@ -455,6 +462,12 @@ static mqtls_status_t tls_connect(void *ctx, const char *host, uint16_t port)
             return st;
         if (st != MQTLS_OK) {
             t->state = ST_CLOSED;
+            int berr = mqtls_tcp_bind_error(&t->tcp);
+            if (st == MQTLS_ERR_IO && berr != 0)
+                return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, berr,
+                                       MQTLS_TLS_ITEM_NONE, "cannot bind to %s: %s",
+                                       t->tcp.bind_addr,
+                                       berr > 0 ? strerror(berr) : gai_strerror(berr));
             return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, t->tcp.last_errno,
                                    MQTLS_TLS_ITEM_NONE, "%s",
                                    t->tcp.last_errno > 0 ? strerror(t->tcp.last_errno) : "");

@@ -71,6 +71,42 @@ void mqtls_tcp_init(mqtls_tcp_t *t, int family)
     t->last_errno = 0;
     t->addrs = NULL;
     t->next_addr = NULL;
+    t->bind_addr = NULL;
+    t->bind_errno = 0;
+}
+
+void mqtls_tcp_bind(mqtls_tcp_t *t, const char *addr)
+{
+    if (t != NULL) {
+        t->bind_addr = addr;
+    }
+}
+
+int mqtls_tcp_bind_error(const mqtls_tcp_t *t)
+{
+    return t != NULL ? t->bind_errno : 0;
+}
+
+/* Binds the new socket to the local address, in the family of the address being tried.
+ * The family decides: "127.0.0.1" cannot serve a connection to ::1 (the next address is
+ * tried then). */
+static int bind_local(mqtls_tcp_t *t, int family)
+{
+    struct addrinfo hints;
+    struct addrinfo *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    int rc = getaddrinfo(t->bind_addr, NULL, &hints, &res);
+    if (rc != 0 || res == NULL) {
+        t->bind_errno = rc != 0 ? (rc < 0 ? rc : -rc) : EAI_NONAME;
+        return -1;
+    }
+    rc = bind(t->fd, res->ai_addr, res->ai_addrlen);
+    t->bind_errno = rc != 0 ? errno : 0;
+    freeaddrinfo(res);
+    return rc;
 }
 
 int mqtls_tcp_fd(const mqtls_tcp_t *t)
@@ -182,6 +218,12 @@ static mqtls_status_t start_next(mqtls_tcp_t *t)
             t->next_addr = ai->ai_next;
             continue;
         }
+        if (t->bind_addr != NULL && bind_local(t, ai->ai_family) != 0) {
+            record_failure(t, EADDRNOTAVAIL);
+            close_socket(t);
+            t->next_addr = ai->ai_next;
+            continue;
+        }
         rc = connect(t->fd, ai->ai_addr, ai->ai_addrlen);
         /* EINTR: the connect goes on asynchronously, exactly like EINPROGRESS. */
         if (rc != 0 && (errno == EINPROGRESS || errno == EINTR)) {
@@ -194,7 +236,9 @@ static mqtls_status_t start_next(mqtls_tcp_t *t)
         close_socket(t);
         t->next_addr = ai->ai_next;
     }
-    return status_from_errno(t->last_errno);
+    /* No address could even bind: the local address is the trouble, not the broker. */
+    return t->bind_errno != 0 && t->last_errno == EADDRNOTAVAIL ? MQTLS_ERR_IO
+                                                                : status_from_errno(t->last_errno);
 }
 
 /* 1: the pending connect has finished (*err says how); 0: still pending. */
@@ -259,6 +303,7 @@ static mqtls_status_t tcp_connect(void *ctx, const char *host, uint16_t port)
     }
     if (t->addrs == NULL) {
         t->last_errno = 0;
+        t->bind_errno = 0;
         s = resolve(t, host, port);
         if (s != MQTLS_OK) {
             return s;
@@ -270,6 +315,7 @@ static mqtls_status_t tcp_connect(void *ctx, const char *host, uint16_t port)
     if (s == MQTLS_OK) {
         tune_socket(t->fd);
         t->last_errno = 0;
+        t->bind_errno = 0; /* another address bound: the bind was no trouble after all */
     }
     if (s != MQTLS_IN_PROGRESS) {
         /* Done either way: the list is only needed while addresses remain to be tried. */

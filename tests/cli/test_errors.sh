@@ -69,7 +69,6 @@ expect 2 "TLS version 'tlsv1.1' is not supported" sub "${P[@]}" -t a --insecure 
 expect 2 "invalid --alpn ''" pub "${P[@]}" -t a -m x --insecure --alpn ''
 expect 2 "the -L URL says mqtt:// (plain MQTT) but TLS options were given" \
     pub -L "mqtt://127.0.0.1:$PORT/t" --cafile "$WORK/ca.crt" -m x
-expect 2 "-A cannot be used with TLS" pub "${P[@]}" -t a -m x --insecure -A 127.0.0.1
 expect 2 "the CA file '$WORK/ca.crt' cannot be used: No such file or directory" \
     pub "${P[@]}" -t a -m x --cafile "$WORK/ca.crt"
 expect 2 "'--cafile' needs an argument" pub "${P[@]}" -t a -m x --cafile
@@ -111,8 +110,9 @@ expect 3 "could not connect to 127.0.0.1 port $free_port" \
 # TLS to a plain MQTT port: the server hangs up without a word of TLS.
 expect 3 "may not be a TLS port" pub "${P[@]}" -h 127.0.0.1 --insecure -t a -m x
 expect 3 "could not connect to no-such-host..example" pub -h no-such-host..example -t a -m x
-# -A with an address that is not ours.
-expect 3 "could not connect" pub -h 127.0.0.1 "${P[@]}" -A 192.0.2.1 -t a -m x
+# -A with an address that is not ours: named, with and without TLS.
+expect 3 "cannot bind to 192.0.2.1" pub -h 127.0.0.1 "${P[@]}" -A 192.0.2.1 -t a -m x
+expect 3 "cannot bind to 192.0.2.1" pub -h 127.0.0.1 "${P[@]}" -A 192.0.2.1 --insecure -t a -m x
 
 # CONNACK refused: exit 4 with the broker's reason.
 mosquitto_passwd -c -b "$WORK/passwd" alice wonderland 2>/dev/null

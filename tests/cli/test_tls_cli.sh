@@ -42,6 +42,9 @@ assert_status 0 $? "pub with DER certificate, key and CA"
 mqtls pub -h 127.0.0.1 -p "$M_TLS" --cafile "$P/ca.crt" "${DEV2_DER[@]}" -t tls/ip -q 1 \
     -m "by address"
 assert_status 0 $? "pub to 127.0.0.1 (IP address subjectAltName)"
+mqtls pub -h 127.0.0.1 -p "$M_TLS" --cafile "$P/ca.crt" "${DEV2_DER[@]}" -A 127.0.0.1 \
+    -t tls/ip -q 1 -m "bound"
+assert_status 0 $? "pub over TLS from a bound local address (-A)"
 wait_bg "$sub_pid"
 assert_status 0 "$RC" "sub over mutual TLS received 3 messages"
 assert_eq "tls/pem over PEM

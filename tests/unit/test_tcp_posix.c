@@ -215,6 +215,42 @@ TEST(family_is_honoured)
     close(lfd);
 }
 
+/* mqtls_tcp_bind(): the connection leaves from the local address asked for; an address
+ * that is not this host's fails the connect as an I/O error, and says why. */
+TEST(bind_to_a_local_address)
+{
+    uint16_t port = 0;
+    int lfd = listen_on(AF_INET, "127.0.0.1", &port);
+    mqtls_tcp_t t;
+
+    REQUIRE(lfd >= 0);
+    mqtls_tcp_init(&t, 0);
+    mqtls_tcp_bind(&t, "127.0.0.2"); /* all of 127/8 is this host's */
+    CHECK_STATUS(drive_connect(&t, "127.0.0.1", port), MQTLS_OK);
+    struct sockaddr_in me;
+    socklen_t len = sizeof me;
+    REQUIRE(getsockname(mqtls_tcp_fd(&t), (struct sockaddr *)&me, &len) == 0);
+    char ip[INET_ADDRSTRLEN] = "";
+    inet_ntop(AF_INET, &me.sin_addr, ip, sizeof ip);
+    CHECK_EQ_STR(ip, "127.0.0.2");
+    CHECK_EQ_INT(mqtls_tcp_bind_error(&t), 0);
+    tcp->close(&t);
+
+    mqtls_tcp_init(&t, 0);
+    mqtls_tcp_bind(&t, "192.0.2.1"); /* TEST-NET-1: no host has it */
+    CHECK_STATUS(drive_connect(&t, "127.0.0.1", port), MQTLS_ERR_IO);
+    CHECK_EQ_INT(mqtls_tcp_bind_error(&t), EADDRNOTAVAIL);
+    CHECK_EQ_INT(mqtls_tcp_fd(&t), -1);
+    tcp->close(&t);
+
+    mqtls_tcp_init(&t, 0);
+    mqtls_tcp_bind(&t, "no-such-host..example");
+    CHECK_STATUS(drive_connect(&t, "127.0.0.1", port), MQTLS_ERR_IO);
+    CHECK(mqtls_tcp_bind_error(&t) < 0); /* getaddrinfo's code */
+    tcp->close(&t);
+    close(lfd);
+}
+
 TEST(refused_connection)
 {
     mqtls_tcp_t t;
@@ -456,6 +492,7 @@ int main(int argc, char **argv)
     RUN(ipv6_roundtrip_with_gathered_send);
     RUN(localhost_resolves_and_falls_back_between_addresses);
     RUN(family_is_honoured);
+    RUN(bind_to_a_local_address);
     RUN(refused_connection);
     RUN(unknown_host_is_a_dns_error);
     RUN(bad_parameters);
