@@ -9,7 +9,13 @@
  * Driving it: call mqtls_connect(), then mqtls_step() whenever the transport is readable or
  * mqtls_next_timeout_ms() has passed (an RTOS task or an event loop does this). Results come
  * back through the event callback. The mqtls_sync_* functions at the end wrap this in
- * blocking calls for simple programs.
+ * blocking calls for simple programs. *
+ * Threads: a client is not locked. The functions taking a client are called from one
+ * thread at a time, the one that drives it; the event callback runs on that thread, inside
+ * mqtls_step() or a sync call, and may call only what mqtls_event_cb says. The exception is
+ * mqtls_interrupt(), which may be called from a signal handler or any other thread. Clients
+ * share nothing (the store and transport contexts are each client's own): separate clients
+ * may run in separate threads.
  */
 #ifndef MQTLS_CLIENT_H
 #define MQTLS_CLIENT_H
@@ -296,15 +302,40 @@ uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
  */
 mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint16_t *packet_id);
 
-/** Sends SUBSCRIBE for @p n filters; MQTLS_EV_SUBACK reports one code per filter. */
+/**
+ * Sends SUBSCRIBE for @p n filters; MQTLS_EV_SUBACK reports one code per filter.
+ * @param packet_id if not NULL: the packet identifier the SUBACK event will carry
+ * @retval MQTLS_OK                 written (or queued in tx_buf, leaving on the next step)
+ * @retval MQTLS_ERR_BAD_PARAM      no client, no filters, or @p n is 0
+ * @retval MQTLS_ERR_STATE          not connected
+ * @retval MQTLS_ERR_UNSUPPORTED    QoS 2 asked of a build without QoS 2
+ * @retval MQTLS_ERR_MALFORMED_FILTER, MQTLS_ERR_MALFORMED_UTF8, MQTLS_ERR_MALFORMED_PAYLOAD
+ *                                  a filter or its options are invalid (nothing was sent)
+ * @retval MQTLS_ERR_MALFORMED_PROPERTY, MQTLS_ERR_PROPERTY_NOT_ALLOWED  bad 5.0 properties
+ * @retval MQTLS_ERR_NO_SPACE       the packet does not fit tx_buf
+ * @retval MQTLS_ERR_SERVER_LIMIT   larger than the broker's Maximum Packet Size (not sent;
+ *                                  still connected)
+ * @retval other                    the connection failed while writing (the event was sent)
+ */
 mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs, uint16_t n,
                                const mqtls_props_t *props, uint16_t *packet_id);
 
-/** Sends UNSUBSCRIBE for @p n filters; MQTLS_EV_UNSUBACK follows. */
+/**
+ * Sends UNSUBSCRIBE for @p n filters; MQTLS_EV_UNSUBACK follows.
+ * @retval the same as mqtls_subscribe() (without the QoS 2 case)
+ */
 mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
                                  const mqtls_props_t *props, uint16_t *packet_id);
 
-/** 5.0: sends AUTH (enhanced authentication). */
+/**
+ * 5.0: sends AUTH (enhanced authentication), while connecting (after CONNECT) or connected.
+ * @retval MQTLS_OK                 written or queued
+ * @retval MQTLS_ERR_BAD_PARAM      no client
+ * @retval MQTLS_ERR_UNSUPPORTED    not an MQTT 5.0 connection
+ * @retval MQTLS_ERR_STATE          CONNECT has not been sent
+ * @retval MQTLS_ERR_MALFORMED_PROPERTY, MQTLS_ERR_PROPERTY_NOT_ALLOWED, MQTLS_ERR_NO_SPACE,
+ *         MQTLS_ERR_SERVER_LIMIT, or the connection's failure, as for mqtls_subscribe()
+ */
 mqtls_status_t mqtls_auth(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props);
 
 /**
