@@ -562,14 +562,8 @@ TEST(every_code_is_explained)
 
 int main(int argc, char **argv)
 {
-    test_main_begin(argc, argv);
-    signal(SIGPIPE, SIG_IGN);
-    if (!CHECK(setup() == 0)) {
-        printf("SimpleLink setup failed (run directory %s)\n", tf_dir());
-        test_broker_stop(&broker);
-        tf_end();
+    if (!tf_main_start(argc, argv, setup, &broker))
         return test_main_end();
-    }
     RUN(cc3220_connects_and_publishes);
     RUN(cc3220_private_ca_with_catalog_disabled);
     RUN(cc3220_cipher_mask_and_address);

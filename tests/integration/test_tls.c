@@ -550,15 +550,9 @@ TEST(tls_free_twice)
 
 int main(int argc, char **argv)
 {
-    test_main_begin(argc, argv);
-    signal(SIGPIPE, SIG_IGN);
-    ready = setup() == 0;
-    if (!CHECK(ready)) {
-        printf("TLS setup failed (run directory %s)\n", tf_dir());
-        test_broker_stop(&broker);
-        tf_end();
+    ready = tf_main_start(argc, argv, setup, &broker);
+    if (!ready)
         return test_main_end();
-    }
     RUN(pem_credentials);
     RUN(der_credentials);
     RUN(rsa_server_rsa_device);

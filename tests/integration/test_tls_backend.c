@@ -809,14 +809,8 @@ TEST(session_resumption)
 
 int main(int argc, char **argv)
 {
-    test_main_begin(argc, argv);
-    signal(SIGPIPE, SIG_IGN);
-    if (!CHECK(setup() == 0)) {
-        printf("TLS setup failed (run directory %s)\n", tf_dir());
-        test_broker_stop(&broker);
-        tf_end();
+    if (!tf_main_start(argc, argv, setup, &broker))
         return test_main_end();
-    }
     RUN(tls13_only_broker);
     RUN(session_resumption);
     RUN(key_from_memory_that_is_no_key);

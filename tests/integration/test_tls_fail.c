@@ -823,14 +823,8 @@ TEST(nothing_listening)
 
 int main(int argc, char **argv)
 {
-    test_main_begin(argc, argv);
-    signal(SIGPIPE, SIG_IGN);
-    if (!CHECK(setup() == 0)) {
-        printf("TLS setup failed (run directory %s)\n", tf_dir());
-        test_broker_stop(&broker);
-        tf_end();
+    if (!tf_main_start(argc, argv, setup, &broker))
         return test_main_end();
-    }
     RUN(untrusted_server_root);
     RUN(ca_directory_without_the_root);
     RUN(expired_server_certificate);

@@ -662,16 +662,9 @@ TEST(reconnect_checks_the_new_name)
 
 int main(int argc, char **argv)
 {
-    test_main_begin(argc, argv);
-    signal(SIGPIPE, SIG_IGN);
     mbed = strncmp(mqtls_tls_backend(), "Mbed TLS", 8) == 0;
-    bool ready = setup() == 0;
-    if (!CHECK(ready)) {
-        printf("TLS setup failed (run directory %s)\n", tf_dir());
-        test_broker_stop(&broker);
-        tf_end();
+    if (!tf_main_start(argc, argv, setup, &broker))
         return test_main_end();
-    }
     test_note("backend %s", mqtls_tls_backend());
     RUN(chain_kept_and_described);
     RUN(rsa_chain_described);

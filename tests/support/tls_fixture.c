@@ -702,3 +702,15 @@ mqtls_tls_cfg_t tf_pem_cfg(const char *ca, const char *cert, const char *key)
     cfg.handshake_timeout_ms = 5000;
     return cfg;
 }
+
+bool tf_main_start(int argc, char **argv, int (*setup)(void), test_broker_t *broker)
+{
+    test_main_begin(argc, argv);
+    signal(SIGPIPE, SIG_IGN);
+    if (CHECK(setup() == 0))
+        return true;
+    printf("setup failed (run directory %s)\n", tf_dir());
+    test_broker_stop(broker);
+    tf_end();
+    return false;
+}

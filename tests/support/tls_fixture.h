@@ -145,6 +145,14 @@ typedef struct tf_client {
 /** Paths kept for the whole run: a context keeps the pointers of its settings. */
 #define TF_PATH_MAX 512
 
+/**
+ * The start of a TLS test's main(): the harness (test_main_begin), SIGPIPE ignored, then
+ * @p setup (which makes the run directory and starts @p broker). When setup fails it says so,
+ * stops the broker, removes the run directory and returns false: main then returns
+ * test_main_end().
+ */
+bool tf_main_start(int argc, char **argv, int (*setup)(void), test_broker_t *broker);
+
 /** Copies @p src into @p dst (TF_PATH_MAX bytes), for paths a test keeps. */
 void tf_keep(char *dst, const char *src);
 
