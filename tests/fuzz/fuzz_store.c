@@ -1,6 +1,6 @@
 /**
  * @file fuzz_store.c
- * @brief libFuzzer target for the file message store (src/platform/store_file.c) and
+ * @brief libFuzzer target for the file message store (src/store/store_file.c) and
  *        mqtls_client_restore(): a session directory that a crash, a full disk or another
  *        program left in any state, read back by a restarted publisher.
  *

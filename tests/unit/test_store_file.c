@@ -1,4 +1,4 @@
-/* The file-backed message store (src/platform/store_file.c): durable records that a new
+/* The file-backed message store (src/store/store_file.c): durable records that a new
  * process reads back, and a client restored from them resending on resume. */
 #include <fcntl.h>
 #include <stdio.h>
