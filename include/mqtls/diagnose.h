@@ -6,6 +6,9 @@
  * `mqtls doctor` gathers the facts stage by stage (credentials, DNS, TCP, TLS, MQTT, round
  * trip) and asks mqtls_diagnose() for the cause. The ids are stable: scripts and the
  * documentation (docs/troubleshooting.md) rely on them.
+ *
+ * A host library of its own: link libmqtls-diag (-lmqtls-diag) as well as libmqtls. The
+ * device library does not carry it.
  */
 #ifndef MQTLS_DIAGNOSE_H
 #define MQTLS_DIAGNOSE_H
