@@ -80,6 +80,17 @@ mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t);
  */
 uint32_t mqtls__tlsb_wait_ms(const mqtls_tls_t *t);
 
+/**
+ * Zeroed memory from the TLS library's own allocator (OpenSSL: CRYPTO_zalloc; Mbed TLS:
+ * mbedtls_calloc, which a device points at a pool of its own with
+ * mbedtls_platform_set_calloc_free()). Everything the TLS layer keeps comes from here, so
+ * that it allocates as the library it drives does, never behind its back. NULL: no memory.
+ */
+void *mqtls__tlsb_zalloc(size_t size);
+
+/** Returns memory of mqtls__tlsb_zalloc() (NULL: nothing). */
+void mqtls__tlsb_free(void *p);
+
 /** Application data out: bytes taken (> 0), 0 would block, -(int32_t)status. */
 int32_t mqtls__tlsb_send(mqtls_tls_t *t, const uint8_t *buf, size_t len);
 
@@ -119,6 +130,18 @@ mqtls_status_t mqtls__tls_fail(mqtls_tls_evidence_t *ev, mqtls_tls_stage_t stage
  */
 mqtls_status_t mqtls__tls_file_check(mqtls_tls_evidence_t *ev, const char *path,
                                      mqtls_tls_item_t item);
+
+/**
+ * Reads the credential file @p path whole, after mqtls__tls_file_check(), into memory of
+ * mqtls__tlsb_zalloc() with a NUL after its @p *len bytes (PEM parsers want one). A failure
+ * is recorded for @p item (cred_problem UNREADABLE). Give the bytes back with
+ * mqtls__tls_drop().
+ */
+mqtls_status_t mqtls__tls_read_file(mqtls_tls_evidence_t *ev, const char *path,
+                                    mqtls_tls_item_t item, uint8_t **out, size_t *len);
+
+/** Wipes @p len bytes at @p buf (a key may be in them) and frees them; NULL: nothing. */
+void mqtls__tls_drop(uint8_t *buf, size_t len);
 
 /** Does @p buf hold PEM ("-----BEGIN")? Anything else is taken for DER. */
 bool mqtls__tls_looks_pem(const uint8_t *buf, size_t len);

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -86,6 +85,49 @@ mqtls_status_t mqtls__tls_file_check(mqtls_tls_evidence_t *ev, const char *path,
                            "%s: %s", path, strerror(err));
 }
 
+/* A credential file larger than this is not one (and would only cost memory). */
+#define CRED_FILE_MAX (16L * 1024 * 1024)
+
+mqtls_status_t mqtls__tls_read_file(mqtls_tls_evidence_t *ev, const char *path,
+                                    mqtls_tls_item_t item, uint8_t **out, size_t *len)
+{
+    mqtls_status_t st = mqtls__tls_file_check(ev, path, item);
+    if (st != MQTLS_OK)
+        return st;
+    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    uint8_t *buf = NULL;
+    int err = 0;
+    if (!f || fstat(fileno(f), &sb) != 0)
+        err = errno;
+    else if (sb.st_size < 0 || sb.st_size > CRED_FILE_MAX)
+        err = EFBIG;
+    else if (!(buf = mqtls__tlsb_zalloc((size_t)sb.st_size + 1)))
+        err = ENOMEM;
+    else if (fread(buf, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size)
+        err = ferror(f) && errno ? errno : EIO;
+    if (f)
+        fclose(f);
+    if (!err) {
+        *out = buf;
+        *len = (size_t)sb.st_size;
+        return MQTLS_OK;
+    }
+    mqtls__tls_drop(buf, buf ? (size_t)sb.st_size : 0);
+    if (ev)
+        ev->cred_problem = MQTLS_TLS_CRED_UNREADABLE;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
+                           "%s: %s", path, strerror(err));
+}
+
+void mqtls__tls_drop(uint8_t *buf, size_t len)
+{
+    if (!buf)
+        return;
+    mqtls__tls_wipe(buf, len);
+    mqtls__tlsb_free(buf);
+}
+
 bool mqtls__tls_looks_pem(const uint8_t *buf, size_t len)
 {
     static const char tag[] = "-----BEGIN";
@@ -99,7 +141,7 @@ mqtls_tls_cert_info_t *mqtls__tls_cert_slot(mqtls_tls_t *t, bool sent, unsigned 
 {
     if (index >= MQTLS_TLS_CHAIN_MAX)
         return NULL;
-    if (!t->certs && !(t->certs = calloc(1, sizeof *t->certs)))
+    if (!t->certs && !(t->certs = mqtls__tlsb_zalloc(sizeof *t->certs)))
         return NULL;
     mqtls_tls_cert_info_t *list = sent ? t->certs->sent : t->certs->chain;
     uint8_t *len = sent ? &t->ev.sent_len : &t->ev.chain_len;
@@ -117,7 +159,7 @@ mqtls_tls_cert_info_t *mqtls__tls_cert_slot(mqtls_tls_t *t, bool sent, unsigned 
  * success; an idle connection of a fleet does not carry them. */
 static void drop_certs(mqtls_tls_t *t)
 {
-    free(t->certs);
+    mqtls__tlsb_free(t->certs);
     t->certs = NULL;
     t->ev.chain = t->ev.sent = NULL;
     t->ev.chain_len = t->ev.sent_len = 0;
@@ -269,7 +311,7 @@ static void ctx_unref(mqtls_tls_ctx_t *ctx)
         return;
     mqtls__tlsb_ctx_free(ctx);
     mqtls__tls_wipe(ctx, sizeof *ctx);
-    free(ctx);
+    mqtls__tlsb_free(ctx);
 }
 
 mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *cfg,
@@ -283,7 +325,7 @@ mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *c
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
                                MQTLS_TLS_ITEM_NONE, "no context or settings given");
     *out = NULL;
-    mqtls_tls_ctx_t *ctx = calloc(1, sizeof *ctx);
+    mqtls_tls_ctx_t *ctx = mqtls__tlsb_zalloc(sizeof *ctx);
     if (!ctx)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
                                MQTLS_TLS_ITEM_NONE, "out of memory");
@@ -291,7 +333,7 @@ mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *c
     ctx->cfg = *cfg;
     bool has_cert = cfg->cert_file || cfg->cert_mem, has_key = cfg->key_file || cfg->key_mem;
     if (has_cert != has_key) {
-        free(ctx);
+        mqtls__tlsb_free(ctx);
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
                                has_cert ? MQTLS_TLS_ITEM_KEY : MQTLS_TLS_ITEM_CERT,
                                "a client certificate needs its key, and a key its certificate");
@@ -299,7 +341,7 @@ mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *c
     ctx->has_identity = has_cert;
     mqtls_status_t st = mqtls__tlsb_ctx_init(ctx, ev);
     if (st != MQTLS_OK) {
-        free(ctx);
+        mqtls__tlsb_free(ctx);
         return st;
     }
     if (ev)

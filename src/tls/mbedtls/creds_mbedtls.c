@@ -24,9 +24,6 @@
 
 #include "compat.h"
 
-/** A credential file larger than this is not one (a bundle of every root is ~200 KB). */
-#define CRED_FILE_MAX (16L * 1024 * 1024)
-
 /** The system's roots when neither SSL_CERT_FILE nor SSL_CERT_DIR says otherwise (Debian). */
 #define OS_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
@@ -55,10 +52,7 @@ typedef struct blob {
 
 static void blob_free(blob_t *b)
 {
-    if (b->copy) {
-        mbedtls_platform_zeroize(b->copy, b->len);
-        mbedtls_free(b->copy);
-    }
+    mqtls__tls_drop(b->copy, b->len);
     memset(b, 0, sizeof *b);
 }
 
@@ -75,30 +69,6 @@ static bool blob_copy(blob_t *b, const uint8_t *src, size_t len)
     return true;
 }
 
-static int read_file(const char *path, blob_t *b)
-{
-    struct stat st;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return errno;
-    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || st.st_size > CRED_FILE_MAX) {
-        fclose(f);
-        return EFBIG;
-    }
-    size_t n = (size_t)st.st_size;
-    b->copy = mbedtls_calloc(1, n + 1); /* the NUL after the content comes with it */
-    b->len = n;
-    bool ok = b->copy && fread(b->copy, 1, n, f) == n;
-    fclose(f);
-    if (!ok) {
-        blob_free(b);
-        return EIO;
-    }
-    b->p = b->copy;
-    b->len = mqtls__tls_looks_pem(b->copy, n) ? n + 1 : n;
-    return 0;
-}
-
 /* The credential of @p file or @p mem, ready to parse. */
 static mqtls_status_t blob_load(blob_t *b, mqtls_tls_evidence_t *ev, const char *file,
                                 const uint8_t *mem, size_t len, mqtls_tls_item_t item)
@@ -108,13 +78,12 @@ static mqtls_status_t blob_load(blob_t *b, mqtls_tls_evidence_t *ev, const char 
         mqtls_status_t st = mqtls__tls_file_check(ev, file, item);
         if (st != MQTLS_OK)
             return st;
-        int err = read_file(file, b);
-        if (err == 0)
-            return MQTLS_OK;
-        if (ev)
-            ev->cred_problem = MQTLS_TLS_CRED_UNREADABLE;
-        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0,
-                               item, "%s: %s", file, strerror(err));
+        size_t n = 0;
+        if ((st = mqtls__tls_read_file(ev, file, item, &b->copy, &n)) != MQTLS_OK)
+            return st;
+        b->p = b->copy; /* the NUL after the content comes with it */
+        b->len = mqtls__tls_looks_pem(b->copy, n) ? n + 1 : n;
+        return MQTLS_OK;
     }
     if (len == 0 || mem[len - 1] == '\0' || !mqtls__tls_looks_pem(mem, len)) {
         b->p = mem;
@@ -510,13 +479,13 @@ static void be_free(mqtls_mbedtls_ctx_t *be)
     mbedtls_ctr_drbg_free(&be->drbg);
     mbedtls_entropy_free(&be->entropy);
     mbedtls_platform_zeroize(be, sizeof *be);
-    free(be);
+    mbedtls_free(be);
 }
 
 mqtls_status_t mqtls__tlsb_ctx_init(mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *ev)
 {
     static const unsigned char pers[] = "mqtls";
-    mqtls_mbedtls_ctx_t *be = calloc(1, sizeof *be);
+    mqtls_mbedtls_ctx_t *be = mbedtls_calloc(1, sizeof *be);
     if (!be)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
                                MQTLS_TLS_ITEM_NONE, "out of memory");

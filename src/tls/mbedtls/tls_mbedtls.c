@@ -199,6 +199,16 @@ int32_t mqtls__tlsb_recv(mqtls_tls_t *t, uint8_t *buf, size_t len)
     return ret;
 }
 
+void *mqtls__tlsb_zalloc(size_t size)
+{
+    return mbedtls_calloc(1, size);
+}
+
+void mqtls__tlsb_free(void *p)
+{
+    mbedtls_free(p);
+}
+
 uint32_t mqtls__tlsb_wait_ms(const mqtls_tls_t *t)
 {
     (void)t; /* Mbed TLS keeps no deadline of its own during the handshake */

@@ -30,39 +30,6 @@ static mqtls_status_t cred_fail(mqtls_tls_evidence_t *ev, mqtls_status_t st,
 
 /* ---- bytes ------------------------------------------------------------------------- */
 
-/* The whole file, after a check that tells an unreadable one with the system's words.
- * Key files are wiped before they are freed (see drop()). */
-static mqtls_status_t read_all(const char *path, mqtls_tls_item_t item, uint8_t **out,
-                               size_t *len, mqtls_tls_evidence_t *ev)
-{
-    mqtls_status_t st = mqtls__tls_file_check(ev, path, item);
-    if (st != MQTLS_OK)
-        return st;
-    FILE *f = fopen(path, "rb");
-    struct stat sb;
-    uint8_t *buf = NULL;
-    if (f && fstat(fileno(f), &sb) == 0 && sb.st_size < (1 << 24) &&
-        (buf = malloc((size_t)sb.st_size + 1)) != NULL &&
-        fread(buf, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size) {
-        fclose(f);
-        *out = buf;
-        *len = (size_t)sb.st_size;
-        return MQTLS_OK;
-    }
-    int err = errno ? errno : EFBIG;
-    if (f)
-        fclose(f);
-    free(buf);
-    return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, item, MQTLS_TLS_CRED_UNREADABLE, "%s: %s",
-                     path, strerror(err));
-}
-
-static void drop(uint8_t *buf, size_t len)
-{
-    if (buf)
-        mqtls__tls_wipe(buf, len);
-    free(buf);
-}
 
 /* ---- certificates ------------------------------------------------------------------ */
 
@@ -150,11 +117,11 @@ static mqtls_status_t load_certs(const char *file, const uint8_t *mem, size_t me
         return parse_certs(mem, mem_len, "in memory", item, out, ev);
     uint8_t *buf = NULL;
     size_t len = 0;
-    mqtls_status_t st = read_all(file, item, &buf, &len, ev);
+    mqtls_status_t st = mqtls__tls_read_file(ev, file, item, &buf, &len);
     if (st != MQTLS_OK)
         return st;
     st = parse_certs(buf, len, file, item, out, ev);
-    drop(buf, len);
+    mqtls__tls_drop(buf, len);
     return st;
 }
 
@@ -374,11 +341,11 @@ static mqtls_status_t load_key(const mqtls_tls_cfg_t *cfg, EVP_PKEY **key,
                           ev);
     uint8_t *buf = NULL;
     size_t len = 0;
-    mqtls_status_t st = read_all(cfg->key_file, MQTLS_TLS_ITEM_KEY, &buf, &len, ev);
+    mqtls_status_t st = mqtls__tls_read_file(ev, cfg->key_file, MQTLS_TLS_ITEM_KEY, &buf, &len);
     if (st != MQTLS_OK)
         return st;
     st = decode_key(buf, len, cfg->key_file, cfg->key_pass, key, ev);
-    drop(buf, len); /* the key's bytes, wiped */
+    mqtls__tls_drop(buf, len); /* the key's bytes, wiped */
     return st;
 }
 

@@ -12,7 +12,6 @@
 #include "ossl.h"
 
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/x509v3.h>
@@ -57,7 +56,7 @@ mqtls_status_t ossl_resume_setup(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl)
     struct ossl_ctx *be = ctx->be;
     if (!ctx->cfg.resume_sessions)
         return MQTLS_OK;
-    if (!(be->resume = calloc(1, sizeof *be->resume)))
+    if (!(be->resume = OPENSSL_zalloc(sizeof *be->resume)))
         return MQTLS_ERR_TLS;
     pthread_mutex_init(&be->resume->lock, NULL);
     SSL_CTX_clear_options(ssl, SSL_OP_NO_TICKET);
@@ -86,6 +85,6 @@ void ossl_resume_free(struct ossl_ctx *be)
         return;
     SSL_SESSION_free(be->resume->sess); /* clears its secrets */
     pthread_mutex_destroy(&be->resume->lock);
-    free(be->resume);
+    OPENSSL_free(be->resume);
     be->resume = NULL;
 }

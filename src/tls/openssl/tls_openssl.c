@@ -189,7 +189,7 @@ static mqtls_status_t set_ciphers(SSL_CTX *ssl, const char *ciphers, int *only,
     if (!ciphers)
         return MQTLS_OK;
     size_t size = 2 * strlen(ciphers) + 64;
-    char *l12 = calloc(1, size), *l13 = calloc(1, size);
+    char *l12 = OPENSSL_zalloc(size), *l13 = OPENSSL_zalloc(size);
     mqtls_status_t st = MQTLS_ERR_TLS;
     if (l12 && l13)
         st = split_ciphers(ssl, ciphers, l12, l13, size, only, ev);
@@ -202,8 +202,8 @@ static mqtls_status_t set_ciphers(SSL_CTX *ssl, const char *ciphers, int *only,
         SSL_CTX_set_cipher_list(ssl, l12);
         ERR_clear_error();
     }
-    free(l12);
-    free(l13);
+    OPENSSL_free(l12);
+    OPENSSL_free(l13);
     return st;
 }
 
@@ -301,10 +301,10 @@ static mqtls_status_t configure(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_ev
 
 mqtls_status_t mqtls__tlsb_ctx_init(mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *ev)
 {
-    struct ossl_ctx *be = calloc(1, sizeof *be);
+    struct ossl_ctx *be = OPENSSL_zalloc(sizeof *be);
     ERR_clear_error();
     if (!be || !(be->ssl = SSL_CTX_new(TLS_client_method()))) {
-        free(be);
+        OPENSSL_free(be);
         char words[120] = "out of memory";
         unsigned long code = ossl_take_error(words, sizeof words);
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, (int)code,
@@ -325,7 +325,7 @@ void mqtls__tlsb_ctx_free(mqtls_tls_ctx_t *ctx)
     ossl_resume_free(be);
         SSL_CTX_free(be->ssl); /* frees (and clears) the key it holds */
     ossl_pkcs11_release(be->p11);
-    free(be);
+    OPENSSL_free(be);
     ctx->be = NULL;
 }
 
@@ -417,7 +417,7 @@ static mqtls_status_t set_peer_name(mqtls_tls_t *t, SSL *ssl, const char *name)
 static mqtls_status_t new_ssl(mqtls_tls_t *t)
 {
     struct ossl_ctx *be = t->ctx->be;
-    if (!t->conn && !(t->conn = calloc(1, sizeof *t->conn)))
+    if (!t->conn && !(t->conn = OPENSSL_zalloc(sizeof *t->conn)))
         return start_fail(t, "out of memory");
     SSL_free(t->conn->ssl); /* a fresh SSL: the previous attempt leaves nothing behind */
     memset(t->conn, 0, sizeof *t->conn);
@@ -499,6 +499,16 @@ static mqtls_status_t handshake_failed(mqtls_tls_t *t, int err)
                  st == MQTLS_ERR_CLOSED ? "the server closed the connection"
                                         : "the handshake failed");
     return st;
+}
+
+void *mqtls__tlsb_zalloc(size_t size)
+{
+    return OPENSSL_zalloc(size);
+}
+
+void mqtls__tlsb_free(void *p)
+{
+    OPENSSL_free(p);
 }
 
 static uint32_t now_ms(void)
@@ -626,6 +636,6 @@ void mqtls__tlsb_conn_free(mqtls_tls_t *t)
         return;
     SSL_free(t->conn->ssl); /* clears its keys */
     mqtls__tls_wipe(t->conn, sizeof *t->conn);
-    free(t->conn);
+    OPENSSL_free(t->conn);
     t->conn = NULL;
 }
