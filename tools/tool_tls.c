@@ -14,9 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/bio.h>
-#include <openssl/pem.h>
-
 #include "tool_ossl.h"
 #include "tool_util.h"
 #include "tool_x509.h"
@@ -507,65 +504,34 @@ int tool_tls_setup(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log)
     return tool_tls_setup_to(t, cfg, log, usage_sink, NULL);
 }
 
-/* The DER inside an "ENCRYPTED PRIVATE KEY" PEM file, or the file itself when it is not PEM
- * (then it may be an EncryptedPrivateKeyInfo in DER). NULL: another kind of key. */
-static unsigned char *encrypted_pkcs8(const char *path, long *len)
-{
-    BIO *bio = BIO_new_file(path, "rb");
-    if (!bio)
-        return NULL;
-    char *name = NULL, *header = NULL;
-    unsigned char *data = NULL;
-    if (PEM_read_bio(bio, &name, &header, &data, len) == 1) {
-        if (strcmp(name, PEM_STRING_PKCS8) != 0) {
-            OPENSSL_clear_free(data, (size_t)*len);
-            data = NULL;
-        }
-    } else { /* not PEM: the file itself, if it starts like DER */
-        unsigned char buf[16384];
-        BIO_free(bio);
-        bio = BIO_new_file(path, "rb");
-        int got = bio ? BIO_read(bio, buf, sizeof buf) : 0;
-        if (got > 0 && buf[0] == 0x30) {
-            data = OPENSSL_memdup(buf, (size_t)got);
-            *len = got;
-        }
-        OPENSSL_cleanse(buf, sizeof buf);
-    }
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    BIO_free(bio);
-    return data;
-}
-
 /* With the Mbed TLS backend, an encrypted PKCS#8 key (OpenSSL 3's default for an encrypted
- * key) is opened here with OpenSSL, which has every scheme (Mbed TLS 2.28 decrypts PKCS#8
- * only with DES/3DES), and handed to the transport as plain DER in *der, to be wiped once
- * parsed. The OpenSSL backend opens such keys itself.
+ * key) is opened here by the tool's credential reader (OpenSSL: every scheme; Mbed TLS 2.28
+ * decrypts PKCS#8 only with DES/3DES) and handed to the transport as plain DER in *der, to be
+ * wiped once parsed. The OpenSSL backend opens such keys itself.
  * @return TOOL_EXIT_OK, or TOOL_EXIT_USAGE after saying why the key does not open */
 static int open_pkcs8_key(const say_t *o, const tool_cfg_t *cfg, mqtls_tls_cfg_t *c,
                           tool_blob_t *der)
 {
     if (!cfg->key || !cfg->keypass || !backend_is_mbedtls())
         return TOOL_EXIT_OK;
-    long len = 0;
-    unsigned char *enc = encrypted_pkcs8(cfg->key, &len);
-    if (!enc)
-        return TOOL_EXIT_OK;
-    tool_pkcs8_result_t r = tool_pkcs8_decrypt(enc, (size_t)len, cfg->keypass, der);
-    OPENSSL_clear_free(enc, (size_t)len);
-    if (r == TOOL_PKCS8_OK) {
-        c->key_file = NULL;
-        c->key_mem = der->p;
-        c->key_mem_len = der->len;
-        c->key_pass = NULL;
-        return TOOL_EXIT_OK;
+    tool_credfile_t f;
+    tool_credfile_load(&f, cfg->key, cfg->keypass);
+    const tool_obj_t *k = tool_credfile_first(&f, TOOL_OBJ_PRIVKEY);
+    int rc = TOOL_EXIT_OK;
+    if (k && k->form == TOOL_FORM_KEY_PKCS8_ENC) {
+        if (tool_obj_key_der(k, der, NULL) == 0) {
+            c->key_file = NULL;
+            c->key_mem = der->p;
+            c->key_mem_len = der->len;
+            c->key_pass = NULL;
+        } else {
+            say(o, "TLS setup failed: the private key '%s' cannot be used: %s (--keypass or "
+                   "MQTLS_KEYPASS)", cfg->key, k->why[0] ? k->why : "it does not open");
+            rc = TOOL_EXIT_USAGE;
+        }
     }
-    if (r == TOOL_PKCS8_UNREADABLE)
-        return TOOL_EXIT_OK; /* not an encrypted PKCS#8 key after all: the transport's */
-    say(o, "TLS setup failed: the private key '%s' cannot be used: wrong passphrase (--keypass "
-           "or MQTLS_KEYPASS)", cfg->key);
-    return TOOL_EXIT_USAGE;
+    tool_credfile_free(&f);
+    return rc;
 }
 
 int tool_tls_setup_to(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log, tool_tls_say_fn fn,
