@@ -27,8 +27,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "mqtls/client.h"
@@ -43,6 +41,7 @@
 #include "tool_props.h"
 #include "tool_tls.h"
 #include "tool_util.h"
+#include "tool_x509.h"
 
 #define MARK_OK "\xE2\x9C\x93"   /* ✓ */
 #define MARK_FAIL "\xE2\x9C\x97" /* ✗ */
@@ -496,22 +495,12 @@ static void add_subject(doctor_t *d, X509 *x)
  * the setup names that problem). */
 static void ca_file_subjects(doctor_t *d, const char *path)
 {
-    BIO *bio = BIO_new_file(path, "rb");
-    if (!bio)
-        return;
-    X509 *x = NULL;
-    int n = 0;
-    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        add_subject(d, x);
-        X509_free(x);
-        n++;
-    }
-    if (n == 0 && BIO_reset(bio) == 0 && (x = d2i_X509_bio(bio, NULL)) != NULL) {
-        add_subject(d, x);
-        X509_free(x);
-    }
-    ERR_clear_error();
-    BIO_free(bio);
+    tool_credfile_t f;
+    tool_credfile_load(&f, path, NULL);
+    for (size_t i = 0; i < f.n_objs; i++)
+        if (f.objs[i].kind == TOOL_OBJ_CERT && f.objs[i].crt)
+            add_subject(d, f.objs[i].crt);
+    tool_credfile_free(&f);
 }
 
 static void load_ca_subjects(doctor_t *d)
