@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <mbedtls/cipher.h>
 #include <mbedtls/error.h>
@@ -24,7 +25,7 @@
 
 #include "compat.h"
 
-/** The system's roots when neither SSL_CERT_FILE nor SSL_CERT_DIR says otherwise (Debian). */
+/** The system's bundle of roots when SSL_CERT_FILE does not name another (Debian). */
 #define OS_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
 /* A credential failure: the neutral problem, and Mbed TLS's words after @p what. */
@@ -180,16 +181,19 @@ static mqtls_status_t add_dirs(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev
     return MQTLS_OK;
 }
 
-/* The system's trusted roots: SSL_CERT_FILE, else SSL_CERT_DIR, else Debian's bundle
- * (where OpenSSL looks, so both backends trust the same). */
+/* The system's trusted roots as OpenSSL's default paths give them, so that both backends
+ * trust the same: the file SSL_CERT_FILE (else Debian's bundle) and the directories of
+ * SSL_CERT_DIR (else none: Debian's directory holds what its bundle holds). */
 static mqtls_status_t add_os_ca(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev)
 {
     const char *file = getenv("SSL_CERT_FILE"), *dirs = getenv("SSL_CERT_DIR");
-    if (file && *file)
-        return add_crts(chain, ev, file, NULL, 0, MQTLS_TLS_ITEM_CA, true);
-    if (dirs && *dirs)
-        return add_dirs(chain, ev, dirs);
-    return add_crts(chain, ev, OS_CA_BUNDLE, NULL, 0, MQTLS_TLS_ITEM_CA, true);
+    if (!file || !*file)
+        file = access(OS_CA_BUNDLE, R_OK) == 0 ? OS_CA_BUNDLE : NULL; /* none: as OpenSSL */
+    mqtls_status_t st = file ? add_crts(chain, ev, file, NULL, 0, MQTLS_TLS_ITEM_CA, true)
+                             : MQTLS_OK;
+    if (st == MQTLS_OK && dirs && *dirs)
+        st = add_dirs(chain, ev, dirs);
+    return st;
 }
 
 static mqtls_status_t load_ca(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c,
