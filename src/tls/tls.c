@@ -97,23 +97,24 @@ mqtls_status_t mqtls__tls_read_file(mqtls_tls_evidence_t *ev, const char *path,
     FILE *f = fopen(path, "rb");
     struct stat sb;
     uint8_t *buf = NULL;
-    int err = 0;
+    size_t n = 0;
+    int err = EIO;
     if (!f || fstat(fileno(f), &sb) != 0)
-        err = errno;
+        err = errno ? errno : EIO;
     else if (sb.st_size < 0 || sb.st_size > CRED_FILE_MAX)
         err = EFBIG;
     else if (!(buf = mqtls__tlsb_zalloc((size_t)sb.st_size + 1)))
         err = ENOMEM;
-    else if (fread(buf, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size)
-        err = ferror(f) && errno ? errno : EIO;
+    else if ((n = fread(buf, 1, (size_t)sb.st_size, f)) == (size_t)sb.st_size)
+        err = 0;
     if (f)
         fclose(f);
-    if (!err) {
+    if (err == 0) {
         *out = buf;
-        *len = (size_t)sb.st_size;
+        *len = n;
         return MQTLS_OK;
     }
-    mqtls__tls_drop(buf, buf ? (size_t)sb.st_size : 0);
+    mqtls__tls_drop(buf, n);
     if (ev)
         ev->cred_problem = MQTLS_TLS_CRED_UNREADABLE;
     return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
