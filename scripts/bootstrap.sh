@@ -30,6 +30,7 @@ test_packages=(
   rabbitmq-server                          # a second broker (its MQTT plugin) for interop tests
   clang llvm libclang-rt-14-dev            # sanitizers, libFuzzer, llvm-symbolizer
   cppcheck clang-tidy valgrind             # static checks and memcheck (labels static, valgrind)
+  pmccabe                                  # function lengths (scripts/check_shape.sh)
   iproute2                                 # ip/ss/tc for network tests
   python3 openssl                          # test scripts; certificates made by another tool
   softhsm2 libengine-pkcs11-openssl        # keys held in a PKCS#11 token (tests use SoftHSM)

@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tool_cert.h"
+#include "creds/tool_cert.h"
 #include "tool_cmds.h"
-#include "tool_doctor.h"
-#include "tool_opts.h"
-#include "tool_pki.h"
-#include "tool_tls.h"
-#include "tool_util.h"
+#include "doctor/tool_doctor.h"
+#include "common/tool_opts.h"
+#include "creds/tool_pki.h"
+#include "mqtt/tool_tls.h"
+#include "common/tool_util.h"
 
 /** One subcommand. */
 typedef struct tool_command {

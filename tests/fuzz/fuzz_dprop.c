@@ -22,8 +22,8 @@
 
 #include "golden.h"
 #include "mqtls/codec.h"
-#include "tool_props.h"
-#include "tool_util.h"
+#include "mqtt/tool_props.h"
+#include "common/tool_util.h"
 
 #define FAIL(...)                                                                            \
     do {                                                                                     \

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool_url.h"
-#include "tool_util.h"
+#include "common/tool_url.h"
+#include "common/tool_util.h"
 
 #define FAIL(...)                                                                            \
     do {                                                                                     \

@@ -32,9 +32,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "tool_cert.h"
-#include "tool_util.h"
-#include "tool_x509.h"
+#include "creds/tool_cert.h"
+#include "common/tool_util.h"
+#include "creds/tool_x509.h"
 
 #define FAIL(...)                                                                            \
     do {                                                                                     \

@@ -2,7 +2,7 @@
  * @file tool_util.c
  * @brief Helpers of the mqtls command-line tool (see tool_util.h).
  */
-#include "tool_util.h"
+#include "common/tool_util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,13 +2,13 @@
  * @file tool_url.c
  * @brief MQTT URL parsing for -L (see tool_url.h).
  */
-#include "tool_url.h"
+#include "common/tool_url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool_util.h"
+#include "common/tool_util.h"
 
 static char *dup_n(const char *s, size_t n)
 {

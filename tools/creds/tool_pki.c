@@ -15,7 +15,7 @@
  * write the files. A failed write removes the files this run wrote, so a directory never
  * holds a key without its certificate.
  */
-#include "tool_pki.h"
+#include "creds/tool_pki.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,8 +44,8 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
-#include "tool_util.h"
-#include "tool_x509.h"
+#include "common/tool_util.h"
+#include "creds/tool_x509.h"
 
 /* ---- commands and arguments ---------------------------------------------------------- */
 

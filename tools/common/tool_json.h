@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tool_util.h"
+#include "common/tool_util.h"
 
 #define TOOL_JSON_DEPTH 32
 

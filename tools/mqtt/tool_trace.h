@@ -15,7 +15,7 @@
 
 #include "mqtls/codec.h"
 #include "mqtls/transport.h"
-#include "tool_util.h"
+#include "common/tool_util.h"
 
 /** One direction of the stream: where the current packet's framing stands. */
 typedef struct tool_stream {

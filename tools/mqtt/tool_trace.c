@@ -2,12 +2,12 @@
  * @file tool_trace.c
  * @brief The -d packet tracer (see tool_trace.h). Line formats follow mosquitto's clients.
  */
-#include "tool_trace.h"
+#include "mqtt/tool_trace.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool_props.h"
+#include "mqtt/tool_props.h"
 
 static const char *const type_names[16] = {
     "RESERVED", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",

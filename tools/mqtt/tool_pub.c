@@ -10,9 +10,9 @@
 
 #include "mqtls/reason.h"
 #include "tool_cmds.h"
-#include "tool_conn.h"
-#include "tool_opts.h"
-#include "tool_util.h"
+#include "mqtt/tool_conn.h"
+#include "common/tool_opts.h"
+#include "common/tool_util.h"
 
 /** The state of one `mqtls pub` run. */
 typedef struct pub {

@@ -11,10 +11,10 @@
 
 #include "mqtls/reason.h"
 #include "tool_cmds.h"
-#include "tool_conn.h"
-#include "tool_format.h"
-#include "tool_opts.h"
-#include "tool_util.h"
+#include "mqtt/tool_conn.h"
+#include "mqtt/tool_format.h"
+#include "common/tool_opts.h"
+#include "common/tool_util.h"
 
 /** One SUBSCRIBE or UNSUBSCRIBE sent: which filters it carried. */
 typedef struct sub_req {

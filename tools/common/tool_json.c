@@ -2,7 +2,7 @@
  * @file tool_json.c
  * @brief The JSON writer (see tool_json.h).
  */
-#include "tool_json.h"
+#include "common/tool_json.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -9,9 +9,9 @@
  * RSA and EC private keys, the public keys) until one takes it: which one took it is the
  * object's kind and form.
  */
-#include "tool_x509.h"
+#include "creds/tool_x509.h"
 
-#include "tool_ossl.h"
+#include "creds/tool_ossl.h"
 
 #include <errno.h>
 #include <fcntl.h>

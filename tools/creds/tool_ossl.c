@@ -2,9 +2,9 @@
  * @file tool_ossl.c
  * @brief Encrypted PKCS#8 keys and cipher names, with OpenSSL (see tool_ossl.h).
  */
-#include "tool_ossl.h"
+#include "creds/tool_ossl.h"
 
-#include "tool_util.h"
+#include "common/tool_util.h"
 
 #include <limits.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * @file tool_sock.c
  * @brief Socket I/O shared by the tool's stream transports (see tool_sock.h).
  */
-#include "tool_sock.h"
+#include "mqtt/tool_sock.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * @brief TLS for pub and sub (see tool_tls.h): option checks, transport setup, the -d
  *        handshake report and plain-words explanations of failures.
  */
-#include "tool_tls.h"
+#include "mqtt/tool_tls.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tool_ossl.h"
-#include "tool_util.h"
-#include "tool_x509.h"
+#include "creds/tool_ossl.h"
+#include "common/tool_util.h"
+#include "creds/tool_x509.h"
 
 #define bad tool_usage_err
 

@@ -8,7 +8,7 @@
  * its extensions through X509_get_ext_d2i() (GENERAL_NAMES, EXTENDED_KEY_USAGE, ...), the
  * chain through X509_verify_cert(), the key pair through EVP_PKEY_eq().
  */
-#include "tool_cert.h"
+#include "creds/tool_cert.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -31,8 +31,8 @@
 
 #include <mqtls/transport_tls.h>
 
-#include "tool_util.h"
-#include "tool_x509.h"
+#include "common/tool_util.h"
+#include "creds/tool_x509.h"
 
 #define MARK_OK "\xE2\x9C\x93"   /* ✓ */
 #define MARK_FAIL "\xE2\x9C\x97" /* ✗ */

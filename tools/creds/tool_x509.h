@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "tool_util.h"
+#include "common/tool_util.h"
 
 /* ---- errors, dates, key names ----------------------------------------------------------- */
 

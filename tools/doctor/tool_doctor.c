@@ -10,7 +10,7 @@
  * host's). Step 5 then hands the open transport to an MQTT client, whose connect finds it
  * open and sends CONNECT at once.
  */
-#include "tool_doctor.h"
+#include "doctor/tool_doctor.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -35,13 +35,13 @@
 #include "mqtls/reason.h"
 #include "mqtls/transport_tcp.h"
 #include "mqtls/transport_tls.h"
-#include "tool_cert.h"
-#include "tool_json.h"
-#include "tool_opts.h"
-#include "tool_props.h"
-#include "tool_tls.h"
-#include "tool_util.h"
-#include "tool_x509.h"
+#include "creds/tool_cert.h"
+#include "common/tool_json.h"
+#include "common/tool_opts.h"
+#include "mqtt/tool_props.h"
+#include "mqtt/tool_tls.h"
+#include "common/tool_util.h"
+#include "creds/tool_x509.h"
 
 #define MARK_OK "\xE2\x9C\x93"   /* ✓ */
 #define MARK_FAIL "\xE2\x9C\x97" /* ✗ */

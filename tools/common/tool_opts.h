@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "mqtls/codec.h"
-#include "tool_props.h"
+#include "mqtt/tool_props.h"
 
 /** The subcommands (bit values: an option lists the commands it applies to). */
 typedef enum tool_cmd {

@@ -2,7 +2,7 @@
  * @file tool_conn.c
  * @brief The tool's MQTT connection (see tool_conn.h).
  */
-#include "tool_conn.h"
+#include "mqtt/tool_conn.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 #include "mqtls/reason.h"
-#include "tool_util.h"
+#include "common/tool_util.h"
 
 /** Largest MQTT packet: fixed header (5) plus the largest remaining length. */
 #define MAX_PACKET ((size_t)MQTLS_VBI_MAX + 5u)

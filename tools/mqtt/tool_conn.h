@@ -14,11 +14,11 @@
 
 #include "mqtls/client.h"
 #include "mqtls/transport_tcp.h"
-#include "tool_opts.h"
-#include "tool_tls.h"
-#include "tool_unix.h"
+#include "common/tool_opts.h"
+#include "mqtt/tool_tls.h"
+#include "mqtt/tool_unix.h"
 #include "mqtls/store_file.h"
-#include "tool_trace.h"
+#include "mqtt/tool_trace.h"
 
 /** Receives every event after the connection's own bookkeeping. */
 typedef void (*tool_conn_handler)(void *user, const mqtls_event_t *ev);

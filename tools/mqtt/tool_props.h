@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "mqtls/codec.h"
-#include "tool_util.h"
+#include "common/tool_util.h"
 
 /** The packets (and the will) that -D can put properties on. */
 typedef enum tool_pcmd {

@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "mqtls/transport_tls.h"
-#include "tool_opts.h"
+#include "common/tool_opts.h"
 
 /** The ALPN protocol AWS IoT Core wants for MQTT with a client certificate on port 443. */
 #define TOOL_TLS_AWS_ALPN "x-amzn-mqtt-ca"

@@ -3,13 +3,13 @@
  * @brief -F output formats as mosquitto_sub knows them: % message fields with optional
  *        flags, width and precision, @ time fields (strftime) and \ escapes.
  */
-#include "tool_format.h"
+#include "mqtt/tool_format.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "tool_props.h"
+#include "mqtt/tool_props.h"
 
 /* Message fields: %A %C %D %E %F %I %P %R %S %U %i %j %l %m %p %q %r %t %x %X %%. */
 static const char fields[] = "ACDEFIPRSUijlmpqrtxX%";

@@ -3,7 +3,7 @@
  * @brief The --unix transport (see tool_unix.h): a non-blocking Unix stream socket with
  *        gathered sends, in the shape of the TCP transport.
  */
-#include "tool_unix.h"
+#include "mqtt/tool_unix.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "tool_sock.h"
+#include "mqtt/tool_sock.h"
 
 void tool_unix_init(tool_unix_t *u, const char *path)
 {

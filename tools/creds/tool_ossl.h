@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "tool_x509.h"
+#include "creds/tool_x509.h"
 
 /** What tool_pkcs8_decrypt() found. */
 typedef enum tool_pkcs8_result {

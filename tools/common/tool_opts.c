@@ -3,7 +3,7 @@
  * @brief One sorted option table for pub and sub, the parser that walks it, the checks
  *        shared by both commands and the --help text built from it.
  */
-#include "tool_opts.h"
+#include "common/tool_opts.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 
-#include "tool_doctor.h"
-#include "tool_tls.h"
-#include "tool_unix.h"
-#include "tool_url.h"
-#include "tool_util.h"
+#include "doctor/tool_doctor.h"
+#include "mqtt/tool_tls.h"
+#include "mqtt/tool_unix.h"
+#include "common/tool_url.h"
+#include "common/tool_util.h"
 
 struct tool_opt;
 typedef int (*opt_fn)(tool_cfg_t *cfg, const struct tool_opt *o, char **args, int avail,

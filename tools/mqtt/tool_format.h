@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "mqtls/codec.h"
-#include "tool_util.h"
+#include "common/tool_util.h"
 
 /**
  * Checks an -F format string before connecting.

@@ -2,7 +2,7 @@
  * @file tool_props.c
  * @brief -D properties: which exist, which packet may carry which, and their values.
  */
-#include "tool_props.h"
+#include "mqtt/tool_props.h"
 
 #include <stdlib.h>
 #include <string.h>
