@@ -122,10 +122,10 @@ typedef struct mqtls_ram_store {
 } mqtls_ram_store_t;
 
 /** Its operations; pass with a mqtls_ram_store_t as the context. */
-extern const mqtls_store_t mqtls_ram_store;
+MQTLS_API extern const mqtls_store_t mqtls_ram_store;
 
 /** Prepares @p rs to keep packets in @p buf (each costs its size plus 6 bytes). */
-void mqtls_ram_store_init(mqtls_ram_store_t *rs, uint8_t *buf, size_t size);
+MQTLS_API void mqtls_ram_store_init(mqtls_ram_store_t *rs, uint8_t *buf, size_t size);
 
 /** One outgoing QoS 1/2 message awaiting its acknowledgement (4 bytes). */
 typedef struct mqtls_inflight {
@@ -249,7 +249,7 @@ struct mqtls_client {
 };
 
 /** Sets up @p c with @p cfg (copied). Cannot fail: bad settings are reported by connect. */
-void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg);
+MQTLS_API void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg);
 
 /**
  * Starts connecting. Progress (transport, CONNECT, CONNACK) is made by mqtls_step(); the
@@ -264,7 +264,7 @@ void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg);
  * @retval MQTLS_ERR_STATE       already connected or connecting
  * @retval MQTLS_ERR_UNSUPPORTED 5.0 requested in a 3.1.1-only build
  */
-mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts);
+MQTLS_API mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts);
 
 /**
  * Does all pending work without blocking: advances the connect, flushes coalesced output,
@@ -273,10 +273,10 @@ mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts
  * @retval MQTLS_OK  (also when disconnected and nothing is to be done)
  * @retval other     the connection just failed for this reason (the event has been sent)
  */
-mqtls_status_t mqtls_step(mqtls_client_t *c);
+MQTLS_API mqtls_status_t mqtls_step(mqtls_client_t *c);
 
 /** Milliseconds until mqtls_step() must run even if nothing arrives (keep-alive, timeouts). */
-uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
+MQTLS_API uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
 
 /**
  * Publishes @p pub (its dup and packet_id fields are ignored). QoS 0 is written at once (or
@@ -300,7 +300,7 @@ uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
  * @retval MQTLS_ERR_QOS_NOT_SUPPORTED, MQTLS_ERR_RETAIN_NOT_SUPPORTED, MQTLS_ERR_TOPIC_ALIAS
  * @retval MQTLS_ERR_MALFORMED_TOPIC a topic with wildcards, invalid UTF-8
  */
-mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint16_t *packet_id);
+MQTLS_API mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint16_t *packet_id);
 
 /**
  * Sends SUBSCRIBE for @p n filters; MQTLS_EV_SUBACK reports one code per filter.
@@ -317,14 +317,14 @@ mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint
  *                                  still connected)
  * @retval other                    the connection failed while writing (the event was sent)
  */
-mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs, uint16_t n,
+MQTLS_API mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs, uint16_t n,
                                const mqtls_props_t *props, uint16_t *packet_id);
 
 /**
  * Sends UNSUBSCRIBE for @p n filters; MQTLS_EV_UNSUBACK follows.
  * @retval the same as mqtls_subscribe() (without the QoS 2 case)
  */
-mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
+MQTLS_API mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
                                  const mqtls_props_t *props, uint16_t *packet_id);
 
 /**
@@ -336,20 +336,20 @@ mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, 
  * @retval MQTLS_ERR_MALFORMED_PROPERTY, MQTLS_ERR_PROPERTY_NOT_ALLOWED, MQTLS_ERR_NO_SPACE,
  *         MQTLS_ERR_SERVER_LIMIT, or the connection's failure, as for mqtls_subscribe()
  */
-mqtls_status_t mqtls_auth(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props);
+MQTLS_API mqtls_status_t mqtls_auth(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props);
 
 /**
  * Sends DISCONNECT (5.0: with @p reason and @p props; 0x04 asks the broker to send the will)
  * and closes the transport. Session state is kept for a later persistent reconnect.
  */
-mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props);
+MQTLS_API mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props);
 
 /** Writes out coalesced QoS 0 publishes (and any output a step left waiting) now, waiting
  *  for the network as long as bytes keep leaving. */
-mqtls_status_t mqtls_flush(mqtls_client_t *c);
+MQTLS_API mqtls_status_t mqtls_flush(mqtls_client_t *c);
 
 /** Closes the transport without DISCONNECT (the broker publishes the will). Keeps session. */
-void mqtls_abort(mqtls_client_t *c);
+MQTLS_API void mqtls_abort(mqtls_client_t *c);
 
 /**
  * After a restart of the process: rebuilds the outgoing window from a store that kept it
@@ -360,7 +360,7 @@ void mqtls_abort(mqtls_client_t *c);
  * @retval MQTLS_ERR_INFLIGHT_FULL the store holds more than the window can take
  * @retval MQTLS_ERR_UNSUPPORTED   the store cannot list what it holds
  */
-mqtls_status_t mqtls_client_restore(mqtls_client_t *c);
+MQTLS_API mqtls_status_t mqtls_client_restore(mqtls_client_t *c);
 
 /**
  * Closes the transport and forgets the client's RAM state (in-flight records, QoS 2 ids,
@@ -368,7 +368,7 @@ mqtls_status_t mqtls_client_restore(mqtls_client_t *c);
  * QoS 1/2 messages not yet acknowledged, and a later client restores them with
  * mqtls_client_restore(). To throw them away, call mqtls_client_discard() first.
  */
-void mqtls_client_free(mqtls_client_t *c);
+MQTLS_API void mqtls_client_free(mqtls_client_t *c);
 
 /**
  * Throws away this session's outgoing QoS 1/2 messages: each is removed from the store and
@@ -377,7 +377,7 @@ void mqtls_client_free(mqtls_client_t *c);
  * the session is abandoned for good.
  * @retval MQTLS_ERR_STATE connected or connecting
  */
-mqtls_status_t mqtls_client_discard(mqtls_client_t *c);
+MQTLS_API mqtls_status_t mqtls_client_discard(mqtls_client_t *c);
 
 /**
  * From an event callback (or between steps): stop handling incoming packets after the one
@@ -418,36 +418,36 @@ static inline void mqtls_interrupt(mqtls_client_t *c)
     c->interrupted = true;
 }
 
-mqtls_client_state_t mqtls_state(const mqtls_client_t *c);
+MQTLS_API mqtls_client_state_t mqtls_state(const mqtls_client_t *c);
 
 /** A reconnect is scheduled (the client is disconnected and will try again by itself). */
-bool mqtls_reconnect_pending(const mqtls_client_t *c);
+MQTLS_API bool mqtls_reconnect_pending(const mqtls_client_t *c);
 
 /** Outgoing QoS 1/2 publishes not yet completed. */
-uint16_t mqtls_inflight(const mqtls_client_t *c);
+MQTLS_API uint16_t mqtls_inflight(const mqtls_client_t *c);
 
 #if MQTLS_CFG_SYNC
 /** @name Blocking convenience layer (needs a transport with @c wait) */
 /**@{*/
 /** Connects and waits for CONNACK. MQTLS_ERR_CONNACK_REFUSED leaves the code in *reason. */
-mqtls_status_t mqtls_sync_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts,
+MQTLS_API mqtls_status_t mqtls_sync_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts,
                                   uint8_t *reason);
 /** Publishes, waiting for room in the window, and for QoS 1/2 until it is acknowledged.
  *  Through a scheduled reconnect it keeps waiting; when the link is down for good it returns
  *  why, and a QoS 1/2 message stays queued for the next mqtls_connect(). */
-mqtls_status_t mqtls_sync_publish(mqtls_client_t *c, const mqtls_publish_t *pub,
+MQTLS_API mqtls_status_t mqtls_sync_publish(mqtls_client_t *c, const mqtls_publish_t *pub,
                                   uint32_t timeout_ms);
 /** Subscribes and waits for SUBACK; @p codes (n entries) receives the granted codes. */
-mqtls_status_t mqtls_sync_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs,
+MQTLS_API mqtls_status_t mqtls_sync_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs,
                                     uint16_t n, const mqtls_props_t *props, uint8_t *codes,
                                     uint32_t timeout_ms);
 /** Unsubscribes and waits for UNSUBACK. */
-mqtls_status_t mqtls_sync_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
+MQTLS_API mqtls_status_t mqtls_sync_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
                                       const mqtls_props_t *props, uint32_t timeout_ms);
 /** Handles traffic for @p timeout_ms (events arrive through the callback). */
-mqtls_status_t mqtls_sync_run(mqtls_client_t *c, uint32_t timeout_ms);
+MQTLS_API mqtls_status_t mqtls_sync_run(mqtls_client_t *c, uint32_t timeout_ms);
 /** Waits until every QoS 1/2 publish is completed, or the time passes. */
-mqtls_status_t mqtls_sync_drain(mqtls_client_t *c, uint32_t timeout_ms);
+MQTLS_API mqtls_status_t mqtls_sync_drain(mqtls_client_t *c, uint32_t timeout_ms);
 /**@}*/
 #endif
 

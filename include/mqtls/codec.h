@@ -150,10 +150,10 @@ typedef struct mqtls_props {
 
 /** Iterator over the user properties of a decoded property block. Start with *pos = 0.
  *  @return true and the next pair, or false at the end. */
-bool mqtls_props_next_user(const mqtls_props_t *props, uint32_t *pos, mqtls_user_prop_t *out);
+MQTLS_API bool mqtls_props_next_user(const mqtls_props_t *props, uint32_t *pos, mqtls_user_prop_t *out);
 
 /** Iterator over the subscription identifiers of a decoded PUBLISH. Start with *pos = 0. */
-bool mqtls_props_next_sub_id(const mqtls_props_t *props, uint32_t *pos, uint32_t *out);
+MQTLS_API bool mqtls_props_next_sub_id(const mqtls_props_t *props, uint32_t *pos, uint32_t *out);
 
 /** CONNECT. Also the set of options the client sends when it connects. */
 typedef struct mqtls_connect {
@@ -230,7 +230,7 @@ typedef struct mqtls_subscribe {
 } mqtls_subscribe_t;
 
 /** Iterator over the entries of a decoded SUBSCRIBE/UNSUBSCRIBE (options 0 for the latter). */
-bool mqtls_sub_next(const mqtls_subscribe_t *s, bool unsubscribe, uint32_t *pos,
+MQTLS_API bool mqtls_sub_next(const mqtls_subscribe_t *s, bool unsubscribe, uint32_t *pos,
                     mqtls_subscription_t *out);
 
 /** SUBACK and UNSUBACK: one code per filter (3.1.1 UNSUBACK has none). */
@@ -265,14 +265,14 @@ typedef struct mqtls_packet {
  *                                   remaining length can express
  * @retval MQTLS_ERR_UNSUPPORTED     a 5.0 packet or feature in a build without it
  */
-mqtls_status_t mqtls_encode_size(const mqtls_packet_t *pkt, mqtls_version_t v, size_t *total);
+MQTLS_API mqtls_status_t mqtls_encode_size(const mqtls_packet_t *pkt, mqtls_version_t v, size_t *total);
 
 /**
  * Encodes @p pkt into @p buf. Never writes past @p buf + @p size.
  * @retval MQTLS_ERR_NO_SPACE the packet needs more than @p size bytes (nothing useful written)
  * Other errors as mqtls_encode_size().
  */
-mqtls_status_t mqtls_encode(const mqtls_packet_t *pkt, mqtls_version_t v, uint8_t *buf,
+MQTLS_API mqtls_status_t mqtls_encode(const mqtls_packet_t *pkt, mqtls_version_t v, uint8_t *buf,
                             size_t size, size_t *written);
 
 /**
@@ -280,7 +280,7 @@ mqtls_status_t mqtls_encode(const mqtls_packet_t *pkt, mqtls_version_t v, uint8_
  * the payload), topic, packet id and properties. The payload is then sent from the caller's
  * memory as it is, so it is never copied. *written is the header length.
  */
-mqtls_status_t mqtls_encode_publish_header(const mqtls_publish_t *pub, mqtls_version_t v,
+MQTLS_API mqtls_status_t mqtls_encode_publish_header(const mqtls_publish_t *pub, mqtls_version_t v,
                                            uint8_t *buf, size_t size, size_t *written);
 
 /**
@@ -291,7 +291,7 @@ mqtls_status_t mqtls_encode_publish_header(const mqtls_publish_t *pub, mqtls_ver
  * @retval MQTLS_NEED_MORE                      @p len is too short to tell yet
  * @retval MQTLS_ERR_MALFORMED_REMAINING_LENGTH more than 4 length bytes, or not minimal
  */
-mqtls_status_t mqtls_decode_fixed_header(const uint8_t *buf, size_t len, uint8_t *first,
+MQTLS_API mqtls_status_t mqtls_decode_fixed_header(const uint8_t *buf, size_t len, uint8_t *first,
                                          uint32_t *remaining, size_t *hdr_len);
 
 /**
@@ -301,30 +301,30 @@ mqtls_status_t mqtls_decode_fixed_header(const uint8_t *buf, size_t len, uint8_t
  * @retval MQTLS_NEED_MORE   @p buf holds only part of a packet
  * @retval MQTLS_ERR_MALFORMED_* the rule that was broken
  */
-mqtls_status_t mqtls_decode(const uint8_t *buf, size_t len, mqtls_version_t v,
+MQTLS_API mqtls_status_t mqtls_decode(const uint8_t *buf, size_t len, mqtls_version_t v,
                             mqtls_packet_t *out, size_t *consumed);
 
 /** Checks a UTF-8 string as MQTT requires (well-formed, no surrogates, no U+0000). */
-mqtls_status_t mqtls_utf8_check(const char *s, size_t len);
+MQTLS_API mqtls_status_t mqtls_utf8_check(const char *s, size_t len);
 
 /** Checks a topic name for PUBLISH: no wildcards, valid UTF-8 (an empty topic is the
  *  caller's to judge: it is legal only in 5.0 with a topic alias). */
-mqtls_status_t mqtls_topic_check(const char *s, size_t len);
+MQTLS_API mqtls_status_t mqtls_topic_check(const char *s, size_t len);
 
 /** Checks a topic filter: '#' only last and alone in its level, '+' alone in its level. */
-mqtls_status_t mqtls_filter_check(const char *s, size_t len);
+MQTLS_API mqtls_status_t mqtls_filter_check(const char *s, size_t len);
 
 /**
  * Does @p topic match @p filter? Follows the spec, including the rule that a filter
  * starting with a wildcard does not match topics starting with '$'.
  * Shared subscriptions ($share/group/filter) are matched on their filter part.
  */
-bool mqtls_topic_matches(const char *filter, size_t filter_len, const char *topic,
+MQTLS_API bool mqtls_topic_matches(const char *filter, size_t filter_len, const char *topic,
                          size_t topic_len);
 
 /** Makes an mqtls_str_t from a NUL-terminated string (NULL gives an empty string). A string
  *  over 65535 bytes gives {NULL, 65535}, which every encoder rejects (MQTLS_ERR_BAD_PARAM). */
-mqtls_str_t mqtls_str(const char *s);
+MQTLS_API mqtls_str_t mqtls_str(const char *s);
 
 #ifdef __cplusplus
 }

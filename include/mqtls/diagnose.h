@@ -123,13 +123,13 @@ typedef struct mqtls_diag_facts {
 } mqtls_diag_facts_t;
 
 /** The words for @p cause (never NULL; MQTLS_CAUSE_UNKNOWN for out-of-range values). */
-const mqtls_cause_info_t *mqtls_cause_info(mqtls_cause_t cause);
+MQTLS_API const mqtls_cause_info_t *mqtls_cause_info(mqtls_cause_t cause);
 
 /** Finds a cause by its id string; MQTLS_CAUSE_NONE if there is none. */
-mqtls_cause_t mqtls_cause_by_id(const char *id);
+MQTLS_API mqtls_cause_t mqtls_cause_by_id(const char *id);
 
 /** The rules: the one cause that explains @p f. */
-mqtls_cause_t mqtls_diagnose(const mqtls_diag_facts_t *f);
+MQTLS_API mqtls_cause_t mqtls_diagnose(const mqtls_diag_facts_t *f);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef MQTLS_PLATFORM_H
 #define MQTLS_PLATFORM_H
 
+#include "mqtls/export.h"
+
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -24,7 +26,7 @@ typedef struct mqtls_platform {
 } mqtls_platform_t;
 
 /** The POSIX platform: CLOCK_MONOTONIC and getrandom()/rand. Only in hosted builds. */
-extern const mqtls_platform_t mqtls_platform_posix;
+MQTLS_API extern const mqtls_platform_t mqtls_platform_posix;
 
 #ifdef __cplusplus
 }

@@ -50,7 +50,7 @@ typedef struct mqtls_freertos_platform {
  * belongs to one task, and now_ms() must run at least once per tick counter wrap (the
  * client calls it on every step).
  */
-void mqtls_platform_freertos_init(mqtls_freertos_platform_t *p, mqtls_freertos_rng_fn rng,
+MQTLS_API void mqtls_platform_freertos_init(mqtls_freertos_platform_t *p, mqtls_freertos_rng_fn rng,
                                   void *rng_ctx);
 
 #ifdef __cplusplus

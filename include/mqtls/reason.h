@@ -77,10 +77,10 @@ extern "C" {
  * "Unknown reason code". For 3.1.1, @p type selects CONNACK return codes and SUBACK codes;
  * other 3.1.1 packets carry no reason codes.
  */
-const char *mqtls_reason_text(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code);
+MQTLS_API const char *mqtls_reason_text(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code);
 
 /** Is @p code a reason code the specification allows in a packet of @p type? */
-int mqtls_reason_valid(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code);
+MQTLS_API int mqtls_reason_valid(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef MQTLS_STATUS_H
 #define MQTLS_STATUS_H
 
+#include "mqtls/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -85,7 +87,7 @@ typedef enum mqtls_status {
 } mqtls_status_t;
 
 /** A short, stable, human-readable text for @p status (never NULL). */
-const char *mqtls_strerror(mqtls_status_t status);
+MQTLS_API const char *mqtls_strerror(mqtls_status_t status);
 
 #ifdef __cplusplus
 }

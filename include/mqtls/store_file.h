@@ -46,18 +46,18 @@ typedef struct mqtls_file_store {
  * @retval MQTLS_ERR_STORE the directory cannot be created, read or locked, or holds more
  *                         than @p max messages
  */
-mqtls_status_t mqtls_file_store_open(mqtls_file_store_t *fs, const char *dir,
+MQTLS_API mqtls_status_t mqtls_file_store_open(mqtls_file_store_t *fs, const char *dir,
                                      mqtls_file_entry_t *entries, size_t max, uint8_t *buf,
                                      size_t buf_size);
 
 /** Closes the store (its files stay); safe twice. */
-void mqtls_file_store_close(mqtls_file_store_t *fs);
+MQTLS_API void mqtls_file_store_close(mqtls_file_store_t *fs);
 
 /** Messages the store holds now. */
-size_t mqtls_file_store_count(const mqtls_file_store_t *fs);
+MQTLS_API size_t mqtls_file_store_count(const mqtls_file_store_t *fs);
 
 /** The store's operations; pass with a mqtls_file_store_t as the context. */
-extern const mqtls_store_t mqtls_file_store;
+MQTLS_API extern const mqtls_store_t mqtls_file_store;
 
 #ifdef __cplusplus
 }

@@ -29,13 +29,13 @@ typedef struct mqtls_lwip {
 } mqtls_lwip_t;
 
 /** Prepares @p t (closed). Cannot fail. */
-void mqtls_lwip_init(mqtls_lwip_t *t);
+MQTLS_API void mqtls_lwip_init(mqtls_lwip_t *t);
 
 /** The socket, or -1 when closed (to watch it with lwip_poll/lwip_select of your own). */
-int mqtls_lwip_fd(const mqtls_lwip_t *t);
+MQTLS_API int mqtls_lwip_fd(const mqtls_lwip_t *t);
 
 /** The transport operations; pass with a mqtls_lwip_t as the context. */
-extern const mqtls_transport_t mqtls_lwip_transport;
+MQTLS_API extern const mqtls_transport_t mqtls_lwip_transport;
 
 #ifdef __cplusplus
 }

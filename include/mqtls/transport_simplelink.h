@@ -104,19 +104,19 @@ typedef struct mqtls_simplelink_explanation {
  * -(300 + alert)), socket, DNS and certificate parsing codes. Unknown codes get a generic
  * text by range. Pure: no SDK needed.
  */
-mqtls_simplelink_explanation_t mqtls_simplelink_explain(int sl_code);
+MQTLS_API mqtls_simplelink_explanation_t mqtls_simplelink_explain(int sl_code);
 
 /** Prepares @p t (closed) with a copy of @p cfg. Cannot fail. */
-void mqtls_simplelink_init(mqtls_simplelink_t *t, const mqtls_simplelink_cfg_t *cfg);
+MQTLS_API void mqtls_simplelink_init(mqtls_simplelink_t *t, const mqtls_simplelink_cfg_t *cfg);
 
 /** The SimpleLink code of the last failure (0 if none): pass to mqtls_simplelink_explain(). */
-int16_t mqtls_simplelink_last_code(const mqtls_simplelink_t *t);
+MQTLS_API int16_t mqtls_simplelink_last_code(const mqtls_simplelink_t *t);
 
 /** The accepted "connected, but" code of the open connection (-453, -461), 0 if none. */
-int16_t mqtls_simplelink_warning(const mqtls_simplelink_t *t);
+MQTLS_API int16_t mqtls_simplelink_warning(const mqtls_simplelink_t *t);
 
 /** The socket descriptor, or -1 (to add it to an sl_Select of your own). */
-int mqtls_simplelink_sd(const mqtls_simplelink_t *t);
+MQTLS_API int mqtls_simplelink_sd(const mqtls_simplelink_t *t);
 
 /**
  * The transport operations; pass with a mqtls_simplelink_t as the context.
@@ -125,7 +125,7 @@ int mqtls_simplelink_sd(const mqtls_simplelink_t *t);
  * reads and a pending connect only, so a wait for writing sleeps up to 10 ms and
  * returns MQTLS_OK (callers loop).
  */
-extern const mqtls_transport_t mqtls_simplelink_transport;
+MQTLS_API extern const mqtls_transport_t mqtls_simplelink_transport;
 
 #ifdef __cplusplus
 }

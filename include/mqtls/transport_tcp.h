@@ -24,7 +24,7 @@ typedef struct mqtls_tcp {
 } mqtls_tcp_t;
 
 /** Prepares @p t (closed). @p family: 0, AF_INET or AF_INET6. */
-void mqtls_tcp_init(mqtls_tcp_t *t, int family);
+MQTLS_API void mqtls_tcp_init(mqtls_tcp_t *t, int family);
 
 /**
  * Binds the socket to the local address @p addr (a numeric address or a name; the port is
@@ -33,17 +33,17 @@ void mqtls_tcp_init(mqtls_tcp_t *t, int family);
  * system cannot bind (not one of this host's, another family than the broker's) fails the
  * connect with MQTLS_ERR_IO, and mqtls_tcp_bind_error() tells why.
  */
-void mqtls_tcp_bind(mqtls_tcp_t *t, const char *addr);
+MQTLS_API void mqtls_tcp_bind(mqtls_tcp_t *t, const char *addr);
 
 /** Why the last connect could not bind the local address: errno, or getaddrinfo()'s code
  *  (negative); 0 when the bind was not the trouble. */
-int mqtls_tcp_bind_error(const mqtls_tcp_t *t);
+MQTLS_API int mqtls_tcp_bind_error(const mqtls_tcp_t *t);
 
 /** The socket, or -1 when closed (to poll it in an event loop). */
-int mqtls_tcp_fd(const mqtls_tcp_t *t);
+MQTLS_API int mqtls_tcp_fd(const mqtls_tcp_t *t);
 
 /** The transport operations; pass with a mqtls_tcp_t as the context. */
-extern const mqtls_transport_t mqtls_tcp_transport;
+MQTLS_API extern const mqtls_transport_t mqtls_tcp_transport;
 
 #ifdef __cplusplus
 }

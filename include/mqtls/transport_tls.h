@@ -211,16 +211,16 @@ typedef struct mqtls_tls {
 } mqtls_tls_t;
 
 /** The backend this library was built with: "OpenSSL 3.0.19" or "Mbed TLS 2.28.3". */
-const char *mqtls_tls_backend(void);
+MQTLS_API const char *mqtls_tls_backend(void);
 
 /** The highest TLS version the backend can speak: MQTLS_TLS_V1_3 or MQTLS_TLS_V1_2. */
-int mqtls_tls_max_version(void);
+MQTLS_API int mqtls_tls_max_version(void);
 
 /**
  * Does the backend know the cipher suite @p name (an IANA name; with OpenSSL also its own
  * names)? For tools that expand cipher rules themselves.
  */
-bool mqtls_tls_cipher_known(const char *name);
+MQTLS_API bool mqtls_tls_cipher_known(const char *name);
 
 /**
  * Makes a context: loads the credentials of @p cfg, checks that the key belongs to the
@@ -233,17 +233,17 @@ bool mqtls_tls_cipher_known(const char *name);
  * @retval MQTLS_ERR_UNSUPPORTED      something the backend lacks (TLS 1.3, a PKCS#11 key)
  * @retval MQTLS_ERR_TLS              out of memory, or the backend failed to start
  */
-mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *cfg,
+MQTLS_API mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *cfg,
                                  mqtls_tls_evidence_t *ev);
 
 /**
  * Drops the caller's reference; the context goes when its last connection is freed too.
  * Keys are wiped. Safe with NULL.
  */
-void mqtls_tls_ctx_free(mqtls_tls_ctx_t *ctx);
+MQTLS_API void mqtls_tls_ctx_free(mqtls_tls_ctx_t *ctx);
 
 /** Zeroes @p t (nothing allocated). Cannot fail. */
-void mqtls_tls_init(mqtls_tls_t *t);
+MQTLS_API void mqtls_tls_init(mqtls_tls_t *t);
 
 /**
  * Prepares @p t to connect with the credentials and settings of @p ctx (taking a
@@ -251,40 +251,40 @@ void mqtls_tls_init(mqtls_tls_t *t);
  * @retval MQTLS_ERR_TLS       out of memory
  * @retval MQTLS_ERR_BAD_PARAM NULL argument
  */
-mqtls_status_t mqtls_tls_setup_ctx(mqtls_tls_t *t, mqtls_tls_ctx_t *ctx);
+MQTLS_API mqtls_status_t mqtls_tls_setup_ctx(mqtls_tls_t *t, mqtls_tls_ctx_t *ctx);
 
 /**
  * The short form for one connection: mqtls_tls_ctx_new() with @p cfg, then
  * mqtls_tls_setup_ctx(). On failure, mqtls_tls_evidence() tells why; the return values are
  * those of mqtls_tls_ctx_new().
  */
-mqtls_status_t mqtls_tls_setup(mqtls_tls_t *t, const mqtls_tls_cfg_t *cfg);
+MQTLS_API mqtls_status_t mqtls_tls_setup(mqtls_tls_t *t, const mqtls_tls_cfg_t *cfg);
 
 /** Closes and frees the connection (and its reference to the context); safe on an
  *  init'ed context, and twice. */
-void mqtls_tls_free(mqtls_tls_t *t);
+MQTLS_API void mqtls_tls_free(mqtls_tls_t *t);
 
 /**
  * Binds the connection's socket to the local address @p addr before each connect (see
  * mqtls_tcp_bind()). Call it after mqtls_tls_setup() / mqtls_tls_setup_ctx(), which start
  * from a closed connection without one.
  */
-void mqtls_tls_bind(mqtls_tls_t *t, const char *addr);
+MQTLS_API void mqtls_tls_bind(mqtls_tls_t *t, const char *addr);
 
 /** The evidence of the last attempt (valid until the next connect or free). */
-const mqtls_tls_evidence_t *mqtls_tls_evidence(const mqtls_tls_t *t);
+MQTLS_API const mqtls_tls_evidence_t *mqtls_tls_evidence(const mqtls_tls_t *t);
 
 /** The TLS alert's name ("bad_certificate") for a description number. */
-const char *mqtls_tls_alert_name(int alert);
+MQTLS_API const char *mqtls_tls_alert_name(int alert);
 
 /** The words for one MQTLS_TLS_BAD_* bit ("the certificate has expired"); NULL if unknown. */
-const char *mqtls_tls_problem_words(uint32_t bit);
+MQTLS_API const char *mqtls_tls_problem_words(uint32_t bit);
 
 /** The socket, or -1 (to poll it in an event loop). */
-int mqtls_tls_fd(const mqtls_tls_t *t);
+MQTLS_API int mqtls_tls_fd(const mqtls_tls_t *t);
 
 /** The transport operations; pass with a mqtls_tls_t as the context. */
-extern const mqtls_transport_t mqtls_tls_transport;
+MQTLS_API extern const mqtls_transport_t mqtls_tls_transport;
 
 #ifdef __cplusplus
 }

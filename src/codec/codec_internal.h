@@ -32,41 +32,41 @@ typedef struct rcur {
 #define MQTLS_PCTX_WILL 0
 
 /* Sizes. */
-size_t mqtls_vbi_size(uint32_t v);
+size_t mqtls__vbi_size(uint32_t v);
 
 /* Writers (bounded). */
-void mqtls_w_u8(wcur_t *w, uint8_t v);
-void mqtls_w_u16(wcur_t *w, uint16_t v);
-void mqtls_w_u32(wcur_t *w, uint32_t v);
-void mqtls_w_vbi(wcur_t *w, uint32_t v);
-void mqtls_w_bytes(wcur_t *w, const void *p, size_t n);
-void mqtls_w_str(wcur_t *w, const char *p, uint16_t n); /* 2-byte length + bytes */
+void mqtls__w_u8(wcur_t *w, uint8_t v);
+void mqtls__w_u16(wcur_t *w, uint16_t v);
+void mqtls__w_u32(wcur_t *w, uint32_t v);
+void mqtls__w_vbi(wcur_t *w, uint32_t v);
+void mqtls__w_bytes(wcur_t *w, const void *p, size_t n);
+void mqtls__w_str(wcur_t *w, const char *p, uint16_t n); /* 2-byte length + bytes */
 
 /* Readers: MQTLS_OK or MQTLS_ERR_MALFORMED_LENGTH when the data runs out. */
-mqtls_status_t mqtls_r_u8(rcur_t *r, uint8_t *v);
-mqtls_status_t mqtls_r_u16(rcur_t *r, uint16_t *v);
-mqtls_status_t mqtls_r_u32(rcur_t *r, uint32_t *v);
-mqtls_status_t mqtls_r_vbi(rcur_t *r, uint32_t *v);
-mqtls_status_t mqtls_r_bin(rcur_t *r, mqtls_bin_t *b);
+mqtls_status_t mqtls__r_u8(rcur_t *r, uint8_t *v);
+mqtls_status_t mqtls__r_u16(rcur_t *r, uint16_t *v);
+mqtls_status_t mqtls__r_u32(rcur_t *r, uint32_t *v);
+mqtls_status_t mqtls__r_vbi(rcur_t *r, uint32_t *v);
+mqtls_status_t mqtls__r_bin(rcur_t *r, mqtls_bin_t *b);
 /** A 2-byte-length string, its UTF-8 not checked (the caller checks more than that). */
-mqtls_status_t mqtls_r_strn(rcur_t *r, mqtls_str_t *s);
+mqtls_status_t mqtls__r_strn(rcur_t *r, mqtls_str_t *s);
 /** A 2-byte-length UTF-8 string, checked. */
-mqtls_status_t mqtls_r_str(rcur_t *r, mqtls_str_t *s);
+mqtls_status_t mqtls__r_str(rcur_t *r, mqtls_str_t *s);
 
 /**
  * Writes (or counts) the property length and block of @p p for context @p ctx. With
  * @p check, first refuses what cannot be sent.
  * @retval MQTLS_ERR_PROPERTY_NOT_ALLOWED, MQTLS_ERR_MALFORMED_*, MQTLS_ERR_BAD_PARAM
  */
-mqtls_status_t mqtls_props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check);
+mqtls_status_t mqtls__props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check);
 /** Reads a property length and block from @p r into @p p (zeroed first). */
-mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p);
+mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p);
 
 /** Checks one SUBSCRIBE options byte for filter @p f (QoS, reserved bits, retain handling,
  *  no-local on a shared subscription). */
-mqtls_status_t mqtls_sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t v);
+mqtls_status_t mqtls__sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t v);
 
 /** Is @p code valid in a packet of @p type (5.0 reason codes)? */
-int mqtls_rc5_valid(mqtls_packet_type_t type, uint8_t code);
+int mqtls__rc5_valid(mqtls_packet_type_t type, uint8_t code);
 
 #endif

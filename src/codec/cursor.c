@@ -4,53 +4,53 @@
  */
 #include "codec_internal.h"
 
-size_t mqtls_vbi_size(uint32_t v)
+size_t mqtls__vbi_size(uint32_t v)
 {
     return v < 128u ? 1u : v < 16384u ? 2u : v < 2097152u ? 3u : 4u;
 }
 
-void mqtls_w_u8(wcur_t *w, uint8_t v)
+void mqtls__w_u8(wcur_t *w, uint8_t v)
 {
     if (w->n < w->cap)
         w->buf[w->n] = v;
     w->n++;
 }
 
-void mqtls_w_u16(wcur_t *w, uint16_t v)
+void mqtls__w_u16(wcur_t *w, uint16_t v)
 {
-    mqtls_w_u8(w, (uint8_t)(v >> 8));
-    mqtls_w_u8(w, (uint8_t)v);
+    mqtls__w_u8(w, (uint8_t)(v >> 8));
+    mqtls__w_u8(w, (uint8_t)v);
 }
 
-void mqtls_w_u32(wcur_t *w, uint32_t v)
+void mqtls__w_u32(wcur_t *w, uint32_t v)
 {
-    mqtls_w_u16(w, (uint16_t)(v >> 16));
-    mqtls_w_u16(w, (uint16_t)v);
+    mqtls__w_u16(w, (uint16_t)(v >> 16));
+    mqtls__w_u16(w, (uint16_t)v);
 }
 
-void mqtls_w_vbi(wcur_t *w, uint32_t v)
+void mqtls__w_vbi(wcur_t *w, uint32_t v)
 {
     do {
         uint8_t b = (uint8_t)(v & 0x7Fu);
         v >>= 7;
-        mqtls_w_u8(w, v ? (uint8_t)(b | 0x80u) : b);
+        mqtls__w_u8(w, v ? (uint8_t)(b | 0x80u) : b);
     } while (v);
 }
 
-void mqtls_w_bytes(wcur_t *w, const void *p, size_t n)
+void mqtls__w_bytes(wcur_t *w, const void *p, size_t n)
 {
     if (n && w->n <= w->cap && n <= w->cap - w->n)
         memcpy(w->buf + w->n, p, n);
     w->n += n;
 }
 
-void mqtls_w_str(wcur_t *w, const char *p, uint16_t n)
+void mqtls__w_str(wcur_t *w, const char *p, uint16_t n)
 {
-    mqtls_w_u16(w, n);
-    mqtls_w_bytes(w, p, n);
+    mqtls__w_u16(w, n);
+    mqtls__w_bytes(w, p, n);
 }
 
-mqtls_status_t mqtls_r_u8(rcur_t *r, uint8_t *v)
+mqtls_status_t mqtls__r_u8(rcur_t *r, uint8_t *v)
 {
     if (r->cur >= r->end)
         return MQTLS_ERR_MALFORMED_LENGTH;
@@ -58,7 +58,7 @@ mqtls_status_t mqtls_r_u8(rcur_t *r, uint8_t *v)
     return MQTLS_OK;
 }
 
-mqtls_status_t mqtls_r_u16(rcur_t *r, uint16_t *v)
+mqtls_status_t mqtls__r_u16(rcur_t *r, uint16_t *v)
 {
     if (r->end - r->cur < 2)
         return MQTLS_ERR_MALFORMED_LENGTH;
@@ -67,7 +67,7 @@ mqtls_status_t mqtls_r_u16(rcur_t *r, uint16_t *v)
     return MQTLS_OK;
 }
 
-mqtls_status_t mqtls_r_u32(rcur_t *r, uint32_t *v)
+mqtls_status_t mqtls__r_u32(rcur_t *r, uint32_t *v)
 {
     if (r->end - r->cur < 4)
         return MQTLS_ERR_MALFORMED_LENGTH;
@@ -79,7 +79,7 @@ mqtls_status_t mqtls_r_u32(rcur_t *r, uint32_t *v)
 
 /* A variable byte integer inside a packet (properties length, subscription id). The same
  * rules as the remaining length: at most 4 bytes, minimal encoding. */
-mqtls_status_t mqtls_r_vbi(rcur_t *r, uint32_t *v)
+mqtls_status_t mqtls__r_vbi(rcur_t *r, uint32_t *v)
 {
     uint32_t val = 0;
     for (unsigned i = 0; i < 4; i++) {
@@ -97,12 +97,12 @@ mqtls_status_t mqtls_r_vbi(rcur_t *r, uint32_t *v)
     return MQTLS_ERR_MALFORMED_REMAINING_LENGTH;
 }
 
-mqtls_status_t mqtls_r_bin(rcur_t *r, mqtls_bin_t *b)
+mqtls_status_t mqtls__r_bin(rcur_t *r, mqtls_bin_t *b)
 {
     uint16_t n;
     b->data = NULL;
     b->len = 0;
-    if (mqtls_r_u16(r, &n) != MQTLS_OK || (size_t)(r->end - r->cur) < n)
+    if (mqtls__r_u16(r, &n) != MQTLS_OK || (size_t)(r->end - r->cur) < n)
         return MQTLS_ERR_MALFORMED_LENGTH;
     b->data = r->cur;
     b->len = n;
@@ -110,17 +110,17 @@ mqtls_status_t mqtls_r_bin(rcur_t *r, mqtls_bin_t *b)
     return MQTLS_OK;
 }
 
-mqtls_status_t mqtls_r_strn(rcur_t *r, mqtls_str_t *s)
+mqtls_status_t mqtls__r_strn(rcur_t *r, mqtls_str_t *s)
 {
     mqtls_bin_t b;
-    mqtls_status_t st = mqtls_r_bin(r, &b);
+    mqtls_status_t st = mqtls__r_bin(r, &b);
     s->data = (const char *)b.data;
     s->len = b.len;
     return st;
 }
 
-mqtls_status_t mqtls_r_str(rcur_t *r, mqtls_str_t *s)
+mqtls_status_t mqtls__r_str(rcur_t *r, mqtls_str_t *s)
 {
-    mqtls_status_t st = mqtls_r_strn(r, s);
+    mqtls_status_t st = mqtls__r_strn(r, s);
     return st != MQTLS_OK ? st : mqtls_utf8_check(s->data, s->len);
 }

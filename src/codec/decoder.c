@@ -39,7 +39,7 @@ mqtls_status_t mqtls_decode_fixed_header(const uint8_t *buf, size_t len, uint8_t
     return MQTLS_ERR_MALFORMED_REMAINING_LENGTH;
 }
 
-mqtls_status_t mqtls_sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t v)
+mqtls_status_t mqtls__sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t v)
 {
     if ((o & MQTLS_SUB_QOS_MASK) == 3)
         return MQTLS_ERR_MALFORMED_QOS;
@@ -55,7 +55,7 @@ mqtls_status_t mqtls_sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t
 
 static mqtls_status_t read_packet_id(rcur_t *r, uint16_t *id)
 {
-    TRY(mqtls_r_u16(r, id));
+    TRY(mqtls__r_u16(r, id));
     return *id ? MQTLS_OK : MQTLS_ERR_MALFORMED_PACKET_ID;
 }
 
@@ -65,7 +65,7 @@ static mqtls_status_t read_props(rcur_t *r, mqtls_version_t v, int ctx, mqtls_pr
         memset(p, 0, sizeof *p);
         return MQTLS_OK;
     }
-    return mqtls_props_read(r, ctx, p);
+    return mqtls__props_read(r, ctx, p);
 }
 
 #if MQTLS_CFG_SERVER_CODEC
@@ -92,17 +92,17 @@ static mqtls_status_t connect_flags(mqtls_connect_t *c, uint8_t f)
 static mqtls_status_t read_protocol(rcur_t *r, uint8_t *level)
 {
     mqtls_bin_t name;
-    if (mqtls_r_bin(r, &name) != MQTLS_OK)
+    if (mqtls__r_bin(r, &name) != MQTLS_OK)
         return MQTLS_ERR_PROTOCOL_NAME;
 #if MQTLS_CFG_MQTT31
     if (name.len == 6 && memcmp(name.data, "MQIsdp", 6) == 0) {
-        TRY(mqtls_r_u8(r, level));
+        TRY(mqtls__r_u8(r, level));
         return *level == MQTLS_V31 ? MQTLS_OK : MQTLS_ERR_PROTOCOL_LEVEL;
     }
 #endif
     if (name.len != 4 || memcmp(name.data, "MQTT", 4) != 0)
         return MQTLS_ERR_PROTOCOL_NAME;
-    TRY(mqtls_r_u8(r, level));
+    TRY(mqtls__r_u8(r, level));
     if (*level != MQTLS_V311 && !(*level == MQTLS_V5 && MQTLS_CFG_MQTT5))
         return MQTLS_ERR_PROTOCOL_LEVEL;
     return MQTLS_OK;
@@ -113,23 +113,23 @@ static mqtls_status_t decode_connect(rcur_t *r, mqtls_connect_t *c)
     uint8_t level, flags;
     TRY(read_protocol(r, &level));
     c->version = (mqtls_version_t)level;
-    TRY(mqtls_r_u8(r, &flags));
+    TRY(mqtls__r_u8(r, &flags));
     TRY(connect_flags(c, flags));
-    TRY(mqtls_r_u16(r, &c->keep_alive));
+    TRY(mqtls__r_u16(r, &c->keep_alive));
     TRY(read_props(r, c->version, MQTLS_CONNECT, &c->props));
-    TRY(mqtls_r_str(r, &c->client_id));
+    TRY(mqtls__r_str(r, &c->client_id));
     if (c->will) {
         TRY(read_props(r, c->version, MQTLS_PCTX_WILL, &c->will_props));
-        TRY(mqtls_r_str(r, &c->will_topic));
+        TRY(mqtls__r_str(r, &c->will_topic));
         if (c->will_topic.len == 0)
             return MQTLS_ERR_MALFORMED_TOPIC;
         TRY(mqtls_topic_check(c->will_topic.data, c->will_topic.len));
-        TRY(mqtls_r_bin(r, &c->will_payload));
+        TRY(mqtls__r_bin(r, &c->will_payload));
     }
     if (c->has_username)
-        TRY(mqtls_r_str(r, &c->username));
+        TRY(mqtls__r_str(r, &c->username));
     if (c->has_password)
-        TRY(mqtls_r_bin(r, &c->password));
+        TRY(mqtls__r_bin(r, &c->password));
     return MQTLS_OK;
 }
 
@@ -138,14 +138,14 @@ static mqtls_status_t decode_connect(rcur_t *r, mqtls_connect_t *c)
 static mqtls_status_t decode_connack(rcur_t *r, mqtls_version_t v, mqtls_connack_t *c)
 {
     uint8_t flags;
-    TRY(mqtls_r_u8(r, &flags));
-    TRY(mqtls_r_u8(r, &c->reason));
+    TRY(mqtls__r_u8(r, &flags));
+    TRY(mqtls__r_u8(r, &c->reason));
     if (MQTLS_CFG_MQTT31 && v == MQTLS_V31)
         flags = 0; /* 3.1: a reserved byte; sessions are never reported present */
     if (flags & 0xFEu)
         return MQTLS_ERR_MALFORMED_FLAGS;
     c->session_present = flags & 1u;
-    if (is_v5(v) ? !mqtls_rc5_valid(MQTLS_CONNACK, c->reason) : c->reason > 5)
+    if (is_v5(v) ? !mqtls__rc5_valid(MQTLS_CONNACK, c->reason) : c->reason > 5)
         return MQTLS_ERR_MALFORMED_REASON_CODE;
     if (c->reason != 0 && c->session_present)
         return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.2.2-4], 5.0 [MQTT-3.2.2-6] */
@@ -162,7 +162,7 @@ static mqtls_status_t decode_publish(rcur_t *r, mqtls_version_t v, uint8_t flags
         return MQTLS_ERR_MALFORMED_QOS;
     if (p->dup && p->qos == 0)
         return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.3.1-2] */
-    TRY(mqtls_r_strn(r, &p->topic));
+    TRY(mqtls__r_strn(r, &p->topic));
     TRY(mqtls_topic_check(p->topic.data, p->topic.len));
     if (p->qos)
         TRY(read_packet_id(r, &p->packet_id));
@@ -184,12 +184,12 @@ static mqtls_status_t decode_ack(rcur_t *r, mqtls_version_t v, mqtls_packet_type
         TRY(read_packet_id(r, &a->packet_id));
     if (!is_v5(v) || r->cur == r->end)
         return MQTLS_OK;
-    TRY(mqtls_r_u8(r, &a->reason));
-    if (!mqtls_rc5_valid(t, a->reason))
+    TRY(mqtls__r_u8(r, &a->reason));
+    if (!mqtls__rc5_valid(t, a->reason))
         return MQTLS_ERR_MALFORMED_REASON_CODE;
     if (r->cur == r->end)
         return MQTLS_OK;
-    return mqtls_props_read(r, (int)t, &a->props);
+    return mqtls__props_read(r, (int)t, &a->props);
 }
 
 #if MQTLS_CFG_SERVER_CODEC
@@ -203,12 +203,12 @@ static mqtls_status_t decode_subscribe(rcur_t *r, mqtls_version_t v, int unsub,
     uint32_t n = 0;
     while (r->cur < r->end) {
         mqtls_str_t f;
-        TRY(mqtls_r_str(r, &f));
+        TRY(mqtls__r_str(r, &f));
         TRY(mqtls_filter_check(f.data, f.len));
         if (!unsub) {
             uint8_t o;
-            TRY(mqtls_r_u8(r, &o));
-            TRY(mqtls_sub_options_check(o, f, v));
+            TRY(mqtls__r_u8(r, &o));
+            TRY(mqtls__sub_options_check(o, f, v));
         }
         if (++n > 65535u)
             return MQTLS_ERR_MALFORMED_PAYLOAD;
@@ -236,7 +236,7 @@ static mqtls_status_t decode_suback(rcur_t *r, mqtls_version_t v, mqtls_packet_t
     for (size_t i = 0; i < n; i++) {
         uint8_t c = r->cur[i];
         /* (3.1 defined no 0x80, but brokers answer a refused 3.1 filter with it too) */
-        if (is_v5(v) ? !mqtls_rc5_valid(t, c) : (c > 2 && c != 0x80u))
+        if (is_v5(v) ? !mqtls__rc5_valid(t, c) : (c > 2 && c != 0x80u))
             return MQTLS_ERR_MALFORMED_REASON_CODE;
     }
     r->cur = r->end;
@@ -319,9 +319,9 @@ bool mqtls_sub_next(const mqtls_subscribe_t *s, bool unsubscribe, uint32_t *pos,
         return false;
     rcur_t r = {s->raw + *pos, s->raw + s->raw_len};
     out->options = 0;
-    if (mqtls_r_strn(&r, &out->filter) != MQTLS_OK)
+    if (mqtls__r_strn(&r, &out->filter) != MQTLS_OK)
         return false;
-    if (!unsubscribe && mqtls_r_u8(&r, &out->options) != MQTLS_OK)
+    if (!unsubscribe && mqtls__r_u8(&r, &out->options) != MQTLS_OK)
         return false;
     *pos = (uint32_t)(r.cur - s->raw);
     return true;

@@ -34,7 +34,7 @@ static int props_empty(const mqtls_props_t *p)
 static mqtls_status_t put_props(wcur_t *w, const mqtls_props_t *p, int ctx, mqtls_version_t v,
                                 int check)
 {
-    return is_v5(v) ? mqtls_props_put(w, p, ctx, check) : MQTLS_OK;
+    return is_v5(v) ? mqtls__props_put(w, p, ctx, check) : MQTLS_OK;
 }
 
 /* A UTF-8 string field, checked in the checking pass. */
@@ -45,7 +45,7 @@ static mqtls_status_t put_str(wcur_t *w, mqtls_str_t s, int check)
             return MQTLS_ERR_BAD_PARAM;
         TRY(mqtls_utf8_check(s.data, s.len));
     }
-    mqtls_w_str(w, s.data, s.len);
+    mqtls__w_str(w, s.data, s.len);
     return MQTLS_OK;
 }
 
@@ -77,23 +77,23 @@ static mqtls_status_t connect_body(wcur_t *w, const mqtls_connect_t *c, mqtls_ve
     if (c->will)
         flags |= (uint8_t)(0x04u | (c->will_qos << 3) | (c->will_retain ? 0x20u : 0u));
     if (MQTLS_CFG_MQTT31 && v == MQTLS_V31)
-        mqtls_w_str(w, "MQIsdp", 6); /* 3.1's protocol name (then level 3) */
+        mqtls__w_str(w, "MQIsdp", 6); /* 3.1's protocol name (then level 3) */
     else
-        mqtls_w_str(w, "MQTT", 4);
-    mqtls_w_u8(w, (uint8_t)v);
-    mqtls_w_u8(w, flags);
-    mqtls_w_u16(w, c->keep_alive);
+        mqtls__w_str(w, "MQTT", 4);
+    mqtls__w_u8(w, (uint8_t)v);
+    mqtls__w_u8(w, flags);
+    mqtls__w_u16(w, c->keep_alive);
     TRY(put_props(w, &c->props, MQTLS_CONNECT, v, check));
     TRY(put_str(w, c->client_id, check));
     if (c->will) {
         TRY(put_props(w, &c->will_props, MQTLS_PCTX_WILL, v, check));
-        mqtls_w_str(w, c->will_topic.data, c->will_topic.len);
-        mqtls_w_str(w, (const char *)c->will_payload.data, c->will_payload.len);
+        mqtls__w_str(w, c->will_topic.data, c->will_topic.len);
+        mqtls__w_str(w, (const char *)c->will_payload.data, c->will_payload.len);
     }
     if (c->has_username)
         TRY(put_str(w, c->username, check));
     if (c->has_password)
-        mqtls_w_str(w, (const char *)c->password.data, c->password.len);
+        mqtls__w_str(w, (const char *)c->password.data, c->password.len);
     return MQTLS_OK;
 }
 
@@ -121,12 +121,12 @@ static mqtls_status_t publish_body(wcur_t *w, const mqtls_publish_t *p, mqtls_ve
 {
     if (check)
         TRY(publish_check(p, v));
-    mqtls_w_str(w, p->topic.data, p->topic.len);
+    mqtls__w_str(w, p->topic.data, p->topic.len);
     if (p->qos)
-        mqtls_w_u16(w, p->packet_id);
+        mqtls__w_u16(w, p->packet_id);
     TRY(put_props(w, &p->props, MQTLS_PUBLISH, v, check));
     if (payload)
-        mqtls_w_bytes(w, p->payload, p->payload_len);
+        mqtls__w_bytes(w, p->payload, p->payload_len);
     return MQTLS_OK;
 }
 
@@ -138,19 +138,19 @@ static mqtls_status_t ack_body(wcur_t *w, const mqtls_ack_t *a, mqtls_packet_typ
     if (t >= MQTLS_PUBACK && t <= MQTLS_PUBCOMP) {
         if (check && a->packet_id == 0)
             return MQTLS_ERR_MALFORMED_PACKET_ID;
-        mqtls_w_u16(w, a->packet_id);
+        mqtls__w_u16(w, a->packet_id);
     }
     if (!is_v5(v))
         return MQTLS_OK;
-    if (check && !mqtls_rc5_valid(t, a->reason))
+    if (check && !mqtls__rc5_valid(t, a->reason))
         return MQTLS_ERR_MALFORMED_REASON_CODE;
     if (props_empty(&a->props)) {
         if (a->reason)
-            mqtls_w_u8(w, a->reason);
+            mqtls__w_u8(w, a->reason);
         return MQTLS_OK;
     }
-    mqtls_w_u8(w, a->reason);
-    return mqtls_props_put(w, &a->props, (int)t, check);
+    mqtls__w_u8(w, a->reason);
+    return mqtls__props_put(w, &a->props, (int)t, check);
 }
 
 static mqtls_status_t subscribe_body(wcur_t *w, const mqtls_subscribe_t *s, int unsub,
@@ -160,7 +160,7 @@ static mqtls_status_t subscribe_body(wcur_t *w, const mqtls_subscribe_t *s, int 
         return MQTLS_ERR_MALFORMED_PACKET_ID;
     if (check && (s->count == 0 || (unsub ? !s->filters : !s->subs)))
         return MQTLS_ERR_MALFORMED_PAYLOAD;
-    mqtls_w_u16(w, s->packet_id);
+    mqtls__w_u16(w, s->packet_id);
     TRY(put_props(w, &s->props, unsub ? MQTLS_UNSUBSCRIBE : MQTLS_SUBSCRIBE, v, check));
     for (uint16_t i = 0; i < s->count; i++) {
         mqtls_str_t f = unsub ? s->filters[i] : s->subs[i].filter;
@@ -169,13 +169,13 @@ static mqtls_status_t subscribe_body(wcur_t *w, const mqtls_subscribe_t *s, int 
                 return MQTLS_ERR_BAD_PARAM;
             TRY(mqtls_filter_check(f.data, f.len));
             if (!unsub)
-                TRY(mqtls_sub_options_check(s->subs[i].options, f, v));
+                TRY(mqtls__sub_options_check(s->subs[i].options, f, v));
             if (w->n > MQTLS_VBI_MAX) /* before 65535 long filters could wrap the count */
                 return MQTLS_ERR_BAD_PARAM;
         }
-        mqtls_w_str(w, f.data, f.len);
+        mqtls__w_str(w, f.data, f.len);
         if (!unsub)
-            mqtls_w_u8(w, s->subs[i].options);
+            mqtls__w_u8(w, s->subs[i].options);
     }
     return MQTLS_OK;
 }
@@ -186,7 +186,7 @@ static mqtls_status_t suback_body(wcur_t *w, const mqtls_suback_t *s, mqtls_pack
 {
     if (check && s->packet_id == 0)
         return MQTLS_ERR_MALFORMED_PACKET_ID;
-    mqtls_w_u16(w, s->packet_id);
+    mqtls__w_u16(w, s->packet_id);
     if (t == MQTLS_UNSUBACK && !is_v5(v))
         return MQTLS_OK;
     if (check) {
@@ -197,7 +197,7 @@ static mqtls_status_t suback_body(wcur_t *w, const mqtls_suback_t *s, mqtls_pack
                 return MQTLS_ERR_MALFORMED_REASON_CODE;
     }
     TRY(put_props(w, &s->props, (int)t, v, check));
-    mqtls_w_bytes(w, s->codes, s->count);
+    mqtls__w_bytes(w, s->codes, s->count);
     return MQTLS_OK;
 }
 
@@ -208,8 +208,8 @@ static mqtls_status_t connack_body(wcur_t *w, const mqtls_connack_t *c, mqtls_ve
         return MQTLS_ERR_MALFORMED_REASON_CODE;
     if (check && c->reason != 0 && c->session_present)
         return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.2.2-4] */
-    mqtls_w_u8(w, c->session_present ? 1u : 0u);
-    mqtls_w_u8(w, c->reason);
+    mqtls__w_u8(w, c->session_present ? 1u : 0u);
+    mqtls__w_u8(w, c->reason);
     return put_props(w, &c->props, MQTLS_CONNACK, v, check);
 }
 #endif
@@ -304,7 +304,7 @@ mqtls_status_t mqtls_encode_size(const mqtls_packet_t *pkt, mqtls_version_t v, s
     if (!total)
         return MQTLS_ERR_BAD_PARAM;
     TRY(measure(pkt, v, &rl));
-    *total = 1u + mqtls_vbi_size(rl) + rl;
+    *total = 1u + mqtls__vbi_size(rl) + rl;
     return MQTLS_OK;
 }
 
@@ -324,12 +324,12 @@ mqtls_status_t mqtls_encode(const mqtls_packet_t *pkt, mqtls_version_t v, uint8_
     TRY(measure(pkt, v, &rl));
     if (!buf)
         return MQTLS_ERR_BAD_PARAM;
-    if (1u + mqtls_vbi_size(rl) + rl > size)
+    if (1u + mqtls__vbi_size(rl) + rl > size)
         return MQTLS_ERR_NO_SPACE;
     /* The writing pass: no checks, measure() did them. */
     wcur_t w = {buf, size, 0};
-    mqtls_w_u8(&w, first_byte(pkt));
-    mqtls_w_vbi(&w, rl);
+    mqtls__w_u8(&w, first_byte(pkt));
+    mqtls__w_vbi(&w, rl);
     (void)body(&w, pkt, v, 0, 1);
     return finish(&w, written);
 }
@@ -345,8 +345,8 @@ mqtls_status_t mqtls_encode_publish_header(const mqtls_publish_t *pub, mqtls_ver
     TRY(publish_body(&w, pub, v, 1, 1));
     TRY(remaining(&w, &rl));
     w = (wcur_t){buf, size, 0};
-    mqtls_w_u8(&w, publish_first_byte(pub));
-    mqtls_w_vbi(&w, rl);
+    mqtls__w_u8(&w, publish_first_byte(pub));
+    mqtls__w_vbi(&w, rl);
     (void)publish_body(&w, pub, v, 0, 0);
     return finish(&w, written);
 }

@@ -148,23 +148,23 @@ static mqtls_status_t props_block(wcur_t *w, const mqtls_props_t *p, int ctx, in
             if (st != MQTLS_OK)
                 return st;
         }
-        mqtls_w_u8(w, d->id);
+        mqtls__w_u8(w, d->id);
         if (d->type >= PT_STR) {
             const void *data;
             uint16_t len;
             field_bytes(p, d, &data, &len);
-            mqtls_w_str(w, data, len);
+            mqtls__w_str(w, data, len);
             continue;
         }
         uint32_t v = numeric_value(p, d);
         if (d->type == PT_BYTE)
-            mqtls_w_u8(w, (uint8_t)v);
+            mqtls__w_u8(w, (uint8_t)v);
         else if (d->type == PT_U16)
-            mqtls_w_u16(w, (uint16_t)v);
+            mqtls__w_u16(w, (uint16_t)v);
         else if (d->type == PT_U32)
-            mqtls_w_u32(w, v);
+            mqtls__w_u32(w, v);
         else
-            mqtls_w_vbi(w, v);
+            mqtls__w_vbi(w, v);
     }
     if (p->user_count && check &&
         (ctx == MQTLS_PINGREQ || ctx == MQTLS_PINGRESP || !p->user))
@@ -182,17 +182,17 @@ static mqtls_status_t props_block(wcur_t *w, const mqtls_props_t *p, int ctx, in
             if (w->n > MQTLS_VBI_MAX) /* before 65535 long pairs could wrap the count */
                 return MQTLS_ERR_BAD_PARAM;
         }
-        mqtls_w_u8(w, MQTLS_PROP_USER_PROPERTY);
-        mqtls_w_str(w, u->key.data, u->key.len);
-        mqtls_w_str(w, u->value.data, u->value.len);
+        mqtls__w_u8(w, MQTLS_PROP_USER_PROPERTY);
+        mqtls__w_str(w, u->key.data, u->key.len);
+        mqtls__w_str(w, u->value.data, u->value.len);
     }
     return MQTLS_OK;
 }
 
-mqtls_status_t mqtls_props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check)
+mqtls_status_t mqtls__props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check)
 {
     if (p->present == 0 && p->user_count == 0) { /* the common case, on the publish path */
-        mqtls_w_u8(w, 0);
+        mqtls__w_u8(w, 0);
         return MQTLS_OK;
     }
     wcur_t len = {NULL, 0, 0};
@@ -201,7 +201,7 @@ mqtls_status_t mqtls_props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int c
         return st;
     if (len.n > MQTLS_VBI_MAX)
         return MQTLS_ERR_BAD_PARAM;
-    mqtls_w_vbi(w, (uint32_t)len.n);
+    mqtls__w_vbi(w, (uint32_t)len.n);
     return props_block(w, p, ctx, 0);
 }
 
@@ -211,14 +211,14 @@ static mqtls_status_t read_value(rcur_t *r, const prop_def_t *d, mqtls_props_t *
     mqtls_status_t st;
     switch (d->type) {
     case PT_BYTE:
-        return mqtls_r_u8(r, FIELD(p, d, uint8_t));
+        return mqtls__r_u8(r, FIELD(p, d, uint8_t));
     case PT_U16:
-        return mqtls_r_u16(r, FIELD(p, d, uint16_t));
+        return mqtls__r_u16(r, FIELD(p, d, uint16_t));
     case PT_U32:
-        return mqtls_r_u32(r, FIELD(p, d, uint32_t));
+        return mqtls__r_u32(r, FIELD(p, d, uint32_t));
     case PT_VBI: {
         uint32_t v;
-        st = mqtls_r_vbi(r, &v);
+        st = mqtls__r_vbi(r, &v);
         if (st == MQTLS_OK && v == 0)
             return MQTLS_ERR_MALFORMED_PROPERTY; /* subscription id 0 */
         /* Later subscription identifiers of a PUBLISH are read with the iterator. */
@@ -227,22 +227,22 @@ static mqtls_status_t read_value(rcur_t *r, const prop_def_t *d, mqtls_props_t *
         return st;
     }
     case PT_STR:
-        return mqtls_r_str(r, FIELD(p, d, mqtls_str_t));
+        return mqtls__r_str(r, FIELD(p, d, mqtls_str_t));
     case PT_BIN:
-        return mqtls_r_bin(r, FIELD(p, d, mqtls_bin_t));
+        return mqtls__r_bin(r, FIELD(p, d, mqtls_bin_t));
     default: {
         mqtls_str_t k, v;
-        st = mqtls_r_str(r, &k);
-        return st != MQTLS_OK ? st : mqtls_r_str(r, &v);
+        st = mqtls__r_str(r, &k);
+        return st != MQTLS_OK ? st : mqtls__r_str(r, &v);
     }
     }
 }
 
-mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p)
+mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p)
 {
     memset(p, 0, sizeof *p);
     uint32_t len;
-    mqtls_status_t st = mqtls_r_vbi(r, &len);
+    mqtls_status_t st = mqtls__r_vbi(r, &len);
     if (st != MQTLS_OK)
         return st;
     if ((size_t)(r->end - r->cur) < len)
@@ -253,7 +253,7 @@ mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p)
     r->cur += len;
     while (b.cur < b.end) {
         uint32_t id;
-        if ((st = mqtls_r_vbi(&b, &id)) != MQTLS_OK)
+        if ((st = mqtls__r_vbi(&b, &id)) != MQTLS_OK)
             return st;
         const prop_def_t *d = find_def(id);
         if (!d)
@@ -285,7 +285,7 @@ static bool next_prop(const mqtls_props_t *p, uint32_t *pos, uint8_t want, rcur_
     scratch.present = ~(uint64_t)0; /* values are skipped, not kept */
     while (r.cur < r.end) {
         uint32_t id;
-        if (mqtls_r_vbi(&r, &id) != MQTLS_OK)
+        if (mqtls__r_vbi(&r, &id) != MQTLS_OK)
             return false;
         const prop_def_t *d = find_def(id);
         const uint8_t *start = r.cur;
@@ -307,24 +307,24 @@ bool mqtls_props_next_user(const mqtls_props_t *p, uint32_t *pos, mqtls_user_pro
     rcur_t v;
     if (!next_prop(p, pos, MQTLS_PROP_USER_PROPERTY, &v))
         return false;
-    return mqtls_r_str(&v, &out->key) == MQTLS_OK && mqtls_r_str(&v, &out->value) == MQTLS_OK;
+    return mqtls__r_str(&v, &out->key) == MQTLS_OK && mqtls__r_str(&v, &out->value) == MQTLS_OK;
 }
 
 bool mqtls_props_next_sub_id(const mqtls_props_t *p, uint32_t *pos, uint32_t *out)
 {
     rcur_t v;
-    return next_prop(p, pos, MQTLS_PROP_SUBSCRIPTION_ID, &v) && mqtls_r_vbi(&v, out) == MQTLS_OK;
+    return next_prop(p, pos, MQTLS_PROP_SUBSCRIPTION_ID, &v) && mqtls__r_vbi(&v, out) == MQTLS_OK;
 }
 
 #else /* 3.1.1 only: no property ever crosses the wire */
 
-mqtls_status_t mqtls_props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check)
+mqtls_status_t mqtls__props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check)
 {
     (void)w, (void)p, (void)ctx, (void)check;
     return MQTLS_OK;
 }
 
-mqtls_status_t mqtls_props_read(rcur_t *r, int ctx, mqtls_props_t *p)
+mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p)
 {
     (void)r, (void)ctx, (void)p;
     return MQTLS_ERR_UNSUPPORTED;

@@ -101,7 +101,7 @@ static int rc5_index(uint8_t code)
     return -1;
 }
 
-int mqtls_rc5_valid(mqtls_packet_type_t type, uint8_t code)
+int mqtls__rc5_valid(mqtls_packet_type_t type, uint8_t code)
 {
     int i = rc5_index(code);
     return i >= 0 && (rc5[i].kinds & kind_of(type)) != 0;
@@ -112,7 +112,7 @@ int mqtls_rc5_valid(mqtls_packet_type_t type, uint8_t code)
 int mqtls_reason_valid(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code)
 {
     if (MQTLS_CFG_MQTT5 && v == MQTLS_V5)
-        return mqtls_rc5_valid(type, code);
+        return mqtls__rc5_valid(type, code);
     if (type == MQTLS_CONNACK)
         return code <= 5;
     if (type == MQTLS_SUBACK)
@@ -121,7 +121,7 @@ int mqtls_reason_valid(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code
 }
 
 #if !MQTLS_CFG_MQTT5
-int mqtls_rc5_valid(mqtls_packet_type_t type, uint8_t code)
+int mqtls__rc5_valid(mqtls_packet_type_t type, uint8_t code)
 {
     (void)type, (void)code;
     return 0; /* no 5.0 packets in this build */

@@ -275,7 +275,7 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     bool none = pem_without(&b, "PRIVATE KEY-----"); /* a certificate given as the key */
     const uint8_t *pw = (const uint8_t *)c->key_pass;
     size_t pwlen = pw ? strlen(c->key_pass) : 0;
-    bool der_enc = mqtls_x509_der_kind(b.p, b.len, NULL) == MQTLS_X509_DER_KEY_PKCS8_ENC;
+    bool der_enc = mqtls__x509_der_kind(b.p, b.len, NULL) == MQTLS_X509_DER_KEY_PKCS8_ENC;
     int ret = COMPAT_PK_PARSE_KEY(&be->key, b.p, b.len, pw, pwlen, &be->drbg);
     blob_free(&b);
     if (ret == 0)

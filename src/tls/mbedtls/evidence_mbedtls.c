@@ -68,7 +68,7 @@ static void san_names(const mbedtls_x509_crt *crt, char *out, size_t size)
     mqtls_x509_san_t san;
     size_t used = 0;
     out[0] = '\0';
-    while (mqtls_x509_san_next(crt, &it, &san)) {
+    while (mqtls__x509_san_next(crt, &it, &san)) {
         char one[272], ip[INET6_ADDRSTRLEN];
         if (san.type == MQTLS_X509_SAN_DNS && san.len < 256)
             snprintf(one, sizeof one, "DNS:%.*s", (int)san.len, (const char *)san.val);
@@ -144,7 +144,7 @@ static void describe(mqtls_tls_cert_info_t *ci, const mbedtls_x509_crt *crt)
     san_names(crt, ci->names, sizeof ci->names);
     key_words(crt, ci->key, sizeof ci->key);
     sig_words(crt, ci->sig_alg, sizeof ci->sig_alg);
-    ci->is_ca = mqtls_x509_basic_constraints(crt, &ca, &path_len) && ca;
+    ci->is_ca = mqtls__x509_basic_constraints(crt, &ca, &path_len) && ca;
 }
 
 /* The chain as the server sent it: the certificate at depth 0 heads the list Mbed TLS
@@ -178,9 +178,9 @@ static uint32_t issuer_refused(const mbedtls_x509_crt *top, unsigned depth,
         if (c == top || c->subject_raw.len != top->issuer_raw.len ||
             memcmp(c->subject_raw.p, top->issuer_raw.p, c->subject_raw.len) != 0)
             continue;
-        if (!mqtls_x509_basic_constraints(c, &ca, &path_len) || !ca)
+        if (!mqtls__x509_basic_constraints(c, &ca, &path_len) || !ca)
             return MQTLS_TLS_BAD_NOT_CA;
-        if (mqtls_x509_key_usage(c, &ku) && !(ku & MBEDTLS_X509_KU_KEY_CERT_SIGN))
+        if (mqtls__x509_key_usage(c, &ku) && !(ku & MBEDTLS_X509_KU_KEY_CERT_SIGN))
             return MQTLS_TLS_BAD_KEY_USAGE;
         /* Below it: @p depth intermediates (the top and those under it, the server's own
          * certificate aside). */
@@ -224,7 +224,7 @@ int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t
 {
     mqtls_tls_t *t = p;
     /* Mbed TLS 2.28 matches only DNS names: an IP literal is checked against iPAddress SANs. */
-    if (depth == 0 && t->host_is_ip && !mqtls_x509_has_ip_san(crt, t->host_ip, t->host_ip_len))
+    if (depth == 0 && t->host_is_ip && !mqtls__x509_has_ip_san(crt, t->host_ip, t->host_ip_len))
         *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
     uint32_t bad = mqtls__mbedtls_problems(*flags);
     if (*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)

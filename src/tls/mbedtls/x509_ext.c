@@ -18,7 +18,7 @@ static const uint8_t oid_key_usage[] = {0x55, 0x1D, 0x0F};
 static const uint8_t oid_basic_constraints[] = {0x55, 0x1D, 0x13};
 static const uint8_t oid_eku[] = {0x55, 0x1D, 0x25};
 
-bool mqtls_x509_find_extension(const mbedtls_x509_crt *crt, const uint8_t *oid, size_t oid_len,
+bool mqtls__x509_find_extension(const mbedtls_x509_crt *crt, const uint8_t *oid, size_t oid_len,
                                const unsigned char **val, size_t *len)
 {
     /* Extensions ::= SEQUENCE OF SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE,
@@ -64,7 +64,7 @@ static bool seq_next(const mbedtls_x509_crt *crt, const uint8_t *oid, size_t oid
         it->started = true;
         it->malformed = false;
         it->p = it->end = NULL;
-        if (!mqtls_x509_find_extension(crt, oid, oid_len, &v, &n))
+        if (!mqtls__x509_find_extension(crt, oid, oid_len, &v, &n))
             return false;
         unsigned char *p = (unsigned char *)v;
         if (mbedtls_asn1_get_tag(&p, v + n, &n, SEQ)) {
@@ -90,7 +90,7 @@ static bool seq_next(const mbedtls_x509_crt *crt, const uint8_t *oid, size_t oid
     return true;
 }
 
-bool mqtls_x509_san_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
+bool mqtls__x509_san_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
                          mqtls_x509_san_t *san)
 {
     unsigned char tag;
@@ -107,17 +107,17 @@ bool mqtls_x509_san_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
     return true;
 }
 
-bool mqtls_x509_has_ip_san(const mbedtls_x509_crt *crt, const uint8_t *ip, size_t ip_len)
+bool mqtls__x509_has_ip_san(const mbedtls_x509_crt *crt, const uint8_t *ip, size_t ip_len)
 {
     mqtls_x509_iter_t it = {0};
     mqtls_x509_san_t san;
-    while (mqtls_x509_san_next(crt, &it, &san))
+    while (mqtls__x509_san_next(crt, &it, &san))
         if (san.type == MQTLS_X509_SAN_IP && san.len == ip_len && !memcmp(san.val, ip, ip_len))
             return true;
     return false;
 }
 
-bool mqtls_x509_eku_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
+bool mqtls__x509_eku_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
                          const unsigned char **oid, size_t *oid_len)
 {
     unsigned char tag;
@@ -131,11 +131,11 @@ bool mqtls_x509_eku_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
     return true;
 }
 
-bool mqtls_x509_key_usage(const mbedtls_x509_crt *crt, uint32_t *bits)
+bool mqtls__x509_key_usage(const mbedtls_x509_crt *crt, uint32_t *bits)
 {
     const unsigned char *v;
     size_t n;
-    if (!mqtls_x509_find_extension(crt, oid_key_usage, sizeof oid_key_usage, &v, &n))
+    if (!mqtls__x509_find_extension(crt, oid_key_usage, sizeof oid_key_usage, &v, &n))
         return false;
     unsigned char *p = (unsigned char *)v;
     mbedtls_asn1_bitstring bs;
@@ -148,11 +148,11 @@ bool mqtls_x509_key_usage(const mbedtls_x509_crt *crt, uint32_t *bits)
     return true;
 }
 
-bool mqtls_x509_basic_constraints(const mbedtls_x509_crt *crt, bool *ca, int *path_len)
+bool mqtls__x509_basic_constraints(const mbedtls_x509_crt *crt, bool *ca, int *path_len)
 {
     const unsigned char *v;
     size_t n;
-    if (!mqtls_x509_find_extension(crt, oid_basic_constraints, sizeof oid_basic_constraints,
+    if (!mqtls__x509_find_extension(crt, oid_basic_constraints, sizeof oid_basic_constraints,
                                    &v, &n))
         return false;
     unsigned char *p = (unsigned char *)v, *end;
@@ -192,7 +192,7 @@ static bool outer_header(const unsigned char *der, size_t len, size_t *hdr, size
     return true;
 }
 
-mqtls_x509_der_kind_t mqtls_x509_der_kind(const unsigned char *der, size_t len, size_t *total)
+mqtls_x509_der_kind_t mqtls__x509_der_kind(const unsigned char *der, size_t len, size_t *total)
 {
     size_t hdr, body;
     if (total)

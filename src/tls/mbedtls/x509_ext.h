@@ -26,11 +26,11 @@ extern "C" {
  * @return true with *val and *len set to the extnValue contents (inside its OCTET STRING),
  *         pointing into @p crt; false if absent or malformed.
  */
-bool mqtls_x509_find_extension(const mbedtls_x509_crt *crt, const uint8_t *oid, size_t oid_len,
+bool mqtls__x509_find_extension(const mbedtls_x509_crt *crt, const uint8_t *oid, size_t oid_len,
                                const unsigned char **val, size_t *len);
 
 /** Does @p crt carry @p ip (4 or 16 bytes) among its iPAddress subjectAltNames? */
-bool mqtls_x509_has_ip_san(const mbedtls_x509_crt *crt, const uint8_t *ip, size_t ip_len);
+bool mqtls__x509_has_ip_san(const mbedtls_x509_crt *crt, const uint8_t *ip, size_t ip_len);
 
 /** @name GeneralName types (RFC 5280 tag numbers) of subjectAltName entries */
 /**@{*/
@@ -68,7 +68,7 @@ typedef struct mqtls_x509_san {
  * @return true with *san filled; false at the end, when there is no subjectAltName, or when
  *         the extension is malformed (then it->malformed is set).
  */
-bool mqtls_x509_san_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
+bool mqtls__x509_san_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
                          mqtls_x509_san_t *san);
 
 /**
@@ -76,7 +76,7 @@ bool mqtls_x509_san_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
  * @return true with *oid / *oid_len (the OID body, pointing into @p crt); false at the end,
  *         when there is no extendedKeyUsage, or when it is malformed (it->malformed).
  */
-bool mqtls_x509_eku_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
+bool mqtls__x509_eku_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
                          const unsigned char **oid, size_t *oid_len);
 
 /**
@@ -84,17 +84,17 @@ bool mqtls_x509_eku_next(const mbedtls_x509_crt *crt, mqtls_x509_iter_t *it,
  * 0x80 ... MBEDTLS_X509_KU_DECIPHER_ONLY 0x8000).
  * @return true with *bits; false when absent or malformed.
  */
-bool mqtls_x509_key_usage(const mbedtls_x509_crt *crt, uint32_t *bits);
+bool mqtls__x509_key_usage(const mbedtls_x509_crt *crt, uint32_t *bits);
 
 /**
  * The basicConstraints of @p crt.
  * @return true with *ca and *path_len (-1: no pathLenConstraint); false when absent or
  *         malformed.
  */
-bool mqtls_x509_basic_constraints(const mbedtls_x509_crt *crt, bool *ca, int *path_len);
+bool mqtls__x509_basic_constraints(const mbedtls_x509_crt *crt, bool *ca, int *path_len);
 
-/** The shape of a DER object, from its first elements (see mqtls_x509_der_kind()). */
-typedef enum mqtls_x509_der_kind {
+/** The shape of a DER object, from its first elements (see mqtls__x509_der_kind()). */
+typedef enum mqtls__x509_der_kind {
     MQTLS_X509_DER_UNKNOWN = 0,   /**< none of the shapes below (or not DER at all) */
     MQTLS_X509_DER_SIGNED,        /**< SEQUENCE { SEQUENCE, SEQUENCE, BIT STRING }: a
                                        certificate, a CSR or a CRL */
@@ -115,7 +115,7 @@ typedef enum mqtls_x509_der_kind {
  *              header declares it, or 0 when @p der does not start with a SEQUENCE. Less
  *              than @p len: bytes follow the object; more (TRUNCATED): bytes are missing.
  */
-mqtls_x509_der_kind_t mqtls_x509_der_kind(const unsigned char *der, size_t len, size_t *total);
+mqtls_x509_der_kind_t mqtls__x509_der_kind(const unsigned char *der, size_t len, size_t *total);
 
 #ifdef __cplusplus
 }

@@ -21,7 +21,7 @@ static mqtls_status_t cred_fail(mqtls_tls_evidence_t *ev, mqtls_status_t st,
                                 mqtls_tls_item_t item, mqtls_tls_cred_problem_t problem,
                                 const char *fmt, const char *a, const char *b)
 {
-    unsigned long code = ossl_take_error(NULL, 0);
+    unsigned long code = mqtls__ossl_take_error(NULL, 0);
     if (ev)
         ev->cred_problem = problem;
     return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, st, (int)code, item, fmt, a,
@@ -204,7 +204,7 @@ static mqtls_status_t trust_system(X509_STORE *store, mqtls_tls_evidence_t *ev)
     return MQTLS_OK;
 }
 
-mqtls_status_t ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evidence_t *ev)
+mqtls_status_t mqtls__ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evidence_t *ev)
 {
     const mqtls_tls_cfg_t *cfg = &ctx->cfg;
     X509_STORE *store = SSL_CTX_get_cert_store(ssl);
@@ -371,7 +371,7 @@ static mqtls_status_t use_key(SSL_CTX *ssl, EVP_PKEY *key, mqtls_tls_evidence_t 
     return MQTLS_OK;
 }
 
-mqtls_status_t ossl_load_identity(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,
+mqtls_status_t mqtls__ossl_load_identity(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,
                                   mqtls_tls_evidence_t *ev)
 {
     struct ossl_ctx *be = ctx->be;
@@ -387,8 +387,8 @@ mqtls_status_t ossl_load_identity(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,
     sk_X509_pop_free(certs, X509_free);
     EVP_PKEY *key = NULL;
     if (st == MQTLS_OK)
-        st = cfg->key_file && ossl_is_pkcs11(cfg->key_file)
-                 ? ossl_pkcs11_key(ctx, &key, &be->p11, ev)
+        st = cfg->key_file && mqtls__ossl_is_pkcs11(cfg->key_file)
+                 ? mqtls__ossl_pkcs11_key(ctx, &key, &be->p11, ev)
                  : load_key(cfg, &key, ev);
     if (st == MQTLS_OK)
         st = use_key(ssl, key, ev);

@@ -35,43 +35,43 @@ struct mqtls_tls_conn {
 };
 
 /** Installs the verification callback and the message callback on a new SSL_CTX. */
-void ossl_verify_setup(SSL_CTX *ssl);
+void mqtls__ossl_verify_setup(SSL_CTX *ssl);
 
 /** The connection an SSL belongs to (set by tls_openssl.c with SSL_set_app_data). */
-mqtls_tls_t *ossl_conn_of(const SSL *ssl);
+mqtls_tls_t *mqtls__ossl_conn_of(const SSL *ssl);
 
 /** Loads the trusted CAs of ctx->cfg into @p ssl. */
-mqtls_status_t ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evidence_t *ev);
+mqtls_status_t mqtls__ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evidence_t *ev);
 
 /** Loads our certificate (and chain) and key into @p ssl, and checks that they match. */
-mqtls_status_t ossl_load_identity(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,
+mqtls_status_t mqtls__ossl_load_identity(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,
                                   mqtls_tls_evidence_t *ev);
 
 /** Is @p key_file an RFC 7512 URI of a key in a PKCS#11 token? */
-bool ossl_is_pkcs11(const char *key_file);
+bool mqtls__ossl_is_pkcs11(const char *key_file);
 
 /**
  * Loads the key named by the pkcs11: URI ctx->cfg.key_file through OpenSSL's PKCS#11
  * engine into *@p key (the key stays in the token); *@p engine is the handle to release
- * with ossl_pkcs11_release() once the key is no longer used.
+ * with mqtls__ossl_pkcs11_release() once the key is no longer used.
  */
-mqtls_status_t ossl_pkcs11_key(const mqtls_tls_ctx_t *ctx, EVP_PKEY **key, void **engine,
+mqtls_status_t mqtls__ossl_pkcs11_key(const mqtls_tls_ctx_t *ctx, EVP_PKEY **key, void **engine,
                                mqtls_tls_evidence_t *ev);
 
-/** Releases what ossl_pkcs11_key() kept (NULL: nothing). */
-void ossl_pkcs11_release(void *engine);
+/** Releases what mqtls__ossl_pkcs11_key() kept (NULL: nothing). */
+void mqtls__ossl_pkcs11_release(void *engine);
 
 /** Sets @p ssl up to keep sessions for resumption when ctx->cfg.resume_sessions asks. */
-mqtls_status_t ossl_resume_setup(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl);
+mqtls_status_t mqtls__ossl_resume_setup(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl);
 
 /** Offers the session kept for the name @p ssl is about to verify, if there is one. */
-void ossl_resume_offer(const mqtls_tls_ctx_t *ctx, SSL *ssl);
+void mqtls__ossl_resume_offer(const mqtls_tls_ctx_t *ctx, SSL *ssl);
 
 /** Frees the kept session. */
-void ossl_resume_free(struct ossl_ctx *be);
+void mqtls__ossl_resume_free(struct ossl_ctx *be);
 
 /** OpenSSL's words for the oldest error of this thread's queue, which is then emptied.
  *  Returns its code (0 if the queue was empty: @p out is then left alone). */
-unsigned long ossl_take_error(char *out, size_t size);
+unsigned long mqtls__ossl_take_error(char *out, size_t size);
 
 #endif

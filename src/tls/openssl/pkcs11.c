@@ -21,7 +21,7 @@
 
 #define ENGINE_PACKAGE "libengine-pkcs11-openssl"
 
-bool ossl_is_pkcs11(const char *key_file)
+bool mqtls__ossl_is_pkcs11(const char *key_file)
 {
     return key_file && strncmp(key_file, "pkcs11:", 7) == 0;
 }
@@ -93,7 +93,7 @@ static ENGINE *open_engine(const mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *ev)
     return e;
 }
 
-mqtls_status_t ossl_pkcs11_key(const mqtls_tls_ctx_t *ctx, EVP_PKEY **key, void **engine,
+mqtls_status_t mqtls__ossl_pkcs11_key(const mqtls_tls_ctx_t *ctx, EVP_PKEY **key, void **engine,
                                mqtls_tls_evidence_t *ev)
 {
     ERR_clear_error();
@@ -116,7 +116,7 @@ mqtls_status_t ossl_pkcs11_key(const mqtls_tls_ctx_t *ctx, EVP_PKEY **key, void 
     return MQTLS_OK;
 }
 
-void ossl_pkcs11_release(void *engine)
+void mqtls__ossl_pkcs11_release(void *engine)
 {
     if (!engine)
         return;

@@ -34,7 +34,7 @@ static void peer_name(SSL *ssl, char *out, size_t size)
 /* OpenSSL hands over each new session (a TLS 1.3 ticket, a TLS 1.2 session id). */
 static int new_session(SSL *ssl, SSL_SESSION *sess)
 {
-    mqtls_tls_t *t = ossl_conn_of(ssl);
+    mqtls_tls_t *t = mqtls__ossl_conn_of(ssl);
     struct ossl_ctx *be = t && t->ctx ? t->ctx->be : NULL;
     struct ossl_resume *r = be ? be->resume : NULL;
     if (!r || !SSL_SESSION_is_resumable(sess))
@@ -51,7 +51,7 @@ static int new_session(SSL *ssl, SSL_SESSION *sess)
     return 1; /* kept: ours to free */
 }
 
-mqtls_status_t ossl_resume_setup(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl)
+mqtls_status_t mqtls__ossl_resume_setup(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl)
 {
     struct ossl_ctx *be = ctx->be;
     if (!ctx->cfg.resume_sessions)
@@ -65,7 +65,7 @@ mqtls_status_t ossl_resume_setup(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl)
     return MQTLS_OK;
 }
 
-void ossl_resume_offer(const mqtls_tls_ctx_t *ctx, SSL *ssl)
+void mqtls__ossl_resume_offer(const mqtls_tls_ctx_t *ctx, SSL *ssl)
 {
     const struct ossl_ctx *be = ctx->be;
     struct ossl_resume *r = be->resume;
@@ -79,7 +79,7 @@ void ossl_resume_offer(const mqtls_tls_ctx_t *ctx, SSL *ssl)
     pthread_mutex_unlock(&r->lock);
 }
 
-void ossl_resume_free(struct ossl_ctx *be)
+void mqtls__ossl_resume_free(struct ossl_ctx *be)
 {
     if (!be->resume)
         return;

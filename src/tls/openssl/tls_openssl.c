@@ -36,7 +36,7 @@ const char *mqtls__tlsb_name(void)
     return backend_name;
 }
 
-unsigned long ossl_take_error(char *out, size_t size)
+unsigned long mqtls__ossl_take_error(char *out, size_t size)
 {
     unsigned long code = ERR_peek_error();
     if (code && out && size)
@@ -45,7 +45,7 @@ unsigned long ossl_take_error(char *out, size_t size)
     return code;
 }
 
-mqtls_tls_t *ossl_conn_of(const SSL *ssl)
+mqtls_tls_t *mqtls__ossl_conn_of(const SSL *ssl)
 {
     return SSL_get_app_data(ssl);
 }
@@ -289,13 +289,13 @@ static mqtls_status_t configure(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_ev
     SSL_CTX_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_verify(ssl, SSL_VERIFY_PEER, NULL);
-    ossl_verify_setup(ssl);
-    if (ossl_resume_setup(ctx, ssl) != MQTLS_OK)
+    mqtls__ossl_verify_setup(ssl);
+    if (mqtls__ossl_resume_setup(ctx, ssl) != MQTLS_OK)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
                                MQTLS_TLS_ITEM_SETTINGS, "out of memory");
-    st = ossl_load_trust(ctx, ssl, ev);
+    st = mqtls__ossl_load_trust(ctx, ssl, ev);
     if (st == MQTLS_OK && ctx->has_identity)
-        st = ossl_load_identity(ctx, ssl, ev);
+        st = mqtls__ossl_load_identity(ctx, ssl, ev);
     return st;
 }
 
@@ -306,7 +306,7 @@ mqtls_status_t mqtls__tlsb_ctx_init(mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *
     if (!be || !(be->ssl = SSL_CTX_new(TLS_client_method()))) {
         OPENSSL_free(be);
         char words[120] = "out of memory";
-        unsigned long code = ossl_take_error(words, sizeof words);
+        unsigned long code = mqtls__ossl_take_error(words, sizeof words);
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, (int)code,
                                MQTLS_TLS_ITEM_NONE, "%s", words);
     }
@@ -322,9 +322,9 @@ void mqtls__tlsb_ctx_free(mqtls_tls_ctx_t *ctx)
     struct ossl_ctx *be = ctx->be;
     if (!be)
         return;
-    ossl_resume_free(be);
+    mqtls__ossl_resume_free(be);
         SSL_CTX_free(be->ssl); /* frees (and clears) the key it holds */
-    ossl_pkcs11_release(be->p11);
+    mqtls__ossl_pkcs11_release(be->p11);
     OPENSSL_free(be);
     ctx->be = NULL;
 }
@@ -392,7 +392,7 @@ static void bio_method_init(void)
 static mqtls_status_t start_fail(mqtls_tls_t *t, const char *what)
 {
     char words[120];
-    unsigned long code = ossl_take_error(words, sizeof words);
+    unsigned long code = mqtls__ossl_take_error(words, sizeof words);
     return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_HANDSHAKE, MQTLS_ERR_TLS, (int)code,
                            MQTLS_TLS_ITEM_NONE, "%s%s%s", what, code ? ": " : "",
                            code ? words : "");
@@ -442,7 +442,7 @@ mqtls_status_t mqtls__tlsb_start(mqtls_tls_t *t, const char *name)
     if (st == MQTLS_OK)
         st = set_peer_name(t, t->conn->ssl, name);
     if (st == MQTLS_OK)
-        ossl_resume_offer(t->ctx, t->conn->ssl);
+        mqtls__ossl_resume_offer(t->ctx, t->conn->ssl);
     return st;
 }
 
@@ -475,7 +475,7 @@ static mqtls_status_t handshake_failed(mqtls_tls_t *t, int err)
 {
     struct mqtls_tls_conn *c = t->conn;
     char words[120] = "";
-    unsigned long code = ossl_take_error(words, sizeof words);
+    unsigned long code = mqtls__ossl_take_error(words, sizeof words);
     mqtls_status_t st = MQTLS_ERR_TLS_HANDSHAKE;
     if (c->first_err && !t->ev.insecure)
         st = MQTLS_ERR_TLS_VERIFY;
@@ -588,7 +588,7 @@ static int32_t io_failed(mqtls_tls_t *t, int n)
         ERR_clear_error();
         return 0;
     }
-    unsigned long code = ossl_take_error(NULL, 0);
+    unsigned long code = mqtls__ossl_take_error(NULL, 0);
     t->ev.raw_error = code ? (int)code : err;
     if (err == SSL_ERROR_ZERO_RETURN || t->conn->io_status == MQTLS_ERR_CLOSED ||
         (err == SSL_ERROR_SYSCALL && !t->conn->io_status) ||

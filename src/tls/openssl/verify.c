@@ -139,7 +139,7 @@ static void describe(mqtls_tls_cert_info_t *ci, X509 *x)
 static mqtls_tls_t *conn_of_store(X509_STORE_CTX *store)
 {
     SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
-    return ssl ? ossl_conn_of(ssl) : NULL;
+    return ssl ? mqtls__ossl_conn_of(ssl) : NULL;
 }
 
 /* Called by X509_verify_cert for each problem: note it where it belongs, and go on. */
@@ -251,7 +251,7 @@ static void on_message(int write_p, int version, int type, const void *buf, size
 {
     (void)version;
     (void)arg;
-    mqtls_tls_t *t = ossl_conn_of(ssl);
+    mqtls_tls_t *t = mqtls__ossl_conn_of(ssl);
     const unsigned char *m = buf;
     if (!t || !t->conn || len < 1)
         return;
@@ -276,7 +276,7 @@ static void on_message(int write_p, int version, int type, const void *buf, size
         t->ev.cert_sent = !certificate_empty(m, len, SSL_version(ssl) == TLS1_3_VERSION);
 }
 
-void ossl_verify_setup(SSL_CTX *ssl)
+void mqtls__ossl_verify_setup(SSL_CTX *ssl)
 {
     SSL_CTX_set_cert_verify_callback(ssl, verify_chain, NULL);
     SSL_CTX_set_msg_callback(ssl, on_message);
