@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # capture_golden.sh - record the bytes real mosquitto clients and a real mosquitto broker
-# put on the wire, as C arrays for tests/unit/golden.h.
+# put on the wire, as C arrays for tests/unit/codec/golden.h.
 #
 # It starts two private `mosquitto` brokers on free 127.0.0.1 ports (A: anonymous; B: a
 # password file, an ACL and limits that show in its CONNACK) and, in front of each, a small

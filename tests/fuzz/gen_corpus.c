@@ -1,7 +1,7 @@
 /**
  * @file gen_corpus.c
  * @brief Writes the seed corpora of the fuzz targets into ROOT/<target>/ (committed as
- *        tests/fuzz/corpus/<target>/), from the golden vectors of tests/unit/golden.h and a
+ *        tests/fuzz/corpus/<target>/), from the golden vectors of tests/unit/codec/golden.h and a
  *        few hand-written inputs. The x509 seeds come from `mqtls pki` instead
  *        (tests/fuzz/gen_x509_corpus.sh).
  *
