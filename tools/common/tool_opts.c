@@ -1,7 +1,7 @@
 /**
  * @file tool_opts.c
- * @brief One sorted option table for pub and sub, the parser that walks it, the checks
- *        shared by both commands and the --help text built from it.
+ * @brief The option table of pub, sub and doctor (tool_optparse.h parses it and prints their
+ *        --help from it), its handlers, and the checks shared by the three commands.
  */
 #include "common/tool_opts.h"
 
@@ -11,66 +11,26 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include "doctor/tool_doctor.h"
 #include "mqtt/tool_tls.h"
 #include "mqtt/tool_unix.h"
 #include "common/tool_url.h"
 #include "common/tool_util.h"
 
-struct tool_opt;
-typedef int (*opt_fn)(tool_cfg_t *cfg, const struct tool_opt *o, char **args, int avail,
-                      int *used);
-
-/** One option: long name (the table is sorted by it), short letter, where it applies. */
-typedef struct tool_opt {
-    const char *lname;
-    char sname;
-    uint8_t cmds;     /**< TOOL_PUB | TOOL_SUB */
-    uint8_t nargs;    /**< arguments it takes (at least; -D takes 3 or 4) */
-    opt_fn fn;
-    size_t off;       /**< field of tool_cfg_t for the generic handlers */
-    const char *argname;
-    const char *help;
-    const char *help_sub; /**< sub's help when it differs (NULL: same) */
-    const char *help_doc; /**< doctor's help when it differs (NULL: same) */
-} tool_opt_t;
-
 #define BOTH (TOOL_PUB | TOOL_SUB)
 /* The connection flags, which `mqtls doctor` takes too. */
 #define CONN (TOOL_PUB | TOOL_SUB | TOOL_DOCTOR)
 #define DOC TOOL_DOCTOR
-#define OPT(l, s, c, n, fn, off, arg, help) {l, s, c, n, fn, off, arg, help, NULL, NULL}
-#define OPT2(l, s, c, n, fn, off, arg, help, help_sub)                                         \
-    {l, s, c, n, fn, off, arg, help, help_sub, NULL}
-#define OPT3(l, s, c, n, fn, off, arg, help, help_sub, help_doc)                               \
-    {l, s, c, n, fn, off, arg, help, help_sub, help_doc}
+/* An entry: long and short name, commands, values, handler, field, value name, help. */
+#define OPT(l, s, c, n, fn, off, arg, help) {l, s, n, c, fn, off, arg, help}
 #define F(field) offsetof(tool_cfg_t, field)
 
 #define bad tool_usage_err
 
-static int opt_str(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_list(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)n;
-    (void)u;
-    *(const char **)((char *)cfg + o->off) = a[0];
-    return TOOL_EXIT_OK;
-}
-
-static int opt_true(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
-{
-    (void)a;
-    (void)n;
-    (void)u;
-    *(bool *)((char *)cfg + o->off) = true;
-    return TOOL_EXIT_OK;
-}
-
-static int opt_list(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
-{
-    (void)n;
-    (void)u;
-    tool_strlist_add((tool_strlist_t *)((char *)cfg + o->off), a[0]);
+    tool_cfg_t *cfg = p->ctx;
+    tool_strlist_add((tool_strlist_t *)((char *)cfg + val->opt->off), val->v[0]);
     return TOOL_EXIT_OK;
 }
 
@@ -83,22 +43,22 @@ static int opt_u32(const char *v, const char *name, uint32_t min, uint32_t max, 
     return TOOL_EXIT_USAGE;
 }
 
-static int opt_port(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_port(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     uint32_t v;
-    int rc = opt_u32(a[0], "port", 1, 65535, &v);
+    int rc = opt_u32(val->v[0], "port", 1, 65535, &v);
     cfg->port = (uint16_t)v;
     return rc;
 }
 
-static int opt_keepalive(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_keepalive(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     uint32_t v;
     /* mosquitto_pub/sub 2.0 take 5..65535 ("it must be between 5 and 65535 inclusive");
      * 0 (keep-alive off) is refused there too, so a script behaves the same with both. */
-    int rc = opt_u32(a[0], "keepalive", 5, 65535, &v);
+    int rc = opt_u32(val->v[0], "keepalive", 5, 65535, &v);
     cfg->keepalive = (uint16_t)v;
     return rc;
 }
@@ -112,24 +72,24 @@ static int qos_value(const char *v, const char *what, uint8_t *out)
     return bad("invalid %s '%s' (must be 0, 1 or 2)", what, v);
 }
 
-static int opt_qos(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_qos(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     cfg->qos_set = true;
-    return qos_value(a[0], "QoS", &cfg->qos);
+    return qos_value(val->v[0], "QoS", &cfg->qos);
 }
 
-static int opt_will_qos(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_will_qos(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     cfg->will_opts = true;
-    return qos_value(a[0], "will QoS", &cfg->will_qos);
+    return qos_value(val->v[0], "will QoS", &cfg->will_qos);
 }
 
-static int opt_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_version(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
-    const char *v = a[0];
+    tool_cfg_t *cfg = p->ctx;
+    const char *v = val->v[0];
     if (!strcmp(v, "mqttv311") || !strcmp(v, "311")) {
         cfg->version = MQTLS_V311;
     } else if (!strcmp(v, "mqttv5") || !strcmp(v, "5")) {
@@ -146,24 +106,25 @@ static int opt_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, in
     return TOOL_EXIT_OK;
 }
 
-static int opt_session_expiry(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_session_expiry(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     cfg->session_expiry_set = true;
-    if (!strcmp(a[0], "-1") || !strcmp(a[0], "\xe2\x88\x9e")) { /* -1 or the infinity sign */
+    const char *v = val->v[0];
+    if (!strcmp(v, "-1") || !strcmp(v, "\xe2\x88\x9e")) { /* -1 or the infinity sign */
         cfg->session_expiry = 0xFFFFFFFFu;
         return TOOL_EXIT_OK;
     }
-    return opt_u32(a[0], "session expiry interval", 0, 0xFFFFFFFFu, &cfg->session_expiry);
+    return opt_u32(v, "session expiry interval", 0, 0xFFFFFFFFu, &cfg->session_expiry);
 }
 
-static int opt_msg(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_msg(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     cfg->msg_sources++;
-    switch (o->sname) {
-    case 'm': cfg->msg_mode = TOOL_MSG_ARG; cfg->message = a[0]; break;
-    case 'f': cfg->msg_mode = TOOL_MSG_FILE; cfg->file = a[0]; break;
+    switch (val->opt->sname) {
+    case 'm': cfg->msg_mode = TOOL_MSG_ARG; cfg->message = val->v[0]; break;
+    case 'f': cfg->msg_mode = TOOL_MSG_FILE; cfg->file = val->v[0]; break;
     case 'l': cfg->msg_mode = TOOL_MSG_LINES; break;
     case 's': cfg->msg_mode = TOOL_MSG_STDIN; break;
     default: cfg->msg_mode = TOOL_MSG_NULL; break;
@@ -171,61 +132,62 @@ static int opt_msg(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u
     return TOOL_EXIT_OK;
 }
 
-static int opt_repeat(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_repeat(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
-    return opt_u32(a[0], "repeat count", 1, 0xFFFFFFFFu, &cfg->repeat);
+    tool_cfg_t *cfg = p->ctx;
+    return opt_u32(val->v[0], "repeat count", 1, 0xFFFFFFFFu, &cfg->repeat);
 }
 
-static int opt_repeat_delay(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_repeat_delay(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     char *end = NULL;
-    double d = strtod(a[0], &end);
-    if (end == a[0] || *end || !isfinite(d) || d < 0 || d > 4000000.0)
-        return bad("invalid %s '%s' (must be seconds, e.g. 0.5)", "repeat delay", a[0]);
+    double d = strtod(val->v[0], &end);
+    if (end == val->v[0] || *end || !isfinite(d) || d < 0 || d > 4000000.0)
+        return bad("invalid %s '%s' (must be seconds, e.g. 0.5)", "repeat delay", val->v[0]);
     cfg->repeat_delay_ms = (uint32_t)(d * 1000.0 + 0.5);
     return TOOL_EXIT_OK;
 }
 
-static int opt_max_inflight(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_max_inflight(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     uint32_t v;
-    int rc = opt_u32(a[0], "maximum in-flight count", 1, 65535, &v);
+    int rc = opt_u32(val->v[0], "maximum in-flight count", 1, 65535, &v);
     cfg->max_inflight = (uint16_t)v;
     return rc;
 }
 
-static int opt_ack_timeout(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_ack_timeout(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
-    return opt_u32(a[0], "acknowledgement timeout", 0, 4000000u, &cfg->ack_timeout_s);
+    tool_cfg_t *cfg = p->ctx;
+    return opt_u32(val->v[0], "acknowledgement timeout", 0, 4000000u, &cfg->ack_timeout_s);
 }
 
-static int opt_max_packet(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_max_packet(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     /* 256: room for any acknowledgement; the top: the largest packet MQTT can frame. */
-    return opt_u32(a[0], "maximum packet size", 256, MQTLS_VBI_MAX + 5u, &cfg->max_packet);
+    return opt_u32(val->v[0], "maximum packet size", 256, MQTLS_VBI_MAX + 5u,
+                   &cfg->max_packet);
 }
 
-static int opt_count(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_count(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
-    return opt_u32(a[0], "message count", 1, 0xFFFFFFFFu, &cfg->count);
+    tool_cfg_t *cfg = p->ctx;
+    return opt_u32(val->v[0], "message count", 1, 0xFFFFFFFFu, &cfg->count);
 }
 
-static int opt_timeout(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_timeout(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
-    return opt_u32(a[0], "timeout", 1, 4000000u, &cfg->timeout_s);
+    tool_cfg_t *cfg = p->ctx;
+    return opt_u32(val->v[0], "timeout", 1, 4000000u, &cfg->timeout_s);
 }
 
-static int opt_property(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_property(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o;
-    return tool_props_add(&cfg->props, a, n, u);
+    tool_cfg_t *cfg = p->ctx;
+    return tool_props_add(&cfg->props, val->v, val->avail, &val->used);
 }
 
 static const char *own(tool_cfg_t *cfg, char *s)
@@ -235,13 +197,13 @@ static const char *own(tool_cfg_t *cfg, char *s)
     return s;
 }
 
-static int opt_url(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_url(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     tool_url_t url;
     char err[160];
-    if (!tool_url_parse(a[0], &url, err, sizeof err))
-        return bad("invalid URL '%s': %s", a[0], err);
+    if (!tool_url_parse(val->v[0], &url, err, sizeof err))
+        return bad("invalid URL '%s': %s", val->v[0], err);
     cfg->url_scheme = url.tls ? TOOL_URL_MQTTS : TOOL_URL_MQTT;
     cfg->host = own(cfg, url.host);
     if (url.port_given)
@@ -256,126 +218,122 @@ static int opt_url(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u
 }
 
 /* Keeps a copy and blanks the argument, so that ps shows it no longer. */
-static int opt_keypass(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_keypass(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     if (cfg->keypass) {
         explicit_bzero(cfg->keypass, strlen(cfg->keypass));
         free(cfg->keypass);
     }
-    cfg->keypass = tool_xstrdup(a[0]);
+    cfg->keypass = tool_xstrdup(val->v[0]);
     cfg->keypass_opt = true;
-    explicit_bzero(a[0], strlen(a[0]));
+    explicit_bzero(val->v[0], strlen(val->v[0]));
     return TOOL_EXIT_OK;
 }
 
-static int opt_tls_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_tls_version(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
-    if (!strcmp(a[0], "tlsv1.2"))
+    tool_cfg_t *cfg = p->ctx;
+    if (!strcmp(val->v[0], "tlsv1.2"))
         cfg->tls_min_version = MQTLS_TLS_V1_2;
-    else if (!strcmp(a[0], "tlsv1.3"))
+    else if (!strcmp(val->v[0], "tlsv1.3"))
         cfg->tls_min_version = MQTLS_TLS_V1_3;
-    else if (!strcmp(a[0], "tlsv1.1") || !strcmp(a[0], "tlsv1"))
-        return bad("TLS version '%s' is not supported by mqtls (TLS 1.2 is the lowest)", a[0]);
+    else if (!strcmp(val->v[0], "tlsv1.1") || !strcmp(val->v[0], "tlsv1"))
+        return bad("TLS version '%s' is not supported by mqtls (TLS 1.2 is the lowest)", val->v[0]);
     else
-        return bad("invalid TLS version '%s' (use tlsv1.2 or tlsv1.3)", a[0]);
+        return bad("invalid TLS version '%s' (use tlsv1.2 or tlsv1.3)", val->v[0]);
     return TOOL_EXIT_OK;
 }
 
 /* --keyform and --tls-engine, as mosquitto's clients take them: a key in a PKCS#11 token,
  * given in --key as an RFC 7512 pkcs11: URI (the one engine there is for it). */
-static int opt_keyform(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_keyform(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
-    if (!strcmp(a[0], "engine"))
+    tool_cfg_t *cfg = p->ctx;
+    if (!strcmp(val->v[0], "engine"))
         cfg->keyform_engine = true;
-    else if (!strcmp(a[0], "pem"))
+    else if (!strcmp(val->v[0], "pem"))
         cfg->keyform_engine = false;
     else
         return bad("invalid --keyform '%s' (pem: a key file, PEM or DER; engine: a key in a "
-                   "PKCS#11 token, given as a pkcs11: URI in --key)", a[0]);
+                   "PKCS#11 token, given as a pkcs11: URI in --key)", val->v[0]);
     return TOOL_EXIT_OK;
 }
 
-static int opt_tls_engine(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_tls_engine(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
-    if (strcmp(a[0], "pkcs11") != 0)
+    tool_cfg_t *cfg = p->ctx;
+    if (strcmp(val->v[0], "pkcs11") != 0)
         return bad("--tls-engine '%s' is not supported: mqtls uses keys in PKCS#11 tokens "
-                   "(--tls-engine pkcs11, or simply a pkcs11: URI in --key)", a[0]);
+                   "(--tls-engine pkcs11, or simply a pkcs11: URI in --key)", val->v[0]);
     cfg->keyform_engine = true;
     return TOOL_EXIT_OK;
 }
 
 /* --random-filter CHANCE: a percentage, 0.1 to 100, kept in thousandths of a percent. */
-static int opt_random_filter(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_random_filter(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)o, (void)n, (void)u;
+    tool_cfg_t *cfg = p->ctx;
     char *end = NULL;
-    double d = strtod(a[0], &end);
-    if (end == a[0] || *end || !isfinite(d) || d < 0.1 || d > 100.0)
+    double d = strtod(val->v[0], &end);
+    if (end == val->v[0] || *end || !isfinite(d) || d < 0.1 || d > 100.0)
         return bad("invalid --random-filter chance '%s' (must be a percentage from 0.1 to 100)",
-                   a[0]);
+                   val->v[0]);
     cfg->random_filter = (uint32_t)(d * 1000.0 + 0.5);
     return TOOL_EXIT_OK;
 }
 
-static int opt_show_version(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
+static int opt_show_version(tool_optparse_t *p, tool_optval_t *val)
 {
-    (void)cfg, (void)o, (void)a, (void)n, (void)u;
+    (void)p, (void)val;
     tool_version_print(stdout);
     return TOOL_HELP_SHOWN;
 }
 
-static int opt_help(tool_cfg_t *cfg, const tool_opt_t *o, char **a, int n, int *u)
-{
-    (void)o, (void)a, (void)n, (void)u;
-    tool_opts_help(cfg->cmd, stdout);
-    return TOOL_HELP_SHOWN;
-}
-
-/* Sorted by long name (strcmp order): tool_opt_find() searches it with bsearch(). */
+/* In the order of --help: by long name. An option whose help differs between the commands
+ * has an entry for each. */
 static const tool_opt_t opts[] = {
     OPT("ack-timeout", 0, TOOL_PUB, 1, opt_ack_timeout, 0, "SECONDS",
         "QoS 1/2: give up when no acknowledgement arrives for SECONDS (default 30, 0: wait)"),
     OPT("alpn", 0, CONN, 1, opt_list, F(alpn), "PROTOCOL",
         "TLS: ALPN protocol to offer (repeatable; default: x-amzn-mqtt-ca on 443 of AWS)"),
-    OPT("bind-address", 'A', BOTH, 1, opt_str, F(bind_addr), "ADDRESS",
+    OPT("bind-address", 'A', BOTH, 1, tool_opt_str, F(bind_addr), "ADDRESS",
         "bind the outgoing socket to this local address"),
-    OPT("cafile", 0, CONN, 1, opt_str, F(cafile), "FILE",
+    OPT("cafile", 0, CONN, 1, tool_opt_str, F(cafile), "FILE",
         "TLS: trust the CA certificate(s) in FILE (PEM or DER) to verify the broker"),
-    OPT("capath", 0, CONN, 1, opt_str, F(capath), "DIR",
+    OPT("capath", 0, CONN, 1, tool_opt_str, F(capath), "DIR",
         "TLS: trust the CA certificates in directory DIR"),
-    OPT("cert", 0, CONN, 1, opt_str, F(cert), "FILE",
+    OPT("cert", 0, CONN, 1, tool_opt_str, F(cert), "FILE",
         "TLS: client certificate (PEM or DER) for mutual TLS; needs --key"),
-    OPT("ciphers", 0, CONN, 1, opt_str, F(ciphers), "LIST",
+    OPT("ciphers", 0, CONN, 1, tool_opt_str, F(ciphers), "LIST",
         "TLS: cipher suites to offer, IANA names separated by ':'"),
-    OPT("connect-to", 0, DOC, 1, opt_str, F(connect_to), "H:P:H2:P2",
+    OPT("connect-to", 0, DOC, 1, tool_opt_str, F(connect_to), "H:P:H2:P2",
         "connect to H2:P2 instead of H:P; TLS still names H (like curl)"),
     OPT("count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"),
-    OPT("debug", 'd', BOTH, 0, opt_true, F(debug), NULL, "print the packets sent and received"),
-    OPT("disable-clean-session", 'c', BOTH, 0, opt_true, F(no_clean), NULL,
+    OPT("debug", 'd', BOTH, 0, tool_opt_true, F(debug), NULL,
+        "print the packets sent and received"),
+    OPT("disable-clean-session", 'c', BOTH, 0, tool_opt_true, F(no_clean), NULL,
         "keep the session (clean start 0); needs -i"),
-    OPT("exit-after-subscribe", 'E', TOOL_SUB, 0, opt_true, F(exit_after_sub), NULL,
+    OPT("exit-after-subscribe", 'E', TOOL_SUB, 0, tool_opt_true, F(exit_after_sub), NULL,
         "exit once the subscriptions are acknowledged"),
     OPT("file", 'f', TOOL_PUB, 1, opt_msg, 0, "FILE", "send the contents of FILE as the message"),
     OPT("filter-out", 'T', TOOL_SUB, 1, opt_list, F(filter_out), "FILTER",
         "do not print messages whose topic matches FILTER (repeatable)"),
-    OPT("format", 'F', TOOL_SUB, 1, opt_str, F(format), "FORMAT",
+    OPT("format", 'F', TOOL_SUB, 1, tool_opt_str, F(format), "FORMAT",
         "output format: %t %p %q %r %l %m %x %j %I %U %P %C ... (docs/cli.md)"),
-    OPT("help", 0, CONN, 0, opt_help, 0, NULL, "show this help"),
-    OPT("host", 'h', CONN, 1, opt_str, F(host), "HOST", "broker host (default localhost)"),
-    OPT("id", 'i', CONN, 1, opt_str, F(id), "ID", "client identifier (default mqtls_<cmd>_<pid>)"),
-    OPT("id-prefix", 'I', BOTH, 1, opt_str, F(id_prefix), "PREFIX",
+    OPT("help", 0, CONN, 0, tool_opt_help, 0, NULL, "show this help"),
+    OPT("host", 'h', CONN, 1, tool_opt_str, F(host), "HOST", "broker host (default localhost)"),
+    OPT("id", 'i', CONN, 1, tool_opt_str, F(id), "ID",
+        "client identifier (default mqtls_<cmd>_<pid>)"),
+    OPT("id-prefix", 'I', BOTH, 1, tool_opt_str, F(id_prefix), "PREFIX",
         "client identifier is PREFIX followed by the process id"),
-    OPT("insecure", 0, CONN, 0, opt_true, F(insecure), NULL,
+    OPT("insecure", 0, CONN, 0, tool_opt_true, F(insecure), NULL,
         "TLS: do NOT verify the broker's certificate and host name (unsafe; tests only)"),
-    OPT("json", 0, DOC, 0, opt_true, F(json), NULL,
+    OPT("json", 0, DOC, 0, tool_opt_true, F(json), NULL,
         "print the report as one JSON document (docs/doctor.md)"),
     OPT("keepalive", 'k', CONN, 1, opt_keepalive, 0, "SECONDS",
         "keep alive, 5 to 65535 (default 60)"),
-    OPT("key", 0, CONN, 1, opt_str, F(key), "FILE|URI",
+    OPT("key", 0, CONN, 1, tool_opt_str, F(key), "FILE|URI",
         "TLS: private key of --cert (PEM or DER; PKCS#1, SEC1 or PKCS#8), or a key in a "
         "PKCS#11 token as a pkcs11: URI (OpenSSL builds)"),
     OPT("keyform", 0, CONN, 1, opt_keyform, 0, "pem|engine",
@@ -387,72 +345,81 @@ static const tool_opt_t opts[] = {
     OPT("max-packet-size", 0, TOOL_SUB, 1, opt_max_packet, 0, "BYTES",
         "largest packet accepted: the receive buffer (default 64 MiB; 5.0: advertised)"),
     OPT("message", 'm', TOOL_PUB, 1, opt_msg, 0, "MESSAGE", "send MESSAGE"),
-    OPT("no-eol", 'N', TOOL_SUB, 0, opt_true, F(no_eol), NULL, "no newline after each message"),
-    OPT("no-retained", 'R', TOOL_SUB, 0, opt_true, F(no_retained), NULL,
+    OPT("no-eol", 'N', TOOL_SUB, 0, tool_opt_true, F(no_eol), NULL,
+        "no newline after each message"),
+    OPT("no-retained", 'R', TOOL_SUB, 0, tool_opt_true, F(no_retained), NULL,
         "do not print retained (stale) messages"),
-    OPT("no-roundtrip", 0, DOC, 0, opt_true, F(no_roundtrip), NULL,
+    OPT("no-roundtrip", 0, DOC, 0, tool_opt_true, F(no_roundtrip), NULL,
         "stop after CONNACK: no subscribe/publish round trip"),
-    OPT("nodelay", 0, BOTH, 0, opt_true, F(nodelay), NULL, "disable Nagle's algorithm"),
+    OPT("nodelay", 0, BOTH, 0, tool_opt_true, F(nodelay), NULL, "disable Nagle's algorithm"),
     OPT("null-message", 'n', TOOL_PUB, 0, opt_msg, 0, NULL, "send a zero-length message"),
-    OPT("pkcs11-module", 0, CONN, 1, opt_str, F(pkcs11_module), "FILE",
+    OPT("pkcs11-module", 0, CONN, 1, tool_opt_str, F(pkcs11_module), "FILE",
         "TLS: the PKCS#11 module of a pkcs11: --key (default: p11-kit's)"),
     OPT("port", 'p', CONN, 1, opt_port, 0, "PORT", "broker port (default 1883, TLS: 8883)"),
-    OPT("pretty", 0, TOOL_SUB, 0, opt_true, F(pretty), NULL,
+    OPT("pretty", 0, TOOL_SUB, 0, tool_opt_true, F(pretty), NULL,
         "print the JSON of %j indented, over several lines"),
-    OPT2("property", 'D', BOTH, 3, opt_property, 0, "CMD NAME VALUE",
-        "5.0 property; CMD: connect publish disconnect will (user-property: NAME KEY VALUE)",
+    OPT("property", 'D', TOOL_PUB, 3, opt_property, 0, "CMD NAME VALUE",
+        "5.0 property; CMD: connect publish disconnect will (user-property: NAME KEY VALUE)"),
+    OPT("property", 'D', TOOL_SUB, 3, opt_property, 0, "CMD NAME VALUE",
         "5.0 property; CMD: connect subscribe unsubscribe disconnect will"),
-    OPT3("protocol-version", 'V', CONN, 1, opt_version, 0, "VERSION",
-        "mqttv311 (default), mqttv5 or mqttv31 (also 311, 5, 31)", NULL,
+    OPT("protocol-version", 'V', BOTH, 1, opt_version, 0, "VERSION",
+        "mqttv311 (default), mqttv5 or mqttv31 (also 311, 5, 31)"),
+    OPT("protocol-version", 'V', DOC, 1, opt_version, 0, "VERSION",
         "mqttv311 (default) or mqttv5 (also 311, 5)"),
-    OPT("pw", 'P', CONN, 1, opt_str, F(password), "PASSWORD", "password"),
-    OPT2("qos", 'q', BOTH, 1, opt_qos, 0, "QOS", "QoS of the message: 0, 1 or 2 (default 0)",
+    OPT("pw", 'P', CONN, 1, tool_opt_str, F(password), "PASSWORD", "password"),
+    OPT("qos", 'q', TOOL_PUB, 1, opt_qos, 0, "QOS", "QoS of the message: 0, 1 or 2 (default 0)"),
+    OPT("qos", 'q', TOOL_SUB, 1, opt_qos, 0, "QOS",
         "QoS of the subscriptions: 0, 1 or 2 (default 0)"),
-    OPT("quiet", 0, BOTH, 0, opt_true, F(quiet), NULL, "do not print error messages"),
+    OPT("quiet", 0, BOTH, 0, tool_opt_true, F(quiet), NULL, "do not print error messages"),
     OPT("random-filter", 0, TOOL_SUB, 1, opt_random_filter, 0, "CHANCE",
         "print each message with this chance, in percent (0.1 to 100)"),
-    OPT("remove-retained", 0, TOOL_SUB, 0, opt_true, F(remove_retained), NULL,
+    OPT("remove-retained", 0, TOOL_SUB, 0, tool_opt_true, F(remove_retained), NULL,
         "clear each retained message received (publish an empty retained message)"),
     OPT("repeat", 0, TOOL_PUB, 1, opt_repeat, 0, "N", "publish the message N times"),
     OPT("repeat-delay", 0, TOOL_PUB, 1, opt_repeat_delay, 0, "SECONDS",
         "wait this long between repeated publishes"),
-    OPT("retain", 'r', TOOL_PUB, 0, opt_true, F(retain), NULL, "make the message retained"),
-    OPT("retained-only", 0, TOOL_SUB, 0, opt_true, F(retained_only), NULL,
+    OPT("retain", 'r', TOOL_PUB, 0, tool_opt_true, F(retain), NULL, "make the message retained"),
+    OPT("retained-only", 0, TOOL_SUB, 0, tool_opt_true, F(retained_only), NULL,
         "print only retained messages; exit at the first live one"),
-    OPT("session-dir", 0, TOOL_PUB, 1, opt_str, F(session_dir), "DIR",
+    OPT("session-dir", 0, TOOL_PUB, 1, tool_opt_str, F(session_dir), "DIR",
         "keep QoS 1/2 messages in DIR until acknowledged; resend them after a restart"),
     OPT("session-expiry", 'x', BOTH, 1, opt_session_expiry, 0, "SECONDS",
         "5.0 session expiry interval (-1: never expires)"),
     OPT("stdin-file", 's', TOOL_PUB, 0, opt_msg, 0, NULL, "send all of stdin as one message"),
     OPT("stdin-line", 'l', TOOL_PUB, 0, opt_msg, 0, NULL, "send each line of stdin as a message"),
-    OPT3("timeout", 'W', TOOL_SUB | DOC, 1, opt_timeout, 0, "SECONDS",
-        "stop after SECONDS (exit status 27)", NULL,
+    OPT("timeout", 'W', TOOL_SUB, 1, opt_timeout, 0, "SECONDS",
+        "stop after SECONDS (exit status 27)"),
+    OPT("timeout", 'W', DOC, 1, opt_timeout, 0, "SECONDS",
         "time each network step may take (default 10)"),
     OPT("tls-alpn", 0, CONN, 1, opt_list, F(alpn), "PROTOCOL",
         "TLS: the same as --alpn (mosquitto's name for it)"),
     OPT("tls-engine", 0, CONN, 1, opt_tls_engine, 0, "pkcs11",
         "TLS: the same as --keyform engine (mosquitto's name for it)"),
-    OPT("tls-use-os-certs", 0, CONN, 0, opt_true, F(use_os_certs), NULL,
+    OPT("tls-use-os-certs", 0, CONN, 0, tool_opt_true, F(use_os_certs), NULL,
         "TLS: trust the system's CA certificates (SSL_CERT_FILE/SSL_CERT_DIR, else "
         "/etc/ssl/certs)"),
     OPT("tls-version", 0, CONN, 1, opt_tls_version, 0, "VERSION",
         "TLS: lowest version to use, tlsv1.2 (default) or tlsv1.3 (1.3 only)"),
-    OPT3("topic", 't', CONN, 1, opt_list, F(topics), "TOPIC", "topic to publish to",
-        "topic filter to subscribe to (repeatable)",
+    OPT("topic", 't', TOOL_PUB, 1, opt_list, F(topics), "TOPIC", "topic to publish to"),
+    OPT("topic", 't', TOOL_SUB, 1, opt_list, F(topics), "TOPIC",
+        "topic filter to subscribe to (repeatable)"),
+    OPT("topic", 't', DOC, 1, opt_list, F(topics), "TOPIC",
         "topic of the round trip (default mqtls/doctor/<client id>)"),
-    OPT("unix", 0, BOTH, 1, opt_str, F(unix_path), "PATH",
+    OPT("unix", 0, BOTH, 1, tool_opt_str, F(unix_path), "PATH",
         "connect through the Unix socket PATH instead of TCP (no TLS)"),
     OPT("unsubscribe", 'U', TOOL_SUB, 1, opt_list, F(unsub), "FILTER",
         "unsubscribe from FILTER (repeatable)"),
     OPT("url", 'L', CONN, 1, opt_url, 0, "URL",
         "mqtt[s]://[user[:password]@]host[:port]/topic (mqtts: TLS, default port 8883)"),
-    OPT("username", 'u', CONN, 1, opt_str, F(username), "USER", "user name"),
-    OPT("verbose", 'v', TOOL_SUB, 0, opt_true, F(verbose), NULL, "print the topic and the payload"),
+    OPT("username", 'u', CONN, 1, tool_opt_str, F(username), "USER", "user name"),
+    OPT("verbose", 'v', TOOL_SUB, 0, tool_opt_true, F(verbose), NULL,
+        "print the topic and the payload"),
     OPT("version", 0, CONN, 0, opt_show_version, 0, NULL, "print the version and exit"),
-    OPT("will-payload", 0, BOTH, 1, opt_str, F(will_payload), "PAYLOAD", "will message payload"),
+    OPT("will-payload", 0, BOTH, 1, tool_opt_str, F(will_payload), "PAYLOAD",
+        "will message payload"),
     OPT("will-qos", 0, BOTH, 1, opt_will_qos, 0, "QOS", "will message QoS"),
-    OPT("will-retain", 0, BOTH, 0, opt_true, F(will_retain), NULL, "retain the will message"),
-    OPT("will-topic", 0, BOTH, 1, opt_str, F(will_topic), "TOPIC",
+    OPT("will-retain", 0, BOTH, 0, tool_opt_true, F(will_retain), NULL, "retain the will message"),
+    OPT("will-topic", 0, BOTH, 1, tool_opt_str, F(will_topic), "TOPIC",
         "topic of the will, published if the connection breaks"),
 };
 
@@ -462,11 +429,6 @@ void tool_strlist_add(tool_strlist_t *l, const char *s)
 {
     l->v = tool_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
     l->v[l->n++] = s;
-}
-
-const char *tool_cmd_name(tool_cmd_t cmd)
-{
-    return cmd == TOOL_PUB ? "pub" : cmd == TOOL_SUB ? "sub" : "doctor";
 }
 
 void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd)
@@ -499,57 +461,6 @@ void tool_cfg_free(tool_cfg_t *cfg)
     free(cfg->client_id);
     tool_props_free(&cfg->props);
     memset(cfg, 0, sizeof *cfg);
-}
-
-static int cmp_opt(const void *key, const void *elem)
-{
-    return strcmp((const char *)key, ((const tool_opt_t *)elem)->lname);
-}
-
-/* Finds "--name", "--name=value" (value in *inl) or "-x". */
-static const tool_opt_t *find_opt(const char *arg, const char **inl)
-{
-    *inl = NULL;
-    if (arg[0] == '-' && arg[1] == '-' && arg[2]) {
-        char name[40];
-        const char *eq = strchr(arg + 2, '=');
-        size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-        if (len >= sizeof name)
-            return NULL;
-        memcpy(name, arg + 2, len);
-        name[len] = '\0';
-        *inl = eq ? eq + 1 : NULL;
-        return bsearch(name, opts, N_OPTS, sizeof opts[0], cmp_opt);
-    }
-    if (arg[0] == '-' && arg[1] && !arg[2])
-        for (size_t i = 0; i < N_OPTS; i++)
-            if (opts[i].sname == arg[1])
-                return &opts[i];
-    return NULL;
-}
-
-/* Runs one option at argv[*i]; advances *i past it and its arguments. */
-static int parse_one(tool_cfg_t *cfg, int argc, char **argv, int *i)
-{
-    const char *arg = argv[*i], *inl;
-    const tool_opt_t *o = find_opt(arg, &inl);
-    if (!o)
-        return bad(arg[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", arg);
-    if (!(o->cmds & cfg->cmd))
-        return bad("option '%s' is not valid for mqtls %s", arg, tool_cmd_name(cfg->cmd));
-    char *inl_args[1] = {(char *)inl};
-    char **args = inl ? inl_args : argv + *i + 1;
-    int avail = inl ? 1 : argc - *i - 1;
-    if (inl && o->nargs != 1)
-        return bad("option '%s' does not take a value", arg);
-    if (avail < o->nargs && o->nargs > 1)
-        return bad("option '%s' needs %u arguments", arg, (unsigned)o->nargs);
-    if (avail < o->nargs)
-        return bad("option '%s' needs an argument", arg);
-    int used = o->nargs;
-    int rc = o->fn(cfg, o, args, avail, &used);
-    *i += 1 + (inl ? 0 : used);
-    return rc;
 }
 
 static int check_session(tool_cfg_t *cfg)
@@ -665,14 +576,43 @@ static int tool_opts_check(tool_cfg_t *cfg)
     return TOOL_EXIT_OK;
 }
 
+static const tool_cmddef_t cmds[] = {
+    {"pub", TOOL_PUB,
+     "Usage: mqtls pub [options] -t TOPIC {-m MESSAGE | -f FILE | -l | -s | -n}\n"
+     "       mqtls pub [options] -L mqtt[s]://[user[:pw]@]host[:port]/topic {-m ...}\n"
+     "Publishes a message (or each line of stdin with -l) and exits.\n\n",
+     NULL, tool_exit_help},
+    {"sub", TOOL_SUB,
+     "Usage: mqtls sub [options] -t FILTER [-t FILTER ...]\n"
+     "       mqtls sub [options] -L mqtt[s]://[user[:pw]@]host[:port]/filter\n"
+     "Subscribes and prints the messages that arrive.\n\n",
+     NULL, tool_exit_help},
+    {"doctor", TOOL_DOCTOR,
+     "Usage: mqtls doctor [options]\n"
+     "Connects step by step (credentials, DNS, TCP, TLS, MQTT CONNECT, a subscribe +\n"
+     "publish round trip), stops at the first step that fails and names the cause\n"
+     "(docs/doctor.md, docs/troubleshooting.md).\n\n",
+     NULL, tool_doctor_exit_help},
+};
+
+const tool_optset_t tool_opts_set = {NULL, opts, N_OPTS, cmds, sizeof cmds / sizeof cmds[0], 34,
+                                     false};
+
+static const tool_cmddef_t *cmd_def(tool_cmd_t cmd)
+{
+    return &cmds[cmd == TOOL_PUB ? 0 : cmd == TOOL_SUB ? 1 : 2];
+}
+
+const char *tool_cmd_name(tool_cmd_t cmd)
+{
+    return cmd_def(cmd)->name;
+}
+
 int tool_opts_parse(tool_cfg_t *cfg, int argc, char **argv)
 {
-    for (int i = 1; i < argc;) {
-        int rc = parse_one(cfg, argc, argv, &i);
-        if (rc)
-            return rc;
-    }
-    return tool_opts_check(cfg);
+    tool_optparse_t p = {&tool_opts_set, cmd_def(cfg->cmd), cfg, NULL, 0, 0};
+    int rc = tool_optparse_run(&p, argc, argv);
+    return rc ? rc : tool_opts_check(cfg);
 }
 
 void tool_version_print(FILE *out)
@@ -680,42 +620,4 @@ void tool_version_print(FILE *out)
     fprintf(out, "mqtls %s (MQTT %s3.1.1%s)\n", MQTLS_TOOL_VERSION, MQTLS_CFG_MQTT31 ? "3.1, " : "",
             MQTLS_CFG_MQTT5 ? ", 5.0" : "");
     fprintf(out, "TLS: %s\n", mqtls_tls_backend()); /* the library linked, as it says */
-}
-
-static void help_line(const tool_opt_t *o, tool_cmd_t cmd, FILE *out)
-{
-    char left[64];
-    if (o->sname)
-        snprintf(left, sizeof left, "-%c, --%s%s%s", o->sname, o->lname, o->argname ? " " : "",
-                 o->argname ? o->argname : "");
-    else
-        snprintf(left, sizeof left, "    --%s%s%s", o->lname, o->argname ? " " : "",
-                 o->argname ? o->argname : "");
-    const char *help = cmd == TOOL_SUB && o->help_sub ? o->help_sub
-                       : cmd == TOOL_DOCTOR && o->help_doc ? o->help_doc
-                                                           : o->help;
-    fprintf(out, "  %-34s %s\n", left, help);
-}
-
-void tool_opts_help(tool_cmd_t cmd, FILE *out)
-{
-    if (cmd == TOOL_PUB)
-        fputs("Usage: mqtls pub [options] -t TOPIC {-m MESSAGE | -f FILE | -l | -s | -n}\n"
-              "       mqtls pub [options] -L mqtt[s]://[user[:pw]@]host[:port]/topic {-m ...}\n"
-              "Publishes a message (or each line of stdin with -l) and exits.\n\n", out);
-    else if (cmd == TOOL_DOCTOR)
-        fputs("Usage: mqtls doctor [options]\n"
-              "Connects step by step (credentials, DNS, TCP, TLS, MQTT CONNECT, a subscribe +\n"
-              "publish round trip), stops at the first step that fails and names the cause\n"
-              "(docs/doctor.md, docs/troubleshooting.md).\n\n", out);
-    else
-        fputs("Usage: mqtls sub [options] -t FILTER [-t FILTER ...]\n"
-              "       mqtls sub [options] -L mqtt[s]://[user[:pw]@]host[:port]/filter\n"
-              "Subscribes and prints the messages that arrive.\n\n", out);
-    fputs("Options:\n", out);
-    for (size_t i = 0; i < N_OPTS; i++)
-        if (opts[i].cmds & cmd)
-            help_line(&opts[i], cmd, out);
-    fputs("\n", out);
-    fputs(cmd == TOOL_DOCTOR ? tool_doctor_exit_help : tool_exit_help, out);
 }

@@ -1,7 +1,8 @@
 /**
  * @file tool_opts.h
- * @brief The settings of `mqtls pub` and `mqtls sub`, and the one option table that fills
- *        them (connection flags shared by both, plus each command's own).
+ * @brief The settings of `mqtls pub`, `mqtls sub` and `mqtls doctor`, and the option table
+ *        that fills them (tool_optparse.h: the connection flags are shared, each command has
+ *        its own besides).
  */
 #ifndef TOOL_OPTS_H
 #define TOOL_OPTS_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/tool_optparse.h"
 #include "mqtls/codec.h"
 #include "mqtt/tool_props.h"
 
@@ -40,9 +42,6 @@ typedef struct tool_strlist {
 /** tool_cfg_t::url_scheme */
 #define TOOL_URL_MQTT 1
 #define TOOL_URL_MQTTS 2
-
-/** Returned by tool_opts_parse() when --help or --version was printed. */
-#define TOOL_HELP_SHOWN (-1)
 
 /** --random-filter's "print every message" (100 %, in thousandths of a percent). */
 #define TOOL_RANDOM_ALL 100000u
@@ -130,6 +129,9 @@ typedef struct tool_cfg {
     tool_strlist_t owned;
 } tool_cfg_t;
 
+/** The option table of pub, sub and doctor (docs/cli.md documents each flag of it). */
+extern const tool_optset_t tool_opts_set;
+
 /** Sets the defaults for @p cmd. */
 void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd);
 
@@ -151,9 +153,6 @@ int tool_opts_parse(tool_cfg_t *cfg, int argc, char **argv);
  * TLS library's version (`mqtls --version`, `mqtls pub|sub|doctor --version`).
  */
 void tool_version_print(FILE *out);
-
-/** Prints the usage and option list of @p cmd. */
-void tool_opts_help(tool_cmd_t cmd, FILE *out);
 
 /** Appends @p s to @p l. */
 void tool_strlist_add(tool_strlist_t *l, const char *s);
