@@ -1,0 +1,234 @@
+/**
+ * @file test_cli_doc.c
+ * @brief docs/cli.md against the option tables: every option of a command is documented in
+ *        the sections of docs/cli.md about that command (its long and its short form), and
+ *        every option those sections name exists for the commands they are about.
+ *
+ * Why a unit test that reads the Markdown (through MQTLS_SOURCE_DIR) rather than a hidden
+ * `mqtls --list-options` and a script: the test sees the tables themselves (no listing format
+ * to keep in step, nothing hidden shipped in the tool), runs without a broker or a shell, and
+ * names the option and the line of docs/cli.md that disagree. The sections and the commands
+ * they are about are listed below; renaming a heading fails the test until the list follows.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/tool_opts.h"
+#include "test.h"
+
+/** A heading of docs/cli.md and the commands its text is about. A "###" heading listed here
+ *  overrides its "##" section; one not listed belongs to it. */
+typedef struct section {
+    const char *heading;
+    const tool_optset_t *set;
+    unsigned cmds;
+} section_t;
+
+#define CONN (TOOL_PUB | TOOL_SUB | TOOL_DOCTOR)
+
+static const section_t sections[] = {
+    {"## Exit status", &tool_opts_set, CONN},
+    {"## Options shared by `pub` and `sub`", &tool_opts_set, TOOL_PUB | TOOL_SUB},
+    {"## `mqtls pub`", &tool_opts_set, TOOL_PUB},
+    {"## `mqtls sub`", &tool_opts_set, TOOL_SUB},
+    {"### When the broker goes away", &tool_opts_set, TOOL_PUB | TOOL_SUB},
+    {"### `pub --session-dir DIR`: nothing accepted is lost", &tool_opts_set, TOOL_PUB},
+    {"## 5.0 properties: `-D CMD NAME VALUE`", &tool_opts_set, TOOL_PUB | TOOL_SUB},
+    {"## TLS", &tool_opts_set, CONN},
+    {"## `-d` output", &tool_opts_set, TOOL_PUB | TOOL_SUB},
+    {"## `mqtls doctor`", &tool_opts_set, TOOL_DOCTOR},
+    {"## Files", &tool_opts_set, CONN},
+    {"## Limits, timeouts and output safety", &tool_opts_set, TOOL_PUB | TOOL_SUB},
+    /* Not checked: "Coming from mosquitto_pub / mosquitto_sub" names mosquitto's options,
+     * some of which mqtls does not have. */
+};
+
+#define N_SECTIONS (sizeof sections / sizeof sections[0])
+
+/* Options docs/cli.md names that belong to no command's table. */
+static const char *const not_ours[] = {
+    "--selftest-alpn", /* `mqtls --selftest-alpn HOST PORT`: the tool's, before any command */
+    "--first-ok",      /* tests/tools/mqtls_fake_broker's, in the paragraph about tests */
+};
+
+static bool is_not_ours(const char *tok)
+{
+    for (size_t i = 0; i < sizeof not_ours / sizeof not_ours[0]; i++)
+        if (!strcmp(tok, not_ours[i]))
+            return true;
+    return false;
+}
+
+static char *doc;
+static char **lines;
+static const section_t **line_sec; /* the section each line belongs to, NULL: not checked */
+static size_t n_lines;
+static bool found[N_SECTIONS];
+
+static const section_t *section_of(const char *heading)
+{
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (!strcmp(sections[i].heading, heading)) {
+            found[i] = true;
+            return &sections[i];
+        }
+    return NULL;
+}
+
+/* Reads docs/cli.md into lines, each with its section. */
+static bool load_doc(void)
+{
+    FILE *f = fopen(MQTLS_SOURCE_DIR "/docs/cli.md", "rb");
+    if (!f)
+        return false;
+    size_t cap = 1 << 20, len = 0;
+    doc = calloc(1, cap + 1);
+    len = fread(doc, 1, cap, f);
+    fclose(f);
+    doc[len] = '\0';
+    lines = calloc(len + 1, sizeof *lines);
+    line_sec = calloc(len + 1, sizeof *line_sec);
+    const section_t *h2 = NULL, *h3 = NULL;
+    for (char *s = doc, *nl; s && *s; s = nl ? nl + 1 : NULL) {
+        nl = strchr(s, '\n');
+        if (nl)
+            *nl = '\0';
+        if (!strncmp(s, "## ", 3)) {
+            h2 = section_of(s);
+            h3 = NULL;
+        } else if (!strncmp(s, "### ", 4)) {
+            h3 = section_of(s);
+        }
+        lines[n_lines] = s;
+        line_sec[n_lines++] = h3 ? h3 : h2;
+    }
+    return true;
+}
+
+static bool flag_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-';
+}
+
+/* @p tok ("--host", "-h") occurs in @p line as a word of its own. */
+static bool has_token(const char *line, const char *tok)
+{
+    size_t n = strlen(tok);
+    for (const char *p = strstr(line, tok); p; p = strstr(p + 1, tok))
+        if ((p == line || !flag_char(p[-1])) && !flag_char(p[n]))
+            return true;
+    return false;
+}
+
+/* @p tok is documented in a section about command @p bit of @p set. */
+static bool documented(const tool_optset_t *set, unsigned bit, const char *tok)
+{
+    for (size_t i = 0; i < n_lines; i++)
+        if (line_sec[i] && line_sec[i]->set == set && (line_sec[i]->cmds & bit) &&
+            has_token(lines[i], tok))
+            return true;
+    return false;
+}
+
+/* Direction one: each option, for each command that takes it, long and short form. */
+static void check_table_documented(const tool_optset_t *set)
+{
+    for (size_t i = 0; i < set->n_opts; i++) {
+        const tool_opt_t *o = &set->opts[i];
+        for (size_t c = 0; c < set->n_cmds; c++) {
+            if (!(o->cmds & set->cmds[c].bit))
+                continue;
+            char tok[48];
+            snprintf(tok, sizeof tok, "--%s", o->lname);
+            if (!CHECK(documented(set, set->cmds[c].bit, tok)))
+                test_note("%s of mqtls %s is not in docs/cli.md's sections about it", tok,
+                          set->cmds[c].name);
+            snprintf(tok, sizeof tok, "-%c", o->sname);
+            if (o->sname && !CHECK(documented(set, set->cmds[c].bit, tok)))
+                test_note("%s (--%s) of mqtls %s is not in docs/cli.md's sections about it",
+                          tok, o->lname, set->cmds[c].name);
+        }
+    }
+}
+
+/* @p tok ("--x" or "-x") is an option of @p set for one of the commands @p cmds. */
+static bool exists(const tool_optset_t *set, unsigned cmds, const char *tok)
+{
+    for (size_t i = 0; i < set->n_opts; i++) {
+        const tool_opt_t *o = &set->opts[i];
+        bool same = tok[1] == '-' ? !strcmp(o->lname, tok + 2) : o->sname == tok[1];
+        if (same && (o->cmds & cmds))
+            return true;
+    }
+    return false;
+}
+
+/* The option at @p p ("--name" or "-x" as a word), copied to @p tok; false if none. */
+static bool option_at(const char *line, const char *p, char tok[48])
+{
+    if (p[0] != '-' || (p > line && flag_char(p[-1])))
+        return false;
+    if (p[1] == '-' && islower((unsigned char)p[2])) {
+        size_t n = 2;
+        while (n < 47 && flag_char(p[n]))
+            n++;
+        while (p[n - 1] == '-')
+            n--;
+        memcpy(tok, p, n);
+        tok[n] = '\0';
+        return true;
+    }
+    if (isalpha((unsigned char)p[1]) && !flag_char(p[2])) {
+        memcpy(tok, p, 2);
+        tok[2] = '\0';
+        return true;
+    }
+    return false;
+}
+
+/* Direction two: each option named in a section exists for the commands it is about. */
+static void check_doc_exists(void)
+{
+    for (size_t i = 0; i < n_lines; i++) {
+        const section_t *s = line_sec[i];
+        char tok[48];
+        for (const char *p = lines[i]; s && *p; p++)
+            if (option_at(lines[i], p, tok) && !is_not_ours(tok) &&
+                !CHECK(exists(s->set, s->cmds, tok)))
+                test_note("docs/cli.md:%zu: %s is no option of the commands of '%s'", i + 1,
+                          tok, s->heading);
+    }
+}
+
+TEST(every_section_listed_is_in_the_doc)
+{
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (!CHECK(found[i]))
+            test_note("docs/cli.md has no heading '%s'", sections[i].heading);
+}
+
+TEST(every_option_of_pub_sub_doctor_is_documented)
+{
+    check_table_documented(&tool_opts_set);
+}
+
+TEST(every_option_the_doc_names_exists)
+{
+    check_doc_exists();
+}
+
+int main(int argc, char **argv)
+{
+    test_main_begin(argc, argv);
+    if (!CHECK(load_doc()))
+        return test_main_end();
+    RUN(every_section_listed_is_in_the_doc);
+    RUN(every_option_of_pub_sub_doctor_is_documented);
+    RUN(every_option_the_doc_names_exists);
+    free(line_sec);
+    free(lines);
+    free(doc);
+    return test_main_end();
+}
