@@ -183,7 +183,7 @@ void tool_optparse_help(const tool_optset_t *set, const tool_cmddef_t *cmd, FILE
     fputs(cmd->usage, out);
     fputs("Options:\n", out);
     for (size_t i = 0; i < set->n_opts; i++)
-        if (set->opts[i].cmds & cmd->bit)
+        if ((set->opts[i].cmds & cmd->bit) && set->opts[i].help)
             help_line(set, &set->opts[i], out);
     fputs(cmd->after ? cmd->after : "\n", out);
     fputs(cmd->exits, out);

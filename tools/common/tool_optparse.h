@@ -51,7 +51,8 @@ typedef struct tool_opt {
     tool_opt_fn fn;      /**< its handler */
     size_t off;          /**< the field of the context that the generic handlers set */
     const char *argname; /**< --help: the value's name ("FILE"), NULL: none */
-    const char *help;    /**< --help: its line ('\n' continues it, aligned) */
+    const char *help;    /**< --help: its line ('\n' continues it, aligned); NULL: taken
+                              but not listed (an alias the listed entry names) */
 } tool_opt_t;
 
 /** One command of a family and its --help page. */

@@ -83,15 +83,18 @@ static const tool_opt_t test_opts[] = {
      "the name\nover two lines"},
     {"name", 'n', 1, CMD_B, tool_opt_str, offsetof(ctx_t, name), "NAME", "B's name"},
     {"pair", 'p', 2, CMD_B, opt_pair, 0, "X Y", "two values"},
+    {"set-flag", 0, 0, CMD_A, tool_opt_true, offsetof(ctx_t, flag), NULL, NULL}, /* alias */
 };
+
+#define N_TEST_OPTS (sizeof test_opts / sizeof test_opts[0])
 
 static const tool_cmddef_t test_cmds[] = {
     {"a", CMD_A, "Usage: a\n\n", NULL, "Exit status: A\n"},
     {"b", CMD_B, "Usage: b\n\n", "\nNotes of B.\n\n", "Exit status: B\n"},
 };
 
-static const tool_optset_t plain_set = {NULL, test_opts, 6, test_cmds, 2, 20, false};
-static const tool_optset_t family_set = {"fam", test_opts, 6, test_cmds, 2, 20, true};
+static const tool_optset_t plain_set = {NULL, test_opts, N_TEST_OPTS, test_cmds, 2, 20, false};
+static const tool_optset_t family_set = {"fam", test_opts, N_TEST_OPTS, test_cmds, 2, 20, true};
 
 static char argbuf[16][64];
 static char *argvv[17];
@@ -132,6 +135,8 @@ TEST(long_short_and_inline_forms)
     CHECK_EQ_INT(PARSE(&c, "a", "--name="), TOOL_EXIT_OK);
     CHECK_EQ_STR(c.name, "");
     CHECK_EQ_INT(PARSE(&c, "a", "--flag"), TOOL_EXIT_OK);
+    CHECK(c.flag);
+    CHECK_EQ_INT(PARSE(&c, "a", "--set-flag"), TOOL_EXIT_OK); /* not in --help, taken */
     CHECK(c.flag);
     /* A value is taken as it is, even when it looks like an option. */
     CHECK_EQ_INT(PARSE(&c, "a", "-n", "--flag"), TOOL_EXIT_OK);
