@@ -67,22 +67,6 @@ static bool take_i2d(unsigned char *p, int len, tool_blob_t *b)
     return true;
 }
 
-/* PEM armour around @p der by OpenSSL's writer (64 columns, as `openssl x509` writes it),
- * built in a secure-memory BIO, which wipes its buffer when freed (it may hold a key). */
-static bool to_pem(const char *label, const tool_blob_t *der, tool_blob_t *pem)
-{
-    BIO *bio = BIO_new(BIO_s_secmem());
-    char *p = NULL;
-    bool ok = bio && PEM_write_bio(bio, label, "", der->p, (long)der->len) > 0;
-    long n = ok ? BIO_get_mem_data(bio, &p) : 0;
-    ok = ok && n > 0 && p;
-    if (ok)
-        tool_blob_set(pem, p, (size_t)n);
-    BIO_free(bio);
-    return ok;
-}
-
-
 static void keyfiles_free(pki_keyfiles_t *k)
 {
     tool_blob_free(&k->der);
@@ -98,11 +82,11 @@ static int encode_key(EVP_PKEY *key, pki_keyfiles_t *k, bool want_pub)
     bool rsa = EVP_PKEY_is_a(key, "RSA");
     int len = i2d_PrivateKey(key, &p);
     bool ok = take_i2d(p, len, &k->der) &&
-              to_pem(rsa ? "RSA PRIVATE KEY" : "EC PRIVATE KEY", &k->der, &k->pem);
+              !tool_x509_der_to_pem(rsa ? "RSA PRIVATE KEY" : "EC PRIVATE KEY", &k->der, &k->pem);
     if (ok && want_pub) {
         p = NULL;
         len = i2d_PUBKEY(key, &p);
-        ok = take_i2d(p, len, &pub_der) && to_pem("PUBLIC KEY", &pub_der, &k->pub_pem);
+        ok = take_i2d(p, len, &pub_der) && !tool_x509_der_to_pem("PUBLIC KEY", &pub_der, &k->pub_pem);
         tool_blob_free(&pub_der);
     }
     if (!ok) {
@@ -259,7 +243,7 @@ int tool_pki_make_all(const pki_args_t *a, const char *cn, pki_ca_t *ca, pki_mad
         rc = check_cert(&m->der, ca, a->cmd, &m->crt);
     if (!rc)
         rc = encode_key(m->key, &m->kf, a->cmd == PKI_DEVICE);
-    if (!rc && !to_pem("CERTIFICATE", &m->der, &m->pem)) {
+    if (!rc && tool_x509_der_to_pem("CERTIFICATE", &m->der, &m->pem)) {
         tool_err("cannot encode the certificate as PEM");
         rc = TOOL_EXIT_ERROR;
     }

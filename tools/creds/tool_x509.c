@@ -234,7 +234,8 @@ void tool_blob_take_tail(tool_blob_t *b, unsigned char *buf, size_t cap, size_t 
 
 int tool_x509_der_to_pem(const char *label, const tool_blob_t *der, tool_blob_t *pem)
 {
-    BIO *b = BIO_new(BIO_s_mem());
+    /* A secure-memory BIO: it wipes its buffer when freed (the DER may be a private key). */
+    BIO *b = BIO_new(BIO_s_secmem());
     char *text = NULL;
     long n = -1;
     if (b && der->len <= LONG_MAX && PEM_write_bio(b, label, "", der->p, (long)der->len) > 0)
@@ -245,7 +246,6 @@ int tool_x509_der_to_pem(const char *label, const tool_blob_t *der, tool_blob_t 
         return -1;
     }
     tool_blob_set(pem, text, (size_t)n);
-    OPENSSL_cleanse(text, (size_t)n); /* it may be a private key */
     BIO_free(b);
     return 0;
 }
