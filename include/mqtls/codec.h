@@ -152,7 +152,8 @@ typedef struct mqtls_props {
  *  @return true and the next pair, or false at the end. */
 MQTLS_API bool mqtls_props_next_user(const mqtls_props_t *props, uint32_t *pos, mqtls_user_prop_t *out);
 
-/** Iterator over the subscription identifiers of a decoded PUBLISH. Start with *pos = 0. */
+/** Iterator over the subscription identifiers of a decoded PUBLISH. Start with *pos = 0.
+ *  @return true and the next identifier, or false at the end. */
 MQTLS_API bool mqtls_props_next_sub_id(const mqtls_props_t *props, uint32_t *pos, uint32_t *out);
 
 /** CONNECT. Also the set of options the client sends when it connects. */
@@ -279,6 +280,10 @@ MQTLS_API mqtls_status_t mqtls_encode(const mqtls_packet_t *pkt, mqtls_version_t
  * Encodes a PUBLISH without its payload: the fixed header (whose remaining length counts
  * the payload), topic, packet id and properties. The payload is then sent from the caller's
  * memory as it is, so it is never copied. *written is the header length.
+ * @retval MQTLS_OK            *written is set
+ * @retval MQTLS_ERR_BAD_PARAM @p pub or @p buf is NULL
+ * @retval MQTLS_ERR_NO_SPACE  the header needs more than @p size bytes
+ * Other errors as mqtls_encode_size() (the PUBLISH's own checks).
  */
 MQTLS_API mqtls_status_t mqtls_encode_publish_header(const mqtls_publish_t *pub, mqtls_version_t v,
                                            uint8_t *buf, size_t size, size_t *written);
@@ -304,14 +309,24 @@ MQTLS_API mqtls_status_t mqtls_decode_fixed_header(const uint8_t *buf, size_t le
 MQTLS_API mqtls_status_t mqtls_decode(const uint8_t *buf, size_t len, mqtls_version_t v,
                             mqtls_packet_t *out, size_t *consumed);
 
-/** Checks a UTF-8 string as MQTT requires (well-formed, no surrogates, no U+0000). */
+/** Checks a UTF-8 string as MQTT requires (well-formed, no surrogates, no U+0000).
+ *  @retval MQTLS_OK                     valid
+ *  @retval MQTLS_ERR_MALFORMED_UTF8     ill-formed, overlong, a surrogate or above U+10FFFF
+ *  @retval MQTLS_ERR_MALFORMED_UTF8_NUL a U+0000 */
 MQTLS_API mqtls_status_t mqtls_utf8_check(const char *s, size_t len);
 
 /** Checks a topic name for PUBLISH: no wildcards, valid UTF-8 (an empty topic is the
- *  caller's to judge: it is legal only in 5.0 with a topic alias). */
+ *  caller's to judge: it is legal only in 5.0 with a topic alias).
+ *  @retval MQTLS_OK                  valid
+ *  @retval MQTLS_ERR_MALFORMED_TOPIC a '+' or '#', or longer than 65,535 bytes
+ *  @retval MQTLS_ERR_MALFORMED_UTF8, MQTLS_ERR_MALFORMED_UTF8_NUL as mqtls_utf8_check() */
 MQTLS_API mqtls_status_t mqtls_topic_check(const char *s, size_t len);
 
-/** Checks a topic filter: '#' only last and alone in its level, '+' alone in its level. */
+/** Checks a topic filter: '#' only last and alone in its level, '+' alone in its level.
+ *  @retval MQTLS_OK                   valid
+ *  @retval MQTLS_ERR_MALFORMED_FILTER longer than 65,535 bytes, a malformed $share/ prefix,
+ *                                     or a misplaced wildcard
+ *  @retval MQTLS_ERR_MALFORMED_UTF8, MQTLS_ERR_MALFORMED_UTF8_NUL as mqtls_utf8_check() */
 MQTLS_API mqtls_status_t mqtls_filter_check(const char *s, size_t len);
 
 /**

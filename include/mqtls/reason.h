@@ -79,7 +79,8 @@ extern "C" {
  */
 MQTLS_API const char *mqtls_reason_text(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code);
 
-/** Is @p code a reason code the specification allows in a packet of @p type? */
+/** Is @p code a reason code the specification allows in a packet of @p type?
+ *  @return 1 if it is, 0 if not. A 3.1.1 packet without reason codes allows only 0. */
 MQTLS_API int mqtls_reason_valid(mqtls_version_t v, mqtls_packet_type_t type, uint8_t code);
 
 #ifdef __cplusplus

@@ -1,6 +1,6 @@
 /**
  * @file fuzz_dprop.c
- * @brief libFuzzer target for the -D property parser (tools/tool_props.c).
+ * @brief libFuzzer target for the -D property parser (tools/mqtt/tool_props.c).
  *
  * The input is split at NUL bytes into arguments, as the shell would hand them to
  * `mqtls pub -D command name value [value]`; the parser is called on them the way

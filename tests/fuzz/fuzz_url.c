@@ -1,6 +1,6 @@
 /**
  * @file fuzz_url.c
- * @brief libFuzzer target for the -L URL parser (tools/tool_url.c).
+ * @brief libFuzzer target for the -L URL parser (tools/common/tool_url.c).
  *
  * The input, cut at its first NUL as a command-line argument would be, is parsed with
  * tool_url_parse(). Checks:

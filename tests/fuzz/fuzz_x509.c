@@ -1,8 +1,8 @@
 /**
  * @file fuzz_x509.c
  * @brief libFuzzer target for the credential-file code we own: kind and format detection,
- *        PEM and DER handling on OpenSSL (tools/tool_x509.c) and the views of `mqtls cert`
- *        (tools/tool_cert.c).
+ *        PEM and DER handling on OpenSSL (tools/creds/tool_x509*.c) and the views of `mqtls cert`
+ *        (tools/creds/tool_cert*.c).
  *
  * The input is a credential file. Checks:
  *  - tool_credfile_parse() (no passphrase; then with one when the file holds traditionally
