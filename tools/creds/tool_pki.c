@@ -23,12 +23,15 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/tool_family.h"
+#include "common/tool_optparse.h"
 #include "common/tool_util.h"
 #include "creds/tool_pki_internal.h"
 #include "creds/tool_x509.h"
@@ -40,12 +43,11 @@
 #define PKI_ALL (PKI_INIT | PKI_SERVER | PKI_DEVICE)
 #define PKI_LEAF (PKI_SERVER | PKI_DEVICE)
 
-/** Returned by the parser when --help was printed. */
-#define PKI_HELP_SHOWN (-1)
-
 #define DEFAULT_CA_CN "mqtls local CA"
-#define DEFAULT_CA_DAYS 3650u
-#define DEFAULT_DAYS 365u
+#define DEFAULT_CA_DAYS 3650 /* no suffix: --help prints them (STR) */
+#define DEFAULT_DAYS 365
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define MAX_DAYS 36500u
 #define CN_MAX 64 /* RFC 5280 ub-common-name */
 /* The last second X.509 can express: 9999-12-31T23:59:59Z. */
@@ -72,91 +74,8 @@ static const char pki_exit_help[] =
     "  2   bad arguments or unusable input (unknown option, bad date or size, missing or\n"
     "      broken CA)\n";
 
-static const char pki_dates_help[] =
-    "  --days N                  validity in days from the start (default: %u)\n"
-    "  --not-before DATE         start of validity (default: now)\n"
-    "  --not-after DATE          end of validity (instead of --days)\n"
-    "  --force                   replace existing files\n"
-    "  -h, --help                show this help\n"
-    "\n"
-    "DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, in UTC (a trailing Z is accepted).\n\n";
-
-static void help_main(FILE *out)
-{
-    fputs("Usage: mqtls pki init DIR [options]\n"
-          "       mqtls pki server DIR --name HOST [options]\n"
-          "       mqtls pki device DIR NAME [options]\n"
-          "       mqtls pki COMMAND --help\n"
-          "\n"
-          "A local certificate authority: makes a root CA, broker (server) certificates and\n"
-          "device certificates laid out like `aws iot create-keys-and-certificate` writes them.\n"
-          "Keys are EC P-256 unless --rsa BITS is given.\n"
-          "\n"
-          "Commands:\n"
-          "  init     create a root CA in DIR (ca.key, ca.crt, ca.der)\n"
-          "  server   a broker key and certificate signed by the CA in DIR\n"
-          "  device   a device key and certificate in DIR/NAME, signed by the CA in DIR\n"
-          "\n", out);
-    fputs(pki_exit_help, out);
-}
-
-static void help_cmd(unsigned cmd, FILE *out)
-{
-    switch (cmd) {
-    case PKI_INIT:
-        fputs("Usage: mqtls pki init DIR [options]\n"
-              "\n"
-              "Creates a self-signed root CA in DIR (created if missing):\n"
-              "  DIR/ca.key   its private key (PEM, mode 0600)\n"
-              "  DIR/ca.crt   its certificate (PEM): CA:TRUE, keyCertSign and cRLSign\n"
-              "  DIR/ca.der   the same certificate in DER\n"
-              "\n"
-              "Options:\n"
-              "  --cn NAME                 the CA's common name (default: \"" DEFAULT_CA_CN "\")\n"
-              "  --rsa BITS                an RSA key of 2048, 3072 or 4096 bits (default: EC\n"
-              "                            P-256)\n", out);
-        fprintf(out, pki_dates_help, DEFAULT_CA_DAYS);
-        break;
-    case PKI_SERVER:
-        fputs("Usage: mqtls pki server DIR --name HOST [--name HOST]... [--ip ADDR]... [options]\n"
-              "\n"
-              "Makes a broker key and certificate signed by the CA in DIR:\n"
-              "  DIR/server.crt   the certificate (PEM): the names and addresses as\n"
-              "                   subjectAltName, CN = the first name, serverAuth\n"
-              "  DIR/server.key   its private key (PEM, mode 0600)\n"
-              "\n"
-              "Options:\n"
-              "  --name HOST               a DNS name (repeatable; '*.example.com' allowed)\n"
-              "  --ip ADDR                 an IPv4 or IPv6 address (repeatable)\n"
-              "  --out PREFIX              write PREFIX.crt and PREFIX.key instead\n"
-              "  --rsa BITS                an RSA key of 2048, 3072 or 4096 bits\n"
-              "  --ec                      an EC P-256 key (the default)\n", out);
-        fprintf(out, pki_dates_help, DEFAULT_DAYS);
-        break;
-    default:
-        fputs("Usage: mqtls pki device DIR NAME [options]\n"
-              "\n"
-              "Makes a device key and certificate (CN = NAME, clientAuth) signed by the CA in\n"
-              "DIR, written as `aws iot create-keys-and-certificate --certificate-pem-outfile\n"
-              "cert.crt --private-key-outfile private.key --public-key-outfile public.key`\n"
-              "would write them, plus DER copies:\n"
-              "  DIR/NAME/cert.crt      the certificate (PEM)\n"
-              "  DIR/NAME/private.key   the private key (PEM; RSA: PKCS#1, EC: SEC1; mode 0600)\n"
-              "  DIR/NAME/public.key    the public key (PEM)\n"
-              "  DIR/NAME/cert.der      the certificate (DER)\n"
-              "  DIR/NAME/private.der   the private key (DER; mode 0600)\n"
-              "Prints the certificate id (SHA-256 of the DER certificate, as AWS IoT shows it).\n"
-              "NAME: 1 to 64 of A-Z a-z 0-9 . _ : - (not starting with '.').\n"
-              "\n"
-              "Options:\n"
-              "  --ca-dir CADIR            use the CA in CADIR instead of DIR\n"
-              "  --rsa BITS                an RSA key of 2048, 3072 or 4096 bits\n"
-              "  --ec                      an EC P-256 key (the default)\n", out);
-        fprintf(out, pki_dates_help, DEFAULT_DAYS);
-        break;
-    }
-    fputs(pki_exit_help, out);
-}
+#define DATES_NOTE                                                                             \
+    "\nDATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, in UTC (a trailing Z is accepted).\n\n"
 
 /** Prints "Error: ..." and the --help hint; returns TOOL_EXIT_USAGE. */
 static int bad(const pki_args_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -164,7 +83,7 @@ static int bad(const pki_args_t *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = tool_vbad("pki", a ? a->cmd_name : NULL, fmt, ap);
+    int rc = tool_vbad("pki", a->cmd_name, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -239,188 +158,196 @@ static bool parse_ip(const char *s, pki_ip_t *ip)
     return false;
 }
 
-/* ---- option parsing -------------------------------------------------------------------- */
+/* ---- options ----------------------------------------------------------------------------- */
 
-enum pki_opt_id {
-    OPT_CA_DIR, OPT_CN, OPT_DAYS, OPT_EC, OPT_FORCE, OPT_IP, OPT_NAME, OPT_NOT_AFTER,
-    OPT_NOT_BEFORE, OPT_OUT, OPT_RSA
-};
+#define F(field) offsetof(pki_args_t, field)
 
-typedef struct pki_opt {
-    const char *name; /* without "--" */
-    enum pki_opt_id id;
-    unsigned cmds;
-    bool has_arg;
-} pki_opt_t;
+/* A value that must not be empty: @p what names it in the message. */
+static int nonempty(tool_optparse_t *p, tool_optval_t *val, const char *what)
+{
+    if (!*val->v[0])
+        return tool_optparse_err(p, "%s: the %s is empty", val->given, what);
+    return tool_opt_str(p, val);
+}
 
-static const pki_opt_t pki_opts[] = {
-    {"ca-dir", OPT_CA_DIR, PKI_DEVICE, true},
-    {"cn", OPT_CN, PKI_INIT, true},
-    {"days", OPT_DAYS, PKI_ALL, true},
-    {"ec", OPT_EC, PKI_LEAF, false},
-    {"force", OPT_FORCE, PKI_ALL, false},
-    {"ip", OPT_IP, PKI_SERVER, true},
-    {"name", OPT_NAME, PKI_SERVER, true},
-    {"not-after", OPT_NOT_AFTER, PKI_ALL, true},
-    {"not-before", OPT_NOT_BEFORE, PKI_ALL, true},
-    {"out", OPT_OUT, PKI_SERVER, true},
-    {"rsa", OPT_RSA, PKI_ALL, true},
+static int opt_ca_dir(tool_optparse_t *p, tool_optval_t *val)
+{
+    return nonempty(p, val, "directory name");
+}
+
+static int opt_out(tool_optparse_t *p, tool_optval_t *val)
+{
+    return nonempty(p, val, "prefix");
+}
+
+static int opt_cn(tool_optparse_t *p, tool_optval_t *val)
+{
+    if (!valid_ca_cn(val->v[0]))
+        return tool_optparse_err(p, "invalid CA name '%s' for %s (1 to %d of letters, digits, "
+                                    "spaces and . _ : - ( ) @ / ' &)",
+                                 val->v[0], val->given, CN_MAX);
+    return tool_opt_str(p, val);
+}
+
+static int opt_days(tool_optparse_t *p, tool_optval_t *val)
+{
+    pki_args_t *a = p->ctx;
+    if (!tool_parse_u32(val->v[0], 1, MAX_DAYS, &a->days))
+        return tool_optparse_err(p, "invalid number of days '%s' for %s (1..%u)", val->v[0],
+                                 val->given, MAX_DAYS);
+    a->days_set = true;
+    return TOOL_EXIT_OK;
+}
+
+static int opt_ip(tool_optparse_t *p, tool_optval_t *val)
+{
+    pki_args_t *a = p->ctx;
+    a->ips = tool_xrealloc(a->ips, (a->n_ips + 1) * sizeof *a->ips);
+    if (!parse_ip(val->v[0], &a->ips[a->n_ips]))
+        return tool_optparse_err(p, "invalid IP address '%s' for %s (use an IPv4 or IPv6 "
+                                    "address, e.g. 127.0.0.1 or ::1)",
+                                 val->v[0], val->given);
+    a->n_ips++;
+    return TOOL_EXIT_OK;
+}
+
+static int opt_name(tool_optparse_t *p, tool_optval_t *val)
+{
+    pki_args_t *a = p->ctx;
+    const char *v = val->v[0];
+    if (!valid_dns_name(v))
+        return tool_optparse_err(p, "invalid host name '%s' for %s (labels of letters, digits, "
+                                    "'-' and '_', separated by '.'; the first may be '*')",
+                                 v, val->given);
+    if (a->n_names == 0 && strlen(v) > CN_MAX)
+        return tool_optparse_err(p, "the first --name '%s' becomes the CN, which is limited to "
+                                    "%d characters: put a shorter name first",
+                                 v, CN_MAX);
+    a->names = tool_xrealloc(a->names, (a->n_names + 1) * sizeof *a->names);
+    a->names[a->n_names++] = v;
+    return TOOL_EXIT_OK;
+}
+
+/* --not-before and --not-after. */
+static int opt_date(tool_optparse_t *p, tool_optval_t *val)
+{
+    pki_args_t *a = p->ctx;
+    int64_t t;
+    if (!tool_x509_parse_date(val->v[0], &t))
+        return tool_optparse_err(p, "invalid date '%s' for %s (use YYYY-MM-DD or "
+                                    "YYYY-MM-DDTHH:MM:SS, UTC, year 2000 or later)",
+                                 val->v[0], val->given);
+    bool after = !strcmp(val->opt->lname, "not-after");
+    *(after ? &a->not_after : &a->not_before) = t;
+    *(after ? &a->na_set : &a->nb_set) = true;
+    return TOOL_EXIT_OK;
+}
+
+static int opt_rsa(tool_optparse_t *p, tool_optval_t *val)
+{
+    pki_args_t *a = p->ctx;
+    uint32_t bits = 0;
+    if (!tool_parse_u32(val->v[0], 0, UINT32_MAX, &bits) || bits < 2048 || bits > 4096 ||
+        bits % 1024 != 0)
+        return tool_optparse_err(p, "invalid RSA key size '%s' for %s (use 2048, 3072 or 4096)",
+                                 val->v[0], val->given);
+    a->rsa_bits = bits;
+    a->rsa_set = true;
+    return TOOL_EXIT_OK;
+}
+
+#define RSA_HELP "an RSA key of 2048, 3072 or 4096 bits"
+
+/* In the order of each command's --help. */
+static const tool_opt_t pki_opts[] = {
+    {"cn", 0, 1, PKI_INIT, opt_cn, F(cn), "NAME",
+     "the CA's common name (default: \"" DEFAULT_CA_CN "\")"},
+    {"name", 0, 1, PKI_SERVER, opt_name, 0, "HOST",
+     "a DNS name (repeatable; '*.example.com' allowed)"},
+    {"ip", 0, 1, PKI_SERVER, opt_ip, 0, "ADDR", "an IPv4 or IPv6 address (repeatable)"},
+    {"out", 0, 1, PKI_SERVER, opt_out, F(out), "PREFIX", "write PREFIX.crt and PREFIX.key instead"},
+    {"ca-dir", 0, 1, PKI_DEVICE, opt_ca_dir, F(ca_dir), "CADIR",
+     "use the CA in CADIR instead of DIR"},
+    {"rsa", 0, 1, PKI_INIT, opt_rsa, 0, "BITS", RSA_HELP " (default: EC\nP-256)"},
+    {"rsa", 0, 1, PKI_LEAF, opt_rsa, 0, "BITS", RSA_HELP},
+    {"ec", 0, 0, PKI_LEAF, tool_opt_true, F(ec_set), NULL, "an EC P-256 key (the default)"},
+    {"days", 0, 1, PKI_INIT, opt_days, 0, "N",
+     "validity in days from the start (default: " STR(DEFAULT_CA_DAYS) ")"},
+    {"days", 0, 1, PKI_LEAF, opt_days, 0, "N",
+     "validity in days from the start (default: " STR(DEFAULT_DAYS) ")"},
+    {"not-before", 0, 1, PKI_ALL, opt_date, 0, "DATE", "start of validity (default: now)"},
+    {"not-after", 0, 1, PKI_ALL, opt_date, 0, "DATE", "end of validity (instead of --days)"},
+    {"force", 0, 0, PKI_ALL, tool_opt_true, F(force), NULL, "replace existing files"},
+    {"help", 'h', 0, PKI_ALL, tool_opt_help, 0, NULL, "show this help"},
 };
 
 #define N_PKI_OPTS (sizeof pki_opts / sizeof pki_opts[0])
 
-static int apply_opt(pki_args_t *a, const pki_opt_t *o, const char *arg, const char *v)
+static const tool_cmddef_t pki_cmds[] = {
+    {"init", PKI_INIT,
+     "Usage: mqtls pki init DIR [options]\n"
+     "\n"
+     "Creates a self-signed root CA in DIR (created if missing):\n"
+     "  DIR/ca.key   its private key (PEM, mode 0600)\n"
+     "  DIR/ca.crt   its certificate (PEM): CA:TRUE, keyCertSign and cRLSign\n"
+     "  DIR/ca.der   the same certificate in DER\n"
+     "\n",
+     DATES_NOTE, pki_exit_help},
+    {"server", PKI_SERVER,
+     "Usage: mqtls pki server DIR --name HOST [--name HOST]... [--ip ADDR]... [options]\n"
+     "\n"
+     "Makes a broker key and certificate signed by the CA in DIR:\n"
+     "  DIR/server.crt   the certificate (PEM): the names and addresses as\n"
+     "                   subjectAltName, CN = the first name, serverAuth\n"
+     "  DIR/server.key   its private key (PEM, mode 0600)\n"
+     "\n",
+     DATES_NOTE, pki_exit_help},
+    {"device", PKI_DEVICE,
+     "Usage: mqtls pki device DIR NAME [options]\n"
+     "\n"
+     "Makes a device key and certificate (CN = NAME, clientAuth) signed by the CA in\n"
+     "DIR, written as `aws iot create-keys-and-certificate --certificate-pem-outfile\n"
+     "cert.crt --private-key-outfile private.key --public-key-outfile public.key`\n"
+     "would write them, plus DER copies:\n"
+     "  DIR/NAME/cert.crt      the certificate (PEM)\n"
+     "  DIR/NAME/private.key   the private key (PEM; RSA: PKCS#1, EC: SEC1; mode 0600)\n"
+     "  DIR/NAME/public.key    the public key (PEM)\n"
+     "  DIR/NAME/cert.der      the certificate (DER)\n"
+     "  DIR/NAME/private.der   the private key (DER; mode 0600)\n"
+     "Prints the certificate id (SHA-256 of the DER certificate, as AWS IoT shows it).\n"
+     "NAME: 1 to 64 of A-Z a-z 0-9 . _ : - (not starting with '.').\n"
+     "\n",
+     DATES_NOTE, pki_exit_help},
+};
+
+const tool_optset_t tool_pki_optset = {"pki", pki_opts, N_PKI_OPTS, pki_cmds,
+                                       sizeof pki_cmds / sizeof pki_cmds[0], 25, true};
+
+/* ---- the command line --------------------------------------------------------------------- */
+
+/* DIR, and the device's NAME. */
+static int take_positionals(pki_args_t *a, const char *const *pos, size_t npos)
 {
-    switch (o->id) {
-    case OPT_CA_DIR:
-        if (!*v)
-            return bad(a, "%s: the directory name is empty", arg);
-        a->ca_dir = v;
-        break;
-    case OPT_CN:
-        if (!valid_ca_cn(v))
-            return bad(a, "invalid CA name '%s' for %s (1 to %d of letters, digits, spaces and "
-                          ". _ : - ( ) @ / ' &)", v, arg, CN_MAX);
-        a->cn = v;
-        break;
-    case OPT_DAYS:
-        if (!tool_parse_u32(v, 1, MAX_DAYS, &a->days))
-            return bad(a, "invalid number of days '%s' for %s (1..%u)", v, arg, MAX_DAYS);
-        a->days_set = true;
-        break;
-    case OPT_EC:
-        a->ec_set = true;
-        break;
-    case OPT_FORCE:
-        a->force = true;
-        break;
-    case OPT_IP:
-        a->ips = tool_xrealloc(a->ips, (a->n_ips + 1) * sizeof *a->ips);
-        if (!parse_ip(v, &a->ips[a->n_ips]))
-            return bad(a, "invalid IP address '%s' for %s (use an IPv4 or IPv6 address, e.g. "
-                          "127.0.0.1 or ::1)", v, arg);
-        a->n_ips++;
-        break;
-    case OPT_NAME:
-        if (!valid_dns_name(v))
-            return bad(a, "invalid host name '%s' for %s (labels of letters, digits, '-' and "
-                          "'_', separated by '.'; the first may be '*')", v, arg);
-        if (a->n_names == 0 && strlen(v) > CN_MAX)
-            return bad(a, "the first --name '%s' becomes the CN, which is limited to %d "
-                          "characters: put a shorter name first", v, CN_MAX);
-        a->names = tool_xrealloc(a->names, (a->n_names + 1) * sizeof *a->names);
-        a->names[a->n_names++] = v;
-        break;
-    case OPT_NOT_AFTER:
-    case OPT_NOT_BEFORE: {
-        int64_t t;
-        if (!tool_x509_parse_date(v, &t))
-            return bad(a, "invalid date '%s' for %s (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, UTC, "
-                          "year 2000 or later)", v, arg);
-        if (o->id == OPT_NOT_AFTER) {
-            a->not_after = t;
-            a->na_set = true;
-        } else {
-            a->not_before = t;
-            a->nb_set = true;
-        }
-        break;
-    }
-    case OPT_OUT:
-        if (!*v)
-            return bad(a, "%s: the prefix is empty", arg);
-        a->out = v;
-        break;
-    case OPT_RSA: {
-        uint32_t bits = 0;
-        if (!tool_parse_u32(v, 0, UINT32_MAX, &bits) || bits < 2048 || bits > 4096 ||
-            bits % 1024 != 0)
-            return bad(a, "invalid RSA key size '%s' for %s (use 2048, 3072 or 4096)", v, arg);
-        a->rsa_bits = bits;
-        a->rsa_set = true;
-        break;
-    }
-    }
-    return TOOL_EXIT_OK;
-}
-
-/* Parses argv[1..] of a pki command (argv[0] is its name). */
-static int parse_args(pki_args_t *a, int argc, char **argv)
-{
-    const char *pos[2] = {NULL, NULL};
-    int npos = 0, max_pos = a->cmd == PKI_DEVICE ? 2 : 1;
-    bool opts_done = false;
-
-    /* --help wins over anything else on the line. */
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            help_cmd(a->cmd, stdout);
-            return PKI_HELP_SHOWN;
-        }
-
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!opts_done && !strcmp(arg, "--")) {
-            opts_done = true;
-            continue;
-        }
-        if (opts_done || arg[0] != '-' || !arg[1]) {
-            if (npos == max_pos)
-                return bad(a, "unexpected argument '%s'", arg);
-            pos[npos++] = arg;
-            continue;
-        }
-        const pki_opt_t *o = NULL;
-        const char *inl = NULL;
-        if (arg[1] == '-') {
-            const char *eq = strchr(arg + 2, '=');
-            size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-            for (size_t k = 0; k < N_PKI_OPTS; k++)
-                if (strlen(pki_opts[k].name) == len && !strncmp(pki_opts[k].name, arg + 2, len))
-                    o = &pki_opts[k];
-            inl = eq ? eq + 1 : NULL;
-        }
-        if (!o)
-            return bad(a, "unknown option '%s'", arg);
-        if (!(o->cmds & a->cmd))
-            return bad(a, "option '--%s' is not valid for mqtls pki %s", o->name, a->cmd_name);
-        const char *v = NULL;
-        if (o->has_arg) {
-            if (inl) {
-                v = inl;
-            } else {
-                if (i + 1 >= argc)
-                    return bad(a, "option '%s' needs an argument", arg);
-                v = argv[++i];
-            }
-        } else if (inl) {
-            return bad(a, "option '--%s' does not take a value", o->name);
-        }
-        int rc = apply_opt(a, o, arg, v);
-        if (rc)
-            return rc;
-    }
-
     if (npos < 1)
         return bad(a, "missing DIR: mqtls pki %s DIR%s", a->cmd_name,
                    a->cmd == PKI_DEVICE ? " NAME" : "");
     a->dir = pos[0];
     if (!*a->dir)
         return bad(a, "DIR is empty");
-    if (a->cmd == PKI_DEVICE) {
-        if (npos < 2)
-            return bad(a, "missing device NAME: mqtls pki device DIR NAME");
-        a->name = pos[1];
-        if (!valid_device_name(a->name))
-            return bad(a, "invalid device name '%s' (1 to %d of letters, digits, '.', '_', ':' "
-                          "and '-', not starting with '.')", a->name, CN_MAX);
-    }
-    if (a->rsa_set && a->ec_set)
-        return bad(a, "use --rsa or --ec, not both");
-    if (a->cmd == PKI_SERVER && a->n_names == 0 && a->n_ips == 0)
-        return bad(a, "mqtls pki server needs at least one --name HOST (or --ip ADDR)");
+    if (a->cmd != PKI_DEVICE)
+        return TOOL_EXIT_OK;
+    if (npos < 2)
+        return bad(a, "missing device NAME: mqtls pki device DIR NAME");
+    a->name = pos[1];
+    if (!valid_device_name(a->name))
+        return bad(a, "invalid device name '%s' (1 to %d of letters, digits, '.', '_', ':' "
+                      "and '-', not starting with '.')", a->name, CN_MAX);
+    return TOOL_EXIT_OK;
+}
 
-    /* Validity. */
+/* The validity period from --days, --not-before, --not-after and the defaults. */
+static int take_validity(pki_args_t *a)
+{
     if (a->days_set && a->na_set)
         return bad(a, "use --days or --not-after, not both");
     if (!a->nb_set) {
@@ -441,6 +368,23 @@ static int parse_args(pki_args_t *a, int argc, char **argv)
         return bad(a, "the validity ends (%s) before it starts (%s)", na, nb);
     }
     return TOOL_EXIT_OK;
+}
+
+/* Parses argv[1..] of a pki command (argv[0] is its name). */
+static int parse_args(pki_args_t *a, const tool_cmddef_t *cmd, int argc, char **argv)
+{
+    const char *pos[2] = {NULL, NULL};
+    tool_optparse_t p = {&tool_pki_optset, cmd, a, pos, a->cmd == PKI_DEVICE ? 2 : 1, 0};
+    int rc = tool_optparse_run(&p, argc, argv);
+    if (!rc)
+        rc = take_positionals(a, pos, p.n_pos);
+    if (rc)
+        return rc;
+    if (a->rsa_set && a->ec_set)
+        return bad(a, "use --rsa or --ec, not both");
+    if (a->cmd == PKI_SERVER && a->n_names == 0 && a->n_ips == 0)
+        return bad(a, "mqtls pki server needs at least one --name HOST (or --ip ADDR)");
+    return take_validity(a);
 }
 
 /* ---- commands --------------------------------------------------------------------------- */
@@ -518,51 +462,39 @@ done:
 
 /* ---- entry point ------------------------------------------------------------------------ */
 
-static const struct {
-    const char *name;
-    unsigned cmd;
-} pki_cmds[] = {{"init", PKI_INIT}, {"server", PKI_SERVER}, {"device", PKI_DEVICE}};
+/* Parses and runs one pki command. */
+static int pki_run(const tool_cmddef_t *cmd, int argc, char **argv)
+{
+    pki_args_t a;
+    memset(&a, 0, sizeof a);
+    a.cmd = cmd->bit;
+    a.cmd_name = cmd->name;
+    int rc = parse_args(&a, cmd, argc, argv);
+    if (rc == TOOL_EXIT_OK)
+        rc = a.cmd == PKI_INIT ? cmd_init(&a) : cmd_leaf(&a);
+    args_free(&a);
+    return rc;
+}
+
+static const tool_family_t pki_family = {
+    &tool_pki_optset,
+    "Usage: mqtls pki init DIR [options]\n"
+    "       mqtls pki server DIR --name HOST [options]\n"
+    "       mqtls pki device DIR NAME [options]\n"
+    "       mqtls pki COMMAND --help\n"
+    "\n"
+    "A local certificate authority: makes a root CA, broker (server) certificates and\n"
+    "device certificates laid out like `aws iot create-keys-and-certificate` writes them.\n"
+    "Keys are EC P-256 unless --rsa BITS is given.\n"
+    "\n"
+    "Commands:\n"
+    "  init     create a root CA in DIR (ca.key, ca.crt, ca.der)\n"
+    "  server   a broker key and certificate signed by the CA in DIR\n"
+    "  device   a device key and certificate in DIR/NAME, signed by the CA in DIR\n"
+    "\n",
+    pki_exit_help, "init, server or device", pki_run};
 
 int tool_pki_main(int argc, char **argv)
 {
-    if (argc < 2) {
-        help_main(stderr);
-        return TOOL_EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        help_main(stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (!strcmp(sub, "help")) {
-        if (argc < 3) {
-            help_main(stdout);
-            return TOOL_EXIT_OK;
-        }
-        sub = argv[2];
-        for (size_t i = 0; i < sizeof pki_cmds / sizeof pki_cmds[0]; i++)
-            if (!strcmp(sub, pki_cmds[i].name)) {
-                help_cmd(pki_cmds[i].cmd, stdout);
-                return TOOL_EXIT_OK;
-            }
-        return bad(NULL, "unknown pki command '%s' (use init, server or device)", sub);
-    }
-    pki_args_t a;
-    memset(&a, 0, sizeof a);
-    for (size_t i = 0; i < sizeof pki_cmds / sizeof pki_cmds[0]; i++)
-        if (!strcmp(sub, pki_cmds[i].name)) {
-            a.cmd = pki_cmds[i].cmd;
-            a.cmd_name = pki_cmds[i].name;
-        }
-    if (!a.cmd)
-        return bad(NULL, "unknown pki command '%s' (use init, server or device)", sub);
-
-    int rc = parse_args(&a, argc - 1, argv + 1);
-    if (rc == PKI_HELP_SHOWN)
-        rc = TOOL_EXIT_OK;
-    else if (rc == TOOL_EXIT_OK)
-        rc = a.cmd == PKI_INIT ? cmd_init(&a) : cmd_leaf(&a);
-    args_free(&a);
-    fflush(stdout);
-    return rc;
+    return tool_family_main(&pki_family, argc, argv);
 }
