@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/tool_optparse.h"
+
 /**
  * `mqtls cert`: @p argv[0] is "cert", @p argv[1] the cert command.
  * @return TOOL_EXIT_OK; TOOL_EXIT_USAGE (bad arguments, a file that is missing or is not a
@@ -24,6 +26,9 @@
  *         exists without --force; `check`: a check failed)
  */
 int tool_cert_main(int argc, char **argv);
+
+/** The option table of `mqtls cert`'s commands (docs/cli.md documents each flag of it). */
+extern const tool_optset_t tool_cert_optset;
 
 /** What one line of a credential check says. */
 typedef enum tool_check_kind {

@@ -14,6 +14,8 @@
 #ifndef TOOL_PKI_H
 #define TOOL_PKI_H
 
+#include "common/tool_optparse.h"
+
 /**
  * `mqtls pki`: @p argv[0] is "pki", @p argv[1] the pki command (init, server, device).
  * @return TOOL_EXIT_OK, TOOL_EXIT_USAGE (bad arguments, unusable input such as a missing
@@ -22,5 +24,8 @@
  *         certificate does not verify against the CA)
  */
 int tool_pki_main(int argc, char **argv);
+
+/** The option table of `mqtls pki`'s commands (docs/cli.md documents each flag of it). */
+extern const tool_optset_t tool_pki_optset;
 
 #endif

@@ -1,8 +1,9 @@
 /**
  * @file test_cli_doc.c
- * @brief docs/cli.md against the option tables: every option of a command is documented in
- *        the sections of docs/cli.md about that command (its long and its short form), and
- *        every option those sections name exists for the commands they are about.
+ * @brief docs/cli.md against the option tables of pub/sub/doctor, cert and pki: every option
+ *        of a command is documented in the sections of docs/cli.md about that command (its
+ *        long and its short form), and every option those sections name exists for the
+ *        commands they are about.
  *
  * Why a unit test that reads the Markdown (through MQTLS_SOURCE_DIR) rather than a hidden
  * `mqtls --list-options` and a script: the test sees the tables themselves (no listing format
@@ -16,6 +17,8 @@
 #include <string.h>
 
 #include "common/tool_opts.h"
+#include "creds/tool_cert.h"
+#include "creds/tool_pki.h"
 #include "test.h"
 
 /** A heading of docs/cli.md and the commands its text is about. A "###" heading listed here
@@ -23,29 +26,54 @@
 typedef struct section {
     const char *heading;
     const tool_optset_t *set;
-    unsigned cmds;
+    const char *cmds; /**< the commands' names, separated by spaces */
 } section_t;
 
-#define CONN (TOOL_PUB | TOOL_SUB | TOOL_DOCTOR)
+#define CONN "pub sub doctor"
+#define CERT "show convert check embed"
 
 static const section_t sections[] = {
     {"## Exit status", &tool_opts_set, CONN},
-    {"## Options shared by `pub` and `sub`", &tool_opts_set, TOOL_PUB | TOOL_SUB},
-    {"## `mqtls pub`", &tool_opts_set, TOOL_PUB},
-    {"## `mqtls sub`", &tool_opts_set, TOOL_SUB},
-    {"### When the broker goes away", &tool_opts_set, TOOL_PUB | TOOL_SUB},
-    {"### `pub --session-dir DIR`: nothing accepted is lost", &tool_opts_set, TOOL_PUB},
-    {"## 5.0 properties: `-D CMD NAME VALUE`", &tool_opts_set, TOOL_PUB | TOOL_SUB},
+    {"## Options shared by `pub` and `sub`", &tool_opts_set, "pub sub"},
+    {"## `mqtls pub`", &tool_opts_set, "pub"},
+    {"## `mqtls sub`", &tool_opts_set, "sub"},
+    {"### When the broker goes away", &tool_opts_set, "pub sub"},
+    {"### `pub --session-dir DIR`: nothing accepted is lost", &tool_opts_set, "pub"},
+    {"## 5.0 properties: `-D CMD NAME VALUE`", &tool_opts_set, "pub sub"},
     {"## TLS", &tool_opts_set, CONN},
-    {"## `-d` output", &tool_opts_set, TOOL_PUB | TOOL_SUB},
-    {"## `mqtls doctor`", &tool_opts_set, TOOL_DOCTOR},
+    {"## `-d` output", &tool_opts_set, "pub sub"},
+    {"## `mqtls pki`: a local CA", &tool_pki_optset, "init server device"},
+    {"## `mqtls cert`: certificates and keys", &tool_cert_optset, CERT},
+    {"### `mqtls cert show FILE...`", &tool_cert_optset, "show"},
+    {"### `mqtls cert convert IN OUT`", &tool_cert_optset, "convert"},
+    {"### `mqtls cert check`", &tool_cert_optset, "check"},
+    {"### `mqtls cert embed FILE... --name PREFIX`", &tool_cert_optset, "embed"},
+    {"### Exit status of `mqtls cert`", &tool_cert_optset, CERT},
+    {"## `mqtls doctor`", &tool_opts_set, "doctor"},
     {"## Files", &tool_opts_set, CONN},
-    {"## Limits, timeouts and output safety", &tool_opts_set, TOOL_PUB | TOOL_SUB},
+    {"## Limits, timeouts and output safety", &tool_opts_set, "pub sub"},
     /* Not checked: "Coming from mosquitto_pub / mosquitto_sub" names mosquitto's options,
      * some of which mqtls does not have. */
 };
 
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
+
+static const tool_optset_t *const sets[] = {&tool_opts_set, &tool_cert_optset, &tool_pki_optset};
+
+/* The commands of a section as bits of its table; 0 if a name is none of its commands. */
+static unsigned mask_of(const section_t *s)
+{
+    unsigned mask = 0;
+    char names[64];
+    snprintf(names, sizeof names, "%s", s->cmds);
+    for (char *save, *n = strtok_r(names, " ", &save); n; n = strtok_r(NULL, " ", &save)) {
+        const tool_cmddef_t *c = tool_optset_cmd(s->set, n);
+        if (!c)
+            return 0;
+        mask |= c->bit;
+    }
+    return mask;
+}
 
 /* Options docs/cli.md names that belong to no command's table. */
 static const char *const not_ours[] = {
@@ -66,12 +94,14 @@ static char **lines;
 static const section_t **line_sec; /* the section each line belongs to, NULL: not checked */
 static size_t n_lines;
 static bool found[N_SECTIONS];
+static unsigned masks[N_SECTIONS];
 
 static const section_t *section_of(const char *heading)
 {
     for (size_t i = 0; i < N_SECTIONS; i++)
         if (!strcmp(sections[i].heading, heading)) {
             found[i] = true;
+            masks[i] = mask_of(&sections[i]);
             return &sections[i];
         }
     return NULL;
@@ -126,7 +156,7 @@ static bool has_token(const char *line, const char *tok)
 static bool documented(const tool_optset_t *set, unsigned bit, const char *tok)
 {
     for (size_t i = 0; i < n_lines; i++)
-        if (line_sec[i] && line_sec[i]->set == set && (line_sec[i]->cmds & bit) &&
+        if (line_sec[i] && line_sec[i]->set == set && (masks[line_sec[i] - sections] & bit) &&
             has_token(lines[i], tok))
             return true;
     return false;
@@ -143,12 +173,14 @@ static void check_table_documented(const tool_optset_t *set)
             char tok[48];
             snprintf(tok, sizeof tok, "--%s", o->lname);
             if (!CHECK(documented(set, set->cmds[c].bit, tok)))
-                test_note("%s of mqtls %s is not in docs/cli.md's sections about it", tok,
+                test_note("%s of mqtls %s%s%s is not in docs/cli.md's sections about it", tok,
+                          set->family ? set->family : "", set->family ? " " : "",
                           set->cmds[c].name);
             snprintf(tok, sizeof tok, "-%c", o->sname);
             if (o->sname && !CHECK(documented(set, set->cmds[c].bit, tok)))
-                test_note("%s (--%s) of mqtls %s is not in docs/cli.md's sections about it",
-                          tok, o->lname, set->cmds[c].name);
+                test_note("%s (--%s) of mqtls %s%s%s is not in docs/cli.md's sections about it",
+                          tok, o->lname, set->family ? set->family : "",
+                          set->family ? " " : "", set->cmds[c].name);
         }
     }
 }
@@ -196,7 +228,7 @@ static void check_doc_exists(void)
         char tok[48];
         for (const char *p = lines[i]; s && *p; p++)
             if (option_at(lines[i], p, tok) && !is_not_ours(tok) &&
-                !CHECK(exists(s->set, s->cmds, tok)))
+                !CHECK(exists(s->set, masks[s - sections], tok)))
                 test_note("docs/cli.md:%zu: %s is no option of the commands of '%s'", i + 1,
                           tok, s->heading);
     }
@@ -204,14 +236,19 @@ static void check_doc_exists(void)
 
 TEST(every_section_listed_is_in_the_doc)
 {
-    for (size_t i = 0; i < N_SECTIONS; i++)
+    for (size_t i = 0; i < N_SECTIONS; i++) {
         if (!CHECK(found[i]))
             test_note("docs/cli.md has no heading '%s'", sections[i].heading);
+        else if (!CHECK(masks[i] != 0))
+            test_note("'%s': a command of '%s' is unknown", sections[i].heading,
+                      sections[i].cmds);
+    }
 }
 
-TEST(every_option_of_pub_sub_doctor_is_documented)
+TEST(every_option_of_every_command_is_documented)
 {
-    check_table_documented(&tool_opts_set);
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        check_table_documented(sets[i]);
 }
 
 TEST(every_option_the_doc_names_exists)
@@ -225,7 +262,7 @@ int main(int argc, char **argv)
     if (!CHECK(load_doc()))
         return test_main_end();
     RUN(every_section_listed_is_in_the_doc);
-    RUN(every_option_of_pub_sub_doctor_is_documented);
+    RUN(every_option_of_every_command_is_documented);
     RUN(every_option_the_doc_names_exists);
     free(line_sec);
     free(lines);
