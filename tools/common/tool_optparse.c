@@ -195,6 +195,13 @@ int tool_opt_str(tool_optparse_t *p, tool_optval_t *val)
     return TOOL_EXIT_OK;
 }
 
+int tool_opt_nonempty(tool_optparse_t *p, tool_optval_t *val, const char *what)
+{
+    if (!*val->v[0])
+        return tool_optparse_err(p, "%s: the %s is empty", val->given, what);
+    return tool_opt_str(p, val);
+}
+
 int tool_opt_true(tool_optparse_t *p, tool_optval_t *val)
 {
     *(bool *)((char *)p->ctx + val->opt->off) = true;

@@ -107,6 +107,10 @@ int tool_optparse_err(const tool_optparse_t *p, const char *fmt, ...)
 /** Handler: the `const char *` at tool_opt_t::off is the value (the last one given wins). */
 int tool_opt_str(tool_optparse_t *p, tool_optval_t *val);
 
+/** For handlers: tool_opt_str() of a value that must not be empty; else the error
+ *  "--out: the @p what is empty". */
+int tool_opt_nonempty(tool_optparse_t *p, tool_optval_t *val, const char *what);
+
 /** Handler: the `bool` at tool_opt_t::off becomes true. */
 int tool_opt_true(tool_optparse_t *p, tool_optval_t *val);
 

@@ -80,27 +80,19 @@ static int opt_at(tool_optparse_t *p, tool_optval_t *val)
     return TOOL_EXIT_OK;
 }
 
-/* A value that must not be empty: @p what names it in the message. */
-static int nonempty(tool_optparse_t *p, tool_optval_t *val, const char *what)
-{
-    if (!*val->v[0])
-        return tool_optparse_err(p, "%s: the %s is empty", val->given, what);
-    return tool_opt_str(p, val);
-}
-
 static int opt_file(tool_optparse_t *p, tool_optval_t *val)
 {
-    return nonempty(p, val, "file name");
+    return tool_opt_nonempty(p, val, "file name");
 }
 
 static int opt_host(tool_optparse_t *p, tool_optval_t *val)
 {
-    return nonempty(p, val, "host name");
+    return tool_opt_nonempty(p, val, "host name");
 }
 
 static int opt_out(tool_optparse_t *p, tool_optval_t *val)
 {
-    return nonempty(p, val, "base name");
+    return tool_opt_nonempty(p, val, "base name");
 }
 
 /* --der and --pem: one of them. */

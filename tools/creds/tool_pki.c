@@ -162,22 +162,14 @@ static bool parse_ip(const char *s, pki_ip_t *ip)
 
 #define F(field) offsetof(pki_args_t, field)
 
-/* A value that must not be empty: @p what names it in the message. */
-static int nonempty(tool_optparse_t *p, tool_optval_t *val, const char *what)
-{
-    if (!*val->v[0])
-        return tool_optparse_err(p, "%s: the %s is empty", val->given, what);
-    return tool_opt_str(p, val);
-}
-
 static int opt_ca_dir(tool_optparse_t *p, tool_optval_t *val)
 {
-    return nonempty(p, val, "directory name");
+    return tool_opt_nonempty(p, val, "directory name");
 }
 
 static int opt_out(tool_optparse_t *p, tool_optval_t *val)
 {
-    return nonempty(p, val, "prefix");
+    return tool_opt_nonempty(p, val, "prefix");
 }
 
 static int opt_cn(tool_optparse_t *p, tool_optval_t *val)

@@ -75,6 +75,11 @@ static int opt_pair(tool_optparse_t *p, tool_optval_t *val)
     return TOOL_EXIT_OK;
 }
 
+static int opt_label(tool_optparse_t *p, tool_optval_t *val)
+{
+    return tool_opt_nonempty(p, val, "label");
+}
+
 static const tool_opt_t test_opts[] = {
     {"count", 'c', 0, CMD_A | CMD_B, opt_count, 0, NULL, "count it"},
     {"flag", 0, 0, CMD_A, tool_opt_true, offsetof(ctx_t, flag), NULL, "a flag of A"},
@@ -84,6 +89,7 @@ static const tool_opt_t test_opts[] = {
     {"name", 'n', 1, CMD_B, tool_opt_str, offsetof(ctx_t, name), "NAME", "B's name"},
     {"pair", 'p', 2, CMD_B, opt_pair, 0, "X Y", "two values"},
     {"set-flag", 0, 0, CMD_A, tool_opt_true, offsetof(ctx_t, flag), NULL, NULL}, /* alias */
+    {"label", 0, 1, CMD_A, opt_label, offsetof(ctx_t, name), "L", NULL},
 };
 
 #define N_TEST_OPTS (sizeof test_opts / sizeof test_opts[0])
@@ -156,6 +162,15 @@ TEST(missing_values)
     CHECK_EQ_INT(PARSE(&c, "a", "--flag=yes"), TOOL_EXIT_USAGE);
     CHECK(strstr(err_text, "option '--flag' does not take a value") != NULL);
     CHECK(strstr(err_text, "yes") == NULL); /* the value is not echoed */
+}
+
+TEST(values_that_must_not_be_empty)
+{
+    ctx_t c;
+    CHECK_EQ_INT(PARSE(&c, "a", "--label", "x"), TOOL_EXIT_OK);
+    CHECK_EQ_STR(c.name, "x");
+    CHECK_EQ_INT(PARSE(&c, "a", "--label="), TOOL_EXIT_USAGE);
+    CHECK(strstr(err_text, "Error: --label: the label is empty") != NULL);
 }
 
 TEST(unknown_options_and_options_of_another_command)
@@ -377,6 +392,7 @@ int main(int argc, char **argv)
     test_main_begin(argc, argv);
     RUN(long_short_and_inline_forms);
     RUN(missing_values);
+    RUN(values_that_must_not_be_empty);
     RUN(unknown_options_and_options_of_another_command);
     RUN(family_errors_point_at_the_commands_help);
     RUN(positionals_and_double_dash);
