@@ -77,6 +77,11 @@ typedef struct tool_optset {
     bool help_first;            /**< --help anywhere before "--" wins over every error */
 } tool_optset_t;
 
+/** A tool_optset_t of the arrays @p opts and @p cmds. */
+#define TOOL_OPTSET(family, opts, cmds, col, help_first)                                       \
+    {family, opts, sizeof opts / sizeof opts[0], cmds, sizeof cmds / sizeof cmds[0], col,       \
+     help_first}
+
 /** One parse: what the handlers fill, and where the positional arguments go. */
 typedef struct tool_optparse {
     const tool_optset_t *set;

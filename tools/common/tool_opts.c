@@ -423,8 +423,6 @@ static const tool_opt_t opts[] = {
         "topic of the will, published if the connection breaks"),
 };
 
-#define N_OPTS (sizeof opts / sizeof opts[0])
-
 void tool_strlist_add(tool_strlist_t *l, const char *s)
 {
     l->v = tool_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
@@ -595,8 +593,7 @@ static const tool_cmddef_t cmds[] = {
      NULL, tool_doctor_exit_help},
 };
 
-const tool_optset_t tool_opts_set = {NULL, opts, N_OPTS, cmds, sizeof cmds / sizeof cmds[0], 34,
-                                     false};
+const tool_optset_t tool_opts_set = TOOL_OPTSET(NULL, opts, cmds, 34, false);
 
 static const tool_cmddef_t *cmd_def(tool_cmd_t cmd)
 {

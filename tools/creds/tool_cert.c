@@ -178,8 +178,6 @@ static const tool_opt_t cert_opts[] = {
     {"help", 'h', 0, CERT_ALL, tool_opt_help, 0, NULL, "show this help"},
 };
 
-#define N_CERT_OPTS (sizeof cert_opts / sizeof cert_opts[0])
-
 /* ---- help ------------------------------------------------------------------------------- */
 
 static const char cert_exit_help[] =
@@ -239,8 +237,7 @@ static const tool_cmddef_t cert_cmds[] = {
      NULL, cert_exit_help},
 };
 
-const tool_optset_t tool_cert_optset = {"cert", cert_opts, N_CERT_OPTS, cert_cmds,
-                                        sizeof cert_cmds / sizeof cert_cmds[0], 19, true};
+const tool_optset_t tool_cert_optset = TOOL_OPTSET("cert", cert_opts, cert_cmds, 19, true);
 
 /* ---- the command line --------------------------------------------------------------------- */
 

@@ -273,8 +273,6 @@ static const tool_opt_t pki_opts[] = {
     {"help", 'h', 0, PKI_ALL, tool_opt_help, 0, NULL, "show this help"},
 };
 
-#define N_PKI_OPTS (sizeof pki_opts / sizeof pki_opts[0])
-
 static const tool_cmddef_t pki_cmds[] = {
     {"init", PKI_INIT,
      "Usage: mqtls pki init DIR [options]\n"
@@ -312,8 +310,7 @@ static const tool_cmddef_t pki_cmds[] = {
      DATES_NOTE, pki_exit_help},
 };
 
-const tool_optset_t tool_pki_optset = {"pki", pki_opts, N_PKI_OPTS, pki_cmds,
-                                       sizeof pki_cmds / sizeof pki_cmds[0], 25, true};
+const tool_optset_t tool_pki_optset = TOOL_OPTSET("pki", pki_opts, pki_cmds, 25, true);
 
 /* ---- the command line --------------------------------------------------------------------- */
 
