@@ -28,14 +28,14 @@ static const tool_optset_t set = {"fam", opts, 1, cmds, 2, 10, true};
 
 static const tool_cmddef_t *ran;
 static int ran_argc;
-static const char *ran_arg1;
+static char ran_arg1[32]; /* a copy: the arguments live in call()'s frame */
 
 /* Records what it was given; returns 7, or --help's TOOL_HELP_SHOWN. */
 static int run(const tool_cmddef_t *cmd, int argc, char **argv)
 {
     ran = cmd;
     ran_argc = argc;
-    ran_arg1 = argc > 1 ? argv[1] : NULL;
+    snprintf(ran_arg1, sizeof ran_arg1, "%s", argc > 1 ? argv[1] : "");
     tool_optparse_t p = {&set, cmd, NULL, NULL, 0, 0};
     return argc > 1 && !strcmp(argv[1], "--help") ? tool_optparse_run(&p, argc, argv) : 7;
 }
