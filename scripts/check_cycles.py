@@ -16,15 +16,19 @@ from callgraph import read_dir
 
 def file_graph(g, prefix):
     """file -> {file it calls: one function call that shows it}."""
+    def short(fn):  # the file from PREFIX on (the .ci files name it as the compiler saw it)
+        f = g.files.get(fn) or ""
+        return f[f.index(prefix):] if prefix in f else None
+
     edges = {}
     for fn, callees in g.calls.items():
-        src = g.files.get(fn)
-        if not src or prefix not in src:
+        src = short(fn)
+        if not src:
             continue
         edges.setdefault(src, {})
         for callee in callees:
-            dst = g.files.get(callee)
-            if dst and dst != src and prefix in dst:
+            dst = short(callee)
+            if dst and dst != src:
                 edges[src].setdefault(dst, f"{fn} -> {callee}")
     return edges
 

@@ -1,6 +1,12 @@
 /**
  * @file session_internal.h
  * @brief What the session files share: output, QoS records, events, connection loss.
+ *
+ * Layering (no cycles; ctest static/session_cycles checks it from the compiler's call
+ * graph): each file calls only the files after it in
+ * sync.c > client.c > receive.c, publish.c > inflight.c > output.c > end.c,
+ * where end.c, the leaf, emits events and ends connections; calls up go only through
+ * function pointers (the event callback, the trace hook, the transport).
  */
 #ifndef MQTLS_SESSION_INTERNAL_H
 #define MQTLS_SESSION_INTERNAL_H
@@ -61,7 +67,7 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present);
 /** Resends waiting records while the broker's Receive Maximum leaves room. */
 mqtls_status_t mqtls__resend_pending(mqtls_client_t *c);
 
-/* Events and connection loss (client.c). */
+/* Events and connection loss (end.c, the leaf: it calls no other session file). */
 void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev);
 /** Closes the transport, marks the client disconnected and reports @p ev (its type is
  *  chosen here: CONNECT_FAILED before CONNACK, DISCONNECTED after). Returns ev->status. */
