@@ -238,14 +238,6 @@ struct mqtls_client {
     uint64_t out_alias_set;   /**< outgoing aliases 1..64 already sent with their topic */
     size_t rx_len;
     size_t tx_len;            /**< coalesced bytes waiting in tx_buf */
-    /* The blocking layer's wait. */
-    uint16_t wait_id;
-    bool wait_done;
-    uint8_t wait_reason;
-    mqtls_status_t wait_status;
-    uint8_t *wait_codes;
-    uint16_t wait_count;
-    uint16_t wait_cap;
 };
 
 /** Sets up @p c with @p cfg (copied). Cannot fail: bad settings are reported by connect. */

@@ -51,7 +51,6 @@ static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
     mqtls_event_t ev = {.status = MQTLS_ERR_CONNACK_REFUSED, .reason = ca->reason,
                         .props = mqtls__is_v5(c) ? &ca->props : NULL};
     if (ca->reason != 0) {
-        c->wait_reason = ca->reason;
         ev.permanent = refusal_permanent(c, ca->reason);
         return mqtls__end(c, &ev);
     }
@@ -144,11 +143,6 @@ static mqtls_status_t publish_done(mqtls_client_t *c, int idx, mqtls_packet_type
     if (t == MQTLS_PUBACK && c->cfg.inflight[idx].qos == 2 && !ev.status)
         ev.status = MQTLS_ERR_QOS2_DOWNGRADED;
     mqtls__out_remove(c, idx);
-    if (c->wait_id == a->packet_id) {
-        c->wait_done = true;
-        c->wait_reason = a->reason;
-        c->wait_status = ev.status;
-    }
     mqtls__emit_event(c, &ev);
     return mqtls__resend_pending(c); /* room freed in the broker's window */
 }
@@ -213,13 +207,6 @@ static void on_suback(mqtls_client_t *c, mqtls_packet_type_t t, const mqtls_suba
     mqtls_event_t ev = {.type = t == MQTLS_SUBACK ? MQTLS_EV_SUBACK : MQTLS_EV_UNSUBACK,
                         .packet_id = s->packet_id, .codes = s->codes, .count = s->count,
                         .props = mqtls__is_v5(c) ? &s->props : NULL};
-    if (c->wait_id == s->packet_id) {
-        uint16_t n = s->count < c->wait_cap ? s->count : c->wait_cap;
-        if (c->wait_codes && n)
-            memcpy(c->wait_codes, s->codes, n);
-        c->wait_count = s->count;
-        c->wait_done = true;
-    }
     mqtls__emit_event(c, &ev);
 }
 
