@@ -34,6 +34,9 @@ static void begin_connect(mqtls_client_t *c)
     c->rx_paused = false;
     c->last_status = MQTLS_OK;
     c->last_too_large = 0;
+#if MQTLS_CFG_TRACE
+    c->rx_traced = false; /* (a packet declined on the last connection went with it) */
+#endif
 }
 
 static bool cfg_usable(const mqtls_client_cfg_t *g)
@@ -349,4 +352,9 @@ bool mqtls_reconnect_pending(const mqtls_client_t *c)
 uint16_t mqtls_inflight(const mqtls_client_t *c)
 {
     return c ? c->inflight_count : 0;
+}
+
+uint16_t mqtls_qos2_open(const mqtls_client_t *c)
+{
+    return c ? c->qos2_in_count : 0;
 }

@@ -7,6 +7,8 @@
  * checks it), so that a failure deep in output or receive can end the connection without
  * the layers calling each other in a circle.
  */
+#include <string.h>
+
 #include "session_internal.h"
 
 void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev)
@@ -57,6 +59,16 @@ mqtls_status_t mqtls__end(mqtls_client_t *c, mqtls_event_t *ev)
     return ev->status;
 }
 
+/* Shows the trace hook the DISCONNECT that mqtls__fail() wrote by hand. */
+static void trace_disconnect(mqtls_client_t *c, uint8_t reason)
+{
+    mqtls_packet_t p;
+    memset(&p, 0, sizeof p);
+    p.type = MQTLS_DISCONNECT;
+    p.u.ack.reason = reason;
+    mqtls__trace(c, true, &p, MQTLS_DISCONNECT << 4, 3, MQTLS_OK);
+}
+
 mqtls_status_t mqtls__fail(mqtls_client_t *c, mqtls_status_t st, uint8_t reason)
 {
     if (c->state == MQTLS_STATE_DISCONNECTED)
@@ -66,7 +78,8 @@ mqtls_status_t mqtls__fail(mqtls_client_t *c, mqtls_status_t st, uint8_t reason)
         /* Best effort, one attempt: tell the broker why before closing [MQTT-4.13.2-1]. */
         uint8_t buf[4] = {MQTLS_DISCONNECT << 4, 1, reason, 0};
         mqtls_iov_t iov = {buf, 3};
-        (void)c->cfg.transport->send(c->cfg.transport_ctx, &iov, 1);
+        if (c->cfg.transport->send(c->cfg.transport_ctx, &iov, 1) == 3 && mqtls__tracing(c))
+            trace_disconnect(c, reason);
     }
     mqtls_event_t ev = {.status = st, .reason = reason};
     if (st == MQTLS_ERR_PACKET_TOO_LARGE)

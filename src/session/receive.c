@@ -258,6 +258,19 @@ static mqtls_status_t dispatch(mqtls_client_t *c, mqtls_packet_t *p)
     }
 }
 
+/* Shows the trace hook a packet received, once: a declined one, left at the start of
+ * rx_buf, is not shown again when it is handled again. */
+static void trace_received(mqtls_client_t *c, size_t off, const mqtls_packet_t *p,
+                           uint8_t first, size_t size, mqtls_status_t st)
+{
+#if MQTLS_CFG_TRACE
+    if (off == 0 && c->rx_traced)
+        return;
+#endif
+    (void)off;
+    mqtls__trace(c, false, p, first, size, st);
+}
+
 /* Handles every whole packet in rx_buf, then keeps the partial rest at its start. */
 static mqtls_status_t process_rx(mqtls_client_t *c)
 {
@@ -283,6 +296,7 @@ static mqtls_status_t process_rx(mqtls_client_t *c)
             break;
         mqtls_packet_t p;
         st = mqtls_decode(at, hl + rl, c->version, &p, NULL);
+        trace_received(c, off, st == MQTLS_OK ? &p : NULL, first, hl + rl, st);
         if (st != MQTLS_OK)
             return mqtls__fail(c, st, MQTLS_RC_MALFORMED_PACKET);
         c->last_rx_ms = mqtls__now(c);
@@ -291,6 +305,9 @@ static mqtls_status_t process_rx(mqtls_client_t *c)
         if (!c->rx_declined) /* a declined message stays, to be handled again */
             off += hl + rl;
     }
+#if MQTLS_CFG_TRACE
+    c->rx_traced = c->rx_declined && c->state >= MQTLS_STATE_WAIT_CONNACK;
+#endif
     /* The connection these bytes came on ended in a callback (which may even have begun
      * a new one): its buffer was reset, nothing is left to keep. */
     if (c->state < MQTLS_STATE_WAIT_CONNACK) {
