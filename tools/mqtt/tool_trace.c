@@ -1,12 +1,13 @@
 /**
  * @file tool_trace.c
- * @brief The -d packet tracer (see tool_trace.h). Line formats follow mosquitto's clients.
+ * @brief The -d packet printer (see tool_trace.h). Line formats follow mosquitto's clients.
  */
 #include "mqtt/tool_trace.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/tool_util.h"
 #include "mqtt/tool_props.h"
 
 static const char *const type_names[16] = {

@@ -10,7 +10,6 @@
 #include <stdio.h>
 
 #include "mqtls/client.h"
-#include "common/tool_util.h"
 
 /** The printer's context. */
 typedef struct tool_trace {
