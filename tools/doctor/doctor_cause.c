@@ -79,7 +79,8 @@ static void facts_credentials(doctor_t *d)
     }
 }
 
-static void facts_tls(doctor_t *d)
+/* The server's certificate: its chain, its name, its dates. False: not such a cause. */
+static bool facts_tls_server(doctor_t *d)
 {
     const mqtls_tls_evidence_t *ev = &d->ev;
     char buf[1024], now[32];
@@ -110,6 +111,19 @@ static void facts_tls(doctor_t *d)
              d->cause == MQTLS_CAUSE_CLOCK_UNSET ? " (before 2020: not set)" : "");
         break;
     }
+    default:
+        return false;
+    }
+    return true;
+}
+
+/* The broker refused the handshake: our certificate, cipher suites, version or ALPN. False:
+ * not such a cause. */
+static bool facts_tls_refused(doctor_t *d)
+{
+    const mqtls_tls_evidence_t *ev = &d->ev;
+    char buf[1024];
+    switch (d->cause) {
     case MQTLS_CAUSE_CLIENT_CERT_REJECTED:
         if (ev->verified && !ev->problems)
             FACT("the server chain verified: the server is the one your CA file trusts");
@@ -153,6 +167,18 @@ static void facts_tls(doctor_t *d)
         else
             FACT("the server closed the connection without an answer");
         break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+/* What came over the wire: not TLS, too slow, a record too large, or what the TLS library
+ * said. */
+static void facts_tls_other(doctor_t *d)
+{
+    const mqtls_tls_evidence_t *ev = &d->ev;
+    switch (d->cause) {
     case MQTLS_CAUSE_NOT_A_TLS_PORT:
         if (ev->bytes_received && ev->first_byte >= 0) {
             char txt[8];
@@ -185,6 +211,12 @@ static void facts_tls(doctor_t *d)
             FACT("%s: %s", mqtls_tls_backend(), ev->detail);
         break;
     }
+}
+
+static void facts_tls(doctor_t *d)
+{
+    if (!facts_tls_server(d) && !facts_tls_refused(d))
+        facts_tls_other(d);
 }
 
 static void facts_mqtt(doctor_t *d)

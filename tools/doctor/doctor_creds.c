@@ -109,8 +109,8 @@ static bool special_file(doctor_t *d, const char *path, const char *words,
         return false;
     free(d->setup_error);
     d->setup_error = doctor_xfmt("%s '%s' is %s, not a file%s", words, path,
-                          S_ISDIR(sb.st_mode) ? "a directory" : "a special file",
-                          S_ISDIR(sb.st_mode) && item == MQTLS_TLS_ITEM_CA
+                                 S_ISDIR(sb.st_mode) ? "a directory" : "a special file",
+                                 S_ISDIR(sb.st_mode) && item == MQTLS_TLS_ITEM_CA
                               ? " (a directory of CA certificates goes with --capath)" : "");
     doctor_add_line(&d->st[1], TOOL_CHECK_FAIL, "%s", d->setup_error);
     memset(&d->ev, 0, sizeof d->ev);
@@ -121,50 +121,32 @@ static bool special_file(doctor_t *d, const char *path, const char *words,
     return true;
 }
 
-bool doctor_stage_credentials(doctor_t *d)
+/* `mqtls cert check`'s checks of the files given; its lines become step 1's. */
+static void run_cert_check(doctor_t *d)
 {
-    uint64_t t0 = tool_now_ms();
     const tool_cfg_t *c = &d->cfg;
-    d->facts.tls_used = c->tls;
-    d->facts.port = d->port;
-    d->facts.host_is_aws = host_is_aws(d->host);
-    d->facts.version = c->version;
-    d->facts.clock_unset = (long long)d->now < CLOCK_SANE;
-    if (!c->tls) {
-        EVID(d, 1, "plain MQTT: no CA, certificate or key to check");
-        if (c->username)
-            EVID(d, 1, "user name '%s'%s", c->username, c->password ? ", password given" : "");
-        doctor_stage_done(d, 1, R_OK, t0, "not used: plain MQTT without TLS");
-        return true;
-    }
-    char now[32];
-    doctor_utc_text(d->now, now, sizeof now);
-    EVID(d, 1, "this machine's clock: %s UTC%s", now,
-         d->facts.clock_unset ? " (before 2020: it looks unset)" : "");
-    if (special_file(d, c->cafile, "the CA file", MQTLS_TLS_ITEM_CA) ||
-        special_file(d, c->cert, "the client certificate", MQTLS_TLS_ITEM_CERT) ||
-        special_file(d, c->key, "the private key", MQTLS_TLS_ITEM_KEY)) {
-        d->facts.tls = &d->ev; /* no TLS setup: its evidence would be this */
-        d->facts.status = MQTLS_ERR_TLS_CREDENTIALS;
-        doctor_diagnose(d, 1, t0);
-        d->facts.tls = NULL;
-        return false;
-    }
-    if (c->cafile || c->cert || c->key) {
-        tool_cert_check_opts_t o;
-        memset(&o, 0, sizeof o);
-        o.cafile = c->cafile;
-        o.certfile = c->cert;
-        o.keyfile = c->key;
-        o.pass = c->keypass;
-        o.host = d->host;
-        o.now = (int64_t)d->now;
-        o.chain_warn_only = true;
-        o.sink = check_sink;
-        o.ctx = d;
-        tool_cert_check(&o, &d->check);
-        d->check_ran = true;
-    }
+    if (!c->cafile && !c->cert && !c->key)
+        return;
+    tool_cert_check_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.cafile = c->cafile;
+    o.certfile = c->cert;
+    o.keyfile = c->key;
+    o.pass = c->keypass;
+    o.host = d->host;
+    o.now = (int64_t)d->now;
+    o.chain_warn_only = true;
+    o.sink = check_sink;
+    o.ctx = d;
+    tool_cert_check(&o, &d->check);
+    d->check_ran = true;
+}
+
+/* The CA subjects (step 4 compares the server's root with them), then the TLS setup as pub
+ * and sub make it; its evidence is the rules' facts until step 1 ends. */
+static void tls_setup(doctor_t *d)
+{
+    const tool_cfg_t *c = &d->cfg;
     load_ca_subjects(d);
     d->tls = tool_xcalloc(1, sizeof *d->tls);
     int rc = tool_tls_setup_to(d->tls, c, NULL, setup_sink, d);
@@ -185,19 +167,71 @@ bool doctor_stage_credentials(doctor_t *d)
              c->tls_min_version == MQTLS_TLS_V1_3 ? " (1.3 asked)" : "", alpn,
              d->tls->alpn_auto ? " (automatic: AWS IoT on port 443)" : "", d->host);
     }
-    if (doctor_diagnose(d, 1, t0)) {
-        d->facts.tls = NULL;
-        return false;
-    }
-    d->facts.tls = NULL;
+}
+
+/* Step 1 passed: its summary, with the count of warnings. */
+static bool credentials_ok(doctor_t *d, uint64_t t0)
+{
+    const tool_cfg_t *c = &d->cfg;
     unsigned warn = d->check.warned + d->check.failed + (c->insecure ? 1u : 0u);
     const char *what = c->cert ? "CA, certificate and key usable"
                        : (c->cafile || c->capath) ? "CA usable; no client certificate"
                                                   : "no CA: --insecure";
     if (c->insecure)
-        doctor_add_line(&d->st[1], TOOL_CHECK_WARN, "--insecure: the server's certificate and name will "
-                 "be checked and reported, but a failure will not stop the handshake");
+        doctor_add_line(&d->st[1], TOOL_CHECK_WARN, "--insecure: the server's certificate and "
+                        "name will be checked and reported, but a failure will not stop the "
+                        "handshake");
     doctor_stage_done(d, 1, R_OK, t0, "%s%s", what,
-               warn ? (warn == 1 ? " (1 warning)" : " (warnings: see below)") : "");
+                      warn ? (warn == 1 ? " (1 warning)" : " (warnings: see below)") : "");
     return true;
+}
+
+/* Plain MQTT: nothing to check but the user name. */
+static bool credentials_plain(doctor_t *d, uint64_t t0)
+{
+    const tool_cfg_t *c = &d->cfg;
+    EVID(d, 1, "plain MQTT: no CA, certificate or key to check");
+    if (c->username)
+        EVID(d, 1, "user name '%s'%s", c->username, c->password ? ", password given" : "");
+    doctor_stage_done(d, 1, R_OK, t0, "not used: plain MQTT without TLS");
+    return true;
+}
+
+/* A credential path that is not a file fails step 1 before any setup. */
+static bool special_files(doctor_t *d, uint64_t t0)
+{
+    const tool_cfg_t *c = &d->cfg;
+    if (!special_file(d, c->cafile, "the CA file", MQTLS_TLS_ITEM_CA) &&
+        !special_file(d, c->cert, "the client certificate", MQTLS_TLS_ITEM_CERT) &&
+        !special_file(d, c->key, "the private key", MQTLS_TLS_ITEM_KEY))
+        return false;
+    d->facts.tls = &d->ev; /* no TLS setup: its evidence would be this */
+    d->facts.status = MQTLS_ERR_TLS_CREDENTIALS;
+    doctor_diagnose(d, 1, t0);
+    d->facts.tls = NULL;
+    return true;
+}
+
+bool doctor_stage_credentials(doctor_t *d)
+{
+    uint64_t t0 = tool_now_ms();
+    const tool_cfg_t *c = &d->cfg;
+    d->facts.tls_used = c->tls;
+    d->facts.port = d->port;
+    d->facts.host_is_aws = host_is_aws(d->host);
+    d->facts.version = c->version;
+    d->facts.clock_unset = (long long)d->now < CLOCK_SANE;
+    if (!c->tls)
+        return credentials_plain(d, t0);
+    char now[32];
+    doctor_utc_text(d->now, now, sizeof now);
+    EVID(d, 1, "this machine's clock: %s UTC%s", now,
+         d->facts.clock_unset ? " (before 2020: it looks unset)" : "");
+    if (special_files(d, t0))
+        return false;
+    run_cert_check(d);
+    tls_setup(d);
+    bool failed = doctor_diagnose(d, 1, t0);
+    d->facts.tls = NULL;
+    return !failed && credentials_ok(d, t0);
 }

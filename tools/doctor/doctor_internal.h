@@ -32,9 +32,6 @@
 #include "common/tool_opts.h"
 #include "mqtt/tool_tls.h"
 
-#define MARK_OK "\xE2\x9C\x93"   /* ✓ */
-#define MARK_FAIL "\xE2\x9C\x97" /* ✗ */
-
 /* A clock before this (2020-01-01 UTC) is taken as unset. */
 #define CLOCK_SANE 1577836800LL
 #define FIRST_BYTES 16u
@@ -222,6 +219,8 @@ void doctor_cause_facts(doctor_t *d);
 /** Text: the header line, one step, the cause (nothing with --json). */
 void doctor_print_header(const doctor_t *d);
 void doctor_print_stage(const doctor_t *d, int n);
+/** The mark before an evidence line ("✓ ", "! ", ...), the same in text and JSON. */
+const char *doctor_line_mark(const stage_t *s, const line_t *l);
 void doctor_print_cause(const doctor_t *d);
 /** The whole run as one JSON object (docs/doctor.md). */
 void doctor_print_json(const doctor_t *d, int exit_code);

@@ -62,20 +62,20 @@ static void what_came_back(doctor_t *d)
          (unsigned long)d->rec.total, hex, d->rec.total > d->rec.n_first ? " ..." : "", txt);
 }
 
-bool doctor_stage_mqtt(doctor_t *d)
+/* Sends CONNECT and runs the client until the CONNACK, a failure or the time limit. */
+static void connect_and_wait(doctor_t *d)
 {
-    uint64_t t0 = tool_now_ms();
     const tool_cfg_t *c = &d->cfg;
-    doctor_setup_client(d);
     EVID(d, 5, "CONNECT: MQTT %s, client id '%s', clean %s, keep alive %u s, %s%s%s",
-         doctor_version_name(c->version), c->client_id, c->version == MQTLS_V5 ? "start" : "session",
+         doctor_version_name(c->version), c->client_id,
+         c->version == MQTLS_V5 ? "start" : "session",
          (unsigned)c->keepalive, c->username ? "user name '" : "no user name",
          c->username ? c->username : "", c->username ? (c->password ? "', password given" : "'")
                                                     : "");
     mqtls_status_t st = mqtls_connect(&d->client, &d->opts);
     if (st != MQTLS_OK) {
         d->mqtt_error = doctor_xfmt("the CONNECT cannot be sent with these settings: %s",
-                             mqtls_strerror(st));
+                                    mqtls_strerror(st));
         EVID(d, 5, "%s", d->mqtt_error);
         d->mqtt_status = st;
     } else {
@@ -87,21 +87,31 @@ bool doctor_stage_mqtt(doctor_t *d)
             d->mqtt_status = tool_stop ? MQTLS_ERR_CLOSED : MQTLS_ERR_TIMEOUT;
         }
     }
-    if (d->connected) {
-        EVID(d, 5, "CONNACK: %s %u (%s), session present %d",
-             c->version == MQTLS_V5 ? "reason code" : "return code", (unsigned)d->connack_code,
-             mqtls_reason_text(c->version, MQTLS_CONNACK, d->connack_code),
-             d->session_present ? 1 : 0);
-        if (d->props.n)
-            EVID(d, 5, "server properties:");
-        for (size_t i = 0; i < d->props.n; i++)
-            EVID(d, 5, "  %s", d->props.v[i]);
-        doctor_stage_done(d, 5, R_OK, t0, "CONNACK %u (%s), session present %d",
-                   (unsigned)d->connack_code,
-                   mqtls_reason_text(c->version, MQTLS_CONNACK, d->connack_code),
-                   d->session_present ? 1 : 0);
-        return true;
-    }
+}
+
+/* Step 5 passed: the CONNACK and the server's properties. */
+static bool connack_ok(doctor_t *d, uint64_t t0)
+{
+    const tool_cfg_t *c = &d->cfg;
+    EVID(d, 5, "CONNACK: %s %u (%s), session present %d",
+         c->version == MQTLS_V5 ? "reason code" : "return code", (unsigned)d->connack_code,
+         mqtls_reason_text(c->version, MQTLS_CONNACK, d->connack_code),
+         d->session_present ? 1 : 0);
+    if (d->props.n)
+        EVID(d, 5, "server properties:");
+    for (size_t i = 0; i < d->props.n; i++)
+        EVID(d, 5, "  %s", d->props.v[i]);
+    doctor_stage_done(d, 5, R_OK, t0, "CONNACK %u (%s), session present %d",
+                      (unsigned)d->connack_code,
+                      mqtls_reason_text(c->version, MQTLS_CONNACK, d->connack_code),
+                      d->session_present ? 1 : 0);
+    return true;
+}
+
+/* What happened instead of a CONNACK. */
+static void failure_lines(doctor_t *d, uint64_t t0)
+{
+    const tool_cfg_t *c = &d->cfg;
     uint64_t after = tool_now_ms() - (d->connect_sent_ms ? d->connect_sent_ms : t0);
     if (d->mqtt_status == MQTLS_ERR_CONNACK_REFUSED) {
         EVID(d, 5, "CONNACK: %s %u (0x%02x): %s", c->version == MQTLS_V5 ? "reason code"
@@ -121,17 +131,27 @@ bool doctor_stage_mqtt(doctor_t *d)
         EVID(d, 5, "the answer to CONNECT is not a CONNACK: %s", mqtls_strerror(d->mqtt_status));
         what_came_back(d);
     }
-    if (!c->tls && d->mqtt_status != MQTLS_ERR_CONNACK_REFUSED && !d->mqtt_error) {
-        probe_tls(d);
-        if (d->speaks_tls)
-            EVID(d, 5, "TLS probe of %s (a ClientHello): the server answered with a TLS "
-                 "handshake record (0x16): this port speaks TLS", d->peer);
-        else if (d->probe_bytes)
-            EVID(d, 5, "TLS probe of %s (a ClientHello): the answer is not TLS (first byte "
-                 "0x%02x)", d->peer, (unsigned)d->probe_first);
-        else
-            EVID(d, 5, "TLS probe of %s (a ClientHello): no answer: not a TLS port", d->peer);
-    }
+}
+
+/* Plain MQTT got no CONNACK: does the port speak TLS? */
+static void probe_lines(doctor_t *d)
+{
+    if (d->cfg.tls || d->mqtt_status == MQTLS_ERR_CONNACK_REFUSED || d->mqtt_error)
+        return;
+    probe_tls(d);
+    if (d->speaks_tls)
+        EVID(d, 5, "TLS probe of %s (a ClientHello): the server answered with a TLS "
+             "handshake record (0x16): this port speaks TLS", d->peer);
+    else if (d->probe_bytes)
+        EVID(d, 5, "TLS probe of %s (a ClientHello): the answer is not TLS (first byte "
+             "0x%02x)", d->peer, (unsigned)d->probe_first);
+    else
+        EVID(d, 5, "TLS probe of %s (a ClientHello): no answer: not a TLS port", d->peer);
+}
+
+/* Step 5 failed: its facts for the rules, and the cause. */
+static bool mqtt_failed(doctor_t *d, uint64_t t0)
+{
     d->facts.status = d->mqtt_status;
     d->facts.connack_reason = d->connack_code;
     d->facts.port_speaks_tls = d->speaks_tls;
@@ -151,4 +171,16 @@ bool doctor_stage_mqtt(doctor_t *d)
         doctor_stage_done(d, 5, R_FAILED, t0, "%s", mqtls_strerror(d->mqtt_status));
     }
     return false;
+}
+
+bool doctor_stage_mqtt(doctor_t *d)
+{
+    uint64_t t0 = tool_now_ms();
+    doctor_setup_client(d);
+    connect_and_wait(d);
+    if (d->connected)
+        return connack_ok(d, t0);
+    failure_lines(d, t0);
+    probe_lines(d);
+    return mqtt_failed(d, t0);
 }

@@ -13,6 +13,8 @@
 #include "doctor/doctor_internal.h"
 #include "common/tool_util.h"
 
+/* ---- step 2: DNS ---------------------------------------------------------------------- */
+
 static void sockaddr_text(const struct sockaddr *sa, char *out, size_t size, uint16_t *port)
 {
     char ip[INET6_ADDRSTRLEN] = "?";
@@ -30,6 +32,36 @@ static void sockaddr_text(const struct sockaddr *sa, char *out, size_t size, uin
     } else {
         snprintf(out, size, "(family %d)", sa->sa_family);
     }
+}
+
+/* The addresses of the answer, each once (getaddrinfo() gives one per socket type). */
+static void add_addresses(doctor_t *d, const struct addrinfo *res)
+{
+    for (const struct addrinfo *a = res; a; a = a->ai_next) {
+        char ip[INET6_ADDRSTRLEN + 8];
+        uint16_t port;
+        bool dup = false;
+        sockaddr_text(a->ai_addr, ip, sizeof ip, &port);
+        for (size_t i = 0; i < d->addrs.n; i++)
+            dup = dup || !strcmp(d->addrs.v[i], ip);
+        if (!dup)
+            tool_strlist_add(&d->addrs, tool_xstrdup(ip));
+    }
+}
+
+/* Step 2 passed: the addresses in a line, then one line each. */
+static bool dns_ok(doctor_t *d, uint64_t t0)
+{
+    char list[512];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < d->addrs.n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                 d->addrs.v[i]);
+    for (size_t i = 0; i < d->addrs.n; i++)
+        EVID(d, 2, "address: %s (%s)", d->addrs.v[i], strchr(d->addrs.v[i], ':') ? "IPv6" : "IPv4");
+    doctor_stage_done(d, 2, R_OK, t0, "%s \xE2\x86\x92 %s", d->conn_host, list); /* → */
+    return true;
 }
 
 bool doctor_stage_dns(doctor_t *d)
@@ -54,30 +86,12 @@ bool doctor_stage_dns(doctor_t *d)
             freeaddrinfo(res);
         return !doctor_diagnose(d, 2, t0);
     }
-    for (const struct addrinfo *a = res; a; a = a->ai_next) {
-        char ip[INET6_ADDRSTRLEN + 8];
-        uint16_t port;
-        bool dup = false;
-        sockaddr_text(a->ai_addr, ip, sizeof ip, &port);
-        for (size_t i = 0; i < d->addrs.n; i++)
-            dup = dup || !strcmp(d->addrs.v[i], ip);
-        if (!dup)
-            tool_strlist_add(&d->addrs, tool_xstrdup(ip));
-    }
+    add_addresses(d, res);
     freeaddrinfo(res);
-    char list[512];
-    size_t used = 0;
-    list[0] = '\0';
-    for (size_t i = 0; i < d->addrs.n && used < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                                 d->addrs.v[i]);
-    for (size_t i = 0; i < d->addrs.n; i++)
-        EVID(d, 2, "address: %s (%s)", d->addrs.v[i], strchr(d->addrs.v[i], ':') ? "IPv6" : "IPv4");
-    doctor_stage_done(d, 2, R_OK, t0, "%s \xE2\x86\x92 %s", d->conn_host, list); /* → */
-    return true;
+    return dns_ok(d, t0);
 }
 
-/* ---- 3: TCP -------------------------------------------------------------------------- */
+/* ---- step 3: TCP ---------------------------------------------------------------------- */
 
 static void peer_text(const char *ip, uint16_t port, char *out, size_t size)
 {
@@ -105,6 +119,40 @@ static mqtls_status_t tcp_attempt(mqtls_tcp_t *t, const char *ip, uint16_t port,
         st = mqtls_tcp_transport.connect(t, ip, port);
     }
     return st;
+}
+
+/* The transport steps 4 and 5 go on with: TLS opens a connection of its own. */
+static bool tcp_connected(doctor_t *d, uint64_t t0)
+{
+    if (d->cfg.tls) {
+        mqtls_tcp_transport.close(&d->tcp);
+        d->tr = &mqtls_tls_transport;
+        d->tr_ctx = &d->tls->tls;
+    } else {
+        d->tr = &mqtls_tcp_transport;
+        d->tr_ctx = &d->tcp;
+    }
+    doctor_stage_done(d, 3, R_OK, t0, "%s", d->peer);
+    return true;
+}
+
+/* No address answered: the failure that says most, for the rules. */
+static bool tcp_failed(doctor_t *d, uint64_t t0, mqtls_status_t st, int first_errno)
+{
+    d->tcp_errno = first_errno;
+    if (st == MQTLS_ERR_TIMEOUT)
+        d->tcp_error = doctor_xfmt("no answer within %u s", (unsigned)(d->timeout_ms / 1000u));
+    else if (first_errno > 0)
+        d->tcp_error = doctor_xfmt("%s (errno %d)", strerror(first_errno), first_errno);
+    else
+        d->tcp_error = doctor_xfmt("%s", mqtls_strerror(st));
+    d->facts.status = st;
+    if (!doctor_diagnose(d, 3, t0)) { /* cannot happen: a failed connect always has a cause */
+        d->failed = 3;
+        d->cause = MQTLS_CAUSE_UNKNOWN;
+        doctor_stage_done(d, 3, R_FAILED, t0, "%s", mqtls_strerror(st));
+    }
+    return false;
 }
 
 /* Step 3 connects to the addresses of step 2 in turn, with the TCP transport. Plain MQTT
@@ -140,31 +188,7 @@ bool doctor_stage_tcp(doctor_t *d)
         if (st == MQTLS_ERR_TIMEOUT)
             break; /* the time is spent */
     }
-    if (st == MQTLS_OK) {
-        if (d->cfg.tls) {
-            mqtls_tcp_transport.close(&d->tcp);
-            d->tr = &mqtls_tls_transport;
-            d->tr_ctx = &d->tls->tls;
-        } else {
-            d->tr = &mqtls_tcp_transport;
-            d->tr_ctx = &d->tcp;
-        }
-        doctor_stage_done(d, 3, R_OK, t0, "%s", d->peer);
-        return true;
-    }
-    st = first_fail;
-    d->tcp_errno = first_errno;
-    if (st == MQTLS_ERR_TIMEOUT)
-        d->tcp_error = doctor_xfmt("no answer within %u s", (unsigned)(d->timeout_ms / 1000u));
-    else if (first_errno > 0)
-        d->tcp_error = doctor_xfmt("%s (errno %d)", strerror(first_errno), first_errno);
-    else
-        d->tcp_error = doctor_xfmt("%s", mqtls_strerror(st));
-    d->facts.status = st;
-    if (!doctor_diagnose(d, 3, t0)) { /* cannot happen: a failed connect always has a cause */
-        d->failed = 3;
-        d->cause = MQTLS_CAUSE_UNKNOWN;
-        doctor_stage_done(d, 3, R_FAILED, t0, "%s", mqtls_strerror(st));
-    }
-    return false;
+    if (st == MQTLS_OK)
+        return tcp_connected(d, t0);
+    return tcp_failed(d, t0, first_fail, first_errno);
 }

@@ -65,17 +65,12 @@ static bool roundtrip_fail(doctor_t *d, uint64_t t0, mqtls_status_t st, mqtls_di
     return false;
 }
 
-bool doctor_stage_roundtrip(doctor_t *d)
+/* SUBSCRIBE to the topic at QoS 1, and its SUBACK. */
+static bool rt_subscribe(doctor_t *d, uint64_t t0)
 {
-    uint64_t t0 = tool_now_ms(), t;
+    uint64_t t = tool_now_ms();
     const tool_cfg_t *c = &d->cfg;
     char why[256];
-    if (c->no_roundtrip) {
-        doctor_stage_done(d, 6, R_SKIPPED, 0, "skipped (--no-roundtrip)");
-        return true;
-    }
-    /* SUBSCRIBE */
-    t = tool_now_ms();
     mqtls_subscription_t sub = {mqtls_str(d->topic), 1};
     mqtls_status_t st = mqtls_subscribe(&d->client, &sub, 1, NULL, &d->sub_id);
     if (st == MQTLS_OK)
@@ -101,8 +96,15 @@ bool doctor_stage_roundtrip(doctor_t *d)
     }
     rt_step(d, "subscribe", true, t, d->suback_code, "SUBSCRIBE '%s' QoS 1 -> SUBACK 0x%02x (%s)",
             d->topic, (unsigned)d->suback_code, sname);
-    /* PUBLISH */
-    t = tool_now_ms();
+    return true;
+}
+
+/* PUBLISH at QoS 1 to the topic, and its PUBACK. */
+static bool rt_publish(doctor_t *d, uint64_t t0)
+{
+    uint64_t t = tool_now_ms();
+    const tool_cfg_t *c = &d->cfg;
+    char why[256];
     snprintf(d->payload, sizeof d->payload, "mqtls doctor %s %llu", c->client_id,
              (unsigned long long)tool_now_ms());
     mqtls_publish_t pub;
@@ -111,7 +113,7 @@ bool doctor_stage_roundtrip(doctor_t *d)
     pub.payload = (const uint8_t *)d->payload;
     pub.payload_len = (uint32_t)strlen(d->payload);
     pub.qos = 1;
-    st = mqtls_publish(&d->client, &pub, &d->pub_id);
+    mqtls_status_t st = mqtls_publish(&d->client, &pub, &d->pub_id);
     if (st != MQTLS_OK) {
         rt_step(d, "publish", false, t, -1, "PUBLISH QoS 1 (%u bytes): %s",
                 (unsigned)pub.payload_len, mqtls_strerror(st));
@@ -140,8 +142,14 @@ bool doctor_stage_roundtrip(doctor_t *d)
     rt_step(d, "publish", true, t, d->pub_reason, "PUBLISH QoS 1 (%u bytes) -> PUBACK%s%s%s",
             (unsigned)pub.payload_len, c->version == MQTLS_V5 ? " (" : "",
             c->version == MQTLS_V5 ? pname : "", c->version == MQTLS_V5 ? ")" : "");
-    /* The message back. */
-    t = tool_now_ms();
+    return true;
+}
+
+/* The message back, on the subscription. */
+static bool rt_receive(doctor_t *d, uint64_t t0)
+{
+    uint64_t t = tool_now_ms();
+    char why[256];
     if (!d->msg_back)
         doctor_run_client(d, d->timeout_ms, message_done);
     if (!d->msg_back) {
@@ -157,6 +165,19 @@ bool doctor_stage_roundtrip(doctor_t *d)
         return roundtrip_fail(d, t0, MQTLS_ERR_TIMEOUT, MQTLS_DIAG_RT_RECEIVE);
     }
     rt_step(d, "receive", true, t, -1, "the message came back on '%s'", d->topic);
-    doctor_stage_done(d, 6, R_OK, t0, "subscribed, published (QoS 1) and received the message back");
+    return true;
+}
+
+bool doctor_stage_roundtrip(doctor_t *d)
+{
+    uint64_t t0 = tool_now_ms();
+    if (d->cfg.no_roundtrip) {
+        doctor_stage_done(d, 6, R_SKIPPED, 0, "skipped (--no-roundtrip)");
+        return true;
+    }
+    if (!rt_subscribe(d, t0) || !rt_publish(d, t0) || !rt_receive(d, t0))
+        return false;
+    doctor_stage_done(d, 6, R_OK, t0,
+                      "subscribed, published (QoS 1) and received the message back");
     return true;
 }

@@ -6,6 +6,9 @@
 
 #include "doctor/doctor_internal.h"
 
+#define MARK_OK "\xE2\x9C\x93"   /* ✓ */
+#define MARK_FAIL "\xE2\x9C\x97" /* ✗ */
+
 void doctor_print_header(const doctor_t *d)
 {
     if (d->json)
@@ -18,6 +21,18 @@ void doctor_print_header(const doctor_t *d)
     fflush(stdout);
 }
 
+const char *doctor_line_mark(const stage_t *s, const line_t *l)
+{
+    switch (l->kind) {
+    case TOOL_CHECK_OK: return MARK_OK " ";
+    case TOOL_CHECK_FAIL: /* a failed check that is not the step's failure warns only */
+        return s->result == R_FAILED ? MARK_FAIL " " : "! ";
+    case TOOL_CHECK_WARN: return "! ";
+    case TOOL_CHECK_DETAIL: return "    ";
+    default: return "";
+    }
+}
+
 void doctor_print_stage(const doctor_t *d, int n)
 {
     const stage_t *s = &d->st[n];
@@ -28,18 +43,8 @@ void doctor_print_stage(const doctor_t *d, int n)
     if (s->result != R_SKIPPED)
         printf(" (%llu ms)", (unsigned long long)s->ms);
     putchar('\n');
-    for (size_t i = 0; i < s->n_lines; i++) {
-        const line_t *l = &s->lines[i];
-        switch (l->kind) {
-        case TOOL_CHECK_OK: printf("    " MARK_OK " %s\n", l->text); break;
-        case TOOL_CHECK_FAIL: /* a failed check that is not the step's failure warns only */
-            printf("    %s %s\n", s->result == R_FAILED ? MARK_FAIL : "!", l->text);
-            break;
-        case TOOL_CHECK_WARN: printf("    ! %s\n", l->text); break;
-        case TOOL_CHECK_DETAIL: printf("        %s\n", l->text); break;
-        default: printf("    %s\n", l->text); break;
-        }
-    }
+    for (size_t i = 0; i < s->n_lines; i++)
+        printf("    %s%s\n", doctor_line_mark(s, &s->lines[i]), s->lines[i].text);
     fflush(stdout);
 }
 

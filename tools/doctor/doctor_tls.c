@@ -62,13 +62,13 @@ void doctor_flag_words(uint32_t flags, char *out, size_t size)
     tool_tls_problem_words(flags, "; ", out, size);
 }
 
-static void tls_evidence_lines(doctor_t *d)
+/* What was offered and, once established, agreed. */
+static void offer_lines(doctor_t *d)
 {
     const mqtls_tls_evidence_t *ev = &d->ev;
     char buf[1024];
-    bool ip = false;
     unsigned char tmp[16];
-    ip = inet_pton(AF_INET, d->host, tmp) == 1 || inet_pton(AF_INET6, d->host, tmp) == 1;
+    bool ip = inet_pton(AF_INET, d->host, tmp) == 1 || inet_pton(AF_INET6, d->host, tmp) == 1;
     EVID(d, 4, "server name: '%s' (%s)", d->host,
          ip ? "an IP address: no SNI sent; checked against the certificate's IP addresses"
             : "sent as SNI and checked against the certificate");
@@ -81,34 +81,53 @@ static void tls_evidence_lines(doctor_t *d)
     if (ev->stage == MQTLS_TLS_STAGE_ESTABLISHED)
         EVID(d, 4, "negotiated: %s, %s, ALPN %s", ev->version, ev->ciphersuite,
              ev->alpn[0] ? ev->alpn : "none");
-    if (ev->chain && ev->chain_len) {
-        EVID(d, 4, "server chain: the server sent %u certificate(s); verification built a "
-             "chain of %u ([0] is the server's own)", (unsigned)ev->sent_len,
-             (unsigned)ev->chain_len);
-        for (unsigned i = 0; i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++) {
-            const mqtls_tls_cert_info_t *ci = &ev->chain[i];
-            EVID(d, 4, "  [%u] %s", i, ci->subject);
-            EVID(d, 4, "      issuer: %s", ci->issuer);
-            EVID(d, 4, "      valid:  %s to %s UTC", ci->not_before, ci->not_after);
-            if (ci->names[0])
-                EVID(d, 4, "      names:  %s", ci->names);
-            if (ci->key[0])
-                EVID(d, 4, "      key:    %s%s, signed %s", ci->key, ci->is_ca ? " (a CA)" : "",
-                     ci->sig_alg);
-            if (ci->problems) {
-                doctor_flag_words(ci->problems, buf, sizeof buf);
-                EVID(d, 4, "      problems (0x%04x): %s", (unsigned)ci->problems, buf);
-            }
-        }
-        bool sent = false;
-        const char *root = doctor_chain_root(ev, &sent);
-        EVID(d, 4, "chain ends at: '%s'%s, %s", root, sent ? "" : " (not sent by the server)",
-             doctor_ca_holds(d, root) ? "a root your CA file holds" : "NOT in your CA file");
-    } else {
-        EVID(d, 4, "server chain: none received");
+}
+
+/* One certificate of the chain the verification built. */
+static void cert_lines(doctor_t *d, unsigned i, const mqtls_tls_cert_info_t *ci)
+{
+    char buf[1024];
+    EVID(d, 4, "  [%u] %s", i, ci->subject);
+    EVID(d, 4, "      issuer: %s", ci->issuer);
+    EVID(d, 4, "      valid:  %s to %s UTC", ci->not_before, ci->not_after);
+    if (ci->names[0])
+        EVID(d, 4, "      names:  %s", ci->names);
+    if (ci->key[0])
+        EVID(d, 4, "      key:    %s%s, signed %s", ci->key, ci->is_ca ? " (a CA)" : "",
+             ci->sig_alg);
+    if (ci->problems) {
+        doctor_flag_words(ci->problems, buf, sizeof buf);
+        EVID(d, 4, "      problems (0x%04x): %s", (unsigned)ci->problems, buf);
     }
+}
+
+/* The server's chain, and whether its root is one the CA file holds. */
+static void chain_lines(doctor_t *d)
+{
+    const mqtls_tls_evidence_t *ev = &d->ev;
+    if (!ev->chain || !ev->chain_len) {
+        EVID(d, 4, "server chain: none received");
+        return;
+    }
+    EVID(d, 4, "server chain: the server sent %u certificate(s); verification built a "
+         "chain of %u ([0] is the server's own)", (unsigned)ev->sent_len,
+         (unsigned)ev->chain_len);
+    for (unsigned i = 0; i < ev->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
+        cert_lines(d, i, &ev->chain[i]);
+    bool sent = false;
+    const char *root = doctor_chain_root(ev, &sent);
+    EVID(d, 4, "chain ends at: '%s'%s, %s", root, sent ? "" : " (not sent by the server)",
+         doctor_ca_holds(d, root) ? "a root your CA file holds" : "NOT in your CA file");
+}
+
+/* The trusted CAs, and what the verification found. */
+static void verify_lines(doctor_t *d)
+{
+    const mqtls_tls_evidence_t *ev = &d->ev;
+    char buf[1024];
     doctor_ca_list(d, buf, sizeof buf);
-    EVID(d, 4, "%s: %s", doctor_ca_words(d), d->cfg.cafile || d->cfg.capath ? buf : "nothing (--insecure)");
+    EVID(d, 4, "%s: %s", doctor_ca_words(d),
+         d->cfg.cafile || d->cfg.capath ? buf : "nothing (--insecure)");
     if (ev->verified && !ev->problems)
         EVID(d, 4, "verification: server chain verified (no problems)%s",
              ev->insecure ? " (--insecure: not enforced)" : "");
@@ -120,6 +139,12 @@ static void tls_evidence_lines(doctor_t *d)
     } else {
         EVID(d, 4, "verification: not reached (no server certificate)");
     }
+}
+
+/* The client certificate, the alerts, the bytes received, and the plain-words lines. */
+static void wire_lines(doctor_t *d)
+{
+    const mqtls_tls_evidence_t *ev = &d->ev;
     EVID(d, 4, "client certificate: %s, %s", ev->cert_requested ? "requested by the server"
                                                                 : "not requested",
          ev->cert_sent ? "sent" : d->cfg.cert ? "not sent" : "none configured");
@@ -140,6 +165,15 @@ static void tls_evidence_lines(doctor_t *d)
         EVID(d, 4, "Mbed TLS: %s (-0x%04X)", ev->detail, (unsigned)-ev->raw_error);
     for (size_t i = 0; i < d->explain.n; i++)
         EVID(d, 4, "%s", d->explain.v[i]);
+}
+
+/* Step 4's evidence, whether the handshake succeeded or not. */
+static void tls_evidence_lines(doctor_t *d)
+{
+    offer_lines(d);
+    chain_lines(d);
+    verify_lines(d);
+    wire_lines(d);
 }
 
 /* The evidence outlives the connection: its certificates are copied with it. */
@@ -195,6 +229,6 @@ bool doctor_stage_tls(doctor_t *d)
     }
     tls_evidence_lines(d);
     doctor_stage_done(d, 4, R_OK, t0, "%s, %s, ALPN %s", d->ev.version, d->ev.ciphersuite,
-               d->ev.alpn[0] ? d->ev.alpn : "none");
+                      d->ev.alpn[0] ? d->ev.alpn : "none");
     return true;
 }

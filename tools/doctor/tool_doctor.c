@@ -97,8 +97,8 @@ int tool_doctor_main(int argc, char **argv)
         return rc == TOOL_HELP_SHOWN ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     }
     doctor_print_header(d);
-    bool ok = doctor_stage_credentials(d) && doctor_stage_dns(d) && doctor_stage_tcp(d) && doctor_stage_tls(d) &&
-              doctor_stage_mqtt(d) && doctor_stage_roundtrip(d);
+    bool ok = doctor_stage_credentials(d) && doctor_stage_dns(d) && doctor_stage_tcp(d) &&
+              doctor_stage_tls(d) && doctor_stage_mqtt(d) && doctor_stage_roundtrip(d);
     (void)ok;
     if (tool_stop) {
         fputs("mqtls doctor: interrupted\n", stderr);
