@@ -12,7 +12,6 @@
 #include "doctor/doctor_internal.h"
 #include "common/tool_util.h"
 
-
 char *doctor_xfmt(const char *fmt, ...)
 {
     va_list ap;
@@ -27,7 +26,6 @@ char *doctor_xfmt(const char *fmt, ...)
     va_end(ap);
     return s;
 }
-
 
 void doctor_list_free(tool_strlist_t *l)
 {
@@ -50,7 +48,6 @@ void doctor_add_line(stage_t *s, int kind, const char *fmt, ...)
     s->lines[s->n_lines].text = tool_xstrdup(buf);
     s->n_lines++;
 }
-
 
 void doctor_utc_text(time_t t, char *out, size_t size)
 {
@@ -84,13 +81,11 @@ void doctor_ascii_bytes(const uint8_t *p, size_t n, char *out, size_t size)
     out[i] = '\0';
 }
 
-
 bool doctor_wait_poll(uint32_t ms)
 {
     (void)poll(NULL, 0, (int)ms);
     return !tool_stop;
 }
-
 
 void doctor_stage_done(doctor_t *d, int n, result_t r, uint64_t t0, const char *fmt, ...)
 {

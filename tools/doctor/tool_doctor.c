@@ -85,7 +85,6 @@ static void doctor_free(doctor_t *d)
     tool_cfg_free(&d->cfg);
 }
 
-
 int tool_doctor_main(int argc, char **argv)
 {
     doctor_t *d = tool_xcalloc(1, sizeof *d);
