@@ -34,6 +34,7 @@
 
 /* A clock before this (2020-01-01 UTC) is taken as unset. */
 #define CLOCK_SANE 1577836800LL
+/* How many of the first bytes the server sent after CONNECT step 5 keeps. */
 #define FIRST_BYTES 16u
 
 enum { N_STAGES = 6 };
@@ -219,9 +220,9 @@ void doctor_cause_facts(doctor_t *d);
 /** Text: the header line, one step, the cause (nothing with --json). */
 void doctor_print_header(const doctor_t *d);
 void doctor_print_stage(const doctor_t *d, int n);
+void doctor_print_cause(const doctor_t *d);
 /** The mark before an evidence line ("✓ ", "! ", ...), the same in text and JSON. */
 const char *doctor_line_mark(const stage_t *s, const line_t *l);
-void doctor_print_cause(const doctor_t *d);
 /** The whole run as one JSON object (docs/doctor.md). */
 void doctor_print_json(const doctor_t *d, int exit_code);
 
