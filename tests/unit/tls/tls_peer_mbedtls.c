@@ -32,25 +32,35 @@ static int parse_key(server_t *s, const char *path)
 #endif
 }
 
+/* Asks for a client certificate and requires one issued by @p ca. */
+static int require_client_cert(server_t *s, const char *ca)
+{
+    int ret = mbedtls_x509_crt_parse_file(&s->ca, ca);
+    mbedtls_ssl_conf_authmode(&s->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(&s->conf, &s->ca, NULL);
+    return ret;
+}
+
 static int setup(server_t *s, const tls_peer_cfg_t *cfg)
 {
-    int ret;
-    if ((ret = mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func, &s->entropy,
-                                     (const unsigned char *)"peer", 4)) != 0 ||
-        (ret = mbedtls_x509_crt_parse_file(&s->chain, cfg->chain)) != 0 ||
-        (ret = parse_key(s, cfg->key)) != 0 ||
-        (cfg->client_ca && (ret = mbedtls_x509_crt_parse_file(&s->ca, cfg->client_ca)) != 0) ||
-        (ret = mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_SERVER,
-                                           MBEDTLS_SSL_TRANSPORT_STREAM,
-                                           MBEDTLS_SSL_PRESET_DEFAULT)) != 0 ||
-        (ret = mbedtls_ssl_conf_own_cert(&s->conf, &s->chain, &s->key)) != 0)
-        return ret;
+    static const unsigned char label[] = "mqtls unit tls peer";
+    int ret = mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_SERVER,
+                                          MBEDTLS_SSL_TRANSPORT_STREAM,
+                                          MBEDTLS_SSL_PRESET_DEFAULT);
+    if (ret == 0)
+        ret = mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func, &s->entropy, label,
+                                    sizeof label - 1);
     mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->drbg);
-    mbedtls_ssl_conf_authmode(&s->conf, cfg->client_ca ? MBEDTLS_SSL_VERIFY_REQUIRED
-                                                       : MBEDTLS_SSL_VERIFY_NONE);
-    if (cfg->client_ca)
-        mbedtls_ssl_conf_ca_chain(&s->conf, &s->ca, NULL);
-    return mbedtls_ssl_setup(&s->ssl, &s->conf);
+    mbedtls_ssl_conf_authmode(&s->conf, MBEDTLS_SSL_VERIFY_NONE);
+    if (ret == 0)
+        ret = mbedtls_x509_crt_parse_file(&s->chain, cfg->chain);
+    if (ret == 0)
+        ret = parse_key(s, cfg->key);
+    if (ret == 0)
+        ret = mbedtls_ssl_conf_own_cert(&s->conf, &s->chain, &s->key);
+    if (ret == 0 && cfg->client_ca != NULL)
+        ret = require_client_cert(s, cfg->client_ca);
+    return ret != 0 ? ret : mbedtls_ssl_setup(&s->ssl, &s->conf);
 }
 
 static void echo(server_t *s, tls_peer_result_t *r)
