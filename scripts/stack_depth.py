@@ -7,29 +7,17 @@ Each function's frame comes from GCC; a call's depth is its frame plus the deepe
 Calls through function pointers (the transport, the platform clock, the message store, the
 event callback) cannot be followed: their stack is the caller's to add, and is printed as
 '+ indirect'."""
-import pathlib
-import re
 import sys
 
-NODE = re.compile(r'node: \{ title: "([^"]+)" label: "([^"]*)"')
-EDGE = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
+from callgraph import read_dir
+
 PUBLIC = ["mqtls_connect", "mqtls_step", "mqtls_publish", "mqtls_subscribe",
           "mqtls_unsubscribe", "mqtls_disconnect", "mqtls_auth", "mqtls_flush", "mqtls_abort",
           "mqtls_client_free", "mqtls_next_timeout_ms", "mqtls_encode", "mqtls_decode",
           "mqtls_encode_publish_header"]
 
-frames, calls = {}, {}
-for ci in pathlib.Path(sys.argv[1]).rglob("*.ci"):
-    for line in ci.read_text().splitlines():
-        m = NODE.match(line)
-        if m:
-            size = re.search(r"\\n(\d+) bytes", m.group(2))
-            if size:
-                frames[m.group(1)] = int(size.group(1))
-            continue
-        m = EDGE.match(line)
-        if m:
-            calls.setdefault(m.group(1), []).append(m.group(2))
+graph = read_dir(sys.argv[1])
+frames, calls = graph.frames, graph.calls
 
 memo = {}
 

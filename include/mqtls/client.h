@@ -12,7 +12,9 @@
  * blocking calls for simple programs. *
  * Threads: a client is not locked. The functions taking a client are called from one
  * thread at a time, the one that drives it; the event callback runs on that thread, inside
- * mqtls_step() or a sync call, and may call only what mqtls_event_cb says. The exception is
+ * mqtls_step() or a sync call, and may call only what mqtls_event_cb says; the trace hook
+ * (mqtls_trace_cb) runs on it too, inside any call that sends or receives, and calls
+ * nothing. The exception is
  * mqtls_interrupt(), which may be called from a signal handler or any other thread. Clients
  * share nothing (the store and transport contexts are each client's own): separate clients
  * may run in separate threads.
@@ -86,6 +88,30 @@ typedef struct mqtls_event {
  * mqtls_step() or the sync calls).
  */
 typedef void (*mqtls_event_cb)(mqtls_client_t *c, const mqtls_event_t *ev, void *user);
+
+#if MQTLS_CFG_TRACE
+/**
+ * One packet the client sent or received, as the trace hook sees it. Like an event, every
+ * pointer in it is valid only until the hook returns.
+ */
+typedef struct mqtls_trace {
+    bool sent;                    /**< true: written to the transport; false: received */
+    const mqtls_packet_t *packet; /**< the packet; NULL: a received one that could not be
+                                       decoded (the client then ends the connection) */
+    uint8_t first;                /**< its fixed header's first byte (type and flags) */
+    size_t size;                  /**< its size in bytes, headers included */
+    mqtls_status_t status;        /**< why it could not be decoded (MQTLS_OK when it was) */
+} mqtls_trace_t;
+
+/**
+ * The trace hook (MQTLS_CFG_TRACE): called for each packet sent (once the transport has
+ * taken it, or, coalesced, once it waits in tx_buf; a resent PUBLISH with DUP set) and
+ * each packet received (before the client acts on it, once even if it is declined and
+ * handled again), on the thread that drives the client. It may only look: it must not
+ * call the client's functions.
+ */
+typedef void (*mqtls_trace_cb)(mqtls_client_t *c, const mqtls_trace_t *t, void *ctx);
+#endif
 
 /**
  * Where outgoing QoS 1/2 messages are kept until acknowledged, so that they can be resent
@@ -187,6 +213,10 @@ typedef struct mqtls_client_cfg {
     bool reconnect_refused;
     mqtls_event_cb on_event;
     void *user;
+#if MQTLS_CFG_TRACE
+    mqtls_trace_cb trace; /**< optional: sees every packet sent and received (NULL: none) */
+    void *trace_ctx;      /**< passed to @c trace */
+#endif
 } mqtls_client_cfg_t;
 
 /** How to connect. The client keeps a pointer to it: it must outlive the connection. */
@@ -238,14 +268,9 @@ struct mqtls_client {
     uint64_t out_alias_set;   /**< outgoing aliases 1..64 already sent with their topic */
     size_t rx_len;
     size_t tx_len;            /**< coalesced bytes waiting in tx_buf */
-    /* The blocking layer's wait. */
-    uint16_t wait_id;
-    bool wait_done;
-    uint8_t wait_reason;
-    mqtls_status_t wait_status;
-    uint8_t *wait_codes;
-    uint16_t wait_count;
-    uint16_t wait_cap;
+#if MQTLS_CFG_TRACE
+    bool rx_traced;           /**< the packet at the start of rx_buf was traced (declined) */
+#endif
 };
 
 /** Sets up @p c with @p cfg (copied). Cannot fail: bad settings are reported by connect. */
@@ -425,6 +450,14 @@ MQTLS_API bool mqtls_reconnect_pending(const mqtls_client_t *c);
 
 /** Outgoing QoS 1/2 publishes not yet completed. */
 MQTLS_API uint16_t mqtls_inflight(const mqtls_client_t *c);
+
+/**
+ * Incoming QoS 2 messages whose exchange is not finished: received, and their PUBCOMP not
+ * yet written (a program about to disconnect may step until it is 0, so that the broker
+ * does not send them again).
+ * @return the count; 0 for a NULL client or a build without QoS 2
+ */
+MQTLS_API uint16_t mqtls_qos2_open(const mqtls_client_t *c);
 
 #if MQTLS_CFG_SYNC
 /** @name Blocking convenience layer (needs a transport with @c wait) */

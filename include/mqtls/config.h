@@ -42,6 +42,20 @@
 #define MQTLS_CFG_SYNC 1
 #endif
 
+/**
+ * 1: the packet trace hook (mqtls_client_cfg_t.trace): the client hands every packet it
+ * sends or receives to an optional callback, for debugging and tools (`mqtls -d`). A host
+ * feature: the default is 0 on ARM and freestanding targets (the device images of
+ * scripts/size.sh), so that the hook costs them no code, 1 elsewhere.
+ */
+#ifndef MQTLS_CFG_TRACE
+#if defined(__arm__) || (defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0)
+#define MQTLS_CFG_TRACE 0
+#else
+#define MQTLS_CFG_TRACE 1
+#endif
+#endif
+
 /** Default time to wait for the transport connect and the CONNACK, in ms. */
 #ifndef MQTLS_CFG_CONNECT_TIMEOUT_MS
 #define MQTLS_CFG_CONNECT_TIMEOUT_MS 10000u

@@ -17,6 +17,9 @@
 #if MQTLS_CFG_SYNC != 0 && MQTLS_CFG_SYNC != 1
 #error "MQTLS_CFG_SYNC must be 0 or 1"
 #endif
+#if MQTLS_CFG_TRACE != 0 && MQTLS_CFG_TRACE != 1
+#error "MQTLS_CFG_TRACE must be 0 or 1"
+#endif
 #if MQTLS_CFG_SERVER_CODEC != 0 && MQTLS_CFG_SERVER_CODEC != 1
 #error "MQTLS_CFG_SERVER_CODEC must be 0 or 1"
 #endif

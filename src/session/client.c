@@ -4,7 +4,6 @@
  */
 #include <string.h>
 
-#include "mqtls/reason.h"
 #include "session_internal.h"
 
 void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg)
@@ -18,71 +17,6 @@ void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg)
     c->server_max_packet = MQTLS_VBI_MAX + 5u;
     c->server_max_qos = 2;
     c->server_retain = true;
-}
-
-void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev)
-{
-    if (c->cfg.on_event)
-        c->cfg.on_event(c, ev, c->cfg.user);
-}
-
-/* After a lost or failed connection: the next attempt in a delay drawn below an
- * exponentially growing ceiling (full jitter), so that a fleet does not reconnect in step. */
-static void schedule_reconnect(mqtls_client_t *c)
-{
-    uint32_t now = mqtls__now(c), min = c->cfg.reconnect_min_ms, ceiling = c->cfg.reconnect_max_ms;
-    if (c->connected_at_ms && now - c->connected_at_ms >= c->cfg.reconnect_stable_ms)
-        c->attempt = 0; /* the last link was stable: start small again */
-    if (c->attempt < 32 && min <= (ceiling >> c->attempt))
-        ceiling = min << c->attempt;
-    uint32_t r = c->cfg.platform->random ? c->cfg.platform->random(c->cfg.platform->ctx) : 0;
-    c->backoff_delay_ms = ceiling == UINT32_MAX ? r : r % (ceiling + 1u);
-    c->backoff_start_ms = now;
-    c->backoff = true;
-    c->connected_at_ms = 0;
-    if (c->attempt < UINT16_MAX)
-        c->attempt++;
-    const mqtls_connect_t *cn = &c->opts->connect;
-    c->resume = !cn->clean_start ||
-                (mqtls__is_v5(c) && (cn->props.present & MQTLS_PROPBIT(MQTLS_PROP_SESSION_EXPIRY)) &&
-                 cn->props.session_expiry > 0);
-    mqtls_event_t ev = {.type = MQTLS_EV_RECONNECT_WAIT, .status = c->last_status,
-                        .delay_ms = c->backoff_delay_ms, .attempt = c->attempt};
-    mqtls__emit_event(c, &ev);
-}
-
-mqtls_status_t mqtls__end(mqtls_client_t *c, mqtls_event_t *ev)
-{
-    ev->type = c->state == MQTLS_STATE_CONNECTED ? MQTLS_EV_DISCONNECTED : MQTLS_EV_CONNECT_FAILED;
-    c->state = MQTLS_STATE_DISCONNECTED;
-    c->last_status = ev->status;
-    c->ping_outstanding = false;
-    c->rx_len = 0;
-    c->tx_len = 0;
-    c->cfg.transport->close(c->cfg.transport_ctx);
-    mqtls__emit_event(c, ev);
-    /* The callback may have stopped us (mqtls_disconnect) or connected again. */
-    if (c->cfg.reconnect_max_ms && !c->stopping && c->opts &&
-        c->state == MQTLS_STATE_DISCONNECTED && (!ev->permanent || c->cfg.reconnect_refused))
-        schedule_reconnect(c);
-    return ev->status;
-}
-
-mqtls_status_t mqtls__fail(mqtls_client_t *c, mqtls_status_t st, uint8_t reason)
-{
-    if (c->state == MQTLS_STATE_DISCONNECTED)
-        return st;
-    /* (not in the middle of a packet that a step left half-written) */
-    if (reason && mqtls__is_v5(c) && c->state >= MQTLS_STATE_WAIT_CONNACK && !c->tx_blocked) {
-        /* Best effort, one attempt: tell the broker why before closing [MQTT-4.13.2-1]. */
-        uint8_t buf[4] = {MQTLS_DISCONNECT << 4, 1, reason, 0};
-        mqtls_iov_t iov = {buf, 3};
-        (void)c->cfg.transport->send(c->cfg.transport_ctx, &iov, 1);
-    }
-    mqtls_event_t ev = {.status = st, .reason = reason};
-    if (st == MQTLS_ERR_PACKET_TOO_LARGE)
-        ev.size = c->last_too_large;
-    return mqtls__end(c, &ev);
 }
 
 static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *opts,
@@ -100,6 +34,9 @@ static void begin_connect(mqtls_client_t *c)
     c->rx_paused = false;
     c->last_status = MQTLS_OK;
     c->last_too_large = 0;
+#if MQTLS_CFG_TRACE
+    c->rx_traced = false; /* (a packet declined on the last connection went with it) */
+#endif
 }
 
 static bool cfg_usable(const mqtls_client_cfg_t *g)
@@ -415,4 +352,9 @@ bool mqtls_reconnect_pending(const mqtls_client_t *c)
 uint16_t mqtls_inflight(const mqtls_client_t *c)
 {
     return c ? c->inflight_count : 0;
+}
+
+uint16_t mqtls_qos2_open(const mqtls_client_t *c)
+{
+    return c ? c->qos2_in_count : 0;
 }

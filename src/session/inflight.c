@@ -63,7 +63,6 @@ void mqtls__qos2_in_remove(mqtls_client_t *c, int idx)
 
 #endif
 
-/* Resends one record: the stored PUBLISH (DUP set unless it was never sent), or a PUBREL. */
 /* Does a stored PUBLISH fit the limits of the broker this connection reached? */
 static mqtls_status_t fits(const mqtls_client_t *c, const uint8_t *pkt, size_t len)
 {
@@ -72,6 +71,16 @@ static mqtls_status_t fits(const mqtls_client_t *c, const uint8_t *pkt, size_t l
     if ((pkt[0] & 1u) && !c->server_retain)
         return MQTLS_ERR_RETAIN_NOT_SUPPORTED;
     return len > c->server_max_packet ? MQTLS_ERR_SERVER_LIMIT : MQTLS_OK;
+}
+
+/* Shows the trace hook a stored PUBLISH just resent (with @p head, its DUP flag set). */
+static void trace_stored(mqtls_client_t *c, const uint8_t *pkt, size_t len, uint8_t head)
+{
+    mqtls_packet_t p;
+    mqtls_status_t st = mqtls_decode(pkt, len, c->version, &p, NULL);
+    if (st == MQTLS_OK)
+        p.u.publish.dup = (head & 0x08u) != 0;
+    mqtls__trace(c, true, st == MQTLS_OK ? &p : NULL, head, len, st);
 }
 
 /* Resends one record: the stored PUBLISH (DUP set unless it was never sent), or a PUBREL. */
@@ -92,7 +101,9 @@ static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r, bool 
     if ((st = mqtls_flush(c)) != MQTLS_OK)
         return st;
     mqtls_iov_t iov[2] = {{&head, 1}, {pkt + 1, len - 1}};
-    return mqtls__send_all(c, iov, 2);
+    if ((st = mqtls__send_all(c, iov, 2)) == MQTLS_OK && mqtls__tracing(c))
+        trace_stored(c, pkt, len, head);
+    return st;
 }
 
 /* A message the new connection's broker would refuse (its Maximum QoS, Retain Available or

@@ -177,9 +177,9 @@ mqtls_status_t mqtls__send_packet(mqtls_client_t *c, mqtls_packet_t *pkt)
         st = mqtls__encode_tail(c, pkt, &len);
     /* DISCONNECT is followed by closing the transport: it must have left by then. */
     return st != MQTLS_OK ? st
-                          : mqtls__emit(c, len, NULL, 0,
-                                        pkt->type == MQTLS_DISCONNECT ? MQTLS__TX_NOW
-                                                                      : MQTLS__TX_SOON);
+                          : mqtls__emit_packet(c, pkt, len, NULL, 0,
+                                               pkt->type == MQTLS_DISCONNECT ? MQTLS__TX_NOW
+                                                                             : MQTLS__TX_SOON);
 }
 
 mqtls_status_t mqtls__send_ack(mqtls_client_t *c, mqtls_packet_type_t t, uint16_t id,
@@ -198,5 +198,5 @@ mqtls_status_t mqtls__send_ack(mqtls_client_t *c, mqtls_packet_type_t t, uint16_
     mqtls_tx_mode_t mode = t == MQTLS_PUBCOMP    ? MQTLS__TX_NOW
                            : c->cfg.tx_coalesce ? MQTLS__TX_LATER
                                                 : MQTLS__TX_SOON;
-    return st != MQTLS_OK ? st : mqtls__emit(c, len, NULL, 0, mode);
+    return st != MQTLS_OK ? st : mqtls__emit_packet(c, &p, len, NULL, 0, mode);
 }

@@ -112,6 +112,20 @@ static mqtls_status_t store_put(mqtls_client_t *c, const mqtls_publish_t *p, siz
     return MQTLS_OK;
 }
 
+/* Sends the PUBLISH whose header waits in tx_buf (the trace hook sees it as a packet). */
+static mqtls_status_t emit(mqtls_client_t *c, const mqtls_publish_t *p, size_t hlen)
+{
+    mqtls_tx_mode_t mode = c->cfg.tx_coalesce ? MQTLS__TX_LATER : MQTLS__TX_NOW;
+#if MQTLS_CFG_TRACE
+    if (mqtls__tracing(c)) {
+        mqtls_packet_t pk = {.type = MQTLS_PUBLISH};
+        pk.u.publish = *p;
+        return mqtls__emit_packet(c, &pk, hlen, p->payload, p->payload_len, mode);
+    }
+#endif
+    return mqtls__emit(c, hlen, p->payload, p->payload_len, mode);
+}
+
 mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint16_t *packet_id)
 {
     if (!c || !pub)
@@ -143,8 +157,7 @@ mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint
             return MQTLS_OK;
         }
     }
-    st = mqtls__emit(c, hlen, p.payload, p.payload_len,
-                     c->cfg.tx_coalesce ? MQTLS__TX_LATER : MQTLS__TX_NOW);
+    st = emit(c, &p, hlen);
     /* A failed send leaves a QoS 1/2 message in the store and the window: it is accepted,
      * resent when the session resumes or reported dropped if it does not, and the lost link
      * is reported by MQTLS_EV_DISCONNECTED. Saying OK keeps a retrying caller from sending

@@ -51,7 +51,6 @@ static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
     mqtls_event_t ev = {.status = MQTLS_ERR_CONNACK_REFUSED, .reason = ca->reason,
                         .props = mqtls__is_v5(c) ? &ca->props : NULL};
     if (ca->reason != 0) {
-        c->wait_reason = ca->reason;
         ev.permanent = refusal_permanent(c, ca->reason);
         return mqtls__end(c, &ev);
     }
@@ -144,11 +143,6 @@ static mqtls_status_t publish_done(mqtls_client_t *c, int idx, mqtls_packet_type
     if (t == MQTLS_PUBACK && c->cfg.inflight[idx].qos == 2 && !ev.status)
         ev.status = MQTLS_ERR_QOS2_DOWNGRADED;
     mqtls__out_remove(c, idx);
-    if (c->wait_id == a->packet_id) {
-        c->wait_done = true;
-        c->wait_reason = a->reason;
-        c->wait_status = ev.status;
-    }
     mqtls__emit_event(c, &ev);
     return mqtls__resend_pending(c); /* room freed in the broker's window */
 }
@@ -213,13 +207,6 @@ static void on_suback(mqtls_client_t *c, mqtls_packet_type_t t, const mqtls_suba
     mqtls_event_t ev = {.type = t == MQTLS_SUBACK ? MQTLS_EV_SUBACK : MQTLS_EV_UNSUBACK,
                         .packet_id = s->packet_id, .codes = s->codes, .count = s->count,
                         .props = mqtls__is_v5(c) ? &s->props : NULL};
-    if (c->wait_id == s->packet_id) {
-        uint16_t n = s->count < c->wait_cap ? s->count : c->wait_cap;
-        if (c->wait_codes && n)
-            memcpy(c->wait_codes, s->codes, n);
-        c->wait_count = s->count;
-        c->wait_done = true;
-    }
     mqtls__emit_event(c, &ev);
 }
 
@@ -271,6 +258,19 @@ static mqtls_status_t dispatch(mqtls_client_t *c, mqtls_packet_t *p)
     }
 }
 
+/* Shows the trace hook a packet received, once: a declined one, left at the start of
+ * rx_buf, is not shown again when it is handled again. */
+static void trace_received(mqtls_client_t *c, size_t off, const mqtls_packet_t *p,
+                           uint8_t first, size_t size, mqtls_status_t st)
+{
+#if MQTLS_CFG_TRACE
+    if (off == 0 && c->rx_traced)
+        return;
+#endif
+    (void)off;
+    mqtls__trace(c, false, p, first, size, st);
+}
+
 /* Handles every whole packet in rx_buf, then keeps the partial rest at its start. */
 static mqtls_status_t process_rx(mqtls_client_t *c)
 {
@@ -296,6 +296,7 @@ static mqtls_status_t process_rx(mqtls_client_t *c)
             break;
         mqtls_packet_t p;
         st = mqtls_decode(at, hl + rl, c->version, &p, NULL);
+        trace_received(c, off, st == MQTLS_OK ? &p : NULL, first, hl + rl, st);
         if (st != MQTLS_OK)
             return mqtls__fail(c, st, MQTLS_RC_MALFORMED_PACKET);
         c->last_rx_ms = mqtls__now(c);
@@ -304,6 +305,9 @@ static mqtls_status_t process_rx(mqtls_client_t *c)
         if (!c->rx_declined) /* a declined message stays, to be handled again */
             off += hl + rl;
     }
+#if MQTLS_CFG_TRACE
+    c->rx_traced = c->rx_declined && c->state >= MQTLS_STATE_WAIT_CONNACK;
+#endif
     /* The connection these bytes came on ended in a callback (which may even have begun
      * a new one): its buffer was reset, nothing is left to keep. */
     if (c->state < MQTLS_STATE_WAIT_CONNACK) {

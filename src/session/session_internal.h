@@ -1,6 +1,12 @@
 /**
  * @file session_internal.h
  * @brief What the session files share: output, QoS records, events, connection loss.
+ *
+ * Layering (no cycles; ctest static/session_cycles checks it from the compiler's call
+ * graph): each file calls only the files after it in
+ * sync.c > client.c > receive.c, publish.c > inflight.c > output.c > end.c,
+ * where end.c, the leaf, emits events and ends connections; calls up go only through
+ * function pointers (the event callback, the trace hook, the transport).
  */
 #ifndef MQTLS_SESSION_INTERNAL_H
 #define MQTLS_SESSION_INTERNAL_H
@@ -61,7 +67,7 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present);
 /** Resends waiting records while the broker's Receive Maximum leaves room. */
 mqtls_status_t mqtls__resend_pending(mqtls_client_t *c);
 
-/* Events and connection loss (client.c). */
+/* Events and connection loss (end.c, the leaf: it calls no other session file). */
 void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev);
 /** Closes the transport, marks the client disconnected and reports @p ev (its type is
  *  chosen here: CONNECT_FAILED before CONNACK, DISCONNECTED after). Returns ev->status. */
@@ -77,9 +83,48 @@ static inline uint32_t mqtls__now(const mqtls_client_t *c)
     return c->cfg.platform->now_ms(c->cfg.platform->ctx);
 }
 
+/** Whether a trace hook is set (always false in a build without MQTLS_CFG_TRACE). */
+static inline bool mqtls__tracing(const mqtls_client_t *c)
+{
+#if MQTLS_CFG_TRACE
+    return c->cfg.trace != NULL;
+#else
+    (void)c;
+    return false;
+#endif
+}
+
+/** Hands packet @p p (NULL: received, not decodable for @p st) to the trace hook, if any. */
+static inline void mqtls__trace(mqtls_client_t *c, bool sent, const mqtls_packet_t *p,
+                                uint8_t first, size_t size, mqtls_status_t st)
+{
+#if MQTLS_CFG_TRACE
+    if (mqtls__tracing(c)) {
+        mqtls_trace_t t = {.sent = sent, .packet = p, .first = first, .size = size,
+                           .status = st};
+        c->cfg.trace(c, &t, c->cfg.trace_ctx);
+    }
+#else
+    (void)c, (void)sent, (void)p, (void)first, (void)size, (void)st;
+#endif
+}
+
 static inline bool mqtls__is_v5(const mqtls_client_t *c)
 {
     return MQTLS_CFG_MQTT5 && c->version == MQTLS_V5;
+}
+
+/** mqtls__emit() of packet @p pkt (encoded after tx_len), shown to the trace hook once it
+ *  has left or waits in tx_buf. */
+static inline mqtls_status_t mqtls__emit_packet(mqtls_client_t *c, const mqtls_packet_t *pkt,
+                                                size_t hlen, const uint8_t *payload,
+                                                size_t plen, mqtls_tx_mode_t mode)
+{
+    uint8_t first = mqtls__tracing(c) ? c->cfg.tx_buf[c->tx_len] : 0;
+    mqtls_status_t st = mqtls__emit(c, hlen, payload, plen, mode);
+    if (st == MQTLS_OK)
+        mqtls__trace(c, true, pkt, first, hlen + plen, MQTLS_OK);
+    return st;
 }
 
 #endif

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "golden.h"
+#include "golden_packet.h"
 #include "mqtls/codec.h"
 
 #define FAIL(...)                                                                            \

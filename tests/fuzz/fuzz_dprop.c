@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "golden.h"
+#include "golden_packet.h"
 #include "mqtls/codec.h"
 #include "mqtt/tool_props.h"
 #include "common/tool_util.h"

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "golden.h"
+#include "golden_packet.h"
 #include "mqtls/codec.h"
 #include "prop_ctx.h"
 #include "mqtt/tool_props.h"

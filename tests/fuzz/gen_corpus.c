@@ -1,8 +1,8 @@
 /**
  * @file gen_corpus.c
  * @brief Writes the seed corpora of the fuzz targets into ROOT/<target>/ (committed as
- *        tests/fuzz/corpus/<target>/), from the golden vectors of tests/unit/codec/golden.h and a
- *        few hand-written inputs. The x509 seeds come from `mqtls pki` instead
+ *        tests/fuzz/corpus/<target>/), from the golden vectors of tests/data/golden (golden.h)
+ *        and a few hand-written inputs. The x509 seeds come from `mqtls pki` instead
  *        (tests/fuzz/gen_x509_corpus.sh).
  *
  *   fuzz_gen_corpus tests/fuzz/corpus            every target below
@@ -63,7 +63,7 @@ static void add1(bytes_t *s, uint8_t v)
 
 static void gen_decode(void)
 {
-    for (size_t i = 0; i < GOLDEN_COUNT; i++)
+    for (size_t i = 0; i < golden_count; i++)
         write_seed("decode", golden_vectors[i].name, golden_vectors[i].bytes,
                    golden_vectors[i].len);
 }
@@ -104,7 +104,7 @@ static int ctx_of(mqtls_packet_type_t t)
 static void gen_props(void)
 {
     /* Every non-empty property block of a 5.0 golden vector, in its own context. */
-    for (size_t i = 0; i < GOLDEN_COUNT; i++) {
+    for (size_t i = 0; i < golden_count; i++) {
         const golden_t *g = &golden_vectors[i];
         mqtls_packet_t pk;
         size_t used;
@@ -298,7 +298,7 @@ static void gen_client(void)
     /* Each packet a client receives, after a QoS 1 and a QoS 2 publish (ids 1 and 2) and a
      * subscribe, so that its acknowledgements find something to acknowledge. A CONNACK is
      * fed after a reconnect that waits for the broker's. */
-    for (size_t i = 0; i < GOLDEN_COUNT; i++) {
+    for (size_t i = 0; i < golden_count; i++) {
         const golden_t *g = &golden_vectors[i];
         char name[200];
         if (!client_receives(g))
@@ -411,6 +411,7 @@ int main(int argc, char **argv)
         return 2;
     }
     root = argv[1];
+    golden_load(GOLDEN_DEFAULT_DIR);
     const char *only = argc == 3 ? argv[2] : NULL;
     static const struct {
         const char *name;

@@ -10,6 +10,8 @@
  * QoS 1 publish round trip. The first step that fails ends the run; the facts gathered go
  * to mqtls_diagnose() (mqtls/diagnose.h), which names one cause with a stable id
  * (docs/troubleshooting.md). The exit status names the step. See docs/doctor.md.
+ *
+ * The code is in tools/doctor/, one file per step or report; doctor_internal.h lists them.
  */
 #ifndef TOOL_DOCTOR_H
 #define TOOL_DOCTOR_H

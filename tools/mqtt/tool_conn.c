@@ -209,8 +209,8 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         tc->handler(tc->user, ev);
 }
 
-/* Chooses the transport: TLS, --unix's socket or TCP (-A binding either), wrapped by the
- * tracer (which prints only under -d). TLS loads its credentials here; a failure is reported. */
+/* Chooses the transport: TLS, --unix's socket or TCP (-A binding either). TLS loads its
+ * credentials here; a failure is reported. */
 static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
 {
     const tool_cfg_t *cfg = tc->cfg;
@@ -232,10 +232,6 @@ static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
         cc->transport = &mqtls_tcp_transport;
         cc->transport_ctx = &tc->tcp;
     }
-    tool_trace_init(&tc->trace, cc->transport, cc->transport_ctx, cfg->version,
-                    cfg->client_id, cfg->debug ? stdout : NULL);
-    cc->transport = &tool_trace_transport;
-    cc->transport_ctx = &tc->trace;
     return TOOL_EXIT_OK;
 }
 
@@ -319,6 +315,11 @@ static void alloc_memory(tool_conn_t *tc, const tool_conn_sizes_t *sz, mqtls_cli
     cc->store = &mqtls_ram_store;
     cc->store_ctx = &tc->store;
     cc->tx_coalesce = sz->coalesce;
+    if (tc->cfg->debug) { /* -d: every packet printed, from the library's trace hook */
+        tool_trace_init(&tc->trace, tc->cfg->version, tc->cfg->client_id, stdout);
+        cc->trace = tool_trace_packet;
+        cc->trace_ctx = &tc->trace;
+    }
     if (sz->reconnect) { /* like mosquitto_sub: stay up through broker restarts */
         cc->reconnect_min_ms = 500;
         cc->reconnect_max_ms = 30000;
@@ -570,11 +571,11 @@ int tool_conn_lost_exit(tool_conn_t *tc)
 void tool_conn_settle(tool_conn_t *tc, uint32_t max_ms)
 {
     uint64_t end = tool_now_ms() + max_ms;
-    if (tc->connected && tool_trace_qos2_open(&tc->trace) > 0)
+    if (tc->connected && mqtls_qos2_open(&tc->client) > 0)
         mqtls_resume(&tc->client); /* the PUBRELs wait behind a pause */
     /* A declined message pauses input again: what follows it (the PUBRELs too) stays
      * unread, and the broker sends it again on the next connection of the session. */
-    while (tc->connected && tool_trace_qos2_open(&tc->trace) > 0 && !tc->client.rx_paused) {
+    while (tc->connected && mqtls_qos2_open(&tc->client) > 0 && !tc->client.rx_paused) {
         uint64_t now = tool_now_ms();
         if (now >= end)
             break;

@@ -1,9 +1,9 @@
 /**
  * @file tool_conn.h
  * @brief One MQTT connection for the tool: the client context with heap-allocated buffers
- *        and tables, the TCP transport (with TLS: tool_tls.h; -A binds either) wrapped
- *        by tool_trace.h (which prints packets under -d), a poll() loop around mqtls_step(),
- *        and error reporting.
+ *        and tables, the TCP transport (with TLS: tool_tls.h; -A binds either), the -d
+ *        packet printer (tool_trace.h, on the library's trace hook), a poll() loop around
+ *        mqtls_step(), and error reporting.
  */
 #ifndef TOOL_CONN_H
 #define TOOL_CONN_H
@@ -42,7 +42,7 @@ typedef struct tool_conn {
     mqtls_tcp_t tcp;
     tool_unix_t usock;    /**< --unix */
     tool_tls_t *tls;      /**< with TLS (on the heap), else NULL */
-    tool_trace_t trace;   /**< always there: prints under -d, counts QoS 2 exchanges */
+    tool_trace_t trace;   /**< -d: the packet printer's context */
     mqtls_connect_opts_t opts;
     uint8_t *rx;
     size_t rx_size;

@@ -6,7 +6,9 @@
  *        plain-words explanation of a failed handshake.
  *
  * Only the public API is used (mqtls/transport_tls.h): the same code explains either TLS
- * backend.
+ * backend. One concern per file: tool_tls.c (the setup, the -d wrapper), tool_tls_check.c
+ * (the option checks), tool_tls_report.c (the -d report), tool_tls_explain.c (failures in
+ * plain words); tool_tls_internal.h is what they share.
  */
 #ifndef TOOL_TLS_H
 #define TOOL_TLS_H

@@ -1,12 +1,13 @@
 /**
  * @file tool_trace.c
- * @brief The -d packet tracer (see tool_trace.h). Line formats follow mosquitto's clients.
+ * @brief The -d packet printer (see tool_trace.h). Line formats follow mosquitto's clients.
  */
 #include "mqtt/tool_trace.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/tool_util.h"
 #include "mqtt/tool_props.h"
 
 static const char *const type_names[16] = {
@@ -15,12 +16,10 @@ static const char *const type_names[16] = {
     "AUTH"
 };
 
-void tool_trace_init(tool_trace_t *t, const mqtls_transport_t *inner, void *inner_ctx,
-                     mqtls_version_t version, const char *client_id, FILE *log)
+void tool_trace_init(tool_trace_t *t, mqtls_version_t version, const char *client_id,
+                     FILE *log)
 {
     memset(t, 0, sizeof *t);
-    t->inner = inner;
-    t->inner_ctx = inner_ctx;
     t->version = version;
     t->client_id = tool_xstrdup(client_id && *client_id ? client_id : "(null)");
     t->log = log;
@@ -38,8 +37,6 @@ void tool_trace_free(tool_trace_t *t)
 {
     free(t->client_id);
     t->client_id = NULL;
-    tool_buf_free(&t->in.buf);
-    tool_buf_free(&t->out.buf);
 }
 
 static void line_publish(tool_buf_t *b, const mqtls_publish_t *p)
@@ -64,14 +61,27 @@ static void line_ack(tool_buf_t *b, const mqtls_packet_t *pk, bool sent)
                         (unsigned)a->reason);
 }
 
+/* Entry @p i of a SUBSCRIBE/UNSUBSCRIBE as the client sends it (its entries, not encoded). */
+static bool sub_entry(const mqtls_subscribe_t *s, uint16_t i, mqtls_subscription_t *e)
+{
+    if (i >= s->count)
+        return false;
+    if (s->subs) {
+        *e = s->subs[i];
+    } else {
+        e->filter = s->filters[i];
+        e->options = 0;
+    }
+    return true;
+}
+
 /* SUBSCRIBE: one line per filter, as mosquitto does. */
 static void lines_subscribe(tool_trace_t *t, const mqtls_packet_t *pk, const char *dir)
 {
     const mqtls_subscribe_t *s = &pk->u.subscribe;
     bool unsub = pk->type == MQTLS_UNSUBSCRIBE;
     mqtls_subscription_t e;
-    uint32_t pos = 0;
-    while (mqtls_sub_next(s, unsub, &pos, &e)) {
+    for (uint16_t i = 0; sub_entry(s, i, &e); i++) {
         fprintf(t->log, "Client %s %s %s (Mid: %u, Topic: %.*s", t->client_id, dir,
                 type_names[pk->type], (unsigned)s->packet_id, (int)e.filter.len, e.filter.data);
         if (!unsub)
@@ -122,151 +132,33 @@ static void describe(tool_buf_t *b, const mqtls_packet_t *pk, bool sent, bool v5
     }
 }
 
-/* Prints the whole packet @p pkt of @p len bytes. */
-static void print_packet(tool_trace_t *t, const uint8_t *pkt, size_t len, bool sent)
+void tool_trace_packet(mqtls_client_t *c, const mqtls_trace_t *tr, void *ctx)
 {
-    const char *dir = sent ? "sending" : "received";
-    mqtls_packet_t pk;
-    size_t used;
+    (void)c;
+    tool_trace_t *t = ctx;
+    const char *dir = tr->sent ? "sending" : "received";
+    const mqtls_packet_t *pk = tr->packet;
     bool v5 = t->version == MQTLS_V5;
-    mqtls_status_t st = mqtls_decode(pkt, len, t->version, &pk, &used);
-    if (st != MQTLS_OK) {
+    if (!pk) {
         fprintf(t->log, "Client %s %s %s (%lu bytes, not decoded: %s)\n", t->client_id, dir,
-                type_names[pkt[0] >> 4], (unsigned long)len, mqtls_strerror(st));
+                type_names[tr->first >> 4], (unsigned long)tr->size, mqtls_strerror(tr->status));
         return;
     }
-    if (pk.type == MQTLS_SUBSCRIBE || pk.type == MQTLS_UNSUBSCRIBE) {
-        lines_subscribe(t, &pk, dir);
+    if (pk->type == MQTLS_SUBSCRIBE || pk->type == MQTLS_UNSUBSCRIBE) {
+        lines_subscribe(t, pk, dir);
     } else {
         tool_buf_t b = {0};
-        describe(&b, &pk, sent, v5);
-        fprintf(t->log, "Client %s %s %s%s\n", t->client_id, dir, type_names[pk.type],
+        describe(&b, pk, tr->sent, v5);
+        fprintf(t->log, "Client %s %s %s%s\n", t->client_id, dir, type_names[pk->type],
                 b.p ? b.p : "");
         tool_buf_free(&b);
     }
-    if (v5 && packet_props(&pk)) {
+    if (v5 && packet_props(pk)) {
         tool_buf_t b = {0};
-        tool_props_lines(packet_props(&pk), "    ", &b);
+        tool_props_lines(packet_props(pk), "    ", &b);
         if (b.p)
             fputs(b.p, t->log);
         tool_buf_free(&b);
     }
     fflush(t->log);
 }
-
-uint32_t tool_trace_qos2_open(const tool_trace_t *t)
-{
-    return t->qos2_open;
-}
-
-/* A packet starts: keeps the count of open incoming QoS 2 exchanges. */
-static void count_packet(tool_trace_t *t, uint8_t first, bool sent)
-{
-    unsigned type = first >> 4;
-    if (!sent && type == MQTLS_PUBLISH && ((first >> 1) & 3u) == 2u)
-        t->qos2_open++;
-    else if (sent && type == MQTLS_PUBCOMP && t->qos2_open > 0)
-        t->qos2_open--;
-}
-
-/* Collects fixed-header bytes; returns how many of @p n it used. */
-static size_t feed_header(tool_trace_t *t, tool_stream_t *s, const uint8_t *p, size_t n,
-                          bool sent)
-{
-    size_t used = 0;
-    while (used < n && !s->in_body) {
-        s->hdr[s->hdr_len++] = p[used++];
-        uint8_t first;
-        uint32_t rem;
-        size_t hl;
-        mqtls_status_t st = mqtls_decode_fixed_header(s->hdr, s->hdr_len, &first, &rem, &hl);
-        if (st == MQTLS_NEED_MORE && s->hdr_len < sizeof s->hdr)
-            continue;
-        if (st == MQTLS_OK) {
-            count_packet(t, first, sent);
-            s->in_body = true;
-            s->left = rem;
-            s->buf.len = 0;
-            if (t->log)
-                tool_buf_add(&s->buf, s->hdr, hl);
-        }
-        s->hdr_len = 0; /* a broken header is dropped: the client will report it */
-    }
-    return used;
-}
-
-/* Follows @p n bytes of the stream; under -d prints every packet they complete. */
-static void feed(tool_trace_t *t, tool_stream_t *s, const void *data, size_t n, bool sent)
-{
-    const uint8_t *p = data;
-    while (n || (s->in_body && s->left == 0)) {
-        if (!s->in_body) {
-            size_t used = feed_header(t, s, p, n, sent);
-            p += used;
-            n -= used;
-            continue;
-        }
-        size_t take = n < s->left ? n : s->left;
-        if (t->log)
-            tool_buf_add(&s->buf, p, take);
-        p += take;
-        n -= take;
-        s->left -= (uint32_t)take;
-        if (s->left == 0) {
-            if (t->log)
-                print_packet(t, (const uint8_t *)s->buf.p, s->buf.len, sent);
-            s->in_body = false;
-        }
-    }
-}
-
-static mqtls_status_t tr_connect(void *ctx, const char *host, uint16_t port)
-{
-    tool_trace_t *t = ctx;
-    return t->inner->connect(t->inner_ctx, host, port);
-}
-
-static int32_t tr_send(void *ctx, const mqtls_iov_t *iov, size_t iovcnt)
-{
-    tool_trace_t *t = ctx;
-    int32_t n = t->inner->send(t->inner_ctx, iov, iovcnt);
-    size_t left = n > 0 ? (size_t)n : 0;
-    for (size_t i = 0; i < iovcnt && left; i++) {
-        size_t k = iov[i].len < left ? iov[i].len : left;
-        feed(t, &t->out, iov[i].base, k, true);
-        left -= k;
-    }
-    return n;
-}
-
-static int32_t tr_recv(void *ctx, uint8_t *buf, size_t len)
-{
-    tool_trace_t *t = ctx;
-    int32_t n = t->inner->recv(t->inner_ctx, buf, len);
-    if (n > 0)
-        feed(t, &t->in, buf, (size_t)n, false);
-    return n;
-}
-
-static mqtls_status_t tr_wait(void *ctx, int for_write, uint32_t timeout_ms)
-{
-    tool_trace_t *t = ctx;
-    if (!t->inner->wait)
-        return MQTLS_ERR_UNSUPPORTED;
-    return t->inner->wait(t->inner_ctx, for_write, timeout_ms);
-}
-
-static void tr_close(void *ctx)
-{
-    tool_trace_t *t = ctx;
-    t->inner->close(t->inner_ctx);
-    tool_buf_free(&t->in.buf);
-    tool_buf_free(&t->out.buf);
-    memset(&t->in, 0, sizeof t->in);
-    memset(&t->out, 0, sizeof t->out);
-    t->qos2_open = 0;
-}
-
-const mqtls_transport_t tool_trace_transport = {
-    tr_connect, tr_send, tr_recv, tr_wait, tr_close
-};

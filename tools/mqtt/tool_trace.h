@@ -1,57 +1,34 @@
 /**
  * @file tool_trace.h
- * @brief -d: a transport that wraps another one and prints every MQTT packet that goes
- *        through it ("Client ID sending CONNECT", "Client ID received CONNACK (0)", ...).
- *
- * The client library has no logging hook, so the tool watches the byte stream instead and
- * decodes it with the public codec. Without -d the wrapper only follows the packet framing
- * (payloads are not copied) to know when incoming QoS 2 exchanges are complete, so that
- * `mqtls sub -C` can finish them before it disconnects.
+ * @brief -d: prints every MQTT packet the client sends or receives ("Client ID sending
+ *        CONNECT", "Client ID received CONNACK (0)", ...), from the library's trace hook
+ *        (mqtls_client_cfg_t.trace). Line formats follow mosquitto's clients.
  */
 #ifndef TOOL_TRACE_H
 #define TOOL_TRACE_H
 
-#include <stdbool.h>
+#include <stdio.h>
 
-#include "mqtls/codec.h"
-#include "mqtls/transport.h"
-#include "common/tool_util.h"
+#include "mqtls/client.h"
 
-/** One direction of the stream: where the current packet's framing stands. */
-typedef struct tool_stream {
-    uint8_t hdr[5];     /**< fixed header bytes read so far */
-    size_t hdr_len;
-    bool in_body;       /**< the fixed header is complete */
-    uint32_t left;      /**< body bytes still to come */
-    tool_buf_t buf;     /**< -d: the whole packet, for decoding */
-} tool_stream_t;
-
-/** The wrapper's context. */
+/** The printer's context. */
 typedef struct tool_trace {
-    const mqtls_transport_t *inner;
-    void *inner_ctx;
     mqtls_version_t version;
     char *client_id;      /**< shown in every line; replaced by an assigned id */
-    tool_stream_t in;
-    tool_stream_t out;
-    FILE *log;            /**< NULL: no printing, only the framing and the counter below */
-    uint32_t qos2_open;   /**< incoming QoS 2 PUBLISHes whose PUBCOMP has not been sent */
+    FILE *log;            /**< where the lines go */
 } tool_trace_t;
 
-/** The wrapping operations; pass with a tool_trace_t as the context. */
-extern const mqtls_transport_t tool_trace_transport;
-
-/** Wraps @p inner / @p inner_ctx; lines go to @p log (NULL: print nothing). */
-void tool_trace_init(tool_trace_t *t, const mqtls_transport_t *inner, void *inner_ctx,
-                     mqtls_version_t version, const char *client_id, FILE *log);
+/** Prints lines to @p log for a client of @p version known as @p client_id. */
+void tool_trace_init(tool_trace_t *t, mqtls_version_t version, const char *client_id,
+                     FILE *log);
 
 /** Changes the id shown (the broker assigned one). */
 void tool_trace_set_id(tool_trace_t *t, const char *id, size_t len);
 
-/** Incoming QoS 2 messages whose exchange (PUBREL, PUBCOMP) is not finished. */
-uint32_t tool_trace_qos2_open(const tool_trace_t *t);
+/** The trace hook: prints the packet @p tr (pass a tool_trace_t as @p ctx). */
+void tool_trace_packet(mqtls_client_t *c, const mqtls_trace_t *tr, void *ctx);
 
-/** Frees the buffers. */
+/** Frees the id. */
 void tool_trace_free(tool_trace_t *t);
 
 #endif

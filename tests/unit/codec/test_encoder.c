@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "golden.h"
+#include "golden_packet.h"
 #include "mqtls/codec.h"
 #include "test.h"
 
@@ -53,12 +54,12 @@ static mqtls_status_t enc(mqtls_version_t v)
 TEST(golden_vectors_encode_exactly)
 {
     char why[160];
-    for (size_t i = 0; i < GOLDEN_COUNT; i++) {
+    for (size_t i = 0; i < golden_count; i++) {
         const golden_t *g = &golden_vectors[i];
         size_t size = 0;
         if (g->form == GOLDEN_LOSSY)
             continue;
-        g->expect(&p);
+        p = g->want;
         if (!CHECK_STATUS(mqtls_encode_size(&p, g->version, &size), MQTLS_OK)) {
             test_note("vector %s", g->name);
             continue;
@@ -90,11 +91,11 @@ TEST(golden_vectors_encode_exactly)
 
 TEST(golden_one_byte_short_is_no_space)
 {
-    for (size_t i = 0; i < GOLDEN_COUNT; i++) {
+    for (size_t i = 0; i < golden_count; i++) {
         const golden_t *g = &golden_vectors[i];
         if (g->form == GOLDEN_LOSSY)
             continue;
-        g->expect(&p);
+        p = g->want;
         guards_set();
         written = 12345;
         if (!CHECK_STATUS(mqtls_encode(&p, g->version, OUT, g->len - 1, &written),
@@ -114,12 +115,12 @@ TEST(golden_one_byte_short_is_no_space)
 TEST(golden_publish_header_plus_payload)
 {
     int seen = 0;
-    for (size_t i = 0; i < GOLDEN_COUNT; i++) {
+    for (size_t i = 0; i < golden_count; i++) {
         const golden_t *g = &golden_vectors[i];
         if ((g->bytes[0] >> 4) != MQTLS_PUBLISH || g->form == GOLDEN_LOSSY)
             continue;
         seen++;
-        g->expect(&p);
+        p = g->want;
         size_t hlen = g->len - p.u.publish.payload_len;
         guards_set();
         written = 0;
@@ -158,7 +159,7 @@ TEST(golden_publish_header_plus_payload)
 TEST(remaining_length_spec_examples)
 {
     static const uint8_t dummy[1];
-    for (size_t i = 0; i < GOLDEN_RL_COUNT; i++) {
+    for (size_t i = 0; i < golden_rl_count; i++) {
         const golden_rl_t *r = &golden_rl[i];
         size_t size = 0;
         if (r->value < 3) {
@@ -495,9 +496,10 @@ TEST(password_without_user_name_in_311)
     p.u.connect.password = GB("pw");
     CHECK_STATUS(enc(MQTLS_V311), MQTLS_ERR_BAD_PARAM);
     p.u.connect.version = MQTLS_V5;
+    const golden_t *g = golden_find("h5_connect_password_only");
     REQUIRE_STATUS(enc(MQTLS_V5), MQTLS_OK);
-    CHECK_EQ_INT(written, sizeof h5_connect_password_only);
-    CHECK_EQ_MEM(OUT, h5_connect_password_only, sizeof h5_connect_password_only);
+    CHECK_EQ_INT(written, g->len);
+    CHECK_EQ_MEM(OUT, g->bytes, g->len);
 }
 
 /* mqtls_str() of a string too long for MQTT gives {NULL, 65535}, which every encoder
@@ -757,6 +759,7 @@ TEST(user_properties_size_does_not_wrap)
 int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
+    golden_load(GOLDEN_DEFAULT_DIR);
     RUN(golden_vectors_encode_exactly);
     RUN(golden_one_byte_short_is_no_space);
     RUN(golden_publish_header_plus_payload);

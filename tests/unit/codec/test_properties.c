@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "golden.h"
+#include "golden_packet.h"
 #include "mqtls/codec.h"
+#include "packet_writer.h"
 #include "prop_ctx.h"
 #include "test.h"
 
@@ -589,9 +591,8 @@ TEST(iterators_on_empty_or_unparsed_blocks)
     /* A decoded 3.1.1 packet has no properties at all. */
     mqtls_packet_t d;
     size_t used;
-    REQUIRE_STATUS(mqtls_decode(gc311_publish_qos0, sizeof gc311_publish_qos0, MQTLS_V311, &d,
-                                &used),
-                   MQTLS_OK);
+    const golden_t *g = golden_find("gc311_publish_qos0");
+    REQUIRE_STATUS(mqtls_decode(g->bytes, g->len, MQTLS_V311, &d, &used), MQTLS_OK);
     CHECK_EQ_INT(d.u.publish.props.present, 0);
     CHECK(!mqtls_props_next_user(&d.u.publish.props, &pos, &x));
 }
@@ -639,6 +640,7 @@ TEST(malformed_blocks)
 int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
+    golden_load(GOLDEN_DEFAULT_DIR);
     RUN(every_property_round_trips);
     RUN(allowed_packets_matrix);
     RUN(duplicates);

@@ -426,6 +426,28 @@ TEST(sync_subscribe_times_out)
     pb_client_teardown(&F);
 }
 
+/* The blocking layer keeps its own state: it stands in front of the application's event
+ * callback only while a call waits, and every event still reaches the application. */
+TEST(sync_calls_give_the_event_callback_back)
+{
+    static const mqtls_subscription_t sub = {{"a", 1}, 1};
+    REQUIRE_STATUS(sync_connected(MQTLS_V5), MQTLS_OK);
+    mqtls_event_cb cb = F.c.cfg.on_event;
+    void *user = F.c.cfg.user;
+    uint8_t code = 0;
+    CHECK_STATUS(mqtls_sync_subscribe(&F.c, &sub, 1, NULL, &code, 5000), MQTLS_OK);
+    CHECK(F.c.cfg.on_event == cb && F.c.cfg.user == user);
+    mqtls_publish_t p = msg("t", "x", 1);
+    CHECK_STATUS(mqtls_sync_publish(&F.c, &p, 5000), MQTLS_OK);
+    CHECK(F.c.cfg.on_event == cb && F.c.cfg.user == user);
+    CHECK_EQ_INT(pb_client_count_events(&F, MQTLS_EV_SUBACK), 1);
+    CHECK_EQ_INT(pb_client_count_events(&F, MQTLS_EV_PUBLISH_DONE), 1);
+    B.answer_subscribe = false; /* a wait that ends without its answer gives it back too */
+    CHECK_STATUS(mqtls_sync_subscribe(&F.c, &sub, 1, NULL, &code, 500), MQTLS_ERR_TIMEOUT);
+    CHECK(F.c.cfg.on_event == cb && F.c.cfg.user == user);
+    pb_client_teardown(&F);
+}
+
 TEST(sync_subscribe_not_connected)
 {
     static const mqtls_subscription_t sub = {{"a", 1}, 1};
@@ -578,6 +600,7 @@ int main(int argc, char **argv)
     RUN(sync_subscribe_refusal_codes_are_not_an_error);
     RUN(sync_subscribe_wrong_number_of_codes);
     RUN(sync_subscribe_times_out);
+    RUN(sync_calls_give_the_event_callback_back);
     RUN(sync_subscribe_not_connected);
     RUN(sync_unsubscribe);
     RUN(sync_drain_completes_everything);

@@ -1,0 +1,237 @@
+/**
+ * @file doctor_creds.c
+ * @brief Step 1 of the doctor: the local credentials (`mqtls cert check`'s checks, the
+ *        subjects of the CA certificates for step 4, then the TLS setup).
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/x509.h>
+
+#include "doctor/doctor_internal.h"
+#include "common/tool_util.h"
+#include "creds/tool_x509.h"
+
+static bool host_is_aws(const char *host)
+{
+    return tool_tls_default_alpn(host, 443) != NULL;
+}
+
+static void check_sink(void *ctx, tool_check_kind_t kind, const char *text)
+{
+    doctor_t *d = ctx;
+    doctor_add_line(&d->st[1], (int)kind, "%s", text);
+}
+
+static void setup_sink(void *ctx, const char *text)
+{
+    doctor_t *d = ctx;
+    free(d->setup_error);
+    d->setup_error = tool_xstrdup(text);
+    EVID(d, 1, "%s", text);
+}
+
+/* A certificate's subject as the TLS evidence writes it ("C=US, O=Org, CN=Name", in the
+ * certificate's order), so that the two compare. */
+static void add_subject(doctor_t *d, X509 *x)
+{
+    char s[256] = "(unreadable name)";
+    BIO *mem = BIO_new(BIO_s_mem());
+    const unsigned long flags = (XN_FLAG_RFC2253 & ~(XN_FLAG_SEP_MASK | XN_FLAG_DN_REV |
+                                                     ASN1_STRFLGS_ESC_MSB)) |
+                                XN_FLAG_SEP_CPLUS_SPC; /* as the OpenSSL backend writes it */
+    if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(x), 0, flags) >= 0) {
+        int n = BIO_read(mem, s, (int)sizeof s - 1);
+        s[n > 0 ? n : 0] = '\0';
+    }
+    BIO_free(mem);
+    tool_strlist_add(&d->ca_subjects, tool_xstrdup(s));
+}
+
+/* The subjects of every certificate in one PEM or DER file (unreadable ones are skipped:
+ * the setup names that problem). */
+static void ca_file_subjects(doctor_t *d, const char *path)
+{
+    tool_credfile_t f;
+    tool_credfile_load(&f, path, NULL);
+    for (size_t i = 0; i < f.n_objs; i++)
+        if (f.objs[i].kind == TOOL_OBJ_CERT && f.objs[i].crt)
+            add_subject(d, f.objs[i].crt);
+    tool_credfile_free(&f);
+}
+
+static void load_ca_subjects(doctor_t *d)
+{
+    if (d->cfg.cafile)
+        ca_file_subjects(d, d->cfg.cafile);
+    DIR *dir = d->cfg.capath ? opendir(d->cfg.capath) : NULL;
+    for (struct dirent *e; dir && (e = readdir(dir)) != NULL;) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *path = doctor_xfmt("%s/%s", d->cfg.capath, e->d_name);
+        ca_file_subjects(d, path);
+        free(path);
+    }
+    if (dir)
+        closedir(dir);
+}
+
+void doctor_alpn_words(const doctor_t *d, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; d->alpn && d->alpn[i] && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", d->alpn[i]);
+    if (!out[0])
+        snprintf(out, size, "none");
+}
+
+/* The fact the rules use: an ALPN protocol was offered; for AWS IoT on 443, the one it
+ * needs for client certificates. */
+static bool alpn_offered(const doctor_t *d)
+{
+    bool aws443 = host_is_aws(d->host) && d->port == 443;
+    for (size_t i = 0; d->alpn && d->alpn[i]; i++)
+        if (!aws443 || !strcmp(d->alpn[i], TOOL_TLS_AWS_ALPN))
+            return true;
+    return false;
+}
+
+/* A directory, FIFO or device where a file belongs: Mbed TLS would read a directory as a
+ * file of absurd size and a FIFO would block, so such paths are refused here first. */
+static bool special_file(doctor_t *d, const char *path, const char *words,
+                         mqtls_tls_item_t item)
+{
+    struct stat sb;
+    if (!path || stat(path, &sb) != 0 || S_ISREG(sb.st_mode))
+        return false;
+    free(d->setup_error);
+    d->setup_error = doctor_xfmt("%s '%s' is %s, not a file%s", words, path,
+                                 S_ISDIR(sb.st_mode) ? "a directory" : "a special file",
+                                 S_ISDIR(sb.st_mode) && item == MQTLS_TLS_ITEM_CA
+                              ? " (a directory of CA certificates goes with --capath)" : "");
+    doctor_add_line(&d->st[1], TOOL_CHECK_FAIL, "%s", d->setup_error);
+    memset(&d->ev, 0, sizeof d->ev);
+    d->ev.status = MQTLS_ERR_TLS_CREDENTIALS;
+    d->ev.item = item;
+    d->ev.cred_problem = MQTLS_TLS_CRED_UNREADABLE;
+    d->ev.alert_received = d->ev.alert_sent = d->ev.first_byte = -1;
+    return true;
+}
+
+/* `mqtls cert check`'s checks of the files given; its lines become step 1's. */
+static void run_cert_check(doctor_t *d)
+{
+    const tool_cfg_t *c = &d->cfg;
+    if (!c->cafile && !c->cert && !c->key)
+        return;
+    tool_cert_check_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.cafile = c->cafile;
+    o.certfile = c->cert;
+    o.keyfile = c->key;
+    o.pass = c->keypass;
+    o.host = d->host;
+    o.now = (int64_t)d->now;
+    o.chain_warn_only = true;
+    o.sink = check_sink;
+    o.ctx = d;
+    tool_cert_check(&o, &d->check);
+    d->check_ran = true;
+}
+
+/* The CA subjects (step 4 compares the server's root with them), then the TLS setup as pub
+ * and sub make it; its evidence is the rules' facts until step 1 ends. */
+static void tls_setup(doctor_t *d)
+{
+    const tool_cfg_t *c = &d->cfg;
+    load_ca_subjects(d);
+    d->tls = tool_xcalloc(1, sizeof *d->tls);
+    int rc = tool_tls_setup_to(d->tls, c, NULL, setup_sink, d);
+    d->alpn = d->tls->alpn;
+    const mqtls_tls_evidence_t *ev = mqtls_tls_evidence(&d->tls->tls);
+    d->facts.tls = ev;
+    d->facts.status = rc == TOOL_EXIT_OK ? MQTLS_OK : ev->status;
+    d->setup_raw = ev->raw_error;
+    d->facts.key_too_small = d->check.key_too_small;
+    d->facts.client_cert_flags = d->check.cert_flags;
+    d->facts.alpn_offered = alpn_offered(d);
+    if (rc == TOOL_EXIT_OK) {
+        char alpn[256];
+        doctor_alpn_words(d, alpn, sizeof alpn);
+        EVID(d, 1, "TLS setup: %s accepted the credentials and settings",
+             mqtls_tls_backend());
+        EVID(d, 1, "will offer: TLS 1.2%s, ALPN %s%s, server name '%s'",
+             c->tls_min_version == MQTLS_TLS_V1_3 ? " (1.3 asked)" : "", alpn,
+             d->tls->alpn_auto ? " (automatic: AWS IoT on port 443)" : "", d->host);
+    }
+}
+
+/* Step 1 passed: its summary, with the count of warnings. */
+static bool credentials_ok(doctor_t *d, uint64_t t0)
+{
+    const tool_cfg_t *c = &d->cfg;
+    unsigned warn = d->check.warned + d->check.failed + (c->insecure ? 1u : 0u);
+    const char *what = c->cert ? "CA, certificate and key usable"
+                       : (c->cafile || c->capath) ? "CA usable; no client certificate"
+                                                  : "no CA: --insecure";
+    if (c->insecure)
+        doctor_add_line(&d->st[1], TOOL_CHECK_WARN, "--insecure: the server's certificate and "
+                        "name will be checked and reported, but a failure will not stop the "
+                        "handshake");
+    doctor_stage_done(d, 1, R_OK, t0, "%s%s", what,
+                      warn ? (warn == 1 ? " (1 warning)" : " (warnings: see below)") : "");
+    return true;
+}
+
+/* Plain MQTT: nothing to check but the user name. */
+static bool credentials_plain(doctor_t *d, uint64_t t0)
+{
+    const tool_cfg_t *c = &d->cfg;
+    EVID(d, 1, "plain MQTT: no CA, certificate or key to check");
+    if (c->username)
+        EVID(d, 1, "user name '%s'%s", c->username, c->password ? ", password given" : "");
+    doctor_stage_done(d, 1, R_OK, t0, "not used: plain MQTT without TLS");
+    return true;
+}
+
+/* A credential path that is not a file fails step 1 before any setup. */
+static bool special_files(doctor_t *d, uint64_t t0)
+{
+    const tool_cfg_t *c = &d->cfg;
+    if (!special_file(d, c->cafile, "the CA file", MQTLS_TLS_ITEM_CA) &&
+        !special_file(d, c->cert, "the client certificate", MQTLS_TLS_ITEM_CERT) &&
+        !special_file(d, c->key, "the private key", MQTLS_TLS_ITEM_KEY))
+        return false;
+    d->facts.tls = &d->ev; /* no TLS setup: its evidence would be this */
+    d->facts.status = MQTLS_ERR_TLS_CREDENTIALS;
+    doctor_diagnose(d, 1, t0);
+    d->facts.tls = NULL;
+    return true;
+}
+
+bool doctor_stage_credentials(doctor_t *d)
+{
+    uint64_t t0 = tool_now_ms();
+    const tool_cfg_t *c = &d->cfg;
+    d->facts.tls_used = c->tls;
+    d->facts.port = d->port;
+    d->facts.host_is_aws = host_is_aws(d->host);
+    d->facts.version = c->version;
+    d->facts.clock_unset = (long long)d->now < CLOCK_SANE;
+    if (!c->tls)
+        return credentials_plain(d, t0);
+    char now[32];
+    doctor_utc_text(d->now, now, sizeof now);
+    EVID(d, 1, "this machine's clock: %s UTC%s", now,
+         d->facts.clock_unset ? " (before 2020: it looks unset)" : "");
+    if (special_files(d, t0))
+        return false;
+    run_cert_check(d);
+    tls_setup(d);
+    bool failed = doctor_diagnose(d, 1, t0);
+    d->facts.tls = NULL;
+    return !failed && credentials_ok(d, t0);
+}
