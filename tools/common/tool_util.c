@@ -303,3 +303,12 @@ int tool_vbad(const char *cmd, const char *sub, const char *fmt, va_list ap)
             sub ? sub : "");
     return TOOL_EXIT_USAGE;
 }
+
+int tool_bad(const char *cmd, const char *sub, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = tool_vbad(cmd, sub, fmt, ap);
+    va_end(ap);
+    return rc;
+}

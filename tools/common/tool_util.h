@@ -63,6 +63,10 @@ int tool_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int tool_vbad(const char *cmd, const char *sub, const char *fmt, va_list ap);
 
+/** tool_vbad() with the arguments in place. */
+int tool_bad(const char *cmd, const char *sub, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /** Prints a plain line on stderr unless --quiet was given. */
 void tool_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -41,16 +41,8 @@ static void args_free(cert_args_t *a)
     }
 }
 
-/** Prints "Error: ..." and the --help hint; returns TOOL_EXIT_USAGE. */
-static int bad(const cert_args_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(const cert_args_t *a, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = tool_vbad("cert", a->cmd_name, fmt, ap);
-    va_end(ap);
-    return rc;
-}
+/* Prints "Error: ..." and the --help hint of the subcommand; returns TOOL_EXIT_USAGE. */
+#define bad(a, ...) tool_bad("cert", (a)->cmd_name, __VA_ARGS__)
 
 /* ---- options -------------------------------------------------------------------------- */
 

@@ -77,16 +77,8 @@ static const char pki_exit_help[] =
 #define DATES_NOTE                                                                             \
     "\nDATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, in UTC (a trailing Z is accepted).\n\n"
 
-/** Prints "Error: ..." and the --help hint; returns TOOL_EXIT_USAGE. */
-static int bad(const pki_args_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(const pki_args_t *a, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = tool_vbad("pki", a->cmd_name, fmt, ap);
-    va_end(ap);
-    return rc;
-}
+/* Prints "Error: ..." and the --help hint of the subcommand; returns TOOL_EXIT_USAGE. */
+#define bad(a, ...) tool_bad("pki", (a)->cmd_name, __VA_ARGS__)
 
 /* ---- names and addresses --------------------------------------------------------------- */
 
