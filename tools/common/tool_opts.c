@@ -221,13 +221,8 @@ static int opt_url(tool_optparse_t *p, tool_optval_t *val)
 static int opt_keypass(tool_optparse_t *p, tool_optval_t *val)
 {
     tool_cfg_t *cfg = p->ctx;
-    if (cfg->keypass) {
-        explicit_bzero(cfg->keypass, strlen(cfg->keypass));
-        free(cfg->keypass);
-    }
-    cfg->keypass = tool_xstrdup(val->v[0]);
+    tool_secret_take(&cfg->keypass, val->v[0]);
     cfg->keypass_opt = true;
-    explicit_bzero(val->v[0], strlen(val->v[0]));
     return TOOL_EXIT_OK;
 }
 
@@ -452,10 +447,7 @@ void tool_cfg_free(tool_cfg_t *cfg)
     free(cfg->filter_out.v);
     free(cfg->unsub.v);
     free(cfg->alpn.v);
-    if (cfg->keypass) {
-        explicit_bzero(cfg->keypass, strlen(cfg->keypass));
-        free(cfg->keypass);
-    }
+    tool_secret_free(&cfg->keypass);
     free(cfg->client_id);
     tool_props_free(&cfg->props);
     memset(cfg, 0, sizeof *cfg);

@@ -312,3 +312,19 @@ int tool_bad(const char *cmd, const char *sub, const char *fmt, ...)
     va_end(ap);
     return rc;
 }
+
+void tool_secret_free(char **s)
+{
+    if (*s) {
+        explicit_bzero(*s, strlen(*s));
+        free(*s);
+        *s = NULL;
+    }
+}
+
+void tool_secret_take(char **slot, char *arg)
+{
+    tool_secret_free(slot);
+    *slot = tool_xstrdup(arg);
+    explicit_bzero(arg, strlen(arg));
+}

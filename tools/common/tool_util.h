@@ -63,6 +63,13 @@ int tool_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int tool_vbad(const char *cmd, const char *sub, const char *fmt, va_list ap);
 
+/** Wipes and frees a secret string (a passphrase) and sets *@p s to NULL; NULL is fine. */
+void tool_secret_free(char **s);
+
+/** Keeps a copy of the secret @p arg in *@p slot (wiping the one there before) and blanks
+ *  @p arg itself, so that `ps` no longer shows it on the command line. */
+void tool_secret_take(char **slot, char *arg);
+
 /** tool_vbad() with the arguments in place. */
 int tool_bad(const char *cmd, const char *sub, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -35,10 +35,7 @@ enum cert_cmd { C_SHOW = 1u, C_CONVERT = 2u, C_CHECK = 4u, C_EMBED = 8u };
 static void args_free(cert_args_t *a)
 {
     free(a->pos);
-    if (a->pass) {
-        OPENSSL_cleanse(a->pass, strlen(a->pass));
-        free(a->pass);
-    }
+    tool_secret_free(&a->pass);
 }
 
 /* Prints "Error: ..." and the --help hint of the subcommand; returns TOOL_EXIT_USAGE. */
@@ -111,13 +108,8 @@ static int opt_name(tool_optparse_t *p, tool_optval_t *val)
 static int opt_pass(tool_optparse_t *p, tool_optval_t *val)
 {
     cert_args_t *a = p->ctx;
-    if (a->pass) {
-        OPENSSL_cleanse(a->pass, strlen(a->pass));
-        free(a->pass);
-    }
-    a->pass = tool_xstrdup(val->v[0]);
+    tool_secret_take(&a->pass, val->v[0]);
     a->pass_opt = true;
-    explicit_bzero(val->v[0], strlen(val->v[0]));
     return TOOL_EXIT_OK;
 }
 
