@@ -86,7 +86,7 @@ start_tls_broker() {
     die "cannot start a TLS broker"
 }
 
-# start_fake MODE [ARG] [OPTION...]: starts mqtls_fake_broker (tests/tools) in the background;
+# start_fake MODE [ARG] [OPTION...]: starts mqtls_fake_broker (tests/brokers) in the background;
 # sets FAKE_PORT and FAKE_PID. It is stopped at the end (or with stop_fake).
 start_fake() {
     : "${MQTLS_FAKE_BROKER_BIN:?MQTLS_FAKE_BROKER_BIN must name the mqtls_fake_broker helper}"

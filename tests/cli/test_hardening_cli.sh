@@ -2,7 +2,7 @@
 # Issue #11, the command-line points: usage errors before connecting, bounded input, the
 # receive buffer option, output safety and pipes, server DISCONNECT, refused CONNECTs,
 # QoS 2 against brokers that do not do it, Ctrl-C during a blocked send, and `sub -C` not
-# acknowledging what it does not print. Hostile brokers are tests/tools/mqtls_fake_broker.
+# acknowledging what it does not print. Hostile brokers are tests/brokers/mqtls_fake_broker.
 . "$(dirname "$0")/lib.sh"
 
 

@@ -78,7 +78,7 @@ static unsigned mask_of(const section_t *s)
 /* Options docs/cli.md names that belong to no command's table. */
 static const char *const not_ours[] = {
     "--selftest-alpn", /* `mqtls --selftest-alpn HOST PORT`: the tool's, before any command */
-    "--first-ok",      /* tests/tools/mqtls_fake_broker's, in the paragraph about tests */
+    "--first-ok",      /* tests/brokers/mqtls_fake_broker's, in the paragraph about tests */
 };
 
 static bool is_not_ours(const char *tok)
