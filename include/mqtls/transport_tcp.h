@@ -5,6 +5,8 @@
 #ifndef MQTLS_TRANSPORT_TCP_H
 #define MQTLS_TRANSPORT_TCP_H
 
+#include <stdbool.h>
+
 #include "mqtls/transport.h"
 
 #ifdef __cplusplus
@@ -21,6 +23,8 @@ typedef struct mqtls_tcp {
     const char *bind_addr; /**< the local address to bind before connecting, or NULL */
     int bind_errno;   /**< why the local address could not be used (errno, or getaddrinfo's
                            code), 0 when it could */
+    const char *unix_path; /**< mqtls_tcp_unix(): a Unix stream socket instead of TCP */
+    bool unix_pending;     /**< a connect to @c unix_path is in progress */
 } mqtls_tcp_t;
 
 /** Prepares @p t (closed). @p family: 0, AF_INET or AF_INET6. */
@@ -38,6 +42,20 @@ MQTLS_API void mqtls_tcp_bind(mqtls_tcp_t *t, const char *addr);
 /** Why the last connect could not bind the local address: errno, or getaddrinfo()'s code
  *  (negative); 0 when the bind was not the trouble. */
 MQTLS_API int mqtls_tcp_bind_error(const mqtls_tcp_t *t);
+
+/**
+ * Connects to the Unix stream socket at @p path instead of TCP: a broker on the same
+ * machine (mosquitto's `listener 0 PATH`). The host and port given to connect are then
+ * ignored. @p path must stay valid while @p t is used; NULL: TCP again. A path the system
+ * cannot hold (empty, or over 107 bytes on Linux) fails the connect with
+ * MQTLS_ERR_BAD_PARAM; a path where nothing listens (no such file, or a stale socket file)
+ * with MQTLS_ERR_CONNECT_REFUSED, and mqtls_tcp_error() gives the errno.
+ */
+MQTLS_API void mqtls_tcp_unix(mqtls_tcp_t *t, const char *path);
+
+/** The raw code of the last failure: errno, or getaddrinfo()'s code after MQTLS_ERR_DNS;
+ *  0 after a success. */
+MQTLS_API int mqtls_tcp_error(const mqtls_tcp_t *t);
 
 /** The socket, or -1 when closed (to poll it in an event loop). */
 MQTLS_API int mqtls_tcp_fd(const mqtls_tcp_t *t);

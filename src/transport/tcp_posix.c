@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* POSIX guarantees at least 16 (_XOPEN_IOV_MAX); more pieces are sent by a later call,
@@ -73,6 +74,20 @@ void mqtls_tcp_init(mqtls_tcp_t *t, int family)
     t->next_addr = NULL;
     t->bind_addr = NULL;
     t->bind_errno = 0;
+    t->unix_path = NULL;
+    t->unix_pending = false;
+}
+
+void mqtls_tcp_unix(mqtls_tcp_t *t, const char *path)
+{
+    if (t != NULL) {
+        t->unix_path = path;
+    }
+}
+
+int mqtls_tcp_error(const mqtls_tcp_t *t)
+{
+    return t != NULL ? t->last_errno : 0;
 }
 
 void mqtls_tcp_bind(mqtls_tcp_t *t, const char *addr)
@@ -134,6 +149,7 @@ static void close_socket(mqtls_tcp_t *t)
         close(t->fd);
         t->fd = -1;
     }
+    t->unix_pending = false;
 }
 
 static void free_addrs(mqtls_tcp_t *t)
@@ -285,6 +301,63 @@ static mqtls_status_t continue_connect(mqtls_tcp_t *t)
     return start_next(t);
 }
 
+/* ---- a Unix stream socket (mqtls_tcp_unix) ---------------------------------------------- */
+
+/* A socket file without a listener behind it, or none at all, is a refusal: nothing
+ * listens there, as with a closed TCP port. */
+static mqtls_status_t unix_failed(mqtls_tcp_t *t, int err)
+{
+    t->last_errno = err;
+    close_socket(t);
+    return err == ENOENT ? MQTLS_ERR_CONNECT_REFUSED : status_from_errno(err);
+}
+
+static mqtls_status_t unix_start(mqtls_tcp_t *t)
+{
+    struct sockaddr_un sa;
+    size_t n = strlen(t->unix_path);
+    memset(&sa, 0, sizeof sa);
+    if (n == 0 || n >= sizeof sa.sun_path) {
+        t->last_errno = ENAMETOOLONG;
+        return MQTLS_ERR_BAD_PARAM;
+    }
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, t->unix_path, n);
+    t->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (t->fd < 0 || set_nonblocking(t->fd) != 0) {
+        return unix_failed(t, errno);
+    }
+    if (connect(t->fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+        return MQTLS_OK;
+    }
+    if (errno == EINPROGRESS || errno == EINTR) {
+        t->unix_pending = true;
+        return MQTLS_IN_PROGRESS;
+    }
+    if (errno == EAGAIN) { /* the listener's backlog is full: start again on the next call */
+        close_socket(t);
+        return MQTLS_IN_PROGRESS;
+    }
+    return unix_failed(t, errno);
+}
+
+static mqtls_status_t unix_connect(mqtls_tcp_t *t)
+{
+    int err = 0;
+    if (t->fd >= 0 && !t->unix_pending) {
+        return MQTLS_OK; /* already open */
+    }
+    if (t->fd < 0) {
+        t->last_errno = 0;
+        return unix_start(t);
+    }
+    if (!pending_done(t, &err)) {
+        return MQTLS_IN_PROGRESS;
+    }
+    t->unix_pending = false;
+    return err == 0 ? MQTLS_OK : unix_failed(t, err);
+}
+
 static bool valid_family(int family)
 {
     return family == 0 || family == AF_INET || family == AF_INET6;
@@ -295,6 +368,9 @@ static mqtls_status_t tcp_connect(void *ctx, const char *host, uint16_t port)
     mqtls_tcp_t *t = ctx;
     mqtls_status_t s;
 
+    if (t != NULL && t->unix_path != NULL) {
+        return unix_connect(t);
+    }
     if (t == NULL || host == NULL || host[0] == '\0' || port == 0 || !valid_family(t->family)) {
         return MQTLS_ERR_BAD_PARAM;
     }

@@ -9,11 +9,11 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "doctor/tool_doctor.h"
 #include "mqtt/tool_tls.h"
-#include "mqtt/tool_unix.h"
 #include "common/tool_url.h"
 #include "common/tool_util.h"
 
@@ -528,7 +528,8 @@ static int check_unix(const tool_cfg_t *cfg)
 {
     if (!cfg->unix_path)
         return TOOL_EXIT_OK;
-    if (!cfg->unix_path[0] || !tool_unix_path_fits(cfg->unix_path))
+    struct sockaddr_un sa;
+    if (!cfg->unix_path[0] || strlen(cfg->unix_path) >= sizeof sa.sun_path)
         return bad("invalid --unix path '%s' (must be 1 to 107 bytes)", cfg->unix_path);
     if (cfg->tls)
         return bad("--unix cannot be combined with TLS (--cafile, --capath, --cert, "

@@ -53,7 +53,7 @@ typedef struct tool_cfg {
     const char *host;
     uint16_t port;            /**< 0 until chosen: -p, the URL, or 1883 / 8883 (TLS) */
     const char *bind_addr;
-    const char *unix_path;    /**< --unix: a Unix stream socket instead of TCP (tool_unix.h) */
+    const char *unix_path;    /**< --unix: a Unix stream socket instead of TCP (mqtls_tcp_unix) */
     const char *session_dir; /**< pub: durable message store (implies -c) */
     mqtls_version_t version;
     uint16_t keepalive;

@@ -27,8 +27,6 @@ int tool_conn_fd(const tool_conn_t *tc)
 {
     if (tc->tls)
         return tool_tls_fd(tc->tls);
-    if (tc->cfg->unix_path)
-        return tool_unix_fd(&tc->usock);
     return mqtls_tcp_fd(&tc->tcp);
 }
 
@@ -209,7 +207,7 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         tc->handler(tc->user, ev);
 }
 
-/* Chooses the transport: TLS, --unix's socket or TCP (-A binding either). TLS loads its
+/* Chooses the transport: TLS or TCP (-A binding either; --unix: a Unix socket). TLS loads its
  * credentials here; a failure is reported. */
 static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
 {
@@ -222,13 +220,10 @@ static int setup_transport(tool_conn_t *tc, mqtls_client_cfg_t *cc)
         mqtls_tls_bind(&tc->tls->tls, cfg->bind_addr);
         cc->transport = &tool_tls_transport;
         cc->transport_ctx = tc->tls;
-    } else if (cfg->unix_path) {
-        tool_unix_init(&tc->usock, cfg->unix_path);
-        cc->transport = &tool_unix_transport;
-        cc->transport_ctx = &tc->usock;
     } else {
         mqtls_tcp_init(&tc->tcp, 0);
         mqtls_tcp_bind(&tc->tcp, cfg->bind_addr);
+        mqtls_tcp_unix(&tc->tcp, cfg->unix_path);
         cc->transport = &mqtls_tcp_transport;
         cc->transport_ctx = &tc->tcp;
     }
@@ -425,8 +420,9 @@ static int report_connect_failure(tool_conn_t *tc, bool timeout_is_exit)
         snprintf(why, sizeof why, "%s", mqtls_tls_evidence(&tc->tls->tls)->detail);
     const char *detail = why[0] ? why : NULL;
     if (cfg->unix_path && (st == MQTLS_ERR_TIMEOUT || is_transport_error(st))) {
+        int err = mqtls_tcp_error(&tc->tcp);
         tool_err("could not connect to unix socket %s: %s", cfg->unix_path,
-                 tool_unix_error(&tc->usock) ? tool_unix_error(&tc->usock) : mqtls_strerror(st));
+                 err > 0 ? strerror(err) : mqtls_strerror(st));
         return st == MQTLS_ERR_TIMEOUT && timeout_is_exit ? TOOL_EXIT_TIMEOUT : TOOL_EXIT_CONNECT;
     }
     if (st == MQTLS_ERR_TIMEOUT || is_transport_error(st)) {

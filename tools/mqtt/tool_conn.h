@@ -16,7 +16,6 @@
 #include "mqtls/transport_tcp.h"
 #include "common/tool_opts.h"
 #include "mqtt/tool_tls.h"
-#include "mqtt/tool_unix.h"
 #include "mqtls/store_file.h"
 #include "mqtt/tool_trace.h"
 
@@ -40,7 +39,6 @@ typedef struct tool_conn {
     const tool_cfg_t *cfg;
     mqtls_client_t client;
     mqtls_tcp_t tcp;
-    tool_unix_t usock;    /**< --unix */
     tool_tls_t *tls;      /**< with TLS (on the heap), else NULL */
     tool_trace_t trace;   /**< -d: the packet printer's context */
     mqtls_connect_opts_t opts;

@@ -7,7 +7,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "mqtls/platform.h"
@@ -117,8 +120,8 @@ static int32_t transport_read_exact(mqtls_tcp_t *t, uint8_t *buf, size_t n)
     return (int32_t)got;
 }
 
-/* Connects to a listener of @p family on @p addr and checks bytes both ways. */
-static void roundtrip(int family, const char *addr)
+/* Checks bytes both ways between the connected transport @p t and the peer socket @p sfd. */
+static void exchange(mqtls_tcp_t *t, int sfd)
 {
     static const uint8_t head[] = {0x30, 0x0d};
     static const char topic[] = "\x00\x03" "a/b";
@@ -126,11 +129,29 @@ static void roundtrip(int family, const char *addr)
     mqtls_iov_t iov[3] = {{head, sizeof head}, {topic, 5}, {payload, 8}};
     uint8_t expect[15];
     uint8_t got[15];
+
+    memcpy(expect, head, 2);
+    memcpy(expect + 2, topic, 5);
+    memcpy(expect + 7, payload, 8);
+    CHECK_EQ_INT(tcp->send(t, iov, 3), 15); /* 15 bytes always fit an empty socket buffer */
+    CHECK_EQ_INT(read_exact(sfd, got, 15), 0);
+    CHECK_EQ_MEM(got, expect, 15);
+
+    /* Nothing to read yet: recv says so without blocking. */
+    CHECK_EQ_INT(tcp->recv(t, got, sizeof got), 0);
+    CHECK_EQ_INT(send(sfd, expect, 15, MSG_NOSIGNAL), 15);
+    memset(got, 0, sizeof got);
+    CHECK_EQ_INT(transport_read_exact(t, got, 15), 15);
+    CHECK_EQ_MEM(got, expect, 15);
+}
+
+/* Connects to a listener of @p family on @p addr and checks bytes both ways. */
+static void roundtrip(int family, const char *addr)
+{
     uint16_t port = 0;
     int lfd = listen_on(family, addr, &port);
     int sfd;
     mqtls_tcp_t t;
-    int32_t n;
 
     REQUIRE(lfd >= 0);
     mqtls_tcp_init(&t, 0);
@@ -139,22 +160,7 @@ static void roundtrip(int family, const char *addr)
     CHECK(mqtls_tcp_fd(&t) >= 0);
     sfd = accept_timeout(lfd);
     REQUIRE(sfd >= 0);
-
-    memcpy(expect, head, 2);
-    memcpy(expect + 2, topic, 5);
-    memcpy(expect + 7, payload, 8);
-    n = tcp->send(&t, iov, 3);
-    CHECK_EQ_INT(n, 15); /* 15 bytes always fit an empty socket buffer */
-    CHECK_EQ_INT(read_exact(sfd, got, 15), 0);
-    CHECK_EQ_MEM(got, expect, 15);
-
-    /* Nothing to read yet: recv says so without blocking. */
-    CHECK_EQ_INT(tcp->recv(&t, got, sizeof got), 0);
-    CHECK_EQ_INT(send(sfd, expect, 15, MSG_NOSIGNAL), 15);
-    memset(got, 0, sizeof got);
-    CHECK_EQ_INT(transport_read_exact(&t, got, 15), 15);
-    CHECK_EQ_MEM(got, expect, 15);
-
+    exchange(&t, sfd);
     tcp->close(&t);
     close(sfd);
     close(lfd);
@@ -483,6 +489,101 @@ TEST(send_to_a_closed_peer_fails)
     close(lfd);
 }
 
+/* ---- a Unix stream socket instead of TCP (mqtls_tcp_unix) -------------------------------- */
+
+/* A listening Unix socket at @p path (which must not exist); -1 on failure. */
+static int listen_unix(const char *path)
+{
+    struct sockaddr_un sa;
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 8) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* A fresh directory for socket files, and the path @p name in it. */
+static void socket_path(char *dir, size_t dir_size, char *path, size_t size, const char *name)
+{
+    snprintf(dir, dir_size, "/tmp/mqtls-tcp-XXXXXX");
+    REQUIRE(mkdtemp(dir) != NULL);
+    snprintf(path, size, "%s/%s", dir, name);
+}
+
+TEST(unix_socket_roundtrip_ignores_host_and_port)
+{
+    char dir[64], path[96];
+    mqtls_tcp_t t;
+    socket_path(dir, sizeof dir, path, sizeof path, "broker.sock");
+    int lfd = listen_unix(path);
+    REQUIRE(lfd >= 0);
+    mqtls_tcp_init(&t, 0);
+    mqtls_tcp_unix(&t, path);
+    REQUIRE_STATUS(drive_connect(&t, NULL, 0), MQTLS_OK);
+    CHECK_EQ_INT(mqtls_tcp_error(&t), 0);
+    int sfd = accept_timeout(lfd);
+    REQUIRE(sfd >= 0);
+    exchange(&t, sfd);
+    /* Closed and opened again: the same socket file, a new connection. */
+    tcp->close(&t);
+    close(sfd);
+    REQUIRE_STATUS(drive_connect(&t, "ignored", 1), MQTLS_OK);
+    sfd = accept_timeout(lfd);
+    REQUIRE(sfd >= 0);
+    exchange(&t, sfd);
+    tcp->close(&t);
+    close(sfd);
+    close(lfd);
+    unlink(path);
+    rmdir(dir);
+}
+
+TEST(unix_socket_without_a_listener_is_refused)
+{
+    char dir[64], path[96];
+    mqtls_tcp_t t;
+    socket_path(dir, sizeof dir, path, sizeof path, "none.sock");
+    mqtls_tcp_init(&t, 0);
+    mqtls_tcp_unix(&t, path);
+    /* No such file. */
+    CHECK_STATUS(drive_connect(&t, NULL, 0), MQTLS_ERR_CONNECT_REFUSED);
+    CHECK_EQ_INT(mqtls_tcp_error(&t), ENOENT);
+    CHECK_EQ_INT(mqtls_tcp_fd(&t), -1);
+    /* A stale socket file: its listener is gone. */
+    int lfd = listen_unix(path);
+    REQUIRE(lfd >= 0);
+    close(lfd);
+    CHECK_STATUS(drive_connect(&t, NULL, 0), MQTLS_ERR_CONNECT_REFUSED);
+    CHECK_EQ_INT(mqtls_tcp_error(&t), ECONNREFUSED);
+    CHECK_EQ_INT(mqtls_tcp_fd(&t), -1);
+    tcp->close(&t);
+    unlink(path);
+    rmdir(dir);
+}
+
+TEST(unix_socket_path_the_system_cannot_hold)
+{
+    char path[300];
+    mqtls_tcp_t t;
+    memset(path, 'a', sizeof path - 1);
+    path[0] = '/';
+    path[sizeof path - 1] = '\0';
+    mqtls_tcp_init(&t, 0);
+    mqtls_tcp_unix(&t, path);
+    CHECK_STATUS(tcp->connect(&t, NULL, 0), MQTLS_ERR_BAD_PARAM);
+    CHECK_EQ_INT(mqtls_tcp_fd(&t), -1);
+    mqtls_tcp_unix(&t, "");
+    CHECK_STATUS(tcp->connect(&t, NULL, 0), MQTLS_ERR_BAD_PARAM);
+    /* Back to TCP: host and port are needed again. */
+    mqtls_tcp_unix(&t, NULL);
+    CHECK_STATUS(tcp->connect(&t, NULL, 1883), MQTLS_ERR_BAD_PARAM);
+}
+
 int main(int argc, char **argv)
 {
     /* SIGPIPE keeps its default action on purpose: a transport that wrote to a closed peer
@@ -502,5 +603,8 @@ int main(int argc, char **argv)
     RUN(wait_times_out);
     RUN(many_pieces_and_full_buffers);
     RUN(send_to_a_closed_peer_fails);
+    RUN(unix_socket_roundtrip_ignores_host_and_port);
+    RUN(unix_socket_without_a_listener_is_refused);
+    RUN(unix_socket_path_the_system_cannot_hold);
     return test_main_end();
 }
