@@ -9,15 +9,15 @@
  * Driving it: call mqtls_connect(), then mqtls_step() whenever the transport is readable or
  * mqtls_next_timeout_ms() has passed (an RTOS task or an event loop does this). Results come
  * back through the event callback. The mqtls_sync_* functions at the end wrap this in
- * blocking calls for simple programs. *
+ * blocking calls for simple programs.
+ *
  * Threads: a client is not locked. The functions taking a client are called from one
  * thread at a time, the one that drives it; the event callback runs on that thread, inside
  * mqtls_step() or a sync call, and may call only what mqtls_event_cb says; the trace hook
  * (mqtls_trace_cb) runs on it too, inside any call that sends or receives, and calls
- * nothing. The exception is
- * mqtls_interrupt(), which may be called from a signal handler or any other thread. Clients
- * share nothing (the store and transport contexts are each client's own): separate clients
- * may run in separate threads.
+ * nothing. The exception is mqtls_interrupt(), which may be called from a signal handler
+ * or any other thread. Clients share nothing (the store and transport contexts are each
+ * client's own): separate clients may run in separate threads.
  */
 #ifndef MQTLS_CLIENT_H
 #define MQTLS_CLIENT_H
@@ -325,7 +325,8 @@ MQTLS_API uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c);
  * @retval MQTLS_ERR_QOS_NOT_SUPPORTED, MQTLS_ERR_RETAIN_NOT_SUPPORTED, MQTLS_ERR_TOPIC_ALIAS
  * @retval MQTLS_ERR_MALFORMED_TOPIC a topic with wildcards, invalid UTF-8
  */
-MQTLS_API mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint16_t *packet_id);
+MQTLS_API mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub,
+                                       uint16_t *packet_id);
 
 /**
  * Sends SUBSCRIBE for @p n filters; MQTLS_EV_SUBACK reports one code per filter.
@@ -342,15 +343,17 @@ MQTLS_API mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t 
  *                                  still connected)
  * @retval other                    the connection failed while writing (the event was sent)
  */
-MQTLS_API mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs, uint16_t n,
-                               const mqtls_props_t *props, uint16_t *packet_id);
+MQTLS_API mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs,
+                                         uint16_t n, const mqtls_props_t *props,
+                                         uint16_t *packet_id);
 
 /**
  * Sends UNSUBSCRIBE for @p n filters; MQTLS_EV_UNSUBACK follows.
  * @retval the same as mqtls_subscribe() (without the QoS 2 case)
  */
-MQTLS_API mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
-                                 const mqtls_props_t *props, uint16_t *packet_id);
+MQTLS_API mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters,
+                                           uint16_t n, const mqtls_props_t *props,
+                                           uint16_t *packet_id);
 
 /**
  * 5.0: sends AUTH (enhanced authentication), while connecting (after CONNECT) or connected.
@@ -367,7 +370,8 @@ MQTLS_API mqtls_status_t mqtls_auth(mqtls_client_t *c, uint8_t reason, const mqt
  * Sends DISCONNECT (5.0: with @p reason and @p props; 0x04 asks the broker to send the will)
  * and closes the transport. Session state is kept for a later persistent reconnect.
  */
-MQTLS_API mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props);
+MQTLS_API mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason,
+                                          const mqtls_props_t *props);
 
 /** Writes out coalesced QoS 0 publishes (and any output a step left waiting) now, waiting
  *  for the network as long as bytes keep leaving. */
@@ -464,19 +468,20 @@ MQTLS_API uint16_t mqtls_qos2_open(const mqtls_client_t *c);
 /**@{*/
 /** Connects and waits for CONNACK. MQTLS_ERR_CONNACK_REFUSED leaves the code in *reason. */
 MQTLS_API mqtls_status_t mqtls_sync_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts,
-                                  uint8_t *reason);
+                                            uint8_t *reason);
 /** Publishes, waiting for room in the window, and for QoS 1/2 until it is acknowledged.
  *  Through a scheduled reconnect it keeps waiting; when the link is down for good it returns
  *  why, and a QoS 1/2 message stays queued for the next mqtls_connect(). */
 MQTLS_API mqtls_status_t mqtls_sync_publish(mqtls_client_t *c, const mqtls_publish_t *pub,
-                                  uint32_t timeout_ms);
+                                            uint32_t timeout_ms);
 /** Subscribes and waits for SUBACK; @p codes (n entries) receives the granted codes. */
 MQTLS_API mqtls_status_t mqtls_sync_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs,
-                                    uint16_t n, const mqtls_props_t *props, uint8_t *codes,
-                                    uint32_t timeout_ms);
+                                              uint16_t n, const mqtls_props_t *props,
+                                              uint8_t *codes, uint32_t timeout_ms);
 /** Unsubscribes and waits for UNSUBACK. */
-MQTLS_API mqtls_status_t mqtls_sync_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
-                                      const mqtls_props_t *props, uint32_t timeout_ms);
+MQTLS_API mqtls_status_t mqtls_sync_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters,
+                                                uint16_t n, const mqtls_props_t *props,
+                                                uint32_t timeout_ms);
 /** Handles traffic for @p timeout_ms (events arrive through the callback). */
 MQTLS_API mqtls_status_t mqtls_sync_run(mqtls_client_t *c, uint32_t timeout_ms);
 /** Waits until every QoS 1/2 publish is completed, or the time passes. */

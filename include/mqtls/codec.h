@@ -150,7 +150,8 @@ typedef struct mqtls_props {
 
 /** Iterator over the user properties of a decoded property block. Start with *pos = 0.
  *  @return true and the next pair, or false at the end. */
-MQTLS_API bool mqtls_props_next_user(const mqtls_props_t *props, uint32_t *pos, mqtls_user_prop_t *out);
+MQTLS_API bool mqtls_props_next_user(const mqtls_props_t *props, uint32_t *pos,
+                                     mqtls_user_prop_t *out);
 
 /** Iterator over the subscription identifiers of a decoded PUBLISH. Start with *pos = 0.
  *  @return true and the next identifier, or false at the end. */
@@ -232,7 +233,7 @@ typedef struct mqtls_subscribe {
 
 /** Iterator over the entries of a decoded SUBSCRIBE/UNSUBSCRIBE (options 0 for the latter). */
 MQTLS_API bool mqtls_sub_next(const mqtls_subscribe_t *s, bool unsubscribe, uint32_t *pos,
-                    mqtls_subscription_t *out);
+                              mqtls_subscription_t *out);
 
 /** SUBACK and UNSUBACK: one code per filter (3.1.1 UNSUBACK has none). */
 typedef struct mqtls_suback {
@@ -266,7 +267,8 @@ typedef struct mqtls_packet {
  *                                   remaining length can express
  * @retval MQTLS_ERR_UNSUPPORTED     a 5.0 packet or feature in a build without it
  */
-MQTLS_API mqtls_status_t mqtls_encode_size(const mqtls_packet_t *pkt, mqtls_version_t v, size_t *total);
+MQTLS_API mqtls_status_t mqtls_encode_size(const mqtls_packet_t *pkt, mqtls_version_t v,
+                                           size_t *total);
 
 /**
  * Encodes @p pkt into @p buf. Never writes past @p buf + @p size.
@@ -274,7 +276,7 @@ MQTLS_API mqtls_status_t mqtls_encode_size(const mqtls_packet_t *pkt, mqtls_vers
  * Other errors as mqtls_encode_size().
  */
 MQTLS_API mqtls_status_t mqtls_encode(const mqtls_packet_t *pkt, mqtls_version_t v, uint8_t *buf,
-                            size_t size, size_t *written);
+                                      size_t size, size_t *written);
 
 /**
  * Encodes a PUBLISH without its payload: the fixed header (whose remaining length counts
@@ -286,7 +288,7 @@ MQTLS_API mqtls_status_t mqtls_encode(const mqtls_packet_t *pkt, mqtls_version_t
  * Other errors as mqtls_encode_size() (the PUBLISH's own checks).
  */
 MQTLS_API mqtls_status_t mqtls_encode_publish_header(const mqtls_publish_t *pub, mqtls_version_t v,
-                                           uint8_t *buf, size_t size, size_t *written);
+                                                     uint8_t *buf, size_t size, size_t *written);
 
 /**
  * Reads a fixed header: packet type and flags byte, remaining length.
@@ -297,7 +299,7 @@ MQTLS_API mqtls_status_t mqtls_encode_publish_header(const mqtls_publish_t *pub,
  * @retval MQTLS_ERR_MALFORMED_REMAINING_LENGTH more than 4 length bytes, or not minimal
  */
 MQTLS_API mqtls_status_t mqtls_decode_fixed_header(const uint8_t *buf, size_t len, uint8_t *first,
-                                         uint32_t *remaining, size_t *hdr_len);
+                                                   uint32_t *remaining, size_t *hdr_len);
 
 /**
  * Decodes the one whole packet at the start of @p buf and checks every malformed-packet
@@ -307,7 +309,7 @@ MQTLS_API mqtls_status_t mqtls_decode_fixed_header(const uint8_t *buf, size_t le
  * @retval MQTLS_ERR_MALFORMED_* the rule that was broken
  */
 MQTLS_API mqtls_status_t mqtls_decode(const uint8_t *buf, size_t len, mqtls_version_t v,
-                            mqtls_packet_t *out, size_t *consumed);
+                                      mqtls_packet_t *out, size_t *consumed);
 
 /** Checks a UTF-8 string as MQTT requires (well-formed, no surrogates, no U+0000).
  *  @retval MQTLS_OK                     valid
@@ -335,7 +337,7 @@ MQTLS_API mqtls_status_t mqtls_filter_check(const char *s, size_t len);
  * Shared subscriptions ($share/group/filter) are matched on their filter part.
  */
 MQTLS_API bool mqtls_topic_matches(const char *filter, size_t filter_len, const char *topic,
-                         size_t topic_len);
+                                   size_t topic_len);
 
 /** Makes an mqtls_str_t from a NUL-terminated string (NULL gives an empty string). A string
  *  over 65535 bytes gives {NULL, 65535}, which every encoder rejects (MQTLS_ERR_BAD_PARAM). */

@@ -51,7 +51,7 @@ typedef struct mqtls_freertos_platform {
  * client calls it on every step).
  */
 MQTLS_API void mqtls_platform_freertos_init(mqtls_freertos_platform_t *p, mqtls_freertos_rng_fn rng,
-                                  void *rng_ctx);
+                                            void *rng_ctx);
 
 #ifdef __cplusplus
 }

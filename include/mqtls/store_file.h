@@ -47,8 +47,8 @@ typedef struct mqtls_file_store {
  *                         than @p max messages
  */
 MQTLS_API mqtls_status_t mqtls_file_store_open(mqtls_file_store_t *fs, const char *dir,
-                                     mqtls_file_entry_t *entries, size_t max, uint8_t *buf,
-                                     size_t buf_size);
+                                               mqtls_file_entry_t *entries, size_t max,
+                                               uint8_t *buf, size_t buf_size);
 
 /** Closes the store (its files stay); safe twice. */
 MQTLS_API void mqtls_file_store_close(mqtls_file_store_t *fs);

@@ -234,7 +234,7 @@ MQTLS_API bool mqtls_tls_cipher_known(const char *name);
  * @retval MQTLS_ERR_TLS              out of memory, or the backend failed to start
  */
 MQTLS_API mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *cfg,
-                                 mqtls_tls_evidence_t *ev);
+                                           mqtls_tls_evidence_t *ev);
 
 /**
  * Drops the caller's reference; the context goes when its last connection is freed too.
