@@ -391,7 +391,8 @@ static size_t list_txt(const char *dir, char ***out)
         names[n++] = path;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n > 1) /* qsort() wants an array, even of none */
+        qsort(names, n, sizeof *names, by_name);
     *out = names;
     return n;
 }
