@@ -1,72 +1,126 @@
 /**
  * @file sl_emu.c
- * @brief The host emulation of the SimpleLink network processor (see sl_emu.h). Tests only.
+ * @brief The host emulation of the SimpleLink network processor (see sl_emu.h): sockets,
+ *        the secure connect and its codes, select, DNS, random numbers. Tests only.
  *
  * Each emulated secure socket wraps an mqtls_tls_t that runs the real handshake with
  * verification optional, so that a "connected, but" outcome can be emulated: the session
  * is up and the emulation then judges the chain the way the device does, from the
  * evidence alone (MQTLS_TLS_BAD_*, the chain kept), whichever TLS backend is linked.
+ *
+ * Every number here is written from TI's documentation (sources: sl_emu_internal.h), not
+ * taken from the port's simplelink_api.h: a wrong constant in the port then fails the
+ * integration test instead of agreeing with itself. The port's header gives only the
+ * types and the function signatures the emulation must implement.
  */
-#include "sl_emu.h"
-
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "sl_emu_internal.h"
 
-/* The codes the emulation answers with (TI's errors.h). */
+/* Codes with the same number on both chips: A12 `socket.h` (SL_E…, CC3200) and B-err
+ * `errors.h` (SL_ERROR_BSD_…, CC3220); ti-research.md §1a-§1c. */
 enum {
-    E_SOC_ERROR = -1,
-    E_BADF = -9,
-    E_INVAL = -22,
-    E_NOPROTOOPT = -92,
-    E_PROTONOSUPPORT = -93,
-    E_NETUNREACH = -101,
-    E_ISCONN = -106,
-    E_NOTCONN = -107,
-    E_TIMEDOUT = -110,
-    E_CONNREFUSED = -111,
-    E_ALREADY = -114,
-    E_SEC_ALERT_BASE = -300,
-    E_SECGENERAL = -450,
-    E_SECCLOSED = -452,
-    E_SECSNOVERIFY = -453,
-    E_SECNOCAFILE = -454,
-    E_SECBADCAFILE = -456,
-    E_SECBADCERTFILE = -457,
-    E_SECBADPRIVATEFILE = -458,
-    E_SECDATEERROR = -461,
-    E_SECHANDSHAKETIMEDOUT = -462,
-    E_SECUNKNOWNROOTCA = -468,
-    E_SEC_ASN_NO_SIGNER = -688,
-    E_SEC_ASN_SIG_CONFIRM_OLD = -155,
-    E_SEC_DOMAIN_NAME_MISMATCH = -722,
-    E_SEC_UNSUPPORTED_SUITE = -790,
-    E_DNS_QUERY_FAILED = -6154,
-    E_FS_FILE_NAME_EXIST = -10293,
-    E_FS_FILE_NOT_EXISTS = -10341,
-    E_FS_INVALID_HANDLE = -10349
+    E_SOC_ERROR = -1,           /* SL_SOC_ERROR "Failure." */
+    E_BADF = -9,                /* SL_EBADF "Bad file number" */
+    E_ENSOCK = -10,             /* SL_ENSOCK "system limit on … open socket" */
+    E_NOMEM = -12,              /* SL_ENOMEM "Out of memory" */
+    E_INVAL = -22,              /* SL_EINVAL "Invalid argument" */
+    E_NOPROTOOPT = -92,         /* SL_ENOPROTOOPT "Protocol not available" */
+    E_PROTONOSUPPORT = -93,     /* SL_EPROTONOSUPPORT "Protocol not supported" */
+    E_NETUNREACH = -101,        /* SL_ENETUNREACH */
+    E_ISCONN = -106,            /* SL_EISCONN */
+    E_NOTCONN = -107,           /* SL_ENOTCONN */
+    E_TIMEDOUT = -110,          /* SL_ETIMEDOUT */
+    E_CONNREFUSED = -111,       /* SL_ECONNREFUSED */
+    E_AGAIN = -11,              /* SL_EAGAIN: "using a non-blocking recv … SL_EAGAIN" (A12) */
+    E_ALREADY = -114,           /* SL_EALREADY: "On a non-blocking connect a possible
+                                   negative value is SL_EALREADY" (A12, B-sock) */
+    E_SEC_ALERT_BASE = -300,    /* "ssl tls security start with -300 offset" (A12) */
+    E_SECGENERAL = -450,        /* "error secure level general error" */
+    E_SECCLOSED = -452,         /* "secure layrer is closed by other size" */
+    E_SECSNOVERIFY = -453,      /* "Connected without server verification" */
+    E_SECNOCAFILE = -454,       /* "CA file not found"; SWRU455M: "not in the file system" */
+    E_SECBADCAFILE = -456,      /* "bad CA file" */
+    E_SECBADCERTFILE = -457,    /* "bad Certificate file" */
+    E_SECBADPRIVATEFILE = -458, /* "bad private file" */
+    E_SECDATEERROR = -461,      /* "connected with certificate date verification error" */
+    E_SECHANDSHAKETIMEDOUT = -462, /* "connection timed out due to handshake time" */
+    E_SECUNKNOWNROOTCA = -468   /* CC3220 only (B-err): "connected but the root CA used to
+                                   validate the peer is unknown"; no -468 in A10/A12 */
 };
+
+/* The codes that differ (sl_emu_internal.h). CC3220: B-err; CC3200: A12 (TLS), A12b
+ * `netapp.h` (DNS), CC3200 `fs.h` index id 676028055 (files). */
+static const sl_emu_codes_t codes_cc3220 = {
+    .sig_confirm = -688,       /* SL_ERROR_BSD_ESEC_ASN_NO_SIGNER_E; E2E 1055151 "Wrong Root CA" */
+    .domain_mismatch = -722,   /* SL_ERROR_BSD_ESEC_DOMAIN_NAME_MISMATCH */
+    .unsupported_suite = -790, /* SL_ERROR_BSD_ESEC_UNSUPPORTED_SUITE */
+    .dns_failed = -6154,       /* SL_ERROR_NET_APP_DNS_QUERY_FAILED */
+    .fs_not_exists = -10341,   /* SL_ERROR_FS_FILE_NOT_EXISTS */
+    .fs_name_exist = -10293,   /* SL_ERROR_FS_FILE_NAME_EXIST */
+    .fs_invalid_handle = -10335, /* SL_ERROR_FS_INVALID_HANDLE (-10349 is INVALID_MAGIC_NUM) */
+    .fs_max_opened = -10316,   /* SL_ERROR_FS_MAX_OPENED_FILE_EXCEEDED */
+};
+static const sl_emu_codes_t codes_cc3200 = {
+    .sig_confirm = -155,       /* SL_ESEC_ASN_SIG_CONFIRM_E; field report E2E 363643 */
+    .domain_mismatch = -222,   /* SL_ESEC_DOMAIN_NAME_MISMATCH (host driver 1.0.1.6) */
+    .unsupported_suite = -290, /* SL_ESEC_UNSUPPORTED_SUITE (host driver 1.0.1.6) */
+    .dns_failed = -163,        /* SL_NET_APP_DNS_QUERY_FAILED */
+    .fs_not_exists = -11,      /* SL_FS_ERR_FILE_NOT_EXISTS */
+    .fs_name_exist = -59,      /* SL_FS_FILE_NAME_EXIST */
+    .fs_invalid_handle = -17,  /* SL_FS_ERR_INVALID_HANDLE */
+    .fs_max_opened = -6,       /* no CC3200 code for this found (ti-research.md §3a):
+                                  SL_FS_ERR_UNKNOWN, the emulation's choice */
+};
+
+/* sl_Socket's arguments and the socket options (level SL_SOL_SOCKET), the same numbers in
+ * A12 and B-sock (ti-research.md §4a) except where a chip is named. */
+enum {
+    N_AF_INET = 2,
+    N_SOCK_STREAM = 1,
+    N_SEC_SOCKET = 100,
+    N_SOL_SOCKET = 1,
+    O_NONBLOCKING = 24,   /* SlSockNonblocking_t */
+    O_SECMETHOD = 25,     /* SlSockSecureMethod(_t): one byte */
+    O_SECURE_MASK = 26,   /* SlSockSecureMask(_t): _u32 */
+    O_SECURE_FILES = 27,  /* SlSockSecureFiles_t: ids [0] key [1] cert [2] CA [3] DH */
+    O_KEY_FILE_NAME = 30, /* SL_SO_SECURE_FILES_PRIVATE_KEY_FILE_NAME (both chips) */
+    O_CERT_FILE_NAME = 31,
+    O_CA_FILE_NAME = 32,
+    O_35 = 35,            /* CC3200 1.0.1.6: SO_SECURE_DOMAIN_NAME_VERIFICATION (no SL_
+                             prefix, A12); CC3220: SL_SO_STARTTLS (B-sock) */
+    O_DISABLE_STORE = 38, /* CC3220: SL_SO_SECURE_DISABLE_CERTIFICATE_STORE */
+    O_ALPN = 40,          /* CC3220: SL_SO_SECURE_ALPN */
+    O_DOMAIN_3220 = 42,   /* CC3220: SL_SO_SECURE_DOMAIN_NAME_VERIFICATION */
+    N_METHOD_DEFAULT = 4  /* SL_SO_SEC_METHOD_SSLv3_TLSV1_2, the documented default */
+};
+
+/* Secure-files slots: slBsd_secureSocketFilesIndex_e (A12) = SlSockSecureSocketFilesIndex_e
+ * (B-sock): SL_BSD_SECURED_PRIVATE_KEY_IDX 0, _CERTIFICATE_IDX 1, _CA_IDX 2, _DH_IDX 3. */
+enum { SLOT_KEY = 0, SLOT_CERT = 1, SLOT_CA = 2 };
+
+/* The chip's socket limit: SL_MAX_SOCKETS (_u8)(16) in B-sock, (_u8)(8) in A12. */
+#define CHIP_MAX_SOCKETS (sl_emu__device == SL_EMU_CC3200 ? 8 : 16)
+/* The suites a CC3200 can select: SL_SEC_MASK_* bits 0-9 (A12; default 0x3FF). */
+#define CC3200_MASK_BITS 0x3FFu
 
 enum { ES_NEW, ES_CONNECTING, ES_CONNECTED, ES_FAILED };
 
 #define NAME_MAX_LEN 180 /* SL_FS_MAX_FILE_NAME_LENGTH */
-#define MAX_FILES 4
 
 typedef struct emu_sock {
     int state;
     bool nonblocking;
     bool store_off;
     bool by_id;
+    bool no_suite; /* the mask leaves nothing to offer: fail once TCP is up */
     uint8_t method;
     uint32_t mask;
     uint32_t alpn;
@@ -76,124 +130,29 @@ typedef struct emu_sock {
     char host[32];
     uint16_t port;
     mqtls_tls_t tls;
+    mqtls_tcp_t tcp; /* the TCP connection alone, when no_suite */
     mqtls_tls_cfg_t cfg;
     uint8_t *ca_buf, *cert_buf, *key_buf;
     size_t ca_len, cert_len, key_len;
     char ciphers[2048];
     const char *alpn_list[6];
-    int16_t result;
 } emu_sock_t;
 
-typedef struct emu_file {
-    bool used;
-    int fd;
-} emu_file_t;
-
-static char store[512];
-static sl_emu_device_t device;
+sl_emu_device_t sl_emu__device;
 static emu_sock_t *socks[SL_MAX_SOCKETS];
-static emu_file_t files[MAX_FILES];
-/* The trusted-root catalog: the SHA-256 of each root's DER. */
-#define CATALOG_MAX 64
-static uint8_t catalog[CATALOG_MAX][32];
-static size_t catalog_len;
 static mqtls_tls_evidence_t last_ev;
 static mqtls_tls_cert_info_t last_chain[MQTLS_TLS_CHAIN_MAX], last_sent[MQTLS_TLS_CHAIN_MAX];
-static unsigned fs_writes;
+/* TI documents -462 but no duration (ti-research.md §10): the test sets one. */
+static uint32_t handshake_timeout_ms = SL_EMU_NO_HANDSHAKE_LIMIT;
 
-/* ------------------------------------------------------------------ the store */
-
-/* A store name as a file in the store directory ('/' cannot be part of a file name). */
-static void store_path(const char *name, char *out, size_t size)
+const sl_emu_codes_t *sl_emu__codes(void)
 {
-    size_t n = (size_t)snprintf(out, size, "%s/", store);
-    for (const char *p = name; *p && n + 4 < size; p++) {
-        if (*p == '/' || *p == '%') {
-            n += (size_t)snprintf(out + n, size - n, "%%%02X", (unsigned char)*p);
-        } else {
-            out[n++] = *p;
-            out[n] = '\0';
-        }
-    }
+    return sl_emu__device == SL_EMU_CC3200 ? &codes_cc3200 : &codes_cc3220;
 }
 
-static uint8_t *read_all(const char *path, size_t *len)
+void sl_emu_set_handshake_timeout(uint32_t ms)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap + 1);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        uint8_t *nb = realloc(buf, cap * 2 + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = 0;
-        *len = n;
-    }
-    return buf;
-}
-
-/* PEM anywhere in @p b (a bundle may start with comments). */
-static bool is_pem_text(const uint8_t *b, size_t n)
-{
-    for (size_t i = 0; i + 10 <= n; i++)
-        if (memcmp(b + i, "-----BEGIN", 10) == 0)
-            return true;
-    return false;
-}
-
-int sl_emu_put_mem(const char *name, const void *data, size_t len)
-{
-    char path[1024];
-    store_path(name, path, sizeof path);
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    int ok = fwrite(data, 1, len, f) == len;
-    return (fclose(f) == 0 && ok) ? 0 : -1;
-}
-
-int sl_emu_put(const char *name, const char *path)
-{
-    size_t len;
-    uint8_t *buf = read_all(path, &len);
-    if (!buf)
-        return -1;
-    int rc = sl_emu_put_mem(name, buf, len);
-    free(buf);
-    return rc;
-}
-
-void sl_emu_remove(const char *name)
-{
-    char path[1024];
-    store_path(name, path, sizeof path);
-    (void)unlink(path);
-}
-
-uint8_t *sl_emu_get(const char *name, size_t *len)
-{
-    char path[1024];
-    store_path(name, path, sizeof path);
-    return read_all(path, len);
-}
-
-const char *sl_emu_id_name(uint8_t id, char *buf, size_t size)
-{
-    snprintf(buf, size, "/cert/%u.der", (unsigned)id);
-    return buf;
+    handshake_timeout_ms = ms;
 }
 
 /* ------------------------------------------------------------------ the device */
@@ -204,6 +163,7 @@ static void free_sock(int sd)
     if (!s)
         return;
     mqtls_tls_free(&s->tls);
+    mqtls_tcp_transport.close(&s->tcp);
     free(s->ca_buf);
     free(s->cert_buf);
     free(s->key_buf);
@@ -211,188 +171,15 @@ static void free_sock(int sd)
     socks[sd] = NULL;
 }
 
-void sl_emu_catalog_clear(void)
-{
-    catalog_len = 0;
-}
-
-/* ---- SHA-256 (FIPS 180-4), to know a root by its fingerprint whatever the backend ---- */
-
-typedef struct sha256 {
-    uint32_t h[8];
-    uint8_t block[64];
-    size_t used;
-    uint64_t bits;
-} sha256_t;
-
-static uint32_t ror(uint32_t x, unsigned n)
-{
-    return (x >> n) | (x << (32 - n));
-}
-
-static void sha256_block(sha256_t *c)
-{
-    static const uint32_t k[64] = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2};
-    uint32_t w[64], v[8];
-    for (size_t i = 0; i < 16; i++)
-        w[i] = (uint32_t)c->block[4 * i] << 24 | (uint32_t)c->block[4 * i + 1] << 16 |
-               (uint32_t)c->block[4 * i + 2] << 8 | c->block[4 * i + 3];
-    for (int i = 16; i < 64; i++)
-        w[i] = w[i - 16] + (ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3)) + w[i - 7] +
-               (ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10));
-    memcpy(v, c->h, sizeof v);
-    for (int i = 0; i < 64; i++) {
-        uint32_t t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +
-                      ((v[4] & v[5]) ^ (~v[4] & v[6])) + k[i] + w[i];
-        uint32_t t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) +
-                      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
-        memmove(v + 1, v, 7 * sizeof v[0]);
-        v[4] += t1;
-        v[0] = t1 + t2;
-    }
-    for (int i = 0; i < 8; i++)
-        c->h[i] += v[i];
-}
-
-static void sha256_add(sha256_t *c, const uint8_t *p, size_t n)
-{
-    c->bits += (uint64_t)n * 8;
-    while (n--) {
-        c->block[c->used++] = *p++;
-        if (c->used == 64) {
-            sha256_block(c);
-            c->used = 0;
-        }
-    }
-}
-
-static void sha256(const uint8_t *p, size_t n, uint8_t out[32])
-{
-    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    sha256_t c = {.used = 0, .bits = 0};
-    memcpy(c.h, h0, sizeof h0);
-    sha256_add(&c, p, n);
-    uint64_t bits = c.bits;
-    uint8_t pad = 0x80, len[8];
-    sha256_add(&c, &pad, 1);
-    pad = 0;
-    while (c.used != 56)
-        sha256_add(&c, &pad, 1);
-    for (int i = 0; i < 8; i++)
-        len[i] = (uint8_t)(bits >> (56 - 8 * i));
-    sha256_add(&c, len, 8);
-    for (size_t i = 0; i < 8; i++)
-        for (size_t j = 0; j < 4; j++)
-            out[4 * i + j] = (uint8_t)(c.h[i] >> (24 - 8 * j));
-}
-
-/* ---- the catalog's roots: PEM certificates (or one DER) to fingerprints ---- */
-
-static int b64_value(char ch)
-{
-    const char *abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const char *at = ch ? strchr(abc, ch) : NULL;
-    return at ? (int)(at - abc) : -1;
-}
-
-/* Base64 from @p p to @p end into @p out (white space skipped, '=' ends). */
-static size_t b64_decode(const char *p, const char *end, uint8_t *out)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t n = 0;
-    for (; p < end && *p != '='; p++) {
-        int v = b64_value(*p);
-        if (v < 0)
-            continue;
-        acc = acc << 6 | (uint32_t)v;
-        if ((bits += 6) >= 8) {
-            bits -= 8;
-            out[n++] = (uint8_t)(acc >> bits);
-        }
-    }
-    return n;
-}
-
-static int catalog_put(const uint8_t *der, size_t len)
-{
-    if (catalog_len == CATALOG_MAX || len == 0)
-        return -1;
-    sha256(der, len, catalog[catalog_len++]);
-    return 0;
-}
-
-static int catalog_add_pem(const char *text)
-{
-    static const char begin[] = "-----BEGIN CERTIFICATE-----", end_tag[] = "-----END";
-    int added = 0;
-    for (const char *p = strstr(text, begin); p; p = strstr(p, begin)) {
-        p += sizeof begin - 1;
-        const char *end = strstr(p, end_tag);
-        if (!end)
-            return -1;
-        uint8_t *der = malloc((size_t)(end - p));
-        int rc = der ? catalog_put(der, b64_decode(p, end, der)) : -1;
-        free(der);
-        if (rc != 0)
-            return -1;
-        added++;
-        p = end;
-    }
-    return added ? 0 : -1;
-}
-
-int sl_emu_catalog_add(const char *path)
-{
-    size_t len;
-    uint8_t *buf = read_all(path, &len);
-    if (!buf)
-        return -1;
-    int rc = is_pem_text(buf, len) ? catalog_add_pem((const char *)buf) : catalog_put(buf, len);
-    free(buf);
-    return rc;
-}
-
 int sl_emu_reset(const char *store_dir, sl_emu_device_t dev)
 {
     for (int i = 0; i < SL_MAX_SOCKETS; i++)
         free_sock(i);
-    for (int i = 0; i < MAX_FILES; i++) {
-        if (files[i].used)
-            close(files[i].fd);
-        files[i].used = false;
-    }
     sl_emu_catalog_clear();
     memset(&last_ev, 0, sizeof last_ev);
-    fs_writes = 0;
-    device = dev;
-    snprintf(store, sizeof store, "%s", store_dir);
-    if (mkdir(store, 0700) != 0 && errno != EEXIST)
-        return -1;
-    DIR *d = opendir(store);
-    if (!d)
-        return -1;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        char p[1024];
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", store, e->d_name);
-        (void)unlink(p);
-    }
-    closedir(d);
-    return 0;
+    handshake_timeout_ms = SL_EMU_NO_HANDSHAKE_LIMIT;
+    sl_emu__device = dev;
+    return sl_emu__fs_reset(store_dir);
 }
 
 const mqtls_tls_evidence_t *sl_emu_evidence(void)
@@ -408,19 +195,6 @@ int sl_emu_open_sockets(void)
     return n;
 }
 
-int sl_emu_open_files(void)
-{
-    int n = 0;
-    for (int i = 0; i < MAX_FILES; i++)
-        n += files[i].used;
-    return n;
-}
-
-unsigned sl_emu_fs_writes(void)
-{
-    return fs_writes;
-}
-
 static emu_sock_t *get_sock(_i16 sd)
 {
     return (sd >= 0 && sd < SL_MAX_SOCKETS) ? socks[sd] : NULL;
@@ -430,22 +204,23 @@ static emu_sock_t *get_sock(_i16 sd)
 
 _i16 sl_Socket(_i16 Domain, _i16 Type, _i16 Protocol)
 {
-    if (Domain != SL_AF_INET || Type != SL_SOCK_STREAM)
+    if (Domain != N_AF_INET || Type != N_SOCK_STREAM)
         return E_PROTONOSUPPORT;
-    if (Protocol != SL_SEC_SOCKET)
+    if (Protocol != N_SEC_SOCKET)
         return E_PROTONOSUPPORT; /* the emulation has secure sockets only */
-    for (int i = 0; i < SL_MAX_SOCKETS; i++) {
+    for (int i = 0; i < CHIP_MAX_SOCKETS && i < SL_MAX_SOCKETS; i++) {
         if (socks[i])
             continue;
         emu_sock_t *s = calloc(1, sizeof *s);
         if (!s)
-            return -12;
+            return E_NOMEM;
         mqtls_tls_init(&s->tls);
-        s->method = SL_SO_SEC_METHOD_SSLv3_TLSV1_2;
+        mqtls_tcp_init(&s->tcp, AF_INET);
+        s->method = N_METHOD_DEFAULT;
         socks[i] = s;
         return (_i16)i;
     }
-    return -10; /* SL_ERROR_BSD_ENSOCK */
+    return E_ENSOCK;
 }
 
 _i16 sl_Close(_i16 sd)
@@ -472,58 +247,73 @@ static uint32_t u32_of(const void *val, SlSocklen_t len)
     return v;
 }
 
+/* The options only one chip has. What a CC3200 answers for an option its SDK does not
+ * define is not documented (ti-research.md §10): the emulation answers SL_ENOPROTOOPT. */
+static int set_chip_opt(emu_sock_t *s, _i16 optname, const void *optval, SlSocklen_t optlen)
+{
+    bool cc3200 = sl_emu__device == SL_EMU_CC3200;
+    switch (optname) {
+    case O_35: /* CC3200: domain-name verification; CC3220: STARTTLS, not emulated */
+        if (!cc3200)
+            return E_NOPROTOOPT;
+        copy_name(s->domain, sizeof s->domain, optval, optlen);
+        return 0;
+    case O_DOMAIN_3220:
+        if (cc3200)
+            return E_NOPROTOOPT;
+        copy_name(s->domain, sizeof s->domain, optval, optlen);
+        return 0;
+    case O_DISABLE_STORE:
+        if (cc3200)
+            return E_NOPROTOOPT;
+        s->store_off = true;
+        return 0;
+    case O_ALPN:
+        if (cc3200)
+            return E_NOPROTOOPT;
+        s->alpn = u32_of(optval, optlen);
+        return 0;
+    default:
+        return E_NOPROTOOPT;
+    }
+}
+
 _i16 sl_SetSockOpt(_i16 sd, _i16 level, _i16 optname, const void *optval, SlSocklen_t optlen)
 {
     emu_sock_t *s = get_sock(sd);
     if (!s)
         return E_BADF;
-    if (level != SL_SOL_SOCKET || (!optval && optlen))
+    if (level != N_SOL_SOCKET || (!optval && optlen))
         return E_INVAL;
-    bool cc3220 = device == SL_EMU_CC3220;
     switch (optname) {
-    case SL_SO_NONBLOCKING:
+    case O_NONBLOCKING:
         s->nonblocking = u32_of(optval, optlen) != 0;
         return 0;
-    case SL_SO_SECMETHOD:
+    case O_SECMETHOD: /* one byte: SlSockSecureMethod(_t) in both SDKs */
         if (optlen != 1)
             return E_INVAL;
         s->method = *(const uint8_t *)optval;
         return 0;
-    case SL_SO_SECURE_MASK:
+    case O_SECURE_MASK:
         s->mask = u32_of(optval, optlen);
         return 0;
-    case SL_SO_SECURE_FILES:
+    case O_SECURE_FILES: /* SlSockSecureFiles_t: four _u8 ids */
         if (optlen != 4)
             return E_INVAL;
         memcpy(s->ids, optval, 4);
         s->by_id = true;
         return 0;
-    case SL_SO_SECURE_FILES_PRIVATE_KEY_FILE_NAME:
+    case O_KEY_FILE_NAME:
         copy_name(s->key, sizeof s->key, optval, optlen);
         return 0;
-    case SL_SO_SECURE_FILES_CERTIFICATE_FILE_NAME:
+    case O_CERT_FILE_NAME:
         copy_name(s->cert, sizeof s->cert, optval, optlen);
         return 0;
-    case SL_SO_SECURE_FILES_CA_FILE_NAME:
+    case O_CA_FILE_NAME:
         copy_name(s->ca, sizeof s->ca, optval, optlen);
         return 0;
-    case SL_SO_SECURE_DISABLE_CERTIFICATE_STORE:
-        if (!cc3220)
-            return E_NOPROTOOPT;
-        s->store_off = true;
-        return 0;
-    case SL_SO_SECURE_ALPN:
-        if (!cc3220)
-            return E_NOPROTOOPT;
-        s->alpn = u32_of(optval, optlen);
-        return 0;
-    case SL_SO_SECURE_DOMAIN_NAME_VERIFICATION:
-        if (!cc3220)
-            return E_NOPROTOOPT;
-        copy_name(s->domain, sizeof s->domain, optval, optlen);
-        return 0;
     default:
-        return E_NOPROTOOPT;
+        return (_i16)set_chip_opt(s, optname, optval, optlen);
     }
 }
 
@@ -534,14 +324,18 @@ static bool is_pem(const uint8_t *b, size_t n)
     return n >= 10 && memcmp(b, "-----BEGIN", 10) == 0;
 }
 
-/* Loads one credential file. 0, or @p missing / @p bad (the device's code). */
+/* Loads one credential file. 0, 1 (none named), or @p missing / @p bad (the device's code).
+ * CC3200 PEM refused: TI's only word on the CC3200's format is the "/cert/%d.der" naming;
+ * "DER only" is third-party (Energia WiFiClientSecure: "SL_ESECBADCAFILE - Bad RootCA file
+ * (needs DER binary format, not PEM)", index id 179322386). The CC3x20 takes "a valid
+ * DER/PEM CA file" (SWRU455M Table 8-4). */
 static int load_file(emu_sock_t *s, int slot, const char *name, uint8_t **buf, size_t *len,
                      int missing, int bad)
 {
     char idname[32];
     if (s->by_id) {
         if (s->ids[slot] == 0)
-            return 1; /* not named */
+            return 1; /* "0 = unused" (TI's SimpleLink Programmer readme example) */
         name = sl_emu_id_name(s->ids[slot], idname, sizeof idname);
     } else if (!name[0]) {
         return 1;
@@ -549,52 +343,53 @@ static int load_file(emu_sock_t *s, int slot, const char *name, uint8_t **buf, s
     *buf = sl_emu_get(name, len);
     if (!*buf)
         return missing;
-    if (device == SL_EMU_CC3200 && is_pem(*buf, *len))
-        return bad; /* DER only */
+    if (sl_emu__device == SL_EMU_CC3200 && is_pem(*buf, *len))
+        return bad;
     return 0;
 }
 
+/* SL_SEC_MASK_* bit -> suite (B-sock; bits 0-9 also A12, ti-research.md §4b). Bits 0, 1
+ * and 5 are RC4/MD5 suites no backend offers any more. */
 static const struct {
-    uint32_t bit;
+    uint8_t bit;
     const char *iana;
 } suites[] = {
-    {SL_SEC_MASK_TLS_RSA_WITH_AES_256_CBC_SHA, "TLS_RSA_WITH_AES_256_CBC_SHA"},
-    {SL_SEC_MASK_TLS_DHE_RSA_WITH_AES_256_CBC_SHA, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"},
-    {SL_SEC_MASK_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"},
-    {SL_SEC_MASK_TLS_RSA_WITH_AES_128_CBC_SHA256, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
-    {SL_SEC_MASK_TLS_RSA_WITH_AES_256_CBC_SHA256, "TLS_RSA_WITH_AES_256_CBC_SHA256"},
-    {SL_SEC_MASK_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
-    {SL_SEC_MASK_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
-     "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
-    {SL_SEC_MASK_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
-    {SL_SEC_MASK_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
-    {SL_SEC_MASK_TLS_RSA_WITH_AES_128_GCM_SHA256, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
-    {SL_SEC_MASK_TLS_RSA_WITH_AES_256_GCM_SHA384, "TLS_RSA_WITH_AES_256_GCM_SHA384"},
-    {SL_SEC_MASK_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"},
-    {SL_SEC_MASK_TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"},
-    {SL_SEC_MASK_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
-    {SL_SEC_MASK_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
-    {SL_SEC_MASK_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
-    {SL_SEC_MASK_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
-    {SL_SEC_MASK_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
-    {SL_SEC_MASK_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
-    {SL_SEC_MASK_TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-     "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+    {2, "TLS_RSA_WITH_AES_256_CBC_SHA"},
+    {3, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"},
+    {4, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"},
+    {6, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
+    {7, "TLS_RSA_WITH_AES_256_CBC_SHA256"},
+    {8, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
+    {9, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
+    {10, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
+    {11, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
+    {12, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
+    {13, "TLS_RSA_WITH_AES_256_GCM_SHA384"},
+    {14, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"},
+    {15, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"},
+    {16, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
+    {17, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
+    {18, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+    {19, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
+    {20, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
+    {21, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+    {22, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
 };
 
-/* The cipher suites of the mask that the linked TLS backend knows (NULL: the default). */
+/* The suites the socket offers that the linked TLS backend knows ("" if none; NULL: the
+ * backend's default, for a CC3220 without a mask). A CC3200 offers bits 0-9 only, its
+ * default mask (A12). */
 static const char *cipher_list(emu_sock_t *s)
 {
+    uint32_t mask = s->mask;
     size_t n = 0;
-    if (s->mask == 0)
+    if (sl_emu__device == SL_EMU_CC3200)
+        mask = (mask ? mask : CC3200_MASK_BITS) & CC3200_MASK_BITS;
+    else if (mask == 0)
         return NULL;
     s->ciphers[0] = '\0';
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
-        if (!(s->mask & suites[i].bit) || !mqtls_tls_cipher_known(suites[i].iana))
+        if (!(mask & (1u << suites[i].bit)) || !mqtls_tls_cipher_known(suites[i].iana))
             continue;
         n += (size_t)snprintf(s->ciphers + n, sizeof s->ciphers - n, "%s%s", n ? ":" : "",
                               suites[i].iana);
@@ -602,6 +397,7 @@ static const char *cipher_list(emu_sock_t *s)
     return s->ciphers;
 }
 
+/* SL_SECURE_ALPN_H1 … H2_16 = bits 0-4 (B-sock). */
 static void alpn_list(emu_sock_t *s)
 {
     static const char *const names[] = {"http/1.1", "h2", "h2c", "h2-14", "h2-16"};
@@ -612,22 +408,39 @@ static void alpn_list(emu_sock_t *s)
     s->alpn_list[n] = NULL;
 }
 
-/* Reads the files and sets up the TLS context. 0, or the device's code. */
-static int prepare(emu_sock_t *s)
+/* The credential files, in the secure-files slots or by name. 0, or the device's code:
+ * -454 for a CA file named but missing (TI: "CA file not found"; SWRU455M: "not in the
+ * file system"); -456 for a CA id with no file (no TI text: a CC3200 field report, E2E
+ * 363643: "If I set the secure files to a non-existing number, I get a different error
+ * (-456)") and for a bad CA file; -457/-458 for a missing or bad certificate/key (TI names
+ * only "bad Certificate file"/"bad private file"; nothing on missing ones). */
+static int load_files(emu_sock_t *s)
 {
-    int rc = load_file(s, SL_BSD_SECURED_CA_IDX, s->ca, &s->ca_buf, &s->ca_len,
+    int rc = load_file(s, SLOT_CA, s->ca, &s->ca_buf, &s->ca_len,
                        s->by_id ? E_SECBADCAFILE : E_SECNOCAFILE, E_SECBADCAFILE);
     if (rc < 0)
         return rc;
-    rc = load_file(s, SL_BSD_SECURED_CERTIFICATE_IDX, s->cert, &s->cert_buf, &s->cert_len,
-                   E_SECBADCERTFILE, E_SECBADCERTFILE);
+    rc = load_file(s, SLOT_CERT, s->cert, &s->cert_buf, &s->cert_len, E_SECBADCERTFILE,
+                   E_SECBADCERTFILE);
     if (rc < 0)
         return rc;
-    rc = load_file(s, SL_BSD_SECURED_PRIVATE_KEY_IDX, s->key, &s->key_buf, &s->key_len,
-                   E_SECBADPRIVATEFILE, E_SECBADPRIVATEFILE);
+    rc = load_file(s, SLOT_KEY, s->key, &s->key_buf, &s->key_len, E_SECBADPRIVATEFILE,
+                   E_SECBADPRIVATEFILE);
+    return rc < 0 ? rc : 0;
+}
+
+/* Reads the files and sets up the TLS context. 0, or the device's code. */
+static int prepare(emu_sock_t *s)
+{
+    int rc = load_files(s);
     if (rc < 0)
         return rc;
     memset(&s->cfg, 0, sizeof s->cfg);
+    s->cfg.ciphers = cipher_list(s);
+    if (s->cfg.ciphers && s->ciphers[0] == '\0') {
+        s->no_suite = true; /* nothing to offer: the handshake cannot start (step_no_suite) */
+        return 0;
+    }
     s->cfg.ca_mem = s->ca_buf;
     s->cfg.ca_mem_len = s->ca_len;
     s->cfg.cert_mem = s->cert_buf;
@@ -635,13 +448,10 @@ static int prepare(emu_sock_t *s)
     s->cfg.key_mem = s->key_buf;
     s->cfg.key_mem_len = s->key_len;
     s->cfg.min_version = s->cfg.max_version = MQTLS_TLS_V1_2;
-    s->cfg.ciphers = cipher_list(s);
-    if (s->ciphers[0] == '\0' && s->mask != 0)
-        return E_SEC_UNSUPPORTED_SUITE;
     alpn_list(s);
     s->cfg.alpn = s->alpn_list[0] ? s->alpn_list : NULL;
     s->cfg.server_name = s->domain[0] ? s->domain : NULL;
-    s->cfg.handshake_timeout_ms = 10000;
+    s->cfg.handshake_timeout_ms = handshake_timeout_ms;
     s->cfg.insecure = true; /* the emulation judges the chain itself, after the handshake */
     s->cfg.keep_chain = true; /* from the evidence: the catalog check needs the chain */
     mqtls_status_t st = mqtls_tls_setup(&s->tls, &s->cfg);
@@ -661,9 +471,8 @@ static int prepare(emu_sock_t *s)
 static bool catalog_trusts(const mqtls_tls_evidence_t *e)
 {
     for (unsigned i = 0; e->chain && i < e->chain_len; i++)
-        for (size_t k = 0; k < catalog_len; k++)
-            if (memcmp(e->chain[i].sha256, catalog[k], 32) == 0)
-                return true;
+        if (sl_emu__catalog_has(e->chain[i].sha256))
+            return true;
     return false;
 }
 
@@ -673,37 +482,49 @@ static bool catalog_trusts(const mqtls_tls_evidence_t *e)
      MQTLS_TLS_BAD_SIGNATURE | MQTLS_TLS_BAD_NOT_CA | MQTLS_TLS_BAD_PATH_LEN |              \
      MQTLS_TLS_BAD_OTHER)
 
-/* The session is up: how the device judges it. */
+/* The session is up: how the device judges it. No CA: -453 "Connected without server
+ * verification"; a chain the CA file does not sign: the chip's sig_confirm, closed; the
+ * name set for verification not in the certificate: domain_mismatch; a date out of range:
+ * -461 "connected with certificate date verification error" (both chips; which of -461 and
+ * -150/-151 a CC3200 returns is not documented, ti-research.md §10); CC3220 with the
+ * catalog in use and the root not in it: -468 (B-err; TI E2E 633280 on the catalog). The
+ * catalog is disabled per socket only (TI, E2E 633280); the CC3200 has none. */
 static int judge(emu_sock_t *s)
 {
     const mqtls_tls_evidence_t *e = mqtls_tls_evidence(&s->tls);
     uint32_t f = e->problems;
-    bool has_ca = s->ca_buf != NULL;
-    if (!has_ca)
+    if (s->ca_buf == NULL)
         return E_SECSNOVERIFY;
     if (f & BAD_CHAIN)
-        return device == SL_EMU_CC3200 ? E_SEC_ASN_SIG_CONFIRM_OLD : E_SEC_ASN_NO_SIGNER;
+        return sl_emu__codes()->sig_confirm;
     if (s->domain[0] && (f & MQTLS_TLS_BAD_NAME))
-        return E_SEC_DOMAIN_NAME_MISMATCH;
+        return sl_emu__codes()->domain_mismatch;
     if (f & (MQTLS_TLS_BAD_EXPIRED | MQTLS_TLS_BAD_FUTURE))
         return E_SECDATEERROR;
-    if (device == SL_EMU_CC3220 && !s->store_off && !catalog_trusts(e))
+    if (sl_emu__device == SL_EMU_CC3220 && !s->store_off && !catalog_trusts(e))
         return E_SECUNKNOWNROOTCA;
     return 0;
 }
 
-/* A failed attempt of the TLS transport in the device's words. */
+/* A TCP failure in the device's words (SL_ECONNREFUSED, SL_ENETUNREACH, SL_ETIMEDOUT). */
+static int tcp_code(mqtls_status_t st)
+{
+    switch (st) {
+    case MQTLS_ERR_CONNECT_REFUSED: return E_CONNREFUSED;
+    case MQTLS_ERR_UNREACHABLE: return E_NETUNREACH;
+    case MQTLS_ERR_TIMEOUT: return E_TIMEDOUT;
+    default: return E_SOC_ERROR;
+    }
+}
+
+/* A failed attempt of the TLS transport in the device's words: a received alert N is
+ * -(300 + N) (A12: "ssl tls security start with -300 offset"); no answer within the
+ * emulation's handshake limit (sl_emu_set_handshake_timeout) is -462. */
 static int failure_code(emu_sock_t *s, mqtls_status_t st)
 {
     const mqtls_tls_evidence_t *e = mqtls_tls_evidence(&s->tls);
-    if (e->stage == MQTLS_TLS_STAGE_TCP) {
-        switch (st) {
-        case MQTLS_ERR_CONNECT_REFUSED: return E_CONNREFUSED;
-        case MQTLS_ERR_UNREACHABLE: return E_NETUNREACH;
-        case MQTLS_ERR_TIMEOUT: return E_TIMEDOUT;
-        default: return E_SOC_ERROR;
-        }
-    }
+    if (e->stage == MQTLS_TLS_STAGE_TCP)
+        return tcp_code(st);
     if (e->alert_received >= 0)
         return E_SEC_ALERT_BASE - e->alert_received;
     if (st == MQTLS_ERR_TIMEOUT)
@@ -728,9 +549,25 @@ static void keep_evidence(const mqtls_tls_evidence_t *e)
     }
 }
 
+/* A mask without a suite to offer: TI says nothing of when -790/-290 ("unsupported cipher
+ * suite") comes; a handshake finds it out once TCP is up, so the emulation connects TCP
+ * first (a TCP failure keeps its own code) and answers the chip's code then. */
+static int step_no_suite(emu_sock_t *s)
+{
+    mqtls_status_t st = mqtls_tcp_transport.connect(&s->tcp, s->host, s->port);
+    if (st == MQTLS_IN_PROGRESS)
+        return E_ALREADY;
+    mqtls_tcp_transport.close(&s->tcp);
+    s->state = ES_FAILED;
+    last_ev.stage = st == MQTLS_OK ? MQTLS_TLS_STAGE_HANDSHAKE : MQTLS_TLS_STAGE_TCP;
+    return st == MQTLS_OK ? sl_emu__codes()->unsupported_suite : tcp_code(st);
+}
+
 /* One step of the handshake; the result once it is over. */
 static int step(emu_sock_t *s)
 {
+    if (s->no_suite)
+        return step_no_suite(s);
     mqtls_status_t st = mqtls_tls_transport.connect(&s->tls, s->host, s->port);
     if (st == MQTLS_IN_PROGRESS)
         return E_ALREADY;
@@ -743,6 +580,26 @@ static int step(emu_sock_t *s)
     return judge(s);
 }
 
+/* The socket's descriptor for poll (the TLS one, or the bare TCP one when no_suite). */
+static int sock_fd(emu_sock_t *s)
+{
+    return s->no_suite ? mqtls_tcp_fd(&s->tcp) : mqtls_tls_fd(&s->tls);
+}
+
+/* The first sl_Connect: the address, the files, the TLS context. 0, or the device's code. */
+static int begin(emu_sock_t *s, const SlSockAddr_t *addr, _i16 addrlen)
+{
+    const SlSockAddrIn_t *in = (const SlSockAddrIn_t *)(const void *)addr;
+    if (!addr || addrlen < (_i16)sizeof *in || in->sin_family != N_AF_INET)
+        return E_INVAL;
+    const uint8_t *ip = (const uint8_t *)&in->sin_addr.s_addr;
+    const uint8_t *pt = (const uint8_t *)&in->sin_port;
+    snprintf(s->host, sizeof s->host, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+    s->port = (uint16_t)((pt[0] << 8) | pt[1]);
+    memset(&last_ev, 0, sizeof last_ev);
+    return prepare(s);
+}
+
 _i16 sl_Connect(_i16 sd, const SlSockAddr_t *addr, _i16 addrlen)
 {
     emu_sock_t *s = get_sock(sd);
@@ -753,24 +610,20 @@ _i16 sl_Connect(_i16 sd, const SlSockAddr_t *addr, _i16 addrlen)
     if (s->state == ES_FAILED)
         return E_SOC_ERROR;
     if (s->state == ES_NEW) {
-        const SlSockAddrIn_t *in = (const SlSockAddrIn_t *)(const void *)addr;
-        if (!addr || addrlen < (_i16)sizeof *in || in->sin_family != SL_AF_INET)
-            return E_INVAL;
-        const uint8_t *ip = (const uint8_t *)&in->sin_addr.s_addr;
-        const uint8_t *pt = (const uint8_t *)&in->sin_port;
-        snprintf(s->host, sizeof s->host, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-        s->port = (uint16_t)((pt[0] << 8) | pt[1]);
-        memset(&last_ev, 0, sizeof last_ev);
-        int rc = prepare(s);
+        int rc = begin(s, addr, addrlen);
         if (rc != 0) {
-            s->state = ES_FAILED;
+            s->state = rc == E_INVAL ? ES_NEW : ES_FAILED;
             return (_i16)rc;
         }
         s->state = ES_CONNECTING;
     }
     int rc = step(s);
     while (rc == E_ALREADY && !s->nonblocking) {
-        (void)mqtls_tls_transport.wait(&s->tls, 0, 100);
+        struct pollfd p = {sock_fd(s), POLLOUT, 0};
+        if (s->no_suite)
+            (void)poll(&p, 1, 100);
+        else
+            (void)mqtls_tls_transport.wait(&s->tls, 0, 100);
         rc = step(s);
     }
     return (_i16)rc;
@@ -794,7 +647,7 @@ _i16 sl_Send(_i16 sd, const void *pBuf, _i16 Len, _i16 flags)
         if (n < 0)
             return n == -(int32_t)MQTLS_ERR_CLOSED ? E_SECCLOSED : E_SOC_ERROR;
         if (s->nonblocking)
-            return SL_ERROR_BSD_EAGAIN;
+            return E_AGAIN;
         (void)mqtls_tls_transport.wait(&s->tls, 1, 100);
     }
 }
@@ -816,7 +669,8 @@ _i16 sl_Recv(_i16 sd, void *pBuf, _i16 Len, _i16 flags)
         if (n < 0)
             return n == -(int32_t)MQTLS_ERR_CLOSED ? 0 : E_SOC_ERROR;
         if (s->nonblocking)
-            return SL_ERROR_BSD_EAGAIN;
+            return E_AGAIN; /* "using a non-blocking recv a possible negative value is
+                               SL_EAGAIN" (A12) */
         (void)mqtls_tls_transport.wait(&s->tls, 0, 100);
     }
 }
@@ -854,7 +708,8 @@ static bool poll_events(emu_sock_t *s, bool rd, bool wr, short *events, bool *re
         if (!wr)
             return false;
         /* The handshake waits for what it wants next; a TCP connect waits to be writable. */
-        bool want_write = s->tls.state == 1 /* ST_TCP */ || s->tls.hs_want_write;
+        bool want_write =
+            s->no_suite || s->tls.state == 1 /* ST_TCP */ || s->tls.hs_want_write;
         *events = want_write ? POLLOUT : POLLIN;
     } else if (s->state == ES_CONNECTED) {
         /* Decrypted bytes may already wait inside the TLS library: a zero wait tells. */
@@ -864,7 +719,7 @@ static bool poll_events(emu_sock_t *s, bool rd, bool wr, short *events, bool *re
     } else {
         return false;
     }
-    return mqtls_tls_fd(&s->tls) >= 0;
+    return sock_fd(s) >= 0;
 }
 
 _i16 sl_Select(_i16 nfds, SlFdSet_t *readsds, SlFdSet_t *writesds, SlFdSet_t *exceptsds,
@@ -896,7 +751,7 @@ _i16 sl_Select(_i16 nfds, SlFdSet_t *readsds, SlFdSet_t *writesds, SlFdSet_t *ex
             SL_SOCKET_FD_SET((_i16)sd, readsds);
             ready++;
         }
-        p[n].fd = mqtls_tls_fd(&s->tls);
+        p[n].fd = sock_fd(s);
         p[n].events = ev;
         p[n].revents = 0;
         sd_of[n++] = sd;
@@ -904,7 +759,9 @@ _i16 sl_Select(_i16 nfds, SlFdSet_t *readsds, SlFdSet_t *writesds, SlFdSet_t *ex
     int ms = -1;
     if (timeout) {
         long t = (long)timeout->tv_sec * 1000L + (long)timeout->tv_usec / 1000L;
-        ms = t < 10 ? 10 : (int)t; /* the device's minimum is 10 ms */
+        /* "The minimum timeout is 10 milliseconds, less than 10 milliseconds will be set
+         * automatically to 10 milliseconds" (B-sock; A12's note says 5 ms). */
+        ms = t < 10 ? 10 : (int)t;
     }
     if (ready)
         ms = 0;
@@ -924,108 +781,4 @@ _i16 sl_Select(_i16 nfds, SlFdSet_t *readsds, SlFdSet_t *writesds, SlFdSet_t *ex
         }
     }
     return (_i16)ready;
-}
-
-/* ------------------------------------------------------------------ DNS, random */
-
-_i16 sl_NetAppDnsGetHostByName(_i8 *pHostName, const _u16 NameLen, _u32 *OutIpAddr,
-                               const _u8 Family)
-{
-    char name[256];
-    struct addrinfo hints, *res = NULL;
-    if (Family != SL_AF_INET || NameLen >= sizeof name)
-        return E_INVAL;
-    memcpy(name, pHostName, NameLen);
-    name[NameLen] = '\0';
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(name, NULL, &hints, &res) != 0 || !res)
-        return E_DNS_QUERY_FAILED;
-    const uint8_t *a = (const uint8_t *)&((const struct sockaddr_in *)(const void *)res->ai_addr)->sin_addr;
-    *OutIpAddr = ((_u32)a[0] << 24) | ((_u32)a[1] << 16) | ((_u32)a[2] << 8) | a[3];
-    freeaddrinfo(res);
-    return 0;
-}
-
-_i16 sl_NetUtilGet(const _u16 Option, const _u32 ObjID, _u8 *pValues, _u16 *pValueLen)
-{
-    (void)ObjID;
-    if (Option != SL_NETUTIL_TRUE_RANDOM || !pValues || !pValueLen)
-        return E_INVAL;
-    int fd = open("/dev/urandom", O_RDONLY);
-    if (fd < 0)
-        return E_SOC_ERROR;
-    ssize_t n = read(fd, pValues, *pValueLen);
-    close(fd);
-    if (n < 0)
-        return E_SOC_ERROR;
-    *pValueLen = (_u16)n;
-    return 0;
-}
-
-/* ------------------------------------------------------------------ the file system */
-
-_i32 sl_FsOpen(const _u8 *pFileName, const _u32 AccessModeAndMaxSize, _u32 *pToken)
-{
-    char path[1024];
-    int slot = -1, flags;
-    (void)pToken;
-    for (int i = 0; i < MAX_FILES && slot < 0; i++)
-        if (!files[i].used)
-            slot = i;
-    if (slot < 0)
-        return -10316; /* SL_ERROR_FS_MAX_OPENED_FILE_EXCEEDED */
-    store_path((const char *)pFileName, path, sizeof path);
-    if (AccessModeAndMaxSize & SL_FS_CREATE) {
-        flags = O_WRONLY | O_CREAT | O_TRUNC;
-        if (!(AccessModeAndMaxSize & SL_FS_OVERWRITE))
-            flags |= O_EXCL;
-    } else if (AccessModeAndMaxSize & SL_FS_WRITE) {
-        flags = O_WRONLY | O_TRUNC;
-    } else {
-        flags = O_RDONLY;
-    }
-    int fd = open(path, flags, 0600);
-    if (fd < 0)
-        return errno == EEXIST ? E_FS_FILE_NAME_EXIST : E_FS_FILE_NOT_EXISTS;
-    files[slot].used = true;
-    files[slot].fd = fd;
-    return slot;
-}
-
-_i16 sl_FsClose(const _i32 FileHdl, const _u8 *pCeritificateFileName, const _u8 *pSignature,
-                const _u32 SignatureLen)
-{
-    (void)pCeritificateFileName;
-    (void)pSignature;
-    (void)SignatureLen;
-    if (FileHdl < 0 || FileHdl >= MAX_FILES || !files[FileHdl].used)
-        return E_FS_INVALID_HANDLE;
-    close(files[FileHdl].fd);
-    files[FileHdl].used = false;
-    return 0;
-}
-
-_i32 sl_FsWrite(const _i32 FileHdl, _u32 Offset, _u8 *pData, _u32 Len)
-{
-    if (FileHdl < 0 || FileHdl >= MAX_FILES || !files[FileHdl].used)
-        return E_FS_INVALID_HANDLE;
-    ssize_t n = pwrite(files[FileHdl].fd, pData, Len, (off_t)Offset);
-    fs_writes++;
-    return n < 0 ? E_SOC_ERROR : (_i32)n;
-}
-
-_i16 sl_FsGetInfo(const _u8 *pFileName, const _u32 Token, SlFsFileInfo_t *pFsFileInfo)
-{
-    char path[1024];
-    struct stat st;
-    (void)Token;
-    store_path((const char *)pFileName, path, sizeof path);
-    if (stat(path, &st) != 0)
-        return (_i16)E_FS_FILE_NOT_EXISTS;
-    memset(pFsFileInfo, 0, sizeof *pFsFileInfo);
-    pFsFileInfo->Len = (_u32)st.st_size;
-    pFsFileInfo->MaxSize = (_u32)st.st_size;
-    return 0;
 }
