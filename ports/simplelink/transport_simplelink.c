@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "simplelink_api.h"
+#include "sl_compat.h"
 
 enum { ST_CLOSED, ST_CONNECTING, ST_OPEN };
 
@@ -157,24 +157,31 @@ static bool set_files(mqtls_simplelink_t *t, int *code)
 /* CC3220 only: the name check, the catalog, ALPN. */
 static bool set_cc3220_checks(mqtls_simplelink_t *t, const char *host, int *code)
 {
+#ifdef MQTLS_SLC_FILES_BY_NAME
     const mqtls_simplelink_cfg_t *c = &t->cfg;
     uint32_t ignored;
     const char *name = c->server_name;
     if (name == NULL && !parse_ipv4(host, &ignored))
         name = host;
-    if (!set_name(t, SL_SO_SECURE_DOMAIN_NAME_VERIFICATION, name, code))
+    if (!set_name(t, MQTLS_SLC_SO_DOMAIN_NAME, name, code))
         return false;
     if (c->disable_cert_store) {
         _u32 on = 1; /* the value is not looked at; the option's presence disables */
-        if (!set_opt(t, SL_SO_SECURE_DISABLE_CERTIFICATE_STORE, &on, sizeof on, code))
+        if (!set_opt(t, MQTLS_SLC_SO_DISABLE_CERT_STORE, &on, sizeof on, code))
             return false;
     }
     if (c->alpn != 0) {
         _u32 alpn = c->alpn; /* SlSockSecureALPN_t */
-        if (!set_opt(t, SL_SO_SECURE_ALPN, &alpn, sizeof alpn, code))
+        if (!set_opt(t, MQTLS_SLC_SO_ALPN, &alpn, sizeof alpn, code))
             return false;
     }
     return true;
+#else
+    (void)t;
+    (void)host;
+    (void)code;
+    return true;
+#endif
 }
 
 static mqtls_status_t open_socket(mqtls_simplelink_t *t, const char *host)
@@ -216,14 +223,14 @@ static bool cfg_usable(const mqtls_simplelink_cfg_t *c)
 
 static bool accepted(const mqtls_simplelink_cfg_t *c, int code)
 {
-    return (code == SL_ERROR_BSD_ESECSNOVERIFY && c->insecure) ||
-           (code == SL_ERROR_BSD_ESECDATEERROR && c->accept_date_error);
+    return (code == MQTLS_SLC_ESECSNOVERIFY && c->insecure) ||
+           (code == MQTLS_SLC_ESECDATEERROR && c->accept_date_error);
 }
 
 /* What one sl_Connect answer means for the attempt. */
 static mqtls_status_t connect_result(mqtls_simplelink_t *t, int rc)
 {
-    if (rc == SL_ERROR_BSD_EALREADY)
+    if (rc == MQTLS_SLC_EALREADY)
         return MQTLS_IN_PROGRESS;
     if (rc >= 0 || accepted(&t->cfg, rc)) {
         t->warning = (int16_t)(rc < 0 ? rc : 0);
@@ -311,7 +318,7 @@ static int32_t sl_send_op(void *ctx, const mqtls_iov_t *iov, size_t iovcnt)
     _i16 rc = sl_Send(t->sd, data, (_i16)len, 0);
     if (rc > 0)
         return rc;
-    if (rc == 0 || rc == SL_ERROR_BSD_EAGAIN)
+    if (rc == 0 || rc == MQTLS_SLC_EAGAIN)
         return 0;
     t->last_code = rc;
     return neg(mqtls_simplelink_explain(rc).status == MQTLS_ERR_CLOSED ? MQTLS_ERR_CLOSED
@@ -332,7 +339,7 @@ static int32_t sl_recv_op(void *ctx, uint8_t *buf, size_t len)
     _i16 rc = sl_Recv(t->sd, buf, (_i16)len, 0);
     if (rc > 0)
         return rc;
-    if (rc == SL_ERROR_BSD_EAGAIN)
+    if (rc == MQTLS_SLC_EAGAIN)
         return 0;
     if (rc == 0)
         return neg(MQTLS_ERR_CLOSED);
@@ -355,13 +362,13 @@ static mqtls_status_t sl_wait_op(void *ctx, int for_write, uint32_t timeout_ms)
     bool short_sleep = for_write && !connecting;
     if (short_sleep && timeout_ms > SL_WRITE_WAIT_MS)
         timeout_ms = SL_WRITE_WAIT_MS;
-    SL_SOCKET_FD_ZERO(&set);
-    SL_SOCKET_FD_SET(t->sd, &set);
+    MQTLS_SLC_FD_ZERO(&set);
+    MQTLS_SLC_FD_SET(t->sd, &set);
     tv.tv_sec = (SlTime_t)(timeout_ms / 1000u);
     tv.tv_usec = (SlSuseconds_t)((timeout_ms % 1000u) * 1000u);
     _i16 rc = sl_Select((_i16)(t->sd + 1), connecting ? NULL : &set, connecting ? &set : NULL,
                         NULL, &tv);
-    if (rc > 0 || short_sleep || rc == SL_ERROR_BSD_EAGAIN)
+    if (rc > 0 || short_sleep || rc == MQTLS_SLC_EAGAIN)
         return MQTLS_OK;
     if (rc == 0)
         return MQTLS_ERR_TIMEOUT;
