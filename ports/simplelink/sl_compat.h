@@ -17,6 +17,7 @@
 
 #ifdef MQTLS_SL_SDK_CC3200
 /* ---- CC3200 SDK 1.x (socket.h) ---- */
+#define MQTLS_SLC_SDK_CHIP MQTLS_SL_CC3200 /* the only chip this SDK drives */
 #define MQTLS_SLC_EAGAIN SL_EAGAIN                 /* -11 */
 #define MQTLS_SLC_EALREADY SL_EALREADY             /* -114 */
 #define MQTLS_SLC_ESECSNOVERIFY SL_ESECSNOVERIFY   /* -453 */
@@ -32,6 +33,7 @@
  * CC3200 path (the transport names the CC3200's files by id: SL_SO_SECURE_FILES). */
 #else
 /* ---- CC32xx SDK (sl_socket.h, errors.h) ---- */
+#define MQTLS_SLC_SDK_CHIP MQTLS_SL_CC3220
 #define MQTLS_SLC_EAGAIN SL_ERROR_BSD_EAGAIN
 #define MQTLS_SLC_EALREADY SL_ERROR_BSD_EALREADY
 #define MQTLS_SLC_ESECSNOVERIFY SL_ERROR_BSD_ESECSNOVERIFY
