@@ -9,14 +9,27 @@
  * are never in this context: put them into the file system first (UniFlash, or
  * sl_FsOpen/sl_FsWrite as examples/sensor-node does).
  *
- * The two generations name files differently on the socket:
- *  - CC3220: by file name (SL_SO_SECURE_FILES_CA_FILE_NAME and friends). The CA file may
- *    be PEM or DER. After the CA file verified the server, the processor also looks the
- *    chain's root up in its trusted-root catalog: a root missing there gives -468 (the
- *    development "playground" catalog lacks production roots). A private CA that no
+ * Two generations, two SDKs. The SDK is chosen when the port is compiled (the CC32xx SDK by
+ * default, the CC3200 SDK 1.x with MQTLS_SL_SDK_CC3200, see ports/simplelink/README.md);
+ * mqtls_simplelink_cfg_t::device says which chip runs (which code table explains its codes).
+ *  - CC3220 (CC32xx SDK): files by name (SL_SO_SECURE_FILES_CA_FILE_NAME and friends). The
+ *    CA file may be PEM or DER. After the CA file verified the server, the processor also
+ *    looks the chain's root up in its trusted-root catalog: a root missing there gives -468
+ *    (the development "playground" catalog lacks production roots). A private CA that no
  *    catalog holds needs @c disable_cert_store.
- *  - CC3200: by file id in a four-slot array (SL_SO_SECURE_FILES): [0] private key,
- *    [1] certificate, [2] CA, [3] DH. Every file must be DER. There is no host name check.
+ *  - CC3200 (CC3200 SDK 1.x): files by id in a four-slot array (SL_SO_SECURE_FILES):
+ *    [0] private key, [1] certificate, [2] CA, [3] DH; file id N is "/cert/N.der" in the
+ *    file system. There is no trusted-root catalog (no -467/-468), no ALPN and no AES-GCM
+ *    suite (mask bits 0-9 only); the host name is checked with option 35
+ *    (SO_SECURE_DOMAIN_NAME_VERIFICATION) when the SDK has it (host driver 1.0.1.6).
+ *    What a CC3200 lacks is refused at connect with MQTLS_ERR_UNSUPPORTED, never skipped.
+ *
+ * "Connected, but" codes: sl_Connect can succeed at TLS while a check failed: -453 (the
+ * server was not verified), -461 (a certificate date did not check out, e.g. the clock is
+ * not set), -467 (a certificate in the chain is revoked, CC3220), -468 (the root is not in
+ * the trusted-root catalog, CC3220). By default every one of them closes the connection.
+ * @c keep and @c insecure keep some of them knowingly (as TI's own HTTP client and OTA
+ * library do); @c on_kept then says which check was skipped. -467 is never kept.
  *
  * Every failure keeps the raw SimpleLink code (mqtls_simplelink_last_code());
  * mqtls_simplelink_explain() turns a code into a status, the doctor's cause id and the fix
@@ -38,10 +51,11 @@
 extern "C" {
 #endif
 
-/** Which generation of network processor: how credentials are named on the socket. */
+/** Which generation of network processor: how credentials are named on the socket, and
+ *  which chip's numbers its codes are. */
 typedef enum mqtls_sl_device {
     MQTLS_SL_CC3220 = 0, /**< files by name; trusted-root catalog; domain name check; ALPN */
-    MQTLS_SL_CC3200      /**< files by id (secure_files); DER only */
+    MQTLS_SL_CC3200      /**< files by id (secure_files); no catalog, no ALPN, no AES-GCM */
 } mqtls_sl_device_t;
 
 /** Slots of mqtls_simplelink_cfg_t::secure_files (TI's SL_BSD_SECURED_*_IDX order). */
@@ -52,6 +66,17 @@ enum {
     MQTLS_SL_FILE_DH = 3
 };
 
+/** Bits of mqtls_simplelink_cfg_t::keep: "connected, but" codes kept instead of closing. */
+enum {
+    /** Keep a -461 connection: certificate dates were not verified (a device whose clock
+     *  cannot be set). An expired or not yet valid certificate is then accepted. */
+    MQTLS_SL_KEEP_DATE_ERROR = 0x01,
+    /** Keep a -468 connection (CC3220): the CA file verified the chain, but its root is not
+     *  in the device's trusted-root catalog (e.g. the development catalog). The catalog's
+     *  check is what was skipped. A CC3200 never reports -468. */
+    MQTLS_SL_KEEP_UNKNOWN_ROOT = 0x02
+};
+
 /** Settings. Strings must stay valid while the context is used. */
 typedef struct mqtls_simplelink_cfg {
     mqtls_sl_device_t device;
@@ -59,22 +84,30 @@ typedef struct mqtls_simplelink_cfg {
     const char *cert_file;    /**< CC3220: our certificate's file (NULL: none) */
     const char *key_file;     /**< CC3220: its private key's file */
     uint8_t secure_files[4];  /**< CC3200: file ids by MQTLS_SL_FILE_* slot, 0 = none */
-    uint32_t cipher_mask;     /**< SL_SEC_MASK_* bits (SL_SO_SECURE_MASK); 0: the default */
+    /** SL_SEC_MASK_* bits (SL_SO_SECURE_MASK); 0: the processor's default. A CC3200 knows
+     *  bits 0-9 only: a higher bit (AES-GCM, ChaCha20) is MQTLS_ERR_UNSUPPORTED. */
+    uint32_t cipher_mask;
     uint32_t alpn;            /**< CC3220: SL_SECURE_ALPN_* bits; 0: none offered */
-    /** CC3220: the name the server's certificate must carry
-     *  (SL_SO_SECURE_DOMAIN_NAME_VERIFICATION); NULL: the host connected to, unless it is
-     *  an IP address (then no name is checked). */
+    /** The name the server's certificate must carry (CC3220:
+     *  SL_SO_SECURE_DOMAIN_NAME_VERIFICATION; CC3200 SDK 1.x: SO_SECURE_DOMAIN_NAME_VERIFICATION,
+     *  host driver 1.0.1.6); NULL: the host connected to, unless it is an IP address (then no
+     *  name is checked); "": no name check. Where the SDK has no such option, a name is
+     *  MQTLS_ERR_UNSUPPORTED and NULL checks nothing. */
     const char *server_name;
     /** CC3220: trust the CA file alone, without the trusted-root catalog
      *  (SL_SO_SECURE_DISABLE_CERTIFICATE_STORE): for a private CA no catalog holds. */
     bool disable_cert_store;
-    /** Accept -461 (connected, but a certificate date did not check out) for a device
-     *  whose clock cannot be set. Certificate dates are then not verified. */
-    bool accept_date_error;
-    /** Connect without a CA, so without verifying the server (-453 is then accepted).
+    /** Connect without a CA, so without verifying the server (-453 is then kept).
      *  Never in production. Without it, a missing CA is refused before connecting. */
     bool insecure;
+    /** MQTLS_SL_KEEP_* bits: "connected, but" codes to keep; 0 (the default) closes on
+     *  each. -467 (revoked) is never kept. */
+    uint8_t keep;
     uint16_t send_max;        /**< bytes per sl_Send; 0: 1460 */
+    /** Called once when a kept code (-453, -461, -468) lets a connection stay up, with
+     *  that code, before the connect reports success; NULL: not called. */
+    void (*on_kept)(void *ctx, int16_t code);
+    void *on_kept_ctx;        /**< passed to on_kept */
 } mqtls_simplelink_cfg_t;
 
 /** The transport's context. Fields are private. */
@@ -112,7 +145,12 @@ MQTLS_API void mqtls_simplelink_init(mqtls_simplelink_t *t, const mqtls_simpleli
 /** The SimpleLink code of the last failure (0 if none): pass to mqtls_simplelink_explain(). */
 MQTLS_API int16_t mqtls_simplelink_last_code(const mqtls_simplelink_t *t);
 
-/** The accepted "connected, but" code of the open connection (-453, -461), 0 if none. */
+/**
+ * The "connected, but" code the open connection was kept with, 0 if none: -453 (kept by
+ * @c insecure: the server was not verified), -461 (MQTLS_SL_KEEP_DATE_ERROR: certificate
+ * dates not verified), -468 (MQTLS_SL_KEEP_UNKNOWN_ROOT: the root is not in the trusted-root
+ * catalog). The same code on_kept was called with; cleared by the next connect.
+ */
 MQTLS_API int16_t mqtls_simplelink_warning(const mqtls_simplelink_t *t);
 
 /** The socket descriptor, or -1 (to add it to an sl_Select of your own). */
@@ -120,8 +158,11 @@ MQTLS_API int mqtls_simplelink_sd(const mqtls_simplelink_t *t);
 
 /**
  * The transport operations; pass with a mqtls_simplelink_t as the context.
- * connect: MQTLS_ERR_BAD_PARAM without CA (unless insecure) or credential names; the
- * failures of mqtls_simplelink_explain(). wait(): the processor's sl_Select watches
+ * connect: MQTLS_ERR_BAD_PARAM without CA (unless insecure) or credential names;
+ * MQTLS_ERR_UNSUPPORTED for what the chip or the compiled SDK lacks (on a CC3200: file
+ * names, ALPN, disable_cert_store, cipher_mask bits above 9, server_name without a domain
+ * name option; a CC3220 configuration in a CC3200 SDK build); the failures of
+ * mqtls_simplelink_explain(). wait(): the processor's sl_Select watches
  * reads and a pending connect only, so a wait for writing sleeps up to 10 ms and
  * returns MQTLS_OK (callers loop).
  */

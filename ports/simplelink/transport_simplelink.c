@@ -1,24 +1,26 @@
 /**
  * @file transport_simplelink.c
- * @brief The SimpleLink transport: a secure socket of the CC32xx network processor,
- *        configured with the credential files of its file system, connected without
- *        blocking (see mqtls/transport_simplelink.h).
+ * @brief The SimpleLink transport: a secure socket of the CC3220's or CC3200's network
+ *        processor, configured with the credential files of its file system, connected
+ *        without blocking (see mqtls/transport_simplelink.h).
  *
- * Option values are passed as the plain integers and byte arrays the option structures
- * hold (SlSockSecureMethod_t is one _u8, SlSockSecureFiles_t four), so the code does not
- * depend on field names that differ between SDK generations.
+ * One source for both SDK generations (CC32xx SDK by default, CC3200 SDK 1.x with
+ * MQTLS_SL_SDK_CC3200): the names that differ come from sl_compat.h. Option values are
+ * passed as the plain integers and byte arrays the option structures hold
+ * (SlSockSecureMethod_t is one _u8, SlSockSecureFiles_t four), so the code does not depend
+ * on field names that differ between the generations.
  *
  * Connection life: closed (sd == -1) -> connecting (sl_Connect answered EALREADY; it is
  * called again until it answers) -> open. A "connected, but" answer (-453, -461, -467,
- * -468) means the TLS session is up while a check failed: it is accepted only where the
- * configuration says so, otherwise the socket is closed (fail closed).
+ * -468) means the TLS session is up while a check failed: it is kept only where the
+ * configuration says so (insecure, keep), otherwise the socket is closed (fail closed).
  */
 #include "mqtls/transport_simplelink.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#include "simplelink_api.h"
+#include "sl_compat.h"
 
 enum { ST_CLOSED, ST_CONNECTING, ST_OPEN };
 
@@ -154,26 +156,58 @@ static bool set_files(mqtls_simplelink_t *t, int *code)
            set_name(t, SL_SO_SECURE_FILES_CA_FILE_NAME, c->ca_file, code);
 }
 
-/* CC3220 only: the name check, the catalog, ALPN. */
-static bool set_cc3220_checks(mqtls_simplelink_t *t, const char *host, int *code)
+/* Whether the compiled SDK has a domain-name option for the configured chip: option 42 of
+ * the CC32xx SDK for a CC3220, option 35 of CC3200 host driver 1.0.1.6 for a CC3200 (on a
+ * CC32xx SDK, 35 is STARTTLS: never passed for a CC3200 there). */
+static bool has_name_option(const mqtls_simplelink_cfg_t *c)
 {
-    const mqtls_simplelink_cfg_t *c = &t->cfg;
+#ifdef MQTLS_SLC_SO_DOMAIN_NAME
+    return c->device == MQTLS_SLC_SDK_CHIP;
+#else
+    (void)c;
+    return false;
+#endif
+}
+
+/* The server's name, checked by the processor: the configured one, or the host unless it
+ * is an address. */
+static bool set_name_check(mqtls_simplelink_t *t, const char *host, int *code)
+{
+#ifdef MQTLS_SLC_SO_DOMAIN_NAME
     uint32_t ignored;
-    const char *name = c->server_name;
+    const char *name = t->cfg.server_name;
+    if (!has_name_option(&t->cfg))
+        return true; /* cfg_check() refused a name: NULL, and no option to check the host */
     if (name == NULL && !parse_ipv4(host, &ignored))
         name = host;
-    if (!set_name(t, SL_SO_SECURE_DOMAIN_NAME_VERIFICATION, name, code))
-        return false;
+    return set_name(t, MQTLS_SLC_SO_DOMAIN_NAME, name, code);
+#else
+    (void)t;
+    (void)host;
+    (void)code;
+    return true;
+#endif
+}
+
+/* CC3220 only: the catalog, ALPN (cfg_check() refused them for a CC3200). */
+static bool set_cc3220_options(mqtls_simplelink_t *t, int *code)
+{
+#ifdef MQTLS_SLC_FILES_BY_NAME
+    const mqtls_simplelink_cfg_t *c = &t->cfg;
     if (c->disable_cert_store) {
         _u32 on = 1; /* the value is not looked at; the option's presence disables */
-        if (!set_opt(t, SL_SO_SECURE_DISABLE_CERTIFICATE_STORE, &on, sizeof on, code))
+        if (!set_opt(t, MQTLS_SLC_SO_DISABLE_CERT_STORE, &on, sizeof on, code))
             return false;
     }
     if (c->alpn != 0) {
         _u32 alpn = c->alpn; /* SlSockSecureALPN_t */
-        if (!set_opt(t, SL_SO_SECURE_ALPN, &alpn, sizeof alpn, code))
+        if (!set_opt(t, MQTLS_SLC_SO_ALPN, &alpn, sizeof alpn, code))
             return false;
     }
+#else
+    (void)t;
+    (void)code;
+#endif
     return true;
 }
 
@@ -190,44 +224,76 @@ static mqtls_status_t open_socket(mqtls_simplelink_t *t, const char *host)
     _u32 nonblocking = 1;                  /* SlSockNonblocking_t */
     bool ok = set_opt(t, SL_SO_SECMETHOD, &method, sizeof method, &code) &&
               (mask == 0 || set_opt(t, SL_SO_SECURE_MASK, &mask, sizeof mask, &code)) &&
-              set_files(t, &code) &&
-              (c->device != MQTLS_SL_CC3220 || set_cc3220_checks(t, host, &code)) &&
+              set_files(t, &code) && set_name_check(t, host, &code) &&
+              (c->device != MQTLS_SL_CC3220 || set_cc3220_options(t, &code)) &&
               set_opt(t, SL_SO_NONBLOCKING, &nonblocking, sizeof nonblocking, &code);
     return ok ? MQTLS_OK : fail(t, code);
 }
 
-/* A CA (or insecure, knowingly) and the credentials the generation names files by. */
-static bool cfg_usable(const mqtls_simplelink_cfg_t *c)
+static bool is_set(const char *s)
 {
-    bool has_ca;
-    if (c->device == MQTLS_SL_CC3200) {
-        has_ca = c->secure_files[MQTLS_SL_FILE_CA] != 0;
-        if ((c->secure_files[MQTLS_SL_FILE_KEY] != 0) != (c->secure_files[MQTLS_SL_FILE_CERT] != 0))
-            return false;
-    } else if (c->device == MQTLS_SL_CC3220) {
-        has_ca = c->ca_file != NULL && c->ca_file[0] != '\0';
-        if ((c->cert_file != NULL) != (c->key_file != NULL))
-            return false;
-    } else {
-        return false;
-    }
-    return has_ca || c->insecure;
+    return s != NULL && s[0] != '\0';
 }
 
-static bool accepted(const mqtls_simplelink_cfg_t *c, int code)
+/* What a CC3200 lacks, asked for anyway: refused, never skipped. */
+static bool cc3200_lacks(const mqtls_simplelink_cfg_t *c)
 {
-    return (code == SL_ERROR_BSD_ESECSNOVERIFY && c->insecure) ||
-           (code == SL_ERROR_BSD_ESECDATEERROR && c->accept_date_error);
+    return is_set(c->ca_file) || is_set(c->cert_file) || is_set(c->key_file) ||
+           c->alpn != 0 || c->disable_cert_store ||
+           (c->cipher_mask & ~(uint32_t)MQTLS_SLC_CC3200_MASK_BITS) != 0 ||
+           (is_set(c->server_name) && !has_name_option(c));
+}
+
+/* A CA (or insecure, knowingly), the credentials the generation names files by, and
+ * nothing the chip or the compiled SDK lacks. */
+static mqtls_status_t cfg_check(const mqtls_simplelink_cfg_t *c)
+{
+    bool has_ca;
+    if (c->keep & ~(MQTLS_SL_KEEP_DATE_ERROR | MQTLS_SL_KEEP_UNKNOWN_ROOT))
+        return MQTLS_ERR_BAD_PARAM;
+    if (c->device == MQTLS_SL_CC3200) {
+        if (cc3200_lacks(c))
+            return MQTLS_ERR_UNSUPPORTED;
+        has_ca = c->secure_files[MQTLS_SL_FILE_CA] != 0;
+        if ((c->secure_files[MQTLS_SL_FILE_KEY] != 0) != (c->secure_files[MQTLS_SL_FILE_CERT] != 0))
+            return MQTLS_ERR_BAD_PARAM;
+    } else if (c->device == MQTLS_SL_CC3220) {
+        if (MQTLS_SLC_SDK_CHIP != MQTLS_SL_CC3220)
+            return MQTLS_ERR_UNSUPPORTED; /* a CC3200 SDK cannot drive a CC3220 */
+        has_ca = is_set(c->ca_file);
+        if ((c->cert_file != NULL) != (c->key_file != NULL))
+            return MQTLS_ERR_BAD_PARAM;
+    } else {
+        return MQTLS_ERR_BAD_PARAM;
+    }
+    return has_ca || c->insecure ? MQTLS_OK : MQTLS_ERR_BAD_PARAM;
+}
+
+/* The "connected, but" codes the configuration keeps (ports/simplelink/README.md says why
+ * each default is to close). -467 (revoked) is never kept. */
+static bool kept(const mqtls_simplelink_cfg_t *c, int code)
+{
+    if (code == MQTLS_SLC_ESECSNOVERIFY)
+        return c->insecure;
+    if (code == MQTLS_SLC_ESECDATEERROR)
+        return (c->keep & MQTLS_SL_KEEP_DATE_ERROR) != 0;
+#ifdef MQTLS_SLC_ESECUNKNOWNROOTCA
+    if (code == MQTLS_SLC_ESECUNKNOWNROOTCA)
+        return (c->keep & MQTLS_SL_KEEP_UNKNOWN_ROOT) != 0;
+#endif
+    return false;
 }
 
 /* What one sl_Connect answer means for the attempt. */
 static mqtls_status_t connect_result(mqtls_simplelink_t *t, int rc)
 {
-    if (rc == SL_ERROR_BSD_EALREADY)
+    if (rc == MQTLS_SLC_EALREADY)
         return MQTLS_IN_PROGRESS;
-    if (rc >= 0 || accepted(&t->cfg, rc)) {
+    if (rc >= 0 || kept(&t->cfg, rc)) {
         t->warning = (int16_t)(rc < 0 ? rc : 0);
         t->state = ST_OPEN;
+        if (t->warning != 0 && t->cfg.on_kept != NULL)
+            t->cfg.on_kept(t->cfg.on_kept_ctx, t->warning);
         return MQTLS_OK;
     }
     return fail(t, rc); /* "connected, but" included: the session is not trusted */
@@ -241,11 +307,12 @@ static mqtls_status_t sl_connect_op(void *ctx, const char *host, uint16_t port)
     if (t->state == ST_OPEN)
         return MQTLS_OK;
     if (t->state == ST_CLOSED) {
-        if (!cfg_usable(&t->cfg))
-            return MQTLS_ERR_BAD_PARAM;
+        mqtls_status_t st = cfg_check(&t->cfg);
+        if (st != MQTLS_OK)
+            return st;
         t->last_code = 0;
         t->warning = 0;
-        mqtls_status_t st = resolve(t, host);
+        st = resolve(t, host);
         if (st == MQTLS_OK)
             st = open_socket(t, host);
         if (st != MQTLS_OK)
@@ -311,7 +378,7 @@ static int32_t sl_send_op(void *ctx, const mqtls_iov_t *iov, size_t iovcnt)
     _i16 rc = sl_Send(t->sd, data, (_i16)len, 0);
     if (rc > 0)
         return rc;
-    if (rc == 0 || rc == SL_ERROR_BSD_EAGAIN)
+    if (rc == 0 || rc == MQTLS_SLC_EAGAIN)
         return 0;
     t->last_code = rc;
     return neg(mqtls_simplelink_explain(rc).status == MQTLS_ERR_CLOSED ? MQTLS_ERR_CLOSED
@@ -332,7 +399,7 @@ static int32_t sl_recv_op(void *ctx, uint8_t *buf, size_t len)
     _i16 rc = sl_Recv(t->sd, buf, (_i16)len, 0);
     if (rc > 0)
         return rc;
-    if (rc == SL_ERROR_BSD_EAGAIN)
+    if (rc == MQTLS_SLC_EAGAIN)
         return 0;
     if (rc == 0)
         return neg(MQTLS_ERR_CLOSED);
@@ -355,13 +422,13 @@ static mqtls_status_t sl_wait_op(void *ctx, int for_write, uint32_t timeout_ms)
     bool short_sleep = for_write && !connecting;
     if (short_sleep && timeout_ms > SL_WRITE_WAIT_MS)
         timeout_ms = SL_WRITE_WAIT_MS;
-    SL_SOCKET_FD_ZERO(&set);
-    SL_SOCKET_FD_SET(t->sd, &set);
+    MQTLS_SLC_FD_ZERO(&set);
+    MQTLS_SLC_FD_SET(t->sd, &set);
     tv.tv_sec = (SlTime_t)(timeout_ms / 1000u);
     tv.tv_usec = (SlSuseconds_t)((timeout_ms % 1000u) * 1000u);
     _i16 rc = sl_Select((_i16)(t->sd + 1), connecting ? NULL : &set, connecting ? &set : NULL,
                         NULL, &tv);
-    if (rc > 0 || short_sleep || rc == SL_ERROR_BSD_EAGAIN)
+    if (rc > 0 || short_sleep || rc == MQTLS_SLC_EAGAIN)
         return MQTLS_OK;
     if (rc == 0)
         return MQTLS_ERR_TIMEOUT;

@@ -487,7 +487,7 @@ TEST(expired_server_certificate_461)
                 "tls.server_cert_not_yet_valid", "date and time");
     CHECK(mqtls_simplelink_explain(-461).connected);
     /* A device without a clock may accept the date error, knowingly. */
-    cfg.accept_date_error = true;
+    cfg.keep = MQTLS_SL_KEEP_DATE_ERROR;
     sl_client_t d;
     slc_init(&d, "sl-461-accepted", &cfg);
     check_publishes(&d, "localhost", lis[L_EXPIRED].port);
