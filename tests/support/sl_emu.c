@@ -675,26 +675,40 @@ _i16 sl_Recv(_i16 sd, void *pBuf, _i16 Len, _i16 flags)
     }
 }
 
-void SL_SOCKET_FD_SET(_i16 fd, SlFdSet_t *fdset)
+/* The select helpers: SL_SOCKET_FD_* in the CC32xx SDK (B-sockc), SL_FD_* in the CC3200
+ * SDK 1.x (A12): the emulation defines the ones the port's SDK declares. */
+#ifdef MQTLS_SL_SDK_CC3200
+#define EMU_FD_SET SL_FD_SET
+#define EMU_FD_CLR SL_FD_CLR
+#define EMU_FD_ISSET SL_FD_ISSET
+#define EMU_FD_ZERO SL_FD_ZERO
+#else
+#define EMU_FD_SET SL_SOCKET_FD_SET
+#define EMU_FD_CLR SL_SOCKET_FD_CLR
+#define EMU_FD_ISSET SL_SOCKET_FD_ISSET
+#define EMU_FD_ZERO SL_SOCKET_FD_ZERO
+#endif
+
+void EMU_FD_SET(_i16 fd, SlFdSet_t *fdset)
 {
     if (fdset && fd >= 0 && fd < SL_FD_SETSIZE)
         fdset->fd_array[fd / 32] |= (_u32)1u << (fd % 32);
 }
 
-void SL_SOCKET_FD_CLR(_i16 fd, SlFdSet_t *fdset)
+void EMU_FD_CLR(_i16 fd, SlFdSet_t *fdset)
 {
     if (fdset && fd >= 0 && fd < SL_FD_SETSIZE)
         fdset->fd_array[fd / 32] &= ~((_u32)1u << (fd % 32));
 }
 
-_i16 SL_SOCKET_FD_ISSET(_i16 fd, SlFdSet_t *fdset)
+_i16 EMU_FD_ISSET(_i16 fd, SlFdSet_t *fdset)
 {
     if (!fdset || fd < 0 || fd >= SL_FD_SETSIZE)
         return 0;
     return (fdset->fd_array[fd / 32] & ((_u32)1u << (fd % 32))) ? 1 : 0;
 }
 
-void SL_SOCKET_FD_ZERO(SlFdSet_t *fdset)
+void EMU_FD_ZERO(SlFdSet_t *fdset)
 {
     memset(fdset, 0, sizeof *fdset);
 }
@@ -728,27 +742,27 @@ _i16 sl_Select(_i16 nfds, SlFdSet_t *readsds, SlFdSet_t *writesds, SlFdSet_t *ex
     struct pollfd p[SL_MAX_SOCKETS];
     int sd_of[SL_MAX_SOCKETS], n = 0, ready = 0;
     SlFdSet_t rin, win;
-    SL_SOCKET_FD_ZERO(&rin);
-    SL_SOCKET_FD_ZERO(&win);
+    EMU_FD_ZERO(&rin);
+    EMU_FD_ZERO(&win);
     if (readsds) {
         rin = *readsds;
-        SL_SOCKET_FD_ZERO(readsds);
+        EMU_FD_ZERO(readsds);
     }
     if (writesds) {
         win = *writesds;
-        SL_SOCKET_FD_ZERO(writesds);
+        EMU_FD_ZERO(writesds);
     }
     if (exceptsds)
-        SL_SOCKET_FD_ZERO(exceptsds);
+        EMU_FD_ZERO(exceptsds);
     for (int sd = 0; sd < nfds && sd < SL_MAX_SOCKETS; sd++) {
-        bool rd = SL_SOCKET_FD_ISSET((_i16)sd, &rin), wr = SL_SOCKET_FD_ISSET((_i16)sd, &win);
+        bool rd = EMU_FD_ISSET((_i16)sd, &rin), wr = EMU_FD_ISSET((_i16)sd, &win);
         emu_sock_t *s = socks[sd];
         short ev;
         bool now;
         if ((!rd && !wr) || !s || !poll_events(s, rd, wr, &ev, &now))
             continue;
         if (now) {
-            SL_SOCKET_FD_SET((_i16)sd, readsds);
+            EMU_FD_SET((_i16)sd, readsds);
             ready++;
         }
         p[n].fd = sock_fd(s);
@@ -771,12 +785,12 @@ _i16 sl_Select(_i16 nfds, SlFdSet_t *readsds, SlFdSet_t *writesds, SlFdSet_t *ex
         if (!p[i].revents)
             continue;
         emu_sock_t *s = socks[sd_of[i]];
-        bool rd = SL_SOCKET_FD_ISSET((_i16)sd_of[i], &rin);
+        bool rd = EMU_FD_ISSET((_i16)sd_of[i], &rin);
         if (s->state == ES_CONNECTING || !rd) {
-            SL_SOCKET_FD_SET((_i16)sd_of[i], writesds);
+            EMU_FD_SET((_i16)sd_of[i], writesds);
             ready++;
-        } else if (!SL_SOCKET_FD_ISSET((_i16)sd_of[i], readsds)) {
-            SL_SOCKET_FD_SET((_i16)sd_of[i], readsds);
+        } else if (!EMU_FD_ISSET((_i16)sd_of[i], readsds)) {
+            EMU_FD_SET((_i16)sd_of[i], readsds);
             ready++;
         }
     }

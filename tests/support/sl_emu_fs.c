@@ -4,11 +4,15 @@
  *        the serial flash, and the sl_Fs calls the example firmware's provisioning makes.
  *        Tests only.
  *
- * The calls follow the CC32xx SDK's `fs.h` shape (sl_FsOpen returns the handle; the
- * SL_FS_CREATE/WRITE/OVERWRITE/READ bits above the 17 size and 10 flag bits: the CC32xx-style
- * `fs.h`, e.g. hello/kitsune simplelink/include/fs.h, ti-research.md §8a), which is what the
- * port declares. The codes are the emulated chip's (sl_emu__codes()): CC3220 from B-err
- * (§3b), CC3200 from its `fs.h` (index id 676028055, §3a).
+ * The calls have the shape of the SDK generation the port is compiled for:
+ *  - CC32xx SDK (default): sl_FsOpen returns the handle; the mode has the SL_FS_CREATE/
+ *    WRITE/OVERWRITE/READ bits above 17 size and 10 flag bits (the CC32xx-style `fs.h`, e.g.
+ *    hello/kitsune simplelink/include/fs.h, ti-research.md §8a);
+ *  - CC3200 SDK 1.x (MQTLS_SL_SDK_CC3200): sl_FsOpen returns 0 or an error and the handle
+ *    through its fourth argument; the mode's access type (read 0, write 1, create 2) sits at
+ *    bit 12 (`_FS_MODE_ACCESS_OFFSET`), CC3200 `fs.h` index id 676028055.
+ * The codes are the emulated chip's (sl_emu__codes()): CC3220 from B-err (§3b), CC3200
+ * from its `fs.h` (§3a).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,12 +25,18 @@
 
 #include "sl_emu_internal.h"
 
-/* The open-mode bits of the CC32xx `fs.h` (SL_NUM_OF_MAXSIZE_BIT 17 + SL_NUM_OF_FLAGS_BIT
- * 10 = 27): written here from TI's layout, not taken from the port's header. */
-#define FS_MODE_SHIFT 27
-#define FS_CREATE ((uint32_t)0x1 << FS_MODE_SHIFT)
-#define FS_WRITE ((uint32_t)0x2 << FS_MODE_SHIFT)
-#define FS_OVERWRITE ((uint32_t)0x4 << FS_MODE_SHIFT)
+/* The open modes, written here from TI's layout, not taken from the port's header. */
+#ifdef MQTLS_SL_SDK_CC3200
+#define FS_ACCESS(mode) (((mode) >> 12) & 0xFu) /* _FS_MODE_ACCESS_OFFSET, _MASK */
+#define FS_IS_CREATE(mode) (FS_ACCESS(mode) == 2u || FS_ACCESS(mode) == 3u)
+#define FS_IS_WRITE(mode) (FS_ACCESS(mode) == 1u)
+#define FS_IS_OVERWRITE(mode) (FS_ACCESS(mode) == 3u) /* WRITE_CREATE_IF_NOT_EXIST */
+#else
+/* SL_NUM_OF_MAXSIZE_BIT 17 + SL_NUM_OF_FLAGS_BIT 10 = 27. */
+#define FS_IS_CREATE(mode) (((mode) & ((uint32_t)0x1 << 27)) != 0)
+#define FS_IS_WRITE(mode) (((mode) & ((uint32_t)0x2 << 27)) != 0)
+#define FS_IS_OVERWRITE(mode) (((mode) & ((uint32_t)0x4 << 27)) != 0)
+#endif
 
 #define MAX_FILES 4 /* the emulation's limit; TI states the device's nowhere we found */
 
@@ -184,31 +194,59 @@ static bool open_handle(_i32 h)
 
 static int open_flags(uint32_t mode)
 {
-    if (mode & FS_CREATE)
-        return O_WRONLY | O_CREAT | O_TRUNC | ((mode & FS_OVERWRITE) ? 0 : O_EXCL);
-    if (mode & FS_WRITE)
+    if (FS_IS_CREATE(mode))
+        return O_WRONLY | O_CREAT | O_TRUNC | (FS_IS_OVERWRITE(mode) ? 0 : O_EXCL);
+    if (FS_IS_WRITE(mode))
         return O_WRONLY | O_TRUNC;
     return O_RDONLY;
 }
 
-_i32 sl_FsOpen(const _u8 *pFileName, const _u32 AccessModeAndMaxSize, _u32 *pToken)
+/* Opens @p name: the handle, or the chip's code. */
+static _i32 fs_open(const _u8 *name, _u32 mode)
 {
     char path[1024];
     int slot = -1;
-    (void)pToken;
     for (int i = 0; i < MAX_FILES && slot < 0; i++)
         if (!files[i].used)
             slot = i;
     if (slot < 0)
         return sl_emu__codes()->fs_max_opened;
-    sl_emu__store_path((const char *)pFileName, path, sizeof path);
-    int fd = open(path, open_flags(AccessModeAndMaxSize), 0600);
+    sl_emu__store_path((const char *)name, path, sizeof path);
+    int fd = open(path, open_flags(mode), 0600);
     if (fd < 0)
         return errno == EEXIST ? sl_emu__codes()->fs_name_exist : sl_emu__codes()->fs_not_exists;
     files[slot].used = true;
     files[slot].fd = fd;
     return slot;
 }
+
+#ifdef MQTLS_SL_SDK_CC3200
+_i32 sl_FsOpen(const _u8 *pFileName, const _u32 AccessModeAndMaxSize, _u32 *pToken,
+               _i32 *pFileHandle)
+{
+    (void)pToken;
+    _i32 h = fs_open(pFileName, AccessModeAndMaxSize);
+    if (h < 0)
+        return h;
+    *pFileHandle = h;
+    return 0; /* "On success, zero is returned" (CC3200 fs.h) */
+}
+
+/* The SDK computes the create mode in fs.c; the emulation keeps the access type (create,
+ * 2, at _FS_MODE_ACCESS_OFFSET 12) and the flags (at _FS_MODE_ACCESS_FLAGS_OFFSET 16), not
+ * the size: its files grow as written. */
+_u32 _sl_GetCreateFsMode(_u32 maxSizeInBytes, _u32 accessFlags)
+{
+    (void)maxSizeInBytes;
+    return ((_u32)2 << 12) | ((accessFlags & 0xFFu) << 16);
+}
+#else
+_i32 sl_FsOpen(const _u8 *pFileName, const _u32 AccessModeAndMaxSize, _u32 *pToken)
+{
+    (void)pToken;
+    return fs_open(pFileName, AccessModeAndMaxSize);
+}
+#endif
 
 _i16 sl_FsClose(const _i32 FileHdl, const _u8 *pCeritificateFileName, const _u8 *pSignature,
                 const _u32 SignatureLen)
@@ -241,7 +279,12 @@ _i16 sl_FsGetInfo(const _u8 *pFileName, const _u32 Token, SlFsFileInfo_t *pFsFil
     if (stat(path, &st) != 0)
         return sl_emu__codes()->fs_not_exists;
     memset(pFsFileInfo, 0, sizeof *pFsFileInfo);
+#ifdef MQTLS_SL_SDK_CC3200
+    pFsFileInfo->FileLen = (_u32)st.st_size;
+    pFsFileInfo->AllocatedLen = (_u32)st.st_size;
+#else
     pFsFileInfo->Len = (_u32)st.st_size;
     pFsFileInfo->MaxSize = (_u32)st.st_size;
+#endif
     return 0;
 }

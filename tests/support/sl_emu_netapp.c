@@ -38,6 +38,7 @@ _i16 sl_NetAppDnsGetHostByName(_i8 *pHostName, const _u16 NameLen, _u32 *OutIpAd
     return 0;
 }
 
+#ifndef MQTLS_SL_SDK_CC3200 /* no netutil.h in the CC3200 SDK copies read */
 _i16 sl_NetUtilGet(const _u16 Option, const _u32 ObjID, _u8 *pValues, _u16 *pValueLen)
 {
     (void)ObjID;
@@ -53,3 +54,4 @@ _i16 sl_NetUtilGet(const _u16 Option, const _u32 ObjID, _u8 *pValues, _u16 *pVal
     *pValueLen = (_u16)n;
     return 0;
 }
+#endif
