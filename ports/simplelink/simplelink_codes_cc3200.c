@@ -43,18 +43,18 @@ const mqtls__sl_code_t mqtls__sl_codes_cc3200[] = {
     E(-456, MQTLS_ERR_TLS_CREDENTIALS, 0, "SL_ESECBADCAFILE", "cred.file_wrong_kind",
       /* A12 "error secure level bad CA file"; E2E 363643 (a non-existing id gave -456) */
       "bad CA file: the CA file given by id (secure-files slot [2], /cert/<id>.der) is bad: "
-      "not DER (convert: 'mqtls cert convert ca.crt ca.der'), not a certificate, or no "
-      "file has that id. A CC3200 trusts this CA file alone (it has no trusted-root "
-      "catalog): flash the root the broker's chain ends at; slots are [0] key, "
-      "[1] certificate, [2] CA, [3] DH"),
+      "not DER (convert: 'mqtls cert convert ca.crt ca.der'), not a certificate, no file "
+      "has that id, or the ids are in the wrong secure-files slot ([0] key, [1] "
+      "certificate, [2] CA, [3] DH). A CC3200 trusts this CA file alone (it has no "
+      "trusted-root catalog): flash the root the broker's chain ends at"),
     E(-457, MQTLS_ERR_TLS_CREDENTIALS, 0, "SL_ESECBADCERTFILE", "cred.file_wrong_kind",
       /* A12 "error secure level bad Certificate file" */
-      "bad certificate file: the device certificate given by id (slot [1]) is not a DER "
-      "certificate, or no file has that id; check it with 'mqtls cert show'"),
+      "bad certificate file: the device certificate given by id (slot [1]) is missing (no "
+      "file has that id) or not a DER certificate; check it with 'mqtls cert show'"),
     E(-458, MQTLS_ERR_TLS_CREDENTIALS, 0, "SL_ESECBADPRIVATEFILE", "cred.file_wrong_kind",
       /* A12 "error secure level bad private file" */
-      "bad private key file: the key given by id (slot [0]) is not a DER private key, is "
-      "encrypted, or is not the certificate's key; check the pair with 'mqtls cert check "
+      "bad private key file: the key given by id (slot [0]) is missing, not a DER private "
+      "key, encrypted, or not the certificate's key; check the pair with 'mqtls cert check "
       "--cert CERT --key KEY'"),
     E(-461, MQTLS_ERR_TLS_VERIFY, CONN, "SL_ESECDATEERROR", "tls.server_cert_not_yet_valid",
       /* A12 "connected with certificate date verification error"; device.h */

@@ -39,11 +39,11 @@ const mqtls__sl_code_t mqtls__sl_codes_cc3220[] = {
       "broker's root CA again"),
     E(-457, MQTLS_ERR_TLS_CREDENTIALS, 0, "SL_ERROR_BSD_ESECBADCERTFILE",
       "cred.file_wrong_kind", /* B-err "bad Certificate file"; SWRU455M */
-      "bad certificate file: the device certificate file is not a valid DER/PEM "
+      "bad certificate file: the device certificate file is missing or not a valid DER/PEM "
       "certificate; check it with 'mqtls cert show'"),
     E(-458, MQTLS_ERR_TLS_CREDENTIALS, 0, "SL_ERROR_BSD_ESECBADPRIVATEFILE",
       "cred.file_wrong_kind", /* B-err "bad private file"; SWRU455M */
-      "bad private key file: not a private key, encrypted, or not the key of the "
+      "bad private key file: missing, not a private key, encrypted, or not the key of the "
       "certificate; check the pair with 'mqtls cert check --cert CERT --key KEY'"),
     E(-461, MQTLS_ERR_TLS_VERIFY, CONN, "SL_ERROR_BSD_ESECDATEERROR",
       "tls.server_cert_not_yet_valid",

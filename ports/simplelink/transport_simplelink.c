@@ -381,8 +381,9 @@ static int32_t sl_send_op(void *ctx, const mqtls_iov_t *iov, size_t iovcnt)
     if (rc == 0 || rc == MQTLS_SLC_EAGAIN)
         return 0;
     t->last_code = rc;
-    return neg(mqtls_simplelink_explain(t->cfg.device, rc).status == MQTLS_ERR_CLOSED ? MQTLS_ERR_CLOSED
-                                                                        : MQTLS_ERR_IO);
+    return neg(mqtls_simplelink_explain(t->cfg.device, rc).status == MQTLS_ERR_CLOSED
+                   ? MQTLS_ERR_CLOSED
+                   : MQTLS_ERR_IO);
 }
 
 static int32_t sl_recv_op(void *ctx, uint8_t *buf, size_t len)
