@@ -196,7 +196,7 @@ static mqtls_simplelink_explanation_t make(mqtls_status_t st, const char *cause,
 static mqtls_simplelink_explanation_t cc3200_range(int c)
 {
     if (c <= -463 && c >= -470)
-        return RANGE(MQTLS_ERR_TLS_HANDSHAKE, "tls.handshake_failed",
+        return RANGE(MQTLS_ERR_TLS_HANDSHAKE, "",
                      "not a CC3200 code: the CC3200 SDK 1.x's secure-socket codes end at -462 "
                      "(-463 ... -470 are CC32xx SDK codes; explain it for a CC3220)");
     if (c <= -450 && c >= -462)

@@ -101,10 +101,11 @@ const mqtls__sl_code_t mqtls__sl_codes_cc3220[] = {
       "ECDHE with AES-GCM (SL_SEC_MASK_TLS_ECDHE_*_GCM_*) in cipher_mask, or leave the mask "
       "at the default"),
     E(-420, MQTLS_ERR_TLS_ALERT, 0, "", "tls.alpn_required",
-      /* no TI name (last TI alert constant -414); -(300 + 120) by TI's rule; B-sock ALPN */
+      /* no TI name (last TI alert constant -414); -(300 + 120) by TI's rule; B-sock:
+       * SL_SO_SECURE_ALPN (40) bits, SL_SO_SECURE_ALPN_GENERAL (44) in newer copies */
       "the broker requires an ALPN protocol this device did not offer (alert 120): AWS IoT "
-      "on port 443 needs 'x-amzn-mqtt-ca', which the SL_SECURE_ALPN_* bits lack; use "
-      "port 8883"),
+      "on port 443 needs 'x-amzn-mqtt-ca', which the SL_SECURE_ALPN_* bits lack (newer "
+      "CC32xx SDKs set one name by string, SL_SO_SECURE_ALPN_GENERAL); use port 8883"),
     /* ---- the TLS library (B-err: the CC3200's numbers minus 500) ---- */
     E(-640, MQTLS_ERR_TLS_VERIFY, 0, "SL_ERROR_BSD_ESEC_ASN_PARSE_E", "tls.handshake_failed",
       /* B-err */ "a certificate of the server's chain could not be parsed"),

@@ -4,10 +4,12 @@
  *        report says per chip, and the exit statuses of the command line (a negative CODE
  *        is a CODE, not an option).
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/tool_util.h"
 #include "explain/tool_explain.h"
@@ -29,7 +31,8 @@ static const char *report(const char *name, long code, int *rc)
     return buf;
 }
 
-/* Runs `mqtls explain ARGS...` (NULL-terminated), its output discarded; returns the exit. */
+/* Runs `mqtls explain ARGS...` (NULL-terminated), its stdout discarded; returns the exit
+ * status (-1 if stdout could not be redirected). */
 static int run(const char *first, ...)
 {
     char *argv[8] = {(char *)"explain"};
@@ -40,11 +43,14 @@ static int run(const char *first, ...)
         argv[argc++] = (char *)a;
     va_end(ap);
     fflush(stdout);
-    FILE *saved = stdout;
-    stdout = fopen("/dev/null", "w");
+    int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY);
+    if (saved < 0 || null < 0 || dup2(null, STDOUT_FILENO) < 0)
+        return -1;
     int rc = tool_explain_main(argc, argv);
-    fclose(stdout);
-    stdout = saved;
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    close(null);
     return rc;
 }
 
