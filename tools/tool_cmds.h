@@ -11,4 +11,7 @@ int tool_pub_main(int argc, char **argv);
 /** `mqtls sub`: @p argv[0] is "sub". Returns the exit status. */
 int tool_sub_main(int argc, char **argv);
 
+/** `mqtls explain`: @p argv[0] is "explain". Returns the exit status (explain/tool_explain.h). */
+int tool_explain_main(int argc, char **argv);
+
 #endif

@@ -1,6 +1,6 @@
 /**
  * @file tool_main.c
- * @brief `mqtls`: dispatches to a subcommand (pub, sub, pki, cert, doctor); --help and
+ * @brief `mqtls`: dispatches to a subcommand (pub, sub, pki, cert, doctor, explain); --help and
  *        --version.
  */
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include "creds/tool_cert.h"
 #include "tool_cmds.h"
 #include "doctor/tool_doctor.h"
+#include "explain/tool_explain.h"
 #include "common/tool_opts.h"
 #include "creds/tool_pki.h"
 #include "mqtt/tool_tls.h"
@@ -27,6 +28,7 @@ static const tool_command_t commands[] = {
     {"pki", tool_pki_main, "make a local CA and broker/device certificates"},
     {"cert", tool_cert_main, "show, convert, check and embed certificates and keys"},
     {"doctor", tool_doctor_main, "connect step by step and name why a connection fails"},
+    {"explain", tool_explain_main, "what a device TLS stack's error code means, and the fix"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -38,7 +40,7 @@ static void usage(FILE *out)
           "       mqtls --help | --version\n\n"
           "An MQTT 3.1.1 / 5.0 command-line client.\n\nCommands:\n", out);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].summary);
     fputs("\n", out);
     fputs(tool_exit_help, out);
 }

@@ -124,7 +124,7 @@ static void log_failure(const char *what, mqtls_status_t st)
     put(&l, mqtls_strerror(st));
     int16_t code = mqtls_simplelink_last_code(&net);
     if (code != 0) {
-        mqtls_simplelink_explanation_t e = mqtls_simplelink_explain(code);
+        mqtls_simplelink_explanation_t e = mqtls_simplelink_explain(net.cfg.device, code);
         put(&l, " [SimpleLink ");
         put_int(&l, code);
         if (e.cause[0]) {

@@ -132,12 +132,19 @@ typedef struct mqtls_simplelink_explanation {
 } mqtls_simplelink_explanation_t;
 
 /**
- * Explains @p sl_code, a value a SimpleLink call returned (sl_Connect, sl_Recv, ...):
- * -453..-469 (the processor's own TLS codes), -3xx (a TLS alert the server sent:
- * -(300 + alert)), socket, DNS and certificate parsing codes. Unknown codes get a generic
- * text by range. Pure: no SDK needed.
+ * Explains @p sl_code, a value a SimpleLink call of @p chip returned (sl_Connect, sl_Recv,
+ * sl_NetAppDnsGetHostByName, sl_FsOpen ...), with that chip's SDK's numbers: the two
+ * generations number many codes differently (CC3200 SDK 1.x: TLS library -130 ... -291,
+ * DNS -159 ..., files -1 ... -67; CC32xx SDK: the TLS library 500 lower, -650 ..., DNS
+ * -6150 ..., files -10241 ...). Both: -450 ... -462 (the processor's own TLS codes; the
+ * CC3220 adds -463 ... -470) and -(300 + alert) for a TLS alert the server sent. A code no
+ * table names gets a generic text by range. On the CC3200 some numbers mean two things
+ * (a DNS and a TLS code, a socket and a file code): the text names both. Pure: no SDK.
+ * @return the explanation; MQTLS_OK for @p sl_code >= 0; status MQTLS_ERR_BAD_PARAM for a
+ *         @p chip that is neither MQTLS_SL_CC3220 nor MQTLS_SL_CC3200
  */
-MQTLS_API mqtls_simplelink_explanation_t mqtls_simplelink_explain(int sl_code);
+MQTLS_API mqtls_simplelink_explanation_t mqtls_simplelink_explain(mqtls_sl_device_t chip,
+                                                                  int sl_code);
 
 /** Prepares @p t (closed) with a copy of @p cfg. Cannot fail. */
 MQTLS_API void mqtls_simplelink_init(mqtls_simplelink_t *t, const mqtls_simplelink_cfg_t *cfg);

@@ -78,7 +78,7 @@ static void close_socket(mqtls_simplelink_t *t)
 /* Records @p code, closes, and reports what it means. */
 static mqtls_status_t fail(mqtls_simplelink_t *t, int code)
 {
-    mqtls_simplelink_explanation_t e = mqtls_simplelink_explain(code);
+    mqtls_simplelink_explanation_t e = mqtls_simplelink_explain(t->cfg.device, code);
     t->last_code = (int16_t)code;
     close_socket(t);
     /* A code that does not read as a failure on its own still ended this attempt. */
@@ -381,8 +381,9 @@ static int32_t sl_send_op(void *ctx, const mqtls_iov_t *iov, size_t iovcnt)
     if (rc == 0 || rc == MQTLS_SLC_EAGAIN)
         return 0;
     t->last_code = rc;
-    return neg(mqtls_simplelink_explain(rc).status == MQTLS_ERR_CLOSED ? MQTLS_ERR_CLOSED
-                                                                        : MQTLS_ERR_IO);
+    return neg(mqtls_simplelink_explain(t->cfg.device, rc).status == MQTLS_ERR_CLOSED
+                   ? MQTLS_ERR_CLOSED
+                   : MQTLS_ERR_IO);
 }
 
 static int32_t sl_recv_op(void *ctx, uint8_t *buf, size_t len)
@@ -404,7 +405,7 @@ static int32_t sl_recv_op(void *ctx, uint8_t *buf, size_t len)
     if (rc == 0)
         return neg(MQTLS_ERR_CLOSED);
     t->last_code = rc;
-    mqtls_status_t st = mqtls_simplelink_explain(rc).status;
+    mqtls_status_t st = mqtls_simplelink_explain(t->cfg.device, rc).status;
     return neg(st == MQTLS_ERR_CLOSED || st == MQTLS_ERR_TIMEOUT ? MQTLS_ERR_CLOSED
                                                                  : MQTLS_ERR_IO);
 }

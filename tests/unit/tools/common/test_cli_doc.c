@@ -19,6 +19,7 @@
 #include "common/tool_opts.h"
 #include "creds/tool_cert.h"
 #include "creds/tool_pki.h"
+#include "explain/tool_explain.h"
 #include "test.h"
 
 /** A heading of docs/cli.md and the commands its text is about. A "###" heading listed here
@@ -50,6 +51,7 @@ static const section_t sections[] = {
     {"### `mqtls cert embed FILE... --name PREFIX`", &tool_cert_optset, "embed"},
     {"### Exit status of `mqtls cert`", &tool_cert_optset, CERT},
     {"## `mqtls doctor`", &tool_opts_set, "doctor"},
+    {"## `mqtls explain`", &tool_explain_optset, "explain"},
     {"## Files", &tool_opts_set, CONN},
     {"## Limits, timeouts and output safety", &tool_opts_set, "pub sub"},
     /* Not checked: "Coming from mosquitto_pub / mosquitto_sub" names mosquitto's options,
@@ -58,7 +60,8 @@ static const section_t sections[] = {
 
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
-static const tool_optset_t *const sets[] = {&tool_opts_set, &tool_cert_optset, &tool_pki_optset};
+static const tool_optset_t *const sets[] = {&tool_opts_set, &tool_cert_optset, &tool_pki_optset,
+                                            &tool_explain_optset};
 
 /* The commands of a section as bits of its table; 0 if a name is none of its commands. */
 static unsigned mask_of(const section_t *s)

@@ -1,0 +1,69 @@
+/**
+ * @file tool_explain.h
+ * @brief `mqtls explain [--stack S] CODE`: what an error code of a device's TLS stack means,
+ *        the doctor's cause id (docs/troubleshooting.md) and the fix, offline.
+ *
+ * The stacks are rows of one table (tool_explain_stacks.c): a name, what it covers, the
+ * range of its codes and a function that explains a code. Today: the TI SimpleLink network
+ * processors (`cc3220`, `cc3200`; `simplelink` is the CC3220), read from the port's code
+ * tables (ports/simplelink/simplelink_codes*.c). Another stack (Mbed TLS, OpenSSL alerts,
+ * Paho, coreMQTT) is one more row and its explain function.
+ */
+#ifndef TOOL_EXPLAIN_H
+#define TOOL_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "common/tool_optparse.h"
+
+/** Exit status of `mqtls explain` for a code no table names (explained by its range). */
+#define TOOL_EXPLAIN_EXIT_UNKNOWN 1
+
+/** What a stack says about one code. Strings are static (never NULL). */
+typedef struct tool_explain_result {
+    bool known;          /**< a table names the code (else: explained by its range) */
+    const char *name;    /**< the stack's own name for the code, "" if none */
+    const char *status;  /**< the mqtls status it maps to (mqtls_strerror()) */
+    const char *cause;   /**< the doctor's cause id, "" if none fits */
+    const char *text;    /**< what it means and the fix */
+    bool connected;      /**< a "connected, but" code: the session is up, a check failed */
+} tool_explain_result_t;
+
+/** One stack `mqtls explain --stack` knows. */
+typedef struct tool_explain_stack {
+    const char *name;  /**< the --stack value */
+    const char *about; /**< one line for --help and the output's first line */
+    long min, max;     /**< the codes it has (a number outside is refused) */
+    bool negative;     /**< its codes are negative: "468" is read as -468 */
+    /** Explains @p code into @p out; @p name_buf holds a name built from parts. */
+    void (*explain)(const struct tool_explain_stack *s, long code, tool_explain_result_t *out,
+                    char *name_buf, size_t name_size);
+    int chip;          /**< for explain(): which table (mqtls_sl_device_t for SimpleLink) */
+} tool_explain_stack_t;
+
+/** The stacks, in --help order; the first is the default. */
+extern const tool_explain_stack_t tool_explain_stacks[];
+/** Their number. */
+extern const size_t tool_explain_n_stacks;
+
+/** The stack called @p name, NULL if none. */
+const tool_explain_stack_t *tool_explain_stack(const char *name);
+
+/**
+ * Reads @p arg as a code of @p s: decimal, optionally signed; for a stack of negative codes
+ * a positive number is read as its negative.
+ * @return true and *@p code, or false (not a number, or outside the stack's range)
+ */
+bool tool_explain_parse_code(const tool_explain_stack_t *s, const char *arg, long *code);
+
+/** Prints what @p s says about @p code to @p out; returns 0, or TOOL_EXPLAIN_EXIT_UNKNOWN. */
+int tool_explain_print(const tool_explain_stack_t *s, long code, FILE *out);
+
+/** The option table of `mqtls explain` (docs/cli.md is checked against it). */
+extern const tool_optset_t tool_explain_optset;
+
+/** `mqtls explain`: @p argv[0] is "explain". Returns the exit status. */
+int tool_explain_main(int argc, char **argv);
+
+#endif
