@@ -7,6 +7,11 @@
  * mqtls_step() does the work, and the task sleeps in the transport's wait() until the
  * socket has data or the client's next deadline (keep-alive, timeouts) or the next
  * reading is due.
+ *
+ * Built for a CC3220 (CC32xx SDK) by default, for a CC3200 (CC3200 SDK 1.x) with
+ * MQTLS_SL_SDK_CC3200: the two differ in how credentials are named (file names, or ids in
+ * the secure-files slots) and where random numbers come from (the network processor, or
+ * the board).
  */
 #include <stdint.h>
 #include <string.h>
@@ -90,8 +95,16 @@ static void sleep_ms(uint32_t ms)
     vTaskDelay((TickType_t)(ticks ? ticks : 1u));
 }
 
-/* ---- the network processor's true random numbers ------------------------------------ */
+/* ---- random numbers ------------------------------------------------------------------ */
 
+#ifdef MQTLS_SL_SDK_CC3200
+static int hw_random(void *ctx, uint32_t *out)
+{
+    (void)ctx;
+    return board_random(out) ? 0 : -1; /* the CC3200 SDK has no sl_NetUtilGet */
+}
+#else
+/* The network processor's true random numbers. */
 static int hw_random(void *ctx, uint32_t *out)
 {
     _u8 b[4];
@@ -102,6 +115,7 @@ static int hw_random(void *ctx, uint32_t *out)
     *out = ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
     return 0;
 }
+#endif
 
 /* ---- reconnecting ------------------------------------------------------------------- */
 
@@ -173,14 +187,35 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
 
 /* ---- the work ------------------------------------------------------------------------ */
 
+/* The credentials on the network processor: by name on a CC3220, by id on a CC3200. */
+static const mqtls_simplelink_cfg_t net_cfg = {
+#ifdef MQTLS_SL_SDK_CC3200
+    .device = MQTLS_SL_CC3200,
+    .secure_files = {[MQTLS_SL_FILE_KEY] = SENSOR_NODE_KEY_ID,
+                     [MQTLS_SL_FILE_CERT] = SENSOR_NODE_CERT_ID,
+                     [MQTLS_SL_FILE_CA] = SENSOR_NODE_CA_ID},
+#else
+    .device = MQTLS_SL_CC3220,
+    .ca_file = SENSOR_NODE_CA_FILE,
+    .cert_file = SENSOR_NODE_CERT_FILE,
+    .key_file = SENSOR_NODE_KEY_FILE,
+#endif
+};
+
+/* The arrays credentials.c embeds (made by `mqtls cert embed`), under the names the
+ * processor's TLS looks for. */
+#ifdef MQTLS_SL_SDK_CC3200
+#define CA_FILE SENSOR_NODE_ID_FILE(SENSOR_NODE_CA_ID)
+#define CERT_FILE SENSOR_NODE_ID_FILE(SENSOR_NODE_CERT_ID)
+#define KEY_FILE SENSOR_NODE_ID_FILE(SENSOR_NODE_KEY_ID)
+#else
+#define CA_FILE SENSOR_NODE_CA_FILE
+#define CERT_FILE SENSOR_NODE_CERT_FILE
+#define KEY_FILE SENSOR_NODE_KEY_FILE
+#endif
+
 static void setup(void)
 {
-    static const mqtls_simplelink_cfg_t net_cfg = {
-        .device = MQTLS_SL_CC3220,
-        .ca_file = SENSOR_NODE_CA_FILE,
-        .cert_file = SENSOR_NODE_CERT_FILE,
-        .key_file = SENSOR_NODE_KEY_FILE,
-    };
     mqtls_client_cfg_t cfg;
 
     mqtls_platform_freertos_init(&plat, hw_random, NULL);
@@ -252,11 +287,10 @@ static void publish_reading(void)
 static bool try_connect(void)
 {
     if (!node.provisioned) {
-        /* The arrays credentials.c embeds (made by `mqtls cert embed`). */
         const sensor_node_file_t files[] = {
-            {SENSOR_NODE_CA_FILE, sensor_ca, sensor_ca_len, false},
-            {SENSOR_NODE_CERT_FILE, sensor_cert, sensor_cert_len, false},
-            {SENSOR_NODE_KEY_FILE, sensor_private, sensor_private_len, true},
+            {CA_FILE, sensor_ca, sensor_ca_len, false},
+            {CERT_FILE, sensor_cert, sensor_cert_len, false},
+            {KEY_FILE, sensor_private, sensor_private_len, true},
         };
         int rc = sensor_node_provision(files, sizeof files / sizeof files[0], false);
         if (rc != 0) {

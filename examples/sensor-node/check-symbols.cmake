@@ -1,7 +1,10 @@
-# cmake -DNM=... -DSIZE=... -DOBJ=sensor-node.o -DEXPECTED=sdk-symbols.txt -P check-symbols.cmake
+# cmake -DNM=... -DSIZE=... -DOBJ=sensor-node.o -DVARIANT=cc3220 -DEXPECTED=sdk-symbols.txt
+#       -P check-symbols.cmake
 #
-# Fails unless the symbols OBJ leaves undefined are exactly those EXPECTED lists (lines that
-# are not empty and do not start with '#'), and unless OBJ defines no allocator.
+# Fails unless the symbols OBJ leaves undefined are exactly those EXPECTED lists for VARIANT,
+# and unless OBJ defines no allocator. In EXPECTED, a line that is empty or starts with '#'
+# is ignored; "cc3220: name" or "cc3200: name" lists a symbol for that variant only; a bare
+# name is for every variant.
 execute_process(COMMAND ${NM} -u ${OBJ} OUTPUT_VARIABLE undef_out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${NM} -u ${OBJ} failed")
@@ -18,10 +21,19 @@ list(REMOVE_DUPLICATES undefined)
 
 file(STRINGS ${EXPECTED} expected_lines)
 set(expected "")
+if(NOT VARIANT MATCHES "^(cc3220|cc3200)$")
+  message(FATAL_ERROR "VARIANT must be cc3220 or cc3200, not '${VARIANT}'")
+endif()
 foreach(l IN LISTS expected_lines)
   string(STRIP "${l}" l)
   if(l STREQUAL "" OR l MATCHES "^#")
     continue()
+  endif()
+  if(l MATCHES "^(cc3220|cc3200):[ \t]*(.+)$")
+    if(NOT CMAKE_MATCH_1 STREQUAL VARIANT)
+      continue()
+    endif()
+    set(l ${CMAKE_MATCH_2})
   endif()
   list(APPEND expected ${l})
 endforeach()
@@ -38,15 +50,15 @@ string(REGEX MATCHALL "[ \t](malloc|free|calloc|realloc|_malloc_r|_free_r|_callo
 
 list(LENGTH undefined n)
 string(REPLACE ";" " " shown "${undefined}")
-message(STATUS "sensor-node.o leaves ${n} symbols to the board: ${shown}")
+message(STATUS "${OBJ} (${VARIANT}) leaves ${n} symbols to the board: ${shown}")
 if(SIZE)
   execute_process(COMMAND ${SIZE} ${OBJ} OUTPUT_VARIABLE size_out)
-  message(STATUS "sensor-node.o (firmware without SDK, RTOS and startup):\n${size_out}")
+  message(STATUS "${OBJ} (firmware without SDK, RTOS and startup):\n${size_out}")
 endif()
 if(extra OR missing OR heap)
   string(REPLACE ";" " " extra "${extra}")
   string(REPLACE ";" " " missing "${missing}")
-  message(FATAL_ERROR "sensor-node link check failed:\n"
+  message(FATAL_ERROR "sensor-node link check (${VARIANT}) failed:\n"
     "  undefined but not in ${EXPECTED}: ${extra}\n"
     "  in ${EXPECTED} but not undefined: ${missing}\n"
     "  allocator symbols defined: ${heap}")

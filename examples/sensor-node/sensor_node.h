@@ -1,7 +1,8 @@
 /**
  * @file sensor_node.h
  * @brief Example firmware: a sensor node that publishes a reading periodically over MQTT
- *        with TLS on a CC3220 (SimpleLink transport, FreeRTOS platform).
+ *        with TLS on a CC3220, or with MQTLS_SL_SDK_CC3200 on a CC3200 (SimpleLink
+ *        transport, FreeRTOS platform).
  *
  * Settings are compile-time macros (SENSOR_NODE_*) with the defaults below; pass your own
  * with -D. See README.md.
@@ -36,7 +37,8 @@
 #ifndef SENSOR_NODE_BACKOFF_MAX_MS
 #define SENSOR_NODE_BACKOFF_MAX_MS 60000u /* ... doubling up to 30-60 s */
 #endif
-/* Names of the credential files in the network processor's file system. */
+/* CC3220 (CC32xx SDK): names of the credential files in the network processor's file
+ * system. */
 #ifndef SENSOR_NODE_CA_FILE
 #define SENSOR_NODE_CA_FILE "/cert/sensor-ca.der"
 #endif
@@ -46,6 +48,21 @@
 #ifndef SENSOR_NODE_KEY_FILE
 #define SENSOR_NODE_KEY_FILE "/cert/sensor-node-key.der"
 #endif
+
+/* CC3200 (CC3200 SDK 1.x): ids of the credential files, passed in the secure-files slots;
+ * id N is the file "/cert/N.der". The ids are free (1-255); TI's example uses 128 for a CA. */
+#ifndef SENSOR_NODE_KEY_ID
+#define SENSOR_NODE_KEY_ID 126
+#endif
+#ifndef SENSOR_NODE_CERT_ID
+#define SENSOR_NODE_CERT_ID 127
+#endif
+#ifndef SENSOR_NODE_CA_ID
+#define SENSOR_NODE_CA_ID 128
+#endif
+/** The file name of secure-file id @p id: "/cert/<id>.der". */
+#define SENSOR_NODE_ID_FILE(id) SENSOR_NODE_ID_FILE_(id)
+#define SENSOR_NODE_ID_FILE_(id) "/cert/" #id ".der"
 
 /** One file to put into the network processor's file system. */
 typedef struct sensor_node_file {
@@ -58,8 +75,10 @@ typedef struct sensor_node_file {
 /**
  * Writes each file that is missing from the file system, or stored with another size,
  * (every file with @p force) with sl_FsOpen/sl_FsWrite/sl_FsClose. Flash wears: files
- * already there are left alone.
- * @return 0, a negative SimpleLink code, or -1 when a write was short
+ * already there are left alone. provision.c does it with the CC32xx SDK, provision_cc3200.c
+ * with the CC3200 SDK 1.x, which cannot grow a file: one whose allocation is too small for
+ * its new content is an error (-1).
+ * @return 0, a negative SimpleLink code, or -1 when a write was short or did not fit
  */
 int sensor_node_provision(const sensor_node_file_t *files, size_t count, bool force);
 

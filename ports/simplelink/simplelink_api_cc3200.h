@@ -42,8 +42,6 @@ typedef int16_t _i16;
 typedef uint32_t _u32;
 typedef int32_t _i32;
 
-#define SL_MAJOR_VERSION_NUM 1L /* simplelink.h: what TI's own code switches on */
-
 /* ---- sockets (socket.h) ----------------------------------------------------------- */
 #define SL_MAX_SOCKETS (_u8)(8) /* simplelink.h; the CC32xx SDK has 16 */
 #define SL_FD_SETSIZE SL_MAX_SOCKETS
@@ -64,7 +62,6 @@ typedef int32_t _i32;
 #define SL_SO_SECURE_FILES_DH_KEY_FILE_NAME (33)
 /* Host driver 1.0.1.6 only, and without the SL_ prefix. 35 is SL_SO_STARTTLS on a CC32xx. */
 #define SO_SECURE_DOMAIN_NAME_VERIFICATION (35)
-#define SECURE_MAX_DOMAIN_LENGTH (64)
 /* No SL_SO_SECURE_DISABLE_CERTIFICATE_STORE (38), SL_SO_SECURE_ALPN (40) or option 42. */
 
 #define SL_SO_SEC_METHOD_SSLV3 (0)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The cross build (Cortex-M4, arm-none-eabi-gcc): configures a fresh build directory, builds
-# the core, the ports and the example firmware, whose link check (examples/sensor-node/
+# the core, the ports (the SimpleLink transport both ways: CC32xx SDK and CC3200 SDK 1.x) and
+# the example firmware for a CC3220 and for a CC3200, whose link checks (examples/sensor-node/
 # check-symbols.cmake) must pass. Run by ctest as cross/examples when arm-none-eabi-gcc is
 # installed.   Usage: test_examples.sh SOURCE_DIR [BUILD_TYPE]
 set -euo pipefail
@@ -11,7 +12,8 @@ trap 'rm -rf "$dir"' EXIT
 cmake -S "$src" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$src/cmake/toolchain-arm-none-eabi.cmake" \
   -DCMAKE_BUILD_TYPE="$type"
 cmake --build "$dir" --parallel 2
-for t in mqtls_core mqtls_port_freertos mqtls_port_simplelink mqtls_port_lwip sensor_node; do
+for t in mqtls_core mqtls_port_freertos mqtls_port_simplelink mqtls_port_simplelink_cc3200 \
+  mqtls_port_lwip sensor_node sensor_node_cc3200; do
   f=$(find "$dir" -name "lib$t.a" | head -n 1)
   if [ -z "$f" ]; then
     echo "FAIL: lib$t.a was not built"
@@ -19,5 +21,12 @@ for t in mqtls_core mqtls_port_freertos mqtls_port_simplelink mqtls_port_lwip se
     exit 1
   fi
 done
-test -f "$dir/examples/sensor-node/sensor-node.o"
-echo "cross build of the core, the ports and examples/sensor-node: ok"
+# Each SimpleLink library was compiled for its SDK: the select helpers it calls say which.
+nm_=$(command -v arm-none-eabi-nm)
+sl_uses() { "$nm_" -u "$(find "$dir" -name "lib$1.a" | head -n 1)" | grep -w "$2" >/dev/null; }
+sl_uses mqtls_port_simplelink SL_SOCKET_FD_SET || { echo "FAIL: mqtls_port_simplelink is not a CC32xx SDK build"; exit 1; }
+sl_uses mqtls_port_simplelink_cc3200 SL_FD_SET || { echo "FAIL: mqtls_port_simplelink_cc3200 is not a CC3200 SDK build"; exit 1; }
+for o in sensor-node.o sensor-node-cc3200.o; do
+  test -f "$dir/examples/sensor-node/$o" || { echo "FAIL: examples/sensor-node/$o was not linked"; exit 1; }
+done
+echo "cross build of the core, the ports (SimpleLink: CC32xx and CC3200 SDK) and examples/sensor-node (CC3220, CC3200): ok"
