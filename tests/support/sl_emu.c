@@ -24,38 +24,6 @@
 
 #include "sl_emu_internal.h"
 
-/* Codes with the same number on both chips: A12 `socket.h` (SL_E…, CC3200) and B-err
- * `errors.h` (SL_ERROR_BSD_…, CC3220); ti-research.md §1a-§1c. */
-enum {
-    E_SOC_ERROR = -1,           /* SL_SOC_ERROR "Failure." */
-    E_BADF = -9,                /* SL_EBADF "Bad file number" */
-    E_ENSOCK = -10,             /* SL_ENSOCK "system limit on … open socket" */
-    E_NOMEM = -12,              /* SL_ENOMEM "Out of memory" */
-    E_INVAL = -22,              /* SL_EINVAL "Invalid argument" */
-    E_NOPROTOOPT = -92,         /* SL_ENOPROTOOPT "Protocol not available" */
-    E_PROTONOSUPPORT = -93,     /* SL_EPROTONOSUPPORT "Protocol not supported" */
-    E_NETUNREACH = -101,        /* SL_ENETUNREACH */
-    E_ISCONN = -106,            /* SL_EISCONN */
-    E_NOTCONN = -107,           /* SL_ENOTCONN */
-    E_TIMEDOUT = -110,          /* SL_ETIMEDOUT */
-    E_CONNREFUSED = -111,       /* SL_ECONNREFUSED */
-    E_AGAIN = -11,              /* SL_EAGAIN: "using a non-blocking recv … SL_EAGAIN" (A12) */
-    E_ALREADY = -114,           /* SL_EALREADY: "On a non-blocking connect a possible
-                                   negative value is SL_EALREADY" (A12, B-sock) */
-    E_SEC_ALERT_BASE = -300,    /* "ssl tls security start with -300 offset" (A12) */
-    E_SECGENERAL = -450,        /* "error secure level general error" */
-    E_SECCLOSED = -452,         /* "secure layrer is closed by other size" */
-    E_SECSNOVERIFY = -453,      /* "Connected without server verification" */
-    E_SECNOCAFILE = -454,       /* "CA file not found"; SWRU455M: "not in the file system" */
-    E_SECBADCAFILE = -456,      /* "bad CA file" */
-    E_SECBADCERTFILE = -457,    /* "bad Certificate file" */
-    E_SECBADPRIVATEFILE = -458, /* "bad private file" */
-    E_SECDATEERROR = -461,      /* "connected with certificate date verification error" */
-    E_SECHANDSHAKETIMEDOUT = -462, /* "connection timed out due to handshake time" */
-    E_SECUNKNOWNROOTCA = -468   /* CC3220 only (B-err): "connected but the root CA used to
-                                   validate the peer is unknown"; no -468 in A10/A12 */
-};
-
 /* The codes that differ (sl_emu_internal.h). CC3220: B-err; CC3200: A12 (TLS), A12b
  * `netapp.h` (DNS), CC3200 `fs.h` index id 676028055 (files). */
 static const sl_emu_codes_t codes_cc3220 = {
@@ -102,42 +70,8 @@ enum {
     N_METHOD_DEFAULT = 4  /* SL_SO_SEC_METHOD_SSLv3_TLSV1_2, the documented default */
 };
 
-/* Secure-files slots: slBsd_secureSocketFilesIndex_e (A12) = SlSockSecureSocketFilesIndex_e
- * (B-sock): SL_BSD_SECURED_PRIVATE_KEY_IDX 0, _CERTIFICATE_IDX 1, _CA_IDX 2, _DH_IDX 3. */
-enum { SLOT_KEY = 0, SLOT_CERT = 1, SLOT_CA = 2 };
-
 /* The chip's socket limit: SL_MAX_SOCKETS (_u8)(16) in B-sock, (_u8)(8) in A12. */
 #define CHIP_MAX_SOCKETS (sl_emu__device == SL_EMU_CC3200 ? 8 : 16)
-/* The suites a CC3200 can select: SL_SEC_MASK_* bits 0-9 (A12; default 0x3FF). */
-#define CC3200_MASK_BITS 0x3FFu
-
-enum { ES_NEW, ES_CONNECTING, ES_CONNECTED, ES_FAILED };
-
-#define NAME_MAX_LEN 180 /* SL_FS_MAX_FILE_NAME_LENGTH */
-
-typedef struct emu_sock {
-    int state;
-    bool nonblocking;
-    bool store_off;
-    bool by_id;
-    bool no_suite; /* the mask leaves nothing to offer: fail once TCP is up */
-    uint8_t method;
-    uint32_t mask;
-    uint32_t alpn;
-    uint8_t ids[4];
-    char ca[NAME_MAX_LEN + 1], cert[NAME_MAX_LEN + 1], key[NAME_MAX_LEN + 1];
-    char domain[256];
-    char host[32];
-    uint16_t port;
-    mqtls_tls_t tls;
-    mqtls_tcp_t tcp; /* the TCP connection alone, when no_suite */
-    mqtls_tls_cfg_t cfg;
-    uint8_t *ca_buf, *cert_buf, *key_buf;
-    size_t ca_len, cert_len, key_len;
-    char ciphers[2048];
-    const char *alpn_list[6];
-} emu_sock_t;
-
 sl_emu_device_t sl_emu__device;
 static emu_sock_t *socks[SL_MAX_SOCKETS];
 static mqtls_tls_evidence_t last_ev;
@@ -317,126 +251,14 @@ _i16 sl_SetSockOpt(_i16 sd, _i16 level, _i16 optname, const void *optval, SlSock
     }
 }
 
-/* ---- credentials as the device checks them ---- */
-
-static bool is_pem(const uint8_t *b, size_t n)
-{
-    return n >= 10 && memcmp(b, "-----BEGIN", 10) == 0;
-}
-
-/* Loads one credential file. 0, 1 (none named), or @p missing / @p bad (the device's code).
- * CC3200 PEM refused: TI's only word on the CC3200's format is the "/cert/%d.der" naming;
- * "DER only" is third-party (Energia WiFiClientSecure: "SL_ESECBADCAFILE - Bad RootCA file
- * (needs DER binary format, not PEM)", index id 179322386). The CC3x20 takes "a valid
- * DER/PEM CA file" (SWRU455M Table 8-4). */
-static int load_file(emu_sock_t *s, int slot, const char *name, uint8_t **buf, size_t *len,
-                     int missing, int bad)
-{
-    char idname[32];
-    if (s->by_id) {
-        if (s->ids[slot] == 0)
-            return 1; /* "0 = unused" (TI's SimpleLink Programmer readme example) */
-        name = sl_emu_id_name(s->ids[slot], idname, sizeof idname);
-    } else if (!name[0]) {
-        return 1;
-    }
-    *buf = sl_emu_get(name, len);
-    if (!*buf)
-        return missing;
-    if (sl_emu__device == SL_EMU_CC3200 && is_pem(*buf, *len))
-        return bad;
-    return 0;
-}
-
-/* SL_SEC_MASK_* bit -> suite (B-sock; bits 0-9 also A12, ti-research.md §4b). Bits 0, 1
- * and 5 are RC4/MD5 suites no backend offers any more. */
-static const struct {
-    uint8_t bit;
-    const char *iana;
-} suites[] = {
-    {2, "TLS_RSA_WITH_AES_256_CBC_SHA"},
-    {3, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"},
-    {4, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"},
-    {6, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
-    {7, "TLS_RSA_WITH_AES_256_CBC_SHA256"},
-    {8, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
-    {9, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
-    {10, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
-    {11, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
-    {12, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
-    {13, "TLS_RSA_WITH_AES_256_GCM_SHA384"},
-    {14, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"},
-    {15, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"},
-    {16, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
-    {17, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
-    {18, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
-    {19, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
-    {20, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
-    {21, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
-    {22, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
-};
-
-/* The suites the socket offers that the linked TLS backend knows ("" if none; NULL: the
- * backend's default, for a CC3220 without a mask). A CC3200 offers bits 0-9 only, its
- * default mask (A12). */
-static const char *cipher_list(emu_sock_t *s)
-{
-    uint32_t mask = s->mask;
-    size_t n = 0;
-    if (sl_emu__device == SL_EMU_CC3200)
-        mask = (mask ? mask : CC3200_MASK_BITS) & CC3200_MASK_BITS;
-    else if (mask == 0)
-        return NULL;
-    s->ciphers[0] = '\0';
-    for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
-        if (!(mask & (1u << suites[i].bit)) || !mqtls_tls_cipher_known(suites[i].iana))
-            continue;
-        n += (size_t)snprintf(s->ciphers + n, sizeof s->ciphers - n, "%s%s", n ? ":" : "",
-                              suites[i].iana);
-    }
-    return s->ciphers;
-}
-
-/* SL_SECURE_ALPN_H1 … H2_16 = bits 0-4 (B-sock). */
-static void alpn_list(emu_sock_t *s)
-{
-    static const char *const names[] = {"http/1.1", "h2", "h2c", "h2-14", "h2-16"};
-    int n = 0;
-    for (int i = 0; i < 5; i++)
-        if (s->alpn & (1u << i))
-            s->alpn_list[n++] = names[i];
-    s->alpn_list[n] = NULL;
-}
-
-/* The credential files, in the secure-files slots or by name. 0, or the device's code:
- * -454 for a CA file named but missing (TI: "CA file not found"; SWRU455M: "not in the
- * file system"); -456 for a CA id with no file (no TI text: a CC3200 field report, E2E
- * 363643: "If I set the secure files to a non-existing number, I get a different error
- * (-456)") and for a bad CA file; -457/-458 for a missing or bad certificate/key (TI names
- * only "bad Certificate file"/"bad private file"; nothing on missing ones). */
-static int load_files(emu_sock_t *s)
-{
-    int rc = load_file(s, SLOT_CA, s->ca, &s->ca_buf, &s->ca_len,
-                       s->by_id ? E_SECBADCAFILE : E_SECNOCAFILE, E_SECBADCAFILE);
-    if (rc < 0)
-        return rc;
-    rc = load_file(s, SLOT_CERT, s->cert, &s->cert_buf, &s->cert_len, E_SECBADCERTFILE,
-                   E_SECBADCERTFILE);
-    if (rc < 0)
-        return rc;
-    rc = load_file(s, SLOT_KEY, s->key, &s->key_buf, &s->key_len, E_SECBADPRIVATEFILE,
-                   E_SECBADPRIVATEFILE);
-    return rc < 0 ? rc : 0;
-}
-
 /* Reads the files and sets up the TLS context. 0, or the device's code. */
 static int prepare(emu_sock_t *s)
 {
-    int rc = load_files(s);
+    int rc = sl_emu__load_files(s);
     if (rc < 0)
         return rc;
     memset(&s->cfg, 0, sizeof s->cfg);
-    s->cfg.ciphers = cipher_list(s);
+    s->cfg.ciphers = sl_emu__cipher_list(s);
     if (s->cfg.ciphers && s->ciphers[0] == '\0') {
         s->no_suite = true; /* nothing to offer: the handshake cannot start (step_no_suite) */
         return 0;
@@ -448,7 +270,7 @@ static int prepare(emu_sock_t *s)
     s->cfg.key_mem = s->key_buf;
     s->cfg.key_mem_len = s->key_len;
     s->cfg.min_version = s->cfg.max_version = MQTLS_TLS_V1_2;
-    alpn_list(s);
+    sl_emu__alpn_list(s);
     s->cfg.alpn = s->alpn_list[0] ? s->alpn_list : NULL;
     s->cfg.server_name = s->domain[0] ? s->domain : NULL;
     s->cfg.handshake_timeout_ms = handshake_timeout_ms;
@@ -736,12 +558,58 @@ static bool poll_events(emu_sock_t *s, bool rd, bool wr, short *events, bool *re
     return sock_fd(s) >= 0;
 }
 
+/* The poll timeout for sl_Select's @p timeout. "The minimum timeout is 10 milliseconds,
+ * less than 10 milliseconds will be set automatically to 10 milliseconds" (B-sock; A12's
+ * note says 5 ms). A handshake waits for a server that may never answer; the device's
+ * processor ends it itself (-462), so with a handshake limit set the wait is cut there and
+ * *cut says so. */
+static int select_ms(const struct SlTimeval_t *timeout, bool handshaking, bool *cut)
+{
+    int ms = -1;
+    *cut = false;
+    if (timeout) {
+        long t = (long)timeout->tv_sec * 1000L + (long)timeout->tv_usec / 1000L;
+        ms = t < 10 ? 10 : (int)t;
+    }
+    if (handshaking && handshake_timeout_ms != SL_EMU_NO_HANDSHAKE_LIMIT &&
+        (ms < 0 || (uint32_t)ms > handshake_timeout_ms)) {
+        ms = handshake_timeout_ms < 10 ? 10 : (int)handshake_timeout_ms;
+        *cut = true;
+    }
+    return ms;
+}
+
+/* Marks what poll found in @p readsds/@p writesds (a connecting socket is writable when
+ * its connect step can go on; after a @p cut wait, every handshaking one is, so that
+ * sl_Connect can answer -462). The number of sockets ready. */
+static int select_results(const struct pollfd *p, const int *sd_of, int n, bool cut,
+                          SlFdSet_t *rin, SlFdSet_t *readsds, SlFdSet_t *writesds)
+{
+    int ready = 0;
+    for (int i = 0; i < n; i++) {
+        emu_sock_t *s = socks[sd_of[i]];
+        bool connecting = s->state == ES_CONNECTING;
+        if (!p[i].revents && !(cut && connecting))
+            continue;
+        bool rd = EMU_FD_ISSET((_i16)sd_of[i], rin);
+        if (connecting || !rd) {
+            EMU_FD_SET((_i16)sd_of[i], writesds);
+            ready++;
+        } else if (!EMU_FD_ISSET((_i16)sd_of[i], readsds)) {
+            EMU_FD_SET((_i16)sd_of[i], readsds);
+            ready++;
+        }
+    }
+    return ready;
+}
+
 _i16 sl_Select(_i16 nfds, SlFdSet_t *readsds, SlFdSet_t *writesds, SlFdSet_t *exceptsds,
                struct SlTimeval_t *timeout)
 {
     struct pollfd p[SL_MAX_SOCKETS];
     int sd_of[SL_MAX_SOCKETS], n = 0, ready = 0;
-    SlFdSet_t rin, win;
+    bool handshaking = false, cut = false;
+    SlFdSet_t rin, win, none;
     EMU_FD_ZERO(&rin);
     EMU_FD_ZERO(&win);
     if (readsds) {
@@ -765,34 +633,16 @@ _i16 sl_Select(_i16 nfds, SlFdSet_t *readsds, SlFdSet_t *writesds, SlFdSet_t *ex
             EMU_FD_SET((_i16)sd, readsds);
             ready++;
         }
-        p[n].fd = sock_fd(s);
-        p[n].events = ev;
-        p[n].revents = 0;
+        handshaking |= s->state == ES_CONNECTING && !s->no_suite;
+        p[n] = (struct pollfd){sock_fd(s), ev, 0};
         sd_of[n++] = sd;
     }
-    int ms = -1;
-    if (timeout) {
-        long t = (long)timeout->tv_sec * 1000L + (long)timeout->tv_usec / 1000L;
-        /* "The minimum timeout is 10 milliseconds, less than 10 milliseconds will be set
-         * automatically to 10 milliseconds" (B-sock; A12's note says 5 ms). */
-        ms = t < 10 ? 10 : (int)t;
-    }
-    if (ready)
-        ms = 0;
-    if (poll(p, (nfds_t)n, ms) < 0)
+    int ms = ready ? 0 : select_ms(timeout, handshaking, &cut);
+    int got = poll(p, (nfds_t)n, ms);
+    if (got < 0)
         return errno == EINTR ? 0 : E_SOC_ERROR;
-    for (int i = 0; i < n; i++) {
-        if (!p[i].revents)
-            continue;
-        emu_sock_t *s = socks[sd_of[i]];
-        bool rd = EMU_FD_ISSET((_i16)sd_of[i], &rin);
-        if (s->state == ES_CONNECTING || !rd) {
-            EMU_FD_SET((_i16)sd_of[i], writesds);
-            ready++;
-        } else if (!EMU_FD_ISSET((_i16)sd_of[i], readsds)) {
-            EMU_FD_SET((_i16)sd_of[i], readsds);
-            ready++;
-        }
-    }
-    return (_i16)ready;
+    EMU_FD_ZERO(&none);
+    return (_i16)(ready + select_results(p, sd_of, n, ready == 0 && got == 0 && cut, &rin,
+                                         readsds ? readsds : &none,
+                                         writesds ? writesds : &none));
 }

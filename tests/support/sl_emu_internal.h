@@ -21,6 +21,84 @@
 
 #include "sl_emu.h"
 
+#include "mqtls/transport_tcp.h"
+
+/* Codes with the same number on both chips: A12 `socket.h` (SL_E…, CC3200) and B-err
+ * `errors.h` (SL_ERROR_BSD_…, CC3220); ti-research.md §1a-§1c. */
+enum {
+    E_SOC_ERROR = -1,           /* SL_SOC_ERROR "Failure." */
+    E_BADF = -9,                /* SL_EBADF "Bad file number" */
+    E_ENSOCK = -10,             /* SL_ENSOCK "system limit on … open socket" */
+    E_NOMEM = -12,              /* SL_ENOMEM "Out of memory" */
+    E_INVAL = -22,              /* SL_EINVAL "Invalid argument" */
+    E_NOPROTOOPT = -92,         /* SL_ENOPROTOOPT "Protocol not available" */
+    E_PROTONOSUPPORT = -93,     /* SL_EPROTONOSUPPORT "Protocol not supported" */
+    E_NETUNREACH = -101,        /* SL_ENETUNREACH */
+    E_ISCONN = -106,            /* SL_EISCONN */
+    E_NOTCONN = -107,           /* SL_ENOTCONN */
+    E_TIMEDOUT = -110,          /* SL_ETIMEDOUT */
+    E_CONNREFUSED = -111,       /* SL_ECONNREFUSED */
+    E_AGAIN = -11,              /* SL_EAGAIN: "using a non-blocking recv … SL_EAGAIN" (A12) */
+    E_ALREADY = -114,           /* SL_EALREADY: "On a non-blocking connect a possible
+                                   negative value is SL_EALREADY" (A12, B-sock) */
+    E_SEC_ALERT_BASE = -300,    /* "ssl tls security start with -300 offset" (A12) */
+    E_SECGENERAL = -450,        /* "error secure level general error" */
+    E_SECCLOSED = -452,         /* "secure layrer is closed by other size" */
+    E_SECSNOVERIFY = -453,      /* "Connected without server verification" */
+    E_SECNOCAFILE = -454,       /* "CA file not found"; SWRU455M: "not in the file system" */
+    E_SECBADCAFILE = -456,      /* "bad CA file" */
+    E_SECBADCERTFILE = -457,    /* "bad Certificate file" */
+    E_SECBADPRIVATEFILE = -458, /* "bad private file" */
+    E_SECDATEERROR = -461,      /* "connected with certificate date verification error" */
+    E_SECHANDSHAKETIMEDOUT = -462, /* "connection timed out due to handshake time" */
+    E_SECUNKNOWNROOTCA = -468   /* CC3220 only (B-err): "connected but the root CA used to
+                                   validate the peer is unknown"; no -468 in A10/A12 */
+};
+
+/* Secure-files slots: slBsd_secureSocketFilesIndex_e (A12) = SlSockSecureSocketFilesIndex_e
+ * (B-sock): SL_BSD_SECURED_PRIVATE_KEY_IDX 0, _CERTIFICATE_IDX 1, _CA_IDX 2, _DH_IDX 3. */
+enum { SLOT_KEY = 0, SLOT_CERT = 1, SLOT_CA = 2 };
+
+/* The suites a CC3200 can select: SL_SEC_MASK_* bits 0-9 (A12; default 0x3FF). */
+#define CC3200_MASK_BITS 0x3FFu
+
+enum { ES_NEW, ES_CONNECTING, ES_CONNECTED, ES_FAILED };
+
+#define NAME_MAX_LEN 180 /* SL_FS_MAX_FILE_NAME_LENGTH */
+
+/* One emulated socket. */
+typedef struct emu_sock {
+    int state;
+    bool nonblocking;
+    bool store_off;
+    bool by_id;
+    bool no_suite; /* the mask leaves nothing to offer: fail once TCP is up */
+    uint8_t method;
+    uint32_t mask;
+    uint32_t alpn;
+    uint8_t ids[4];
+    char ca[NAME_MAX_LEN + 1], cert[NAME_MAX_LEN + 1], key[NAME_MAX_LEN + 1];
+    char domain[256];
+    char host[32];
+    uint16_t port;
+    mqtls_tls_t tls;
+    mqtls_tcp_t tcp; /* the TCP connection alone, when no_suite */
+    mqtls_tls_cfg_t cfg;
+    uint8_t *ca_buf, *cert_buf, *key_buf;
+    size_t ca_len, cert_len, key_len;
+    char ciphers[2048];
+    const char *alpn_list[6];
+} emu_sock_t;
+
+/** The credential files of @p s (sl_emu_creds.c): 0, or the device's code. */
+int sl_emu__load_files(emu_sock_t *s);
+
+/** The suites @p s offers that the TLS backend knows ("" none; NULL the backend's default). */
+const char *sl_emu__cipher_list(emu_sock_t *s);
+
+/** @p s's ALPN bits as protocol names (NULL-terminated, in s->alpn_list). */
+void sl_emu__alpn_list(emu_sock_t *s);
+
 /* The codes that differ between the chips: the CC3220 moved the TLS library's codes by
  * -500 and the DNS and file-system codes to their own blocks (ti-research.md §1b, §2, §3). */
 typedef struct sl_emu_codes {

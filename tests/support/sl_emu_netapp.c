@@ -13,9 +13,7 @@
 
 enum {
     N_AF_INET = 2,            /* SL_AF_INET (A12, B-sock) */
-    N_NETUTIL_TRUE_RANDOM = 3, /* SL_NETUTIL_TRUE_RANDOM: CC32xx netutil.h, index id 683313152 */
-    E_SOC_ERROR = -1,         /* SL_SOC_ERROR */
-    E_INVAL = -22             /* SL_EINVAL */
+    N_NETUTIL_TRUE_RANDOM = 3 /* SL_NETUTIL_TRUE_RANDOM: CC32xx netutil.h, index id 683313152 */
 };
 
 _i16 sl_NetAppDnsGetHostByName(_i8 *pHostName, const _u16 NameLen, _u32 *OutIpAddr,
