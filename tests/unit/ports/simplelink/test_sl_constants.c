@@ -10,6 +10,10 @@
  * A wrong constant is then caught by TI's numbers, not by the port's own header agreeing
  * with itself. The table's own shape is checked as well (every line has a declared source,
  * no name twice), and the comparison is shown to catch a changed value and a missing name.
+ *
+ * The host emulation (tests/support/sl_emu*.c) writes its numbers from TI's documentation
+ * too, not from the port's header: they are checked against the same table, for the chip
+ * whose SDK the build declares (CC3220 by default, CC3200 with MQTLS_SL_SDK_CC3200).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +21,7 @@
 #include <string.h>
 
 #include "simplelink_api.h"
+#include "sl_emu_internal.h"
 #include "test.h"
 
 #ifndef SL_TI_TABLE
@@ -135,12 +140,12 @@ static unsigned compare(const port_const_t *p, size_t np, const ti_const_t *t, s
         if (!c) {
             bad++;
             if (report)
-                test_note("%s (port: %lld) is not in the TI table %s: transcribe TI's value "
+                test_note("%s (ours: %lld) is not in the TI table %s: transcribe TI's value "
                           "and name the source", p[i].name, p[i].value, SL_TI_TABLE);
         } else if (c->value != p[i].value) {
             bad++;
             if (report)
-                test_note("%s: the port says %lld, TI %lld (%s, table line %u)", p[i].name,
+                test_note("%s: ours is %lld, TI's %lld (%s, table line %u)", p[i].name,
                           p[i].value, c->value, c->source, c->line);
         }
     }
@@ -190,11 +195,71 @@ TEST(a_wrong_or_missing_constant_is_caught)
     CHECK_EQ_INT(compare(port_consts, N_PORT, copy, table_len, false), before + 1);
 }
 
+/* The emulation's codes, by TI's name for the chip of this build's SDK. */
+#ifdef MQTLS_SL_SDK_CC3200
+#define EMU_CHIP SL_EMU_CC3200
+#define TI(cc3200, cc3220) cc3200
+#else
+#define EMU_CHIP SL_EMU_CC3220
+#define TI(cc3200, cc3220) cc3220
+#endif
+
+TEST(the_emulation_answers_tis_codes)
+{
+    REQUIRE(load_table(SL_TI_TABLE));
+    sl_emu__device = EMU_CHIP;
+    const sl_emu_codes_t *c = sl_emu__codes();
+    const port_const_t emu[] = {
+        {TI("SL_SOC_ERROR", "SL_ERROR_BSD_SOC_ERROR"), E_SOC_ERROR},
+        {TI("SL_EBADF", "SL_ERROR_BSD_EBADF"), E_BADF},
+        {TI("SL_ENSOCK", "SL_ERROR_BSD_ENSOCK"), E_ENSOCK},
+        {TI("SL_ENOMEM", "SL_ERROR_BSD_ENOMEM"), E_NOMEM},
+        {TI("SL_EINVAL", "SL_ERROR_BSD_EINVAL"), E_INVAL},
+        {TI("SL_ENOPROTOOPT", "SL_ERROR_BSD_ENOPROTOOPT"), E_NOPROTOOPT},
+        {TI("SL_EPROTONOSUPPORT", "SL_ERROR_BSD_EPROTONOSUPPORT"), E_PROTONOSUPPORT},
+        {TI("SL_ENETUNREACH", "SL_ERROR_BSD_ENETUNREACH"), E_NETUNREACH},
+        {TI("SL_EISCONN", "SL_ERROR_BSD_EISCONN"), E_ISCONN},
+        {TI("SL_ENOTCONN", "SL_ERROR_BSD_ENOTCONN"), E_NOTCONN},
+        {TI("SL_ETIMEDOUT", "SL_ERROR_BSD_ETIMEDOUT"), E_TIMEDOUT},
+        {TI("SL_ECONNREFUSED", "SL_ERROR_BSD_ECONNREFUSED"), E_CONNREFUSED},
+        {TI("SL_EAGAIN", "SL_ERROR_BSD_EAGAIN"), E_AGAIN},
+        {TI("SL_EALREADY", "SL_ERROR_BSD_EALREADY"), E_ALREADY},
+        {TI("SL_ESEC_CLOSE_NOTIFY", "SL_ERROR_BSD_ESEC_CLOSE_NOTIFY"), E_SEC_ALERT_BASE},
+        {TI("SL_ESECGENERAL", "SL_ERROR_BSD_ESECGENERAL"), E_SECGENERAL},
+        {TI("SL_ESECCLOSED", "SL_ERROR_BSD_ESECCLOSED"), E_SECCLOSED},
+        {TI("SL_ESECSNOVERIFY", "SL_ERROR_BSD_ESECSNOVERIFY"), E_SECSNOVERIFY},
+        {TI("SL_ESECNOCAFILE", "SL_ERROR_BSD_ESECNOCAFILE"), E_SECNOCAFILE},
+        {TI("SL_ESECBADCAFILE", "SL_ERROR_BSD_ESECBADCAFILE"), E_SECBADCAFILE},
+        {TI("SL_ESECBADCERTFILE", "SL_ERROR_BSD_ESECBADCERTFILE"), E_SECBADCERTFILE},
+        {TI("SL_ESECBADPRIVATEFILE", "SL_ERROR_BSD_ESECBADPRIVATEFILE"), E_SECBADPRIVATEFILE},
+        {TI("SL_ESECDATEERROR", "SL_ERROR_BSD_ESECDATEERROR"), E_SECDATEERROR},
+        {TI("SL_ESECHANDSHAKETIMEDOUT", "SL_ERROR_BSD_ESECHANDSHAKETIMEDOUT"),
+         E_SECHANDSHAKETIMEDOUT},
+        {TI("SL_ESEC_ASN_SIG_CONFIRM_E", "SL_ERROR_BSD_ESEC_ASN_NO_SIGNER_E"), c->sig_confirm},
+        {TI("SL_ESEC_DOMAIN_NAME_MISMATCH", "SL_ERROR_BSD_ESEC_DOMAIN_NAME_MISMATCH"),
+         c->domain_mismatch},
+        {TI("SL_ESEC_UNSUPPORTED_SUITE", "SL_ERROR_BSD_ESEC_UNSUPPORTED_SUITE"),
+         c->unsupported_suite},
+        {TI("SL_NET_APP_DNS_QUERY_FAILED", "SL_ERROR_NET_APP_DNS_QUERY_FAILED"), c->dns_failed},
+        {TI("SL_FS_ERR_FILE_NOT_EXISTS", "SL_ERROR_FS_FILE_NOT_EXISTS"), c->fs_not_exists},
+        {TI("SL_FS_FILE_NAME_EXIST", "SL_ERROR_FS_FILE_NAME_EXIST"), c->fs_name_exist},
+        {TI("SL_FS_ERR_INVALID_HANDLE", "SL_ERROR_FS_INVALID_HANDLE"), c->fs_invalid_handle},
+        /* CC3200: no code for it found; SL_FS_ERR_UNKNOWN is the emulation's choice. */
+        {TI("SL_FS_ERR_UNKNOWN", "SL_ERROR_FS_MAX_OPENED_FILE_EXCEEDED"), c->fs_max_opened},
+    };
+    CHECK_EQ_INT(compare(emu, sizeof emu / sizeof emu[0], table, table_len, true), 0);
+#ifndef MQTLS_SL_SDK_CC3200 /* a CC3220 code only: no -468 in the CC3200 SDK */
+    const port_const_t root = {"SL_ERROR_BSD_ESECUNKNOWNROOTCA", E_SECUNKNOWNROOTCA};
+    CHECK_EQ_INT(compare(&root, 1, table, table_len, true), 0);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
     RUN(table_is_well_formed);
     RUN(every_port_constant_is_tis);
     RUN(a_wrong_or_missing_constant_is_caught);
+    RUN(the_emulation_answers_tis_codes);
     return test_main_end();
 }
