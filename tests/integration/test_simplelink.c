@@ -4,14 +4,10 @@
  *        listeners over the emulated network processor (support/sl_emu.h, either chip), and
  *        every code it produces explained for the chip that produced it.
  *
- * The motivating devices (issue 14): a CC3200 with DER files flashed by id (126 key, 127
- * certificate, 128 CA) in the secure-files slots publishes; a bad CA file gives -456, a
- * rejected device certificate -342, another CA -155. A CC3220 with named files and the
- * development catalog gives -468; with MQTLS_SL_KEEP_UNKNOWN_ROOT it stays up, on_kept is
- * called once and MQTT works. Also: the CC3220's good paths and provisioning, -454 ... -458,
- * -348, -461, -370, -722/-222, -790/-290, -462, -453, DNS, TCP and file-system codes; no
- * failed attempt reaches MQTT or leaves a socket. Built over the CC32xx SDK declarations
- * and again over the CC3200 SDK 1.x ones (integration/test_simplelink_cc3200).
+ * The motivating devices (issue 14): a CC3200 with DER files by id (126 key, 127 cert, 128
+ * CA) publishes; a bad CA gives -456, a rejected device certificate -342, another CA -155. A
+ * CC3220 with the development catalog gives -468, kept with MQTLS_SL_KEEP_UNKNOWN_ROOT. And
+ * the codes of every other failure. Built twice: CC32xx SDK, CC3200 SDK 1.x (_cc3200).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -603,6 +599,9 @@ TEST(ca_file_missing_454)
     mqtls_simplelink_cfg_t cfg = cc3220_cfg();
     check_fails("sl-454", &cfg, "localhost", lis[L_MAIN].port, -454,
                 MQTLS_ERR_TLS_CREDENTIALS, "cred.ca_missing", "not in the device's file system");
+    REQUIRE(sl_emu_put(CA_NAME, tf_path("garbage.der")) == 0); /* there, but bad: -456 */
+    check_fails("sl-456", &cfg, "localhost", lis[L_MAIN].port, -456,
+                MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind", NULL);
 }
 
 TEST(bad_certificate_file_457)

@@ -142,6 +142,8 @@ _i16 sl_Socket(_i16 Domain, _i16 Type, _i16 Protocol)
         return E_PROTONOSUPPORT;
     if (Protocol != N_SEC_SOCKET)
         return E_PROTONOSUPPORT; /* the emulation has secure sockets only */
+    /* No free socket: SL_ENSOCK "The system limit on the total number of open socket, has
+     * been reached" (A12, B-err); the limit is the chip's SL_MAX_SOCKETS. */
     for (int i = 0; i < CHIP_MAX_SOCKETS && i < SL_MAX_SOCKETS; i++) {
         if (socks[i])
             continue;
@@ -269,6 +271,9 @@ static int prepare(emu_sock_t *s)
     s->cfg.cert_mem_len = s->cert_len;
     s->cfg.key_mem = s->key_buf;
     s->cfg.key_mem_len = s->key_len;
+    /* TLS 1.2 whatever SL_SO_SECMETHOD says: every method TI lists ends at TLS 1.2 (the
+     * default SL_SO_SEC_METHOD_SSLv3_TLSV1_2, "use highest possible version from SSLv3 -
+     * TLS 1.2"), and the older versions alone are not emulated. */
     s->cfg.min_version = s->cfg.max_version = MQTLS_TLS_V1_2;
     sl_emu__alpn_list(s);
     s->cfg.alpn = s->alpn_list[0] ? s->alpn_list : NULL;
@@ -466,7 +471,7 @@ _i16 sl_Send(_i16 sd, const void *pBuf, _i16 Len, _i16 flags)
         int32_t n = mqtls_tls_transport.send(&s->tls, &iov, 1);
         if (n > 0)
             return (_i16)n;
-        if (n < 0)
+        if (n < 0) /* closed by the server: -452 "secure layrer is closed by other size" */
             return n == -(int32_t)MQTLS_ERR_CLOSED ? E_SECCLOSED : E_SOC_ERROR;
         if (s->nonblocking)
             return E_AGAIN;
@@ -488,7 +493,7 @@ _i16 sl_Recv(_i16 sd, void *pBuf, _i16 Len, _i16 flags)
         int32_t n = mqtls_tls_transport.recv(&s->tls, pBuf, (size_t)Len);
         if (n > 0)
             return (_i16)n;
-        if (n < 0)
+        if (n < 0) /* closed: 0, as a BSD recv (TI's text on it is not in the research) */
             return n == -(int32_t)MQTLS_ERR_CLOSED ? 0 : E_SOC_ERROR;
         if (s->nonblocking)
             return E_AGAIN; /* "using a non-blocking recv a possible negative value is
