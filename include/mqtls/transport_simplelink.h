@@ -17,9 +17,10 @@
  *    looks the chain's root up in its trusted-root catalog: a root missing there gives -468
  *    (the development "playground" catalog lacks production roots). A private CA that no
  *    catalog holds needs @c disable_cert_store.
- *  - CC3200 (CC3200 SDK 1.x): files by id in a four-slot array (SL_SO_SECURE_FILES):
+ *  - CC3200 (CC3200 SDK 1.x): files by name as on the CC3220 (options 30-32, as TI's own
+ *    CC3200 network layer names them), or by id in a four-slot array (SL_SO_SECURE_FILES):
  *    [0] private key, [1] certificate, [2] CA, [3] DH; file id N is "/cert/N.der" in the
- *    file system. There is no trusted-root catalog (no -467/-468), no ALPN and no AES-GCM
+ *    file system. One way or the other, not both. There is no trusted-root catalog (no -467/-468), no ALPN and no AES-GCM
  *    suite (mask bits 0-9 only); the host name is checked with option 35
  *    (SO_SECURE_DOMAIN_NAME_VERIFICATION) when the SDK has it (host driver 1.0.1.6).
  *    What a CC3200 lacks is refused at connect with MQTLS_ERR_UNSUPPORTED, never skipped.
@@ -55,7 +56,8 @@ extern "C" {
  *  which chip's numbers its codes are. */
 typedef enum mqtls_sl_device {
     MQTLS_SL_CC3220 = 0, /**< files by name; trusted-root catalog; domain name check; ALPN */
-    MQTLS_SL_CC3200      /**< files by id (secure_files); no catalog, no ALPN, no AES-GCM */
+    MQTLS_SL_CC3200      /**< files by name or id (secure_files); no catalog, no ALPN, no
+                              AES-GCM */
 } mqtls_sl_device_t;
 
 /** Slots of mqtls_simplelink_cfg_t::secure_files (TI's SL_BSD_SECURED_*_IDX order). */
@@ -80,10 +82,12 @@ enum {
 /** Settings. Strings must stay valid while the context is used. */
 typedef struct mqtls_simplelink_cfg {
     mqtls_sl_device_t device;
-    const char *ca_file;      /**< CC3220: the CA file's name in the file system */
-    const char *cert_file;    /**< CC3220: our certificate's file (NULL: none) */
-    const char *key_file;     /**< CC3220: its private key's file */
-    uint8_t secure_files[4];  /**< CC3200: file ids by MQTLS_SL_FILE_* slot, 0 = none */
+    const char *ca_file;      /**< the CA file's name in the file system */
+    const char *cert_file;    /**< our certificate's file (NULL: none) */
+    const char *key_file;     /**< its private key's file */
+    /** CC3200, instead of the names: file ids by MQTLS_SL_FILE_* slot, 0 = none. Names and
+     *  ids together are MQTLS_ERR_BAD_PARAM; ids on a CC3220 MQTLS_ERR_UNSUPPORTED. */
+    uint8_t secure_files[4];
     /** SL_SEC_MASK_* bits (SL_SO_SECURE_MASK); 0: the processor's default. A CC3200 knows
      *  bits 0-9 only: a higher bit (AES-GCM, ChaCha20) is MQTLS_ERR_UNSUPPORTED. */
     uint32_t cipher_mask;

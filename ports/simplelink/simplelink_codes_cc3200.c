@@ -30,32 +30,33 @@ const mqtls__sl_code_t mqtls__sl_codes_cc3200[] = {
     /* ---- the processor's own TLS layer (A12 SL_ESEC*) ---- */
     E(-453, MQTLS_ERR_TLS_VERIFY, CONN, "SL_ESECSNOVERIFY", "cred.ca_missing",
       /* A12 "Connected without server verification" */
-      "connected, but the server was NOT verified: no CA file id is in secure-files slot "
-      "[2], so anyone between the device and the broker can pose as the broker. mqtls "
-      "closes the connection. Fix: flash the broker's root CA as /cert/<id>.der (DER) and "
-      "put the id in slot [2]. The alternative, the 'insecure' setting, keeps the "
+      "connected, but the server was NOT verified: no CA file was given (by name, or by id "
+      "in secure-files slot [2]), so anyone between the device and the broker can pose as "
+      "the broker. mqtls closes the connection. Fix: flash the broker's root CA (DER) and "
+      "name it on the socket (ca_file, or its id in slot [2]). The alternative, the 'insecure' setting, keeps the "
       "connection unverified: for a lab only, never in production"),
     E(-454, MQTLS_ERR_TLS_CREDENTIALS, 0, "SL_ESECNOCAFILE", "cred.ca_missing",
       /* A12 "error secure level CA file not found" */
-      "the CA file given on the socket is not in the device's file system: flash the "
-      "broker's root CA (DER) as /cert/<id>.der with the id in slot [2], or under the name "
-      "given"),
+      "the CA file named on the socket is not in the device's file system: flash the "
+      "broker's root CA (DER) under the name given, or as /cert/<id>.der with the id in "
+      "secure-files slot [2]"),
     E(-456, MQTLS_ERR_TLS_CREDENTIALS, 0, "SL_ESECBADCAFILE", "cred.file_wrong_kind",
       /* A12 "error secure level bad CA file"; E2E 363643 (a non-existing id gave -456) */
-      "bad CA file: the CA file given by id (secure-files slot [2], /cert/<id>.der) is bad: "
-      "not DER (convert: 'mqtls cert convert ca.crt ca.der'), not a certificate, no file "
-      "has that id, or the ids are in the wrong secure-files slot ([0] key, [1] "
-      "certificate, [2] CA, [3] DH). A CC3200 trusts this CA file alone (it has no "
-      "trusted-root catalog): flash the root the broker's chain ends at"),
+      "bad CA file: the CA file named on the socket (by name, or given by id in "
+      "secure-files slot [2], /cert/<id>.der) cannot be used: not DER (convert: 'mqtls cert "
+      "convert ca.crt ca.der'), not a certificate, no file has that id, or the ids are in "
+      "the wrong secure-files slot ([0] key, [1] certificate, [2] CA, [3] DH). A CC3200 "
+      "trusts this CA file alone (it has no trusted-root catalog): flash the root the "
+      "broker's chain ends at"),
     E(-457, MQTLS_ERR_TLS_CREDENTIALS, 0, "SL_ESECBADCERTFILE", "cred.file_wrong_kind",
       /* A12 "error secure level bad Certificate file" */
-      "bad certificate file: the device certificate given by id (slot [1]) is missing (no "
-      "file has that id) or not a DER certificate; check it with 'mqtls cert show'"),
+      "bad certificate file: the device certificate (by name, or by id in slot [1]) is "
+      "missing or not a DER certificate; check it with 'mqtls cert show'"),
     E(-458, MQTLS_ERR_TLS_CREDENTIALS, 0, "SL_ESECBADPRIVATEFILE", "cred.file_wrong_kind",
       /* A12 "error secure level bad private file" */
-      "bad private key file: the key given by id (slot [0]) is missing, not a DER private "
-      "key, encrypted, or not the certificate's key; check the pair with 'mqtls cert check "
-      "--cert CERT --key KEY'"),
+      "bad private key file: the key (by name, or by id in slot [0]) is missing, not a DER "
+      "private key, encrypted, or not the certificate's key; check the pair with 'mqtls "
+      "cert check --cert CERT --key KEY'"),
     E(-461, MQTLS_ERR_TLS_VERIFY, CONN, "SL_ESECDATEERROR", "tls.server_cert_not_yet_valid",
       /* A12 "connected with certificate date verification error"; device.h */
       "connected, but the certificates' dates were NOT verified: they did not check out "

@@ -142,11 +142,29 @@ static bool set_name(mqtls_simplelink_t *t, _i16 opt, const char *name, int *cod
     return name == NULL || name[0] == '\0' || set_opt(t, opt, name, strlen(name), code);
 }
 
-/* The credential files: CC3220 by name, CC3200 by id in the four-slot array. */
+static bool is_set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+/* The files are given by name (ca_file, cert_file, key_file). */
+static bool by_name(const mqtls_simplelink_cfg_t *c)
+{
+    return is_set(c->ca_file) || is_set(c->cert_file) || is_set(c->key_file);
+}
+
+/* The files are given by id (secure_files: a CC3200 only). */
+static bool by_id(const mqtls_simplelink_cfg_t *c)
+{
+    return c->secure_files[0] || c->secure_files[1] || c->secure_files[2] || c->secure_files[3];
+}
+
+/* The credential files: by name (options 30-32, both SDKs: TI's own CC3200 network layer
+ * names them so), or on a CC3200 by id in the four-slot array (/cert/<id>.der). */
 static bool set_files(mqtls_simplelink_t *t, int *code)
 {
     const mqtls_simplelink_cfg_t *c = &t->cfg;
-    if (c->device == MQTLS_SL_CC3200) {
+    if (c->device == MQTLS_SL_CC3200 && by_id(c)) {
         _u8 files[4]; /* SlSockSecureFiles_t */
         memcpy(files, c->secure_files, sizeof files);
         return set_opt(t, SL_SO_SECURE_FILES, files, sizeof files, code);
@@ -230,16 +248,10 @@ static mqtls_status_t open_socket(mqtls_simplelink_t *t, const char *host)
     return ok ? MQTLS_OK : fail(t, code);
 }
 
-static bool is_set(const char *s)
-{
-    return s != NULL && s[0] != '\0';
-}
-
 /* What a CC3200 lacks, asked for anyway: refused, never skipped. */
 static bool cc3200_lacks(const mqtls_simplelink_cfg_t *c)
 {
-    return is_set(c->ca_file) || is_set(c->cert_file) || is_set(c->key_file) ||
-           c->alpn != 0 || c->disable_cert_store ||
+    return c->alpn != 0 || c->disable_cert_store ||
            (c->cipher_mask & ~(uint32_t)MQTLS_SLC_CC3200_MASK_BITS) != 0 ||
            (is_set(c->server_name) && !has_name_option(c));
 }
@@ -254,18 +266,26 @@ static mqtls_status_t cfg_check(const mqtls_simplelink_cfg_t *c)
     if (c->device == MQTLS_SL_CC3200) {
         if (cc3200_lacks(c))
             return MQTLS_ERR_UNSUPPORTED;
-        has_ca = c->secure_files[MQTLS_SL_FILE_CA] != 0;
-        if ((c->secure_files[MQTLS_SL_FILE_KEY] != 0) != (c->secure_files[MQTLS_SL_FILE_CERT] != 0))
-            return MQTLS_ERR_BAD_PARAM;
+        if (by_id(c) && by_name(c))
+            return MQTLS_ERR_BAD_PARAM; /* one way of naming the files, not two */
+        if (by_id(c)) {
+            has_ca = c->secure_files[MQTLS_SL_FILE_CA] != 0;
+            if ((c->secure_files[MQTLS_SL_FILE_KEY] != 0) !=
+                (c->secure_files[MQTLS_SL_FILE_CERT] != 0))
+                return MQTLS_ERR_BAD_PARAM;
+            return has_ca || c->insecure ? MQTLS_OK : MQTLS_ERR_BAD_PARAM;
+        }
     } else if (c->device == MQTLS_SL_CC3220) {
         if (MQTLS_SLC_SDK_CHIP != MQTLS_SL_CC3220)
             return MQTLS_ERR_UNSUPPORTED; /* a CC3200 SDK cannot drive a CC3220 */
-        has_ca = is_set(c->ca_file);
-        if ((c->cert_file != NULL) != (c->key_file != NULL))
-            return MQTLS_ERR_BAD_PARAM;
+        if (by_id(c))
+            return MQTLS_ERR_UNSUPPORTED; /* the CC32xx SDK has no secure-files slots */
     } else {
         return MQTLS_ERR_BAD_PARAM;
     }
+    has_ca = is_set(c->ca_file);
+    if ((c->cert_file != NULL) != (c->key_file != NULL))
+        return MQTLS_ERR_BAD_PARAM;
     return has_ca || c->insecure ? MQTLS_OK : MQTLS_ERR_BAD_PARAM;
 }
 

@@ -308,10 +308,20 @@ TEST(cc3200_bad_ca_file_456)
     mqtls_simplelink_cfg_t cfg = motivating_3200();
     check_fails("sl-3200-456", &cfg, "localhost", lis[L_MAIN].port, -456,
                 MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind", "bad CA file");
-    /* The same CA as PEM: a CC3200 takes DER. */
-    REQUIRE(put_id(ID_CA, "ca/ca.crt") == 0);
+    /* Named as Paho's CC3200 port names them (options 30-32), the CA as PEM: "Bad CA file"
+     * of the motivating case; a CC3200 takes DER. */
+    REQUIRE(sl_emu_put("/cert/ca.pem", tf_path("ca/ca.crt")) == 0);
+    REQUIRE(sl_emu_put("/cert/dev.der", tf_path("ca/dev1/cert.der")) == 0);
+    REQUIRE(sl_emu_put("/cert/dev.key", tf_path("ca/dev1/private.der")) == 0);
+    cfg = cc3200_cfg(0, 0, 0);
+    cfg.ca_file = "/cert/ca.pem", cfg.cert_file = "/cert/dev.der", cfg.key_file = "/cert/dev.key";
     check_fails("sl-3200-456-pem", &cfg, "localhost", lis[L_MAIN].port, -456,
                 MQTLS_ERR_TLS_CREDENTIALS, "cred.file_wrong_kind", "not DER");
+    REQUIRE(sl_emu_put("/cert/ca.pem", tf_path("ca/ca.der")) == 0); /* DER, same name */
+    sl_client_t d;
+    slc_init(&d, "sl-3200-names", &cfg);
+    check_publishes(&d, "localhost", lis[L_MAIN].port);
+    cfg = motivating_3200();
     /* The key's id in the CA slot: what sits there is no certificate. */
     cfg = cc3200_cfg(ID_KEY, ID_CERT, ID_KEY);
     check_fails("sl-3200-456-slot", &cfg, "localhost", lis[L_MAIN].port, -456,

@@ -4,8 +4,9 @@
  *        (built twice: over mqtls_sl_host, the CC32xx SDK, and over mqtls_sl_host_cc3200,
  *        the CC3200 SDK 1.x, when that library exists).
  *
- * A CC3200 lacks files by name, ALPN, the trusted-root catalog and AES-GCM; asking for any
- * of them is MQTLS_ERR_UNSUPPORTED before a socket is opened, never skipped. A server name
+ * A CC3200 lacks ALPN, the trusted-root catalog and AES-GCM; asking for any of them is
+ * MQTLS_ERR_UNSUPPORTED before a socket is opened, never skipped. Its files are named by
+ * name or by id, not both; a CC3220 has no ids. A server name
  * is refused only where the SDK has no domain-name option for the chip. The same settings
  * without the missing feature do reach the (emulated) processor, which shows that the
  * refusal is the feature's, not the configuration's.
@@ -65,9 +66,6 @@ TEST(cc3200_lacks_are_refused)
     check_reaches_processor(&c);
 
     c = cc3200();
-    c.ca_file = "/cert/ca.der"; /* by name: the CC3200 path names files by id */
-    CHECK_STATUS(try_connect(&c), MQTLS_ERR_UNSUPPORTED);
-    c = cc3200();
     c.alpn = 1; /* SL_SECURE_ALPN_H1 */
     CHECK_STATUS(try_connect(&c), MQTLS_ERR_UNSUPPORTED);
     c = cc3200();
@@ -79,6 +77,35 @@ TEST(cc3200_lacks_are_refused)
     c = cc3200();
     c.cipher_mask = 1u << 9; /* TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: the CC3200's top bit */
     check_reaches_processor(&c);
+}
+
+/* The CC3200 SDK has the by-name options 30-32 too (TI's own CC3200 network layer, and
+ * Paho's CC3200 port in the motivating case, name files so): names or ids, not both. */
+TEST(cc3200_files_by_name_or_by_id)
+{
+    REQUIRE(sl_emu_reset(store, SL_EMU_CC3200) == 0);
+    mqtls_simplelink_cfg_t c;
+    memset(&c, 0, sizeof c);
+    c.device = MQTLS_SL_CC3200;
+    c.ca_file = "/cert/ca.der";
+    c.cert_file = "/cert/client.der";
+    c.key_file = "/cert/client.key";
+    check_reaches_processor(&c);
+    c.key_file = NULL; /* a certificate without its key */
+    CHECK_STATUS(try_connect(&c), MQTLS_ERR_BAD_PARAM);
+    c = cc3200();
+    c.ca_file = "/cert/ca.der"; /* names and ids at once: which one counts? */
+    CHECK_STATUS(try_connect(&c), MQTLS_ERR_BAD_PARAM);
+}
+
+TEST(cc3220_has_no_file_ids)
+{
+    REQUIRE(sl_emu_reset(store, SL_EMU_CC3220) == 0);
+    mqtls_simplelink_cfg_t c;
+    memset(&c, 0, sizeof c);
+    c.device = MQTLS_SL_CC3220;
+    c.secure_files[MQTLS_SL_FILE_CA] = 128;
+    CHECK_STATUS(try_connect(&c), MQTLS_ERR_UNSUPPORTED);
 }
 
 TEST(server_name_needs_the_sdks_option)
@@ -135,6 +162,8 @@ int main(int argc, char **argv)
     test_main_begin(argc, argv);
     snprintf(store, sizeof store, "/tmp/mqtls-slcfg-%ld", (long)getpid());
     RUN(cc3200_lacks_are_refused);
+    RUN(cc3200_files_by_name_or_by_id);
+    RUN(cc3220_has_no_file_ids);
     RUN(server_name_needs_the_sdks_option);
     RUN(cc3220_needs_the_cc32xx_sdk);
     RUN(bad_settings_are_bad_params);
