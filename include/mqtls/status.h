@@ -26,7 +26,8 @@ typedef enum mqtls_status {
     MQTLS_ERR_BAD_PARAM,        /**< a NULL or out-of-range argument */
     MQTLS_ERR_NO_SPACE,         /**< the output buffer is too small */
     MQTLS_ERR_STATE,            /**< not allowed in the client's current state */
-    MQTLS_ERR_UNSUPPORTED,      /**< feature compiled out (MQTT 5, QoS 2) */
+    MQTLS_ERR_UNSUPPORTED,      /**< feature compiled out (MQTT 5, QoS 2), or one the TLS
+                                     library or the device lacks */
     MQTLS_ERR_INTERRUPTED,      /**< the caller interrupted a blocked write (mqtls_interrupt) */
 
     /* Malformed packets: each rule of the specifications has its own status. */
