@@ -75,8 +75,8 @@ typedef struct sensor_node_file {
 /**
  * Writes each file that is missing from the file system, or stored with another size,
  * (every file with @p force) with sl_FsOpen/sl_FsWrite/sl_FsClose. Flash wears: files
- * already there are left alone. provision.c does it with the CC32xx SDK, provision_cc3200.c
- * with the CC3200 SDK 1.x, which cannot grow a file: one whose allocation is too small for
+ * already there are left alone. provision.c does it with the CC32xx SDK, or with the CC3200
+ * SDK 1.x (MQTLS_SL_SDK_CC3200), which cannot grow a file: one whose allocation is too small for
  * its new content is an error (-1).
  * @return 0, a negative SimpleLink code, or -1 when a write was short or did not fit
  */

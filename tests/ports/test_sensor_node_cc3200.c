@@ -1,7 +1,7 @@
 /**
  * @file test_sensor_node_cc3200.c
  * @brief The CC3200 variant of the example firmware's provisioning
- *        (examples/sensor-node/provision_cc3200.c, CC3200 SDK 1.x file API) over the
+ *        (examples/sensor-node/provision.c built for the CC3200 SDK 1.x file API) over the
  *        emulated network processor in the CC3200 SDK's shapes (mqtls_sl_host_cc3200):
  *        the files land as "/cert/<id>.der" with their content, are written once, and a
  *        file whose allocation is too small for its new content is an error, not a

@@ -171,7 +171,7 @@ static int catalog_add_pem(const char *text)
 int sl_emu_catalog_add(const char *path)
 {
     size_t len;
-    uint8_t *buf = sl_emu__read_all(path, &len);
+    uint8_t *buf = tf_read_file(path, &len);
     if (!buf)
         return -1;
     int rc = sl_emu__is_pem_text(buf, len) ? catalog_add_pem((const char *)buf)

@@ -65,34 +65,6 @@ void sl_emu__store_path(const char *name, char *out, size_t size)
     }
 }
 
-uint8_t *sl_emu__read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap + 1);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        uint8_t *nb = realloc(buf, cap * 2 + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = 0;
-        *len = n;
-    }
-    return buf;
-}
-
 bool sl_emu__is_pem_text(const uint8_t *b, size_t n)
 {
     for (size_t i = 0; i + 10 <= n; i++)
@@ -115,7 +87,7 @@ int sl_emu_put_mem(const char *name, const void *data, size_t len)
 int sl_emu_put(const char *name, const char *path)
 {
     size_t len;
-    uint8_t *buf = sl_emu__read_all(path, &len);
+    uint8_t *buf = tf_read_file(path, &len);
     if (!buf)
         return -1;
     int rc = sl_emu_put_mem(name, buf, len);
@@ -134,7 +106,7 @@ uint8_t *sl_emu_get(const char *name, size_t *len)
 {
     char path[1024];
     sl_emu__store_path(name, path, sizeof path);
-    return sl_emu__read_all(path, len);
+    return tf_read_file(path, len);
 }
 
 /* TI, SimpleLink Programmer v0.5 readme (index id 8632234914): "use filename in the

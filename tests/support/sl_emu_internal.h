@@ -22,6 +22,7 @@
 #include "sl_emu.h"
 
 #include "mqtls/transport_tcp.h"
+#include "tls_fixture.h" /* tf_read_file(): a whole host file */
 
 /* Codes with the same number on both chips: A12 `socket.h` (SL_E…, CC3200) and B-err
  * `errors.h` (SL_ERROR_BSD_…, CC3220); ti-research.md §1a-§1c. */
@@ -121,8 +122,6 @@ const sl_emu_codes_t *sl_emu__codes(void);
 /** The host path of store name @p name. */
 void sl_emu__store_path(const char *name, char *out, size_t size);
 
-/** A whole host file (malloc'd, NUL after the content), or NULL. */
-uint8_t *sl_emu__read_all(const char *path, size_t *len);
 
 /** PEM text anywhere in @p b (a bundle may start with comments). */
 bool sl_emu__is_pem_text(const uint8_t *b, size_t n);
