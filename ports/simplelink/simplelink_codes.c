@@ -121,11 +121,17 @@ static const mqtls__sl_code_t shared[] = {
 
 #define N_SHARED (sizeof shared / sizeof shared[0])
 
+/* A CC3200 firmware (built for the CC3200 SDK 1.x: it drives a CC3200 and nothing else)
+ * carries the CC3200's table only (MQTLS_SL_CODES_CC3200_ONLY, set by ports/CMakeLists.txt
+ * for a CC3200 port): the CC3220's would cost it about 8 KB of the RAM it runs from. Hosts
+ * (the tool, the tests) carry both. */
 static const mqtls__sl_code_t *own_table(mqtls_sl_device_t chip, size_t *n)
 {
     switch (chip) {
     case MQTLS_SL_CC3200: *n = mqtls__sl_codes_cc3200_n; return mqtls__sl_codes_cc3200;
+#ifndef MQTLS_SL_CODES_CC3200_ONLY
     case MQTLS_SL_CC3220: *n = mqtls__sl_codes_cc3220_n; return mqtls__sl_codes_cc3220;
+#endif
     default: *n = 0; return NULL;
     }
 }
