@@ -227,7 +227,16 @@ for q in 0 1; do
     "$MQTLS_BIN" pub -p "$FAKE_PORT" -t a -q $q -f "$WORK/30m" > /dev/null 2> "$WORK/int.err" &
     pid=$!
     BG_PIDS+=("$pid")
-    sleep 1
+    # Ctrl-C once the send is blocked: bytes wait in the kernel's send queue towards the
+    # broker that does not read (a fixed sleep was too short for a loaded sanitizer build,
+    # which was still reading the file or connecting).
+    for i in $(seq 1 300); do
+        sendq=$(ss -tnH state established "( dport = :$FAKE_PORT )" 2> /dev/null |
+                awk '{ print $2; exit }')
+        [ "${sendq:-0}" -gt 0 ] && break
+        sleep 0.05
+    done
+    sleep 0.3
     t0=$(date +%s%N)
     kill -INT "$pid"
     for i in $(seq 1 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.05; done
