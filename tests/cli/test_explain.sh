@@ -99,6 +99,19 @@ explain_ok 0 --stack openssl-verify 10
 assert_contains "$OUT" "cause: tls.server_cert_expired" "verify 10: expired"
 assert_not_contains "$OUT" "not_yet_valid" "verify 10: not 'not yet valid'"
 
+# Paho and coreMQTT: their names, the CONNACK codes, and where one number is both.
+explain_ok 0 --stack paho 5
+assert_contains "$OUT" "cause: mqtt.refused_not_authorized" "paho 5: not authorized"
+explain_ok 0 --stack paho -10
+assert_contains "$OUT" "MQTTCLIENT_SSL_NOT_SUPPORTED" "paho -10"
+explain_ok 0 --stack coremqtt 4
+assert_contains "$OUT" "code: 4 MQTTRecvFailed" "coremqtt 4"
+assert_contains "$OUT" "cause: mqtt.closed_after_connect" "coremqtt 4: the cause"
+explain_ok 2 --stack coremqtt 17
+explain_ok 3 5
+assert_contains "$OUT" "--stack paho 5 CONNACK 5: not authorized" "5: paho"
+assert_contains "$OUT" "--stack coremqtt 5 MQTTBadResponse" "5: coremqtt"
+
 # Without --stack: the one stack that has CODE, or the list and exit 3.
 explain_ok 0 -0x7780
 assert_contains "$OUT" "stack: mbedtls" "-0x7780 is Mbed TLS's"
@@ -133,7 +146,7 @@ expect 2 "unknown option '--bogus'" explain --bogus -1
 
 # --help lists the stacks from the table and the exit statuses; mqtls --help the command.
 explain_ok 0 --help
-for s in cc3220 cc3200 simplelink mbedtls openssl openssl-verify; do
+for s in cc3220 cc3200 simplelink mbedtls openssl openssl-verify paho coremqtt; do
     assert_contains "$OUT" " $s " "--help lists the stack $s"
 done
 assert_contains "$OUT" " 1 the code is in no table" "--help names the exit for an unknown code"

@@ -248,6 +248,33 @@ TEST(openssl_alerts_and_verify_errors)
     CHECK_EQ_STR(cause_of("openssl-verify", 26), "");
 }
 
+TEST(paho_and_coremqtt_codes)
+{
+    int rc = -1;
+    const char *r = report("paho", -10, &rc);
+    CHECK_EQ_INT(rc, 0);
+    CHECK(strstr(r, "MQTTCLIENT_SSL_NOT_SUPPORTED") && strstr(r, "paho-mqtt3cs"));
+    CHECK_EQ_STR(cause_of("paho", 5), "mqtt.refused_not_authorized");
+    CHECK_EQ_STR(cause_of("paho", 4), "mqtt.refused_bad_credentials"); /* not 5's */
+    CHECK_EQ_STR(cause_of("paho", 1), "mqtt.refused_protocol_version");
+    CHECK_EQ_STR(cause_of("paho", -1), "");
+    report("paho", -12, &rc);
+    CHECK_EQ_INT(rc, TOOL_EXPLAIN_EXIT_UNKNOWN);
+    r = report("coremqtt", 4, &rc);
+    CHECK_EQ_INT(rc, 0);
+    CHECK(strstr(r, "code:    4 MQTTRecvFailed") != NULL);
+    CHECK_EQ_STR(cause_of("coremqtt", 4), "mqtt.closed_after_connect");
+    CHECK_EQ_STR(cause_of("coremqtt", 6), "mqtt.refused");
+    CHECK_EQ_STR(cause_of("coremqtt", 5), "mqtt.no_connack");
+    CHECK_EQ_STR(cause_of("coremqtt", 3), ""); /* send failed: no one cause */
+    r = report("coremqtt", 16, &rc);
+    CHECK(strstr(r, "MQTTPublishRetrieveFailed") != NULL);
+    const tool_explain_stack_t *c = tool_explain_stack("coremqtt");
+    long v;
+    REQUIRE(c);
+    CHECK(!tool_explain_parse_code(c, "17", &v) && !tool_explain_parse_code(c, "-1", &v));
+}
+
 /* Every cause a table names is one of the doctor's catalog; every known code has a name and
  * text. Walks each stack's whole range (and each flag bit). */
 TEST(every_cause_is_in_the_catalog)
@@ -330,6 +357,7 @@ int main(int argc, char **argv)
     RUN(mbedtls_codes_are_read_in_hex_and_decimal);
     RUN(mbedtls_errors_split_and_flags_named);
     RUN(openssl_alerts_and_verify_errors);
+    RUN(paho_and_coremqtt_codes);
     RUN(every_cause_is_in_the_catalog);
     RUN(without_stack_the_one_stack_that_knows_code);
     return test_main_end();
