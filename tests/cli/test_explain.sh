@@ -112,6 +112,16 @@ explain_ok 3 5
 assert_contains "$OUT" "--stack paho 5 CONNACK 5: not authorized" "5: paho"
 assert_contains "$OUT" "--stack coremqtt 5 MQTTBadResponse" "5: coremqtt"
 
+# wolfSSL: the TLS layer's and wolfCrypt's codes; a CC3200 TLS code is wolfSSL's number.
+explain_ok 0 --stack wolfssl -188
+assert_contains "$OUT" "code: -188 ASN_NO_SIGNER_E" "wolfssl -188"
+assert_contains "$OUT" "cause: tls.server_untrusted_root" "wolfssl -188: the cause"
+explain_ok 0 --stack wolfssl 322
+assert_contains "$OUT" "cause: tls.hostname_mismatch" "wolfssl 322 is -322"
+explain_ok 3 -151
+assert_contains "$OUT" "--stack cc3200" "-151: the CC3200"
+assert_contains "$OUT" "--stack wolfssl -151 ASN_AFTER_DATE_E" "-151: wolfSSL"
+
 # Without --stack: the one stack that has CODE, or the list and exit 3.
 explain_ok 0 -0x7780
 assert_contains "$OUT" "stack: mbedtls" "-0x7780 is Mbed TLS's"
@@ -146,7 +156,7 @@ expect 2 "unknown option '--bogus'" explain --bogus -1
 
 # --help lists the stacks from the table and the exit statuses; mqtls --help the command.
 explain_ok 0 --help
-for s in cc3220 cc3200 simplelink mbedtls openssl openssl-verify paho coremqtt; do
+for s in cc3220 cc3200 simplelink mbedtls openssl openssl-verify wolfssl paho coremqtt; do
     assert_contains "$OUT" " $s " "--help lists the stack $s"
 done
 assert_contains "$OUT" " 1 the code is in no table" "--help names the exit for an unknown code"

@@ -41,7 +41,8 @@ static void sl_explain(const tool_explain_stack_t *s, long code, tool_explain_re
 /* SimpleLink calls return _i16: the codes are -32768 ... -1, and 0 for success. Mbed TLS
  * errors are -0x7FFF ... -1 and its verify flags (positive, in hex) use bits up to 0x80000;
  * TLS alerts are one byte; the X509_V_ERR numbers of OpenSSL 3.0 end below 100; Paho's
- * codes are -17 ... -1 and the CONNACK codes 1-5; MQTTStatus_t is 0 ... 16. */
+ * codes are -17 ... -1 and the CONNACK codes 1-5; MQTTStatus_t is 0 ... 16; wolfSSL's are
+ * negative, above -1000. */
 const tool_explain_stack_t tool_explain_stacks[] = {
     {"cc3220", "TI SimpleLink CC3220 network processor (CC32xx SDK)", -32768, 0, true, false,
      sl_explain, MQTLS_SL_CC3220, false},
@@ -55,6 +56,8 @@ const tool_explain_stack_t tool_explain_stacks[] = {
      tool_explain_openssl_alert, 0, false},
     {"openssl-verify", "OpenSSL X509_V_ERR codes (openssl verify: \"error 20\")", 0, 99,
      false, false, tool_explain_openssl_verify, 0, false},
+    {"wolfssl", "wolfSSL error codes (wolfSSL_get_error(): -501 ... -101)", -999, 0, true,
+     false, tool_explain_wolfssl, 0, false},
     {"paho", "Eclipse Paho MQTT C (MQTTCLIENT_*, CONNACK 1-5) and Embedded-C", -17, 5,
      false, false, tool_explain_paho, 0, false},
     {"coremqtt", "FreeRTOS coreMQTT MQTTStatus_t (MQTT_Status_strerror())", 0, 16, false,

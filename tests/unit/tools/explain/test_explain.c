@@ -275,6 +275,26 @@ TEST(paho_and_coremqtt_codes)
     CHECK(!tool_explain_parse_code(c, "17", &v) && !tool_explain_parse_code(c, "-1", &v));
 }
 
+TEST(wolfssl_codes)
+{
+    int rc = -1;
+    const char *r = report("wolfssl", -188, &rc);
+    CHECK_EQ_INT(rc, 0);
+    CHECK(strstr(r, "code:    -188 ASN_NO_SIGNER_E") != NULL);
+    CHECK_EQ_STR(cause_of("wolfssl", -188), "tls.server_untrusted_root");
+    CHECK_EQ_STR(cause_of("wolfssl", -322), "tls.hostname_mismatch");
+    CHECK_EQ_STR(cause_of("wolfssl", -151), "tls.server_cert_expired");
+    CHECK_EQ_STR(cause_of("wolfssl", -150), "tls.server_cert_not_yet_valid");
+    CHECK_EQ_STR(cause_of("wolfssl", -501), "tls.no_common_cipher");
+    CHECK_EQ_STR(cause_of("wolfssl", -326), "tls.version_mismatch");
+    r = report("wolfssl", -398, &rc); /* a newer TLS-layer code */
+    CHECK_EQ_INT(rc, TOOL_EXPLAIN_EXIT_UNKNOWN);
+    CHECK(strstr(r, "wolfSSL_ERR_error_string") != NULL);
+    /* The CC3200's TLS codes are wolfSSL's numbers: -151 is both. */
+    CHECK_EQ_INT(run("-151", NULL), TOOL_EXPLAIN_EXIT_AMBIGUOUS);
+    CHECK_EQ_INT(run("-188", NULL), 0);
+}
+
 /* Every cause a table names is one of the doctor's catalog; every known code has a name and
  * text. Walks each stack's whole range (and each flag bit). */
 TEST(every_cause_is_in_the_catalog)
@@ -358,6 +378,7 @@ int main(int argc, char **argv)
     RUN(mbedtls_errors_split_and_flags_named);
     RUN(openssl_alerts_and_verify_errors);
     RUN(paho_and_coremqtt_codes);
+    RUN(wolfssl_codes);
     RUN(every_cause_is_in_the_catalog);
     RUN(without_stack_the_one_stack_that_knows_code);
     return test_main_end();
