@@ -122,6 +122,14 @@ explain_ok 3 -151
 assert_contains "$OUT" "--stack cc3200" "-151: the CC3200"
 assert_contains "$OUT" "--stack wolfssl -151 ASN_AFTER_DATE_E" "-151: wolfSSL"
 
+# The AWS IoT Device SDK v3.
+explain_ok 0 --stack aws-sdk -23
+assert_contains "$OUT" "code: -23 NETWORK_ERR_NET_UNKNOWN_HOST" "aws-sdk -23"
+assert_contains "$OUT" "cause: dns.not_found" "aws-sdk -23: the cause"
+explain_ok 0 --stack aws-sdk -41
+assert_contains "$OUT" "cause: mqtt.refused_not_authorized" "aws-sdk -41: not authorized"
+assert_not_contains "$OUT" "bad_credentials" "aws-sdk -41: not bad credentials"
+
 # Without --stack: the one stack that has CODE, or the list and exit 3.
 explain_ok 0 -0x7780
 assert_contains "$OUT" "stack: mbedtls" "-0x7780 is Mbed TLS's"
@@ -142,6 +150,10 @@ if command -v python3 >/dev/null; then
     python3 -c 'import json,sys; json.loads(sys.stdin.read())' <<<"$OUT"
     assert_status 0 $? "--json: valid JSON"
 fi
+OUT=$(mqtls explain --json 20)
+assert_status 3 $? "mqtls explain --json 20"
+assert_contains "$OUT" '"ambiguous": true' "--json, several stacks: said so"
+assert_contains "$OUT" '"stack": "openssl-verify"' "--json, several stacks: listed"
 
 # Bad arguments: exit 2 with a message.
 expect 2 "invalid CODE 'abc'" explain abc
@@ -156,7 +168,7 @@ expect 2 "unknown option '--bogus'" explain --bogus -1
 
 # --help lists the stacks from the table and the exit statuses; mqtls --help the command.
 explain_ok 0 --help
-for s in cc3220 cc3200 simplelink mbedtls openssl openssl-verify wolfssl paho coremqtt; do
+for s in cc3220 cc3200 simplelink mbedtls openssl openssl-verify wolfssl paho coremqtt aws-sdk; do
     assert_contains "$OUT" " $s " "--help lists the stack $s"
 done
 assert_contains "$OUT" " 1 the code is in no table" "--help names the exit for an unknown code"

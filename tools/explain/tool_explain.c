@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/tool_json.h"
 #include "common/tool_util.h"
 
 /** The command line as parsed. */
@@ -52,7 +53,7 @@ static const char explain_exit_help[] =
     "  3   no --stack and several stacks have CODE: they are listed; give --stack\n";
 
 /* The stacks, listed from tool_explain_stacks[] when --help first asks. */
-static char stacks_help[1024];
+static char stacks_help[2048];
 
 static tool_cmddef_t explain_cmds[] = {
     {"explain", C_EXPLAIN,
@@ -159,17 +160,37 @@ static size_t stacks_knowing(const char *arg, const tool_explain_stack_t **hit, 
     return n;
 }
 
-/* Several stacks have CODE: each, with its name for it, and the question. */
+/* Several stacks have CODE: each, with its name for it, and the question; with @p json one
+ * object {"ambiguous": true, "code": ARG, "stacks": [{"stack", "code", "name"}...]}. */
 static int ambiguous(const char *arg, const tool_explain_stack_t **hit, const long *codes,
-                     size_t n)
+                     size_t n, bool json)
 {
-    printf("CODE %s is in the tables of %zu stacks; give --stack with one of them:\n", arg, n);
+    tool_json_t j;
+    memset(&j, 0, sizeof j);
+    tool_json_obj(&j, NULL);
+    tool_json_bool(&j, "ambiguous", true);
+    tool_json_str(&j, "code", arg);
+    tool_json_arr(&j, "stacks");
+    if (!json)
+        printf("CODE %s is in the tables of %zu stacks; give --stack with one of them:\n", arg,
+               n);
     for (size_t i = 0; i < n; i++) {
         tool_explain_result_t r;
         char name[512];
         tool_explain_run(hit[i], codes[i], &r, name, sizeof name);
-        printf("  --stack %-14s %ld %s\n", hit[i]->name, codes[i], r.name);
+        if (!json)
+            printf("  --stack %-14s %ld %s\n", hit[i]->name, codes[i], r.name);
+        tool_json_obj(&j, NULL);
+        tool_json_str(&j, "stack", hit[i]->name);
+        tool_json_int(&j, "code", codes[i]);
+        tool_json_str(&j, "name", r.name);
+        tool_json_end(&j);
     }
+    tool_json_end(&j);
+    tool_json_end(&j);
+    if (json)
+        printf("%.*s\n", (int)j.out.len, j.out.p);
+    tool_json_free(&j);
     return TOOL_EXPLAIN_EXIT_AMBIGUOUS;
 }
 
@@ -184,7 +205,7 @@ static int guess(const char *arg, bool json)
     if (n == 1)
         return tool_explain_print(hit[0], codes[0], json, stdout);
     if (n > 1)
-        return ambiguous(arg, hit, codes, n);
+        return ambiguous(arg, hit, codes, n, json);
     long code;
     if (tool_explain_parse_code(&tool_explain_stacks[0], arg, &code))
         return tool_explain_print(&tool_explain_stacks[0], code, json, stdout);

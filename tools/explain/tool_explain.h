@@ -8,7 +8,7 @@
  * processors (`cc3220`, `cc3200`; `simplelink` is the CC3220) read the port's code tables
  * (ports/simplelink/simplelink_codes*.c); the other stacks have a table of entries in a file
  * of their own (stack_mbedtls.c, stack_openssl.c, stack_wolfssl.c, stack_paho.c,
- * stack_coremqtt.c), their vendor documents cited in docs/troubleshooting.md.
+ * stack_coremqtt.c, stack_awssdk.c), their vendor documents cited in docs/troubleshooting.md.
  */
 #ifndef TOOL_EXPLAIN_H
 #define TOOL_EXPLAIN_H
@@ -98,6 +98,9 @@ void tool_explain_paho(const tool_explain_stack_t *s, long code, tool_explain_re
 /** wolfSSL's error codes (stack_wolfssl.c). */
 void tool_explain_wolfssl(const tool_explain_stack_t *s, long code, tool_explain_result_t *out,
                           char *name_buf, size_t name_size);
+/** The AWS IoT Device SDK for Embedded C v3's IoT_Error_t (stack_awssdk.c). */
+void tool_explain_awssdk(const tool_explain_stack_t *s, long code, tool_explain_result_t *out,
+                         char *name_buf, size_t name_size);
 /** coreMQTT's MQTTStatus_t (stack_coremqtt.c). */
 void tool_explain_coremqtt(const tool_explain_stack_t *s, long code,
                            tool_explain_result_t *out, char *name_buf, size_t name_size);

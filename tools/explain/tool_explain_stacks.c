@@ -62,6 +62,8 @@ const tool_explain_stack_t tool_explain_stacks[] = {
      false, false, tool_explain_paho, 0, false},
     {"coremqtt", "FreeRTOS coreMQTT MQTTStatus_t (MQTT_Status_strerror())", 0, 16, false,
      false, tool_explain_coremqtt, 0, false},
+    {"aws-sdk", "AWS IoT Device SDK for Embedded C v3 IoT_Error_t", -57, 8, false, false,
+     tool_explain_awssdk, 0, false},
 };
 
 const size_t tool_explain_n_stacks = sizeof tool_explain_stacks / sizeof tool_explain_stacks[0];

@@ -365,6 +365,27 @@ TEST(without_stack_the_one_stack_that_knows_code)
     CHECK(strstr(o, "\"name\": \"MBEDTLS_X509_BADCERT_CN_MISMATCH\"") != NULL);
     CHECK(strstr(o, "\"known\": true") != NULL);
     CHECK(strstr(o, "stack:") == NULL); /* no text */
+    o = run_out(&rc, "--json", "-456", NULL);
+    CHECK_EQ_INT(rc, TOOL_EXPLAIN_EXIT_AMBIGUOUS);
+    CHECK(strstr(o, "\"ambiguous\": true") && strstr(o, "\"stack\": \"cc3200\""));
+    CHECK(strstr(o, "give --stack") == NULL);
+}
+
+TEST(aws_sdk_codes)
+{
+    int rc = -1;
+    const char *r = report("aws-sdk", -23, &rc);
+    CHECK_EQ_INT(rc, 0);
+    CHECK(strstr(r, "NETWORK_ERR_NET_UNKNOWN_HOST") != NULL);
+    CHECK_EQ_STR(cause_of("aws-sdk", -23), "dns.not_found");
+    CHECK_EQ_STR(cause_of("aws-sdk", -41), "mqtt.refused_not_authorized");
+    CHECK_EQ_STR(cause_of("aws-sdk", -40), "mqtt.refused_bad_credentials");
+    CHECK_EQ_STR(cause_of("aws-sdk", -6), "tls.handshake_timeout");
+    CHECK_EQ_STR(cause_of("aws-sdk", -13), "");
+    report("aws-sdk", -50, &rc); /* MAX_SIZE_ERROR: not in the table */
+    CHECK_EQ_INT(rc, TOOL_EXPLAIN_EXIT_UNKNOWN);
+    long v;
+    CHECK(!tool_explain_parse_code(tool_explain_stack("aws-sdk"), "-58", &v));
 }
 
 int main(int argc, char **argv)
@@ -379,6 +400,7 @@ int main(int argc, char **argv)
     RUN(openssl_alerts_and_verify_errors);
     RUN(paho_and_coremqtt_codes);
     RUN(wolfssl_codes);
+    RUN(aws_sdk_codes);
     RUN(every_cause_is_in_the_catalog);
     RUN(without_stack_the_one_stack_that_knows_code);
     return test_main_end();
