@@ -57,15 +57,15 @@ static char stacks_help[2048];
 
 static tool_cmddef_t explain_cmds[] = {
     {"explain", C_EXPLAIN,
-     "Usage: mqtls explain [--stack S] CODE\n"
+     "Usage: mqtls explain [--stack S] [--json] CODE\n"
      "\n"
      "What an error code of a device's TLS stack means: the stack's name for it, the\n"
      "status mqtls reports, the doctor's cause id (docs/troubleshooting.md) and the fix,\n"
-     "for that stack (the same number can mean different things on two stacks). Offline.\n"
+     "for that stack (one number can mean different things on two stacks). Offline.\n"
      "CODE is a decimal number (mbedtls: hex too, -0x2700; a positive hex CODE is a\n"
-     "verify-flags word). SimpleLink and Mbed TLS codes are negative, so 468 is read as\n"
-     "-468 there, and -468 is taken as CODE, not as an option. Without --stack, the one\n"
-     "stack whose table has CODE explains it.\n"
+     "verify-flags word). SimpleLink, Mbed TLS and wolfSSL codes are negative, so\n"
+     "468 is read as -468 there, and -468 is taken as CODE, not as an option.\n"
+     "Without --stack, the one stack whose table has CODE explains it.\n"
      "\n",
      stacks_help, explain_exit_help},
 };
@@ -77,7 +77,7 @@ static void fill_stacks_help(void)
 {
     size_t n = (size_t)snprintf(stacks_help, sizeof stacks_help, "\nStacks (--stack):\n");
     for (size_t i = 0; i < tool_explain_n_stacks && n < sizeof stacks_help; i++)
-        n += (size_t)snprintf(stacks_help + n, sizeof stacks_help - n, "  %-12s %s\n",
+        n += (size_t)snprintf(stacks_help + n, sizeof stacks_help - n, "  %-15s %s\n",
                               tool_explain_stacks[i].name, tool_explain_stacks[i].about);
     if (n < sizeof stacks_help)
         snprintf(stacks_help + n, sizeof stacks_help - n, "\n");
@@ -228,7 +228,7 @@ static int run(int argc, char **argv, char **args)
         return TOOL_EXIT_OK;
     if (rc == TOOL_EXIT_OK && p.n_pos != 1)
         rc = p.n_pos ? tool_usage_err("one CODE only: unexpected argument '%s'", pos[1])
-                     : tool_usage_err("missing CODE: mqtls explain [--stack S] CODE");
+                     : tool_usage_err("missing CODE: mqtls explain [--stack S] [--json] CODE");
     if (rc == TOOL_EXIT_OK && a.stack == NULL)
         return guess(pos[0], a.json);
     const tool_explain_stack_t *s = tool_explain_stack(a.stack ? a.stack : "cc3220");

@@ -50,7 +50,7 @@ const tool_explain_stack_t tool_explain_stacks[] = {
      false, sl_explain, MQTLS_SL_CC3200, false},
     {"simplelink", "the same as cc3220 (the current SimpleLink SDK)", -32768, 0, true, false,
      sl_explain, MQTLS_SL_CC3220, true},
-    {"mbedtls", "Mbed TLS 2.28/3.x errors (-0x2700) and X.509 verify flags (0x08)", -0x7FFF,
+    {"mbedtls", "Mbed TLS 2.28/3.x errors (-0x2700), X.509 verify flags (0x08)", -0x7FFF,
      0xFFFFF, true, true, tool_explain_mbedtls, 0, false},
     {"openssl", "TLS alert numbers (OpenSSL: \"SSL alert number 48\")", 0, 255, false, false,
      tool_explain_openssl_alert, 0, false},
