@@ -37,6 +37,12 @@
  *                  QoS 2)
  *   no-read        CONNACK 0, then never reads again: the client's sends fill the socket
  *                  buffers and block
+ *   close-on-pub   CONNACK 0, SUBACK granted, closes the connection when PUBLISH arrives
+ *                  (AWS IoT when a policy denies iot:Publish)
+ *   v5-close       closes the connection when a 5.0 CONNECT arrives, without CONNACK; a
+ *                  3.1.1 CONNECT is served as swallow does (RabbitMQ 3.10's MQTT plugin)
+ *   With --server-ref S, the 5.0 CONNACK of connack and the DISCONNECT of disconnect carry
+ *   the Server Reference S (for 0x9C "use another server", 0x9D "server moved").
  * Modes (any protocol):
  *   stall          accepts, reads, never answers
  *   http           answers the first bytes with "HTTP/1.1 400 Bad Request"
@@ -90,6 +96,8 @@ enum mode {
     M_PUBACK_QOS2,
     M_NO_ACK,
     M_NO_READ,
+    M_CLOSE_ON_PUB,
+    M_V5_CLOSE,
     M_STALL,
     M_HTTP,
     M_BACKLOG
@@ -106,7 +114,8 @@ static const struct {
     {"close-on-sub", M_CLOSE_ON_SUB, false}, {"stall", M_STALL, false},
     {"disconnect", M_DISCONNECT, true}, {"ctl-topic", M_CTL_TOPIC, false},
     {"puback-qos2", M_PUBACK_QOS2, false}, {"no-ack", M_NO_ACK, false},
-    {"no-read", M_NO_READ, false},
+    {"no-read", M_NO_READ, false}, {"close-on-pub", M_CLOSE_ON_PUB, false},
+    {"v5-close", M_V5_CLOSE, false},
     {"http", M_HTTP, false},      {"backlog", M_BACKLOG, false},
 };
 
@@ -114,6 +123,7 @@ typedef struct opts {
     enum mode mode;
     unsigned arg;
     const char *cert, *key, *ca, *alpn;
+    const char *server_ref; /**< --server-ref: the Server Reference of CONNACK/DISCONNECT */
     int verify;
     unsigned lifetime;
     bool first_ok;   /**< connack: accept the first connection */
@@ -136,7 +146,8 @@ static int usage(void)
           "                         [--alpn P] [--lifetime S] [--first-ok]\n"
           "modes: alert N | bigrecord | tls | connack CODE | suback CODE | swallow |\n"
           "       close-on-sub | disconnect CODE | ctl-topic | puback-qos2 | no-ack |\n"
-          "       no-read | stall | http | backlog\n",
+          "       no-read | close-on-pub | v5-close | stall | http | backlog\n"
+          "       [--server-ref S] (connack, disconnect)\n",
           stderr);
     return 2;
 }
@@ -192,6 +203,8 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             o->ca = v;
         else if (!strcmp(a, "--alpn"))
             o->alpn = v;
+        else if (!strcmp(a, "--server-ref") && strlen(v) <= 200)
+            o->server_ref = v;
         else if (!strcmp(a, "--verify"))
             o->verify = !strcmp(v, "required") ? MBEDTLS_SSL_VERIFY_REQUIRED
                         : !strcmp(v, "optional") ? MBEDTLS_SSL_VERIFY_OPTIONAL
@@ -468,20 +481,27 @@ static size_t skip_props(const uint8_t *p, size_t avail)
 }
 
 /* 5.0 DISCONNECT with reason @p code and a Reason String naming it. */
-static void send_disconnect(int fd, unsigned code)
+static void send_disconnect(int fd, unsigned code, const char *ref)
 {
     char rs[48];
-    uint8_t pkt[7 + sizeof rs];
+    uint8_t pkt[7 + sizeof rs + 3 + 200];
     int n = snprintf(rs, sizeof rs, "fake broker: disconnect %u", code);
+    size_t rl = ref ? strlen(ref) : 0, extra = ref ? 3 + rl : 0;
     pkt[0] = 0xE0;
-    pkt[1] = (uint8_t)(2 + 3 + n); /* reason, property length, Reason String property */
+    pkt[1] = (uint8_t)(2 + 3 + n + extra); /* reason, property length, properties */
     pkt[2] = (uint8_t)code;
-    pkt[3] = (uint8_t)(3 + n);
+    pkt[3] = (uint8_t)(3 + n + extra);
     pkt[4] = 0x1F;
     pkt[5] = 0;
     pkt[6] = (uint8_t)n;
     memcpy(pkt + 7, rs, (size_t)n);
-    write_all(fd, pkt, 7u + (size_t)n);
+    if (ref) { /* Server Reference (0x1C), a UTF-8 string */
+        pkt[7 + n] = 0x1C;
+        pkt[8 + n] = 0;
+        pkt[9 + n] = (uint8_t)rl;
+        memcpy(pkt + 10 + n, ref, rl);
+    }
+    write_all(fd, pkt, 7u + (size_t)n + extra);
 }
 
 /* A QoS 0 PUBLISH whose topic would drive a terminal: clear screen, set the title, bell,
@@ -516,8 +536,19 @@ static bool on_connect(int fd, const opts_t *o, const uint8_t *body, size_t len,
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         code = 0;
     }
-    uint8_t ack[5] = {0x20, (uint8_t)(*v5 ? 3 : 2), 0, code, 0};
-    write_all(fd, ack, *v5 ? 5u : 4u);
+    if (o->mode == M_V5_CLOSE && *v5)
+        return false; /* no CONNACK: the 5.0 CONNECT is not understood */
+    size_t rl = *v5 && o->server_ref && code ? strlen(o->server_ref) : 0;
+    uint8_t ack[8 + 200] = {0x20, (uint8_t)(*v5 ? 3 : 2), 0, code, 0};
+    if (rl) { /* 5.0: the Server Reference property (0x1C) */
+        ack[1] = (uint8_t)(3 + 3 + rl);
+        ack[4] = (uint8_t)(3 + rl);
+        ack[5] = 0x1C;
+        ack[6] = 0;
+        ack[7] = (uint8_t)rl;
+        memcpy(ack + 8, o->server_ref, rl);
+    }
+    write_all(fd, ack, rl ? 8u + rl : *v5 ? 5u : 4u);
     return code == 0;
 }
 
@@ -551,7 +582,7 @@ static bool on_subscribe(int fd, const opts_t *o, const uint8_t *body, size_t le
     if (o->mode != M_DISCONNECT)
         return true;
     if (v5)
-        send_disconnect(fd, o->arg);
+        send_disconnect(fd, o->arg, o->server_ref);
     return false;
 }
 
@@ -584,6 +615,8 @@ static void serve_mqtt(int fd, const opts_t *o)
                 return;
             break;
         case 3:
+            if (o->mode == M_CLOSE_ON_PUB)
+                return;
             on_publish(fd, o, type, body, len);
             break;
         case 6: /* PUBREL */

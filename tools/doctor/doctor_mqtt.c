@@ -120,6 +120,8 @@ static void failure_lines(doctor_t *d, uint64_t t0)
              mqtls_reason_text(c->version, MQTLS_CONNACK, d->connack_code));
         for (size_t i = 0; i < d->props.n; i++)
             EVID(d, 5, "  %s", d->props.v[i]);
+        if (c->version == MQTLS_V5)
+            doctor_mqtt5_lines(d, 5, false, d->connack_code);
     } else if (d->mqtt_status == MQTLS_ERR_TIMEOUT) {
         EVID(d, 5, "no CONNACK within %u s", (unsigned)(d->timeout_ms / 1000u));
         what_came_back(d);
