@@ -80,6 +80,7 @@ typedef enum mqtls_cause {
     /* MQTT, MQTT 5 reason codes and AWS IoT (issue 15, point 4). */
     MQTLS_CAUSE_USE_ANOTHER_SERVER,
     MQTLS_CAUSE_CONNACK_CERT_IDENTITY,
+    MQTLS_CAUSE_V5_NOT_SUPPORTED,
     MQTLS_CAUSE_SUBSCRIBE_REFUSED,
     MQTLS_CAUSE_CLOSED_AFTER_REQUEST,
     MQTLS_CAUSE_MESSAGE_NOT_RETURNED,
@@ -132,6 +133,9 @@ typedef struct mqtls_diag_facts {
     bool userpass_given;                /**< -u or -P given: the broker had a user name or
                                              password to judge, not only the certificate */
     uint8_t disconnect_reason;          /**< with MQTLS_ERR_SERVER_DISCONNECT (5.0) */
+    bool v311_accepted;                 /**< a 5.0 CONNECT was closed without CONNACK, and
+                                             a 3.1.1 CONNECT on a new connection got
+                                             CONNACK 0 */
 } mqtls_diag_facts_t;
 
 /** The words for @p cause (never NULL; MQTLS_CAUSE_UNKNOWN for out-of-range values). */

@@ -182,6 +182,12 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "allow this certificate's identity (its subject, or the user name the broker maps it "
       "to) to connect with this client id in the broker's access rules; a user name and "
       "password are not what the broker checked."),
+    C(MQTLS_CAUSE_V5_NOT_SUPPORTED, "mqtt.v5_not_supported", MQTLS_DIAG_MQTT,
+      "the broker closes an MQTT 5.0 CONNECT, and accepts MQTT 3.1.1",
+      "a broker without MQTT 5.0 may hang up on a CONNECT of protocol level 5 instead of "
+      "answering CONNACK 0x84 (RabbitMQ's MQTT plugin before 3.13 does): this is the "
+      "protocol version, not an access rule.",
+      "connect with MQTT 3.1.1 (-V 311), or upgrade the broker to one that speaks 5.0."),
     C(MQTLS_CAUSE_SUBSCRIBE_REFUSED, "mqtt.subscribe_refused", MQTLS_DIAG_ROUNDTRIP,
       "the broker refused the test subscription",
       "its access rules do not allow subscribing to this topic.",

@@ -266,7 +266,11 @@ static mqtls_cause_t mqtt(const mqtls_diag_facts_t *f)
     case MQTLS_ERR_IO:
         /* A broker that refuses closes in silence; a server that answered something else
          * first is not an MQTT broker. */
-        return f->reply_not_connack ? MQTLS_CAUSE_NO_CONNACK : MQTLS_CAUSE_CLOSED_AFTER_CONNECT;
+        if (f->reply_not_connack)
+            return MQTLS_CAUSE_NO_CONNACK;
+        /* A silent close of 5.0 that 3.1.1 does not meet: the version, not a policy. */
+        return f->version == MQTLS_V5 && f->v311_accepted ? MQTLS_CAUSE_V5_NOT_SUPPORTED
+                                                         : MQTLS_CAUSE_CLOSED_AFTER_CONNECT;
     case MQTLS_ERR_PROTOCOL:
     case MQTLS_ERR_PACKET_TOO_LARGE:
         return MQTLS_CAUSE_NO_CONNACK; /* something came back, but not a CONNACK */

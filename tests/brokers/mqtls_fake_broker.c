@@ -18,7 +18,9 @@
  *                  asks for a client certificate); after the handshake it reads CONNECT and
  *                  closes without CONNACK (how AWS IoT refuses a policy). With --alpn P it
  *                  offers P and, as AWS IoT on port 443, answers a ClientHello that does not
- *                  offer P with alert 40 (handshake_failure)
+ *                  offer P with alert 40 (handshake_failure). With --connack CODE it
+ *                  answers the CONNECT with CONNACK CODE instead (a broker that judges the
+ *                  client certificate and refuses it)
  * Modes (plain MQTT; 3.1.1 or 5.0 as the CONNECT says):
  *   connack CODE   answers CONNECT with CONNACK CODE (3.1.1 return code or 5.0 reason code);
  *                  with --first-ok the first connection is accepted instead (CONNACK 0,
@@ -124,6 +126,7 @@ typedef struct opts {
     unsigned arg;
     const char *cert, *key, *ca, *alpn;
     const char *server_ref; /**< --server-ref: the Server Reference of CONNACK/DISCONNECT */
+    int tls_connack;        /**< tls --connack CODE: refuse CONNECT with it; -1: hang up */
     int verify;
     unsigned lifetime;
     bool first_ok;   /**< connack: accept the first connection */
@@ -147,7 +150,7 @@ static int usage(void)
           "modes: alert N | bigrecord | tls | connack CODE | suback CODE | swallow |\n"
           "       close-on-sub | disconnect CODE | ctl-topic | puback-qos2 | no-ack |\n"
           "       no-read | close-on-pub | v5-close | stall | http | backlog\n"
-          "       [--server-ref S] (connack, disconnect)\n",
+          "       [--server-ref S] (connack, disconnect) [--connack CODE] (tls)\n",
           stderr);
     return 2;
 }
@@ -169,6 +172,7 @@ static int parse_opts(opts_t *o, int argc, char **argv)
     size_t m;
     memset(o, 0, sizeof o[0]);
     o->lifetime = 60;
+    o->tls_connack = -1;
     o->verify = MBEDTLS_SSL_VERIFY_NONE;
     if (argc < 2)
         return usage();
@@ -205,6 +209,12 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             o->alpn = v;
         else if (!strcmp(a, "--server-ref") && strlen(v) <= 200)
             o->server_ref = v;
+        else if (!strcmp(a, "--connack")) {
+            unsigned code;
+            if (!parse_uint(v, 255, &code))
+                return usage();
+            o->tls_connack = (int)code;
+        }
         else if (!strcmp(a, "--verify"))
             o->verify = !strcmp(v, "required") ? MBEDTLS_SSL_VERIFY_REQUIRED
                         : !strcmp(v, "optional") ? MBEDTLS_SSL_VERIFY_OPTIONAL
@@ -420,6 +430,20 @@ fail:
     return -1;
 }
 
+/* tls --connack CODE: CONNACK CODE (3.1.1 or 5.0 as the CONNECT in @p c says), then the
+ * close. */
+static void tls_refuse(mbedtls_ssl_context *ssl, const uint8_t *c, size_t n, uint8_t code)
+{
+    size_t i = 1, nl;
+    while (i < n && i < 5 && (c[i] & 0x80)) /* the remaining length */
+        i++;
+    i++;
+    nl = i + 1 < n ? (size_t)((c[i] << 8) | c[i + 1]) : 0;
+    bool v5 = i + 2 + nl < n && c[i + 2 + nl] == 5;
+    uint8_t ack[5] = {0x20, (uint8_t)(v5 ? 3 : 2), 0, code, 0};
+    (void)mbedtls_ssl_write(ssl, ack, v5 ? 5u : 4u);
+}
+
 static void serve_tls(int fd, tls_srv_t *s, const opts_t *o)
 {
     if (o->alpn && !hello_offers_alpn(fd, o->alpn)) {
@@ -440,7 +464,9 @@ static void serve_tls(int fd, tls_srv_t *s, const opts_t *o)
         if (ret == 0) {
             unsigned char buf[1024];
             /* The CONNECT arrives; the answer is to hang up, no CONNACK, no close_notify. */
-            (void)mbedtls_ssl_read(&ssl, buf, sizeof buf);
+            int n = mbedtls_ssl_read(&ssl, buf, sizeof buf);
+            if (n > 0 && o->tls_connack >= 0) /* --connack: refuse it instead */
+                tls_refuse(&ssl, buf, (size_t)n, (uint8_t)o->tls_connack);
         }
     }
     mbedtls_ssl_free(&ssl);

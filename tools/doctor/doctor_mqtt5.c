@@ -107,6 +107,24 @@ void doctor_mqtt5_facts(doctor_t *d)
                                      "client certificate %s was: the broker judged that",
                                      d->cfg.cert ? d->cfg.cert : "(configured)"));
         break;
+    case MQTLS_CAUSE_CLOSED_AFTER_REQUEST:
+        /* Nothing of ours was pending: a takeover closes so too (mosquitto 2.0 closes the
+         * older connection without a DISCONNECT 0x8E). */
+        if (d->facts.rt_step == MQTLS_DIAG_RT_RECEIVE)
+            tool_strlist_add(&d->cause_facts,
+                             doctor_xfmt("no request was outstanding when it closed: another "
+                                         "connection with client id '%s' closes this one too",
+                                         d->cfg.client_id));
+        break;
+    case MQTLS_CAUSE_V5_NOT_SUPPORTED:
+        tool_strlist_add(&d->cause_facts,
+                         doctor_xfmt("MQTT 5.0 CONNECT: the broker closed the connection "
+                                     "without a byte in answer (%s)",
+                                     mqtls_strerror(d->mqtt_status)));
+        tool_strlist_add(&d->cause_facts,
+                         tool_xstrdup("MQTT 3.1.1 CONNECT on a new connection, same client "
+                                      "id: CONNACK 0 (accepted)"));
+        break;
     case MQTLS_CAUSE_SERVER_DISCONNECT: {
         const char *fix = mqtls_reason_fix(true, d->lost_reason);
         tool_strlist_add(&d->cause_facts,
