@@ -140,8 +140,8 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
     C(MQTLS_CAUSE_CONNACK_CLIENT_ID, "mqtt.refused_client_id", MQTLS_DIAG_MQTT,
       "the broker rejected the client identifier",
       "the client id is empty where one is needed, too long, or not allowed.",
-      "use a unique client id of up to 23 characters ([0-9a-zA-Z]; AWS IoT: up to 128, no "
-      "leading '$')."),
+      "use a unique client id of up to 23 characters of [0-9a-zA-Z], which every broker "
+      "accepts (MQTT 3.1.1 and 5.0, 3.1.3.1)."),
     C(MQTLS_CAUSE_CONNACK_SERVER_UNAVAILABLE, "mqtt.refused_server_unavailable",
       MQTLS_DIAG_MQTT, "the broker is unavailable or busy",
       "the broker accepted the connection but cannot serve MQTT now.", "try again later."),
@@ -157,9 +157,9 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "act on the reason code's meaning."),
     C(MQTLS_CAUSE_CLOSED_AFTER_CONNECT, "mqtt.closed_after_connect", MQTLS_DIAG_MQTT,
       "the broker closed the connection right after CONNECT, without CONNACK",
-      "brokers that refuse without a CONNACK (AWS IoT among them) do this when their access "
-      "rules deny the connection, the client id is invalid or in use, or the client's "
-      "certificate is not allowed or not active.",
+      "brokers that refuse without a CONNACK do this when their access rules deny the "
+      "connection, the client id is invalid or in use, or the client's certificate is not "
+      "allowed or not active.",
       "allow this client (certificate, client id) to connect in the broker's access rules, "
       "and check the client id."),
     C(MQTLS_CAUSE_NO_CONNACK, "mqtt.no_connack", MQTLS_DIAG_MQTT,
@@ -191,18 +191,19 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
     C(MQTLS_CAUSE_SUBSCRIBE_REFUSED, "mqtt.subscribe_refused", MQTLS_DIAG_ROUNDTRIP,
       "the broker refused the test subscription",
       "its access rules do not allow subscribing to this topic.",
-      "allow iot:Subscribe/iot:Receive on the topic (AWS IoT), or pick another --topic."),
+      "allow this client to subscribe to the topic in the broker's access rules, or pick "
+      "another --topic."),
     C(MQTLS_CAUSE_CLOSED_AFTER_REQUEST, "mqtt.closed_after_request", MQTLS_DIAG_ROUNDTRIP,
       "the broker closed the connection after a SUBSCRIBE or PUBLISH",
-      "some brokers (AWS IoT among them) close the connection when their access rules deny "
-      "a subscribe, a publish or the delivery of a message.",
+      "some brokers close the connection when their access rules deny a subscribe, a "
+      "publish or the delivery of a message.",
       "allow this client to subscribe to, publish to and receive from the topic in the "
       "broker's access rules, or pick another --topic."),
     C(MQTLS_CAUSE_MESSAGE_NOT_RETURNED, "mqtt.message_not_returned", MQTLS_DIAG_ROUNDTRIP,
       "the test message never came back",
-      "the broker accepted the subscription but did not deliver the message (a policy "
-      "denying iot:Receive or iot:Publish, or a rule consuming it).",
-      "allow iot:Publish and iot:Receive on the test topic."),
+      "the broker accepted the subscription but did not deliver the message (its access "
+      "rules deny publishing to or receiving from the topic, or a rule consumes it).",
+      "allow this client to publish to and receive from the test topic."),
     /* ---- MQTT 5 reason codes and AWS IoT (issue 15, point 4) ---- */
     C(MQTLS_CAUSE_SESSION_TAKEN_OVER, "mqtt.session_taken_over", MQTLS_DIAG_ROUNDTRIP,
       "another connection with the same client id took this session over",
@@ -213,8 +214,8 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "that uses this id."),
     C(MQTLS_CAUSE_CLOSED_AFTER_SUBSCRIBE, "mqtt.closed_after_subscribe", MQTLS_DIAG_ROUNDTRIP,
       "the broker closed the connection when the SUBSCRIBE arrived",
-      "some brokers (AWS IoT among them) close the connection instead of refusing a "
-      "subscription their access rules deny.",
+      "some brokers close the connection instead of refusing a subscription their access "
+      "rules deny.",
       "allow this client to subscribe to the topic in the broker's access rules, or pick "
       "another --topic."),
     C(MQTLS_CAUSE_CLOSED_AFTER_PUBLISH, "mqtt.closed_after_publish", MQTLS_DIAG_ROUNDTRIP,

@@ -137,6 +137,14 @@ static const aws_fix_t aws_fixes[] = {
     {MQTLS_CAUSE_CLOSED_AFTER_REQUEST,
      "AWS IoT closes the connection when the policy denies iot:Subscribe, iot:Receive or "
      "iot:Publish on the topic."},
+    {MQTLS_CAUSE_CONNACK_CLIENT_ID,
+     "AWS IoT takes client ids of up to 128 bytes that do not begin with '$'."},
+    {MQTLS_CAUSE_SUBSCRIBE_REFUSED,
+     "allow iot:Subscribe on topicfilter/<topic> and iot:Receive on topic/<topic> in the "
+     "policy attached to the certificate."},
+    {MQTLS_CAUSE_MESSAGE_NOT_RETURNED,
+     "a policy that allows iot:Subscribe but not iot:Receive on topic/<topic> (or not "
+     "iot:Publish) lets the subscription through and does not deliver the message."},
     {MQTLS_CAUSE_SESSION_TAKEN_OVER,
      "AWS IoT disconnects the older of two connections with the same client id: another "
      "device, a second instance of this program, or a test client uses this id."},

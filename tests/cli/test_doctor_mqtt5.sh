@@ -61,6 +61,8 @@ has "try it: mqtls doctor -h other.example.com -p 18830 -V 5 -i 'dev-a'" "0x9C: 
 has "CONNACK reason 0x9c (Use another server): connect to the server in the Server Reference" \
     "0x9C: what to do about the code"
 not_cause mqtt.refused
+assert_contains "$FACTS" "try it: mqtls doctor -h other.example.com -p 18830" \
+    "0x9C: the command is among the JSON report's facts"
 stop_fake
 start_fake connack 0x9d --server-ref "[::1]:1884 backup.example.com:1885"
 doctor_case 15 mqtt.use_another_server "${LOC[@]}" -p "$FAKE_PORT" -V 5 -i dev-a
@@ -148,12 +150,17 @@ doctor_case 15 mqtt.closed_after_connect "${AWSMAP[@]}"
 has "$AWS is an AWS IoT endpoint: AWS IoT closes the connection without CONNACK" \
     "AWS host: the AWS reading"
 has "iot:Connect on client/<client id>" "AWS host: names iot:Connect"
+assert_contains "$FACTS" "is an AWS IoT endpoint" "AWS host: the reading is a JSON fact too"
 stop_fake
 start_fake tls --cert "$P/server.crt" --key "$P/server.key"
 doctor_case 15 mqtt.closed_after_connect -h localhost -p "$FAKE_PORT" --cafile "$P/ca.crt" \
     --timeout 2 -V 311
 hasnt "AWS IoT endpoint" "localhost: not an AWS IoT host"
 hasnt "iot:" "localhost: no AWS policy advice"
+# localhost on port 443 (the port AWS IoT's rules use): still not AWS's.
+doctor_case 15 mqtt.closed_after_connect -h localhost -p 443 \
+    --connect-to "localhost:443:127.0.0.1:$FAKE_PORT" --cafile "$P/ca.crt" --timeout 2 -V 311
+hasnt "AWS" "localhost:443: the report never calls it AWS IoT"
 # 5.0: the broker hangs up on 3.1.1 too, so it is not the version.
 doctor_case 15 mqtt.closed_after_connect -h localhost -p "$FAKE_PORT" --cafile "$P/ca.crt" \
     --timeout 2 -V 5

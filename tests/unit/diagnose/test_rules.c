@@ -343,6 +343,12 @@ TEST(aws_iot_hosts)
     /* The catalog's own words for these causes do not presume AWS IoT. */
     CHECK(!strstr(mqtls_cause_info(MQTLS_CAUSE_CLOSED_AFTER_CONNECT)->fix, "iot:"));
     CHECK(!strstr(mqtls_cause_info(MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED)->fix, "AWS"));
+    for (int c = MQTLS_CAUSE_CONNACK_PROTOCOL_VERSION; c < MQTLS_CAUSE_UNKNOWN; c++) {
+        const mqtls_cause_info_t *ci = mqtls_cause_info((mqtls_cause_t)c);
+        if (ci->stage == MQTLS_DIAG_MQTT || ci->stage == MQTLS_DIAG_ROUNDTRIP)
+            CHECK(!strstr(ci->fix, "iot:") && !strstr(ci->fix, "AWS") &&
+                  !strstr(ci->why, "AWS"));
+    }
 }
 
 int main(int argc, char **argv)
