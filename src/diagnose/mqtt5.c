@@ -136,7 +136,8 @@ static const aws_fix_t aws_fixes[] = {
      "topic/<topic>: add it."},
     {MQTLS_CAUSE_CLOSED_AFTER_REQUEST,
      "AWS IoT closes the connection when the policy denies iot:Subscribe, iot:Receive or "
-     "iot:Publish on the topic."},
+     "iot:Publish on the topic, and closes the older of two connections with the same "
+     "client id."},
     {MQTLS_CAUSE_CONNACK_CLIENT_ID,
      "AWS IoT takes client ids of up to 128 bytes that do not begin with '$'."},
     {MQTLS_CAUSE_SUBSCRIBE_REFUSED,
