@@ -186,6 +186,14 @@ for code in 5 0x87; do
     stop_fake
 done
 
+# Without a certificate and without -u/-P, the user name and password are what is missing.
+start_fake connack 0x86
+doctor_case 15 mqtt.refused_bad_credentials "${LOC[@]}" -p "$FAKE_PORT" -V 5
+has "no user name or password was sent (-u, -P) and no client certificate" \
+    "0x86, nothing sent: says that no identity was sent"
+not_cause mqtt.refused_certificate_identity
+stop_fake
+
 # ---- a broker without MQTT 5: closes a 5.0 CONNECT, accepts 3.1.1 ---------------------------------
 start_fake v5-close
 doctor_case 15 mqtt.v5_not_supported "${LOC[@]}" -p "$FAKE_PORT" -V 5

@@ -107,6 +107,15 @@ void doctor_mqtt5_facts(doctor_t *d)
                                      "client certificate %s was: the broker judged that",
                                      d->cfg.cert ? d->cfg.cert : "(configured)"));
         break;
+    case MQTLS_CAUSE_CONNACK_BAD_CREDENTIALS:
+    case MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED:
+        /* No certificate either (else the cause is the certificate's identity). */
+        if (!d->facts.userpass_given)
+            tool_strlist_add(&d->cause_facts,
+                             tool_xstrdup("no user name or password was sent (-u, -P) and no "
+                                          "client certificate: the broker has no identity "
+                                          "to accept"));
+        break;
     case MQTLS_CAUSE_CLOSED_AFTER_REQUEST:
         /* Nothing of ours was pending: a takeover closes so too (mosquitto 2.0 closes the
          * older connection without a DISCONNECT 0x8E). */
