@@ -77,9 +77,18 @@ typedef enum mqtls_cause {
     MQTLS_CAUSE_CONNACK_OTHER,
     MQTLS_CAUSE_CLOSED_AFTER_CONNECT,
     MQTLS_CAUSE_NO_CONNACK,
+    /* MQTT, MQTT 5 reason codes and AWS IoT (issue 15, point 4). */
+    MQTLS_CAUSE_USE_ANOTHER_SERVER,
+    MQTLS_CAUSE_CONNACK_CERT_IDENTITY,
+    MQTLS_CAUSE_V5_NOT_SUPPORTED,
     MQTLS_CAUSE_SUBSCRIBE_REFUSED,
     MQTLS_CAUSE_CLOSED_AFTER_REQUEST,
     MQTLS_CAUSE_MESSAGE_NOT_RETURNED,
+    /* Round trip, MQTT 5 reason codes and AWS IoT (issue 15, point 4). */
+    MQTLS_CAUSE_SESSION_TAKEN_OVER,
+    MQTLS_CAUSE_CLOSED_AFTER_SUBSCRIBE,
+    MQTLS_CAUSE_CLOSED_AFTER_PUBLISH,
+    MQTLS_CAUSE_SERVER_DISCONNECT,
     MQTLS_CAUSE_UNKNOWN,
     MQTLS_CAUSE_COUNT
 } mqtls_cause_t;
@@ -120,6 +129,13 @@ typedef struct mqtls_diag_facts {
     bool reply_not_connack;             /**< CONNECT was answered with bytes that are not a
                                              CONNACK (an HTTP server, a TLS alert, ...) */
     mqtls_diag_rt_step_t rt_step;       /**< round trip: the step that failed */
+    /* MQTT 5 reason codes and AWS IoT (issue 15, point 4). */
+    bool userpass_given;                /**< -u or -P given: the broker had a user name or
+                                             password to judge, not only the certificate */
+    uint8_t disconnect_reason;          /**< with MQTLS_ERR_SERVER_DISCONNECT (5.0) */
+    bool v311_accepted;                 /**< a 5.0 CONNECT was closed without CONNACK, and
+                                             a 3.1.1 CONNECT on a new connection got
+                                             CONNACK 0 */
 } mqtls_diag_facts_t;
 
 /** The words for @p cause (never NULL; MQTLS_CAUSE_UNKNOWN for out-of-range values). */
@@ -130,6 +146,25 @@ MQTLS_API mqtls_cause_t mqtls_cause_by_id(const char *id);
 
 /** The rules: the one cause that explains @p f. */
 MQTLS_API mqtls_cause_t mqtls_diagnose(const mqtls_diag_facts_t *f);
+
+/* ---- MQTT 5 reason codes and AWS IoT (issue 15, point 4) ------------------------------- */
+
+/**
+ * What to do about a 5.0 CONNACK (@p disconnect false) or DISCONNECT (true) reason code, one
+ * sentence; NULL for a code the packet cannot carry (MQTT 5.0, 3.2.2.2 and 3.14.2.1).
+ * The words for the code itself are mqtls_reason_text()'s.
+ */
+MQTLS_API const char *mqtls_reason_fix(bool disconnect, uint8_t code);
+
+/**
+ * Whether @p host is an AWS IoT data endpoint: "*.iot.REGION.amazonaws.com" (any case, a
+ * trailing dot allowed; ".amazonaws.com.cn" too). "localhost", an address or another
+ * amazonaws.com service is not.
+ */
+MQTLS_API bool mqtls_diag_host_is_aws_iot(const char *host);
+
+/** The AWS IoT reading of @p cause, for an AWS IoT host only; NULL when there is none. */
+MQTLS_API const char *mqtls_cause_aws_fix(mqtls_cause_t cause);
 
 #ifdef __cplusplus
 }

@@ -140,8 +140,8 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
     C(MQTLS_CAUSE_CONNACK_CLIENT_ID, "mqtt.refused_client_id", MQTLS_DIAG_MQTT,
       "the broker rejected the client identifier",
       "the client id is empty where one is needed, too long, or not allowed.",
-      "use a unique client id of up to 23 characters ([0-9a-zA-Z]; AWS IoT: up to 128, no "
-      "leading '$')."),
+      "use a unique client id of up to 23 characters of [0-9a-zA-Z], which every broker "
+      "accepts (MQTT 3.1.1 and 5.0, 3.1.3.1)."),
     C(MQTLS_CAUSE_CONNACK_SERVER_UNAVAILABLE, "mqtt.refused_server_unavailable",
       MQTLS_DIAG_MQTT, "the broker is unavailable or busy",
       "the broker accepted the connection but cannot serve MQTT now.", "try again later."),
@@ -151,34 +151,84 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
     C(MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED, "mqtt.refused_not_authorized", MQTLS_DIAG_MQTT,
       "the broker does not authorize this client",
       "its access rules do not allow this user, certificate or client id to connect.",
-      "grant the connection in the broker's access rules (AWS IoT: a policy allowing "
-      "iot:Connect for this client id)."),
+      "grant the connection in the broker's access rules."),
     C(MQTLS_CAUSE_CONNACK_OTHER, "mqtt.refused", MQTLS_DIAG_MQTT,
       "the broker refused the connection", "see the reason code in the evidence.",
       "act on the reason code's meaning."),
     C(MQTLS_CAUSE_CLOSED_AFTER_CONNECT, "mqtt.closed_after_connect", MQTLS_DIAG_MQTT,
       "the broker closed the connection right after CONNECT, without CONNACK",
-      "this is how AWS IoT answers when a policy denies iot:Connect, when the client id is "
-      "invalid, or when the certificate has no policy attached.",
-      "attach a policy that allows iot:Connect for this client id, and check the client id."),
+      "brokers that refuse without a CONNACK do this when their access rules deny the "
+      "connection, the client id is invalid or in use, or the client's certificate is not "
+      "allowed or not active.",
+      "allow this client (certificate, client id) to connect in the broker's access rules, "
+      "and check the client id."),
     C(MQTLS_CAUSE_NO_CONNACK, "mqtt.no_connack", MQTLS_DIAG_MQTT,
       "the broker did not answer CONNECT",
       "the server is not an MQTT broker, or it is overloaded.",
       "check that this port serves MQTT."),
+    /* ---- MQTT 5 reason codes and AWS IoT (issue 15, point 4) ---- */
+    C(MQTLS_CAUSE_USE_ANOTHER_SERVER, "mqtt.use_another_server", MQTLS_DIAG_MQTT,
+      "the broker sends this client to another server",
+      "an MQTT 5.0 broker answered 'Use another server' (0x9C) or 'Server moved' (0x9D); "
+      "its Server Reference property, when present, names the server to use (MQTT 5.0, "
+      "3.2.2.2, 3.14.2.1 and 4.11).",
+      "connect to the server the Server Reference names (the evidence shows the command); "
+      "for 0x9D ('Server moved') change the device's configuration for good."),
+    C(MQTLS_CAUSE_CONNACK_CERT_IDENTITY, "mqtt.refused_certificate_identity", MQTLS_DIAG_MQTT,
+      "the broker refused the identity of the client certificate",
+      "no user name or password was sent, so the broker judged the device by its client "
+      "certificate (or the client id) and refused it: the certificate is not allowed to "
+      "connect, or not with this client id.",
+      "allow this certificate's identity (its subject, or the user name the broker maps it "
+      "to) to connect with this client id in the broker's access rules; a user name and "
+      "password are not what the broker checked."),
+    C(MQTLS_CAUSE_V5_NOT_SUPPORTED, "mqtt.v5_not_supported", MQTLS_DIAG_MQTT,
+      "the broker closes an MQTT 5.0 CONNECT, and accepts MQTT 3.1.1",
+      "a broker without MQTT 5.0 may hang up on a CONNECT of protocol level 5 instead of "
+      "answering CONNACK 0x84 (RabbitMQ's MQTT plugin before 3.13 does): this is the "
+      "protocol version, not an access rule.",
+      "connect with MQTT 3.1.1 (-V 311), or upgrade the broker to one that speaks 5.0."),
     C(MQTLS_CAUSE_SUBSCRIBE_REFUSED, "mqtt.subscribe_refused", MQTLS_DIAG_ROUNDTRIP,
       "the broker refused the test subscription",
       "its access rules do not allow subscribing to this topic.",
-      "allow iot:Subscribe/iot:Receive on the topic (AWS IoT), or pick another --topic."),
+      "allow this client to subscribe to the topic in the broker's access rules, or pick "
+      "another --topic."),
     C(MQTLS_CAUSE_CLOSED_AFTER_REQUEST, "mqtt.closed_after_request", MQTLS_DIAG_ROUNDTRIP,
       "the broker closed the connection after a SUBSCRIBE or PUBLISH",
-      "AWS IoT closes the connection when a policy denies a subscribe or publish.",
-      "allow iot:Subscribe, iot:Receive and iot:Publish on the topic, or pick another "
-      "--topic."),
+      "some brokers close the connection when their access rules deny a subscribe, a "
+      "publish or the delivery of a message.",
+      "allow this client to subscribe to, publish to and receive from the topic in the "
+      "broker's access rules, or pick another --topic."),
     C(MQTLS_CAUSE_MESSAGE_NOT_RETURNED, "mqtt.message_not_returned", MQTLS_DIAG_ROUNDTRIP,
       "the test message never came back",
-      "the broker accepted the subscription but did not deliver the message (a policy "
-      "denying iot:Receive or iot:Publish, or a rule consuming it).",
-      "allow iot:Publish and iot:Receive on the test topic."),
+      "the broker accepted the subscription but did not deliver the message (its access "
+      "rules deny publishing to or receiving from the topic, or a rule consumes it).",
+      "allow this client to publish to and receive from the test topic."),
+    /* ---- MQTT 5 reason codes and AWS IoT (issue 15, point 4) ---- */
+    C(MQTLS_CAUSE_SESSION_TAKEN_OVER, "mqtt.session_taken_over", MQTLS_DIAG_ROUNDTRIP,
+      "another connection with the same client id took this session over",
+      "a broker allows one connection per client id: when a second client connects with "
+      "the same id, the first is disconnected ('Session taken over', 0x8E, MQTT 5.0 "
+      "3.14.2.1 and 3.1.4).",
+      "give every device and every tool its own client id (-i); stop the other client "
+      "that uses this id."),
+    C(MQTLS_CAUSE_CLOSED_AFTER_SUBSCRIBE, "mqtt.closed_after_subscribe", MQTLS_DIAG_ROUNDTRIP,
+      "the broker closed the connection when the SUBSCRIBE arrived",
+      "some brokers close the connection instead of refusing a subscription their access "
+      "rules deny.",
+      "allow this client to subscribe to the topic in the broker's access rules, or pick "
+      "another --topic."),
+    C(MQTLS_CAUSE_CLOSED_AFTER_PUBLISH, "mqtt.closed_after_publish", MQTLS_DIAG_ROUNDTRIP,
+      "the broker closed the connection when the PUBLISH arrived",
+      "the subscription was accepted, then the broker hung up on the PUBLISH: its access "
+      "rules deny publishing to this topic, or the message broke a limit (size, QoS).",
+      "allow this client to publish to the topic in the broker's access rules, or pick "
+      "another --topic."),
+    C(MQTLS_CAUSE_SERVER_DISCONNECT, "mqtt.server_disconnect", MQTLS_DIAG_ROUNDTRIP,
+      "the broker ended the connection with a DISCONNECT reason code",
+      "an MQTT 5.0 broker says why it ends a connection (MQTT 5.0, 3.14.2.1); the evidence "
+      "gives the code, its meaning and what to do.",
+      "act on the reason code as the evidence says."),
     C(MQTLS_CAUSE_UNKNOWN, "unknown", MQTLS_DIAG_MQTT, "the cause could not be determined",
       "the failure matches no known pattern.", "see the evidence printed above."),
 };

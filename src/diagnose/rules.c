@@ -176,7 +176,43 @@ static mqtls_cause_t tls(const mqtls_diag_facts_t *f)
     }
 }
 
-static mqtls_cause_t connack(const mqtls_diag_facts_t *f)
+/* ---- MQTT 5 reason codes and AWS IoT (issue 15, point 4) ---- */
+
+/* A refusal of the identity: with no -u/-P sent the broker judged the client certificate,
+ * so advice about the user name and password would mislead. */
+static bool identity_refusal(const mqtls_diag_facts_t *f, mqtls_cause_t c)
+{
+    bool cert = f->tls_used && f->tls && f->tls->cert_sent;
+    return cert && !f->userpass_given &&
+           (c == MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED || c == MQTLS_CAUSE_CONNACK_BAD_CREDENTIALS);
+}
+
+/* The broker ended the round trip: a DISCONNECT's reason code says why when it names
+ * something; otherwise the step the close answered tells a subscribe from a publish. */
+static mqtls_cause_t closed_in_roundtrip(const mqtls_diag_facts_t *f)
+{
+    if (f->status == MQTLS_ERR_SERVER_DISCONNECT && f->version == MQTLS_V5) {
+        switch (f->disconnect_reason) {
+        case MQTLS_RC_SESSION_TAKEN_OVER: return MQTLS_CAUSE_SESSION_TAKEN_OVER;
+        case MQTLS_RC_USE_ANOTHER_SERVER:
+        case MQTLS_RC_SERVER_MOVED: return MQTLS_CAUSE_USE_ANOTHER_SERVER;
+        case MQTLS_RC_SUCCESS: /* "normal disconnection" says no more than a close */
+        case MQTLS_RC_NOT_AUTHORIZED:
+        case MQTLS_RC_UNSPECIFIED_ERROR:
+        case MQTLS_RC_IMPLEMENTATION_SPECIFIC: break; /* a refusal: the step says of what */
+        default: return MQTLS_CAUSE_SERVER_DISCONNECT;
+        }
+    }
+    switch (f->rt_step) {
+    case MQTLS_DIAG_RT_SUBSCRIBE: return MQTLS_CAUSE_CLOSED_AFTER_SUBSCRIBE;
+    case MQTLS_DIAG_RT_PUBLISH: return MQTLS_CAUSE_CLOSED_AFTER_PUBLISH;
+    default: return MQTLS_CAUSE_CLOSED_AFTER_REQUEST;
+    }
+}
+
+/* ---- end of the MQTT 5 / AWS IoT block ---- */
+
+static mqtls_cause_t connack_code(const mqtls_diag_facts_t *f)
 {
     uint8_t r = f->connack_reason;
     if (f->version == MQTLS_V311) {
@@ -198,8 +234,16 @@ static mqtls_cause_t connack(const mqtls_diag_facts_t *f)
     case MQTLS_RC_BAD_AUTH_METHOD: return MQTLS_CAUSE_CONNACK_BAD_CREDENTIALS;
     case MQTLS_RC_NOT_AUTHORIZED:
     case MQTLS_RC_BANNED: return MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED;
+    case MQTLS_RC_USE_ANOTHER_SERVER:
+    case MQTLS_RC_SERVER_MOVED: return MQTLS_CAUSE_USE_ANOTHER_SERVER;
     default: return MQTLS_CAUSE_CONNACK_OTHER;
     }
+}
+
+static mqtls_cause_t connack(const mqtls_diag_facts_t *f)
+{
+    mqtls_cause_t c = connack_code(f);
+    return identity_refusal(f, c) ? MQTLS_CAUSE_CONNACK_CERT_IDENTITY : c;
 }
 
 /* Whatever went wrong with plain MQTT, a port that answers a TLS ClientHello explains it:
@@ -222,7 +266,11 @@ static mqtls_cause_t mqtt(const mqtls_diag_facts_t *f)
     case MQTLS_ERR_IO:
         /* A broker that refuses closes in silence; a server that answered something else
          * first is not an MQTT broker. */
-        return f->reply_not_connack ? MQTLS_CAUSE_NO_CONNACK : MQTLS_CAUSE_CLOSED_AFTER_CONNECT;
+        if (f->reply_not_connack)
+            return MQTLS_CAUSE_NO_CONNACK;
+        /* A silent close of 5.0 that 3.1.1 does not meet: the version, not a policy. */
+        return f->version == MQTLS_V5 && f->v311_accepted ? MQTLS_CAUSE_V5_NOT_SUPPORTED
+                                                         : MQTLS_CAUSE_CLOSED_AFTER_CONNECT;
     case MQTLS_ERR_PROTOCOL:
     case MQTLS_ERR_PACKET_TOO_LARGE:
         return MQTLS_CAUSE_NO_CONNACK; /* something came back, but not a CONNACK */
@@ -248,7 +296,7 @@ static mqtls_cause_t roundtrip(const mqtls_diag_facts_t *f)
     case MQTLS_ERR_CLOSED:
     case MQTLS_ERR_IO:
     case MQTLS_ERR_SERVER_DISCONNECT:
-        return MQTLS_CAUSE_CLOSED_AFTER_REQUEST;
+        return closed_in_roundtrip(f);
     default:
         return MQTLS_CAUSE_UNKNOWN;
     }

@@ -18,7 +18,9 @@
  *                  asks for a client certificate); after the handshake it reads CONNECT and
  *                  closes without CONNACK (how AWS IoT refuses a policy). With --alpn P it
  *                  offers P and, as AWS IoT on port 443, answers a ClientHello that does not
- *                  offer P with alert 40 (handshake_failure)
+ *                  offer P with alert 40 (handshake_failure). With --connack CODE it
+ *                  answers the CONNECT with CONNACK CODE instead (a broker that judges the
+ *                  client certificate and refuses it)
  * Modes (plain MQTT; 3.1.1 or 5.0 as the CONNECT says):
  *   connack CODE   answers CONNECT with CONNACK CODE (3.1.1 return code or 5.0 reason code);
  *                  with --first-ok the first connection is accepted instead (CONNACK 0,
@@ -37,6 +39,12 @@
  *                  QoS 2)
  *   no-read        CONNACK 0, then never reads again: the client's sends fill the socket
  *                  buffers and block
+ *   close-on-pub   CONNACK 0, SUBACK granted, closes the connection when PUBLISH arrives
+ *                  (AWS IoT when a policy denies iot:Publish)
+ *   v5-close       closes the connection when a 5.0 CONNECT arrives, without CONNACK; a
+ *                  3.1.1 CONNECT is served as swallow does (RabbitMQ 3.10's MQTT plugin)
+ *   With --server-ref S, the 5.0 CONNACK of connack and the DISCONNECT of disconnect carry
+ *   the Server Reference S (for 0x9C "use another server", 0x9D "server moved").
  * Modes (any protocol):
  *   stall          accepts, reads, never answers
  *   http           answers the first bytes with "HTTP/1.1 400 Bad Request"
@@ -90,6 +98,8 @@ enum mode {
     M_PUBACK_QOS2,
     M_NO_ACK,
     M_NO_READ,
+    M_CLOSE_ON_PUB,
+    M_V5_CLOSE,
     M_STALL,
     M_HTTP,
     M_BACKLOG
@@ -106,7 +116,8 @@ static const struct {
     {"close-on-sub", M_CLOSE_ON_SUB, false}, {"stall", M_STALL, false},
     {"disconnect", M_DISCONNECT, true}, {"ctl-topic", M_CTL_TOPIC, false},
     {"puback-qos2", M_PUBACK_QOS2, false}, {"no-ack", M_NO_ACK, false},
-    {"no-read", M_NO_READ, false},
+    {"no-read", M_NO_READ, false}, {"close-on-pub", M_CLOSE_ON_PUB, false},
+    {"v5-close", M_V5_CLOSE, false},
     {"http", M_HTTP, false},      {"backlog", M_BACKLOG, false},
 };
 
@@ -114,6 +125,8 @@ typedef struct opts {
     enum mode mode;
     unsigned arg;
     const char *cert, *key, *ca, *alpn;
+    const char *server_ref; /**< --server-ref: the Server Reference of CONNACK/DISCONNECT */
+    int tls_connack;        /**< tls --connack CODE: refuse CONNECT with it; -1: hang up */
     int verify;
     unsigned lifetime;
     bool first_ok;   /**< connack: accept the first connection */
@@ -136,7 +149,8 @@ static int usage(void)
           "                         [--alpn P] [--lifetime S] [--first-ok]\n"
           "modes: alert N | bigrecord | tls | connack CODE | suback CODE | swallow |\n"
           "       close-on-sub | disconnect CODE | ctl-topic | puback-qos2 | no-ack |\n"
-          "       no-read | stall | http | backlog\n",
+          "       no-read | close-on-pub | v5-close | stall | http | backlog\n"
+          "       [--server-ref S] (connack, disconnect) [--connack CODE] (tls)\n",
           stderr);
     return 2;
 }
@@ -158,6 +172,7 @@ static int parse_opts(opts_t *o, int argc, char **argv)
     size_t m;
     memset(o, 0, sizeof o[0]);
     o->lifetime = 60;
+    o->tls_connack = -1;
     o->verify = MBEDTLS_SSL_VERIFY_NONE;
     if (argc < 2)
         return usage();
@@ -192,6 +207,14 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             o->ca = v;
         else if (!strcmp(a, "--alpn"))
             o->alpn = v;
+        else if (!strcmp(a, "--server-ref") && strlen(v) <= 200)
+            o->server_ref = v;
+        else if (!strcmp(a, "--connack")) {
+            unsigned code;
+            if (!parse_uint(v, 255, &code))
+                return usage();
+            o->tls_connack = (int)code;
+        }
         else if (!strcmp(a, "--verify"))
             o->verify = !strcmp(v, "required") ? MBEDTLS_SSL_VERIFY_REQUIRED
                         : !strcmp(v, "optional") ? MBEDTLS_SSL_VERIFY_OPTIONAL
@@ -407,6 +430,20 @@ fail:
     return -1;
 }
 
+/* tls --connack CODE: CONNACK CODE (3.1.1 or 5.0 as the CONNECT in @p c says), then the
+ * close. */
+static void tls_refuse(mbedtls_ssl_context *ssl, const uint8_t *c, size_t n, uint8_t code)
+{
+    size_t i = 1, nl;
+    while (i < n && i < 5 && (c[i] & 0x80)) /* the remaining length */
+        i++;
+    i++;
+    nl = i + 1 < n ? (size_t)((c[i] << 8) | c[i + 1]) : 0;
+    bool v5 = i + 2 + nl < n && c[i + 2 + nl] == 5;
+    uint8_t ack[5] = {0x20, (uint8_t)(v5 ? 3 : 2), 0, code, 0};
+    (void)mbedtls_ssl_write(ssl, ack, v5 ? 5u : 4u);
+}
+
 static void serve_tls(int fd, tls_srv_t *s, const opts_t *o)
 {
     if (o->alpn && !hello_offers_alpn(fd, o->alpn)) {
@@ -427,7 +464,9 @@ static void serve_tls(int fd, tls_srv_t *s, const opts_t *o)
         if (ret == 0) {
             unsigned char buf[1024];
             /* The CONNECT arrives; the answer is to hang up, no CONNACK, no close_notify. */
-            (void)mbedtls_ssl_read(&ssl, buf, sizeof buf);
+            int n = mbedtls_ssl_read(&ssl, buf, sizeof buf);
+            if (n > 0 && o->tls_connack >= 0) /* --connack: refuse it instead */
+                tls_refuse(&ssl, buf, (size_t)n, (uint8_t)o->tls_connack);
         }
     }
     mbedtls_ssl_free(&ssl);
@@ -468,20 +507,27 @@ static size_t skip_props(const uint8_t *p, size_t avail)
 }
 
 /* 5.0 DISCONNECT with reason @p code and a Reason String naming it. */
-static void send_disconnect(int fd, unsigned code)
+static void send_disconnect(int fd, unsigned code, const char *ref)
 {
     char rs[48];
-    uint8_t pkt[7 + sizeof rs];
+    uint8_t pkt[7 + sizeof rs + 3 + 200];
     int n = snprintf(rs, sizeof rs, "fake broker: disconnect %u", code);
+    size_t rl = ref ? strlen(ref) : 0, extra = ref ? 3 + rl : 0;
     pkt[0] = 0xE0;
-    pkt[1] = (uint8_t)(2 + 3 + n); /* reason, property length, Reason String property */
+    pkt[1] = (uint8_t)(2 + 3 + n + extra); /* reason, property length, properties */
     pkt[2] = (uint8_t)code;
-    pkt[3] = (uint8_t)(3 + n);
+    pkt[3] = (uint8_t)(3 + n + extra);
     pkt[4] = 0x1F;
     pkt[5] = 0;
     pkt[6] = (uint8_t)n;
     memcpy(pkt + 7, rs, (size_t)n);
-    write_all(fd, pkt, 7u + (size_t)n);
+    if (ref) { /* Server Reference (0x1C), a UTF-8 string */
+        pkt[7 + n] = 0x1C;
+        pkt[8 + n] = 0;
+        pkt[9 + n] = (uint8_t)rl;
+        memcpy(pkt + 10 + n, ref, rl);
+    }
+    write_all(fd, pkt, 7u + (size_t)n + extra);
 }
 
 /* A QoS 0 PUBLISH whose topic would drive a terminal: clear screen, set the title, bell,
@@ -516,8 +562,19 @@ static bool on_connect(int fd, const opts_t *o, const uint8_t *body, size_t len,
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         code = 0;
     }
-    uint8_t ack[5] = {0x20, (uint8_t)(*v5 ? 3 : 2), 0, code, 0};
-    write_all(fd, ack, *v5 ? 5u : 4u);
+    if (o->mode == M_V5_CLOSE && *v5)
+        return false; /* no CONNACK: the 5.0 CONNECT is not understood */
+    size_t rl = *v5 && o->server_ref && code ? strlen(o->server_ref) : 0;
+    uint8_t ack[8 + 200] = {0x20, (uint8_t)(*v5 ? 3 : 2), 0, code, 0};
+    if (rl) { /* 5.0: the Server Reference property (0x1C) */
+        ack[1] = (uint8_t)(3 + 3 + rl);
+        ack[4] = (uint8_t)(3 + rl);
+        ack[5] = 0x1C;
+        ack[6] = 0;
+        ack[7] = (uint8_t)rl;
+        memcpy(ack + 8, o->server_ref, rl);
+    }
+    write_all(fd, ack, rl ? 8u + rl : *v5 ? 5u : 4u);
     return code == 0;
 }
 
@@ -551,7 +608,7 @@ static bool on_subscribe(int fd, const opts_t *o, const uint8_t *body, size_t le
     if (o->mode != M_DISCONNECT)
         return true;
     if (v5)
-        send_disconnect(fd, o->arg);
+        send_disconnect(fd, o->arg, o->server_ref);
     return false;
 }
 
@@ -584,6 +641,8 @@ static void serve_mqtt(int fd, const opts_t *o)
                 return;
             break;
         case 3:
+            if (o->mode == M_CLOSE_ON_PUB)
+                return;
             on_publish(fd, o, type, body, len);
             break;
         case 6: /* PUBREL */

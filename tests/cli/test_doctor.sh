@@ -276,8 +276,9 @@ doctor_case 15 mqtt.refused_bad_credentials -h 127.0.0.1 -p "$FAKE_PORT" -V 5 --
 has "CONNACK reason code 134 (0x86): Bad User Name or Password" "5.0 0x86: the reason text"
 stop_fake
 start_fake connack 0x9c
-doctor_case 15 mqtt.refused -h 127.0.0.1 -p "$FAKE_PORT" -V 5 --timeout 2
+doctor_case 15 mqtt.use_another_server -h 127.0.0.1 -p "$FAKE_PORT" -V 5 --timeout 2
 has "CONNACK reason code 156 (0x9c): Use another server" "5.0 0x9C: the reason text"
+has "the broker sent no Server Reference" "5.0 0x9C: no reference, and it says so"
 stop_fake
 doctor_case 15 mqtt.refused_client_id -h 127.0.0.1 -p "$A_PORT" -i "" --timeout 2
 has "CONNACK return code 2 (0x02)" "refused_client_id: return code 2"
@@ -304,9 +305,9 @@ doctor_case 16 mqtt.subscribe_refused -h 127.0.0.1 -p "$FAKE_PORT" -V 5 --timeou
 has "SUBACK 0x87 (Not authorized): refused" "subscribe_refused: 5.0 0x87"
 stop_fake
 start_fake close-on-sub
-doctor_case 16 mqtt.closed_after_request -h 127.0.0.1 -p "$FAKE_PORT" --timeout 2
-has "SUBSCRIBE 'mqtls/doctor/" "closed_after_request: after SUBSCRIBE"
-has "the connection closed" "closed_after_request: the close"
+doctor_case 16 mqtt.closed_after_subscribe -h 127.0.0.1 -p "$FAKE_PORT" --timeout 2
+has "SUBSCRIBE 'mqtls/doctor/" "closed_after_subscribe: after SUBSCRIBE"
+has "the connection closed" "closed_after_subscribe: the close"
 stop_fake
 doctor_case 16 mqtt.message_not_returned -h 127.0.0.1 -p "$A_PORT" --topic ronly/doctor \
     --timeout 1

@@ -256,6 +256,8 @@ static void facts_mqtt(doctor_t *d)
     case MQTLS_CAUSE_UNKNOWN:
         FACT("status: %s", mqtls_strerror(d->mqtt_status));
         break;
+    case MQTLS_CAUSE_V5_NOT_SUPPORTED: /* no CONNACK refused: doctor_mqtt5_facts() says it */
+        break;
     default: /* a CONNACK refusal */
         FACT("CONNACK %s %u (0x%02x): %s", c->version == MQTLS_V5 ? "reason code" : "return code",
              (unsigned)d->connack_code, (unsigned)d->connack_code,

@@ -88,6 +88,7 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         d->connack_code = ev->reason;
         d->connack_seen = ev->status == MQTLS_ERR_CONNACK_REFUSED;
         keep_props(d, ev->props);
+        doctor_mqtt5_record(d, ev->props);
         break;
     case MQTLS_EV_SUBACK:
         if (ev->packet_id == d->sub_id) {
@@ -113,6 +114,7 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         d->lost = true;
         d->lost_status = ev->status;
         d->lost_reason = ev->reason;
+        doctor_mqtt5_record(d, ev->props);
         break;
     default:
         break;
@@ -178,6 +180,7 @@ void doctor_setup_client(doctor_t *d)
     o->connect.clean_start = true;
     o->connect.keep_alive = c->keepalive;
     o->connect.client_id = mqtls_str(c->client_id);
+    d->facts.userpass_given = c->username || c->password;
     if (c->username) {
         o->connect.has_username = true;
         o->connect.username = mqtls_str(c->username);

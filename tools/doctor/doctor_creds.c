@@ -218,7 +218,7 @@ bool doctor_stage_credentials(doctor_t *d)
     const tool_cfg_t *c = &d->cfg;
     d->facts.tls_used = c->tls;
     d->facts.port = d->port;
-    d->facts.host_is_aws = host_is_aws(d->host);
+    d->facts.host_is_aws = mqtls_diag_host_is_aws_iot(d->host); /* never localhost */
     d->facts.version = c->version;
     d->facts.clock_unset = (long long)d->now < CLOCK_SANE;
     if (!c->tls)

@@ -12,6 +12,8 @@
  *   doctor_client.c    the MQTT client steps 5 and 6 drive, and what it records
  *   doctor_mqtt.c      step 5, CONNECT/CONNACK          doctor_roundtrip.c  step 6
  *   doctor_cause.c     the facts that back the cause mqtls_diagnose() named
+ *   doctor_mqtt5.c     MQTT 5 reason codes (what to do, the Server Reference) and the AWS
+ *                      IoT reading of a cause, for an AWS IoT host only
  *   doctor_text.c      the text report                  doctor_json.c  the JSON report
  */
 #ifndef DOCTOR_INTERNAL_H
@@ -150,6 +152,8 @@ typedef struct doctor {
     uint8_t lost_reason;
     rt_step_t steps[3];
     int n_steps;
+    /* MQTT 5 (doctor_mqtt5.c) */
+    char *server_ref;      /* the Server Reference of a CONNACK or DISCONNECT */
 } doctor_t;
 
 /* ---- the end of a step (doctor_step.c) -------------------------------------------------- */
@@ -212,6 +216,16 @@ void doctor_flag_words(uint32_t flags, char *out, size_t size);
 void doctor_setup_client(doctor_t *d);
 /** Runs the client for at most @p ms, until @p until says stop. */
 void doctor_run_client(doctor_t *d, uint32_t ms, bool (*until)(const doctor_t *));
+
+/* ---- MQTT 5 reason codes and AWS IoT (doctor_mqtt5.c) --------------------------------------- */
+
+/** Keeps what the doctor reports of a CONNACK's or DISCONNECT's properties. */
+void doctor_mqtt5_record(doctor_t *d, const mqtls_props_t *p);
+/** Step @p n's evidence for 5.0 reason @p code: what to do, the Server Reference. */
+void doctor_mqtt5_lines(doctor_t *d, int n, bool disconnect, uint8_t code);
+/** The cause's facts of this part (the duplicate client id, the command to try the other
+ *  server, the AWS IoT reading on an AWS IoT host). */
+void doctor_mqtt5_facts(doctor_t *d);
 
 /* ---- the reports -------------------------------------------------------------------------- */
 

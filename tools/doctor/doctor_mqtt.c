@@ -1,7 +1,8 @@
 /**
  * @file doctor_mqtt.c
  * @brief Step 5 of the doctor: CONNECT and CONNACK; when plain MQTT gets no CONNACK, a TLS
- *        probe of the port.
+ *        probe of the port; when a 5.0 CONNECT is closed in silence, a 3.1.1 CONNECT on a
+ *        new connection (a broker without 5.0 hangs up instead of refusing).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,8 @@ static void failure_lines(doctor_t *d, uint64_t t0)
              mqtls_reason_text(c->version, MQTLS_CONNACK, d->connack_code));
         for (size_t i = 0; i < d->props.n; i++)
             EVID(d, 5, "  %s", d->props.v[i]);
+        if (c->version == MQTLS_V5)
+            doctor_mqtt5_lines(d, 5, false, d->connack_code);
     } else if (d->mqtt_status == MQTLS_ERR_TIMEOUT) {
         EVID(d, 5, "no CONNACK within %u s", (unsigned)(d->timeout_ms / 1000u));
         what_came_back(d);
@@ -133,10 +136,51 @@ static void failure_lines(doctor_t *d, uint64_t t0)
     }
 }
 
+/* A 5.0 CONNECT closed without a byte in answer: a broker without MQTT 5.0 may do that
+ * (RabbitMQ's MQTT plugin before 3.13, which added 5.0). A 3.1.1 CONNECT on a new
+ * connection tells the version from a policy; the first attempt's status stays. */
+static void try_311(doctor_t *d)
+{
+    bool alert = d->ev_valid && d->tls && mqtls_tls_evidence(&d->tls->tls)->alert_received > 0;
+    if (d->cfg.version != MQTLS_V5 || d->rec.total || alert || tool_stop ||
+        (d->mqtt_status != MQTLS_ERR_CLOSED && d->mqtt_status != MQTLS_ERR_IO))
+        return;
+    mqtls_status_t first = d->mqtt_status;
+    rec_t seen = d->rec; /* what the first attempt got stays the evidence */
+    EVID(d, 5, "the 5.0 CONNECT was closed in silence: trying MQTT 3.1.1 on a new connection");
+    mqtls_client_free(&d->client);
+    free(d->rx);
+    free(d->tx);
+    free(d->store_mem);
+    d->connected = d->conn_failed = d->lost = false;
+    d->connect_sent_ms = 0;
+    d->cfg.version = MQTLS_V311;
+    doctor_setup_client(d);
+    connect_and_wait(d);
+    d->facts.v311_accepted = d->connected;
+    if (d->connected)
+        EVID(d, 5, "MQTT 3.1.1: CONNACK 0 (accepted): the broker speaks 3.1.1 and closed the "
+             "5.0 CONNECT");
+    else
+        EVID(d, 5, "MQTT 3.1.1: no CONNACK either (%s): not the protocol version",
+             mqtls_strerror(d->mqtt_status));
+    if (mqtls_state(&d->client) == MQTLS_STATE_CONNECTED)
+        mqtls_disconnect(&d->client, MQTLS_RC_SUCCESS, NULL);
+    d->cfg.version = MQTLS_V5;
+    d->connected = false;
+    d->conn_failed = true;
+    d->mqtt_status = first;
+    d->connack_code = 0;
+    d->rec.n_first = seen.n_first;
+    d->rec.total = seen.total;
+    memcpy(d->rec.first, seen.first, sizeof seen.first);
+}
+
 /* Plain MQTT got no CONNACK: does the port speak TLS? */
 static void probe_lines(doctor_t *d)
 {
-    if (d->cfg.tls || d->mqtt_status == MQTLS_ERR_CONNACK_REFUSED || d->mqtt_error)
+    if (d->cfg.tls || d->mqtt_status == MQTLS_ERR_CONNACK_REFUSED || d->mqtt_error ||
+        d->facts.v311_accepted) /* the port speaks MQTT */
         return;
     probe_tls(d);
     if (d->speaks_tls)
@@ -181,6 +225,7 @@ bool doctor_stage_mqtt(doctor_t *d)
     if (d->connected)
         return connack_ok(d, t0);
     failure_lines(d, t0);
+    try_311(d);
     probe_lines(d);
     return mqtt_failed(d, t0);
 }

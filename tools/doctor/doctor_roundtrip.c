@@ -57,6 +57,9 @@ static bool roundtrip_fail(doctor_t *d, uint64_t t0, mqtls_status_t st, mqtls_di
 {
     d->facts.status = st;
     d->facts.rt_step = step;
+    d->facts.disconnect_reason = d->lost_reason;
+    if (st == MQTLS_ERR_SERVER_DISCONNECT && d->cfg.version == MQTLS_V5)
+        doctor_mqtt5_lines(d, 6, true, d->lost_reason);
     if (!doctor_diagnose(d, 6, t0)) {
         d->failed = 6;
         d->cause = MQTLS_CAUSE_UNKNOWN;

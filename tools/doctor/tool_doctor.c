@@ -82,6 +82,7 @@ static void doctor_free(doctor_t *d)
     free(d->dns_error);
     free(d->tcp_error);
     free(d->mqtt_error);
+    free(d->server_ref);
     tool_cfg_free(&d->cfg);
 }
 
@@ -105,8 +106,10 @@ int tool_doctor_main(int argc, char **argv)
         free(d);
         return TOOL_EXIT_ERROR;
     }
-    if (d->failed)
+    if (d->failed) {
         doctor_cause_facts(d);
+        doctor_mqtt5_facts(d);
+    }
     int exit_code = d->failed ? 10 + d->failed : TOOL_EXIT_OK;
     doctor_print_cause(d);
     if (d->json)

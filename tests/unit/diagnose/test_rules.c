@@ -222,7 +222,7 @@ TEST(mqtt_and_roundtrip)
     CHECK_EQ_STR(id(), "unknown");
     f.rt_step = MQTLS_DIAG_RT_UNKNOWN;
     CHECK_EQ_STR(id(), "mqtt.message_not_returned");
-    f.status = MQTLS_ERR_CLOSED;
+    f.status = MQTLS_ERR_CLOSED; /* the step is not known */
     CHECK_EQ_STR(id(), "mqtt.closed_after_request");
     f.status = MQTLS_ERR_SERVER_DISCONNECT;
     CHECK_EQ_STR(id(), "mqtt.closed_after_request");
@@ -230,9 +230,135 @@ TEST(mqtt_and_roundtrip)
     CHECK_EQ_STR(id(), "ok");
 }
 
+/* ---- MQTT 5 reason codes and AWS IoT (issue 15, point 4) ---- */
+
+/* A close tells its step apart: after SUBSCRIBE, after PUBLISH, while waiting. */
+TEST(closed_in_the_round_trip)
+{
+    reset(MQTLS_DIAG_ROUNDTRIP, MQTLS_ERR_CLOSED);
+    f.rt_step = MQTLS_DIAG_RT_SUBSCRIBE;
+    CHECK_EQ_STR(id(), "mqtt.closed_after_subscribe");
+    f.rt_step = MQTLS_DIAG_RT_PUBLISH;
+    CHECK_EQ_STR(id(), "mqtt.closed_after_publish");
+    f.rt_step = MQTLS_DIAG_RT_RECEIVE;
+    CHECK_EQ_STR(id(), "mqtt.closed_after_request");
+    /* A 5.0 DISCONNECT "not authorized" is a refusal of that step too. */
+    reset(MQTLS_DIAG_ROUNDTRIP, MQTLS_ERR_SERVER_DISCONNECT);
+    f.disconnect_reason = MQTLS_RC_NOT_AUTHORIZED;
+    f.rt_step = MQTLS_DIAG_RT_PUBLISH;
+    CHECK_EQ_STR(id(), "mqtt.closed_after_publish");
+    f.rt_step = MQTLS_DIAG_RT_SUBSCRIBE;
+    CHECK_EQ_STR(id(), "mqtt.closed_after_subscribe");
+}
+
+TEST(disconnect_reason_codes)
+{
+    reset(MQTLS_DIAG_ROUNDTRIP, MQTLS_ERR_SERVER_DISCONNECT);
+    f.rt_step = MQTLS_DIAG_RT_PUBLISH;
+    f.disconnect_reason = MQTLS_RC_SESSION_TAKEN_OVER;
+    CHECK_EQ_STR(id(), "mqtt.session_taken_over");
+    f.disconnect_reason = MQTLS_RC_USE_ANOTHER_SERVER;
+    CHECK_EQ_STR(id(), "mqtt.use_another_server");
+    f.disconnect_reason = MQTLS_RC_SERVER_MOVED;
+    CHECK_EQ_STR(id(), "mqtt.use_another_server");
+    f.disconnect_reason = MQTLS_RC_QUOTA_EXCEEDED;
+    CHECK_EQ_STR(id(), "mqtt.server_disconnect");
+    /* 3.1.1 has no DISCONNECT from the server: a stale reason is not read. */
+    f.version = MQTLS_V311;
+    f.disconnect_reason = MQTLS_RC_SESSION_TAKEN_OVER;
+    CHECK_EQ_STR(id(), "mqtt.closed_after_publish");
+    /* A plain close is never a takeover: the broker did not say so. */
+    reset(MQTLS_DIAG_ROUNDTRIP, MQTLS_ERR_CLOSED);
+    f.rt_step = MQTLS_DIAG_RT_PUBLISH;
+    f.disconnect_reason = MQTLS_RC_SESSION_TAKEN_OVER;
+    CHECK_EQ_STR(id(), "mqtt.closed_after_publish");
+}
+
+TEST(connack_use_another_server_and_identity)
+{
+    reset(MQTLS_DIAG_MQTT, MQTLS_ERR_CONNACK_REFUSED);
+    f.connack_reason = MQTLS_RC_USE_ANOTHER_SERVER;
+    CHECK_EQ_STR(id(), "mqtt.use_another_server");
+    f.connack_reason = MQTLS_RC_SERVER_MOVED;
+    CHECK_EQ_STR(id(), "mqtt.use_another_server");
+    f.connack_reason = MQTLS_RC_QUOTA_EXCEEDED;
+    CHECK_EQ_STR(id(), "mqtt.refused");
+    /* Not authorized with the certificate as the only identity: not -u/-P's fault. */
+    ev.cert_sent = true;
+    f.connack_reason = MQTLS_RC_NOT_AUTHORIZED;
+    CHECK_EQ_STR(id(), "mqtt.refused_certificate_identity");
+    f.connack_reason = MQTLS_RC_BAD_USERNAME_OR_PASSWORD;
+    CHECK_EQ_STR(id(), "mqtt.refused_certificate_identity");
+    f.version = MQTLS_V311;
+    f.connack_reason = MQTLS_RC311_NOT_AUTHORIZED;
+    CHECK_EQ_STR(id(), "mqtt.refused_certificate_identity");
+    f.userpass_given = true; /* with -u/-P the user name is what was judged */
+    CHECK_EQ_STR(id(), "mqtt.refused_not_authorized");
+    f.connack_reason = MQTLS_RC311_BAD_USERNAME_OR_PASSWORD;
+    CHECK_EQ_STR(id(), "mqtt.refused_bad_credentials");
+    f.userpass_given = false;
+    ev.cert_sent = false; /* no certificate either: the old readings stand */
+    CHECK_EQ_STR(id(), "mqtt.refused_bad_credentials");
+    f.connack_reason = MQTLS_RC311_IDENTIFIER_REJECTED; /* not an identity refusal */
+    ev.cert_sent = true;
+    CHECK_EQ_STR(id(), "mqtt.refused_client_id");
+}
+
+TEST(reason_fixes_cover_every_code_of_both_packets)
+{
+    /* MQTT 5.0, 3.2.2.2: the CONNACK reason codes. */
+    static const uint8_t connack[] = {0x00, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86,
+                                      0x87, 0x88, 0x89, 0x8A, 0x8C, 0x90, 0x95, 0x97,
+                                      0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9F};
+    /* 3.14.2.1: the DISCONNECT reason codes. */
+    static const uint8_t disc[] = {0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8B,
+                                   0x8D, 0x8E, 0x8F, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97,
+                                   0x98, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0xA0,
+                                   0xA1, 0xA2};
+    for (size_t i = 0; i < sizeof connack; i++)
+        CHECK(mqtls_reason_fix(false, connack[i]) != NULL);
+    for (size_t i = 0; i < sizeof disc; i++)
+        CHECK(mqtls_reason_fix(true, disc[i]) != NULL);
+    CHECK(mqtls_reason_fix(false, MQTLS_RC_SESSION_TAKEN_OVER) == NULL); /* DISCONNECT only */
+    CHECK(mqtls_reason_fix(true, MQTLS_RC_BAD_USERNAME_OR_PASSWORD) == NULL); /* CONNACK only */
+    CHECK(mqtls_reason_fix(true, 0x05) == NULL);
+    CHECK(strstr(mqtls_reason_fix(true, MQTLS_RC_SESSION_TAKEN_OVER), "client id") != NULL);
+}
+
+TEST(aws_iot_hosts)
+{
+    CHECK(mqtls_diag_host_is_aws_iot("a1b2c3-ats.iot.eu-west-1.amazonaws.com"));
+    CHECK(mqtls_diag_host_is_aws_iot("A1B2C3-ATS.IOT.US-EAST-1.AMAZONAWS.COM."));
+    CHECK(mqtls_diag_host_is_aws_iot("a1b2c3-ats.iot.cn-north-1.amazonaws.com.cn"));
+    CHECK(!mqtls_diag_host_is_aws_iot("localhost"));
+    CHECK(!mqtls_diag_host_is_aws_iot("127.0.0.1"));
+    CHECK(!mqtls_diag_host_is_aws_iot(NULL));
+    CHECK(!mqtls_diag_host_is_aws_iot("s3.eu-west-1.amazonaws.com"));
+    CHECK(!mqtls_diag_host_is_aws_iot("iot.eu-west-1.amazonaws.com")); /* no prefix */
+    CHECK(!mqtls_diag_host_is_aws_iot("x.iot.eu-west-1.amazonaws.com.evil.example"));
+    CHECK(!mqtls_diag_host_is_aws_iot("x.iot.eu-west-1.notamazonaws.com"));
+    CHECK(!mqtls_diag_host_is_aws_iot("x.iot..amazonaws.com"));
+    CHECK(mqtls_cause_aws_fix(MQTLS_CAUSE_CLOSED_AFTER_CONNECT) != NULL);
+    CHECK(mqtls_cause_aws_fix(MQTLS_CAUSE_TCP_REFUSED) == NULL);
+    /* The catalog's own words for these causes do not presume AWS IoT. */
+    CHECK(!strstr(mqtls_cause_info(MQTLS_CAUSE_CLOSED_AFTER_CONNECT)->fix, "iot:"));
+    CHECK(!strstr(mqtls_cause_info(MQTLS_CAUSE_CONNACK_NOT_AUTHORIZED)->fix, "AWS"));
+    for (int c = MQTLS_CAUSE_CONNACK_PROTOCOL_VERSION; c < MQTLS_CAUSE_UNKNOWN; c++) {
+        const mqtls_cause_info_t *ci = mqtls_cause_info((mqtls_cause_t)c);
+        if (ci->stage == MQTLS_DIAG_MQTT || ci->stage == MQTLS_DIAG_ROUNDTRIP)
+            CHECK(!strstr(ci->fix, "iot:") && !strstr(ci->fix, "AWS") &&
+                  !strstr(ci->why, "AWS"));
+    }
+}
+
 int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
+    RUN(closed_in_the_round_trip);
+    RUN(disconnect_reason_codes);
+    RUN(connack_use_another_server_and_identity);
+    RUN(reason_fixes_cover_every_code_of_both_packets);
+    RUN(aws_iot_hosts);
     RUN(credentials);
     RUN(network);
     RUN(server_verification_order);
