@@ -92,6 +92,11 @@ static bool facts_tls_server(doctor_t *d)
         doctor_ca_list(d, buf, sizeof buf);
         FACT("the server's chain ends at '%s'%s; %s: %s", root ? root : "?",
              sent ? "" : " (the issuer of the last certificate it sent)", doctor_ca_words(d), buf);
+        /* Its own certificate alone: the issuer's name does not say root or intermediate. */
+        if (!sent && ev->chain_len == 1 && !ev->chain[0].is_ca)
+            FACT("the server sent only its own certificate: '%s' is a root or an intermediate "
+                 "CA. If it is an intermediate, the broker's certificate file must carry it "
+                 "(tls.server_missing_intermediate); if it is a root, trust it", root);
         break;
     case MQTLS_CAUSE_HOSTNAME_MISMATCH:
         FACT("you connected as '%s'; the server's certificate '%s' is for: %s", d->host,
