@@ -35,12 +35,20 @@ static bool known_intermediate(const mqtls_diag_facts_t *f, const char *subject)
     return false;
 }
 
-/* The first certificate of the built chain with @p flag: its subject. */
+/* The certificate a NOT_CA or PATH_LEN flag is about. OpenSSL puts the flag on the offending
+ * issuer itself; Mbed TLS (src/tls/mbedtls/evidence_mbedtls.c) on the certificate whose
+ * issuer it refused, which then tops the built chain without that issuer: then the issuer
+ * is named. */
 static const char *flagged(const mqtls_tls_evidence_t *e, uint32_t flag)
 {
-    for (unsigned i = 0; e->chain && i < e->chain_len && i < MQTLS_TLS_CHAIN_MAX; i++)
-        if (e->chain[i].problems & flag)
-            return e->chain[i].subject;
+    unsigned n = e->chain ? e->chain_len : 0u;
+    for (unsigned i = 0; i < n && i < MQTLS_TLS_CHAIN_MAX; i++) {
+        const mqtls_tls_cert_info_t *c = &e->chain[i];
+        if (!(c->problems & flag))
+            continue;
+        bool top = i + 1 == n;
+        return top && !self_issued(c->subject, c->issuer) ? c->issuer : c->subject;
+    }
     return NULL;
 }
 

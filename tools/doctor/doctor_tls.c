@@ -117,9 +117,14 @@ static void chain_lines(doctor_t *d)
     bool sent = false;
     const char *root = doctor_chain_root(ev, &sent);
     const char *inter = NULL;
-    if (mqtls_chain_verify_cause(&d->facts, &inter) == MQTLS_CAUSE_SERVER_MISSING_INTERMEDIATE)
+    mqtls_cause_t why = mqtls_chain_verify_cause(&d->facts, &inter);
+    if (why == MQTLS_CAUSE_SERVER_MISSING_INTERMEDIATE)
         EVID(d, 4, "chain stops at: the issuer '%s', an intermediate CA the server did not "
              "send and your CA file does not hold", inter);
+    else if (why == MQTLS_CAUSE_CHAIN_NOT_CA || why == MQTLS_CAUSE_CHAIN_PATH_LEN)
+        EVID(d, 4, "chain refused at: '%s', %s", inter ? inter : "?",
+             why == MQTLS_CAUSE_CHAIN_NOT_CA ? "used as an issuer but not a CA"
+                                             : "whose pathLenConstraint the chain exceeds");
     else
         EVID(d, 4, "chain ends at: '%s'%s, %s", root, sent ? "" : " (not sent by the server)",
              doctor_ca_holds(d, root) ? "a root your CA file holds" : "NOT in your CA file");

@@ -107,6 +107,18 @@ TEST(not_a_ca_and_path_length)
     /* Not called missing, not an untrusted root, even when those flags come with it. */
     ev.problems |= MQTLS_TLS_BAD_NO_ISSUER;
     CHECK_EQ_STR(id(), "tls.chain_not_ca");
+    /* Mbed TLS flags the certificate whose issuer it refused, and stops the chain there:
+     * the issuer is the one named. */
+    reset(MQTLS_TLS_BAD_NOT_CA, 2, 1);
+    chain[0].problems = MQTLS_TLS_BAD_NOT_CA;
+    CHECK_EQ_STR(id(), "tls.chain_not_ca");
+    mqtls_chain_verify_cause(&f, &name);
+    CHECK_EQ_STR(name, SUB);
+    reset(MQTLS_TLS_BAD_PATH_LEN, 2, 2);
+    chain[1].problems = MQTLS_TLS_BAD_PATH_LEN;
+    CHECK_EQ_STR(id(), "tls.chain_path_len");
+    mqtls_chain_verify_cause(&f, &name);
+    CHECK_EQ_STR(name, ROOT);
     reset(MQTLS_TLS_BAD_PATH_LEN, 2, 3);
     chain[2].problems = MQTLS_TLS_BAD_PATH_LEN;
     CHECK_EQ_STR(id(), "tls.chain_path_len");
