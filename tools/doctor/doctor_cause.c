@@ -221,6 +221,14 @@ static bool facts_tls_refused(doctor_t *d)
         else
             FACT("then, after receiving the client certificate '%s', the broker closed the "
                  "connection without an alert that could be read", d->cfg.cert ? d->cfg.cert : "?");
+        /* Its file holds the device certificate alone: its issuer may be a sub-CA the broker
+         * needs from the device; the name does not say (tls.client_missing_intermediate
+         * when it is known to be one). */
+        if (d->facts.dev_len == 1 && strcmp(d->facts.dev_certs[0].subject,
+                                            d->facts.dev_certs[0].issuer) != 0)
+            FACT("the device certificate file holds only the device certificate, issued by "
+                 "'%s': if that is a sub-CA, the device must send it too (append it to the "
+                 "file); if it is a root, the broker must trust it", d->facts.dev_certs[0].issuer);
         break;
     case MQTLS_CAUSE_CLIENT_CERT_REQUIRED:
         FACT("the server asked for a client certificate (CertificateRequest) and none is "
