@@ -68,6 +68,12 @@ typedef enum mqtls_cause {
     MQTLS_CAUSE_TLS_HANDSHAKE_TIMEOUT,
     MQTLS_CAUSE_TLS_RECORD_TOO_LARGE,
     MQTLS_CAUSE_TLS_HANDSHAKE_FAILED,
+    /* TLS: the chain and the clock (src/diagnose/chain.c). */
+    MQTLS_CAUSE_SERVER_MISSING_INTERMEDIATE,
+    MQTLS_CAUSE_CLIENT_MISSING_INTERMEDIATE,
+    MQTLS_CAUSE_CHAIN_NOT_CA,
+    MQTLS_CAUSE_CHAIN_PATH_LEN,
+    MQTLS_CAUSE_CLOCK_WRONG,
     /* MQTT. */
     MQTLS_CAUSE_CONNACK_PROTOCOL_VERSION,
     MQTLS_CAUSE_CONNACK_CLIENT_ID,
@@ -110,6 +116,15 @@ typedef struct mqtls_cause_info {
     const char *fix;     /**< what to do */
 } mqtls_cause_info_t;
 
+/** A certificate read from a local file: the CA file's, or the device's certificate file's. */
+typedef struct mqtls_diag_cert {
+    const char *subject;    /**< as the TLS evidence writes names ("C=US, O=Org, CN=Name") */
+    const char *issuer;
+    const char *not_before; /**< "YYYY-MM-DD HH:MM:SS" (UTC) */
+    const char *not_after;
+    bool is_ca;             /**< basicConstraints cA */
+} mqtls_diag_cert_t;
+
 /** What a failed attempt showed. Zero what you do not know. */
 typedef struct mqtls_diag_facts {
     mqtls_diag_stage_t stage;           /**< the stage that failed */
@@ -136,6 +151,14 @@ typedef struct mqtls_diag_facts {
     bool v311_accepted;                 /**< a 5.0 CONNECT was closed without CONNACK, and
                                              a 3.1.1 CONNECT on a new connection got
                                              CONNACK 0 */
+    /* For the chain and the clock (src/diagnose/chain.c). */
+    const mqtls_diag_cert_t *ca_certs;  /**< the CA file's (and directory's) certificates */
+    uint8_t ca_len;
+    const mqtls_diag_cert_t *dev_certs; /**< the device's certificate file: [0] its own, then
+                                             what else the file carries, in its order */
+    uint8_t dev_len;
+    const char *now_utc;                /**< this machine's clock, "YYYY-MM-DD HH:MM:SS" UTC
+                                             (NULL: no clock check) */
 } mqtls_diag_facts_t;
 
 /** The words for @p cause (never NULL; MQTLS_CAUSE_UNKNOWN for out-of-range values). */
@@ -143,6 +166,30 @@ MQTLS_API const mqtls_cause_info_t *mqtls_cause_info(mqtls_cause_t cause);
 
 /** Finds a cause by its id string; MQTLS_CAUSE_NONE if there is none. */
 MQTLS_API mqtls_cause_t mqtls_cause_by_id(const char *id);
+
+/**
+ * The chain's reading of a failed verification of the server: a clock that makes every
+ * certificate seen invalid, an issuer that is not a CA, a path length exceeded, or an
+ * intermediate the server does not send. MQTLS_CAUSE_NONE when none of these explains it.
+ * @p name (may be NULL) receives the subject of the certificate the fix is about.
+ */
+MQTLS_API mqtls_cause_t mqtls_chain_verify_cause(const mqtls_diag_facts_t *f, const char **name);
+
+/**
+ * The server refused our certificate: is it because the device's certificate file does not
+ * carry the sub-CA that issued it? True, with that sub-CA's subject in @p name, when the
+ * issuer is not in the file and is known (CA file or the server's chain) as a CA that is not
+ * a root.
+ */
+MQTLS_API bool mqtls_chain_device_missing(const mqtls_diag_facts_t *f, const char **name);
+
+/** Whether every certificate seen (the server's chain, the CA file's, the device's) is
+ *  expired or not yet valid by f->now_utc: then the clock is wrong, not the certificates. */
+MQTLS_API bool mqtls_chain_clock_wrong(const mqtls_diag_facts_t *f);
+
+/** A verified chain the server sent incompletely: the subject of the first intermediate
+ *  that verification took from the CA file, NULL if the server sent every one. */
+MQTLS_API const char *mqtls_chain_completed_locally(const mqtls_tls_evidence_t *ev);
 
 /** The rules: the one cause that explains @p f. */
 MQTLS_API mqtls_cause_t mqtls_diagnose(const mqtls_diag_facts_t *f);

@@ -134,6 +134,41 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
     C(MQTLS_CAUSE_TLS_HANDSHAKE_FAILED, "tls.handshake_failed", MQTLS_DIAG_TLS,
       "the TLS handshake failed", "see the evidence: the alert and the library's code.",
       "compare the evidence with docs/troubleshooting.md."),
+    /* The chain and the clock (chain.c). The fact lines name the certificate. */
+    C(MQTLS_CAUSE_SERVER_MISSING_INTERMEDIATE, "tls.server_missing_intermediate",
+      MQTLS_DIAG_TLS, "the broker does not send the intermediate CA its certificate needs",
+      "the broker's certificate is issued by an intermediate (sub-)CA that it does not send "
+      "with it, and this client does not have it: the path to the root cannot be built. "
+      "The root is not the problem.",
+      "the broker's certificate file must carry the intermediate named below after its own "
+      "certificate; until then, adding that intermediate to the client's CA file works "
+      "around it (only for this client)."),
+    C(MQTLS_CAUSE_CLIENT_MISSING_INTERMEDIATE, "tls.client_missing_intermediate",
+      MQTLS_DIAG_TLS, "the device certificate file lacks the sub-CA that issued it",
+      "the device certificate is issued by an intermediate (sub-)CA; the broker trusts the "
+      "root above it, so the device must send the sub-CA with its own certificate, and its "
+      "file does not carry it.",
+      "append the sub-CA named below (PEM) to the device's certificate file, after the "
+      "device certificate."),
+    C(MQTLS_CAUSE_CHAIN_NOT_CA, "tls.chain_not_ca", MQTLS_DIAG_TLS,
+      "a certificate in the broker's chain signs another but is not a CA",
+      "only a certificate with basicConstraints cA=TRUE may issue certificates; the one "
+      "named below is used as an issuer without being a CA (often a leaf certificate put "
+      "where the intermediate belongs in the broker's certificate file).",
+      "put the real issuing CA certificate in the broker's certificate file in place of the "
+      "one named below, or reissue the broker's certificate from a CA."),
+    C(MQTLS_CAUSE_CHAIN_PATH_LEN, "tls.chain_path_len", MQTLS_DIAG_TLS,
+      "the broker's chain is longer than a CA in it allows",
+      "a CA's pathLenConstraint limits how many intermediates may follow it; the chain has "
+      "more.",
+      "issue the broker's certificate from a CA closer to the root, or reissue the CA named "
+      "below without (or with a larger) pathLenConstraint."),
+    C(MQTLS_CAUSE_CLOCK_WRONG, "tls.clock_wrong", MQTLS_DIAG_TLS,
+      "this machine's clock is wrong: every certificate looks expired or not yet valid",
+      "every certificate seen, the root included, is outside its validity for this clock; "
+      "a whole chain does not expire at once, a clock that is off by years makes it look "
+      "so.",
+      "set this machine's clock (NTP/SNTP, the RTC), then try again."),
     C(MQTLS_CAUSE_CONNACK_PROTOCOL_VERSION, "mqtt.refused_protocol_version", MQTLS_DIAG_MQTT,
       "the broker does not accept this MQTT version",
       "the broker refused the protocol level in CONNECT.", "try -V 311 or -V 5."),

@@ -57,6 +57,9 @@ static mqtls_cause_t credentials(const mqtls_diag_facts_t *f)
     /* Files are fine; what the local checks found about them. */
     if (f->key_too_small)
         return MQTLS_CAUSE_KEY_UNSUPPORTED;
+    if ((f->client_cert_flags & (MQTLS_TLS_BAD_FUTURE | MQTLS_TLS_BAD_EXPIRED)) &&
+        mqtls_chain_clock_wrong(f))
+        return f->clock_unset ? MQTLS_CAUSE_CLOCK_UNSET : MQTLS_CAUSE_CLOCK_WRONG;
     if (f->client_cert_flags & MQTLS_TLS_BAD_FUTURE)
         return f->clock_unset ? MQTLS_CAUSE_CLOCK_UNSET : MQTLS_CAUSE_CLIENT_CERT_NOT_YET_VALID;
     if (f->client_cert_flags & MQTLS_TLS_BAD_EXPIRED)
@@ -85,6 +88,11 @@ static mqtls_cause_t verify(const mqtls_diag_facts_t *f, uint32_t flags)
 {
     if ((flags & MQTLS_TLS_BAD_FUTURE) && f->clock_unset)
         return MQTLS_CAUSE_CLOCK_UNSET;
+    /* What the chain as a whole says (chain.c) comes before the first flag's reading: an
+     * intermediate the server did not send also shows as an untrusted issuer. */
+    mqtls_cause_t c = mqtls_chain_verify_cause(f, NULL);
+    if (c != MQTLS_CAUSE_NONE)
+        return c;
     if (flags & (MQTLS_TLS_BAD_UNTRUSTED | MQTLS_TLS_BAD_NO_ISSUER | MQTLS_TLS_BAD_SELF_SIGNED))
         return MQTLS_CAUSE_SERVER_UNTRUSTED_ROOT;
     if (flags & MQTLS_TLS_BAD_EXPIRED)
@@ -131,8 +139,12 @@ static mqtls_cause_t alert(const mqtls_diag_facts_t *f, const mqtls_tls_evidence
         if (!e->cert_sent)
             return e->cert_requested ? MQTLS_CAUSE_CLIENT_CERT_REQUIRED
                                      : MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
-        return e->alert_received == A_DECRYPT_ERROR ? MQTLS_CAUSE_KEY_MISMATCH
-                                                    : MQTLS_CAUSE_CLIENT_CERT_REJECTED;
+        if (e->alert_received == A_DECRYPT_ERROR)
+            return MQTLS_CAUSE_KEY_MISMATCH;
+        /* A device certificate whose file lacks its sub-CA: the server cannot build the
+         * path to the root it trusts. */
+        return mqtls_chain_device_missing(f, NULL) ? MQTLS_CAUSE_CLIENT_MISSING_INTERMEDIATE
+                                                   : MQTLS_CAUSE_CLIENT_CERT_REJECTED;
     default:
         return MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
     }

@@ -92,6 +92,11 @@ static bool facts_tls_server(doctor_t *d)
         doctor_ca_list(d, buf, sizeof buf);
         FACT("the server's chain ends at '%s'%s; %s: %s", root ? root : "?",
              sent ? "" : " (the issuer of the last certificate it sent)", doctor_ca_words(d), buf);
+        /* Its own certificate alone: the issuer's name does not say root or intermediate. */
+        if (!sent && ev->chain_len == 1 && !ev->chain[0].is_ca)
+            FACT("the server sent only its own certificate: '%s' is a root or an intermediate "
+                 "CA. If it is an intermediate, the broker's certificate file must carry it "
+                 "(tls.server_missing_intermediate); if it is a root, trust it", root);
         break;
     case MQTLS_CAUSE_HOSTNAME_MISMATCH:
         FACT("you connected as '%s'; the server's certificate '%s' is for: %s", d->host,
@@ -117,6 +122,88 @@ static bool facts_tls_server(doctor_t *d)
     return true;
 }
 
+/* Where a certificate with this subject was seen locally, for "it is an intermediate". */
+static const char *seen_in(const doctor_t *d, const char *subject)
+{
+    for (unsigned i = 0; i < d->facts.dev_len; i++)
+        if (!strcmp(d->facts.dev_certs[i].subject, subject))
+            return "your device certificate file carries it, issued by another CA";
+    for (unsigned i = 0; i < d->facts.ca_len; i++)
+        if (!strcmp(d->facts.ca_certs[i].subject, subject))
+            return "your CA file holds it, issued by another CA";
+    return "the server's chain shows it as a CA issued by another CA";
+}
+
+/* Every certificate seen and its dates, for a clock that makes them all invalid. */
+static void facts_clock(doctor_t *d)
+{
+    const mqtls_tls_evidence_t *ev = &d->ev;
+    unsigned n = 0;
+    for (unsigned i = 0; d->failed == 4 && ev->chain && i < ev->chain_len && n < 8; i++, n++)
+        FACT("server's '%s': valid from %s to %s UTC", ev->chain[i].subject,
+             ev->chain[i].not_before, ev->chain[i].not_after);
+    for (unsigned i = 0; i < d->facts.ca_len && n < 8; i++, n++)
+        FACT("CA file's '%s': valid from %s to %s UTC", d->facts.ca_certs[i].subject,
+             d->facts.ca_certs[i].not_before, d->facts.ca_certs[i].not_after);
+    for (unsigned i = 0; i < d->facts.dev_len && n < 8; i++, n++)
+        FACT("device file's '%s': valid from %s to %s UTC", d->facts.dev_certs[i].subject,
+             d->facts.dev_certs[i].not_before, d->facts.dev_certs[i].not_after);
+    FACT("this machine's clock says %s UTC: every certificate seen, the root included, is "
+         "outside its validity", d->now_utc);
+}
+
+/* The chain as a whole (src/diagnose/chain.c): the certificate to add or replace, by
+ * subject. False: not such a cause. */
+static bool facts_chain(doctor_t *d)
+{
+    const mqtls_tls_evidence_t *ev = &d->ev;
+    const char *name = NULL;
+    char buf[1024];
+    switch (d->cause) {
+    case MQTLS_CAUSE_SERVER_MISSING_INTERMEDIATE:
+        mqtls_chain_verify_cause(&d->facts, &name);
+        doctor_ca_list(d, buf, sizeof buf);
+        FACT("the server sent %u certificate(s); the chain stops at '%s', whose issuer "
+             "'%s' the server did not send; %s: %s", (unsigned)ev->sent_len,
+             ev->chain_len ? ev->chain[ev->chain_len - 1].subject : "?", name ? name : "?",
+             doctor_ca_words(d), buf);
+        FACT("'%s' is an intermediate CA, not a root: %s", name ? name : "?",
+             name ? seen_in(d, name) : "?");
+        FACT("the certificate to add: '%s', to the broker's certificate file after its own "
+             "certificate (or, for this client only, to your CA file)", name ? name : "?");
+        return true;
+    case MQTLS_CAUSE_CLIENT_MISSING_INTERMEDIATE:
+        mqtls_chain_device_missing(&d->facts, &name);
+        FACT("your device certificate '%s' is issued by '%s', and its file '%s' holds %u "
+             "certificate(s), not that one", d->facts.dev_len ? d->facts.dev_certs[0].subject
+                                                              : "?",
+             name ? name : "?", d->cfg.cert ? d->cfg.cert : "?", (unsigned)d->facts.dev_len);
+        FACT("'%s' is a sub-CA, not a root: %s", name ? name : "?", name ? seen_in(d, name) : "?");
+        if (ev->alert_received >= 0)
+            FACT("the broker answered our certificate with alert %d %s", ev->alert_received,
+                 mqtls_tls_alert_name(ev->alert_received));
+        FACT("the certificate to add: '%s', to the device's certificate file after the device "
+             "certificate", name ? name : "?");
+        return true;
+    case MQTLS_CAUSE_CHAIN_NOT_CA:
+    case MQTLS_CAUSE_CHAIN_PATH_LEN:
+        mqtls_chain_verify_cause(&d->facts, &name);
+        FACT(d->cause == MQTLS_CAUSE_CHAIN_NOT_CA
+                 ? "'%s' is in the broker's chain as an issuer, but it is not a CA "
+                   "(basicConstraints cA is not set): it is the wrong certificate there"
+                 : "'%s' limits the CAs below it (pathLenConstraint), and the broker's "
+                   "chain has more", name ? name : "?");
+        FACT("the server sent %u certificate(s); verification built a chain of %u",
+             (unsigned)ev->sent_len, (unsigned)ev->chain_len);
+        return true;
+    case MQTLS_CAUSE_CLOCK_WRONG:
+        facts_clock(d);
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* The broker refused the handshake: our certificate, cipher suites, version or ALPN. False:
  * not such a cause. */
 static bool facts_tls_refused(doctor_t *d)
@@ -134,6 +221,14 @@ static bool facts_tls_refused(doctor_t *d)
         else
             FACT("then, after receiving the client certificate '%s', the broker closed the "
                  "connection without an alert that could be read", d->cfg.cert ? d->cfg.cert : "?");
+        /* Its file holds the device certificate alone: its issuer may be a sub-CA the broker
+         * needs from the device; the name does not say (tls.client_missing_intermediate
+         * when it is known to be one). */
+        if (d->facts.dev_len == 1 && strcmp(d->facts.dev_certs[0].subject,
+                                            d->facts.dev_certs[0].issuer) != 0)
+            FACT("the device certificate file holds only the device certificate, issued by "
+                 "'%s': if that is a sub-CA, the device must send it too (append it to the "
+                 "file); if it is a root, the broker must trust it", d->facts.dev_certs[0].issuer);
         break;
     case MQTLS_CAUSE_CLIENT_CERT_REQUIRED:
         FACT("the server asked for a client certificate (CertificateRequest) and none is "
@@ -215,7 +310,7 @@ static void facts_tls_other(doctor_t *d)
 
 static void facts_tls(doctor_t *d)
 {
-    if (!facts_tls_server(d) && !facts_tls_refused(d))
+    if (!facts_chain(d) && !facts_tls_server(d) && !facts_tls_refused(d))
         facts_tls_other(d);
 }
 
@@ -273,7 +368,10 @@ void doctor_cause_facts(doctor_t *d)
 {
     switch (d->failed) {
     case 1:
-        facts_credentials(d);
+        if (d->cause == MQTLS_CAUSE_CLOCK_WRONG)
+            facts_clock(d);
+        else
+            facts_credentials(d);
         break;
     case 2:
         FACT("'%s' does not resolve: %s", d->conn_host, d->dns_error ? d->dns_error : "?");
@@ -288,7 +386,11 @@ void doctor_cause_facts(doctor_t *d)
         facts_tls(d);
         break;
     case 5:
-        facts_mqtt(d);
+        /* A TLS 1.3 refusal of our certificate arrives after the handshake. */
+        if (mqtls_cause_info(d->cause)->stage == MQTLS_DIAG_TLS)
+            facts_tls(d);
+        else
+            facts_mqtt(d);
         break;
     case 6:
         for (int i = 0; i < d->n_steps; i++)

@@ -4,11 +4,13 @@
  *        subjects of the CA certificates for step 4, then the TLS setup).
  */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "doctor/doctor_internal.h"
 #include "common/tool_util.h"
@@ -33,32 +35,73 @@ static void setup_sink(void *ctx, const char *text)
     EVID(d, 1, "%s", text);
 }
 
-/* A certificate's subject as the TLS evidence writes it ("C=US, O=Org, CN=Name", in the
- * certificate's order), so that the two compare. */
-static void add_subject(doctor_t *d, X509 *x)
+/* A name as the TLS evidence writes it ("C=US, O=Org, CN=Name", in the certificate's
+ * order), so that the two compare. */
+static void name_text(const X509_NAME *name, char *s, size_t size)
 {
-    char s[256] = "(unreadable name)";
+    snprintf(s, size, "(unreadable name)");
     BIO *mem = BIO_new(BIO_s_mem());
     const unsigned long flags = (XN_FLAG_RFC2253 & ~(XN_FLAG_SEP_MASK | XN_FLAG_DN_REV |
                                                      ASN1_STRFLGS_ESC_MSB)) |
                                 XN_FLAG_SEP_CPLUS_SPC; /* as the OpenSSL backend writes it */
-    if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(x), 0, flags) >= 0) {
-        int n = BIO_read(mem, s, (int)sizeof s - 1);
+    if (mem && X509_NAME_print_ex(mem, name, 0, flags) >= 0) {
+        int n = BIO_read(mem, s, (int)size - 1);
         s[n > 0 ? n : 0] = '\0';
     }
     BIO_free(mem);
-    tool_strlist_add(&d->ca_subjects, tool_xstrdup(s));
+}
+
+/* Keeps a certificate of a local file for the chain analysis and the clock; false when the
+ * room is full. */
+static bool keep_cert(doctor_t *d, X509 *x, uint8_t *count)
+{
+    unsigned n = (unsigned)d->facts.ca_len + d->facts.dev_len;
+    if (n >= LOCAL_CERTS_MAX)
+        return false;
+    local_cert_t *l = &d->local[n];
+    name_text(X509_get_subject_name(x), l->subject, sizeof l->subject);
+    name_text(X509_get_issuer_name(x), l->issuer, sizeof l->issuer);
+    doctor_utc_text((time_t)tool_x509_time_to_unix(X509_get0_notBefore(x)), l->not_before,
+                    sizeof l->not_before);
+    doctor_utc_text((time_t)tool_x509_time_to_unix(X509_get0_notAfter(x)), l->not_after,
+                    sizeof l->not_after);
+    mqtls_diag_cert_t *c = &d->diag_certs[n];
+    c->subject = l->subject;
+    c->issuer = l->issuer;
+    c->not_before = l->not_before;
+    c->not_after = l->not_after;
+    c->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
+    (*count)++;
+    return true;
 }
 
 /* The subjects of every certificate in one PEM or DER file (unreadable ones are skipped:
- * the setup names that problem). */
+ * the setup names that problem); each kept for the chain analysis too. */
 static void ca_file_subjects(doctor_t *d, const char *path)
 {
     tool_credfile_t f;
     tool_credfile_load(&f, path, NULL);
     for (size_t i = 0; i < f.n_objs; i++)
+        if (f.objs[i].kind == TOOL_OBJ_CERT && f.objs[i].crt) {
+            char s[256];
+            name_text(X509_get_subject_name(f.objs[i].crt), s, sizeof s);
+            tool_strlist_add(&d->ca_subjects, tool_xstrdup(s));
+            keep_cert(d, f.objs[i].crt, &d->facts.ca_len);
+        }
+    tool_credfile_free(&f);
+}
+
+/* The device's certificate file, in its order ([0] the device's own): does it carry the
+ * sub-CA that issued it? Read after the CA files, so that the two lists follow each other. */
+static void device_file_certs(doctor_t *d)
+{
+    if (!d->cfg.cert)
+        return;
+    tool_credfile_t f;
+    tool_credfile_load(&f, d->cfg.cert, NULL);
+    for (size_t i = 0; i < f.n_objs; i++)
         if (f.objs[i].kind == TOOL_OBJ_CERT && f.objs[i].crt)
-            add_subject(d, f.objs[i].crt);
+            keep_cert(d, f.objs[i].crt, &d->facts.dev_len);
     tool_credfile_free(&f);
 }
 
@@ -76,6 +119,9 @@ static void load_ca_subjects(doctor_t *d)
     }
     if (dir)
         closedir(dir);
+    device_file_certs(d);
+    d->facts.ca_certs = d->facts.ca_len ? d->diag_certs : NULL;
+    d->facts.dev_certs = d->facts.dev_len ? &d->diag_certs[d->facts.ca_len] : NULL;
 }
 
 void doctor_alpn_words(const doctor_t *d, char *out, size_t size)
@@ -221,6 +267,8 @@ bool doctor_stage_credentials(doctor_t *d)
     d->facts.host_is_aws = mqtls_diag_host_is_aws_iot(d->host); /* never localhost */
     d->facts.version = c->version;
     d->facts.clock_unset = (long long)d->now < CLOCK_SANE;
+    doctor_utc_text(d->now, d->now_utc, sizeof d->now_utc);
+    d->facts.now_utc = d->now_utc;
     if (!c->tls)
         return credentials_plain(d, t0);
     char now[32];

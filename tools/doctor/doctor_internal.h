@@ -36,6 +36,9 @@
 
 /* A clock before this (2020-01-01 UTC) is taken as unset. */
 #define CLOCK_SANE 1577836800LL
+/* How many certificates of the CA file(s) and of the device's certificate file step 1 keeps
+ * for the chain analysis and the clock (mqtls_diag_facts_t::ca_certs, dev_certs). */
+#define LOCAL_CERTS_MAX 24u
 /* How many of the first bytes the server sent after CONNECT step 5 keeps. */
 #define FIRST_BYTES 16u
 
@@ -79,6 +82,11 @@ typedef struct rec {
     uint32_t total;
 } rec_t;
 
+/* A certificate of a local file, in the words of the TLS evidence (doctor_creds.c). */
+typedef struct local_cert {
+    char subject[192], issuer[192], not_before[20], not_after[20];
+} local_cert_t;
+
 typedef struct doctor {
     tool_cfg_t cfg;
     const char *host;      /* the broker's name: TLS names it, the rules reason about it */
@@ -99,6 +107,9 @@ typedef struct doctor {
     tool_cert_check_result_t check;
     bool check_ran;
     tool_strlist_t ca_subjects;
+    local_cert_t local[LOCAL_CERTS_MAX]; /* the CA files' first, then the device's file's */
+    mqtls_diag_cert_t diag_certs[LOCAL_CERTS_MAX]; /* the same, as the rules see them */
+    char now_utc[20];
     tool_tls_t *tls;
     char *setup_error;
     int setup_raw;

@@ -116,8 +116,24 @@ static void chain_lines(doctor_t *d)
         cert_lines(d, i, &ev->chain[i]);
     bool sent = false;
     const char *root = doctor_chain_root(ev, &sent);
-    EVID(d, 4, "chain ends at: '%s'%s, %s", root, sent ? "" : " (not sent by the server)",
-         doctor_ca_holds(d, root) ? "a root your CA file holds" : "NOT in your CA file");
+    const char *inter = NULL;
+    mqtls_cause_t why = mqtls_chain_verify_cause(&d->facts, &inter);
+    if (why == MQTLS_CAUSE_SERVER_MISSING_INTERMEDIATE)
+        EVID(d, 4, "chain stops at: the issuer '%s', an intermediate CA the server did not "
+             "send and your CA file does not hold", inter);
+    else if (why == MQTLS_CAUSE_CHAIN_NOT_CA || why == MQTLS_CAUSE_CHAIN_PATH_LEN)
+        EVID(d, 4, "chain refused at: '%s', %s", inter ? inter : "?",
+             why == MQTLS_CAUSE_CHAIN_NOT_CA ? "used as an issuer but not a CA"
+                                             : "whose pathLenConstraint the chain exceeds");
+    else
+        EVID(d, 4, "chain ends at: '%s'%s, %s", root, sent ? "" : " (not sent by the server)",
+             doctor_ca_holds(d, root) ? "a root your CA file holds" : "NOT in your CA file");
+    const char *completed = mqtls_chain_completed_locally(ev);
+    if (completed)
+        EVID(d, 4, "incomplete chain, completed here: the server did not send the intermediate "
+             "'%s'; your CA file supplied it. Fine for this client; a client that trusts "
+             "only the root will fail (the broker's certificate file should carry it)",
+             completed);
 }
 
 /* The trusted CAs, and what the verification found. */
@@ -215,6 +231,7 @@ bool doctor_stage_tls(doctor_t *d)
         st = d->tr->connect(d->tr_ctx, d->conn_ip, d->conn_port);
     }
     copy_evidence(d, mqtls_tls_evidence(&d->tls->tls));
+    d->facts.tls = &d->ev; /* the chain analysis in the evidence lines reads it */
     if (st != MQTLS_OK) {
         tool_tls_explain_to(d->tls, st, explain_sink, d);
         tls_evidence_lines(d);
