@@ -178,8 +178,8 @@ doctor_case 14 tls.server_cert_expired "${LOC[@]}" -p "$X_TLS" --cafile "$P/ca.c
 has "'CN=localhost' is valid from 2020-01-01 00:00:00 to 2020-06-30" "expired: the dates"
 doctor_case 14 tls.server_cert_not_yet_valid "${LOC[@]}" -p "$F_TLS" --cafile "$P/ca.crt"
 has "'CN=localhost' is valid from 2099-01-01" "not_yet_valid: the dates"
-# The device's clock at 1970-01-02 (libfaketime): Mbed TLS finds every certificate "not yet
-# valid". The monotonic clock stays real, so that timeouts keep working.
+# The device's clock at 1970-01-02 (libfaketime): the TLS library finds every certificate
+# "not yet valid". The monotonic clock stays real, so that timeouts keep working.
 if command -v faketime > /dev/null &&
     [ "$(FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '1970-01-02 00:00:00' date -u +%Y 2> /dev/null)" = 1970 ]; then
     export FAKETIME_DONT_FAKE_MONOTONIC=1
@@ -189,7 +189,7 @@ if command -v faketime > /dev/null &&
     doctor_case 14 tls.clock_unset "${LOC[@]}" -p "$U_TLS" --cafile "$O/ca.crt"
     has "this machine's clock says 1970-01-02 00:00:00 UTC (before 2020: not set)" \
         "clock_unset: the clock"
-    has "The certificate validity starts in the future" "clock_unset: Mbed TLS's FUTURE flag"
+    has "problems (0x0010): not valid yet" "clock_unset: the TLS layer's not-yet-valid problem"
     # With a device certificate the credentials step sees it first.
     doctor_case 11 tls.clock_unset "${LOC[@]}" -p "$M_TLS" --cafile "$P/ca.crt" "${DEV1[@]}"
     has "certificate CN=dev1: not yet valid" "clock_unset (step 1): the device certificate"
