@@ -103,7 +103,7 @@ static const char *missing_intermediate(const mqtls_diag_facts_t *f)
 
 mqtls_cause_t mqtls_chain_verify_cause(const mqtls_diag_facts_t *f, const char **name)
 {
-    const char *dummy;
+    const char *dummy = NULL;
     const char **out = name ? name : &dummy;
     *out = NULL;
     if (!f || !f->tls)
@@ -130,7 +130,7 @@ mqtls_cause_t mqtls_chain_verify_cause(const mqtls_diag_facts_t *f, const char *
 
 bool mqtls_chain_device_missing(const mqtls_diag_facts_t *f, const char **name)
 {
-    const char *dummy;
+    const char *dummy = NULL;
     const char **out = name ? name : &dummy;
     *out = NULL;
     if (!f || !f->dev_certs || !f->dev_len)
