@@ -82,13 +82,8 @@ void tool_explain_awssdk(const tool_explain_stack_t *s, long code, tool_explain_
                          char *name_buf, size_t name_size)
 {
     (void)s, (void)name_buf, (void)name_size;
-    const tool_explain_entry_t *e = tool_explain_find(aws, sizeof aws / sizeof aws[0], code);
-    out->known = e != NULL;
-    out->name = e ? e->name : "";
-    out->cause = e ? e->cause : "";
-    out->text = e ? e->text
-                  : "An IoT_Error_t value this table does not have (see the SDK's "
-                    "include/aws_iot_error.h).";
-    out->status = "";
-    out->connected = false;
+    tool_explain_from_table(aws, sizeof aws / sizeof aws[0], code,
+                            "An IoT_Error_t value this table does not have (see the SDK's "
+                            "include/aws_iot_error.h).",
+                            out);
 }

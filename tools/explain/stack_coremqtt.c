@@ -55,12 +55,6 @@ void tool_explain_coremqtt(const tool_explain_stack_t *s, long code,
                            tool_explain_result_t *out, char *name_buf, size_t name_size)
 {
     (void)s, (void)name_buf, (void)name_size;
-    const tool_explain_entry_t *e =
-        tool_explain_find(core, sizeof core / sizeof core[0], code);
-    out->known = e != NULL;
-    out->name = e ? e->name : "";
-    out->cause = e ? e->cause : "";
-    out->text = e ? e->text : "Not an MQTTStatus_t value.";
-    out->status = "";
-    out->connected = false;
+    tool_explain_from_table(core, sizeof core / sizeof core[0], code,
+                            "Not an MQTTStatus_t value.", out);
 }

@@ -167,24 +167,11 @@ static const tool_explain_entry_t verify[] = {
 
 #define N(t) (sizeof(t) / sizeof((t)[0]))
 
-/* A table's entry for @p code into @p out, or what its range tells. */
-static void from_table(const tool_explain_entry_t *t, size_t n, long code, const char *none,
-                       tool_explain_result_t *out)
-{
-    const tool_explain_entry_t *e = tool_explain_find(t, n, code);
-    out->known = e != NULL;
-    out->name = e ? e->name : "";
-    out->cause = e ? e->cause : "";
-    out->text = e ? e->text : none;
-    out->status = "";
-    out->connected = false;
-}
-
 void tool_explain_openssl_alert(const tool_explain_stack_t *s, long code,
                                 tool_explain_result_t *out, char *name_buf, size_t name_size)
 {
     (void)s, (void)name_buf, (void)name_size;
-    from_table(alerts, N(alerts), code, "No TLS alert has this number (RFC 8446, RFC 5246).",
+    tool_explain_from_table(alerts, N(alerts), code, "No TLS alert has this number (RFC 8446, RFC 5246).",
                out);
 }
 
@@ -192,7 +179,7 @@ void tool_explain_openssl_verify(const tool_explain_stack_t *s, long code,
                                  tool_explain_result_t *out, char *name_buf, size_t name_size)
 {
     (void)s, (void)name_buf, (void)name_size;
-    from_table(verify, N(verify), code,
+    tool_explain_from_table(verify, N(verify), code,
                "This table does not have that X509_V_ERR number: X509_verify_cert_error_string"
                "() or `openssl verify` prints its text.",
                out);

@@ -53,6 +53,7 @@ static const tool_explain_entry_t paho[] = {
      "failed. Paho C prints the reason with the environment MQTT_C_CLIENT_TRACE=ON and "
      "MQTT_C_CLIENT_TRACE_LEVEL=ERROR; then run mqtls doctor with the same host, port and "
      "files."},
+    {0, "MQTTCLIENT_SUCCESS", "", "Success."},
     {1, "CONNACK 1: unacceptable protocol version", "mqtt.refused_protocol_version",
      "The broker does not speak the requested MQTT version: use MQTTVERSION_3_1_1."},
     {2, "CONNACK 2: identifier rejected", "mqtt.refused_client_id",
@@ -70,15 +71,8 @@ void tool_explain_paho(const tool_explain_stack_t *s, long code, tool_explain_re
                        char *name_buf, size_t name_size)
 {
     (void)s, (void)name_buf, (void)name_size;
-    const tool_explain_entry_t *e =
-        tool_explain_find(paho, sizeof paho / sizeof paho[0], code);
-    out->known = e != NULL || code == 0;
-    out->name = e ? e->name : code == 0 ? "MQTTCLIENT_SUCCESS" : "";
-    out->cause = e ? e->cause : "";
-    out->text = e ? e->text
-                  : code == 0 ? "Success."
-                              : "Not a code of this table (MQTTClient.h defines none at -12 "
-                                "and -13; CONNACK codes 6-255 are reserved by MQTT 3.1.1).";
-    out->status = "";
-    out->connected = false;
+    tool_explain_from_table(paho, sizeof paho / sizeof paho[0], code,
+                            "Not a code of this table (MQTTClient.h defines none at -12 and "
+                            "-13; CONNACK codes 6-255 are reserved by MQTT 3.1.1).",
+                            out);
 }

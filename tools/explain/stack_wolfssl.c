@@ -13,6 +13,7 @@
 #include "explain/tool_explain.h"
 
 static const tool_explain_entry_t wolf[] = {
+    {0, "0", "", "Success."},
     {-501, "MATCH_SUITE_ERROR", "tls.no_common_cipher",
      "No cipher suite in common: enable suites the broker offers (ECDHE with AES-GCM)."},
     {-500, "UNSUPPORTED_SUITE", "tls.no_common_cipher",
@@ -89,17 +90,10 @@ void tool_explain_wolfssl(const tool_explain_stack_t *s, long code, tool_explain
                           char *name_buf, size_t name_size)
 {
     (void)s, (void)name_buf, (void)name_size;
-    const tool_explain_entry_t *e =
-        tool_explain_find(wolf, sizeof wolf / sizeof wolf[0], code);
-    out->known = e != NULL || code == 0;
-    out->name = e ? e->name : code == 0 ? "0" : "";
-    out->cause = e ? e->cause : "";
-    out->text = e ? e->text
-                  : code == 0 ? "Success."
-                  : code <= -301 ? "A TLS-layer code this table does not have: "
-                                   "wolfSSL_ERR_error_string() on the device names it."
-                                 : "A wolfCrypt code this table does not have: "
-                                   "wc_GetErrorString() on the device names it.";
-    out->status = "";
-    out->connected = false;
+    tool_explain_from_table(wolf, sizeof wolf / sizeof wolf[0], code,
+                            code <= -301 ? "A TLS-layer code this table does not have: "
+                                           "wolfSSL_ERR_error_string() on the device names it."
+                                         : "A wolfCrypt code this table does not have: "
+                                           "wc_GetErrorString() on the device names it.",
+                            out);
 }

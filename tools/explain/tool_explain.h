@@ -47,6 +47,11 @@ typedef struct tool_explain_result {
     bool connected;      /**< a "connected, but" code: the session is up, a check failed */
 } tool_explain_result_t;
 
+/** What @p table says of @p code into @p out, or @p none when it has no entry for it: the
+ *  whole explanation of a stack that is one table. */
+void tool_explain_from_table(const tool_explain_entry_t *table, size_t n, long code,
+                             const char *none, tool_explain_result_t *out);
+
 /** One stack `mqtls explain --stack` knows. */
 typedef struct tool_explain_stack {
     const char *name;  /**< the --stack value */

@@ -85,6 +85,18 @@ const tool_explain_entry_t *tool_explain_find(const tool_explain_entry_t *table,
     return NULL;
 }
 
+void tool_explain_from_table(const tool_explain_entry_t *table, size_t n, long code,
+                             const char *none, tool_explain_result_t *out)
+{
+    const tool_explain_entry_t *e = tool_explain_find(table, n, code);
+    out->known = e != NULL;
+    out->name = e ? e->name : "";
+    out->cause = e ? e->cause : "";
+    out->text = e ? e->text : none;
+    out->status = "";
+    out->connected = false;
+}
+
 bool tool_explain_parse_code(const tool_explain_stack_t *s, const char *arg, long *code)
 {
     const char *p = arg[0] == '-' || arg[0] == '+' ? arg + 1 : arg;
