@@ -15,15 +15,8 @@ static void overview(const tool_family_t *f, FILE *out)
     fputs(f->exits, out);
 }
 
-static int bad(const tool_family_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(const tool_family_t *f, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = tool_vbad(f->set->family, NULL, fmt, ap);
-    va_end(ap);
-    return rc;
-}
+/* Prints "Error: ..." and the family's --help hint; returns TOOL_EXIT_USAGE. */
+#define bad(f, ...) tool_bad((f)->set->family, NULL, __VA_ARGS__)
 
 /* "unknown cert command 'x' (use ...)", and the hint at `mqtls cert --help`. */
 static int unknown(const tool_family_t *f, const char *name)
