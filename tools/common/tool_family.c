@@ -4,7 +4,6 @@
  */
 #include "common/tool_family.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "common/tool_util.h"
