@@ -12,15 +12,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "mqtls/diagnose.h"
+
 #include "common/tool_util.h"
 #include "creds/tool_cert_words.h"
 #include "creds/tool_check_internal.h"
-
-static bool ends_with_ci(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
 
 /* Whether the certificate's extendedKeyUsage names serverAuth: a certificate meant for a
  * broker, whose names a client checks against the host it connects to. */
@@ -73,8 +69,7 @@ void tool_cert_check_host(check_t *c, const char *host, const tool_credfile_t *c
     size_t n = strlen(h);
     if (n && h[n - 1] == '.')
         h[n - 1] = '\0';
-    bool aws = ends_with_ci(h, ".amazonaws.com") || ends_with_ci(h, ".amazonaws.com.cn");
-    if (!aws)
+    if (!mqtls_diag_host_is_aws_iot(h)) /* not S3 or another amazonaws.com service */
         return;
     if (!ca || !ca->read_ok || ca->why[0]) {
         tool_check_mark(c, CK_WARN, "--host %s is an AWS IoT endpoint: give --cafile to check its root", host);

@@ -16,11 +16,6 @@
 #include "common/tool_util.h"
 #include "creds/tool_x509.h"
 
-static bool host_is_aws(const char *host)
-{
-    return tool_tls_default_alpn(host, 443) != NULL;
-}
-
 static void check_sink(void *ctx, tool_check_kind_t kind, const char *text)
 {
     doctor_t *d = ctx;
@@ -138,7 +133,7 @@ void doctor_alpn_words(const doctor_t *d, char *out, size_t size)
  * needs for client certificates. */
 static bool alpn_offered(const doctor_t *d)
 {
-    bool aws443 = host_is_aws(d->host) && d->port == 443;
+    bool aws443 = tool_tls_default_alpn(d->host, d->port) != NULL;
     for (size_t i = 0; d->alpn && d->alpn[i]; i++)
         if (!aws443 || !strcmp(d->alpn[i], TOOL_TLS_AWS_ALPN))
             return true;
