@@ -1,11 +1,12 @@
 /**
  * @file tool_main.c
- * @brief `mqtls`: dispatches to a subcommand (pub, sub, pki, cert, doctor, explain); --help and
- *        --version.
+ * @brief `mqtls`: dispatches to a subcommand (pub, sub, pki, cert, doctor, explain,
+ *        awslocal); --help and --version.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "awslocal/tool_awslocal.h"
 #include "creds/tool_cert.h"
 #include "tool_cmds.h"
 #include "doctor/tool_doctor.h"
@@ -29,6 +30,7 @@ static const tool_command_t commands[] = {
     {"cert", tool_cert_main, "show, convert, check and embed certificates and keys"},
     {"doctor", tool_doctor_main, "connect step by step and name why a connection fails"},
     {"explain", tool_explain_main, "what a device TLS stack's error code means, and the fix"},
+    {"awslocal", tool_awslocal_main, "AWS IoT Core on your desk: a local broker that acts like it"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -40,7 +42,7 @@ static void usage(FILE *out)
           "       mqtls --help | --version\n\n"
           "An MQTT 3.1.1 / 5.0 command-line client.\n\nCommands:\n", out);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fputs("\n", out);
     fputs(tool_exit_help, out);
 }

@@ -147,9 +147,15 @@ static int parse_ca_key(pki_ca_t *ca, const tool_buf_t *raw)
 
 int tool_pki_load_ca(pki_ca_t *ca, const char *dir)
 {
+    return tool_pki_load_ca_named(ca, dir, "ca.crt", "ca.key");
+}
+
+int tool_pki_load_ca_named(pki_ca_t *ca, const char *dir, const char *crt_name,
+                           const char *key_name)
+{
     tool_buf_t crt = {NULL, 0, 0}, key = {NULL, 0, 0};
-    ca->crt_path = tool_pki_path_join(dir, "ca.crt");
-    ca->key_path = tool_pki_path_join(dir, "ca.key");
+    ca->crt_path = tool_pki_path_join(dir, crt_name);
+    ca->key_path = tool_pki_path_join(dir, key_name);
     if (!readable(ca->crt_path, dir, "certificate") || !readable(ca->key_path, dir, "private key"))
         return TOOL_EXIT_USAGE;
     int rc = read_all(ca->crt_path, "certificate", &crt);

@@ -143,6 +143,11 @@ void tool_pki_made_free(pki_made_t *m);
  *  that is missing, broken, encrypted, not a CA or whose key does not match) */
 int tool_pki_load_ca(pki_ca_t *ca, const char *dir);
 
+/** tool_pki_load_ca() of the files @p crt_name and @p key_name in @p dir (`mqtls awslocal`
+ *  keeps its root as DIR/ca.pem). */
+int tool_pki_load_ca_named(pki_ca_t *ca, const char *dir, const char *crt_name,
+                           const char *key_name);
+
 /** Frees @p ca (the key is wiped); safe on a zeroed one. */
 void tool_pki_ca_free(pki_ca_t *ca);
 

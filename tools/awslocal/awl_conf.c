@@ -1,0 +1,152 @@
+/**
+ * @file awl_conf.c
+ * @brief The mosquitto that `mqtls awslocal up` runs: where its plugin is, the configuration
+ *        it reads (DIR/mosquitto.conf, written at each start), and, run as root, the file
+ *        ownership that lets it read and write DIR after it drops to the user `mosquitto`.
+ *
+ * The configuration is AWS IoT's way of connecting (reference/aws-iot.md: MQTT on 8883 with
+ * an X.509 client certificate): mutual TLS only (require_certificate, no plain listener,
+ * no anonymous clients), the certificate's CN as the identity (use_identity_as_username),
+ * and the plugin for the policy and the services.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "awslocal/awl_internal.h"
+#include "common/tool_util.h"
+#include "creds/tool_pki_internal.h"
+
+#define PLUGIN_FILE "awslocal_plugin.so"
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The directory of the running mqtls (the build puts the plugin there). */
+static char *self_dir(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    return tool_xstrdup(buf);
+}
+
+char *awl_plugin_path(void)
+{
+    const char *env = getenv("MQTLS_AWSLOCAL_PLUGIN");
+    if (env && *env) {
+        if (is_file(env))
+            return realpath(env, NULL);
+        tool_err("MQTLS_AWSLOCAL_PLUGIN: '%s' is not a file", env);
+        return NULL;
+    }
+    char *dir = self_dir();
+    char *p = dir ? tool_pki_path_join(dir, PLUGIN_FILE) : NULL;
+    free(dir);
+    if (is_file(p))
+        return p;
+    free(p);
+    p = tool_pki_path_join(MQTLS_AWSLOCAL_PLUGIN_DIR, PLUGIN_FILE);
+    if (is_file(p))
+        return p;
+    tool_err("the awslocal mosquitto plugin (%s) is not next to mqtls nor in %s: build "
+             "mqtls with mosquitto's plugin headers (Debian: mosquitto-dev), or name it "
+             "with MQTLS_AWSLOCAL_PLUGIN", PLUGIN_FILE, MQTLS_AWSLOCAL_PLUGIN_DIR);
+    free(p);
+    return NULL;
+}
+
+static void conf_print(FILE *f, const char *dir, uint16_t port, const char *plugin)
+{
+    fprintf(f, "# Written by `mqtls awslocal up` at each start: edits are lost.\n"
+               "per_listener_settings false\n"
+               "allow_anonymous false\n"
+               "persistence false\n"
+               "log_dest stderr\n"
+               "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
+               "log_type subscribe\nlog_type unsubscribe\n"
+               "connection_messages true\n"
+               "plugin %s\n"
+               "plugin_opt_state_dir %s/state\n"
+               "listener %u localhost\n"
+               "cafile %s/ca.pem\n"
+               "certfile %s/broker/cert.pem\n"
+               "keyfile %s/broker/private.key\n"
+               "require_certificate true\n"
+               "use_identity_as_username true\n",
+            plugin, dir, (unsigned)port, dir, dir, dir);
+}
+
+int awl_give_to_broker(const char *path)
+{
+    struct passwd *pw = getpwnam("mosquitto");
+    if (geteuid() != 0 || !pw || chown(path, pw->pw_uid, pw->pw_gid) == 0)
+        return TOOL_EXIT_OK;
+    tool_err("cannot give '%s' to the user mosquitto (it runs as that user when started by "
+             "root): %s", path, strerror(errno));
+    return TOOL_EXIT_ERROR;
+}
+
+/* Run as root, mosquitto drops to the user `mosquitto` before it reads its certificates
+ * (mosquitto.conf(5), "user"): DIR must let it in (its group becomes mosquitto's, with
+ * g+rx), the broker's key and the state must be its. The root's key and the things' keys
+ * stay root's alone. */
+static int let_mosquitto_in(const char *dir)
+{
+    struct passwd *pw = getpwnam("mosquitto");
+    struct stat st;
+    if (geteuid() != 0 || !pw)
+        return TOOL_EXIT_OK;
+    if (stat(dir, &st) != 0 || chown(dir, (uid_t)-1, pw->pw_gid) != 0 ||
+        chmod(dir, (st.st_mode & 07777) | 0050) != 0) {
+        tool_err("cannot let the user mosquitto into '%s' (it runs as that user when started "
+                 "by root): %s", dir, strerror(errno));
+        return TOOL_EXIT_ERROR;
+    }
+    const char *own[] = {"broker/private.key", "state", "state/jobs"};
+    int rc = TOOL_EXIT_OK;
+    for (size_t i = 0; !rc && i < sizeof own / sizeof own[0]; i++) {
+        char *p = tool_pki_path_join(dir, own[i]);
+        rc = awl_give_to_broker(p);
+        free(p);
+    }
+    return rc;
+}
+
+int awl_conf_write(const char *dir, uint16_t port, const char *plugin)
+{
+    char *jobs = tool_pki_path_join(dir, "state/jobs");
+    char *path = tool_pki_path_join(dir, "mosquitto.conf");
+    int rc = tool_pki_make_dirs(jobs);
+    FILE *f = rc ? NULL : fopen(path, "w");
+    if (!rc && !f) {
+        tool_err("cannot write '%s': %s", path, strerror(errno));
+        rc = TOOL_EXIT_ERROR;
+    }
+    if (f) {
+        conf_print(f, dir, port, plugin);
+        if (fclose(f) != 0) {
+            tool_err("cannot write '%s': %s", path, strerror(errno));
+            rc = TOOL_EXIT_ERROR;
+        }
+    }
+    if (!rc)
+        rc = let_mosquitto_in(dir);
+    free(jobs);
+    free(path);
+    return rc;
+}
