@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "awslocal/awl_internal.h"
@@ -101,6 +103,28 @@ int awl_give_to_broker(const char *path)
     return TOOL_EXIT_ERROR;
 }
 
+/* Can the user @p pw read DIR's root and the broker's key, and write the state? Asked as
+ * that user, in a child, so that every directory above DIR counts. */
+static bool reaches(const char *dir, const struct passwd *pw)
+{
+    char *ca = tool_pki_path_join(dir, "ca.pem");
+    char *key = tool_pki_path_join(dir, "broker/private.key");
+    char *state = tool_pki_path_join(dir, "state");
+    int status = -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        bool ok = setgroups(0, NULL) == 0 && setgid(pw->pw_gid) == 0 && setuid(pw->pw_uid) == 0 &&
+                  access(ca, R_OK) == 0 && access(key, R_OK) == 0 && access(state, W_OK | X_OK) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+    free(ca);
+    free(key);
+    free(state);
+    return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 /* Run as root, mosquitto drops to the user `mosquitto` before it reads its certificates
  * (mosquitto.conf(5), "user"): DIR must let it in (its group becomes mosquitto's, with
  * g+rx), the broker's key and the state must be its. The root's key and the things' keys
@@ -123,6 +147,12 @@ static int let_mosquitto_in(const char *dir)
         char *p = tool_pki_path_join(dir, own[i]);
         rc = awl_give_to_broker(p);
         free(p);
+    }
+    if (!rc && !reaches(dir, pw)) {
+        tool_err("mosquitto, which runs as the user mosquitto when started by root, cannot "
+                 "reach '%s': a directory above it is closed to that user (chmod o+x it, or "
+                 "choose a DIR elsewhere)", dir);
+        rc = TOOL_EXIT_ERROR;
     }
     return rc;
 }

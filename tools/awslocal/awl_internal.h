@@ -64,6 +64,10 @@ int awl_conf_write(const char *dir, uint16_t port, const char *plugin);
  *  @return TOOL_EXIT_OK or TOOL_EXIT_ERROR (printed) */
 int awl_give_to_broker(const char *path);
 
+/** Does a mosquitto with DIR's credentials answer a TLS handshake on 127.0.0.1:@p port
+ *  (awl_probe.c)? */
+bool awl_probe(const char *dir, uint16_t port);
+
 /** Runs mosquitto on DIR/mosquitto.conf until SIGTERM/SIGINT; prints `ready` once it
  *  accepts connections on @p port. @return TOOL_EXIT_OK after a clean stop, or
  *  TOOL_EXIT_ERROR with mosquitto's failure in words */

@@ -1,7 +1,8 @@
 /**
  * @file awl_run.c
  * @brief `mqtls awslocal up` runs mosquitto as its child, in the foreground: it says `ready`
- *        once mosquitto accepts connections (found by connecting, not by waiting), stops it
+ *        once mosquitto accepts connections (found by a TLS handshake, awl_probe.c, not by
+ *        waiting), stops it
  *        on SIGTERM or SIGINT, and when mosquitto fails says why in words, from its log.
  */
 #include <arpa/inet.h>
@@ -32,21 +33,6 @@ static void nap(void)
     nanosleep(&ts, NULL);
 }
 
-/* Does something accept a TCP connection on 127.0.0.1:@p port? */
-static bool accepts(uint16_t port)
-{
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
 /* The child: mosquitto from PATH, its output in the log, in a process group of its own (a
  * Ctrl-C reaches `up`, which stops it), and killed if `up` dies. */
 static void exec_mosquitto(const char *conf, int log_fd)
@@ -61,7 +47,8 @@ static void exec_mosquitto(const char *conf, int log_fd)
     _exit(127);
 }
 
-/* mosquitto's own words for its failure: the last "Error:" line of its log. */
+/* mosquitto's own words for its failure: the first "Error:" line of its log (OpenSSL's
+ * details follow it as "OpenSSL Error[n]" lines). */
 static void report_failure(const char *log_path, int status)
 {
     tool_buf_t log = {NULL, 0, 0};
@@ -69,7 +56,7 @@ static void report_failure(const char *log_path, int status)
     if (tool_read_file(log_path, &log) == 0 && log.len) {
         tool_buf_addc(&log, '\0');
         for (char *line = strtok(log.p, "\n"); line; line = strtok(NULL, "\n"))
-            if (strstr(line, "Error") || strstr(line, "awslocal:"))
+            if (!why && (strstr(line, "Error:") || strstr(line, "cannot run mosquitto")))
                 why = line;
     }
     if (WIFEXITED(status))
@@ -82,14 +69,14 @@ static void report_failure(const char *log_path, int status)
 
 /* Waits until mosquitto accepts connections. @return 1 ready, 0 stopped by a signal,
  * -1 mosquitto exited (reaped into *status) */
-static int wait_ready(pid_t pid, uint16_t port, int *status)
+static int wait_ready(pid_t pid, const char *dir, uint16_t port, int *status)
 {
     for (int waited = 0; waited < READY_TIMEOUT_MS; waited += POLL_MS) {
         if (tool_stop)
             return 0;
         if (waitpid(pid, status, WNOHANG) == pid)
             return -1;
-        if (accepts(port))
+        if (awl_probe(dir, port))
             return waitpid(pid, status, WNOHANG) == pid ? -1 : 1;
         nap();
     }
@@ -129,10 +116,10 @@ static bool port_free(uint16_t port)
     return ok;
 }
 
-static int supervise(pid_t pid, uint16_t port, const char *log_path)
+static int supervise(pid_t pid, const char *dir, uint16_t port, const char *log_path)
 {
     int status = 0;
-    int r = wait_ready(pid, port, &status);
+    int r = wait_ready(pid, dir, port, &status);
     if (r == 1) {
         printf("ready\n");
         fflush(stdout);
@@ -167,7 +154,7 @@ int awl_run(const char *dir, uint16_t port)
     else if (pid == 0)
         exec_mosquitto(conf, log_fd);
     else
-        rc = supervise(pid, port, log_path);
+        rc = supervise(pid, dir, port, log_path);
     if (log_fd >= 0)
         close(log_fd);
     free(conf);
