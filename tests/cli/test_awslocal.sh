@@ -76,7 +76,9 @@ done
 if [ "$(id -u)" -eq 0 ] && getent passwd mosquitto > /dev/null; then
     assert_eq mosquitto "$(stat -c %U "$D/broker/private.key")" \
         "run as root, the broker's key is mosquitto's (it drops to that user)"
-    assert_eq root "$(stat -c %U "$D/ca.key")" "the root's key stays root's"
+    assert_eq "mosquitto 600" "$(stat -c '%U %a' "$D/ca.key")" \
+        "and the root's key (provisioning signs inside mosquitto), mode 0600"
+    assert_eq "root 600" "$(stat -c '%U %a' "$D/claim/private.key")" "the claim's key stays root's"
 fi
 
 # ---- thing add while up runs -------------------------------------------------------------
@@ -109,6 +111,12 @@ assert_contains "$(cat "$WORK/steal.out")" "connection was lost" "mosquitto_pub 
 assert_not_contains "$(cat "$WORK/steal.out")" "PUBACK" "no PUBACK was sent (a plain ACL sends one)"
 wait_log "'dev1' (client id 'intruder') may not publish to 'things/dev2/temp'"
 wait_log "Client intruder disconnected, not authorised."
+apub things/dev1 -V mqttv5 -t things/dev2/temp -m evil -q 1 -d > "$WORK/steal5.out" 2>&1
+assert_contains "$(cat "$WORK/steal5.out")" "connection was lost" \
+    "MQTT 5: the same publish closes the connection"
+assert_not_contains "$(cat "$WORK/steal5.out")" "received PUBACK" "MQTT 5: no PUBACK"
+assert_not_contains "$(cat "$WORK/steal5.out")" "received DISCONNECT" \
+    "MQTT 5: no DISCONNECT either (AWS sends none)"
 apub things/dev1 -i as-dev2 -t '$aws/things/dev2/shadow/update' -m '{}' -q 1 2> /dev/null
 [ $? -ne 0 ] && pass "dev1 may not publish to \$aws/things/dev2/shadow/update" ||
     fail "dev1 published to dev2's shadow"

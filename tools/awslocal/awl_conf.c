@@ -125,10 +125,10 @@ static bool reaches(const char *dir, const struct passwd *pw)
     return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* Run as root, mosquitto drops to the user `mosquitto` before it reads its certificates
- * (mosquitto.conf(5), "user"): DIR must let it in (its group becomes mosquitto's, with
- * g+rx), the broker's key and the state must be its. The root's key and the things' keys
- * stay root's alone. */
+/* Run as root, mosquitto drops to the user `mosquitto` (mosquitto.conf(5), "user"): DIR
+ * must let it in (its group becomes mosquitto's, with g+rx), and the broker's key, the
+ * state and the root's key (Fleet Provisioning signs new certificates inside mosquitto)
+ * become its, still mode 0600. The things' and the claim's keys stay root's. */
 static int let_mosquitto_in(const char *dir)
 {
     struct passwd *pw = getpwnam("mosquitto");
@@ -141,7 +141,7 @@ static int let_mosquitto_in(const char *dir)
                  "by root): %s", dir, strerror(errno));
         return TOOL_EXIT_ERROR;
     }
-    const char *own[] = {"broker/private.key", "state", "state/jobs"};
+    const char *own[] = {"broker/private.key", "ca.key", "state", "state/jobs"};
     int rc = TOOL_EXIT_OK;
     for (size_t i = 0; !rc && i < sizeof own / sizeof own[0]; i++) {
         char *p = tool_pki_path_join(dir, own[i]);
