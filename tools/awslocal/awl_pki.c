@@ -18,7 +18,7 @@
 #include "awslocal/awl_internal.h"
 #include "common/tool_util.h"
 #include "creds/tool_pki_internal.h"
-#include "plugin/awl_policy.h"
+#include "awslocal/plugin/awl_policy.h"
 
 #define ROOT_CN "mqtls awslocal root"
 #define ROOT_DAYS 3650

@@ -55,7 +55,8 @@ static void report_failure(const char *log_path, int status)
     const char *why = NULL;
     if (tool_read_file(log_path, &log) == 0 && log.len) {
         tool_buf_addc(&log, '\0');
-        for (char *line = strtok(log.p, "\n"); line; line = strtok(NULL, "\n"))
+        for (char *save = NULL, *line = strtok_r(log.p, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save))
             if (!why && (strstr(line, "Error:") || strstr(line, "cannot run mosquitto")))
                 why = line;
     }

@@ -4,14 +4,14 @@
  *        compiled in when its file exists (CMake defines AWL_SVC_SHADOW, AWL_SVC_JOBS,
  *        AWL_SVC_PROVISION); without any, requests are allowed by the policy but unanswered.
  */
-#include "plugin/awl_dispatch.h"
+#include "awslocal/plugin/awl_dispatch.h"
 
 #include <string.h>
 
 #include <mosquitto.h>
 #include <mosquitto_broker.h>
 
-#include "svc.h"
+#include "awslocal/svc.h"
 
 typedef struct awl_service {
     const char *prefix; /* the topics it answers start with this */

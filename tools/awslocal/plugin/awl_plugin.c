@@ -13,12 +13,11 @@
  * name the reason AUTH_ERROR, "the client failed to authenticate or authorization failed",
  * for a disconnection (developer guide, "Lifecycle events"; docs/aws-iot.md). mosquitto's
  * own answer to a denied ACL check is to drop the message and still acknowledge it (PUBACK,
- * or a SUBACK of 0x80); an ACL
- * check that fails with any other error ends the packet's handling with that error, and
- * mosquitto then closes the socket without sending anything (handle__publish and
- * handle__subscribe return it to the network loop, which calls do_disconnect). So a denied
- * publish or subscribe is answered with MOSQ_ERR_AUTH, which mosquitto logs as
- * "disconnected, not authorised".
+ * or a SUBACK of 0x80). An ACL check that fails with any other error ends the packet's
+ * handling with that error, and mosquitto then closes the socket without sending anything
+ * (handle__publish and handle__subscribe return it to the network loop, which calls
+ * do_disconnect; no MQTT 5 DISCONNECT either). So a denied publish or subscribe returns
+ * MOSQ_ERR_AUTH, which mosquitto logs as "disconnected, not authorised".
  *
  * Options (mosquitto.conf): plugin_opt_state_dir DIR/state, where the services keep state.
  */
@@ -30,8 +29,8 @@
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>
 
-#include "plugin/awl_dispatch.h"
-#include "plugin/awl_policy.h"
+#include "awslocal/plugin/awl_dispatch.h"
+#include "awslocal/plugin/awl_policy.h"
 
 static mosquitto_plugin_id_t *plugin_id;
 static char *state_dir;

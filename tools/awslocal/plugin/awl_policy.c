@@ -4,7 +4,7 @@
  *        allowed when it lies inside one of the identity's prefixes, literally, so that a
  *        wildcard can never reach above them (`things/+/x` is not `things/<thing>/x`).
  */
-#include "plugin/awl_policy.h"
+#include "awslocal/plugin/awl_policy.h"
 
 #include <stdio.h>
 #include <string.h>
