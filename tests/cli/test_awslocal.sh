@@ -230,6 +230,9 @@ echo garbage > "$WORK/broken/broker/private.key"
 expect 1 "mosquitto stopped" awslocal up "$WORK/broken" --port "$(free_port)"
 assert_contains "$ERR" "Error" "and says mosquitto's own reason"
 
+RUN="timeout $T env PATH=/nonexistent $MQTLS_BIN" expect 1 "cannot run mosquitto" \
+    awslocal up "$WORK/broken" --port "$(free_port)"
+
 # ---- SIGTERM stops everything -----------------------------------------------------------------
 kill -TERM "$UP"
 wait "$UP"

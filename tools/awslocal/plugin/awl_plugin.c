@@ -76,7 +76,7 @@ static int on_acl_check(int event, void *event_data, void *userdata)
 static int on_message(int event, void *event_data, void *userdata)
 {
     struct mosquitto_evt_message *ed = event_data;
-    const char *who = mosquitto_client_username(ed->client);
+    const char *who = ed->client ? mosquitto_client_username(ed->client) : NULL;
     (void)event, (void)userdata;
     if (who && ed->topic && awl_dispatch_wants(ed->topic))
         awl_dispatch(state_dir, who, ed->topic, ed->payload, ed->payloadlen);
