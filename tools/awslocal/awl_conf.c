@@ -47,6 +47,18 @@ static char *self_dir(void)
     return tool_xstrdup(buf);
 }
 
+/* The plugin in @p dir (joined to @p sub when not NULL), malloc'd, or NULL if it is not there. */
+static char *plugin_in(const char *dir, const char *sub)
+{
+    char *d = sub ? tool_pki_path_join(dir, sub) : tool_xstrdup(dir);
+    char *p = tool_pki_path_join(d, PLUGIN_FILE);
+    free(d);
+    if (is_file(p))
+        return p;
+    free(p);
+    return NULL;
+}
+
 char *awl_plugin_path(void)
 {
     const char *env = getenv("MQTLS_AWSLOCAL_PLUGIN");
@@ -56,20 +68,19 @@ char *awl_plugin_path(void)
         tool_err("MQTLS_AWSLOCAL_PLUGIN: '%s' is not a file", env);
         return NULL;
     }
-    char *dir = self_dir();
-    char *p = dir ? tool_pki_path_join(dir, PLUGIN_FILE) : NULL;
-    free(dir);
-    if (is_file(p))
-        return p;
-    free(p);
-    p = tool_pki_path_join(MQTLS_AWSLOCAL_PLUGIN_DIR, PLUGIN_FILE);
-    if (is_file(p))
-        return p;
-    tool_err("the awslocal mosquitto plugin (%s) is not next to mqtls nor in %s: build "
-             "mqtls with mosquitto's plugin headers (Debian: mosquitto-dev), or name it "
-             "with MQTLS_AWSLOCAL_PLUGIN", PLUGIN_FILE, MQTLS_AWSLOCAL_PLUGIN_DIR);
-    free(p);
-    return NULL;
+    /* Next to mqtls (the build tree), LIBDIR/mqtls relative to it, then as installed. */
+    char *self = self_dir();
+    char *p = self ? plugin_in(self, NULL) : NULL;
+    if (!p && self)
+        p = plugin_in(self, MQTLS_AWSLOCAL_PLUGIN_RELDIR);
+    if (!p)
+        p = plugin_in(MQTLS_AWSLOCAL_PLUGIN_DIR, NULL);
+    free(self);
+    if (!p)
+        tool_err("the awslocal mosquitto plugin (%s) is not next to mqtls nor in %s: build "
+                 "mqtls with mosquitto's plugin headers (Debian: mosquitto-dev), or name it "
+                 "with MQTLS_AWSLOCAL_PLUGIN", PLUGIN_FILE, MQTLS_AWSLOCAL_PLUGIN_DIR);
+    return p;
 }
 
 static void conf_print(FILE *f, const char *dir, uint16_t port, const char *plugin)
