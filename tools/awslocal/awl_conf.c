@@ -4,10 +4,11 @@
  *        it reads (DIR/mosquitto.conf, written at each start), and, run as root, the file
  *        ownership that lets it read and write DIR after it drops to the user `mosquitto`.
  *
- * The configuration is AWS IoT's way of connecting (reference/aws-iot.md: MQTT on 8883 with
- * an X.509 client certificate): mutual TLS only (require_certificate, no plain listener,
- * no anonymous clients), the certificate's CN as the identity (use_identity_as_username),
- * and the plugin for the policy and the services.
+ * The configuration is AWS IoT's way of connecting (developer guide, "Device communication
+ * protocols": MQTT with an X.509 client certificate on port 8883, TLS 1.2 and 1.3): mutual
+ * TLS only (require_certificate, no plain listener, no anonymous clients), TLS 1.2 at the
+ * least, the certificate's CN as the identity (use_identity_as_username), and the plugin for
+ * the policy and the services.
  */
 #include <errno.h>
 #include <limits.h>
@@ -99,6 +100,7 @@ static void conf_print(FILE *f, const char *dir, uint16_t port, const char *plug
                "cafile %s/ca.pem\n"
                "certfile %s/broker/cert.pem\n"
                "keyfile %s/broker/private.key\n"
+               "tls_version tlsv1.2\n"
                "require_certificate true\n"
                "use_identity_as_username true\n",
             plugin, dir, (unsigned)port, dir, dir, dir);

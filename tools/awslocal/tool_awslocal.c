@@ -135,6 +135,8 @@ static int take_positionals(awl_args_t *a, const char *const *pos, size_t n)
     a->dir = pos[verb ? 1 : 0];
     if (!*a->dir)
         return bad(a, "DIR is empty");
+    if (strpbrk(a->dir, "\n\r")) /* its paths are lines of mosquitto.conf */
+        return bad(a, "DIR may not hold a line break");
     if (a->cmd != AWL_THING)
         return TOOL_EXIT_OK;
     a->name = pos[2];
