@@ -153,6 +153,17 @@ apub claim -t things/dev1/temp -m x -q 1 2> /dev/null
 [ $? -ne 0 ] && pass "the claim may not publish to a thing's topic" ||
     fail "the claim published to things/dev1/temp"
 
+# ---- a certificate attached to a thing later (what Fleet Provisioning's RegisterThing does)
+# acts as that thing, whatever its CN ------------------------------------------------------
+mqtls awslocal thing add "$D" cert-0a1b > /dev/null 2>&1 || die "cannot add cert-0a1b"
+mkdir -p "$D/state/principals"
+echo dev3 > "$D/state/principals/cert-0a1b"
+apub things/cert-0a1b -t things/dev3/temp -m 1 -q 1
+assert_status 0 $? "a certificate attached to dev3 may publish to things/dev3/temp"
+apub things/cert-0a1b -t things/cert-0a1b/temp -m 1 -q 1 2> /dev/null
+[ $? -ne 0 ] && pass "and not to its CN's topics any more" ||
+    fail "an attached certificate still used its CN's topics"
+
 # ---- a duplicate client id takes the session over -------------------------------------------
 # The first connection: a few lines of MQTT 3.1.1 that do not reconnect (mosquitto_sub and
 # mqtls sub would, and take the session back): a persistent session (clean session 0) with a

@@ -154,7 +154,7 @@ static int let_mosquitto_in(const char *dir)
                  "by root): %s", dir, strerror(errno));
         return TOOL_EXIT_ERROR;
     }
-    const char *own[] = {"broker/private.key", "ca.key", "state", "state/jobs"};
+    const char *own[] = {"broker/private.key", "ca.key", "state", "state/jobs", "state/principals"};
     int rc = TOOL_EXIT_OK;
     for (size_t i = 0; !rc && i < sizeof own / sizeof own[0]; i++) {
         char *p = tool_pki_path_join(dir, own[i]);
@@ -173,8 +173,11 @@ static int let_mosquitto_in(const char *dir)
 int awl_conf_write(const char *dir, uint16_t port, const char *plugin)
 {
     char *jobs = tool_pki_path_join(dir, "state/jobs");
+    char *principals = tool_pki_path_join(dir, "state/principals");
     char *path = tool_pki_path_join(dir, "mosquitto.conf");
     int rc = tool_pki_make_dirs(jobs);
+    if (!rc)
+        rc = tool_pki_make_dirs(principals);
     FILE *f = rc ? NULL : fopen(path, "w");
     if (!rc && !f) {
         tool_err("cannot write '%s': %s", path, strerror(errno));
@@ -190,6 +193,7 @@ int awl_conf_write(const char *dir, uint16_t port, const char *plugin)
     if (!rc)
         rc = let_mosquitto_in(dir);
     free(jobs);
+    free(principals);
     free(path);
     return rc;
 }

@@ -10,7 +10,8 @@
  *     claim/cert.pem, claim/private.key  the Fleet Provisioning claim (CN awslocal-claim)
  *     things/NAME/cert.pem, .../private.key   one per thing (CN = NAME)
  *     mosquitto.conf, mosquitto.log      written by `up`
- *     state/                     the services' state (jobs in state/jobs/THING/ID.json)
+ *     state/                     the services' state (jobs in state/jobs/THING/ID.json,
+ *                                certificates attached to things in state/principals/CN)
  */
 #ifndef AWL_INTERNAL_H
 #define AWL_INTERNAL_H

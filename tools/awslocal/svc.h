@@ -27,8 +27,13 @@ typedef struct awl_replies {
 } awl_replies_t;
 
 /**
- * A service's handler. @p state_dir is DIR/state (the service keeps its files there),
- * @p thing the caller's thing name (the CN of its certificate, never the client id),
+ * A service's handler. @p state_dir is DIR/state (the service keeps its files there; DIR,
+ * its parent, holds the root that signs new certificates: ca.pem, ca.key). Jobs are in
+ * state/jobs/THING/ID.json (tools/awslocal/awl_job.c); a certificate attached to a thing by
+ * RegisterThing is recorded in state/principals/<its CN>, a file holding the thing's name
+ * (plugin/awl_identity.h), after which the policy treats it as that thing.
+ * @p thing is the caller's thing (its certificate's CN or the thing that certificate is
+ * attached to; never the client id),
  * @p topic and @p payload (@p len bytes, not NUL-terminated) the request.
  * @return 0 with the replies in @p out (possibly none), or -1 when @p topic is not this
  *         service's (the next service is asked)

@@ -30,6 +30,7 @@
 #include <mosquitto_plugin.h>
 
 #include "awslocal/plugin/awl_dispatch.h"
+#include "awslocal/plugin/awl_identity.h"
 #include "awslocal/plugin/awl_policy.h"
 
 static mosquitto_plugin_id_t *plugin_id;
@@ -49,10 +50,17 @@ static int deny(struct mosquitto *client, const char *who, int access, const cha
     return MOSQ_ERR_AUTH;
 }
 
+/* The client's thing (awl_identity.c): its certificate's CN, mosquitto's user name. */
+static const char *thing_of(struct mosquitto *client, char *buf, size_t size)
+{
+    return awl_identity(state_dir, client ? mosquitto_client_username(client) : NULL, buf, size);
+}
+
 static int on_acl_check(int event, void *event_data, void *userdata)
 {
     struct mosquitto_evt_acl_check *ed = event_data;
-    const char *who = mosquitto_client_username(ed->client);
+    char buf[AWL_THING_MAX + 1];
+    const char *who = thing_of(ed->client, buf, sizeof buf);
     (void)event, (void)userdata;
     switch (ed->access) {
     case MOSQ_ACL_WRITE:
@@ -76,7 +84,8 @@ static int on_acl_check(int event, void *event_data, void *userdata)
 static int on_message(int event, void *event_data, void *userdata)
 {
     struct mosquitto_evt_message *ed = event_data;
-    const char *who = ed->client ? mosquitto_client_username(ed->client) : NULL;
+    char buf[AWL_THING_MAX + 1];
+    const char *who = thing_of(ed->client, buf, sizeof buf);
     (void)event, (void)userdata;
     if (who && ed->topic && awl_dispatch_wants(ed->topic))
         awl_dispatch(state_dir, who, ed->topic, ed->payload, ed->payloadlen);
