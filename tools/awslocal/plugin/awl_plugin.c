@@ -79,8 +79,9 @@ static int on_acl_check(int event, void *event_data, void *userdata)
     }
 }
 
-/* A message that passed the policy: a service request is answered, and still delivered to
- * any subscriber, as on AWS. */
+/* A message that passed the policy: a service request is answered (the replies go to the
+ * subscribers of their topics, which the policy limits to the thing's own connections);
+ * mosquitto still routes the request itself to any subscriber of its topic. */
 static int on_message(int event, void *event_data, void *userdata)
 {
     struct mosquitto_evt_message *ed = event_data;
