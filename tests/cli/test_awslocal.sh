@@ -251,4 +251,15 @@ assert_status 0 $? "up exits 0 on SIGTERM"
 sleep 0.2
 pgrep -f "mosquitto -c $D/mosquitto.conf" > /dev/null && fail "mosquitto is still running" ||
     pass "no mosquitto left"
+
+# ---- the state stays in DIR: a second up keeps the root, and the things still connect -----
+ROOT_SUM=$(sha256sum < "$D/ca.pem")
+up_at "$D" "$WORK/up2.out"
+assert_eq "$ROOT_SUM" "$(sha256sum < "$D/ca.pem")" "a second up keeps DIR's root"
+apub things/dev1 -t things/dev1/again -m 1 -q 1
+assert_status 0 $? "dev1's certificate still connects"
+[ -s "$D/state/jobs/dev1/job-1.json" ] && pass "the job is still there" || fail "the job is gone"
+kill -TERM "$UP"
+wait "$UP"
+assert_status 0 $? "the second up exits 0 on SIGTERM"
 finish
