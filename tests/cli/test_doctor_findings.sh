@@ -112,7 +112,8 @@ case_id 14 tls.client_cert_no_client_auth "${LOC[@]}" -p "$MTLS" --cafile "$C/ro
     "${NOAUTH[@]}"
 has "step 1 found: the device certificate 'CN=findings-noauth' does not allow TLS client authentication" \
     "no clientAuth: the finding is the evidence"
-has "extendedKeyUsage: serverAuth" "no clientAuth: its extendedKeyUsage"
+has "does not allow TLS client authentication (extendedKeyUsage: serverAuth)" \
+    "no clientAuth: its extendedKeyUsage"
 has "refused it with alert 43 unsupported_certificate" "no clientAuth: the broker's alert"
 not_cause cred.key_unsupported tls.client_cert_rejected tls.client_missing_intermediate
 # The finding does not explain these: it stays a warning.

@@ -51,9 +51,12 @@ static void facts_client_auth(doctor_t *d)
 {
     const mqtls_tls_evidence_t *ev = &d->ev;
     const char *eku = step1_line(d, "extendedKeyUsage: ");
+    if (!eku)
+        eku = "extendedKeyUsage without clientAuth";
+    const char *more = strstr(eku, " ("); /* the check's own comment on it */
     FACT("step 1 found: the device certificate '%s' does not allow TLS client "
-         "authentication (%s)", d->facts.dev_len ? d->facts.dev_certs[0].subject : "?",
-         eku ? eku : "extendedKeyUsage without clientAuth");
+         "authentication (%.*s)", d->facts.dev_len ? d->facts.dev_certs[0].subject : "?",
+         (int)(more ? (size_t)(more - eku) : strlen(eku)), eku);
     if (ev->verified && !ev->problems)
         FACT("the server chain verified; the broker asked for our certificate and got it");
     FACT("then the broker refused it with alert %d %s: a certificate it will not take for "
