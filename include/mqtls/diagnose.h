@@ -100,6 +100,7 @@ typedef enum mqtls_cause {
     MQTLS_CAUSE_CERT_FILE_IS_KEY,
     MQTLS_CAUSE_KEY_FILE_IS_CERT,
     MQTLS_CAUSE_CLIENT_CERT_NO_CLIENT_AUTH,
+    MQTLS_CAUSE_CLIENT_CERT_KEY_USAGE,
     MQTLS_CAUSE_CA_FILE_NOT_CA,
     MQTLS_CAUSE_CA_FILE_IS_DEVICE_CERT,
     MQTLS_CAUSE_UNKNOWN,
@@ -119,6 +120,9 @@ typedef enum mqtls_cause {
                                                 none of them a CA */
 #define MQTLS_FINDING_CA_IS_DEVICE 0x0010u /**< the CA file holds the device's own
                                                 certificate */
+#define MQTLS_FINDING_NO_DIGITAL_SIGNATURE 0x0020u /**< the device certificate has a keyUsage
+                                                        without digitalSignature (nor
+                                                        keyAgreement) */
 
 /** The step of the round trip (stage 6) that failed. */
 typedef enum mqtls_diag_rt_step {

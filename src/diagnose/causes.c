@@ -290,6 +290,14 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "(OpenSSL-based brokers such as mosquitto with alert 43 unsupported_certificate).",
       "issue the device certificate again with extendedKeyUsage clientAuth (or without "
       "extendedKeyUsage), from the same CA, and use it with its key."),
+    C(MQTLS_CAUSE_CLIENT_CERT_KEY_USAGE, "tls.client_cert_key_usage", MQTLS_DIAG_TLS,
+      "the broker refuses the device certificate: its keyUsage does not allow signing",
+      "the device certificate's keyUsage lacks digitalSignature, which a TLS client's key "
+      "needs to sign the handshake (CertificateVerify); a broker that checks it refuses the "
+      "certificate (OpenSSL-based brokers such as mosquitto with alert 43 "
+      "unsupported_certificate).",
+      "issue the device certificate again with keyUsage digitalSignature (or without "
+      "keyUsage), from the same CA, and use it with its key."),
     C(MQTLS_CAUSE_CA_FILE_NOT_CA, "tls.ca_file_not_ca", MQTLS_DIAG_TLS,
       "the CA file holds no CA certificate, so the broker cannot be verified",
       "every certificate in the CA file is an end-entity certificate (basicConstraints "

@@ -63,11 +63,17 @@ static mqtls_cause_t ca_file(const mqtls_diag_facts_t *f)
                                                       : MQTLS_CAUSE_CA_FILE_NOT_CA;
 }
 
+/* A certificate whose usages exclude TLS client authentication: OpenSSL's purpose check for
+ * a TLS client wants clientAuth in an extendedKeyUsage and digitalSignature (or
+ * keyAgreement) in a keyUsage, and fails both with X509_V_ERR_INVALID_PURPOSE (alert 43). */
 static mqtls_cause_t client_auth(const mqtls_diag_facts_t *f)
 {
-    return (f->findings & MQTLS_FINDING_NO_CLIENT_AUTH) && cert_refused(f)
-               ? MQTLS_CAUSE_CLIENT_CERT_NO_CLIENT_AUTH
-               : MQTLS_CAUSE_NONE;
+    if (!cert_refused(f))
+        return MQTLS_CAUSE_NONE;
+    if (f->findings & MQTLS_FINDING_NO_CLIENT_AUTH)
+        return MQTLS_CAUSE_CLIENT_CERT_NO_CLIENT_AUTH;
+    return (f->findings & MQTLS_FINDING_NO_DIGITAL_SIGNATURE) ? MQTLS_CAUSE_CLIENT_CERT_KEY_USAGE
+                                                              : MQTLS_CAUSE_NONE;
 }
 
 mqtls_cause_t mqtls__findings_cause(const mqtls_diag_facts_t *f)

@@ -62,6 +62,7 @@ CA_EXT='basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign
 SRV_EXT='basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth'
 DEV_EXT='basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth'
 NOAUTH_EXT='basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth'
+NOSIGN_EXT='basicConstraints=CA:FALSE\nkeyUsage=critical,nonRepudiation\nextendedKeyUsage=clientAuth'
 mkcert root "/CN=Findings Root" "$CA_EXT" || die "openssl: root"
 mkcert other "/CN=Findings Other Root" "$CA_EXT" || die "openssl: other root"
 mkcert server "/CN=localhost" "$SRV_EXT" root || die "openssl: server"
@@ -72,6 +73,8 @@ mkcert noauth "/CN=findings-noauth" "$NOAUTH_EXT" root || die "openssl: device w
 # The same mistake from a CA the broker does not trust: the issuer is refused first.
 mkcert noauth_other "/CN=findings-noauth-other" "$NOAUTH_EXT" other ||
     die "openssl: device without clientAuth, other CA"
+# A device certificate whose keyUsage does not allow signing the handshake.
+mkcert nosign "/CN=findings-nosign" "$NOSIGN_EXT" root || die "openssl: device without digitalSignature"
 printf 'not a key at all\n' > "$C/garbage.key"
 
 # ---- brokers ------------------------------------------------------------------------------------
@@ -133,6 +136,18 @@ not_cause tls.client_cert_no_client_auth
 # With clientAuth, the same broker takes the device.
 case_id 0 ok "${LOC[@]}" -p "$MTLS" --cafile "$C/root.crt" "${DEV[@]}"
 hasnt "does not allow TLS client authentication" "clientAuth: no finding"
+
+# ---- a device certificate whose keyUsage does not allow signing ----------------------------------
+case_id 14 tls.client_cert_key_usage "${LOC[@]}" -p "$MTLS" --cafile "$C/root.crt" \
+    --cert "$C/nosign.crt" --key "$C/nosign.key"
+has "does not allow signing the handshake (keyUsage: nonRepudiation)" \
+    "no digitalSignature: the finding is the evidence"
+has "refused it with alert 43 unsupported_certificate" "no digitalSignature: the broker's alert"
+not_cause cred.key_unsupported tls.client_cert_rejected tls.client_cert_no_client_auth
+case_id 0 ok "${LOC[@]}" -p "$ANON" --cafile "$C/root.crt" --cert "$C/nosign.crt" \
+    --key "$C/nosign.key"
+has "! key usage does not allow digitalSignature" "no certificate asked: still a warning"
+not_cause tls.client_cert_key_usage
 
 # ---- a CA file without a CA --------------------------------------------------------------------
 case_id 14 tls.ca_file_not_ca "${LOC[@]}" -p "$MTLS" --cafile "$C/peer.crt" "${DEV[@]}"

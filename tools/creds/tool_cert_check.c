@@ -225,6 +225,7 @@ static void check_usage(check_t *c, const X509 *crt, tool_cert_check_result_t *r
         if (ku[KU_DIGSIG] || ku[KU_KEYAGREE]) {
             tool_check_mark(c, CK_OK, "key usage allows signing the TLS handshake");
         } else {
+            r->no_digital_signature = true;
             tool_check_mark(c, CK_FAIL, "key usage does not allow digitalSignature");
             tool_check_evid(c, "a client certificate's key signs the handshake (CertificateVerify): brokers "
                             "refuse it");

@@ -134,7 +134,8 @@ static uint32_t findings(const doctor_t *d)
     const mqtls_diag_facts_t *f = &d->facts;
     uint32_t found = (d->check.cert_is_key ? MQTLS_FINDING_CERT_IS_KEY : 0u) |
                      (d->check.key_is_cert ? MQTLS_FINDING_KEY_IS_CERT : 0u) |
-                     (d->check.no_client_auth ? MQTLS_FINDING_NO_CLIENT_AUTH : 0u);
+                     (d->check.no_client_auth ? MQTLS_FINDING_NO_CLIENT_AUTH : 0u) |
+                     (d->check.no_digital_signature ? MQTLS_FINDING_NO_DIGITAL_SIGNATURE : 0u);
     bool any_ca = false, device = false;
     for (unsigned i = 0; i < f->ca_len; i++) {
         any_ca = any_ca || f->ca_certs[i].is_ca;

@@ -47,16 +47,20 @@ static void facts_files(doctor_t *d)
         FACT("%s", d->setup_error);
 }
 
-static void facts_client_auth(doctor_t *d)
+/* The device certificate's usages: the step-1 line that shows them, without the check's
+ * comment in parentheses. */
+static void facts_usage(doctor_t *d)
 {
     const mqtls_tls_evidence_t *ev = &d->ev;
-    const char *eku = step1_line(d, "extendedKeyUsage: ");
-    if (!eku)
-        eku = "extendedKeyUsage without clientAuth";
-    const char *more = strstr(eku, " ("); /* the check's own comment on it */
-    FACT("step 1 found: the device certificate '%s' does not allow TLS client "
-         "authentication (%.*s)", d->facts.dev_len ? d->facts.dev_certs[0].subject : "?",
-         (int)(more ? (size_t)(more - eku) : strlen(eku)), eku);
+    bool eku = d->cause == MQTLS_CAUSE_CLIENT_CERT_NO_CLIENT_AUTH;
+    const char *line = step1_line(d, eku ? "extendedKeyUsage: " : "keyUsage: ");
+    if (!line)
+        line = eku ? "extendedKeyUsage without clientAuth" : "keyUsage without digitalSignature";
+    const char *more = strstr(line, " (");
+    FACT("step 1 found: the device certificate '%s' does not allow %s (%.*s)",
+         d->facts.dev_len ? d->facts.dev_certs[0].subject : "?",
+         eku ? "TLS client authentication" : "signing the handshake",
+         (int)(more ? (size_t)(more - line) : strlen(line)), line);
     if (ev->verified && !ev->problems)
         FACT("the server chain verified; the broker asked for our certificate and got it");
     FACT("then the broker refused it with alert %d %s: a certificate it will not take for "
@@ -90,7 +94,8 @@ bool doctor_findings_facts(doctor_t *d)
         facts_files(d);
         return true;
     case MQTLS_CAUSE_CLIENT_CERT_NO_CLIENT_AUTH:
-        facts_client_auth(d);
+    case MQTLS_CAUSE_CLIENT_CERT_KEY_USAGE:
+        facts_usage(d);
         return true;
     case MQTLS_CAUSE_CA_FILE_NOT_CA:
     case MQTLS_CAUSE_CA_FILE_IS_DEVICE_CERT:

@@ -84,6 +84,16 @@ TEST(no_client_auth)
     f.findings = MQTLS_FINDING_NO_CLIENT_AUTH;
     ev.cert_sent = false;
     CHECK_EQ_STR(id(), "tls.client_cert_required");
+    /* keyUsage without digitalSignature: its own id; clientAuth, when both, is named. */
+    f.findings = MQTLS_FINDING_NO_DIGITAL_SIGNATURE;
+    ev.cert_sent = true;
+    ev.alert_received = 43;
+    CHECK_EQ_STR(id(), "tls.client_cert_key_usage");
+    ev.alert_received = 48;
+    CHECK_EQ_STR(id(), "tls.client_cert_rejected");
+    ev.alert_received = 43;
+    f.findings |= MQTLS_FINDING_NO_CLIENT_AUTH;
+    CHECK_EQ_STR(id(), "tls.client_cert_no_client_auth");
     /* TLS 1.3: the alert arrives instead of the CONNACK. */
     reset(MQTLS_DIAG_MQTT, MQTLS_ERR_TLS_ALERT, MQTLS_FINDING_NO_CLIENT_AUTH);
     ev.cert_requested = ev.cert_sent = true;
@@ -96,9 +106,12 @@ TEST(no_client_auth)
     f.userpass_given = true;
     f.connack_reason = MQTLS_RC311_NOT_AUTHORIZED;
     CHECK_EQ_STR(id(), "mqtt.refused_not_authorized");
-    reset(MQTLS_DIAG_TLS, MQTLS_ERR_TLS_VERIFY, MQTLS_FINDING_NO_CLIENT_AUTH);
+    reset(MQTLS_DIAG_TLS, MQTLS_ERR_TLS_VERIFY,
+          MQTLS_FINDING_NO_CLIENT_AUTH | MQTLS_FINDING_NO_DIGITAL_SIGNATURE);
     ev.problems = MQTLS_TLS_BAD_UNTRUSTED;
     CHECK_EQ_STR(id(), "tls.server_untrusted_root");
+    reset(MQTLS_DIAG_TCP, MQTLS_ERR_CONNECT_REFUSED, MQTLS_FINDING_NO_DIGITAL_SIGNATURE);
+    CHECK_EQ_STR(id(), "tcp.refused");
 }
 
 TEST(ca_file_without_a_ca)
