@@ -1,7 +1,8 @@
 /**
  * @file findings.c
  * @brief Step 1's findings as the cause (issue 15, point 3): swapped certificate and key
- *        files, a device certificate without clientAuth, a CA file with no CA in it.
+ *        files, a device certificate without clientAuth or digitalSignature, a CA file with
+ *        no CA in it.
  *
  * Step 1 only warns about these: a certificate without clientAuth may be meant for a broker
  * that does not look at the purpose. Each becomes the cause only when the later failure is

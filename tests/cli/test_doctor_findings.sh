@@ -5,7 +5,7 @@
 # each finding also a failure it does not explain, where it must stay a warning. Then the
 # AWS IoT reading (point 4's last sentence): the same failure against 127.0.0.1 names no
 # AWS thing, against an AWS IoT host name (--connect-to: nothing leaves the machine) it
-# does.
+# does. (mqtls_fake_broker, when given, sends alert 120 for the ALPN case.)
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 > /dev/null || die "python3 is needed to read the --json output"
@@ -189,5 +189,15 @@ has "AWS IoT takes MQTT with a client certificate on port 8883, or on 443 with A
     "refused port on an AWS IoT host: the AWS reading"
 case_id 14 tls.ca_file_is_device_cert "${LOC[@]}" -p "$MTLS" --cafile "$C/dev.crt" "${DEV[@]}"
 no_aws "CA file is the device's on 127.0.0.1"
+# A server that wants an ALPN name it was not offered (alert 120) is not AWS IoT's.
+if [ -n "${MQTLS_FAKE_BROKER_BIN:-}" ]; then
+    start_fake alert 120
+    case_id 14 tls.alpn_required "${LOC[@]}" -p "$FAKE_PORT" --cafile "$C/root.crt"
+    has "ALPN offered: none" "alert 120 on 127.0.0.1: what was offered"
+    no_aws "alert 120 on 127.0.0.1"
+    stop_fake
+else
+    echo "SKIP - alert 120: MQTLS_FAKE_BROKER_BIN not set"
+fi
 
 finish
