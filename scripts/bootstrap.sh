@@ -20,6 +20,7 @@ demo_packages=(
   build-essential cmake                    # the gcc build
   libssl-dev                               # TLS on hosts: OpenSSL 3, the default backend
   mosquitto                                # the demo's private broker
+  libcjson-dev                             # JSON of mqtls awslocal's services (tools/awslocal/)
 )
 test_packages=(
   "${demo_packages[@]}"

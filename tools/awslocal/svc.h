@@ -1,0 +1,55 @@
+/**
+ * @file svc.h
+ * @brief The contract between the broker plugin (plugin/, which routes requests) and the
+ *        services of `mqtls awslocal` (svc_*.c: Device Shadow, Jobs, Fleet Provisioning),
+ *        which are pure functions over cJSON: a request in, the replies to publish out.
+ *
+ * The plugin calls a service with a message a client published on one of the services'
+ * request topics and publishes each reply (QoS 1, not retained) once the handler returns.
+ * Handlers run on mosquitto's one thread: they must not block.
+ */
+#ifndef AWL_SVC_H
+#define AWL_SVC_H
+
+#include <stddef.h>
+
+/** One reply: its topic and its payload (a NUL-terminated JSON text), both malloc'd. */
+typedef struct awl_reply {
+    char *topic;
+    char *payload;
+} awl_reply_t;
+
+/** The replies to one request (AWS answers a request with at most a few messages:
+ *  accepted + delta + documents for a shadow update). */
+typedef struct awl_replies {
+    awl_reply_t v[4];
+    int n;
+} awl_replies_t;
+
+/**
+ * A service's handler. @p state_dir is DIR/state (the service keeps its files there),
+ * @p thing the caller's thing name (the CN of its certificate, never the client id),
+ * @p topic and @p payload (@p len bytes, not NUL-terminated) the request.
+ * @return 0 with the replies in @p out (possibly none), or -1 when @p topic is not this
+ *         service's (the next service is asked)
+ */
+typedef int (*awl_svc_fn)(const char *state_dir, const char *thing, const char *topic,
+                          const char *payload, size_t len, awl_replies_t *out);
+
+/** Device Shadow (svc_shadow.c): `$aws/things/<thing>/shadow/...`. */
+int awl_shadow_handle(const char *state_dir, const char *thing, const char *topic,
+                      const char *payload, size_t len, awl_replies_t *out);
+
+/** Jobs (svc_jobs.c): `$aws/things/<thing>/jobs/...`. */
+int awl_jobs_handle(const char *state_dir, const char *thing, const char *topic,
+                    const char *payload, size_t len, awl_replies_t *out);
+
+/** Fleet Provisioning (svc_provision.c): `$aws/certificates/create...` and
+ *  `$aws/provisioning-templates/...`. */
+int awl_provision_handle(const char *state_dir, const char *thing, const char *topic,
+                         const char *payload, size_t len, awl_replies_t *out);
+
+/** Frees every reply of @p r and empties it; safe on an empty one. */
+void awl_replies_free(awl_replies_t *r);
+
+#endif
