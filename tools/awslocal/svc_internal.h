@@ -50,11 +50,12 @@ int awl_reply_error_word(awl_replies_t *out, const char *topic, const char *code
                          const char *message, const char *token);
 
 /**
- * A thing or shadow name AWS accepts and that is safe as a file name: 1 to @p max bytes of
- * `[a-zA-Z0-9:_-]` (AWS's pattern for thing and shadow names; it has no '/' or '.', so a
- * name never leaves its directory).
+ * A name AWS accepts and that is safe as a file name: 1 to @p max bytes of
+ * `[a-zA-Z0-9:_-]` or of @p extra (NULL for none). AWS's patterns: thing names
+ * `[a-zA-Z0-9:_-]+`, 1 to 128 (API_CreateThing); shadow names `[$a-zA-Z0-9:_-]+`, 1 to 64
+ * (API_iotdata_GetThingShadow). Neither has '/' or '.': a name never leaves its directory.
  */
-bool awl_name_ok(const char *s, size_t len, size_t max);
+bool awl_name_ok(const char *s, size_t len, size_t max, const char *extra);
 
 /** @p len bytes at @p s are well-formed UTF-8 (no overlongs, no surrogates). */
 bool awl_utf8_ok(const char *s, size_t len);

@@ -74,14 +74,14 @@ int awl_reply_error_word(awl_replies_t *out, const char *topic, const char *code
     return reply_error(out, topic, cJSON_CreateString(code), message, token);
 }
 
-bool awl_name_ok(const char *s, size_t len, size_t max)
+bool awl_name_ok(const char *s, size_t len, size_t max, const char *extra)
 {
     if (len == 0 || len > max)
         return false;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == ':' || c == '_' || c == '-';
+                  c == ':' || c == '_' || c == '-' || (extra && c && strchr(extra, c));
         if (!ok)
             return false;
     }

@@ -23,7 +23,7 @@
 #include "svc_store.h"
 
 #define THING_MAX 128  /* thing names: 1 to 128 bytes */
-#define SHADOW_MAX 64  /* shadow names: 1 to 64 bytes */
+#define SHADOW_MAX 64  /* shadow names: 1 to 64 bytes, '$' allowed */
 #define REVIVE_WINDOW (48LL * 3600)
 
 /** A request, from its topic. */
@@ -37,11 +37,11 @@ typedef struct shadow_req {
 
 /* Copies the topic level that starts at @p s (up to '/' or the end) into @p dst if it is a
  * valid name; returns the rest of the topic after it, or NULL. */
-static const char *take_name(const char *s, char *dst, size_t max)
+static const char *take_name(const char *s, char *dst, size_t max, const char *extra)
 {
     size_t n = strcspn(s, "/");
 
-    if (!awl_name_ok(s, n, max))
+    if (!awl_name_ok(s, n, max, extra))
         return NULL;
     memcpy(dst, s, n);
     dst[n] = '\0';
@@ -53,14 +53,14 @@ static int parse_topic(const char *topic, shadow_req_t *r)
     static const char *const ops[] = {"get", "update", "delete"};
     const char *p = topic;
 
-    if (strncmp(p, "$aws/things/", 12) != 0 || !(p = take_name(p + 12, r->thing, THING_MAX)))
+    if (strncmp(p, "$aws/things/", 12) != 0 || !(p = take_name(p + 12, r->thing, THING_MAX, NULL)))
         return -1;
     if (strncmp(p, "/shadow/", 8) != 0)
         return -1;
     p += 8;
     r->name[0] = '\0';
     if (strncmp(p, "name/", 5) == 0) {
-        if (!(p = take_name(p + 5, r->name, SHADOW_MAX)) || *p++ != '/')
+        if (!(p = take_name(p + 5, r->name, SHADOW_MAX, "$")) || *p++ != '/')
             return -1;
     }
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {

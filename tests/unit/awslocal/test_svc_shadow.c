@@ -437,6 +437,11 @@ TEST(state_is_kept_in_the_state_directory)
     CHECK(stat(path, &st) == 0);
     snprintf(path, sizeof path, "%s/shadows/lamp/classic.json", dir);
     CHECK(stat(path, &st) != 0);
+    /* Shadow names may hold '$' (API_iotdata_GetThingShadow: [$a-zA-Z0-9:_-]+). */
+    req("$aws/things/lamp/shadow/name/$package", "/update", "{\"state\":{\"reported\":{\"a\":1}}}");
+    CHECK(has_reply("$aws/things/lamp/shadow/name/$package", "/update/accepted"));
+    snprintf(path, sizeof path, "%s/shadows/lamp/named/$package.json", dir);
+    CHECK(stat(path, &st) == 0);
     teardown();
 }
 
