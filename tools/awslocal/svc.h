@@ -49,6 +49,35 @@ int awl_jobs_handle(const char *state_dir, const char *thing, const char *topic,
 int awl_provision_handle(const char *state_dir, const char *thing, const char *topic,
                          const char *payload, size_t len, awl_replies_t *out);
 
+/*
+ * Jobs' files, shared by the service and `mqtls awslocal job create`: each execution of a
+ * job on a thing is the file STATE/jobs/<thing>/<jobId>.json, holding AWS's JobExecution
+ * document itself (https://docs.aws.amazon.com/iot/latest/developerguide/jobs-mqtt-https-api.html):
+ *   {"jobId": "...", "thingName": "...", "jobDocument": {...}, "status": "QUEUED",
+ *    "statusDetails": {"k": "v"}, "queuedAt": t, "startedAt": t, "lastUpdatedAt": t,
+ *    "versionNumber": n, "executionNumber": 1}
+ * Times are seconds since the Epoch; statusDetails and startedAt appear once set. Files are
+ * replaced atomically (written beside, then renamed). Create them with awl_jobs_create().
+ */
+
+/**
+ * Queues the job @p job_id (1 to 64 of [a-zA-Z0-9_-]) for @p thing with the job document
+ * @p document (a JSON object's text): writes its execution (QUEUED, versionNumber 1,
+ * executionNumber 1) and, in @p out when not NULL, the notify message and, when the new
+ * execution is the next one, the notify-next message AWS publishes then.
+ * @return 0; -1 when a name or the document is invalid or the thing already has that job;
+ *         -2 when the state cannot be read or written
+ */
+int awl_jobs_create(const char *state_dir, const char *thing, const char *job_id,
+                    const char *document, awl_replies_t *out);
+
+/**
+ * The notify and notify-next messages of @p thing's executions as they are now (for the
+ * plugin to publish when `job create` queued a job from another process).
+ * @return 0, or -1 when @p thing is not a valid thing name
+ */
+int awl_jobs_notify(const char *state_dir, const char *thing, awl_replies_t *out);
+
 /** Frees every reply of @p r and empties it; safe on an empty one. */
 void awl_replies_free(awl_replies_t *r);
 
