@@ -78,6 +78,25 @@ int awl_jobs_create(const char *state_dir, const char *thing, const char *job_id
  */
 int awl_jobs_notify(const char *state_dir, const char *thing, awl_replies_t *out);
 
+/** Where Fleet Provisioning finds what it needs; the plugin sets it once, at start. */
+typedef struct awl_provision_cfg {
+    const char *ca_cert;       /**< the CA certificate that signs new certificates (PEM) */
+    const char *ca_key;        /**< its private key (PEM) */
+    const char *templates_dir; /**< provisioning templates: <templates_dir>/<name>.json */
+} awl_provision_cfg_t;
+
+/** Copies @p cfg (NULL forgets it). Until it is set, certificate creation answers 500. */
+void awl_provision_configure(const awl_provision_cfg_t *cfg);
+
+/**
+ * The thing a provisioned certificate acts as: @p cert_id is the certificate's id (lower-case
+ * hex SHA-256 of its DER, as Fleet Provisioning returned it); its record is
+ * STATE/certificates/<cert_id>.json. Copies the thing name into @p thing.
+ * @return 0, or -1 when the certificate is unknown, not ACTIVE, registered to no thing, or
+ *         the name does not fit in @p size bytes
+ */
+int awl_provision_thing_of(const char *state_dir, const char *cert_id, char *thing, size_t size);
+
 /** Frees every reply of @p r and empties it; safe on an empty one. */
 void awl_replies_free(awl_replies_t *r);
 
