@@ -33,7 +33,7 @@ static char *cert_path(const char *state_dir, const char *cert_id)
     if (!awl_name_ok(cert_id, strlen(cert_id), 64, NULL))
         return NULL;
     snprintf(file, sizeof file, "%s.json", cert_id);
-    return awl_path(state_dir, "certificates", file, NULL);
+    return awl_path(state_dir, "certificates", file);
 }
 
 int awl_certs_add(const char *state_dir, const char *cert_id, const char *cert_pem,
@@ -66,7 +66,7 @@ static cJSON *match(const char *dir, const char *name, const char *token)
 
     if (len < 6 || strcmp(name + len - 5, ".json") != 0)
         return NULL;
-    path = awl_path(dir, name, NULL);
+    path = awl_path(dir, name);
     c = path ? awl_store_load(path, &missing) : NULL;
     free(path);
     t = cJSON_GetObjectItemCaseSensitive(c, "certificateOwnershipToken");
@@ -78,7 +78,7 @@ static cJSON *match(const char *dir, const char *name, const char *token)
 
 cJSON *awl_certs_by_token(const char *state_dir, const char *token, long long now)
 {
-    char *dir = awl_path(state_dir, "certificates", NULL);
+    char *dir = awl_path(state_dir, "certificates");
     DIR *d = dir ? opendir(dir) : NULL;
     struct dirent *e;
     cJSON *found = NULL;

@@ -17,7 +17,7 @@ char *awl_jobs_path(const char *state_dir, const char *thing, const char *job_id
     char file[AWL_JOB_ID_MAX + 8];
 
     snprintf(file, sizeof file, "%s.json", job_id);
-    return awl_path(state_dir, "jobs", thing, file, NULL);
+    return awl_path(state_dir, "jobs", thing, file);
 }
 
 const char *awl_jobs_status(const cJSON *exec)
@@ -93,7 +93,7 @@ static int read_dir(const char *dir, cJSON ***v, size_t *n)
         int missing;
         if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
             continue; /* ".", "..", and the temporary files of a write under way */
-        path = awl_path(dir, e->d_name, NULL);
+        path = awl_path(dir, e->d_name);
         exec = path ? awl_store_load(path, &missing) : NULL;
         free(path);
         if (!cJSON_IsObject(exec)) {
@@ -116,7 +116,7 @@ static int read_dir(const char *dir, cJSON ***v, size_t *n)
 
 cJSON *awl_jobs_all(const char *state_dir, const char *thing)
 {
-    char *dir = awl_path(state_dir, "jobs", thing, NULL);
+    char *dir = awl_path(state_dir, "jobs", thing);
     cJSON **v = NULL, *all;
     size_t n = 0;
     int rc = dir ? read_dir(dir, &v, &n) : -1;

@@ -102,7 +102,7 @@ static cJSON *load_template(const char *name)
     int missing;
 
     snprintf(file, sizeof file, "%s.json", name);
-    path = cfg.templates_dir ? awl_path(cfg.templates_dir, file, NULL) : NULL;
+    path = cfg.templates_dir ? awl_path(cfg.templates_dir, file) : NULL;
     t = path ? awl_store_load(path, &missing) : NULL;
     free(path);
     return t;

@@ -361,9 +361,9 @@ static char *shadow_path(const char *state_dir, const shadow_req_t *r)
     if (r->name[0]) {
         char file[SHADOW_MAX + 8];
         snprintf(file, sizeof file, "%s.json", r->name);
-        return awl_path(state_dir, "shadows", r->thing, "named", file, NULL);
+        return awl_path(state_dir, "shadows", r->thing, "named", file);
     }
-    return awl_path(state_dir, "shadows", r->thing, "classic.json", NULL);
+    return awl_path(state_dir, "shadows", r->thing, "classic.json");
 }
 
 /* The request document: NULL for an empty get (AWS documents an empty message); a

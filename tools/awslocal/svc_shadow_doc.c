@@ -10,7 +10,9 @@
 
 #include "svc_shadow_doc.h"
 
-/* Levels of objects and arrays in @p v: 0 for a plain value, 1 for {"a": 1}. */
+/* Levels of objects and arrays in @p v: 0 for a plain value, 1 for {"a": 1}. This and the
+ * other functions here recurse over a document's nesting, which cJSON's parser bounds
+ * (CJSON_NESTING_LIMIT, 1000 levels); what is stored is at most 6 levels deep. */
 static int depth_of(const cJSON *v)
 {
     int max = 0;

@@ -13,7 +13,7 @@
 
 #include "svc_store.h"
 
-char *awl_path(const char *first, ...)
+char *awl_path_join(const char *first, ...)
 {
     va_list ap;
     size_t len = strlen(first) + 1;

@@ -12,10 +12,15 @@
 #include <cjson/cJSON.h>
 
 /**
- * Joins the NULL-terminated list of path components with '/' (the first is used as is).
+ * Joins the path components, a list ended by a null pointer, with '/' (the first is used as
+ * is). Called through awl_path(), which ends the list.
  * @return the path, malloc'd, or NULL when memory ran out
  */
-char *awl_path(const char *first, ...);
+char *awl_path_join(const char *first, ...);
+
+/** awl_path(dir, "jobs", thing) is "dir/jobs/thing" (malloc'd, or NULL). The end of the list
+ *  is a typed null pointer: a bare NULL may be an int where a variadic function reads it. */
+#define awl_path(...) awl_path_join(__VA_ARGS__, (const char *)NULL)
 
 /**
  * Reads and parses the JSON file at @p path.

@@ -52,20 +52,27 @@ static cJSON *ref(eval_t *e, const char *name)
 static cJSON *join(eval_t *e, const cJSON *args)
 {
     const cJSON *sep = cJSON_GetArrayItem(args, 0), *list = cJSON_GetArrayItem(args, 1), *v;
+    cJSON *parts, *out = NULL;
     size_t len = 1;
     char *s;
-    cJSON *parts = cJSON_CreateArray(), *out = NULL;
 
-    if (!cJSON_IsString(sep) || !cJSON_IsArray(list))
+    if (!cJSON_IsString(sep) || !cJSON_IsArray(list)) {
         e->why = "Fn::Join takes a separator and a list";
-    cJSON_ArrayForEach(v, list) {
-        cJSON *r = e->why ? NULL : resolve(e, v);
-        if (r && !cJSON_IsString(r))
-            e->why = "Fn::Join joins strings";
-        cJSON_AddItemToArray(parts, r ? r : cJSON_CreateNull());
-        len += (cJSON_IsString(r) ? strlen(r->valuestring) : 0) + strlen(sep ? sep->valuestring : "");
+        return NULL;
     }
-    if (!e->why && (s = calloc(1, len)) != NULL) {
+    parts = cJSON_CreateArray();
+    cJSON_ArrayForEach(v, list) {
+        cJSON *r = resolve(e, v);
+        if (!r || !cJSON_IsString(r)) {
+            e->why = e->why ? e->why : "Fn::Join joins strings";
+            cJSON_Delete(r);
+            cJSON_Delete(parts);
+            return NULL;
+        }
+        len += strlen(r->valuestring) + strlen(sep->valuestring);
+        cJSON_AddItemToArray(parts, r);
+    }
+    if ((s = calloc(1, len)) != NULL) {
         cJSON_ArrayForEach(v, parts) {
             if (v != parts->child)
                 strcat(s, sep->valuestring);
@@ -78,7 +85,8 @@ static cJSON *join(eval_t *e, const cJSON *args)
     return out;
 }
 
-/* @p v with every Ref and Fn::Join replaced by its value (NULL and e->why on failure). */
+/* @p v with every Ref and Fn::Join replaced by its value (NULL and e->why on failure).
+ * Recursive over the template's nesting, which cJSON's parser bounds (1000 levels). */
 static cJSON *resolve(eval_t *e, const cJSON *v)
 {
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(v, "Ref");

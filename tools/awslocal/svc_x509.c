@@ -154,9 +154,9 @@ static char *cert_id(X509 *x)
     unsigned int n = 0;
     char *hex;
 
-    if (X509_digest(x, EVP_sha256(), md, &n) != 1 || !(hex = malloc(2 * n + 1)))
+    if (X509_digest(x, EVP_sha256(), md, &n) != 1 || !(hex = malloc(2 * (size_t)n + 1)))
         return NULL;
-    for (unsigned int i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     return hex;
 }

@@ -48,7 +48,7 @@ static int sh(const char *fmt, const char *arg)
 {
     char cmd[512];
 
-    snprintf(cmd, sizeof cmd, fmt, arg, arg, arg);
+    snprintf(cmd, sizeof cmd, fmt, arg); /* each format has one %s: the directory */
     return system(cmd);
 }
 
