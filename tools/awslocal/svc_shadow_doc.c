@@ -133,6 +133,10 @@ static void merge_into(cJSON *cur, cJSON *meta, const cJSON *upd, long long now)
             cJSON_DeleteItemFromObjectCaseSensitive(cur, k);
             cJSON_DeleteItemFromObjectCaseSensitive(meta, k);
         } else if (cJSON_IsObject(u)) {
+            /* A value that becomes an object loses its {"timestamp"}: the object's metadata
+             * is its members'. */
+            if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cur, k)))
+                set_item(meta, k, cJSON_CreateObject());
             cJSON *c = object_at(cur, k), *m = object_at(meta, k);
             merge_into(c, m, u, now);
             /* Deletions that empty an object remove it; an empty object written as such

@@ -320,6 +320,21 @@ TEST(metadata_timestamps_per_key)
     teardown();
 }
 
+/* A value replaced by an object, and an object by a value: the metadata follows the shape
+ * (an object's metadata is its members'; a value's is {"timestamp"}). */
+TEST(metadata_follows_a_change_of_shape)
+{
+    setup();
+    req(CLASSIC, "/update", "{\"state\":{\"reported\":{\"a\":1,\"b\":{\"c\":2}}}}");
+    now = T0 + 1;
+    req(CLASSIC, "/update", "{\"state\":{\"reported\":{\"a\":{\"x\":3},\"b\":4}}}");
+    req(CLASSIC, "/get", "");
+    expect(CLASSIC, "/get/accepted",
+           "{\"state\":{\"reported\":{\"a\":{\"x\":3},\"b\":4}},\"metadata\":{\"reported\":{"
+           "\"a\":{\"x\":{\"timestamp\":%T}},\"b\":{\"timestamp\":%T}}},\"version\":2,\"timestamp\":%T}");
+    teardown();
+}
+
 /* device-shadow-mqtt.html: named and classic shadows differ only in the topic prefix, and
  * each is its own document with its own version. */
 TEST(named_and_classic_shadows_are_independent)
@@ -457,6 +472,7 @@ int main(int argc, char **argv)
     RUN(delta_of_nested_objects_and_arrays);
     RUN(null_deletes_keys_and_sections);
     RUN(metadata_timestamps_per_key);
+    RUN(metadata_follows_a_change_of_shape);
     RUN(named_and_classic_shadows_are_independent);
     RUN(delete_keeps_the_version_for_48_hours);
     RUN(null_state_empties_but_keeps_the_shadow);
