@@ -97,6 +97,14 @@ void awl_provision_configure(const awl_provision_cfg_t *cfg);
  */
 int awl_provision_thing_of(const char *state_dir, const char *cert_id, char *thing, size_t size);
 
+/**
+ * The certificate id of the DER certificate @p der (@p len bytes): its SHA-256 in lower-case
+ * hex, as Fleet Provisioning returns it and awl_provision_thing_of() takes it (the plugin
+ * gets the DER of a client's certificate with i2d_X509(mosquitto_client_certificate())).
+ * @return 0 with the id in @p id, or -1
+ */
+int awl_cert_id_of_der(const unsigned char *der, size_t len, char id[65]);
+
 /** Frees every reply of @p r and empties it; safe on an empty one. */
 void awl_replies_free(awl_replies_t *r);
 

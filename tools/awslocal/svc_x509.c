@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "svc.h"
 #include "svc_x509.h"
 
 #define VALIDITY_DAYS (20L * 365)
@@ -46,6 +47,17 @@ void awl_issued_free(awl_issued_t *i)
     free(i->key_pem);
     free(i->cert_id);
     i->cert_pem = i->key_pem = i->cert_id = NULL;
+}
+
+int awl_cert_id_of_der(const unsigned char *der, size_t len, char id[65])
+{
+    unsigned char md[32];
+
+    if (!der || EVP_Digest(der, len, md, NULL, EVP_sha256(), NULL) != 1)
+        return -1;
+    for (size_t i = 0; i < sizeof md; i++)
+        snprintf(id + 2 * i, 3, "%02x", md[i]);
+    return 0;
 }
 
 /* The text a memory BIO holds, malloc'd and NUL-terminated. */

@@ -158,6 +158,14 @@ static void check_cert(const char *pem, const char *id, X509 **out)
     for (unsigned int i = 0; i < n && i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     CHECK_EQ_STR(id, hex);
+    {   /* what the plugin computes from a client's certificate names the same record */
+        unsigned char *der = NULL;
+        int dlen = i2d_X509(x, &der);
+        char id2[65] = "";
+        CHECK(dlen > 0 && awl_cert_id_of_der(der, (size_t)dlen, id2) == 0);
+        CHECK_EQ_STR(id2, hex);
+        OPENSSL_free(der);
+    }
     X509_free(ca);
     *out = x;
 }
