@@ -13,8 +13,6 @@
 
 #if MQTLS_CFG_AWS
 
-#include <string.h>
-
 #define MAX_LEVELS 8
 
 typedef struct level {
@@ -22,10 +20,16 @@ typedef struct level {
     size_t n;
 } level_t;
 
+/* Compared by hand: the helpers ask of the C library only what the core does (memcpy,
+ * memmove, strlen), so a freestanding image needs nothing more for them. */
 static bool is(const level_t *l, const char *word)
 {
-    size_t n = strlen(word);
-    return l->n == n && memcmp(l->s, word, n) == 0;
+    size_t i = 0;
+    for (; i < l->n && word[i]; i++) {
+        if (l->s[i] != word[i])
+            return false;
+    }
+    return i == l->n && word[i] == '\0';
 }
 
 /* The levels of @p topic into @p lv: their count, or 0 if there are more than MAX_LEVELS. */
@@ -129,9 +133,11 @@ static bool match_provisioning(const level_t *lv, int n, mqtls_aws_topic_t *out)
 
 mqtls_status_t mqtls_aws_topic_match(const char *topic, size_t len, mqtls_aws_topic_t *out)
 {
+    static const mqtls_aws_topic_t none = {MQTLS_AWS_OP_NONE, MQTLS_AWS_REQUEST, NULL, 0,
+                                           NULL, 0, NULL, 0};
     if (!topic || !out)
         return MQTLS_ERR_BAD_PARAM;
-    memset(out, 0, sizeof *out);
+    *out = none;
     level_t lv[MAX_LEVELS];
     int n = split(topic, len, lv);
     bool shaped = false;
@@ -140,7 +146,7 @@ mqtls_status_t mqtls_aws_topic_match(const char *topic, size_t len, mqtls_aws_to
                                       : match_provisioning(lv, n, out);
     mqtls_status_t st = shaped ? mqtls__aws_topic_check(out) : MQTLS_ERR_AWS_TOPIC;
     if (st != MQTLS_OK) {
-        memset(out, 0, sizeof *out);
+        *out = none;
         return st == MQTLS_ERR_AWS_NAME ? st : MQTLS_ERR_AWS_TOPIC;
     }
     return MQTLS_OK;
