@@ -36,17 +36,13 @@ static bool allowed(mqtls_aws_name_kind_t kind, char c)
 
 static size_t max_len(mqtls_aws_name_kind_t kind)
 {
-    switch (kind) {
-    case MQTLS_AWS_THING_NAME:
-        return MQTLS_AWS_THING_NAME_MAX;
-    case MQTLS_AWS_SHADOW_NAME:
-        return MQTLS_AWS_SHADOW_NAME_MAX;
-    case MQTLS_AWS_JOB_ID:
-        return MQTLS_AWS_JOB_ID_MAX;
-    case MQTLS_AWS_TEMPLATE_NAME:
-        return MQTLS_AWS_TEMPLATE_NAME_MAX;
-    }
-    return 0;
+    static const size_t max[] = {
+        [MQTLS_AWS_THING_NAME] = MQTLS_AWS_THING_NAME_MAX,
+        [MQTLS_AWS_SHADOW_NAME] = MQTLS_AWS_SHADOW_NAME_MAX,
+        [MQTLS_AWS_JOB_ID] = MQTLS_AWS_JOB_ID_MAX,
+        [MQTLS_AWS_TEMPLATE_NAME] = MQTLS_AWS_TEMPLATE_NAME_MAX,
+    };
+    return (unsigned)kind < sizeof max / sizeof max[0] ? max[kind] : 0;
 }
 
 mqtls_status_t mqtls_aws_name_check(mqtls_aws_name_kind_t kind, const char *s, size_t len)

@@ -217,6 +217,7 @@ TEST(name_rules)
             test_note("name '%s' of kind %d", names[i].name, (int)names[i].kind);
     }
     CHECK_STATUS(mqtls_aws_name_check(MQTLS_AWS_THING_NAME, NULL, 0), MQTLS_ERR_AWS_NAME);
+    CHECK_STATUS(mqtls_aws_name_check((mqtls_aws_name_kind_t)9, "a", 1), MQTLS_ERR_AWS_NAME);
     CHECK_STATUS(mqtls_aws_name_check(MQTLS_AWS_THING_NAME, "ab\0c", 4), MQTLS_ERR_AWS_NAME);
 }
 
