@@ -19,7 +19,40 @@
  *    https://docs.aws.amazon.com/iot/latest/apireference/API_CreateProvisioningTemplate.html
  *
  * Strings the matcher returns point into the topic it was given (not NUL-terminated: use
- * the lengths); they live as long as that topic does.
+ * the lengths); they live as long as that topic does. Every function is reentrant: no
+ * state is kept between calls.
+ *
+ * A device keeping its classic shadow in sync (error handling left out; the unit test
+ * tests/unit/aws/test_documents.c, delta_then_report, runs these steps):
+ * @code
+ * char topic[MQTLS_AWS_TOPIC_MAX + 1], state[64], doc[128];
+ * // once connected: subscribe to the deltas
+ * mqtls_aws_shadow_topic("lamp", NULL, MQTLS_AWS_SHADOW_UPDATE, MQTLS_AWS_DELTA,
+ *                        topic, sizeof topic, NULL);
+ * // in the event callback, for a received PUBLISH m:
+ * mqtls_aws_topic_t t;
+ * char color[16];
+ * if (mqtls_aws_topic_match(m->topic.data, m->topic.len, &t) == MQTLS_OK &&
+ *     t.op == MQTLS_AWS_SHADOW_UPDATE && t.suffix == MQTLS_AWS_DELTA &&
+ *     mqtls_aws_json_get_string((const char *)m->payload, m->payload_len, "state.color",
+ *                               color, sizeof color, NULL) == MQTLS_OK) {
+ *     set_color(color);
+ *     // report the state the device now has
+ *     mqtls_aws_jw_t w;
+ *     mqtls_aws_shadow_update_t u = {0};
+ *     mqtls_aws_jw_init(&w, state, sizeof state);
+ *     mqtls_aws_jw_object(&w, NULL);
+ *     mqtls_aws_jw_string(&w, "color", color);
+ *     mqtls_aws_jw_end(&w);
+ *     mqtls_aws_jw_finish(&w, &u.reported_len);
+ *     u.reported = state;
+ *     size_t len;
+ *     mqtls_aws_shadow_update_doc(&u, doc, sizeof doc, &len);
+ *     mqtls_aws_shadow_topic("lamp", NULL, MQTLS_AWS_SHADOW_UPDATE, MQTLS_AWS_REQUEST,
+ *                            topic, sizeof topic, NULL);
+ *     // publish doc (len bytes) on topic, QoS 1
+ * }
+ * @endcode
  */
 #ifndef MQTLS_AWS_H
 #define MQTLS_AWS_H

@@ -130,6 +130,41 @@ TEST(register_thing)
                  MQTLS_ERR_BAD_PARAM);
 }
 
+/* The steps of the example in aws.h: a delta received, its color read, the new state
+ * reported. */
+TEST(delta_then_report)
+{
+    static const char delta_topic[] = "$aws/things/lamp/shadow/update/delta";
+    static const char delta[] = "{\"version\":7,\"timestamp\":1591317490,"
+                                "\"state\":{\"color\":\"red\"},"
+                                "\"metadata\":{\"color\":{\"timestamp\":1591317490}}}";
+    char topic[MQTLS_AWS_TOPIC_MAX + 1], state[64], doc[128], color[16];
+    REQUIRE_STATUS(mqtls_aws_shadow_topic("lamp", NULL, MQTLS_AWS_SHADOW_UPDATE,
+                                          MQTLS_AWS_DELTA, topic, sizeof topic, NULL),
+                   MQTLS_OK);
+    CHECK_EQ_STR(topic, delta_topic);
+    mqtls_aws_topic_t t;
+    REQUIRE_STATUS(mqtls_aws_topic_match(delta_topic, strlen(delta_topic), &t), MQTLS_OK);
+    CHECK(t.op == MQTLS_AWS_SHADOW_UPDATE && t.suffix == MQTLS_AWS_DELTA);
+    REQUIRE_STATUS(mqtls_aws_json_get_string(delta, strlen(delta), "state.color", color,
+                                             sizeof color, NULL), MQTLS_OK);
+    mqtls_aws_jw_t w;
+    mqtls_aws_shadow_update_t u = {0};
+    mqtls_aws_jw_init(&w, state, sizeof state);
+    mqtls_aws_jw_object(&w, NULL);
+    mqtls_aws_jw_string(&w, "color", color);
+    mqtls_aws_jw_end(&w);
+    REQUIRE_STATUS(mqtls_aws_jw_finish(&w, &u.reported_len), MQTLS_OK);
+    u.reported = state;
+    size_t len = 0;
+    REQUIRE_STATUS(mqtls_aws_shadow_update_doc(&u, doc, sizeof doc, &len), MQTLS_OK);
+    CHECK_EQ_STR(doc, "{\"state\":{\"reported\":{\"color\":\"red\"}}}");
+    CHECK_EQ_INT(len, strlen(doc));
+    CHECK_STATUS(mqtls_aws_shadow_topic("lamp", NULL, MQTLS_AWS_SHADOW_UPDATE, MQTLS_AWS_REQUEST,
+                                        topic, sizeof topic, NULL), MQTLS_OK);
+    CHECK_EQ_STR(topic, "$aws/things/lamp/shadow/update");
+}
+
 int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
@@ -138,5 +173,6 @@ int main(int argc, char **argv)
     RUN(job_update);
     RUN(token_and_csr);
     RUN(register_thing);
+    RUN(delta_then_report);
     return test_main_end();
 }
