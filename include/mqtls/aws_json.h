@@ -48,7 +48,8 @@ typedef enum mqtls_aws_json_type {
 } mqtls_aws_json_type_t;
 
 /** A value found in a document: its raw text (a string's with its quotes) and type. It
- *  points into the document and lives as long as the document does. */
+ *  points into the document and lives as long as the document does. The getters and
+ *  mqtls_aws_json_next() take values that the reader gave (checked JSON), not made ones. */
 typedef struct mqtls_aws_json_value {
     const char *raw;
     size_t len;
@@ -77,6 +78,22 @@ MQTLS_API mqtls_status_t mqtls_aws_json_check(const char *doc, size_t len);
  */
 MQTLS_API mqtls_status_t mqtls_aws_json_find(const char *doc, size_t len, const char *path,
                                              mqtls_aws_json_value_t *out);
+
+/**
+ * Steps through the members of an object or the elements of an array @p c (a value that
+ * mqtls_aws_json_find() or this function gave): which keys a shadow delta carries, each job
+ * of a list. Start with @p *cursor 0; each call gives the next member's name in @p key (a
+ * string value; NULL allowed, and unused for arrays) and its value in @p value, and moves
+ * @p *cursor on.
+ * @retval MQTLS_OK                 @p *value (and @p *key) is the next member or element
+ * @retval MQTLS_ERR_JSON_NOT_FOUND there is none left
+ * @retval MQTLS_ERR_JSON_TYPE      @p c is not an object or array
+ * @retval MQTLS_ERR_JSON_MALFORMED @p c is not well-formed (checked when @p *cursor is 0)
+ * @retval MQTLS_ERR_BAD_PARAM      NULL @p c, @p cursor or @p value, or a cursor past @p c
+ */
+MQTLS_API mqtls_status_t mqtls_aws_json_next(const mqtls_aws_json_value_t *c, size_t *cursor,
+                                             mqtls_aws_json_value_t *key,
+                                             mqtls_aws_json_value_t *value);
 
 /**
  * Unescapes the string value @p v into @p buf, NUL-terminated; its length without the NUL

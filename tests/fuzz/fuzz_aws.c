@@ -7,9 +7,10 @@
  * Checks:
  *  - mqtls_aws_json_find() returns only its documented statuses; when the document is
  *    malformed, so says find for any path;
- *  - a value found lies inside the document and is itself well-formed JSON; a string value
- *    unescapes (or is refused as holding U+0000, or is too large for the buffer), and the
- *    writer escapes it back into a string that reads back to the same bytes;
+ *  - a value found lies inside the document and is itself well-formed JSON; stepping through
+ *    an object or array (mqtls_aws_json_next()) gives values inside it, in order, then ends;
+ *    a string value unescapes (or is refused as holding U+0000, or is too large for the
+ *    buffer), and the writer escapes it back into a string that reads back to the same bytes;
  *  - a well-formed document copied through mqtls_aws_jw_raw() is unchanged, and one whose
  *    value is an object or array is malformed without its last byte;
  *  - the document taken as a topic: when mqtls_aws_topic_match() accepts it, the builder
@@ -59,6 +60,24 @@ static void check_string(const mqtls_aws_json_value_t *v)
         FAIL("a string changed through the writer");
 }
 
+/* Stepping through a container gives values inside it, in order, and then ends. */
+static void check_members(const mqtls_aws_json_value_t *c)
+{
+    size_t cursor = 0, n = 0;
+    const char *last = c->raw;
+    mqtls_aws_json_value_t key, value;
+    mqtls_status_t st;
+    while ((st = mqtls_aws_json_next(c, &cursor, &key, &value)) == MQTLS_OK) {
+        if (value.raw <= last || value.raw + value.len > c->raw + c->len || ++n > c->len)
+            FAIL("json_next gave a value outside its container or out of order");
+        if (c->type == MQTLS_AWS_JSON_OBJECT && key.type != MQTLS_AWS_JSON_STRING)
+            FAIL("json_next gave a member name that is not a string");
+        last = value.raw;
+    }
+    if (st != MQTLS_ERR_JSON_NOT_FOUND)
+        FAIL("json_next ended with %d", (int)st);
+}
+
 static void check_value(const char *doc, size_t len, const mqtls_aws_json_value_t *v)
 {
     if (v->raw < doc || v->raw + v->len > doc + len || v->len == 0)
@@ -67,6 +86,8 @@ static void check_value(const char *doc, size_t len, const mqtls_aws_json_value_
         FAIL("a value found is not well-formed by itself");
     if (v->type == MQTLS_AWS_JSON_STRING)
         check_string(v);
+    if (v->type == MQTLS_AWS_JSON_OBJECT || v->type == MQTLS_AWS_JSON_ARRAY)
+        check_members(v);
     int64_t i;
     mqtls_status_t st = mqtls_aws_json_int(v, &i);
     if (st != MQTLS_OK && st != MQTLS_ERR_JSON_TYPE)

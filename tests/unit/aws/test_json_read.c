@@ -277,6 +277,57 @@ TEST(paths)
     CHECK_EQ_INT(get_int("{\"a\":1,\"a\":2}", "a"), 1);
 }
 
+/* The keys a delta carries, in order, and the elements of an array. */
+TEST(stepping_through_members)
+{
+    mqtls_aws_json_value_t state, key, value;
+    REQUIRE_STATUS(mqtls_aws_json_find(delta_doc, strlen(delta_doc), "state", &state), MQTLS_OK);
+    static const char *const keys[] = {"color", "lights", "fan"};
+    static const mqtls_aws_json_type_t types[] = {MQTLS_AWS_JSON_STRING, MQTLS_AWS_JSON_OBJECT,
+                                                  MQTLS_AWS_JSON_NULL};
+    size_t cursor = 0;
+    char name[16];
+    for (size_t i = 0; i < 3; i++) {
+        REQUIRE_STATUS(mqtls_aws_json_next(&state, &cursor, &key, &value), MQTLS_OK);
+        CHECK_STATUS(mqtls_aws_json_string(&key, name, sizeof name, NULL), MQTLS_OK);
+        CHECK_EQ_STR(name, keys[i]);
+        CHECK_EQ_INT(value.type, types[i]);
+    }
+    CHECK_STATUS(mqtls_aws_json_next(&state, &cursor, &key, &value), MQTLS_ERR_JSON_NOT_FOUND);
+    CHECK_STATUS(mqtls_aws_json_next(&state, &cursor, &key, &value), MQTLS_ERR_JSON_NOT_FOUND);
+    /* An array's elements, the key left alone; an empty one. */
+    mqtls_aws_json_value_t seq;
+    REQUIRE_STATUS(mqtls_aws_json_find(shadow_doc, strlen(shadow_doc), "state.desired.sequence",
+                                       &seq), MQTLS_OK);
+    static const char *const colors[] = {"RED", "GREEN", "BLUE"};
+    cursor = 0;
+    for (size_t i = 0; i < 3; i++) {
+        REQUIRE_STATUS(mqtls_aws_json_next(&seq, &cursor, NULL, &value), MQTLS_OK);
+        CHECK_STATUS(mqtls_aws_json_string(&value, name, sizeof name, NULL), MQTLS_OK);
+        CHECK_EQ_STR(name, colors[i]);
+    }
+    CHECK_STATUS(mqtls_aws_json_next(&seq, &cursor, NULL, &value), MQTLS_ERR_JSON_NOT_FOUND);
+    mqtls_aws_json_value_t empty = {"{ }", 3, MQTLS_AWS_JSON_OBJECT};
+    cursor = 0;
+    CHECK_STATUS(mqtls_aws_json_next(&empty, &cursor, &key, &value), MQTLS_ERR_JSON_NOT_FOUND);
+}
+
+TEST(stepping_refusals)
+{
+    mqtls_aws_json_value_t v, key;
+    size_t cursor = 0;
+    mqtls_aws_json_value_t str = {"\"a\"", 3, MQTLS_AWS_JSON_STRING};
+    CHECK_STATUS(mqtls_aws_json_next(&str, &cursor, &key, &v), MQTLS_ERR_JSON_TYPE);
+    mqtls_aws_json_value_t bad = {"{\"a\":}", 6, MQTLS_AWS_JSON_OBJECT};
+    CHECK_STATUS(mqtls_aws_json_next(&bad, &cursor, &key, &v), MQTLS_ERR_JSON_MALFORMED);
+    mqtls_aws_json_value_t ok = {"[1]", 3, MQTLS_AWS_JSON_ARRAY};
+    cursor = 4;
+    CHECK_STATUS(mqtls_aws_json_next(&ok, &cursor, &key, &v), MQTLS_ERR_BAD_PARAM);
+    cursor = 0;
+    CHECK_STATUS(mqtls_aws_json_next(&ok, &cursor, &key, NULL), MQTLS_ERR_BAD_PARAM);
+    CHECK_STATUS(mqtls_aws_json_next(NULL, &cursor, &key, &v), MQTLS_ERR_BAD_PARAM);
+}
+
 int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
@@ -291,5 +342,7 @@ int main(int argc, char **argv)
     RUN(malformed_documents_are_refused);
     RUN(well_formed_documents);
     RUN(paths);
+    RUN(stepping_through_members);
+    RUN(stepping_refusals);
     return test_main_end();
 }
