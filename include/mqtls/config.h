@@ -115,6 +115,14 @@
 #define MQTLS_CFG_TEXT 1
 #endif
 
+/**
+ * 1: the AWS IoT device helpers (aws.h, src/aws/): the Shadow, Jobs and Fleet Provisioning
+ * topics, and a JSON reader and writer for their documents. 0: none of it is compiled.
+ */
+#ifndef MQTLS_CFG_AWS
+#define MQTLS_CFG_AWS 1
+#endif
+
 #include "mqtls/config_check.h"
 
 #endif
