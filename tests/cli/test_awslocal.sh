@@ -153,16 +153,44 @@ apub claim -t things/dev1/temp -m x -q 1 2> /dev/null
 [ $? -ne 0 ] && pass "the claim may not publish to a thing's topic" ||
     fail "the claim published to things/dev1/temp"
 
-# ---- a certificate attached to a thing later (what Fleet Provisioning's RegisterThing does)
-# acts as that thing, whatever its CN ------------------------------------------------------
-mqtls awslocal thing add "$D" cert-0a1b > /dev/null 2>&1 || die "cannot add cert-0a1b"
-mkdir -p "$D/state/principals"
-echo dev3 > "$D/state/principals/cert-0a1b"
-apub things/cert-0a1b -t things/dev3/temp -m 1 -q 1
-assert_status 0 $? "a certificate attached to dev3 may publish to things/dev3/temp"
-apub things/cert-0a1b -t things/cert-0a1b/temp -m 1 -q 1 2> /dev/null
-[ $? -ne 0 ] && pass "and not to its CN's topics any more" ||
-    fail "an attached certificate still used its CN's topics"
+# ---- Fleet Provisioning through the plugin: the claim gets a certificate and a thing, the
+# answers come to the requesting connection alone (mosquitto_rr publishes and waits on one
+# connection), and the new certificate acts as the new thing whatever its CN -----------------
+rr() { timeout "$T" mosquitto_rr -h localhost -p "$PORT" $(tls_of claim) -W 10 "$@"; }
+rr -t '$aws/certificates/create/json' -e '$aws/certificates/create/json/accepted' -m '{}' \
+    > "$WORK/create.json" 2> "$WORK/create.err"
+assert_status 0 $? "CreateKeysAndCertificate is answered to the claim's connection"
+python3 - "$WORK" <<'PY' 2> "$WORK/prov.err"
+import json, sys
+w = sys.argv[1]
+j = json.load(open(w + "/create.json"))
+open(w + "/prov.pem", "w").write(j["certificatePem"])
+open(w + "/prov.key", "w").write(j["privateKey"])
+open(w + "/register.json", "w").write(json.dumps({
+    "certificateOwnershipToken": j["certificateOwnershipToken"],
+    "parameters": {"ThingName": "prov-1", "SerialNumber": "42"}}))
+PY
+assert_status 0 $? "the answer holds a certificate, its key and an ownership token"
+rr -t '$aws/provisioning-templates/default/provision/json' \
+    -e '$aws/provisioning-templates/default/provision/json/accepted' -m "$(cat "$WORK/register.json")" \
+    > "$WORK/register.out" 2>&1
+assert_contains "$(cat "$WORK/register.out")" '"thingName":"prov-1"' \
+    "RegisterThing with the default template names the thing prov-1"
+PROV="--cafile $D/ca.pem --cert $WORK/prov.pem --key $WORK/prov.key"
+timeout "$T" mosquitto_pub -h localhost -p "$PORT" $PROV -t things/prov-1/hello -m 1 -q 1
+assert_status 0 $? "the provisioned certificate publishes to things/prov-1/hello"
+timeout "$T" mosquitto_pub -h localhost -p "$PORT" $PROV -t things/dev1/hello -m 1 -q 1 2> /dev/null
+[ $? -ne 0 ] && pass "and is closed on another thing's topic" ||
+    fail "the provisioned certificate published to things/dev1/hello"
+timeout 8 mosquitto_sub -h localhost -p "$PORT" $(tls_of claim) -i snoop \
+    -t '$aws/certificates/create/json/accepted' -W 4 > "$WORK/snoop.out" 2>&1 &
+SNOOP=$!
+wait_subscribed snoop '$aws/certificates/create/json/accepted'
+rr -t '$aws/certificates/create/json' -e '$aws/certificates/create/json/accepted' -m '{}' \
+    > /dev/null 2>&1
+wait "$SNOOP"
+assert_not_contains "$(cat "$WORK/snoop.out")" certificatePem \
+    "another connection subscribed to the answer topic does not get the private key"
 
 # ---- a duplicate client id takes the session over -------------------------------------------
 # The first connection: a few lines of MQTT 3.1.1 that do not reconnect (mosquitto_sub and
@@ -218,7 +246,13 @@ timeout "$T" mosquitto_pub -h localhost -p "$PORT" --cafile "$D/ca.pem" \
 
 # ---- job create -------------------------------------------------------------------------------
 echo '{"operation":"reboot","delay":5}' > "$WORK/doc.json"
+bg "$WORK/notify.out" asub things/dev1 -i dev1-jobs -t '$aws/things/dev1/jobs/notify-next' -C 1
+NOTIFY=$BG
+wait_subscribed dev1-jobs '$aws/things/dev1/jobs/notify-next'
 expect 0 "" awslocal job create "$D" --thing dev1 --job-id job-1 --document "$WORK/doc.json"
+wait_bg "$NOTIFY"
+assert_contains "$(cat "$WORK/notify.out")" '"jobId":"job-1"' \
+    "the running broker announces the new job on \$aws/things/dev1/jobs/notify-next"
 JOB=$D/state/jobs/dev1/job-1.json
 if python3 -c 'import json,sys; j=json.load(open(sys.argv[1]));
 assert j["jobId"]=="job-1" and j["thingName"]=="dev1" and j["status"]=="QUEUED"
@@ -228,7 +262,7 @@ assert j["executionNumber"]==1 and j["queuedAt"]==j["lastUpdatedAt"]>0' "$JOB" 2
 else
     fail "job file $JOB: $(cat "$WORK/job.err")"
 fi
-expect 1 "exists already" awslocal job create "$D" --thing dev1 --job-id job-1 --document "$WORK/doc.json"
+expect 1 "has a job 'job-1' already" awslocal job create "$D" --thing dev1 --job-id job-1 --document "$WORK/doc.json"
 echo 'not json' > "$WORK/bad.json"
 expect 1 "not a JSON object" awslocal job create "$D" --thing dev1 --job-id job-2 --document "$WORK/bad.json"
 [ -e "$D/state/jobs/dev1/job-2.json" ] && fail "a bad document was stored" || pass "a bad document is not stored"

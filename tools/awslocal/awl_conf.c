@@ -24,6 +24,7 @@
 #include "awslocal/awl_internal.h"
 #include "common/tool_util.h"
 #include "creds/tool_pki_internal.h"
+#include "creds/tool_x509.h"
 
 #define PLUGIN_FILE "awslocal_plugin.so"
 
@@ -96,6 +97,9 @@ static void conf_print(FILE *f, const char *dir, uint16_t port, const char *plug
                "connection_messages true\n"
                "plugin %s\n"
                "plugin_opt_state_dir %s/state\n"
+               "plugin_opt_ca_cert %s/ca.pem\n"
+               "plugin_opt_ca_key %s/ca.key\n"
+               "plugin_opt_templates_dir %s/templates\n"
                "listener %u localhost\n"
                "cafile %s/ca.pem\n"
                "certfile %s/broker/cert.pem\n"
@@ -103,7 +107,7 @@ static void conf_print(FILE *f, const char *dir, uint16_t port, const char *plug
                "tls_version tlsv1.2\n"
                "require_certificate true\n"
                "use_identity_as_username true\n",
-            plugin, dir, (unsigned)port, dir, dir, dir);
+            plugin, dir, dir, dir, dir, (unsigned)port, dir, dir, dir);
 }
 
 int awl_give_to_broker(const char *path)
@@ -154,7 +158,7 @@ static int let_mosquitto_in(const char *dir)
                  "by root): %s", dir, strerror(errno));
         return TOOL_EXIT_ERROR;
     }
-    const char *own[] = {"broker/private.key", "ca.key", "state", "state/jobs", "state/principals"};
+    const char *own[] = {"broker/private.key", "ca.key", "state", "state/jobs"};
     int rc = TOOL_EXIT_OK;
     for (size_t i = 0; !rc && i < sizeof own / sizeof own[0]; i++) {
         char *p = tool_pki_path_join(dir, own[i]);
@@ -170,14 +174,55 @@ static int let_mosquitto_in(const char *dir)
     return rc;
 }
 
+/* Fleet Provisioning's template `default` (docs/aws-iot.md): the parameters ThingName and
+ * SerialNumber, the thing named from ThingName, an ACTIVE certificate. */
+static const char default_template[] =
+    "{\n"
+    "  \"Parameters\": {\n"
+    "    \"ThingName\": {\"Type\": \"String\"},\n"
+    "    \"SerialNumber\": {\"Type\": \"String\"}\n"
+    "  },\n"
+    "  \"Resources\": {\n"
+    "    \"thing\": {\n"
+    "      \"Type\": \"AWS::IoT::Thing\",\n"
+    "      \"Properties\": {\n"
+    "        \"ThingName\": {\"Ref\": \"ThingName\"},\n"
+    "        \"AttributePayload\": {\"serialNumber\": {\"Ref\": \"SerialNumber\"}}\n"
+    "      }\n"
+    "    },\n"
+    "    \"certificate\": {\n"
+    "      \"Type\": \"AWS::IoT::Certificate\",\n"
+    "      \"Properties\": {\n"
+    "        \"CertificateId\": {\"Ref\": \"AWS::IoT::Certificate::Id\"},\n"
+    "        \"Status\": \"ACTIVE\"\n"
+    "      }\n"
+    "    }\n"
+    "  }\n"
+    "}\n";
+
+/* DIR/templates/default.json unless it exists (a user's edits stay). */
+static int write_default_template(const char *dir)
+{
+    char *tdir = tool_pki_path_join(dir, "templates");
+    char *path = tool_pki_path_join(tdir, "default.json");
+    struct stat st;
+    bool opened = false;
+    int rc = tool_pki_make_dirs(tdir);
+    if (!rc && stat(path, &st) != 0)
+        rc = tool_x509_write_file(path, default_template, sizeof default_template - 1, false,
+                                  false, &opened);
+    free(tdir);
+    free(path);
+    return rc;
+}
+
 int awl_conf_write(const char *dir, uint16_t port, const char *plugin)
 {
     char *jobs = tool_pki_path_join(dir, "state/jobs");
-    char *principals = tool_pki_path_join(dir, "state/principals");
     char *path = tool_pki_path_join(dir, "mosquitto.conf");
     int rc = tool_pki_make_dirs(jobs);
     if (!rc)
-        rc = tool_pki_make_dirs(principals);
+        rc = write_default_template(dir);
     FILE *f = rc ? NULL : fopen(path, "w");
     if (!rc && !f) {
         tool_err("cannot write '%s': %s", path, strerror(errno));
@@ -193,7 +238,6 @@ int awl_conf_write(const char *dir, uint16_t port, const char *plugin)
     if (!rc)
         rc = let_mosquitto_in(dir);
     free(jobs);
-    free(principals);
     free(path);
     return rc;
 }

@@ -10,8 +10,8 @@
  *     claim/cert.pem, claim/private.key  the Fleet Provisioning claim (CN awslocal-claim)
  *     things/NAME/cert.pem, .../private.key   one per thing (CN = NAME)
  *     mosquitto.conf, mosquitto.log      written by `up`
- *     state/                     the services' state (jobs in state/jobs/THING/ID.json,
- *                                certificates attached to things in state/principals/CN)
+ *     templates/default.json      Fleet Provisioning's template `default` (written if missing)
+ *     state/                     the services' state (jobs in state/jobs/THING/ID.json; svc.h)
  */
 #ifndef AWL_INTERNAL_H
 #define AWL_INTERNAL_H

@@ -1,8 +1,15 @@
 /**
  * @file awl_dispatch.c
- * @brief The service table of the awslocal plugin: {topic prefix, handler}. A service is
- *        compiled in when its file exists (CMake defines AWL_SVC_SHADOW, AWL_SVC_JOBS,
- *        AWL_SVC_PROVISION); without any, requests are allowed by the policy but unanswered.
+ * @brief The service table of the awslocal plugin: {topic prefix, handler, who gets the
+ *        replies}. A service is compiled in when its file exists (CMake defines
+ *        AWL_SVC_SHADOW, AWL_SVC_JOBS, AWL_SVC_PROVISION); without any, requests are allowed
+ *        by the policy but unanswered.
+ *
+ * Who gets the replies: AWS IoT publishes the Jobs and Fleet Provisioning responses to the
+ * connection that made the request, subscribed or not, and nobody else can subscribe to them
+ * ("Jobs device MQTT API operations"; "Fleet provisioning MQTT API": answers go over "the
+ * same MQTT connection used to publish the API request"; docs/aws-iot.md). The Device
+ * Shadow's answers go to whoever subscribed to their topics.
  */
 #include "awslocal/plugin/awl_dispatch.h"
 
@@ -11,31 +18,40 @@
 #include <mosquitto.h>
 #include <mosquitto_broker.h>
 
-#include "awslocal/svc.h"
-
 typedef struct awl_service {
     const char *prefix; /* the topics it answers start with this */
     awl_svc_fn handle;
+    bool to_requester;  /* replies to the requesting connection alone */
     const char *name;   /* for the log */
 } awl_service_t;
 
 static const awl_service_t services[] = {
 #ifdef AWL_SVC_SHADOW
-    {"$aws/things/", awl_shadow_handle, "shadow"},
+    {"$aws/things/", awl_shadow_handle, false, "shadow"},
 #endif
 #ifdef AWL_SVC_JOBS
-    {"$aws/things/", awl_jobs_handle, "jobs"},
+    {"$aws/things/", awl_jobs_handle, true, "jobs"},
 #endif
 #ifdef AWL_SVC_PROVISION
-    {"$aws/certificates/", awl_provision_handle, "provisioning"},
-    {"$aws/provisioning-templates/", awl_provision_handle, "provisioning"},
+    {"$aws/certificates/", awl_provision_handle, true, "provisioning"},
+    {"$aws/provisioning-templates/", awl_provision_handle, true, "provisioning"},
 #endif
-    {NULL, NULL, NULL}, /* the end (and an array that is never empty) */
+    {NULL, NULL, false, NULL}, /* the end (and an array that is never empty) */
 };
 
 static bool prefixed(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void awl_dispatch_configure(const char *ca_cert, const char *ca_key, const char *templates_dir)
+{
+#ifdef AWL_SVC_PROVISION
+    awl_provision_cfg_t cfg = {ca_cert, ca_key, templates_dir};
+    awl_provision_configure(ca_cert && ca_key && templates_dir ? &cfg : NULL);
+#else
+    (void)ca_cert, (void)ca_key, (void)templates_dir;
+#endif
 }
 
 bool awl_dispatch_wants(const char *topic)
@@ -47,12 +63,11 @@ bool awl_dispatch_wants(const char *topic)
 }
 
 #if defined(AWL_SVC_SHADOW) || defined(AWL_SVC_JOBS) || defined(AWL_SVC_PROVISION)
-/* Publishes each reply to whoever subscribed (QoS 1, not retained), as AWS does. */
-static void publish_replies(const awl_replies_t *r)
+void awl_publish_replies(const awl_replies_t *r, const char *client_id)
 {
     for (int i = 0; i < r->n; i++) {
         const awl_reply_t *m = &r->v[i];
-        int rc = mosquitto_broker_publish_copy(NULL, m->topic, (int)strlen(m->payload),
+        int rc = mosquitto_broker_publish_copy(client_id, m->topic, (int)strlen(m->payload),
                                                m->payload, 1, false, NULL);
         if (rc != MOSQ_ERR_SUCCESS)
             mosquitto_log_printf(MOSQ_LOG_WARNING, "awslocal: cannot publish to %s: %s",
@@ -60,8 +75,8 @@ static void publish_replies(const awl_replies_t *r)
     }
 }
 
-bool awl_dispatch(const char *state_dir, const char *thing, const char *topic,
-                  const void *payload, size_t len)
+bool awl_dispatch(const char *state_dir, const char *client_id, const char *thing,
+                  const char *topic, const void *payload, size_t len)
 {
     for (const awl_service_t *s = services; s->prefix; s++) {
         if (!prefixed(topic, s->prefix))
@@ -72,17 +87,22 @@ bool awl_dispatch(const char *state_dir, const char *thing, const char *topic,
             continue;
         mosquitto_log_printf(MOSQ_LOG_DEBUG, "awslocal: %s answered %s from %s with %d "
                              "message(s)", s->name, topic, thing, r.n);
-        publish_replies(&r);
+        awl_publish_replies(&r, s->to_requester ? client_id : NULL);
         awl_replies_free(&r);
         return true;
     }
     return false;
 }
 #else
-bool awl_dispatch(const char *state_dir, const char *thing, const char *topic,
-                  const void *payload, size_t len)
+void awl_publish_replies(const awl_replies_t *r, const char *client_id)
 {
-    (void)state_dir, (void)thing, (void)topic, (void)payload, (void)len;
+    (void)r, (void)client_id;
+}
+
+bool awl_dispatch(const char *state_dir, const char *client_id, const char *thing,
+                  const char *topic, const void *payload, size_t len)
+{
+    (void)state_dir, (void)client_id, (void)thing, (void)topic, (void)payload, (void)len;
     return false;
 }
 #endif

@@ -1,46 +1,48 @@
 /**
  * @file awl_identity.c
- * @brief A connection's thing: its certificate's CN, or the thing the provisioning service
- *        attached that certificate to (awl_identity.h).
+ * @brief A connection's thing (awl_identity.h): looked up by its certificate's id (the
+ *        SHA-256 of its DER, as AWS IoT names certificates) in the provisioning service's
+ *        records; else its CN, which mosquitto gives as the user name
+ *        (use_identity_as_username).
  */
 #include "awslocal/plugin/awl_identity.h"
 
 #include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
 
-/* Letters, digits, ':', '_', '-': a thing name, and safe as a file name. */
-static bool plain_name(const char *s)
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include <mosquitto.h>
+#include <mosquitto_broker.h>
+
+#include "awslocal/svc.h"
+
+/* The provisioning service's thing for @p client's certificate, into @p buf. */
+static bool provisioned_thing(const char *state_dir, struct mosquitto *client, char *buf,
+                              size_t size)
 {
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || strchr(":_-", *s)))
-            return false;
-    return true;
+#ifdef AWL_SVC_PROVISION
+    X509 *crt = mosquitto_client_certificate(client);
+    unsigned char *der = NULL;
+    int len = crt ? i2d_X509(crt, &der) : -1;
+    char id[65];
+    bool ok = len > 0 && awl_cert_id_of_der(der, (size_t)len, id) == 0 &&
+              awl_provision_thing_of(state_dir, id, buf, size) == 0;
+    OPENSSL_free(der);
+    X509_free(crt);
+    return ok;
+#else
+    (void)state_dir, (void)client, (void)buf, (void)size;
+    return false;
+#endif
 }
 
-/* The first line of @p path into @p buf; false if there is none or it is not a name. */
-static bool read_name(const char *path, char *buf, size_t size)
+const char *awl_identity(const char *state_dir, struct mosquitto *client, char *buf,
+                         size_t size)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    bool ok = fgets(buf, (int)size, f) != NULL;
-    fclose(f);
-    if (ok)
-        buf[strcspn(buf, "\r\n")] = '\0';
-    return ok && plain_name(buf);
-}
-
-const char *awl_identity(const char *state_dir, const char *cn, char *buf, size_t size)
-{
-    char path[4096];
-    if (!cn || !state_dir || !plain_name(cn) || size < 2)
-        return cn;
-    int n = snprintf(path, sizeof path, "%s/%s/%s", state_dir, AWL_PRINCIPALS_DIR, cn);
-    if (n < 0 || (size_t)n >= sizeof path || !read_name(path, buf, size))
-        return cn;
-    return buf;
+    if (!client)
+        return NULL;
+    if (state_dir && provisioned_thing(state_dir, client, buf, size))
+        return buf;
+    return mosquitto_client_username(client);
 }

@@ -19,7 +19,9 @@
  * do_disconnect; no MQTT 5 DISCONNECT either). So a denied publish or subscribe returns
  * MOSQ_ERR_AUTH, which mosquitto logs as "disconnected, not authorised".
  *
- * Options (mosquitto.conf): plugin_opt_state_dir DIR/state, where the services keep state.
+ * Options (mosquitto.conf): plugin_opt_state_dir DIR/state, where the services keep state;
+ * plugin_opt_ca_cert, plugin_opt_ca_key (the root that signs provisioned certificates) and
+ * plugin_opt_templates_dir (the provisioning templates).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@
 
 #include "awslocal/plugin/awl_dispatch.h"
 #include "awslocal/plugin/awl_identity.h"
+#include "awslocal/plugin/awl_jobwatch.h"
 #include "awslocal/plugin/awl_policy.h"
 
 static mosquitto_plugin_id_t *plugin_id;
@@ -50,10 +53,10 @@ static int deny(struct mosquitto *client, const char *who, int access, const cha
     return MOSQ_ERR_AUTH;
 }
 
-/* The client's thing (awl_identity.c): its certificate's CN, mosquitto's user name. */
+/* The client's thing (awl_identity.c). */
 static const char *thing_of(struct mosquitto *client, char *buf, size_t size)
 {
-    return awl_identity(state_dir, client ? mosquitto_client_username(client) : NULL, buf, size);
+    return awl_identity(state_dir, client, buf, size);
 }
 
 static int on_acl_check(int event, void *event_data, void *userdata)
@@ -89,7 +92,17 @@ static int on_message(int event, void *event_data, void *userdata)
     const char *who = thing_of(ed->client, buf, sizeof buf);
     (void)event, (void)userdata;
     if (who && ed->topic && awl_dispatch_wants(ed->topic))
-        awl_dispatch(state_dir, who, ed->topic, ed->payload, ed->payloadlen);
+        awl_dispatch(state_dir, mosquitto_client_id(ed->client), who, ed->topic, ed->payload,
+                     ed->payloadlen);
+    return MOSQ_ERR_SUCCESS;
+}
+
+/* Now and then: jobs queued by `mqtls awslocal job create` (another process) are announced
+ * (awl_jobwatch.c). */
+static int on_tick(int event, void *event_data, void *userdata)
+{
+    (void)event, (void)event_data, (void)userdata;
+    awl_jobwatch_tick(state_dir);
     return MOSQ_ERR_SUCCESS;
 }
 
@@ -101,15 +114,26 @@ int mosquitto_plugin_version(int supported_version_count, const int *supported_v
     return -1;
 }
 
+/* plugin_opt_state_dir (required); plugin_opt_ca_cert, plugin_opt_ca_key and
+ * plugin_opt_templates_dir for Fleet Provisioning. */
 static int read_options(struct mosquitto_opt *opts, int n)
 {
-    for (int i = 0; i < n; i++)
+    const char *ca_cert = NULL, *ca_key = NULL, *templates = NULL;
+    for (int i = 0; i < n; i++) {
         if (!strcmp(opts[i].key, "state_dir"))
             state_dir = mosquitto_strdup(opts[i].value);
+        else if (!strcmp(opts[i].key, "ca_cert"))
+            ca_cert = opts[i].value;
+        else if (!strcmp(opts[i].key, "ca_key"))
+            ca_key = opts[i].value;
+        else if (!strcmp(opts[i].key, "templates_dir"))
+            templates = opts[i].value;
+    }
     if (!state_dir) {
         mosquitto_log_printf(MOSQ_LOG_ERR, "awslocal: plugin_opt_state_dir is missing");
         return MOSQ_ERR_INVAL;
     }
+    awl_dispatch_configure(ca_cert, ca_key, templates);
     return MOSQ_ERR_SUCCESS;
 }
 
@@ -124,6 +148,8 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
     if (!rc)
         rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_MESSAGE, on_message, NULL, NULL);
     if (!rc)
+        rc = mosquitto_callback_register(plugin_id, MOSQ_EVT_TICK, on_tick, NULL, NULL);
+    if (!rc)
         mosquitto_log_printf(MOSQ_LOG_INFO, "awslocal: policy and services loaded (state in %s)",
                              state_dir);
     return rc;
@@ -135,7 +161,9 @@ int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *opts, int opt
     if (plugin_id) {
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
         mosquitto_callback_unregister(plugin_id, MOSQ_EVT_MESSAGE, on_message, NULL);
+        mosquitto_callback_unregister(plugin_id, MOSQ_EVT_TICK, on_tick, NULL);
     }
+    awl_dispatch_configure(NULL, NULL, NULL);
     mosquitto_free(state_dir);
     state_dir = NULL;
     return MOSQ_ERR_SUCCESS;
