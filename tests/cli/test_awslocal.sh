@@ -99,6 +99,15 @@ wait_bg "$BG"
 assert_eq "things/dev1/temp 21.5" "$(cat "$WORK/own.out")" "mosquitto_sub as dev1 receives it"
 apub things/dev1 -t '$aws/things/dev1/shadow/get' -m '{}' -q 1
 assert_status 0 $? "dev1 may publish to \$aws/things/dev1/shadow/get"
+# The Device Shadow service answers through the plugin, to the subscribers of its topics.
+bg "$WORK/shadow.out" asub things/dev1 -i dev1-shadow -t '$aws/things/dev1/shadow/update/accepted' -C 1
+wait_subscribed dev1-shadow '$aws/things/dev1/shadow/update/accepted'
+apub things/dev1 -t '$aws/things/dev1/shadow/update' -q 1 \
+    -m '{"state":{"reported":{"temp":21.5}},"clientToken":"t-1"}'
+wait_bg "$BG"
+for frag in '"version":1' '"clientToken":"t-1"' '"temp":21.5'; do
+    assert_contains "$(cat "$WORK/shadow.out")" "$frag" "the shadow update is accepted with $frag"
+done
 
 # ---- another thing's topics close the connection, without an answer ----------------------
 bg "$WORK/dev2.out" asub things/dev2 -i dev2-sub -t 'things/dev2/#' -v
