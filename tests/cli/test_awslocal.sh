@@ -180,12 +180,15 @@ open(w + "/register.json", "w").write(json.dumps({
     "parameters": {"ThingName": "prov-1", "SerialNumber": "42"}}))
 PY
 assert_status 0 $? "the answer holds a certificate, its key and an ownership token"
+PROV="--cafile $D/ca.pem --cert $WORK/prov.pem --key $WORK/prov.key"
+timeout "$T" mosquitto_pub -h localhost -p "$PORT" $PROV -t things/prov-1/early -m 1 -q 1 2> /dev/null
+[ $? -ne 0 ] && pass "before RegisterThing the new certificate may publish nowhere" ||
+    fail "an unregistered certificate published to things/prov-1/early"
 rr -t '$aws/provisioning-templates/default/provision/json' \
     -e '$aws/provisioning-templates/default/provision/json/accepted' -m "$(cat "$WORK/register.json")" \
     > "$WORK/register.out" 2>&1
 assert_contains "$(cat "$WORK/register.out")" '"thingName":"prov-1"' \
     "RegisterThing with the default template names the thing prov-1"
-PROV="--cafile $D/ca.pem --cert $WORK/prov.pem --key $WORK/prov.key"
 timeout "$T" mosquitto_pub -h localhost -p "$PORT" $PROV -t things/prov-1/hello -m 1 -q 1
 assert_status 0 $? "the provisioned certificate publishes to things/prov-1/hello"
 timeout "$T" mosquitto_pub -h localhost -p "$PORT" $PROV -t things/dev1/hello -m 1 -q 1 2> /dev/null

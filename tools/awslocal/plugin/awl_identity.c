@@ -8,6 +8,8 @@
 #include "awslocal/plugin/awl_identity.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
@@ -17,23 +19,33 @@
 
 #include "awslocal/svc.h"
 
-/* The provisioning service's thing for @p client's certificate, into @p buf. */
-static bool provisioned_thing(const char *state_dir, struct mosquitto *client, char *buf,
-                              size_t size)
+/* The provisioning service's thing for @p client's certificate, into @p buf: 1 found,
+ * 0 not a provisioned certificate, -1 a provisioned one that acts as no thing (not yet
+ * registered, or INACTIVE). */
+static int provisioned_thing(const char *state_dir, struct mosquitto *client, char *buf,
+                             size_t size)
 {
 #ifdef AWL_SVC_PROVISION
     X509 *crt = mosquitto_client_certificate(client);
     unsigned char *der = NULL;
     int len = crt ? i2d_X509(crt, &der) : -1;
-    char id[65];
-    bool ok = len > 0 && awl_cert_id_of_der(der, (size_t)len, id) == 0 &&
-              awl_provision_thing_of(state_dir, id, buf, size) == 0;
+    char id[65], record[4200];
+    int found = 0;
+    if (len > 0 && awl_cert_id_of_der(der, (size_t)len, id) == 0) {
+        if (awl_provision_thing_of(state_dir, id, buf, size) == 0) {
+            found = 1;
+        } else {
+            /* Its record (svc.h: STATE/certificates/<id>.json) says it was provisioned. */
+            snprintf(record, sizeof record, "%s/certificates/%s.json", state_dir, id);
+            found = access(record, F_OK) == 0 ? -1 : 0;
+        }
+    }
     OPENSSL_free(der);
     X509_free(crt);
-    return ok;
+    return found;
 #else
     (void)state_dir, (void)client, (void)buf, (void)size;
-    return false;
+    return 0;
 #endif
 }
 
@@ -42,7 +54,8 @@ const char *awl_identity(const char *state_dir, struct mosquitto *client, char *
 {
     if (!client)
         return NULL;
-    if (state_dir && provisioned_thing(state_dir, client, buf, size))
-        return buf;
+    int p = state_dir ? provisioned_thing(state_dir, client, buf, size) : 0;
+    if (p != 0)
+        return p > 0 ? buf : NULL; /* an unregistered certificate may do nothing */
     return mosquitto_client_username(client);
 }

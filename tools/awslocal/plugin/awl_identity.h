@@ -19,8 +19,8 @@ struct mosquitto;
 /** The longest thing name AWS IoT accepts (CreateThing: 128). */
 #define AWL_THING_MAX 128
 
-/** @p client's thing, in @p buf or mosquitto's own storage; NULL for a client without a
- *  certificate (none gets this far: require_certificate). */
+/** @p client's thing, in @p buf or mosquitto's own storage; NULL (the policy allows
+ *  nothing) for a provisioned certificate not registered to a thing, or INACTIVE. */
 const char *awl_identity(const char *state_dir, struct mosquitto *client, char *buf,
                          size_t size);
 
