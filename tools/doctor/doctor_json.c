@@ -339,9 +339,10 @@ static void json_cause(tool_json_t *j, const doctor_t *d)
 }
 
 /* One fact of the device's profile: its value and source (null: no source says it). */
-static void json_dev_fact(tool_json_t *j, const char *key, const mqtls_device_fact_t *f)
+static void json_dev_fact(tool_json_t *j, const char *fact, const mqtls_device_fact_t *f)
 {
-    tool_json_obj(j, key);
+    tool_json_obj(j, NULL);
+    tool_json_str(j, "fact", fact);
     tool_json_str(j, "value", f->value);
     tool_json_str(j, "source", f->source);
     tool_json_end(j);
@@ -349,7 +350,7 @@ static void json_dev_fact(tool_json_t *j, const char *key, const mqtls_device_fa
 
 static void json_dev_profile(tool_json_t *j, const mqtls_device_profile_t *p)
 {
-    tool_json_obj(j, "profile");
+    tool_json_arr(j, "profile");
     json_dev_fact(j, "versions", &p->versions);
     json_dev_fact(j, "suites", &p->suites_fact);
     json_dev_fact(j, "keys", &p->keys);
