@@ -137,6 +137,7 @@ static char *alert_code(const mqtls_device_profile_t *p, int alert)
 /* ---- the broker: handshakes offering only what the device offers ------------------------------ */
 
 typedef struct probe {
+    bool ran;   /* the host's TLS library could offer it (else: could not check) */
     bool ok;
     int alert;
     char version[16], suite[64];
@@ -161,7 +162,7 @@ static mqtls_status_t probe_connect(doctor_t *d, mqtls_tls_t *t)
  * refuse for that), unless its key is encrypted: the passphrase is wiped by now. */
 static probe_t probe(doctor_t *d, int max_version, const char *suites, const char *const *alpn)
 {
-    probe_t r = {false, -1, "", ""};
+    probe_t r = {false, false, -1, "", ""};
     mqtls_tls_t t;
     mqtls_tls_cfg_t c;
     memset(&c, 0, sizeof c);
@@ -181,6 +182,7 @@ static probe_t probe(doctor_t *d, int max_version, const char *suites, const cha
     c.handshake_timeout_ms = d->timeout_ms;
     mqtls_tls_init(&t);
     if (mqtls_tls_setup(&t, &c) == MQTLS_OK) {
+        r.ran = true;
         r.ok = probe_connect(d, &t) == MQTLS_OK;
         const mqtls_tls_evidence_t *ev = mqtls_tls_evidence(&t);
         r.alert = ev->alert_received;
@@ -190,6 +192,16 @@ static probe_t probe(doctor_t *d, int max_version, const char *suites, const cha
     }
     mqtls_tls_free(&t);
     return r;
+}
+
+/* The host's TLS library cannot offer what the device offers (e.g. Mbed TLS 2.28 and a
+ * suite it lacks): nothing is known of the broker's answer. */
+static bool not_run(doctor_t *d, const char *what)
+{
+    add_check(d, what, DEV_UNKNOWN,
+              doctor_xfmt("could not check: this host's TLS library (%s) cannot offer what "
+                          "the device offers", mqtls_tls_backend()));
+    return false;
 }
 
 static char *refused_words(const probe_t *r)
@@ -202,8 +214,11 @@ static char *refused_words(const probe_t *r)
 static bool check_version(doctor_t *d)
 {
     const mqtls_device_profile_t *p = d->device;
-    const char *v = p->tls_max == MQTLS_TLS_V1_3 ? "TLS 1.3" : "TLS 1.2";
-    probe_t r = probe(d, p->tls_max, NULL, d->alpn);
+    int max = p->tls_max < mqtls_tls_max_version() ? p->tls_max : mqtls_tls_max_version();
+    const char *v = max == MQTLS_TLS_V1_3 ? "TLS 1.3" : "TLS 1.2";
+    probe_t r = probe(d, max, NULL, d->alpn);
+    if (!r.ran)
+        return not_run(d, "TLS version");
     if (r.ok) {
         add_check(d, "TLS version", DEV_OK,
                   doctor_xfmt("the broker accepts %s at most: %s, %s", v, r.version, r.suite));
@@ -231,6 +246,10 @@ static void check_suites(doctor_t *d)
         return;
     }
     probe_t r = probe(d, p->tls_max, p->suites, d->alpn);
+    if (!r.ran) {
+        not_run(d, "cipher suites");
+        return;
+    }
     if (r.ok) {
         add_check(d, "cipher suites", DEV_OK,
                   doctor_xfmt("the broker accepts a suite the device offers: %s", r.suite));
@@ -253,6 +272,10 @@ static void check_alpn(doctor_t *d)
     if (p->alpn || !d->alpn || !d->alpn[0])
         return;
     probe_t r = probe(d, p->tls_max, p->suites, NULL);
+    if (!r.ran) {
+        not_run(d, "ALPN");
+        return;
+    }
     if (r.ok) {
         add_check(d, "ALPN", DEV_OK, doctor_xfmt("the broker accepts a handshake without "
                                                  "ALPN (the device has none)"));
@@ -451,9 +474,9 @@ void doctor_device_run(doctor_t *d)
     if (!d->device || tool_stop)
         return;
     check_key(d);
-    if (!d->cfg.tls)
-        return;
-    check_depth(d);
-    check_catalog(d);
+    if (d->cfg.tls) {
+        check_depth(d);
+        check_catalog(d);
+    }
     check_broker(d);
 }

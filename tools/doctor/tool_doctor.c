@@ -114,8 +114,8 @@ int tool_doctor_main(int argc, char **argv)
     }
     doctor_device_run(d);
     int exit_code = d->failed ? 10 + d->failed : d->dev_failures ? 17 : TOOL_EXIT_OK;
-    doctor_print_device(d);
     doctor_print_cause(d);
+    doctor_print_device(d);
     if (d->json)
         doctor_print_json(d, exit_code);
     doctor_free(d);
