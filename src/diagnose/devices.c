@@ -7,8 +7,7 @@
  * devices' profiles, the host that diagnoses it does. Where no source says a value, the
  * profile says "unknown" (NULL, -1) and the doctor says it could not check that; nothing
  * here is inferred from another chip or from what "usually" holds. docs/doctor.md has the
- * same table with the full citations; ti-research refers to the project's TI research notes
- * (the TI header copies named there).
+ * same table with the full citations (repositories and commits of the TI header copies).
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,8 +36,12 @@
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:"                                           \
     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
 
-#define TI_SOCK_3220 "TI CC32xx SDK sl_socket.h (zephyrproject-rtos/hal_ti, ti-research 4)"
-#define TI_SOCK_3200 "TI CC3200 SDK socket.h, host driver 1.0.1.6 (ti-research 4)"
+#define TI_SOCK_3220                                                                           \
+    "TI CC32xx SDK sl_socket.h (zephyrproject-rtos/hal_ti "                                    \
+    "simplelink/source/ti/drivers/net/wifi/sl_socket.h)"
+#define TI_SOCK_3200                                                                           \
+    "TI CC3200 SDK socket.h, host driver 1.0.1.6 (SiarheiVolkau/CC3200-Linux-SDK "             \
+    "src/simplelink/include/socket.h)"
 
 static const mqtls_device_profile_t profiles[] = {
     {"cc3220", "TI SimpleLink CC3220 (CC32xx SDK, TLS in the network processor)",
@@ -54,8 +57,8 @@ static const mqtls_device_profile_t profiles[] = {
      UNKNOWN_FACT,
      {"the CA file, and a trusted-root catalog TI signs: a root not in it gives -468 "
       "(connected, root CA unknown); the development catalog certcatalogPlayGround20160911 "
-      "holds no real root", "TI CC32xx errors.h (ti-research 1b); TI E2E 633280, 845863, "
-      "1563121 (ti-research 5c, 6b)"},
+      "holds no real root", "TI CC32xx SDK errors.h (SL_ERROR_BSD_ESECUNKNOWNROOTCA); TI E2E "
+      "forum threads 633280, 845863, 1563121 (e2e.ti.com, wi-fi forum)"},
      UNKNOWN_FACT,
      {"SL_SO_SECURE_ALPN (40), a bitmap of h1/h2 names; SL_SO_SECURE_ALPN_GENERAL (44), one "
       "name by string, in newer SDKs", TI_SOCK_3220}},
@@ -68,7 +71,7 @@ static const mqtls_device_profile_t profiles[] = {
       "AES-GCM, no ChaCha20", TI_SOCK_3200 "; TI CC3200 SDK 1.5.0 example/ssl/README.html"},
      UNKNOWN_FACT,
      {"files by name, or by id as /cert/<id>.der; no TI document says whether PEM is "
-      "refused", "TI SimpleLink Programmer readme (2014); ti-research 6a"},
+      "refused", "TI SimpleLink Programmer v0.5 readme (2014): '/cert/%d.der'"},
      UNKNOWN_FACT,
      {"the CA file only: no catalog (the SDK defines no -467/-468)", TI_SOCK_3200},
      UNKNOWN_FACT,

@@ -342,7 +342,7 @@ static void format_note(doctor_t *d, const tool_credfile_t *f)
         add_check(d, "file format", DEV_NOTE,
                   doctor_xfmt("%s is PEM; files by id are named /cert/<id>.der and no TI "
                               "document says whether a CC3200 takes PEM: if it returns "
-                              "-457/-458, flash DER ('mqtls cert convert FILE OUT --der')",
+                              "-457/-458, flash DER ('mqtls cert convert FILE OUT --to der')",
                               f->path));
 }
 
