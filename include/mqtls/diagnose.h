@@ -98,6 +98,7 @@ typedef enum mqtls_cause {
     MQTLS_CAUSE_SERVER_DISCONNECT,
     /* Device profiles, `mqtls doctor --device` (issue 15, point 7). */
     MQTLS_CAUSE_DEVICE_ROOT_NOT_IN_CATALOG,
+    MQTLS_CAUSE_DEVICE_CHAIN_TOO_DEEP,
     MQTLS_CAUSE_UNKNOWN,
     MQTLS_CAUSE_COUNT
 } mqtls_cause_t;

@@ -37,6 +37,40 @@ leaf ed "/CN=device-ed25519" "$DEV_EXT" -algorithm ED25519 || die "openssl: Ed25
 leaf small "/CN=device-rsa1024" "$DEV_EXT" -algorithm RSA -pkeyopt rsa_keygen_bits:1024 ||
     die "openssl: RSA-1024 device"
 
+# A chain of 9 intermediate CAs below the root (EC keys: fast), and two broker certificates:
+# one issued by the 8th (8 intermediates, Mbed TLS's limit), one by the 9th.
+EC=(-algorithm EC -pkeyopt ec_paramgen_curve:P-256)
+CA_EXT='basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign'
+# sub N ISSUER: intermediate N, signed by ISSUER.
+sub() {
+    openssl genpkey "${EC[@]}" -out "$C/i$1.key" 2> /dev/null &&
+        openssl req -new -key "$C/i$1.key" -subj "/CN=Device Test Intermediate $1" \
+            -out "$C/i$1.csr" 2> /dev/null &&
+        printf '%b\n' "$CA_EXT" > "$C/i$1.ext" &&
+        openssl x509 -req -in "$C/i$1.csr" -CA "$C/$2.crt" -CAkey "$C/$2.key" \
+            -CAcreateserial -days 20 -extfile "$C/i$1.ext" -out "$C/i$1.crt" 2> /dev/null
+}
+prev=root
+for n in 1 2 3 4 5 6 7 8 9; do
+    sub "$n" "$prev" || die "openssl: intermediate $n"
+    prev=i$n
+done
+# deep N: a broker certificate issued by intermediate N, in deepN-chain.crt with I_N..I_1.
+deep() {
+    local n=$1 k
+    openssl genpkey "${EC[@]}" -out "$C/deep$n.key" 2> /dev/null &&
+        openssl req -new -key "$C/deep$n.key" -subj "/CN=localhost" -out "$C/deep$n.csr" \
+            2> /dev/null &&
+        printf '%b\n' "$SRV_EXT" > "$C/deep$n.ext" &&
+        openssl x509 -req -in "$C/deep$n.csr" -CA "$C/i$n.crt" -CAkey "$C/i$n.key" \
+            -CAcreateserial -days 20 -extfile "$C/deep$n.ext" -out "$C/deep$n.crt" 2> /dev/null ||
+        return 1
+    cp "$C/deep$n.crt" "$C/deep$n-chain.crt"
+    for ((k = n; k >= 1; k--)); do cat "$C/i$k.crt" >> "$C/deep$n-chain.crt"; done
+}
+deep 8 || die "openssl: broker under 8 intermediates"
+deep 9 || die "openssl: broker under 9 intermediates"
+
 # ---- brokers ------------------------------------------------------------------------------------
 SRV=("cafile $C/root.crt" "certfile $C/server.crt" "keyfile $C/server.key" "allow_anonymous true")
 start_tls_broker "${SRV[@]}"                                           # TLS 1.2 and 1.3
@@ -45,6 +79,12 @@ start_tls_broker "${SRV[@]}" "tls_version tlsv1.3"                     # TLS 1.3
 V13=$TLS_PORT
 start_tls_broker "${SRV[@]}" "tls_version tlsv1.2" "ciphers ECDHE-RSA-AES128-GCM-SHA256"
 GCM=$TLS_PORT
+start_tls_broker "cafile $C/root.crt" "certfile $C/deep8-chain.crt" "keyfile $C/deep8.key" \
+    "allow_anonymous true"
+DEEP8=$TLS_PORT
+start_tls_broker "cafile $C/root.crt" "certfile $C/deep9-chain.crt" "keyfile $C/deep9.key" \
+    "allow_anonymous true"
+DEEP9=$TLS_PORT
 
 BASE=(-h localhost --cafile "$C/root.crt" --cert "$C/dev.crt" --key "$C/dev.key" --no-roundtrip)
 
@@ -138,6 +178,20 @@ OUT=$(timeout "$T" "$MQTLS_BIN" doctor "${BASE[@]}" -p "$ANY" --device mbedtls-d
     "${SMALL[@]}" 2>&1)
 has "key: the certificate's key, RSA 1024" "Mbed TLS: the RSA-1024 key is judged"
 hasnt "EE_KEY_TOO_SMALL" "Mbed TLS sets no lower limit on its own key"
+
+# ---- chain depth: Mbed TLS 2.28 follows 8 intermediate CAs -----------------------------------
+dev 17 mbedtls-device "$DEEP9"
+has "result: ok" "9 intermediates: this host (OpenSSL, depth 100) verifies the chain"
+has "the broker's chain has 9 intermediate CA(s)" "the whole chain is counted (past the evidence's 8)"
+has "the device prints: -0x3000 (MBEDTLS_ERR_X509_FATAL_ERROR)" "Mbed TLS: the chain is too deep"
+has "cause: device.chain_too_deep" "9 intermediates: device.chain_too_deep"
+hasnt "tls.chain_path_len" "not a pathLenConstraint"
+dev 0 mbedtls-device "$DEEP8"
+assert_eq "ok" "$(jcheck 'chain depth' result)" "8 intermediates: within Mbed TLS's limit"
+dev 0 openssl "$DEEP9"
+assert_eq "ok" "$(jcheck 'chain depth' result)" "9 intermediates: within OpenSSL's 100"
+dev 0 cc3200 "$DEEP9"
+assert_eq "unknown" "$(jcheck 'chain depth' result)" "CC3200: no source for its depth: unknown"
 
 # ---- setups the device can handle ---------------------------------------------------------------
 dev 0 cc3200 "$ANY"

@@ -369,19 +369,29 @@ static void check_key(doctor_t *d)
 
 /* ---- the server's chain: depth and the trusted-root catalog ----------------------------------- */
 
+/* What the device's stack prints when the chain is longer than it follows. */
+static char *depth_code(const mqtls_device_profile_t *p)
+{
+    if (p->stack == MQTLS_DEVSTACK_MBEDTLS)
+        return tool_xstrdup("-0x3000 (MBEDTLS_ERR_X509_FATAL_ERROR)");
+    if (p->stack == MQTLS_DEVSTACK_OPENSSL)
+        return tool_xstrdup("X509_V_ERR_CERT_CHAIN_TOO_LONG (22, 'certificate chain too "
+                            "long')");
+    return NULL;
+}
+
+/* The intermediates of the broker's chain (counted whole, doctor_device_chain.c) against
+ * the profile's limit. */
 static void check_depth(doctor_t *d)
 {
-    const mqtls_tls_evidence_t *ev = &d->ev;
-    if (!d->ev_valid || !ev->chain || !ev->chain_len || ev->chain_len >= MQTLS_TLS_CHAIN_MAX) {
+    bool root = false;
+    int n = d->conn_ip[0] ? doctor_device_chain_len(d, &root) : -1;
+    if (n < 1) {
         add_check(d, "chain depth", DEV_UNKNOWN,
-                  tool_xstrdup(d->ev_valid && ev->chain_len >= MQTLS_TLS_CHAIN_MAX
-                                   ? "could not check: the chain fills the evidence (8 "
-                                     "certificates); it may be longer"
-                                   : "could not check: no server chain seen"));
+                  tool_xstrdup("could not check: no server chain seen"));
         return;
     }
-    const mqtls_tls_cert_info_t *top = &ev->chain[ev->chain_len - 1];
-    int inter = (int)ev->chain_len - 1 - (strcmp(top->subject, top->issuer) == 0);
+    int inter = n - 1 - (root && n > 1);
     mqtls_device_verdict_t v = mqtls_device_depth_verdict(d->device, inter);
     if (v == MQTLS_DEVICE_UNKNOWN)
         add_check(d, "chain depth", DEV_UNKNOWN,
@@ -392,9 +402,13 @@ static void check_depth(doctor_t *d)
                   doctor_xfmt("%d intermediate CA(s), within %s", inter,
                               d->device->depth.value));
     else
-        add_check(d, "chain depth", DEV_FAILED, /* cannot happen below 8 certificates */
-                  doctor_xfmt("%d intermediate CA(s), more than %s", inter,
-                              d->device->depth.value));
+        add_failure(d, "chain depth",
+                    doctor_xfmt("the broker's chain has %d intermediate CA(s), more than %s",
+                                inter, d->device->depth.value),
+                    depth_code(d->device), MQTLS_CAUSE_DEVICE_CHAIN_TOO_DEEP,
+                    doctor_xfmt("send a chain with at most %d intermediate CA(s) from the "
+                                "broker, or raise the device's limit",
+                                d->device->max_intermediates));
 }
 
 /* This machine's trust store: OpenSSL's default file, which SSL_CERT_FILE overrides. */

@@ -17,6 +17,7 @@
  *   doctor_text.c      the text report                  doctor_json.c  the JSON report
  *   doctor_device.c    --device: the credentials and the broker against a device's
  *                      profile (src/diagnose/devices.c), with the codes that device prints
+ *   doctor_device_chain.c  --device: the broker's chain counted whole, with OpenSSL
  */
 #ifndef DOCTOR_INTERNAL_H
 #define DOCTOR_INTERNAL_H
@@ -269,6 +270,9 @@ int doctor_device_parse(doctor_t *d);
 void doctor_device_run(doctor_t *d);
 /** Frees the checks. */
 void doctor_device_free(doctor_t *d);
+/** The length of the chain OpenSSL builds for the broker (with the CA file), the leaf
+ *  included; *root: it ends at a self-issued root. -1 when no chain was seen. */
+int doctor_device_chain_len(const doctor_t *d, bool *root);
 /** "ok", "failed", "unknown", "note". */
 const char *doctor_device_result_name(dev_result_t r);
 
