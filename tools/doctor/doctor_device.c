@@ -225,10 +225,19 @@ static bool check_version(doctor_t *d)
         return true;
     }
     char *how = refused_words(&r);
+    /* The version is what the refusal is about only when it is the one difference from a
+     * handshake the broker took (step 4), or when the broker says so (protocol_version). */
+    bool more = max < mqtls_tls_max_version() && d->st[4].result == R_OK;
+    if (!more && r.alert != 70) {
+        add_check(d, "TLS version", DEV_UNKNOWN,
+                  doctor_xfmt("could not check: the broker refuses a handshake offering %s at "
+                              "most (%s), and step 4 does not show it taking more", v, how));
+        free(how);
+        return false;
+    }
     add_failure(d, "TLS version",
                 doctor_xfmt("the broker refuses a handshake offering %s at most (%s)%s", v, how,
-                            d->st[4].result == R_OK ? ", where this host's, offering more, "
-                                                      "succeeded" : ""),
+                            more ? ", where this host's, offering more, succeeded" : ""),
                 alert_code(p, r.alert), MQTLS_CAUSE_TLS_VERSION_MISMATCH,
                 doctor_xfmt("let the broker accept %s (e.g. mosquitto: tls_version "
                             "tlsv1.2 or none); the device cannot offer more", v));
@@ -260,9 +269,11 @@ static void check_suites(doctor_t *d)
                 doctor_xfmt("the broker accepts none of the suites the device offers (%s); "
                             "offered: %s", how, p->suites),
                 alert_code(p, r.alert), MQTLS_CAUSE_NO_COMMON_CIPHER,
-                tool_xstrdup("enable on the broker a suite of the device's list (a CC3200 has "
-                             "no AES-GCM: e.g. ECDHE-RSA-AES128-SHA256), or choose the "
-                             "device's SL_SEC_MASK bits to match the broker's"));
+                doctor_xfmt("enable on the broker a suite of the device's list%s, or set the "
+                            "device's SL_SEC_MASK to suites the broker takes",
+                            p->stack == MQTLS_DEVSTACK_CC3200
+                                ? " (a CC3200 has no AES-GCM: e.g. ECDHE-RSA-AES128-SHA256)"
+                                : ""));
     free(how);
 }
 
@@ -296,6 +307,13 @@ static void check_broker(doctor_t *d)
         add_check(d, "broker", DEV_UNKNOWN,
                   tool_xstrdup(d->cfg.tls ? "could not check: no TCP connection to the broker"
                                           : "not checked: plain MQTT, no TLS"));
+        return;
+    }
+    if (d->cfg.keypass && d->ev_valid && d->ev.cert_requested) {
+        /* The handshakes would go without the certificate the broker asks for. */
+        add_check(d, "broker", DEV_UNKNOWN,
+                  tool_xstrdup("could not check: the broker asks for a client certificate "
+                               "and its key is encrypted (the passphrase is not kept)"));
         return;
     }
     if (check_version(d)) {
