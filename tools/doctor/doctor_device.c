@@ -216,7 +216,7 @@ static bool check_version(doctor_t *d)
     const mqtls_device_profile_t *p = d->device;
     int max = p->tls_max < mqtls_tls_max_version() ? p->tls_max : mqtls_tls_max_version();
     const char *v = max == MQTLS_TLS_V1_3 ? "TLS 1.3" : "TLS 1.2";
-    probe_t r = probe(d, max, NULL, d->alpn);
+    probe_t r = probe(d, max, d->cfg.ciphers, d->alpn); /* step 4's, capped */
     if (!r.ran)
         return not_run(d, "TLS version");
     if (r.ok) {
@@ -226,12 +226,16 @@ static bool check_version(doctor_t *d)
     }
     char *how = refused_words(&r);
     /* The version is what the refusal is about only when it is the one difference from a
-     * handshake the broker took (step 4), or when the broker says so (protocol_version). */
+     * handshake the broker took (step 4), or when the broker says so (protocol_version);
+     * and only when the cap is the device's own, not this host's library's. */
     bool more = max < mqtls_tls_max_version() && d->st[4].result == R_OK;
-    if (!more && r.alert != 70) {
+    if (max < p->tls_max || (!more && r.alert != 70)) {
         add_check(d, "TLS version", DEV_UNKNOWN,
                   doctor_xfmt("could not check: the broker refuses a handshake offering %s at "
-                              "most (%s), and step 4 does not show it taking more", v, how));
+                              "most (%s), %s", v, how,
+                              max < p->tls_max ? "the most this host's TLS library has; the "
+                                                 "device offers more"
+                                               : "and step 4 does not show it taking more"));
         free(how);
         return false;
     }
