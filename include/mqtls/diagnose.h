@@ -251,7 +251,8 @@ typedef struct mqtls_device_profile {
                                 unknown */
     int ed25519;           /**< an Ed25519 key: 1 taken, 0 refused, -1 unknown */
     int max_intermediates; /**< intermediate CAs verification follows, -1: unknown */
-    mqtls_device_fact_t versions, suites_fact, keys, formats, depth, trust, sni, alpn_fact;
+    mqtls_device_fact_t versions, suites_fact, keys, formats, depth, trust, sni, alpn_fact,
+        sizes;
 } mqtls_device_profile_t;
 
 /** What a profile says of something: taken, refused, or no source says. */

@@ -61,7 +61,8 @@ static const mqtls_device_profile_t profiles[] = {
       "forum threads 633280, 845863, 1563121 (e2e.ti.com, wi-fi forum)"},
      UNKNOWN_FACT,
      {"SL_SO_SECURE_ALPN (40), a bitmap of h1/h2 names; SL_SO_SECURE_ALPN_GENERAL (44), one "
-      "name by string, in newer SDKs", TI_SOCK_3220}},
+      "name by string, in newer SDKs", TI_SOCK_3220},
+     UNKNOWN_FACT},
     {"cc3200", "TI SimpleLink CC3200 (CC3200 SDK 1.x, TLS in the network processor)",
      MQTLS_DEVSTACK_CC3200, MQTLS_TLS_V1_2, CC3200_SUITES, false, false,
      -1, -1, -1, NULL, -1, -1,
@@ -75,7 +76,8 @@ static const mqtls_device_profile_t profiles[] = {
      UNKNOWN_FACT,
      {"the CA file only: no catalog (the SDK defines no -467/-468)", TI_SOCK_3200},
      UNKNOWN_FACT,
-     {"none: the CC3200 SDK has no ALPN option", TI_SOCK_3200}},
+     {"none: the CC3200 SDK has no ALPN option", TI_SOCK_3200},
+     UNKNOWN_FACT},
     {"mbedtls-device", "mqtls's Mbed TLS backend over Mbed TLS 2.28 (default config.h)",
      MQTLS_DEVSTACK_MBEDTLS, MQTLS_TLS_V1_2, NULL, true, false,
      0, 8192, 0,
@@ -95,7 +97,9 @@ static const mqtls_device_profile_t profiles[] = {
      {"the CA file", "src/tls/mbedtls/creds_mbedtls.c (mbedtls_ssl_conf_ca_chain)"},
      {"sent: mbedtls_ssl_set_hostname", "src/tls/mbedtls/tls_mbedtls.c; config.h "
       "MBEDTLS_SSL_SERVER_NAME_INDICATION"},
-     {"yes", "Mbed TLS 2.28 config.h (MBEDTLS_SSL_ALPN)"}},
+     {"yes", "Mbed TLS 2.28 config.h (MBEDTLS_SSL_ALPN)"},
+     {"records of up to 16384 bytes of content (MBEDTLS_SSL_IN_CONTENT_LEN, the default)",
+      "Mbed TLS 2.28 ssl.h, config.h"}},
     {"openssl", "OpenSSL 3.0 as Debian 12 builds it (security level 2)",
      MQTLS_DEVSTACK_OPENSSL, MQTLS_TLS_V1_3, NULL, true, false,
      2048, 0, 224, "*", 1, 100,
@@ -109,7 +113,9 @@ static const mqtls_device_profile_t profiles[] = {
      {"100 intermediate CAs (the default verify depth)", "OpenSSL SSL_CTX_set_verify(3)"},
      {"the CA file (and the system's store with --tls-use-os-certs)", "src/tls/openssl/"},
      {"sent", "src/tls/openssl/"},
-     {"yes", "src/tls/openssl/"}},
+     {"yes", "src/tls/openssl/"},
+     {"the server's certificate chain up to 100 kB (the default max_cert_list)",
+      "OpenSSL SSL_CTX_set_max_cert_list(3)"}},
 };
 
 #define N_PROFILES (sizeof profiles / sizeof profiles[0])

@@ -359,6 +359,7 @@ static void json_dev_profile(tool_json_t *j, const mqtls_device_profile_t *p)
     json_dev_fact(j, "trust", &p->trust);
     json_dev_fact(j, "sni", &p->sni);
     json_dev_fact(j, "alpn", &p->alpn_fact);
+    json_dev_fact(j, "sizes", &p->sizes);
     tool_json_end(j);
 }
 

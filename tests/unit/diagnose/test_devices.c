@@ -40,6 +40,7 @@ TEST(every_fact_has_a_source_or_is_unknown)
         fact_ok(&p->trust);
         fact_ok(&p->sni);
         fact_ok(&p->alpn_fact);
+        fact_ok(&p->sizes);
         CHECK(p->versions.value != NULL && p->trust.value != NULL);
         /* Unknown key facts give unknown limits, and the reverse. */
         CHECK((p->keys.value == NULL) == (p->rsa_min < 0));
