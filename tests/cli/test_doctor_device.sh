@@ -210,6 +210,12 @@ assert_eq "ok" "$(jcheck 'chain depth' result)" "9 intermediates: within OpenSSL
 dev "$(rc "$H_DEEP" 0)" cc3200 "$DEEP9"
 assert_eq "unknown" "$(jcheck 'chain depth' result)" "CC3200: no source for its depth: unknown"
 
+# ---- plain MQTT: nothing of TLS to check ------------------------------------------------------
+OUT=$(timeout "$T" "$MQTLS_BIN" doctor -h 127.0.0.1 -p "$PORT" --no-roundtrip --device cc3200 2>&1)
+assert_status 0 $? "plain MQTT with --device: no failure"
+has "broker: not checked: plain MQTT, no TLS" "plain MQTT: the broker is not checked"
+hasnt "the device prints" "plain MQTT: no device code"
+
 # ---- setups the device can handle ---------------------------------------------------------------
 dev 0 cc3200 "$ANY"
 has "device result: no failure found" "CC3200 on a TLS 1.2 broker with CBC suites: no failure"
