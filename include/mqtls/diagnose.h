@@ -96,12 +96,37 @@ typedef enum mqtls_cause {
     MQTLS_CAUSE_CLOSED_AFTER_SUBSCRIBE,
     MQTLS_CAUSE_CLOSED_AFTER_PUBLISH,
     MQTLS_CAUSE_SERVER_DISCONNECT,
+    /* step-1 findings (issue 15, point 3) */
+    MQTLS_CAUSE_CERT_KEY_SWAPPED,
+    MQTLS_CAUSE_CERT_FILE_IS_KEY,
+    MQTLS_CAUSE_KEY_FILE_IS_CERT,
+    MQTLS_CAUSE_CLIENT_CERT_NO_CLIENT_AUTH,
+    MQTLS_CAUSE_CLIENT_CERT_KEY_USAGE,
+    MQTLS_CAUSE_CA_FILE_NOT_CA,
+    MQTLS_CAUSE_CA_FILE_IS_DEVICE_CERT,
     /* Device profiles, `mqtls doctor --device` (issue 15, point 7). */
     MQTLS_CAUSE_DEVICE_ROOT_NOT_IN_CATALOG,
     MQTLS_CAUSE_DEVICE_CHAIN_TOO_DEEP,
     MQTLS_CAUSE_UNKNOWN,
     MQTLS_CAUSE_COUNT
 } mqtls_cause_t;
+
+/* ---- step-1 findings (issue 15, point 3) ------------------------------------------------
+ * What the local checks of step 1 found, as bits of mqtls_diag_facts_t::findings. Each is a
+ * warning until a later failure is one it explains: then it is the cause (findings.c). */
+#define MQTLS_FINDING_CERT_IS_KEY 0x0001u  /**< the certificate file holds a private key and
+                                                no certificate */
+#define MQTLS_FINDING_KEY_IS_CERT 0x0002u  /**< the key file holds a certificate and no
+                                                private key (both bits: swapped) */
+#define MQTLS_FINDING_NO_CLIENT_AUTH 0x0004u /**< the device certificate has an
+                                                  extendedKeyUsage without clientAuth */
+#define MQTLS_FINDING_CA_NOT_CA 0x0008u    /**< the CA file (and directory) holds certificates,
+                                                none of them a CA */
+#define MQTLS_FINDING_CA_IS_DEVICE 0x0010u /**< the CA file holds the device's own
+                                                certificate */
+#define MQTLS_FINDING_NO_DIGITAL_SIGNATURE 0x0020u /**< the device certificate has a keyUsage
+                                                        without digitalSignature (nor
+                                                        keyAgreement) */
 
 /** The step of the round trip (stage 6) that failed. */
 typedef enum mqtls_diag_rt_step {
@@ -163,6 +188,8 @@ typedef struct mqtls_diag_facts {
     uint8_t dev_len;
     const char *now_utc;                /**< this machine's clock, "YYYY-MM-DD HH:MM:SS" UTC
                                              (NULL: no clock check) */
+    /* step-1 findings (issue 15, point 3) */
+    uint32_t findings;                  /**< MQTLS_FINDING_* bits step 1 found */
 } mqtls_diag_facts_t;
 
 /** The words for @p cause (never NULL; MQTLS_CAUSE_UNKNOWN for out-of-range values). */

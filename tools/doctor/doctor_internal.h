@@ -14,6 +14,8 @@
  *   doctor_cause.c     the facts that back the cause mqtls_diagnose() named
  *   doctor_mqtt5.c     MQTT 5 reason codes (what to do, the Server Reference) and the AWS
  *                      IoT reading of a cause, for an AWS IoT host only
+ *   doctor_findings.c  the facts of a cause a step-1 finding became (swapped files, no
+ *                      clientAuth, a CA file without a CA)
  *   doctor_text.c      the text report                  doctor_json.c  the JSON report
  *   doctor_device.c    --device: the credentials and the broker against a device's
  *                      profile (src/diagnose/devices.c), with the codes that device prints
@@ -278,6 +280,8 @@ const char *doctor_device_result_name(dev_result_t r);
 
 /* ---- the reports -------------------------------------------------------------------------- */
 
+/** The facts of a cause a step-1 finding became (doctor_findings.c); false: not one. */
+bool doctor_findings_facts(doctor_t *d);
 /** Gathers the facts that back the cause (after a failed step). */
 void doctor_cause_facts(doctor_t *d);
 /** Text: the header line, one step, the cause (nothing with --json). */
