@@ -312,6 +312,24 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "certificate is not a CA.",
       "give the broker's root CA (named below) with --cafile; the device certificate goes "
       "with --cert only."),
+    C(MQTLS_CAUSE_DEVICE_ROOT_NOT_IN_CATALOG, "device.root_not_in_catalog", MQTLS_DIAG_TLS,
+      "the broker's root CA is not in the device's trusted-root catalog",
+      "a CC3220 checks the root of the server's chain against a catalog TI signs and "
+      "flashes with the image, besides the CA file; a private root is in no catalog, and "
+      "the development (\"playground\") catalog holds no real root. sl_Connect then "
+      "returns -468 although the CA file verified the chain, and TI's MQTT library closes.",
+      "use a broker certificate that chains to a root of TI's production catalog (the "
+      "SDK's tools/cc32xx_tools/certificate-catalog/readme.html lists them) and flash that "
+      "catalog; or, knowingly, disable the catalog for the socket "
+      "(SL_SO_SECURE_DISABLE_CERTIFICATE_STORE, mqtls: disable_cert_store) or keep -468 "
+      "(MQTLS_SL_KEEP_UNKNOWN_ROOT)."),
+    C(MQTLS_CAUSE_DEVICE_CHAIN_TOO_DEEP, "device.chain_too_deep", MQTLS_DIAG_TLS,
+      "the broker's chain has more intermediate CAs than the device's TLS stack follows",
+      "a TLS stack builds the chain in a fixed array: Mbed TLS 2.28 follows at most "
+      "MBEDTLS_X509_MAX_INTERMEDIATE_CA (8) intermediates and then stops with "
+      "MBEDTLS_ERR_X509_FATAL_ERROR; OpenSSL's default verify depth is 100.",
+      "send a shorter chain from the broker (a CA hierarchy with fewer levels), or build the "
+      "device's stack with a higher limit (Mbed TLS: MBEDTLS_X509_MAX_INTERMEDIATE_CA)."),
     C(MQTLS_CAUSE_UNKNOWN, "unknown", MQTLS_DIAG_MQTT, "the cause could not be determined",
       "the failure matches no known pattern.", "see the evidence printed above."),
 };
