@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# mqtls doctor: every TLS alert either way and every verification outcome (issue 15, point
+# 2; src/diagnose/alerts.c, rules.c verify(), names.c). Credentials from the openssl CLI.
+# For each: `mqtls doctor --json` names the expected cause id, and the neighbouring causes
+# (those the same symptom could be confused with) are asserted absent.
+#
+# Where each alert comes from, by preference:
+#   REAL     a real mosquitto (its OpenSSL) configured for it
+#   OPENSSL  tests/brokers/mqtls_tls_script: an OpenSSL server whose callback fails the way a
+#            real server's does (servername -> 112, ALPN -> 120, a verify callback failing
+#            with an X509 error -> the alert OpenSSL itself picks for that error)
+#   RAW      no real server can be made to send it on purpose: a server writes the alert
+#            record after the ClientHello (mqtls_fake_broker alert N), or a ServerHello below
+#            TLS 1.2 (mqtls_tls_script hello)
+. "$(dirname "$0")/lib.sh"
+
+command -v python3 > /dev/null || die "python3 is needed to read the --json output"
+command -v openssl > /dev/null || die "the openssl CLI makes this test's certificates"
+: "${MQTLS_FAKE_BROKER_BIN:?MQTLS_FAKE_BROKER_BIN must name the mqtls_fake_broker helper}"
+if [ -z "${MQTLS_TLS_SCRIPT_BIN:-}" ] || [ ! -x "$MQTLS_TLS_SCRIPT_BIN" ]; then
+    echo "skip - mqtls_tls_script is not built (no OpenSSL 3 development files)"
+    exit 77
+fi
+
+# case_id EXIT CAUSE NOT-CAUSES ARGS...: `mqtls doctor --json ARGS` names CAUSE, none of the
+# space-separated NOT-CAUSES, and exits with EXIT; the human report is left in $OUT.
+case_id() {
+    local want_rc=$1 want=$2 nots=$3 rc got n
+    shift 3
+    timeout "$T" "$MQTLS_BIN" doctor --json "$@" > "$WORK/case.json" 2> "$WORK/case.err"
+    rc=$?
+    got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["cause"]["id"])' \
+        "$WORK/case.json" 2>&1)
+    assert_eq "$want" "$got" "doctor $*: names $want"
+    for n in $nots; do
+        assert_not_contains "$got" "$n" "doctor $*: not $n"
+    done
+    assert_status "$want_rc" "$rc" "doctor --json $*"
+    OUT=$(timeout "$T" "$MQTLS_BIN" doctor "$@" 2>&1)
+    for n in $nots; do
+        assert_not_contains "$OUT" "cause: $n" "doctor $* (text): not $n"
+    done
+}
+has() { assert_contains "$OUT" "$1" "$2"; }
+
+# script MODE [ARG] [OPTION...]: starts mqtls_tls_script; sets SCRIPT_PORT.
+script() {
+    local out i
+    out=$(mktemp "$WORK/script-XXXXXX")
+    "$MQTLS_TLS_SCRIPT_BIN" "$@" --lifetime 120 > "$out" 2> "$out.err" &
+    BG_PIDS+=("$!")
+    SCRIPT_PID=$!
+    for i in $(seq 1 200); do
+        [ -s "$out" ] && break
+        sleep 0.02
+    done
+    SCRIPT_PORT=$(head -1 "$out")
+    [ -n "$SCRIPT_PORT" ] || die "mqtls_tls_script $* did not start: $(cat "$out.err")"
+}
+stop_script() { kill "$SCRIPT_PID" 2> /dev/null; wait "$SCRIPT_PID" 2> /dev/null; }
+
+# ---- certificates (openssl CLI) ------------------------------------------------------------------
+C=$WORK/pki
+mkdir -p "$C"
+# mkcert NAME SUBJECT EXT ISSUER [KEYSPEC] [DIGEST]: a key and a certificate issued by ISSUER
+# (self-signed when ISSUER is "-"). KEYSPEC: ec (P-256, the default) or rsa:BITS.
+mkcert() {
+    local name=$1 subj=$2 ext=$3 issuer=$4 keyspec=${5:-ec} md=${6:-sha256}
+    case $keyspec in
+    ec) openssl ecparam -name prime256v1 -genkey -noout -out "$C/$name.key" 2> /dev/null ;;
+    rsa:*) openssl genrsa -out "$C/$name.key" "${keyspec#rsa:}" 2> /dev/null ;;
+    esac || return 1
+    printf '%b\n' "$ext" > "$C/$name.ext"
+    if [ "$issuer" = - ]; then
+        openssl req -new -x509 -key "$C/$name.key" -subj "$subj" -days 30 "-$md" \
+            -extensions v3 -config <(printf '[req]\ndistinguished_name=dn\n[dn]\n[v3]\n%b\n' \
+            "$ext") -out "$C/$name.crt" 2> /dev/null
+    else
+        openssl req -new -key "$C/$name.key" -subj "$subj" -out "$C/$name.csr" 2> /dev/null &&
+            openssl x509 -req -in "$C/$name.csr" -CA "$C/$issuer.crt" -CAkey "$C/$issuer.key" \
+                -CAcreateserial -days 20 "-$md" -extfile "$C/$name.ext" \
+                -out "$C/$name.crt" 2> /dev/null
+    fi
+}
+CA_EXT='basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign'
+SRV_EXT='basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth'
+DEV_EXT='basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth'
+mkcert ca "/CN=Alerts Test CA" "$CA_EXT" - || die "openssl: CA"
+mkcert server "/CN=localhost" "$SRV_EXT" ca || die "openssl: server"
+mkcert device "/CN=alerts-device" "$DEV_EXT" ca || die "openssl: device"
+
+LOC=(-h localhost --timeout 3)
+DEV=(--cert "$C/device.crt" --key "$C/device.key")
+SRV=(--cert "$C/server.crt" --key "$C/server.key")
+
+# ---- the broker refuses our certificate (OPENSSL: a verify callback failing with the X509
+# error, and the alert OpenSSL picks for it; TLS 1.2, so the alert ends the handshake) ------------
+# The neighbours: the generic refusal, the one id the old rules gave them all, and the
+# local readings of the same words.
+CERT_NOTS="tls.client_cert_rejected tls.handshake_failed tls.client_cert_required"
+verify_case() { # X509-ERROR ALERT CAUSE [NOT-CAUSES]
+    script verify "$1" "${SRV[@]}" --ca "$C/ca.crt" --tls-max 1.2
+    case_id 14 "$3" "$CERT_NOTS ${4:-}" "${LOC[@]}" -p "$SCRIPT_PORT" --cafile "$C/ca.crt" "${DEV[@]}"
+    has "the broker sent alert $2 " "$3: alert $2"
+    has "after receiving the client certificate '$C/device.crt'" "$3: after our certificate"
+    stop_script
+}
+# X509_V_ERR_CERT_REJECTED (28) -> 42 bad_certificate
+verify_case 28 42 tls.client_cert_bad "tls.client_missing_intermediate"
+# X509_V_ERR_INVALID_PURPOSE (26) -> 43 unsupported_certificate
+verify_case 26 43 tls.client_cert_unsupported "cred.key_unsupported"
+# X509_V_ERR_CERT_REVOKED (23) -> 44 certificate_revoked
+verify_case 23 44 tls.client_cert_revoked "tls.client_cert_expired"
+# X509_V_ERR_CERT_HAS_EXPIRED (10) -> 45: the device certificate is valid by our clock
+verify_case 10 45 tls.client_cert_expired "cred.client_cert_expired tls.clock_wrong"
+has "alert 45 certificate_expired" "client_cert_expired: the alert named"
+# X509_V_ERR_SUBJECT_ISSUER_MISMATCH (29), not in OpenSSL's table -> 46 certificate_unknown
+verify_case 29 46 tls.client_cert_unknown "tls.client_missing_intermediate"
+# X509_V_ERR_CERT_SIGNATURE_FAILURE (7) -> 51 decrypt_error
+verify_case 7 51 tls.client_cert_signature "cred.key_mismatch tls.handshake_crypto_failed"
+# X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (20) -> 48 unknown_ca: the refusal it always was
+script verify 20 "${SRV[@]}" --ca "$C/ca.crt" --tls-max 1.2
+case_id 14 tls.client_cert_rejected "tls.client_cert_bad tls.client_cert_unknown" "${LOC[@]}" \
+    -p "$SCRIPT_PORT" --cafile "$C/ca.crt" "${DEV[@]}"
+has "alert 48 unknown_ca" "client_cert_rejected: alert 48"
+stop_script
+# TLS 1.3 (OpenSSL): the same refusal arrives after our Finished; the TLS layer waits for the
+# server's verdict, so it still ends step 4. (Mbed TLS 2.28 speaks TLS 1.2 only.)
+if tls_is_openssl; then
+script verify 23 "${SRV[@]}" --ca "$C/ca.crt"
+case_id 14 tls.client_cert_revoked "$CERT_NOTS mqtt.closed_after_connect" "${LOC[@]}" \
+    -p "$SCRIPT_PORT" --cafile "$C/ca.crt" "${DEV[@]}"
+stop_script
+fi
+# The same server without a certificate from us: a certificate alert is not about ours.
+script verify 23 "${SRV[@]}" --ca "$C/ca.crt" --tls-max 1.2
+case_id 14 tls.client_cert_required "tls.client_cert_revoked" "${LOC[@]}" -p "$SCRIPT_PORT" \
+    --cafile "$C/ca.crt"
+stop_script
+
+# ---- the server name and ALPN (OPENSSL: its servername and ALPN callbacks) -----------------------
+script sni broker.alerts.test "${SRV[@]}"
+case_id 14 tls.unrecognized_name "tls.hostname_mismatch tls.handshake_failed" "${LOC[@]}" \
+    -p "$SCRIPT_PORT" --cafile "$C/ca.crt"
+has "alert 112 unrecognized_name in answer to the ClientHello" "unrecognized_name: the alert"
+has "server name sent (SNI): 'localhost'" "unrecognized_name: the name sent"
+# By address: no SNI at all, and that is said.
+case_id 14 tls.unrecognized_name "tls.hostname_mismatch" -h 127.0.0.1 --timeout 3 \
+    -p "$SCRIPT_PORT" --cafile "$C/ca.crt"
+has "no server name (SNI) was sent: '127.0.0.1' is an IP address" "unrecognized_name: no SNI"
+stop_script
+# The neighbour: a name the server knows passes the handshake (the server says no more).
+script sni localhost "${SRV[@]}"
+case_id 15 mqtt.no_connack "tls.unrecognized_name" "${LOC[@]}" -p "$SCRIPT_PORT" \
+    --cafile "$C/ca.crt"
+stop_script
+script alpn mqtt "${SRV[@]}"
+case_id 14 tls.alpn_mismatch "tls.alpn_required tls.handshake_failed" "${LOC[@]}" \
+    -p "$SCRIPT_PORT" --cafile "$C/ca.crt" --alpn x-other
+has "alert 120 no_application_protocol" "alpn_mismatch: the alert"
+has "ALPN offered: x-other" "alpn_mismatch: what was offered"
+# The neighbour: the protocol it speaks.
+case_id 15 mqtt.no_connack "tls.alpn_mismatch" "${LOC[@]}" -p "$SCRIPT_PORT" \
+    --cafile "$C/ca.crt" --alpn mqtt
+stop_script
+
+# ---- a server capped below TLS 1.2 ----------------------------------------------------------------
+# RAW: a ServerHello of TLS 1.1, as an old server that does not know TLS 1.3's
+# supported_versions answers a ClientHello; this client refuses it with its own alert 70.
+script hello 0302
+case_id 14 tls.server_tls_too_old "tls.version_mismatch tls.handshake_failed" "${LOC[@]}" \
+    -p "$SCRIPT_PORT" --cafile "$C/ca.crt"
+has "the server answered with a TLS version below 1.2; this client sent alert 70" \
+    "server_tls_too_old: our alert"
+stop_script
+finish
