@@ -89,6 +89,16 @@ mkcert ca "/CN=Alerts Test CA" "$CA_EXT" - || die "openssl: CA"
 mkcert server "/CN=localhost" "$SRV_EXT" ca || die "openssl: server"
 mkcert device "/CN=alerts-device" "$DEV_EXT" ca || die "openssl: device"
 
+mkcert revoked "/CN=alerts-revoked" "$DEV_EXT" ca || die "openssl: revoked device"
+# The CA's revocation list, with the device 'revoked' on it (openssl ca -revoke, -gencrl).
+mkdir -p "$C/db" && : > "$C/db/index.txt" && echo 01 > "$C/db/crlnumber"
+printf '[ca]\ndefault_ca=d\n[d]\ndatabase=%s\ncrlnumber=%s\ndefault_md=sha256\n%s\n' \
+    "$C/db/index.txt" "$C/db/crlnumber" "default_crl_days=30" > "$C/ca.cnf"
+openssl ca -config "$C/ca.cnf" -cert "$C/ca.crt" -keyfile "$C/ca.key" -revoke "$C/revoked.crt" \
+    > /dev/null 2>&1 || die "openssl ca -revoke"
+openssl ca -config "$C/ca.cnf" -cert "$C/ca.crt" -keyfile "$C/ca.key" -gencrl \
+    -out "$C/ca.crl" > /dev/null 2>&1 || die "openssl ca -gencrl"
+
 LOC=(-h localhost --timeout 3)
 DEV=(--cert "$C/device.crt" --key "$C/device.key")
 SRV=(--cert "$C/server.crt" --key "$C/server.key")
@@ -173,4 +183,69 @@ case_id 14 tls.server_tls_too_old "tls.version_mismatch tls.handshake_failed" "$
 has "the server answered with a TLS version below 1.2; this client sent alert 70" \
     "server_tls_too_old: our alert"
 stop_script
+# ---- alerts no real server can be made to send on purpose (RAW: the alert record after the
+# ClientHello, mqtls_fake_broker alert N) --------------------------------------------------------
+raw_case() { # ALERT NAME CAUSE [NOT-CAUSES]
+    start_fake alert "$1"
+    case_id 14 "$3" "tls.handshake_failed ${4:-}" "${LOC[@]}" -p "$FAKE_PORT" --cafile "$C/ca.crt"
+    has "the broker sent alert $1 $2 in answer to the ClientHello" "$3: the alert, when"
+    stop_fake
+}
+raw_case 47 illegal_parameter tls.illegal_parameter "tls.server_protocol_error"
+raw_case 49 access_denied tls.access_denied "tls.client_cert_rejected"
+raw_case 50 decode_error tls.decode_error "tls.server_protocol_error"
+raw_case 51 decrypt_error tls.handshake_crypto_failed "cred.key_mismatch tls.client_cert_signature"
+raw_case 71 insufficient_security tls.insufficient_security "tls.no_common_cipher"
+raw_case 80 internal_error tls.server_internal_error ""
+raw_case 86 inappropriate_fallback tls.inappropriate_fallback "tls.version_mismatch"
+raw_case 90 user_canceled tls.user_canceled ""
+raw_case 109 missing_extension tls.missing_extension ""
+# 70 from the server although TLS 1.2 and 1.3 were offered (OpenSSL backend): too old. With
+# Mbed TLS 2.28 (1.2 only) the server may want 1.3: the old reading stays.
+if tls_is_openssl; then
+    raw_case 70 protocol_version tls.server_tls_too_old "tls.version_mismatch"
+    start_fake alert 70
+    case_id 14 tls.version_mismatch "tls.server_tls_too_old" "${LOC[@]}" -p "$FAKE_PORT" \
+        --cafile "$C/ca.crt" --tls-version tlsv1.3
+    has "this client offered TLS 1.3 only" "version_mismatch: 1.3 only offered"
+    stop_fake
+else
+    raw_case 70 protocol_version tls.version_mismatch "tls.server_tls_too_old"
+fi
+# AWS IoT's 120 stays alpn_required (the id tells it needs x-amzn-mqtt-ca), not a mismatch.
+start_fake alert 120
+AWS=a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com
+case_id 14 tls.alpn_required "tls.alpn_mismatch" -h "$AWS" -p 443 \
+    --connect-to "$AWS:443:127.0.0.1:$FAKE_PORT" --cafile "$C/ca.crt" --timeout 3 --alpn mqtt
+stop_fake
+
+# ---- REAL: mosquitto ----------------------------------------------------------------------------
+# 44: mosquitto's crlfile revokes the device certificate; the neighbours are a good device of
+# the same CA (accepted) and no certificate at all (116 over TLS 1.3, or 40 over TLS 1.2).
+start_tls_broker "cafile $C/ca.crt" "certfile $C/server.crt" "keyfile $C/server.key" \
+    "require_certificate true" "crlfile $C/ca.crl" "allow_anonymous true"
+CRL_TLS=$TLS_PORT
+case_id 14 tls.client_cert_revoked "$CERT_NOTS tls.client_cert_bad" "${LOC[@]}" -p "$CRL_TLS" \
+    --cafile "$C/ca.crt" --cert "$C/revoked.crt" --key "$C/revoked.key"
+has "alert 44 certificate_revoked after receiving the client certificate '$C/revoked.crt'" \
+    "client_cert_revoked (mosquitto crlfile): the alert"
+case_id 0 ok "tls.client_cert_revoked" "${LOC[@]}" -p "$CRL_TLS" --cafile "$C/ca.crt" "${DEV[@]}"
+case_id 14 tls.client_cert_required "tls.client_cert_revoked tls.client_cert_rejected" \
+    "${LOC[@]}" -p "$CRL_TLS" --cafile "$C/ca.crt"
+if tls_is_openssl; then
+    has "alert 116 certificate_required" "client_cert_required: mosquitto's TLS 1.3 alert"
+fi
+# 70: a broker capped below TLS 1.2 by OpenSSL's own configuration (mosquitto's tls_version is
+# a minimum only). The OpenSSL client offers 1.2 and 1.3 and gets the broker's alert 70; Mbed
+# TLS 2.28 gets a TLS 1.1 ServerHello and sends 70 itself: the same cause either way.
+printf '%s\n' "openssl_conf = conf" "[conf]" "ssl_conf = ssl" "[ssl]" \
+    "system_default = sys" "[sys]" "MinProtocol = TLSv1" "MaxProtocol = TLSv1.1" \
+    "CipherString = DEFAULT@SECLEVEL=0" > "$WORK/tls11.cnf"
+OPENSSL_CONF=$WORK/tls11.cnf start_tls_broker "certfile $C/server.crt" "keyfile $C/server.key" \
+    "tls_version tlsv1.1" "allow_anonymous true"
+OLD_TLS=$TLS_PORT
+case_id 14 tls.server_tls_too_old "tls.version_mismatch tls.handshake_failed" "${LOC[@]}" \
+    -p "$OLD_TLS" --cafile "$C/ca.crt"
+has "alert 70 protocol_version" "server_tls_too_old (mosquitto capped at TLS 1.1): alert 70"
+
 finish
