@@ -248,4 +248,91 @@ case_id 14 tls.server_tls_too_old "tls.version_mismatch tls.handshake_failed" "$
     -p "$OLD_TLS" --cafile "$C/ca.crt"
 has "alert 70 protocol_version" "server_tls_too_old (mosquitto capped at TLS 1.1): alert 70"
 
+# ---- verification outcomes of the broker's certificate (REAL: mosquitto) -------------------------
+# The broker's own OpenSSL must accept to serve what ours refuses: security level 0 for it.
+printf '%s\n' "openssl_conf = conf" "[conf]" "ssl_conf = ssl" "[ssl]" \
+    "system_default = sys" "[sys]" "CipherString = DEFAULT@SECLEVEL=0" > "$WORK/sec0.cnf"
+# serve NAME: a mosquitto serving the certificate NAME (its own key); sets OUT_PORT.
+serve() {
+    OPENSSL_CONF=$WORK/sec0.cnf start_tls_broker "certfile $C/$1.crt" "keyfile $C/$1.key" \
+        "allow_anonymous true"
+    OUT_PORT=$TLS_PORT
+}
+# The neighbours of every outcome: the generic failure and the other outcomes' ids.
+OUTCOMES="tls.server_weak_hash tls.server_weak_key tls.server_wrong_purpose
+    tls.server_key_usage tls.server_bad_signature tls.hostname_mismatch tls.handshake_failed
+    tls.server_untrusted_root"
+not_but() { local n out=""; for n in $OUTCOMES; do [ "$n" = "$1" ] || out="$out $n"; done; echo "$out"; }
+# Weak hash: signed with SHA-1.
+mkcert sha1 "/CN=localhost" "$SRV_EXT" ca ec sha1 || die "openssl: SHA-1 server"
+serve sha1
+case_id 14 tls.server_weak_hash "$(not_but tls.server_weak_hash)" "${LOC[@]}" -p "$OUT_PORT" \
+    --cafile "$C/ca.crt"
+has "'CN=localhost' (key EC P-256, signed ecdsa-with-SHA1)" "weak_hash: the certificate named"
+# Weak key: RSA 1024.
+mkcert rsa1024 "/CN=localhost" "$SRV_EXT" ca rsa:1024 || die "openssl: RSA 1024 server"
+serve rsa1024
+case_id 14 tls.server_weak_key "$(not_but tls.server_weak_key)" "${LOC[@]}" -p "$OUT_PORT" \
+    --cafile "$C/ca.crt"
+has "(key RSA 1024," "weak_key: the key named"
+# Wrong purpose: extendedKeyUsage clientAuth only (a device certificate on the broker).
+mkcert eku "/CN=localhost" 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=clientAuth' \
+    ca || die "openssl: clientAuth server"
+serve eku
+case_id 14 tls.server_wrong_purpose "$(not_but tls.server_wrong_purpose)" "${LOC[@]}" \
+    -p "$OUT_PORT" --cafile "$C/ca.crt"
+# Key usage: an RSA broker certificate whose keyUsage allows neither signing nor key
+# encipherment (its extendedKeyUsage is right).
+mkcert ku "/CN=localhost" 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,nonRepudiation' \
+    ca rsa:2048 || die "openssl: keyUsage server"
+serve ku
+case_id 14 tls.server_key_usage "$(not_but tls.server_key_usage)" "${LOC[@]}" -p "$OUT_PORT" \
+    --cafile "$C/ca.crt"
+# Bad signature: issued by a CA of the same name with another key (a CA made again), no key
+# identifiers to tell them apart.
+mkcert ca2 "/CN=Alerts Test CA" "$CA_EXT" - || die "openssl: second CA"
+mkcert badsig "/CN=localhost" "$SRV_EXT\nauthorityKeyIdentifier=none\nsubjectKeyIdentifier=none" \
+    ca2 || die "openssl: server of the second CA"
+serve badsig
+case_id 14 tls.server_bad_signature "$(not_but tls.server_bad_signature)" "${LOC[@]}" \
+    -p "$OUT_PORT" --cafile "$C/ca.crt"
+
+# ---- the host name, per RFC 6125: the evidence says which rule failed (REAL: mosquitto) ----------
+# to NAME PORT: connect as NAME (kept for SNI and the check) to the broker on 127.0.0.1:PORT.
+to() { echo "-h $1 -p 8883 --connect-to $1:8883:127.0.0.1:$2 --timeout 3"; }
+NAME_NOTS="tls.unrecognized_name tls.server_untrusted_root tls.handshake_failed"
+# A wildcard covers one label: *.alerts.test is a.alerts.test, not a.b.alerts.test.
+mkcert wild "/CN=wild" 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:*.alerts.test' ca ||
+    die "openssl: wildcard server"
+serve wild
+# shellcheck disable=SC2046
+case_id 14 tls.hostname_mismatch "$NAME_NOTS" $(to a.b.alerts.test "$OUT_PORT") --cafile "$C/ca.crt"
+has "the rule that failed: the wildcard '*.alerts.test' covers one label only: 'a.b.alerts.test' is more than one label below it (RFC 6125, 6.4.3)" \
+    "hostname_mismatch: the wildcard rule"
+# shellcheck disable=SC2046
+case_id 0 ok "tls.hostname_mismatch" $(to a.alerts.test "$OUT_PORT") --cafile "$C/ca.crt"
+# The CN is ignored when a DNS subjectAltName exists.
+mkcert cn "/CN=broker.alerts.test" 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:other.alerts.test' \
+    ca || die "openssl: CN server"
+serve cn
+# shellcheck disable=SC2046
+case_id 14 tls.hostname_mismatch "$NAME_NOTS" $(to broker.alerts.test "$OUT_PORT") \
+    --cafile "$C/ca.crt"
+has "'broker.alerts.test' is only in the subject's CN, which is ignored when the certificate has DNS subjectAltNames (RFC 6125, 6.4.4)" \
+    "hostname_mismatch: the CN rule"
+# shellcheck disable=SC2046
+case_id 0 ok "tls.hostname_mismatch" $(to other.alerts.test "$OUT_PORT") --cafile "$C/ca.crt"
+# An address matches only an iPAddress subjectAltName, not the same text as a DNS name.
+mkcert ipdns "/CN=127.0.0.1" 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:127.0.0.1' ca ||
+    die "openssl: DNS-named address server"
+serve ipdns
+case_id 14 tls.hostname_mismatch "$NAME_NOTS" -h 127.0.0.1 -p "$OUT_PORT" --timeout 3 \
+    --cafile "$C/ca.crt"
+has "'127.0.0.1' is an IP address: it matches only an iPAddress subjectAltName, never a DNS name or a wildcard" \
+    "hostname_mismatch: the address rule"
+mkcert ipsan "/CN=ip" 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1' ca ||
+    die "openssl: address server"
+serve ipsan
+case_id 0 ok "tls.hostname_mismatch" -h 127.0.0.1 -p "$OUT_PORT" --timeout 3 --cafile "$C/ca.crt"
+
 finish
