@@ -71,6 +71,15 @@ static bool alert_facts(doctor_t *d)
         else
             fact(d, "server name sent (SNI): '%s'", d->host);
         return true;
+    case MQTLS_CAUSE_CLIENT_CERT_EXPIRED_THERE:
+        received_fact(d);
+        for (unsigned i = 0; d->facts.dev_certs && i < d->facts.dev_len; i++)
+            fact(d, "'%s' (device certificate file) is valid from %s to %s UTC",
+                 d->facts.dev_certs[i].subject, d->facts.dev_certs[i].not_before,
+                 d->facts.dev_certs[i].not_after);
+        fact(d, "this machine's clock says %s UTC: valid here, expired by the broker's clock "
+             "or for another certificate it checked", d->now_utc);
+        return true;
     case MQTLS_CAUSE_ALPN_MISMATCH:
         received_fact(d);
         doctor_alpn_words(d, buf, sizeof buf);
@@ -88,7 +97,6 @@ static bool plain_alert(mqtls_cause_t c)
     case MQTLS_CAUSE_CLIENT_CERT_BAD:
     case MQTLS_CAUSE_CLIENT_CERT_UNSUPPORTED:
     case MQTLS_CAUSE_CLIENT_CERT_REVOKED:
-    case MQTLS_CAUSE_CLIENT_CERT_EXPIRED_THERE:
     case MQTLS_CAUSE_CLIENT_CERT_UNKNOWN:
     case MQTLS_CAUSE_CLIENT_CERT_SIGNATURE:
     case MQTLS_CAUSE_ACCESS_DENIED:
