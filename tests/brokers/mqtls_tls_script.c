@@ -16,9 +16,12 @@
  *                  OpenSSL's alert 120 no_application_protocol (RFC 7301, 3.2)
  *   verify ERR     asks for a client certificate and fails its verification with the X509
  *                  error ERR (X509_V_ERR_* number): OpenSSL sends its own alert for it
- *   hello VERSION  raw, no OpenSSL: answers the ClientHello with a ServerHello of the legacy
- *                  version VERSION (hex, 0301 or 0302), as a server capped below TLS 1.2
- *                  that does not know TLS 1.3's supported_versions answers
+ *   hello VERSION[:SUITE]
+ *                  raw, no OpenSSL: answers the ClientHello with a ServerHello of the legacy
+ *                  version VERSION (hex: 0302 is what a server capped at TLS 1.1 that does
+ *                  not know TLS 1.3's supported_versions answers) and the cipher suite SUITE
+ *                  (hex, default 002f; 0000, TLS_NULL_WITH_NULL_NULL, is one no client
+ *                  offers: a broken server)
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -171,8 +174,8 @@ static bool read_all(int fd, unsigned char *p, size_t n)
     return true;
 }
 
-/* A ServerHello of the legacy version asked for: random bytes, no session id,
- * TLS_RSA_WITH_AES_128_CBC_SHA, no compression (RFC 5246, 7.4.1.3). */
+/* A ServerHello of the legacy version and suite asked for: fixed "random" bytes, no session
+ * id, no compression (RFC 5246, 7.4.1.3). */
 static void serve_hello(int fd)
 {
     unsigned char hdr[5], body[16384];
@@ -181,14 +184,16 @@ static void serve_hello(int fd)
     size_t len = ((size_t)hdr[3] << 8) | hdr[4];
     if (len > sizeof body || !read_all(fd, body, len))
         return;
-    unsigned v = (unsigned)strtoul(o.arg, NULL, 16);
+    char *end;
+    unsigned v = (unsigned)strtoul(o.arg, &end, 16);
+    unsigned suite = *end == ':' ? (unsigned)strtoul(end + 1, NULL, 16) : 0x002Fu;
     unsigned char rec[5 + 4 + 38] = {22, 3, 1, 0, 42, 2, 0, 0, 38, (unsigned char)(v >> 8),
                                      (unsigned char)v};
     for (int i = 0; i < 32; i++)
         rec[11 + i] = (unsigned char)(i * 7 + 1);
     rec[43] = 0;    /* session id length */
-    rec[44] = 0x00; /* cipher suite 0x002F */
-    rec[45] = 0x2F;
+    rec[44] = (unsigned char)(suite >> 8);
+    rec[45] = (unsigned char)suite;
     rec[46] = 0;    /* compression: null */
     if (write(fd, rec, sizeof rec) != (ssize_t)sizeof rec)
         return;

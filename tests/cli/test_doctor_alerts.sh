@@ -185,6 +185,22 @@ case_id 14 tls.server_tls_too_old "tls.version_mismatch tls.handshake_failed" "$
 has "the server answered with a TLS version below 1.2; this client sent alert 70" \
     "server_tls_too_old: our alert"
 stop_script
+
+# ---- alerts this client sends about the server's messages (RAW: a broken ServerHello) ------------
+# A cipher suite nobody offers (TLS_NULL_WITH_NULL_NULL): this client answers illegal_parameter.
+# Mbed TLS 2.28 answers a suite it does not know with internal_error (its own fault, by its
+# alert): no reading about the server, the generic cause stays.
+script hello 0303:0000
+if tls_is_openssl; then
+    case_id 14 tls.server_protocol_error "tls.illegal_parameter tls.handshake_failed tls.no_common_cipher" \
+        "${LOC[@]}" -p "$SCRIPT_PORT" --cafile "$C/ca.crt"
+    has "this client sent alert 47 illegal_parameter" "server_protocol_error: our alert"
+else
+    case_id 14 tls.handshake_failed "tls.server_protocol_error tls.server_internal_error" \
+        "${LOC[@]}" -p "$SCRIPT_PORT" --cafile "$C/ca.crt"
+    has "sent 80 internal_error" "Mbed TLS: its own alert"
+fi
+stop_script
 # ---- alerts no real server can be made to send on purpose (RAW: the alert record after the
 # ClientHello, mqtls_fake_broker alert N) --------------------------------------------------------
 raw_case() { # ALERT NAME CAUSE [NOT-CAUSES]
