@@ -98,7 +98,7 @@ size: bootstrap
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?=
-FUZZ_TARGETS ?= decode props x509 url dprop client store
+FUZZ_TARGETS ?= decode props x509 url dprop client store aws
 
 fuzz: bootstrap
 	CC=clang cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMQTLS_FUZZ=ON \

@@ -20,6 +20,8 @@ demo_packages=(
   build-essential cmake                    # the gcc build
   libssl-dev                               # TLS on hosts: OpenSSL 3, the default backend
   mosquitto                                # the demo's private broker
+  mosquitto-dev                            # mosquitto's plugin API: the `mqtls awslocal` plugin
+  libcjson-dev                             # JSON on hosts: awslocal's jobs and services
 )
 test_packages=(
   "${demo_packages[@]}"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Code size of the library core for Cortex-M4 (arm-none-eabi-gcc, thumb, hard float,
 # -ffunction-sections -fdata-sections -DNDEBUG), per file and in total, at -Os and -O2, for
-# three configurations. The image is what a device client links: the blocking layer, status
-# sentences and broker-side packets are compiled out (MQTLS_CFG_SYNC/TEXT/SERVER_CODEC=0).
+# three configurations, and the AWS IoT device helpers (src/aws/) on a line of their own. The
+# image is what a device client links: the blocking layer, status sentences and broker-side
+# packets are compiled out (MQTLS_CFG_SYNC/TEXT/SERVER_CODEC=0).
 #
 #   scripts/size.sh           print the tables
 #   scripts/size.sh --check   also say when "full -Os" exceeds the budget in scripts/size-budget
@@ -22,7 +23,7 @@ declare -A defs=(
 )
 order=(full 3.1.1-only qos1)
 out=${MQTLS_SIZE_DIR:-build-size}
-declare -A totals
+declare -A totals aws_totals
 
 # 9876 -> 9,876
 group() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
@@ -35,8 +36,9 @@ for cfg in "${order[@]}"; do
       -DCMAKE_BUILD_TYPE=$type "-DMQTLS_CORE_DEFS=${defs[$cfg]}" >/dev/null 2>&1
     # Objects are counted from the build tree: one of a source file that has moved or gone
     # would be counted too, so each run builds the core afresh.
-    find "$dir/CMakeFiles/mqtls_core.dir" -name '*.obj' -delete 2>/dev/null || true
-    cmake --build "$dir" --target mqtls_core --parallel 2 >/dev/null
+    find "$dir/CMakeFiles/mqtls_core.dir" "$dir/CMakeFiles/mqtls_aws.dir" -name '*.obj' \
+      -delete 2>/dev/null || true
+    cmake --build "$dir" --target mqtls_core mqtls_aws --parallel 2 >/dev/null
     mapfile -t objs < <(find "$dir/CMakeFiles/mqtls_core.dir" -name '*.obj' | sort)
     echo
     echo "## $cfg, -$opt   (${defs[$cfg]//;/ })"
@@ -49,6 +51,20 @@ for cfg in "${order[@]}"; do
     done < <(arm-none-eabi-size "${objs[@]}")
     totals[$cfg-$opt]=$sum
     echo "$cfg -$opt total $(group "$sum") (text+data)"
+    # The AWS IoT device helpers (src/aws/, libmqtls_aws): a library of their own that a
+    # device links only if it uses them, so their own line, outside the core's total and
+    # budget. They do not depend on the core's knobs: the full configuration reports them.
+    if [ "$cfg" = full ]; then
+      mapfile -t aws_objs < <(find "$dir/CMakeFiles/mqtls_aws.dir" -name '*.obj' | sort)
+      aws=0
+      while read -r text data _ _ _ file; do
+        [ "$text" = text ] && continue
+        printf '  aws/%-17s %7d %6d\n' "$(basename "$file" .c.obj)" "$text" "$data"
+        aws=$((aws + text + data))
+      done < <(arm-none-eabi-size "${aws_objs[@]}")
+      aws_totals[$opt]=$aws
+      echo "aws helpers -$opt total $(group "$aws") (text+data; src/aws/, not in the total above)"
+    fi
   done
 done
 
@@ -57,6 +73,8 @@ echo "## Summary (text+data, bytes)"
 for cfg in "${order[@]}"; do
   echo "$cfg total $(group "${totals[$cfg-Os]}") at -Os, $(group "${totals[$cfg-O2]}") at -O2"
 done
+echo "aws helpers total $(group "${aws_totals[Os]}") at -Os, $(group "${aws_totals[O2]}") at -O2" \
+  "(libmqtls_aws, linked only by devices that use it)"
 
 # RAM: the context and the tables a caller provides, sized by the target's ABI.
 probe="$out/ram_probe.c"

@@ -65,6 +65,11 @@ static const char *const texts[MQTLS_STATUS_COUNT] = {
     [MQTLS_ERR_TLS_ALERT] = "peer sent a fatal TLS alert",
     [MQTLS_ERR_TLS_CREDENTIALS] = "certificate, key or CA could not be loaded",
     [MQTLS_ERR_TLS_KEY_MISMATCH] = "private key does not match the certificate",
+    [MQTLS_ERR_JSON_MALFORMED] = "malformed JSON document",
+    [MQTLS_ERR_JSON_NOT_FOUND] = "no such field in the JSON document",
+    [MQTLS_ERR_JSON_TYPE] = "JSON value of another type than expected",
+    [MQTLS_ERR_AWS_NAME] = "name not allowed by AWS IoT (thing, shadow, job or template)",
+    [MQTLS_ERR_AWS_TOPIC] = "not an AWS IoT Shadow, Jobs or Fleet Provisioning topic",
 };
 
 const char *mqtls_strerror(mqtls_status_t status)

@@ -75,6 +75,19 @@
 #define MQTLS_CFG_SEND_TIMEOUT_MS 10000u
 #endif
 
+/**
+ * After its DISCONNECT, how long mqtls_disconnect() reads away what the broker still sends,
+ * until the broker closes, in ms (0: not at all). A socket closed with input unread, or
+ * receiving input after it closed, resets the connection, and a reset makes the broker's
+ * side discard what it has not read yet: our last acknowledgements and the DISCONNECT
+ * itself (the broker then resends the message and publishes the will). Only transports
+ * with a @c wait operation linger; the broker closes on DISCONNECT, so the wait is usually
+ * one round trip.
+ */
+#ifndef MQTLS_CFG_DISCONNECT_LINGER_MS
+#define MQTLS_CFG_DISCONNECT_LINGER_MS 500u
+#endif
+
 /** A write waiting for the network looks at mqtls_interrupt() at least this often, in ms. */
 #ifndef MQTLS_CFG_SEND_WAIT_SLICE_MS
 #define MQTLS_CFG_SEND_WAIT_SLICE_MS 200u
@@ -100,6 +113,14 @@
  */
 #ifndef MQTLS_CFG_TEXT
 #define MQTLS_CFG_TEXT 1
+#endif
+
+/**
+ * 1: the AWS IoT device helpers (aws.h, src/aws/): the Shadow, Jobs and Fleet Provisioning
+ * topics, and a JSON reader and writer for their documents. 0: none of it is compiled.
+ */
+#ifndef MQTLS_CFG_AWS
+#define MQTLS_CFG_AWS 1
 #endif
 
 #include "mqtls/config_check.h"

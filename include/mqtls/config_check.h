@@ -26,6 +26,9 @@
 #if MQTLS_CFG_TEXT != 0 && MQTLS_CFG_TEXT != 1
 #error "MQTLS_CFG_TEXT must be 0 or 1"
 #endif
+#if MQTLS_CFG_AWS != 0 && MQTLS_CFG_AWS != 1
+#error "MQTLS_CFG_AWS must be 0 or 1"
+#endif
 #if MQTLS_CFG_MAX_SUBACK_CODES < 1 || MQTLS_CFG_MAX_SUBACK_CODES > 255
 #error "MQTLS_CFG_MAX_SUBACK_CODES must be 1..255"
 #endif

@@ -96,6 +96,17 @@ typedef enum mqtls_cause {
     MQTLS_CAUSE_CLOSED_AFTER_SUBSCRIBE,
     MQTLS_CAUSE_CLOSED_AFTER_PUBLISH,
     MQTLS_CAUSE_SERVER_DISCONNECT,
+    /* step-1 findings (issue 15, point 3) */
+    MQTLS_CAUSE_CERT_KEY_SWAPPED,
+    MQTLS_CAUSE_CERT_FILE_IS_KEY,
+    MQTLS_CAUSE_KEY_FILE_IS_CERT,
+    MQTLS_CAUSE_CLIENT_CERT_NO_CLIENT_AUTH,
+    MQTLS_CAUSE_CLIENT_CERT_KEY_USAGE,
+    MQTLS_CAUSE_CA_FILE_NOT_CA,
+    MQTLS_CAUSE_CA_FILE_IS_DEVICE_CERT,
+    /* Device profiles, `mqtls doctor --device` (issue 15, point 7). */
+    MQTLS_CAUSE_DEVICE_ROOT_NOT_IN_CATALOG,
+    MQTLS_CAUSE_DEVICE_CHAIN_TOO_DEEP,
     /* alerts and verification outcomes (issue 15, point 2) */
     MQTLS_CAUSE_CLIENT_CERT_BAD,          /* 42 after our certificate */
     MQTLS_CAUSE_CLIENT_CERT_UNSUPPORTED,  /* 43 */
@@ -125,6 +136,23 @@ typedef enum mqtls_cause {
     MQTLS_CAUSE_UNKNOWN,
     MQTLS_CAUSE_COUNT
 } mqtls_cause_t;
+
+/* ---- step-1 findings (issue 15, point 3) ------------------------------------------------
+ * What the local checks of step 1 found, as bits of mqtls_diag_facts_t::findings. Each is a
+ * warning until a later failure is one it explains: then it is the cause (findings.c). */
+#define MQTLS_FINDING_CERT_IS_KEY 0x0001u  /**< the certificate file holds a private key and
+                                                no certificate */
+#define MQTLS_FINDING_KEY_IS_CERT 0x0002u  /**< the key file holds a certificate and no
+                                                private key (both bits: swapped) */
+#define MQTLS_FINDING_NO_CLIENT_AUTH 0x0004u /**< the device certificate has an
+                                                  extendedKeyUsage without clientAuth */
+#define MQTLS_FINDING_CA_NOT_CA 0x0008u    /**< the CA file (and directory) holds certificates,
+                                                none of them a CA */
+#define MQTLS_FINDING_CA_IS_DEVICE 0x0010u /**< the CA file holds the device's own
+                                                certificate */
+#define MQTLS_FINDING_NO_DIGITAL_SIGNATURE 0x0020u /**< the device certificate has a keyUsage
+                                                        without digitalSignature (nor
+                                                        keyAgreement) */
 
 /** The step of the round trip (stage 6) that failed. */
 typedef enum mqtls_diag_rt_step {
@@ -186,6 +214,8 @@ typedef struct mqtls_diag_facts {
     uint8_t dev_len;
     const char *now_utc;                /**< this machine's clock, "YYYY-MM-DD HH:MM:SS" UTC
                                              (NULL: no clock check) */
+    /* step-1 findings (issue 15, point 3) */
+    uint32_t findings;                  /**< MQTLS_FINDING_* bits step 1 found */
     /* alerts and verification outcomes (issue 15, point 2) */
     int tls_min_offered;                /**< the TLS versions this client offered:
                                              MQTLS_TLS_V1_2 / _3 (0: unknown) */
@@ -261,6 +291,70 @@ MQTLS_API bool mqtls_diag_host_is_aws_iot(const char *host);
 
 /** The AWS IoT reading of @p cause, for an AWS IoT host only; NULL when there is none. */
 MQTLS_API const char *mqtls_cause_aws_fix(mqtls_cause_t cause);
+
+/* ---- Device profiles, `mqtls doctor --device` (issue 15, point 7) --------------------- */
+
+/** The TLS stack a device profile describes. */
+typedef enum mqtls_device_stack {
+    MQTLS_DEVSTACK_CC3220,  /**< TI SimpleLink CC3220 (CC32xx SDK): TLS in the network processor */
+    MQTLS_DEVSTACK_CC3200,  /**< TI SimpleLink CC3200 (CC3200 SDK 1.x) */
+    MQTLS_DEVSTACK_MBEDTLS, /**< mqtls's Mbed TLS backend over Mbed TLS 2.28 */
+    MQTLS_DEVSTACK_OPENSSL  /**< OpenSSL 3.0 as Debian 12 builds it (security level 2) */
+} mqtls_device_stack_t;
+
+/** One fact of a profile in words, and the document it comes from. @c value NULL: no
+ *  source says it; the doctor then says it could not check that. */
+typedef struct mqtls_device_fact {
+    const char *value;
+    const char *source;
+} mqtls_device_fact_t;
+
+/** What a device's TLS stack does (src/diagnose/devices.c; docs/doctor.md cites each row). */
+typedef struct mqtls_device_profile {
+    const char *name;      /**< "cc3220", the --device argument */
+    const char *title;
+    mqtls_device_stack_t stack;
+    int tls_max;           /**< the highest version it offers: MQTLS_TLS_V1_2 or _V1_3 */
+    /** The TLS 1.2 suites it offers by default that the host's TLS library can offer too,
+     *  IANA names separated by ':'; NULL: the stack's own default list (not restricted). */
+    const char *suites;
+    bool alpn;             /**< it can offer ALPN */
+    bool catalog;          /**< a trusted-root catalog besides the CA file (CC3220) */
+    int rsa_min, rsa_max;  /**< its own RSA key, bits: -1 unknown, 0 no limit */
+    int ec_min;            /**< its own EC key, bits: -1 unknown, 0 no limit */
+    const char *curves;    /**< the curves its own EC key may use, " P-256 P-384 ", NULL:
+                                unknown */
+    int ed25519;           /**< an Ed25519 key: 1 taken, 0 refused, -1 unknown */
+    int max_intermediates; /**< intermediate CAs verification follows, -1: unknown */
+    mqtls_device_fact_t versions, suites_fact, keys, formats, depth, trust, sni, alpn_fact,
+        sizes;
+} mqtls_device_profile_t;
+
+/** What a profile says of something: taken, refused, or no source says. */
+typedef enum mqtls_device_verdict {
+    MQTLS_DEVICE_TAKES = 0,
+    MQTLS_DEVICE_REFUSES,
+    MQTLS_DEVICE_UNKNOWN
+} mqtls_device_verdict_t;
+
+/** The profile named @p name (any case); NULL if there is none. */
+MQTLS_API const mqtls_device_profile_t *mqtls_device_profile(const char *name);
+
+/** The @p i-th profile, NULL past the last. */
+MQTLS_API const mqtls_device_profile_t *mqtls_device_profile_at(size_t i);
+
+/**
+ * Whether @p p's stack takes its own key @p key ("RSA 2048", "EC P-384", "Ed25519": the
+ * words of mqtls_tls_cert_info_t::key) of @p bits bits. @p why (may be NULL) receives the
+ * rule that decided, in words.
+ */
+MQTLS_API mqtls_device_verdict_t mqtls_device_key_verdict(const mqtls_device_profile_t *p,
+                                                          const char *key, int bits,
+                                                          const char **why);
+
+/** Whether @p p's verification follows a chain with @p intermediates intermediate CAs. */
+MQTLS_API mqtls_device_verdict_t mqtls_device_depth_verdict(const mqtls_device_profile_t *p,
+                                                            int intermediates);
 
 #ifdef __cplusplus
 }

@@ -84,6 +84,13 @@ typedef enum mqtls_status {
     MQTLS_ERR_TLS_CREDENTIALS,  /**< a certificate, key or CA could not be loaded */
     MQTLS_ERR_TLS_KEY_MISMATCH, /**< the private key does not belong to the certificate */
 
+    /* AWS IoT device helpers (aws.h). */
+    MQTLS_ERR_JSON_MALFORMED,   /**< a document is not well-formed JSON */
+    MQTLS_ERR_JSON_NOT_FOUND,   /**< no value at that path in the document */
+    MQTLS_ERR_JSON_TYPE,        /**< the value is not of the type asked for */
+    MQTLS_ERR_AWS_NAME,         /**< a thing, shadow, job or template name AWS does not allow */
+    MQTLS_ERR_AWS_TOPIC,        /**< not a topic of the Shadow, Jobs or Provisioning services */
+
     MQTLS_STATUS_COUNT
 } mqtls_status_t;
 

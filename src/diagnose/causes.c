@@ -16,7 +16,7 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
     C(MQTLS_CAUSE_CA_MISSING, "cred.ca_missing", MQTLS_DIAG_CREDENTIALS,
       "no CA certificate is configured, so the server cannot be verified",
       "TLS needs the root certificate the broker's certificate chains to.",
-      "pass --cafile with the broker's root CA (for AWS IoT: Amazon Root CA 1 and 3)."),
+      "pass --cafile with the root CA the broker's certificate chains to."),
     C(MQTLS_CAUSE_FILE_UNREADABLE, "cred.file_unreadable", MQTLS_DIAG_CREDENTIALS,
       "a credential file cannot be read",
       "the path is wrong, the file is missing, or this user may not read it.",
@@ -39,7 +39,7 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "use the key that was created together with this certificate."),
     C(MQTLS_CAUSE_KEY_UNSUPPORTED, "cred.key_unsupported", MQTLS_DIAG_CREDENTIALS,
       "the key type or size is not accepted",
-      "brokers such as AWS IoT refuse RSA keys under 2048 bits and unusual curves.",
+      "brokers and TLS libraries refuse RSA keys under 2048 bits and unusual curves.",
       "issue a new certificate with an RSA 2048+ or ECDSA P-256/P-384 key."),
     C(MQTLS_CAUSE_CLIENT_CERT_EXPIRED, "cred.client_cert_expired", MQTLS_DIAG_CREDENTIALS,
       "the device certificate has expired",
@@ -61,12 +61,11 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
     C(MQTLS_CAUSE_DNS_FAILURE, "dns.not_found", MQTLS_DIAG_DNS,
       "the broker's host name does not resolve",
       "the name is misspelt, or DNS is not reachable from here.",
-      "check the host name (for AWS IoT: 'aws iot describe-endpoint --endpoint-type "
-      "iot:Data-ATS') and the network's DNS."),
+      "check the host name (the broker's operator gives it) and the network's DNS."),
     C(MQTLS_CAUSE_TCP_REFUSED, "tcp.refused", MQTLS_DIAG_TCP,
       "the broker's host refused the connection on this port",
       "nothing listens on that port (wrong port, broker not running).",
-      "check the port: MQTT over TLS is 8883 (or 443 with ALPN on AWS IoT), plain MQTT 1883."),
+      "check the port: MQTT over TLS is usually 8883, plain MQTT 1883."),
     C(MQTLS_CAUSE_TCP_TIMEOUT, "tcp.timeout", MQTLS_DIAG_TCP,
       "the connection attempt timed out",
       "a firewall drops the packets, or the host is down.",
@@ -77,9 +76,9 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "check the network connection and routing."),
     C(MQTLS_CAUSE_SERVER_UNTRUSTED_ROOT, "tls.server_untrusted_root", MQTLS_DIAG_TLS,
       "the broker's certificate chain ends at a root this client does not trust",
-      "the CA file holds other roots than the one the server's chain ends at (e.g. the "
-      "legacy VeriSign root for an AWS -ats endpoint, or a development trust catalog).",
-      "trust the root the server actually chains to (AWS IoT: Amazon Root CA 1 and 3)."),
+      "the CA file holds other roots than the one the server's chain ends at (e.g. an "
+      "old root of the broker's provider, or a development trust catalog).",
+      "trust the root the server actually chains to (named in the evidence)."),
     C(MQTLS_CAUSE_SERVER_CERT_EXPIRED, "tls.server_cert_expired", MQTLS_DIAG_TLS,
       "the broker's certificate has expired", "its notAfter date is past for this clock.",
       "renew the broker's certificate (or check the clock)."),
@@ -89,7 +88,7 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
     C(MQTLS_CAUSE_HOSTNAME_MISMATCH, "tls.hostname_mismatch", MQTLS_DIAG_TLS,
       "the broker's certificate is not issued for this host name",
       "the name used to connect is not among the certificate's names.",
-      "connect with a name the certificate lists (AWS IoT: the exact endpoint name)."),
+      "connect with a name the certificate lists."),
     C(MQTLS_CAUSE_CLIENT_CERT_REQUIRED, "tls.client_cert_required", MQTLS_DIAG_TLS,
       "the broker requires a client certificate and none was sent",
       "the broker authenticates devices by certificate (mutual TLS).",
@@ -98,8 +97,8 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "the broker does not accept this device certificate",
       "the server's certificate verified fine, then the broker rejected ours: it is not "
       "registered or not active there, or issued by a CA it does not trust.",
-      "register and activate the certificate in that account and region and attach a "
-      "policy (AWS IoT), or have it issued by the CA the broker trusts."),
+      "register and activate the certificate with the broker, or have it issued by the "
+      "CA the broker trusts for its clients."),
     C(MQTLS_CAUSE_NO_COMMON_CIPHER, "tls.no_common_cipher", MQTLS_DIAG_TLS,
       "client and broker share no cipher suite",
       "the suites offered do not meet the ones the broker accepts.",
@@ -111,9 +110,10 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "use TLS 1.2 (or 1.3 where both support it)."),
     C(MQTLS_CAUSE_ALPN_REQUIRED, "tls.alpn_required", MQTLS_DIAG_TLS,
       "the broker requires ALPN on this port",
-      "AWS IoT serves MQTT with client certificates on port 443 only with ALPN "
-      "'x-amzn-mqtt-ca'.",
-      "offer --alpn x-amzn-mqtt-ca, or use port 8883."),
+      "a server that shares a port between protocols picks MQTT only when the client "
+      "offers the ALPN protocol name it expects (RFC 7301), and refuses or closes otherwise.",
+      "offer the protocol name the broker expects with --alpn, or use its MQTT port without "
+      "ALPN (usually 8883)."),
     C(MQTLS_CAUSE_NOT_A_TLS_PORT, "tls.not_a_tls_port", MQTLS_DIAG_TLS,
       "the port does not speak TLS",
       "the server closed or answered with non-TLS data when the handshake began: it is "
@@ -264,6 +264,72 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "an MQTT 5.0 broker says why it ends a connection (MQTT 5.0, 3.14.2.1); the evidence "
       "gives the code, its meaning and what to do.",
       "act on the reason code as the evidence says."),
+    /* ---- step-1 findings (issue 15, point 3): findings.c ---- */
+    C(MQTLS_CAUSE_CERT_KEY_SWAPPED, "cred.cert_key_swapped", MQTLS_DIAG_CREDENTIALS,
+      "the certificate and key files are swapped",
+      "the file given as the certificate (--cert) holds a private key and the one given as "
+      "the key (--key) holds a certificate: each is in the other's place.",
+      "give them the other way round: the certificate file with --cert, the key file with "
+      "--key."),
+    C(MQTLS_CAUSE_CERT_FILE_IS_KEY, "cred.cert_file_is_key", MQTLS_DIAG_CREDENTIALS,
+      "the certificate file holds a private key, not a certificate",
+      "the file given with --cert holds only a private key; the device certificate belongs "
+      "there (the key goes with --key).",
+      "give the device certificate (PEM or DER) with --cert; 'mqtls cert show FILE' tells "
+      "what a file holds."),
+    C(MQTLS_CAUSE_KEY_FILE_IS_CERT, "cred.key_file_is_cert", MQTLS_DIAG_CREDENTIALS,
+      "the key file holds a certificate, not a private key",
+      "the file given with --key holds only a certificate (often the device certificate "
+      "given twice); the private key of the device certificate belongs there.",
+      "give the device's private key with --key: the key the certificate was issued for "
+      "('mqtls cert show FILE' tells what a file holds)."),
+    C(MQTLS_CAUSE_CLIENT_CERT_NO_CLIENT_AUTH, "tls.client_cert_no_client_auth", MQTLS_DIAG_TLS,
+      "the broker refuses the device certificate: it is not for TLS client authentication",
+      "the device certificate's extendedKeyUsage lists purposes without clientAuth (e.g. "
+      "serverAuth only); a broker that checks the purpose refuses it as a client certificate "
+      "(OpenSSL-based brokers such as mosquitto with alert 43 unsupported_certificate).",
+      "issue the device certificate again with extendedKeyUsage clientAuth (or without "
+      "extendedKeyUsage), from the same CA, and use it with its key."),
+    C(MQTLS_CAUSE_CLIENT_CERT_KEY_USAGE, "tls.client_cert_key_usage", MQTLS_DIAG_TLS,
+      "the broker refuses the device certificate: its keyUsage does not allow signing",
+      "the device certificate's keyUsage lacks digitalSignature, which a TLS client's key "
+      "needs to sign the handshake (CertificateVerify); a broker that checks it refuses the "
+      "certificate (OpenSSL-based brokers such as mosquitto with alert 43 "
+      "unsupported_certificate).",
+      "issue the device certificate again with keyUsage digitalSignature (or without "
+      "keyUsage), from the same CA, and use it with its key."),
+    C(MQTLS_CAUSE_CA_FILE_NOT_CA, "tls.ca_file_not_ca", MQTLS_DIAG_TLS,
+      "the CA file holds no CA certificate, so the broker cannot be verified",
+      "every certificate in the CA file is an end-entity certificate (basicConstraints "
+      "without cA): verification does not take one as the issuer of the broker's "
+      "certificate, so it finds no trusted root.",
+      "put the root CA the broker's certificate chains to (named below) in the CA file "
+      "(--cafile)."),
+    C(MQTLS_CAUSE_CA_FILE_IS_DEVICE_CERT, "tls.ca_file_is_device_cert", MQTLS_DIAG_TLS,
+      "the CA file holds the device's own certificate, not a CA",
+      "the file given with --cafile holds the device certificate (the one --cert gives); "
+      "the CA file must hold the CA that issued the broker's certificate, and the device "
+      "certificate is not a CA.",
+      "give the broker's root CA (named below) with --cafile; the device certificate goes "
+      "with --cert only."),
+    C(MQTLS_CAUSE_DEVICE_ROOT_NOT_IN_CATALOG, "device.root_not_in_catalog", MQTLS_DIAG_TLS,
+      "the broker's root CA is not in the device's trusted-root catalog",
+      "a CC3220 checks the root of the server's chain against a catalog TI signs and "
+      "flashes with the image, besides the CA file; a private root is in no catalog, and "
+      "the development (\"playground\") catalog holds no real root. sl_Connect then "
+      "returns -468 although the CA file verified the chain, and TI's MQTT library closes.",
+      "use a broker certificate that chains to a root of TI's production catalog (the "
+      "SDK's tools/cc32xx_tools/certificate-catalog/readme.html lists them) and flash that "
+      "catalog; or, knowingly, disable the catalog for the socket "
+      "(SL_SO_SECURE_DISABLE_CERTIFICATE_STORE, mqtls: disable_cert_store) or keep -468 "
+      "(MQTLS_SL_KEEP_UNKNOWN_ROOT)."),
+    C(MQTLS_CAUSE_DEVICE_CHAIN_TOO_DEEP, "device.chain_too_deep", MQTLS_DIAG_TLS,
+      "the broker's chain has more intermediate CAs than the device's TLS stack follows",
+      "a TLS stack builds the chain in a fixed array: Mbed TLS 2.28 follows at most "
+      "MBEDTLS_X509_MAX_INTERMEDIATE_CA (8) intermediates and then stops with "
+      "MBEDTLS_ERR_X509_FATAL_ERROR; OpenSSL's default verify depth is 100.",
+      "send a shorter chain from the broker (a CA hierarchy with fewer levels), or build the "
+      "device's stack with a higher limit (Mbed TLS: MBEDTLS_X509_MAX_INTERMEDIATE_CA)."),
     /* ---- alerts and verification outcomes (issue 15, point 2) ---- */
     C(MQTLS_CAUSE_CLIENT_CERT_BAD, "tls.client_cert_bad", MQTLS_DIAG_TLS,
       "the broker found the device certificate bad (alert 42 bad_certificate)",
@@ -376,8 +442,8 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "the broker does not serve the host name sent (alert 112 unrecognized_name)",
       "the server name (SNI) in the ClientHello is not one the broker has a certificate for "
       "(RFC 6066, 3), or no name was sent because the host is an IP address.",
-      "connect with the name the broker serves (AWS IoT: the exact endpoint from 'aws iot "
-      "describe-endpoint --endpoint-type iot:Data-ATS'), not an address or an alias."),
+      "connect with the name the broker serves (the one its certificate carries), not an "
+      "address or an alias."),
     C(MQTLS_CAUSE_ALPN_MISMATCH, "tls.alpn_mismatch", MQTLS_DIAG_TLS,
       "the broker speaks none of the ALPN protocols offered (alert 120)",
       "no_application_protocol: the server supports ALPN but none of the protocols this "

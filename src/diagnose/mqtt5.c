@@ -155,6 +155,44 @@ static const aws_fix_t aws_fixes[] = {
     {MQTLS_CAUSE_CONNACK_CERT_IDENTITY,
      "on AWS IoT: attach a policy allowing iot:Connect on client/<client id> to this "
      "certificate, and activate the certificate."},
+    /* The credential and TLS causes (issue 15, points 3 and 4: their generic fixes live in
+     * causes.c). Sources: AWS IoT Core Developer Guide, "Server authentication" (iot:Data-ATS
+     * endpoints chain to Amazon Trust Services roots, Amazon Root CA 1 for RSA and 3 for ECC;
+     * `aws iot describe-endpoint --endpoint-type iot:Data-ATS`; the legacy iot:Data endpoints
+     * used VeriSign Class 3 G5), "Device communication protocols" (MQTT with an X.509 client
+     * certificate on 8883, or on 443 with ALPN x-amzn-mqtt-ca), "X.509 client certificates"
+     * and "Activate or deactivate a client certificate" (registered in the account and
+     * region, ACTIVE, a policy attached). */
+    {MQTLS_CAUSE_CA_MISSING,
+     "AWS IoT's iot:Data-ATS endpoints chain to Amazon Root CA 1 (RSA) or Amazon Root CA 3 "
+     "(ECC), from https://www.amazontrust.com/repository/: put both in --cafile."},
+    {MQTLS_CAUSE_SERVER_UNTRUSTED_ROOT,
+     "AWS IoT's iot:Data-ATS endpoints chain to Amazon Root CA 1 (RSA) or Amazon Root CA 3 "
+     "(ECC): trust both; the VeriSign Class 3 G5 root was for the legacy iot:Data endpoints."},
+    {MQTLS_CAUSE_CA_FILE_NOT_CA,
+     "AWS IoT's iot:Data-ATS endpoints chain to Amazon Root CA 1 (RSA) or Amazon Root CA 3 "
+     "(ECC): those belong in the CA file."},
+    {MQTLS_CAUSE_CA_FILE_IS_DEVICE_CERT,
+     "AWS IoT's iot:Data-ATS endpoints chain to Amazon Root CA 1 (RSA) or Amazon Root CA 3 "
+     "(ECC): give those with --cafile, and the certificate AWS IoT issued with --cert."},
+    {MQTLS_CAUSE_DNS_FAILURE,
+     "the account's endpoint is the name 'aws iot describe-endpoint --endpoint-type "
+     "iot:Data-ATS' prints (it differs per account and region)."},
+    {MQTLS_CAUSE_TCP_REFUSED,
+     "AWS IoT takes MQTT with a client certificate on port 8883, or on 443 with ALPN "
+     "x-amzn-mqtt-ca."},
+    {MQTLS_CAUSE_HOSTNAME_MISMATCH,
+     "connect with the exact endpoint name 'aws iot describe-endpoint --endpoint-type "
+     "iot:Data-ATS' prints."},
+    {MQTLS_CAUSE_UNRECOGNIZED_NAME, /* issue 15, point 2 */
+     "connect with the exact endpoint name 'aws iot describe-endpoint --endpoint-type "
+     "iot:Data-ATS' prints."},
+    {MQTLS_CAUSE_ALPN_REQUIRED,
+     "AWS IoT takes MQTT with a client certificate on port 443 only with ALPN "
+     "x-amzn-mqtt-ca: offer --alpn x-amzn-mqtt-ca, or use port 8883."},
+    {MQTLS_CAUSE_CLIENT_CERT_REJECTED,
+     "register the certificate in the account and region of this endpoint, set it ACTIVE "
+     "(aws iot update-certificate --new-status ACTIVE) and attach a policy to it."},
 };
 
 const char *mqtls_cause_aws_fix(mqtls_cause_t cause)

@@ -8,6 +8,8 @@
 #include "mqtls/diagnose.h"
 #include "mqtls/reason.h"
 
+#include "findings.h"
+
 /* record_overflow: the alert we send for a record larger than we can take (RFC 8446, 6.2). */
 enum { A_RECORD_OVERFLOW = 22 };
 
@@ -286,6 +288,10 @@ mqtls_cause_t mqtls_diagnose(const mqtls_diag_facts_t *f)
         return MQTLS_CAUSE_UNKNOWN;
     if (f->status == MQTLS_OK && f->stage != MQTLS_DIAG_CREDENTIALS)
         return MQTLS_CAUSE_NONE;
+    /* A step-1 finding that explains the failure is its cause (findings.c). */
+    mqtls_cause_t found = mqtls__findings_cause(f);
+    if (found != MQTLS_CAUSE_NONE)
+        return found;
     switch (f->stage) {
     case MQTLS_DIAG_CREDENTIALS:
         return credentials(f);

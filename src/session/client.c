@@ -295,6 +295,31 @@ mqtls_status_t mqtls_auth(mqtls_client_t *c, uint8_t reason, const mqtls_props_t
     return send_reason_packet(c, MQTLS_AUTH, reason, props);
 }
 
+#if MQTLS_CFG_DISCONNECT_LINGER_MS
+/* After our DISCONNECT: reads (and drops) what the broker still sends until it closes, for
+ * at most MQTLS_CFG_DISCONNECT_LINGER_MS (see there why). A small buffer of its own: this
+ * may run inside a callback while the receive buffer is still being walked. */
+static void linger(mqtls_client_t *c)
+{
+    const mqtls_transport_t *tr = c->cfg.transport;
+    if (!tr->wait)
+        return;
+    uint8_t sink[64];
+    uint32_t start = mqtls__now(c);
+    for (;;) {
+        int32_t n = tr->recv(c->cfg.transport_ctx, sink, sizeof sink);
+        if (n < 0) /* closed by the broker (or failed): done */
+            return;
+        uint32_t spent = mqtls__now(c) - start;
+        if (spent >= MQTLS_CFG_DISCONNECT_LINGER_MS)
+            return;
+        if (n == 0 && tr->wait(c->cfg.transport_ctx, 0, MQTLS_CFG_DISCONNECT_LINGER_MS - spent) ==
+                          MQTLS_ERR_TIMEOUT)
+            return;
+    }
+}
+#endif
+
 mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_props_t *props)
 {
     if (!c)
@@ -314,6 +339,10 @@ mqtls_status_t mqtls_disconnect(mqtls_client_t *c, uint8_t reason, const mqtls_p
         c->stopping = false;
         return st;
     }
+#if MQTLS_CFG_DISCONNECT_LINGER_MS
+    if (st == MQTLS_OK && c->state == MQTLS_STATE_CONNECTED)
+        linger(c);
+#endif
     mqtls_event_t ev = {.status = MQTLS_OK, .reason = reason};
     mqtls__end(c, &ev);
     return st;

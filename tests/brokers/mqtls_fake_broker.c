@@ -43,6 +43,10 @@
  *                  (AWS IoT when a policy denies iot:Publish)
  *   v5-close       closes the connection when a 5.0 CONNECT arrives, without CONNACK; a
  *                  3.1.1 CONNECT is served as swallow does (RabbitMQ 3.10's MQTT plugin)
+ *   talk-after-disconnect  as swallow; after the client's DISCONNECT it sends two PINGRESPs
+ *                  0.1 s apart before closing, as a broker still delivering does, and prints
+ *                  on stderr "lingered" when the client read them (both sends succeeded) or
+ *                  "reset" when the client had closed already (its RST failed a send)
  *   With --server-ref S, the 5.0 CONNACK of connack and the DISCONNECT of disconnect carry
  *   the Server Reference S (for 0x9C "use another server", 0x9D "server moved").
  * Modes (any protocol):
@@ -99,6 +103,7 @@ enum mode {
     M_NO_ACK,
     M_NO_READ,
     M_CLOSE_ON_PUB,
+    M_TALK_AFTER_DISCONNECT,
     M_V5_CLOSE,
     M_STALL,
     M_HTTP,
@@ -117,6 +122,7 @@ static const struct {
     {"disconnect", M_DISCONNECT, true}, {"ctl-topic", M_CTL_TOPIC, false},
     {"puback-qos2", M_PUBACK_QOS2, false}, {"no-ack", M_NO_ACK, false},
     {"no-read", M_NO_READ, false}, {"close-on-pub", M_CLOSE_ON_PUB, false},
+    {"talk-after-disconnect", M_TALK_AFTER_DISCONNECT, false},
     {"v5-close", M_V5_CLOSE, false},
     {"http", M_HTTP, false},      {"backlog", M_BACKLOG, false},
 };
@@ -612,6 +618,21 @@ static bool on_subscribe(int fd, const opts_t *o, const uint8_t *body, size_t le
     return false;
 }
 
+/* talk-after-disconnect: the client that closes at once after its DISCONNECT answers our
+ * late PINGRESPs with a reset, which fails the second send; one that reads until we close
+ * takes both. */
+static void talk_after_disconnect(int fd)
+{
+    static const uint8_t pingresp[2] = {0xD0, 0};
+    bool ok = true;
+    for (int i = 0; i < 2 && ok; i++) {
+        usleep(100000);
+        ok = write_all(fd, pingresp, sizeof pingresp);
+    }
+    fputs(ok ? "lingered\n" : "reset\n", stderr);
+    fflush(stderr);
+}
+
 /* PUBLISH: acknowledged as the mode says, never delivered. */
 static void on_publish(int fd, const opts_t *o, uint8_t type, const uint8_t *body, size_t len)
 {
@@ -656,7 +677,11 @@ static void serve_mqtt(int fd, const opts_t *o)
             write_all(fd, ack, sizeof ack);
             break;
         }
-        default: /* DISCONNECT, or something this server does not do */
+        case 14: /* DISCONNECT */
+            if (o->mode == M_TALK_AFTER_DISCONNECT)
+                talk_after_disconnect(fd);
+            return;
+        default: /* something this server does not do */
             return;
         }
     }

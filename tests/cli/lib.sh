@@ -87,7 +87,7 @@ start_tls_broker() {
 }
 
 # start_fake MODE [ARG] [OPTION...]: starts mqtls_fake_broker (tests/brokers) in the background;
-# sets FAKE_PORT and FAKE_PID. It is stopped at the end (or with stop_fake).
+# sets FAKE_PORT, FAKE_PID and FAKE_ERR (its stderr). It is stopped at the end (or with stop_fake).
 start_fake() {
     : "${MQTLS_FAKE_BROKER_BIN:?MQTLS_FAKE_BROKER_BIN must name the mqtls_fake_broker helper}"
     local out i
@@ -100,6 +100,7 @@ start_fake() {
         sleep 0.02
     done
     FAKE_PORT=$(head -1 "$out")
+    FAKE_ERR=$out.err
     [ -n "$FAKE_PORT" ] || die "mqtls_fake_broker $* did not start: $(cat "$out.err")"
 }
 

@@ -194,6 +194,12 @@ assert_eq "0 Connection Accepted" \
     "$(jq_py 'str(d["stages"][4]["details"]["connack"]["code"]) + " " + d["stages"][4]["details"]["connack"]["reason"]')" \
     "mutual: the CONNACK"
 
+# --device: its object matches the schema too (a CC3220 and this private CA: exit 17, -468).
+json_case device 17 -h localhost -p "$M_TLS" --cafile "$P/ca.crt" "${DEV1[@]}" --timeout 5 \
+    --no-roundtrip --device cc3220
+assert_eq "cc3220 failed" "$(jq_py 'd["device"]["name"] + " " + d["device"]["result"]')" \
+    "device: the profile and its result"
+
 json_case v5 0 -h 127.0.0.1 -p "$M_PLAIN" -V 5 --timeout 5
 assert_eq "5.0" "$(jq_py 'd["target"]["mqtt_version"]')" "v5: MQTT 5.0"
 assert_eq "True" "$(jq_py 'len(d["stages"][4]["details"]["server_properties"]) > 0')" \

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The cross build (Cortex-M4, arm-none-eabi-gcc): configures a fresh build directory, builds
-# the core, the ports (the SimpleLink transport both ways: CC32xx SDK and CC3200 SDK 1.x) and
-# the example firmware for a CC3220 and for a CC3200, whose link checks (examples/sensor-node/
-# check-symbols.cmake) must pass. Run by ctest as cross/examples when arm-none-eabi-gcc is
-# installed.   Usage: test_examples.sh SOURCE_DIR [BUILD_TYPE]
+# the core, the AWS IoT device helpers (src/aws/), the ports (the SimpleLink transport both
+# ways: CC32xx SDK and CC3200 SDK 1.x) and the example firmware for a CC3220 and for a
+# CC3200, whose link checks (examples/sensor-node/check-symbols.cmake) must pass. Run by
+# ctest as cross/examples when arm-none-eabi-gcc is installed.
+# Usage: test_examples.sh SOURCE_DIR [BUILD_TYPE]
 set -euo pipefail
 src=${1:?source directory}
 type=${2:-MinSizeRel}
@@ -12,7 +13,7 @@ trap 'rm -rf "$dir"' EXIT
 cmake -S "$src" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$src/cmake/toolchain-arm-none-eabi.cmake" \
   -DCMAKE_BUILD_TYPE="$type"
 cmake --build "$dir" --parallel 2
-for t in mqtls_core mqtls_port_freertos mqtls_port_simplelink mqtls_port_simplelink_cc3200 \
+for t in mqtls_core mqtls_aws mqtls_port_freertos mqtls_port_simplelink mqtls_port_simplelink_cc3200 \
   mqtls_port_lwip sensor_node sensor_node_cc3200; do
   f=$(find "$dir" -name "lib$t.a" | head -n 1)
   if [ -z "$f" ]; then
@@ -29,4 +30,4 @@ sl_uses mqtls_port_simplelink_cc3200 SL_FD_SET || { echo "FAIL: mqtls_port_simpl
 for o in sensor-node.o sensor-node-cc3200.o; do
   test -f "$dir/examples/sensor-node/$o" || { echo "FAIL: examples/sensor-node/$o was not linked"; exit 1; }
 done
-echo "cross build of the core, the ports (SimpleLink: CC32xx and CC3200 SDK) and examples/sensor-node (CC3220, CC3200): ok"
+echo "cross build of the core, the AWS IoT device helpers, the ports (SimpleLink: CC32xx and CC3200 SDK) and examples/sensor-node (CC3220, CC3200): ok"

@@ -44,6 +44,7 @@ dict_of() {
     case $1 in
     x509) echo "$here/x509.dict" ;;
     url | dprop) echo "$here/cli.dict" ;;
+    aws) echo "$here/aws.dict" ;;
     *) echo "$here/mqtt.dict" ;;
     esac
 }

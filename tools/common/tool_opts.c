@@ -307,6 +307,8 @@ static const tool_opt_t opts[] = {
     OPT("count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"),
     OPT("debug", 'd', BOTH, 0, tool_opt_true, F(debug), NULL,
         "print the packets sent and received"),
+    OPT("device", 0, DOC, 1, tool_opt_str, F(device), "NAME",
+        "also check what device NAME's TLS stack does here (--device help: the profiles)"),
     OPT("disable-clean-session", 'c', BOTH, 0, tool_opt_true, F(no_clean), NULL,
         "keep the session (clean start 0); needs -i"),
     OPT("exit-after-subscribe", 'E', TOOL_SUB, 0, tool_opt_true, F(exit_after_sub), NULL,

@@ -106,6 +106,7 @@ typedef struct tool_cfg {
     bool json;                /**< --json */
     bool no_roundtrip;        /**< --no-roundtrip */
     const char *connect_to;   /**< --connect-to HOST:PORT:HOST2:PORT2 (checked by the doctor) */
+    const char *device;       /**< --device NAME: a device profile (checked by the doctor) */
     /* TLS (tool_tls.h). */
     bool tls;                 /**< TLS is used (decided by tool_tls_check) */
     int url_scheme;           /**< the last -L: 0 none, TOOL_URL_MQTT or TOOL_URL_MQTTS */

@@ -67,6 +67,11 @@ typedef struct tool_cert_check_result {
                                 MQTLS_TLS_BAD_FUTURE (mqtls/transport_tls.h), 0 when valid (or
                                 not checked) */
     bool key_too_small;    /**< the certificate's key (or the key alone) is RSA below 2048 bits */
+    bool cert_is_key;      /**< the certificate file holds a private key and no certificate */
+    bool key_is_cert;      /**< the key file holds a certificate and no private key */
+    bool no_client_auth;   /**< the certificate's extendedKeyUsage lacks clientAuth */
+    bool no_digital_signature; /**< its keyUsage has neither digitalSignature nor
+                                    keyAgreement */
 } tool_cert_check_result_t;
 
 /**

@@ -203,7 +203,7 @@ static bool check_key_size(check_t *c, const EVP_PKEY *pk, const char *what, boo
     return false;
 }
 
-static void check_usage(check_t *c, const X509 *crt)
+static void check_usage(check_t *c, const X509 *crt, tool_cert_check_result_t *r)
 {
     tool_buf_t b = {NULL, 0, 0};
     bool client;
@@ -213,6 +213,7 @@ static void check_usage(check_t *c, const X509 *crt)
         tool_check_mark(c, CK_OK, "extended key usage allows TLS client authentication");
         tool_check_evid(c, "extendedKeyUsage: %s", b.p);
     } else {
+        r->no_client_auth = true;
         tool_check_mark(c, CK_FAIL, "extended key usage does not allow TLS client authentication");
         tool_check_evid(c, "extendedKeyUsage: %s (clientAuth is missing: brokers refuse it as a client "
                         "certificate)", b.p);
@@ -224,6 +225,7 @@ static void check_usage(check_t *c, const X509 *crt)
         if (ku[KU_DIGSIG] || ku[KU_KEYAGREE]) {
             tool_check_mark(c, CK_OK, "key usage allows signing the TLS handshake");
         } else {
+            r->no_digital_signature = true;
             tool_check_mark(c, CK_FAIL, "key usage does not allow digitalSignature");
             tool_check_evid(c, "a client certificate's key signs the handshake (CertificateVerify): brokers "
                             "refuse it");
@@ -301,6 +303,11 @@ static void check_files(check_t *c, const tool_cert_check_opts_t *o, check_files
         check_name(c, &f->cert);
     if (o->keyfile)
         check_name(c, &f->key);
+    /* One file holding the other's kind (both: swapped), for the doctor's findings. */
+    r->cert_is_key = o->certfile && f->cert.read_ok && !tool_credfile_first(&f->cert, TOOL_OBJ_CERT) &&
+                     tool_credfile_first(&f->cert, TOOL_OBJ_PRIVKEY);
+    r->key_is_cert = o->keyfile && f->key.read_ok && !tool_credfile_first(&f->key, TOOL_OBJ_PRIVKEY) &&
+                     tool_credfile_first(&f->key, TOOL_OBJ_CERT);
     f->leaf = f->cert_ok ? tool_credfile_first(&f->cert, TOOL_OBJ_CERT) : NULL;
     f->pk = f->key_ok ? tool_credfile_first(&f->key, TOOL_OBJ_PRIVKEY) : NULL;
 }
@@ -377,7 +384,7 @@ void tool_cert_check(const tool_cert_check_opts_t *o, tool_cert_check_result_t *
     check_key_sizes(c, &f, r);
     check_ca_file(c, &f, o->cafile);
     if (f.leaf)
-        check_usage(c, f.leaf->crt);
+        check_usage(c, f.leaf->crt, r);
     if (o->host && f.leaf)
         tool_cert_check_host_names(c, f.leaf->crt, o->host);
     if (o->host)

@@ -258,8 +258,11 @@ static bool facts_tls_refused(doctor_t *d)
         break;
     case MQTLS_CAUSE_ALPN_REQUIRED:
         doctor_alpn_words(d, buf, sizeof buf);
-        FACT("'%s' is an AWS IoT host and the port is %u; ALPN offered: %s (needed: %s)",
-             d->host, (unsigned)d->port, buf, TOOL_TLS_AWS_ALPN);
+        if (d->facts.host_is_aws)
+            FACT("'%s' is an AWS IoT host and the port is %u; ALPN offered: %s (needed: %s)",
+                 d->host, (unsigned)d->port, buf, TOOL_TLS_AWS_ALPN);
+        else
+            FACT("ALPN offered: %s", buf);
         if (ev->alert_received >= 0)
             FACT("the server sent alert %d %s", ev->alert_received,
                  mqtls_tls_alert_name(ev->alert_received));
@@ -371,6 +374,8 @@ static void facts_mqtt(doctor_t *d)
 
 void doctor_cause_facts(doctor_t *d)
 {
+    if (doctor_findings_facts(d))
+        return;
     switch (d->failed) {
     case 1:
         if (d->cause == MQTLS_CAUSE_CLOCK_WRONG)

@@ -119,6 +119,33 @@ static void load_ca_subjects(doctor_t *d)
     d->facts.dev_certs = d->facts.dev_len ? &d->diag_certs[d->facts.ca_len] : NULL;
 }
 
+/* The same certificate, as far as the names and dates the rules see tell. */
+static bool same_cert(const mqtls_diag_cert_t *a, const mqtls_diag_cert_t *b)
+{
+    return !strcmp(a->subject, b->subject) && !strcmp(a->issuer, b->issuer) &&
+           !strcmp(a->not_before, b->not_before) && !strcmp(a->not_after, b->not_after);
+}
+
+/* Step 1's findings that the rules make the cause when a later failure is theirs
+ * (src/diagnose/findings.c): the files' kinds and clientAuth from the checks, a CA file
+ * (and directory) without a CA in it from the certificates kept for the chain. */
+static uint32_t findings(const doctor_t *d)
+{
+    const mqtls_diag_facts_t *f = &d->facts;
+    uint32_t found = (d->check.cert_is_key ? MQTLS_FINDING_CERT_IS_KEY : 0u) |
+                     (d->check.key_is_cert ? MQTLS_FINDING_KEY_IS_CERT : 0u) |
+                     (d->check.no_client_auth ? MQTLS_FINDING_NO_CLIENT_AUTH : 0u) |
+                     (d->check.no_digital_signature ? MQTLS_FINDING_NO_DIGITAL_SIGNATURE : 0u);
+    bool any_ca = false, device = false;
+    for (unsigned i = 0; i < f->ca_len; i++) {
+        any_ca = any_ca || f->ca_certs[i].is_ca;
+        device = device || (f->dev_len && same_cert(&f->ca_certs[i], &f->dev_certs[0]));
+    }
+    if (f->ca_len && !any_ca)
+        found |= MQTLS_FINDING_CA_NOT_CA;
+    return found | (device ? MQTLS_FINDING_CA_IS_DEVICE : 0u);
+}
+
 void doctor_alpn_words(const doctor_t *d, char *out, size_t size)
 {
     size_t used = 0;
@@ -199,6 +226,7 @@ static void tls_setup(doctor_t *d)
     d->facts.key_too_small = d->check.key_too_small;
     d->facts.client_cert_flags = d->check.cert_flags;
     d->facts.alpn_offered = alpn_offered(d);
+    d->facts.findings = findings(d);
     if (rc == TOOL_EXIT_OK) {
         char alpn[256];
         doctor_alpn_words(d, alpn, sizeof alpn);

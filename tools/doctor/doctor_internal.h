@@ -16,7 +16,12 @@
  *                      (issue 15, point 2)
  *   doctor_mqtt5.c     MQTT 5 reason codes (what to do, the Server Reference) and the AWS
  *                      IoT reading of a cause, for an AWS IoT host only
+ *   doctor_findings.c  the facts of a cause a step-1 finding became (swapped files, no
+ *                      clientAuth, a CA file without a CA)
  *   doctor_text.c      the text report                  doctor_json.c  the JSON report
+ *   doctor_device.c    --device: the credentials and the broker against a device's
+ *                      profile (src/diagnose/devices.c), with the codes that device prints
+ *   doctor_device_chain.c  --device: the broker's chain counted whole, with OpenSSL
  */
 #ifndef DOCTOR_INTERNAL_H
 #define DOCTOR_INTERNAL_H
@@ -88,6 +93,21 @@ typedef struct rec {
 typedef struct local_cert {
     char subject[192], issuer[192], not_before[20], not_after[20];
 } local_cert_t;
+
+/* What a check of the device profile found (doctor_device.c). */
+typedef enum dev_result { DEV_OK, DEV_FAILED, DEV_UNKNOWN, DEV_NOTE } dev_result_t;
+
+/* One check of the device profile. */
+typedef struct dev_check {
+    const char *what;      /* "TLS version", "cipher suites", "key", "root catalog", ... */
+    dev_result_t result;
+    char *text;            /* what was found, in words */
+    char *code;            /* DEV_FAILED: what that device prints (NULL: not known) */
+    char *fix;             /* DEV_FAILED: what to do for that device */
+    mqtls_cause_t cause;   /* DEV_FAILED: the cause id */
+} dev_check_t;
+
+#define DEV_CHECKS_MAX 10u
 
 typedef struct doctor {
     tool_cfg_t cfg;
@@ -167,6 +187,11 @@ typedef struct doctor {
     int n_steps;
     /* MQTT 5 (doctor_mqtt5.c) */
     char *server_ref;      /* the Server Reference of a CONNACK or DISCONNECT */
+    /* --device (doctor_device.c) */
+    const mqtls_device_profile_t *device;
+    dev_check_t dev[DEV_CHECKS_MAX];
+    size_t n_dev;
+    int dev_failures;
 } doctor_t;
 
 /* ---- the end of a step (doctor_step.c) -------------------------------------------------- */
@@ -240,8 +265,25 @@ void doctor_mqtt5_lines(doctor_t *d, int n, bool disconnect, uint8_t code);
  *  server, the AWS IoT reading on an AWS IoT host). */
 void doctor_mqtt5_facts(doctor_t *d);
 
+/* ---- --device (doctor_device.c) ------------------------------------------------------------ */
+
+/** Checks --device: TOOL_EXIT_OK, TOOL_HELP_SHOWN after listing the profiles (--device help),
+ *  or TOOL_EXIT_USAGE for a name that is none of them. */
+int doctor_device_parse(doctor_t *d);
+/** Runs the profile's checks, after the steps. */
+void doctor_device_run(doctor_t *d);
+/** Frees the checks. */
+void doctor_device_free(doctor_t *d);
+/** The length of the chain OpenSSL builds for the broker (with the CA file), the leaf
+ *  included; *root: it ends at a self-issued root. -1 when no chain was seen. */
+int doctor_device_chain_len(const doctor_t *d, bool *root);
+/** "ok", "failed", "unknown", "note". */
+const char *doctor_device_result_name(dev_result_t r);
+
 /* ---- the reports -------------------------------------------------------------------------- */
 
+/** The facts of a cause a step-1 finding became (doctor_findings.c); false: not one. */
+bool doctor_findings_facts(doctor_t *d);
 /** Gathers the facts that back the cause (after a failed step). */
 void doctor_cause_facts(doctor_t *d);
 /* The facts of a cause of issue 15, point 2 (doctor_alerts.c); false: not such a cause. */
@@ -250,6 +292,8 @@ bool doctor_alert_facts(doctor_t *d);
 void doctor_print_header(const doctor_t *d);
 void doctor_print_stage(const doctor_t *d, int n);
 void doctor_print_cause(const doctor_t *d);
+/** Text: the device profile's checks (nothing without --device or with --json). */
+void doctor_print_device(const doctor_t *d);
 /** The mark before an evidence line ("✓ ", "! ", ...), the same in text and JSON. */
 const char *doctor_line_mark(const stage_t *s, const line_t *l);
 /** The whole run as one JSON object (docs/doctor.md). */

@@ -338,6 +338,60 @@ static void json_cause(tool_json_t *j, const doctor_t *d)
     tool_json_end(j);
 }
 
+/* One fact of the device's profile: its value and source (null: no source says it). */
+static void json_dev_fact(tool_json_t *j, const char *fact, const mqtls_device_fact_t *f)
+{
+    tool_json_obj(j, NULL);
+    tool_json_str(j, "fact", fact);
+    tool_json_str(j, "value", f->value);
+    tool_json_str(j, "source", f->source);
+    tool_json_end(j);
+}
+
+static void json_dev_profile(tool_json_t *j, const mqtls_device_profile_t *p)
+{
+    tool_json_arr(j, "profile");
+    json_dev_fact(j, "versions", &p->versions);
+    json_dev_fact(j, "suites", &p->suites_fact);
+    json_dev_fact(j, "keys", &p->keys);
+    json_dev_fact(j, "formats", &p->formats);
+    json_dev_fact(j, "chain_depth", &p->depth);
+    json_dev_fact(j, "trust", &p->trust);
+    json_dev_fact(j, "sni", &p->sni);
+    json_dev_fact(j, "alpn", &p->alpn_fact);
+    json_dev_fact(j, "sizes", &p->sizes);
+    tool_json_end(j);
+}
+
+/* --device: the profile and each check (null without --device). */
+static void json_device(tool_json_t *j, const doctor_t *d)
+{
+    if (!d->device) {
+        tool_json_null(j, "device");
+        return;
+    }
+    tool_json_obj(j, "device");
+    tool_json_str(j, "name", d->device->name);
+    tool_json_str(j, "title", d->device->title);
+    tool_json_str(j, "result", d->dev_failures ? "failed" : "ok");
+    tool_json_arr(j, "checks");
+    for (size_t i = 0; i < d->n_dev; i++) {
+        const dev_check_t *c = &d->dev[i];
+        tool_json_obj(j, NULL);
+        tool_json_str(j, "check", c->what);
+        tool_json_str(j, "result", doctor_device_result_name(c->result));
+        tool_json_str(j, "text", c->text);
+        tool_json_str(j, "code", c->code);
+        tool_json_str(j, "cause", c->result == DEV_FAILED ? mqtls_cause_info(c->cause)->id
+                                                          : NULL);
+        tool_json_str(j, "fix", c->fix);
+        tool_json_end(j);
+    }
+    tool_json_end(j);
+    json_dev_profile(j, d->device);
+    tool_json_end(j);
+}
+
 void doctor_print_json(const doctor_t *d, int exit_code)
 {
     tool_json_t j;
@@ -357,6 +411,7 @@ void doctor_print_json(const doctor_t *d, int exit_code)
         tool_json_null(&j, "failed_stage");
     tool_json_int(&j, "exit_code", exit_code);
     json_cause(&j, d);
+    json_device(&j, d);
     tool_json_end(&j);
     tool_buf_addc(&j.out, '\n');
     fwrite(j.out.p, 1, j.out.len, stdout);

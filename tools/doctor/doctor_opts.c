@@ -1,7 +1,7 @@
 /**
  * @file doctor_opts.c
- * @brief The doctor's own checks of its options: the per-step timeout, --connect-to and the
- *        round trip's topic (the flags themselves are tool_opts.c's).
+ * @brief The doctor's own checks of its options: the per-step timeout, --connect-to, the
+ *        round trip's topic and --device (the flags themselves are tool_opts.c's).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -130,5 +130,5 @@ int doctor_parse(doctor_t *d, int argc, char **argv)
     }
     d->cfg.server_name = d->host;
     d->cfg.tls_timeout_ms = d->timeout_ms;
-    return TOOL_EXIT_OK;
+    return doctor_device_parse(d);
 }

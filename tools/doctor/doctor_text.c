@@ -65,3 +65,26 @@ void doctor_print_cause(const doctor_t *d)
     printf("fix: %s\n", ci->fix);
     printf("see: docs/troubleshooting.md, section %s\n", ci->id);
 }
+
+/* The device profile's checks: each with its mark; a failure with the device's code, the
+ * cause id and the fix for that device. */
+void doctor_print_device(const doctor_t *d)
+{
+    static const char *const marks[] = {MARK_OK " ", MARK_FAIL " ", "? ", "- "};
+    if (d->json || !d->device)
+        return;
+    printf("\ndevice %s: %s\n", d->device->name, d->device->title);
+    for (size_t i = 0; i < d->n_dev; i++) {
+        const dev_check_t *c = &d->dev[i];
+        printf("    %s%s: %s\n", marks[c->result], c->what, c->text);
+        if (c->result != DEV_FAILED)
+            continue;
+        printf("        the device prints: %s\n", c->code ? c->code : "not known (no source)");
+        printf("        cause: %s\n", mqtls_cause_info(c->cause)->id);
+        printf("        fix: %s\n", c->fix);
+    }
+    if (d->dev_failures)
+        printf("device result: %d failure(s) that device would meet\n", d->dev_failures);
+    else
+        printf("device result: no failure found for this device\n");
+}

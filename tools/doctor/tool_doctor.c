@@ -29,7 +29,8 @@ const char tool_doctor_exit_help[] =
     "  13  step 3 failed: TCP connect\n"
     "  14  step 4 failed: TLS handshake\n"
     "  15  step 5 failed: MQTT CONNECT/CONNACK\n"
-    "  16  step 6 failed: subscribe/publish round trip\n";
+    "  16  step 6 failed: subscribe/publish round trip\n"
+    "  17  every step passed, but --device found what that device cannot do\n";
 
 static void doctor_init(doctor_t *d)
 {
@@ -73,6 +74,7 @@ static void doctor_free(doctor_t *d)
     doctor_list_free(&d->addrs);
     doctor_list_free(&d->explain);
     doctor_list_free(&d->props);
+    doctor_device_free(d);
     free(d->rx);
     free(d->tx);
     free(d->store_mem);
@@ -110,8 +112,10 @@ int tool_doctor_main(int argc, char **argv)
         doctor_cause_facts(d);
         doctor_mqtt5_facts(d);
     }
-    int exit_code = d->failed ? 10 + d->failed : TOOL_EXIT_OK;
+    doctor_device_run(d);
+    int exit_code = d->failed ? 10 + d->failed : d->dev_failures ? 17 : TOOL_EXIT_OK;
     doctor_print_cause(d);
+    doctor_print_device(d);
     if (d->json)
         doctor_print_json(d, exit_code);
     doctor_free(d);
