@@ -103,6 +103,10 @@ static bool facts_tls_server(doctor_t *d)
              ev->chain && ev->chain_len ? ev->chain[0].subject : "?",
              ev->chain && ev->chain_len && ev->chain[0].names[0] ? ev->chain[0].names
                                                     : "(no subjectAltName)");
+        if (ev->chain && ev->chain_len &&
+            mqtls_diag_name_rule(d->host, ev->chain[0].names, ev->chain[0].subject, buf,
+                                 sizeof buf))
+            FACT("the rule that failed: %s", buf); /* RFC 6125 (src/diagnose/names.c) */
         break;
     case MQTLS_CAUSE_SERVER_CERT_EXPIRED:
     case MQTLS_CAUSE_SERVER_CERT_NOT_YET_VALID:
@@ -313,7 +317,8 @@ static void facts_tls_other(doctor_t *d)
 
 static void facts_tls(doctor_t *d)
 {
-    if (!facts_chain(d) && !facts_tls_server(d) && !facts_tls_refused(d))
+    if (!facts_chain(d) && !facts_tls_server(d) && !facts_tls_refused(d) &&
+        !doctor_alert_facts(d))
         facts_tls_other(d);
 }
 

@@ -12,6 +12,8 @@
  *   doctor_client.c    the MQTT client steps 5 and 6 drive, and what it records
  *   doctor_mqtt.c      step 5, CONNECT/CONNACK          doctor_roundtrip.c  step 6
  *   doctor_cause.c     the facts that back the cause mqtls_diagnose() named
+ *   doctor_alerts.c    those facts for an alert either way and a verification outcome
+ *                      (issue 15, point 2)
  *   doctor_mqtt5.c     MQTT 5 reason codes (what to do, the Server Reference) and the AWS
  *                      IoT reading of a cause, for an AWS IoT host only
  *   doctor_findings.c  the facts of a cause a step-1 finding became (swapped files, no
@@ -284,6 +286,8 @@ const char *doctor_device_result_name(dev_result_t r);
 bool doctor_findings_facts(doctor_t *d);
 /** Gathers the facts that back the cause (after a failed step). */
 void doctor_cause_facts(doctor_t *d);
+/* The facts of a cause of issue 15, point 2 (doctor_alerts.c); false: not such a cause. */
+bool doctor_alert_facts(doctor_t *d);
 /** Text: the header line, one step, the cause (nothing with --json). */
 void doctor_print_header(const doctor_t *d);
 void doctor_print_stage(const doctor_t *d, int n);
