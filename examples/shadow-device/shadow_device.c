@@ -99,7 +99,7 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
     if (ev->type == MQTLS_EV_MESSAGE &&
         sensor_shadow_is_delta(dev.thing, ev->message->topic.data, ev->message->topic.len))
         on_delta(ev->message);
-    else if (ev->type == MQTLS_EV_DISCONNECTED)
+    else if (ev->type == MQTLS_EV_DISCONNECTED && ev->status != MQTLS_OK)
         printf("connection lost: %s\n", mqtls_strerror(ev->status));
 }
 
@@ -251,6 +251,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "shadow-device: credentials: %s\n", mqtls_strerror(st));
         return 1;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each line when it happens, also into a pipe */
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     client_setup(&client, &tls, &store);
