@@ -58,8 +58,9 @@ fail() {
 }
 
 # follow FILE TAG: prints FILE's lines as they come, after "[TAG]" (stopped at exit).
+# The pid kept is tail's: once it is killed, the reader sees the end of its input and ends.
 follow() {
-  tail -n +1 -F "$1" 2>/dev/null | while IFS= read -r line; do say "$2" "$line"; done &
+  tail -n +1 -F "$1" 2>/dev/null > >(while IFS= read -r line; do say "$2" "$line"; done) &
   pids+=($!)
 }
 
