@@ -90,8 +90,8 @@ pick_port() {
 
 start_awslocal() {
   say awslocal "mqtls awslocal up $aws: a root CA, the broker's certificate, mosquitto"
-  local attempt
-  for attempt in 1 2 3 4 5; do
+
+  for _ in 1 2 3 4 5; do
     port=$(pick_port)
     "$mqtls" awslocal up "$aws" --port "$port" >"$work/up.out" 2>"$work/up.err" &
     up_pid=$!
