@@ -7,7 +7,9 @@
 # a desired-state change made from the command line (mosquitto_pub on the shadow's update
 # topic with state.desired, as the AWS console or `aws iot-data update-thing-shadow` would)
 # reaches the device as a delta, which it applies and reports back; the shadow read back
-# shows desired and reported in sync. Everything it starts is stopped, and its directory
+# shows desired and reported in sync. The command line uses the thing's own certificate with
+# other client ids: awslocal has no IAM side, and a thing's policy lets its certificate use
+# its own shadow and topics (on AWS the console's change would come through IAM instead). Everything it starts is stopped, and its directory
 # removed, on exit or Ctrl-C. Exits 1, saying which step failed, unless every step worked.
 #
 # Environment: MQTLS_BIN (default build/tools/mqtls; awslocal_plugin.so is next to it),
