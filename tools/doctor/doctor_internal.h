@@ -15,6 +15,7 @@
  *   doctor_mqtt5.c     MQTT 5 reason codes (what to do, the Server Reference) and the AWS
  *                      IoT reading of a cause, for an AWS IoT host only
  *   doctor_text.c      the text report                  doctor_json.c  the JSON report
+ *   doctor_statements.c  the report's claims as data (JSON "statements"), for a checker
  */
 #ifndef DOCTOR_INTERNAL_H
 #define DOCTOR_INTERNAL_H
@@ -248,6 +249,9 @@ void doctor_print_stage(const doctor_t *d, int n);
 void doctor_print_cause(const doctor_t *d);
 /** The mark before an evidence line ("✓ ", "! ", ...), the same in text and JSON. */
 const char *doctor_line_mark(const stage_t *s, const line_t *l);
+/** The JSON report's "statements": each claim with its kind and values (docs/doctor.md). */
+struct tool_json;
+void doctor_json_statements(struct tool_json *j, const doctor_t *d);
 /** The whole run as one JSON object (docs/doctor.md). */
 void doctor_print_json(const doctor_t *d, int exit_code);
 
