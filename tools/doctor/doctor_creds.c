@@ -206,7 +206,9 @@ static void tls_setup(doctor_t *d)
              mqtls_tls_backend());
         EVID(d, 1, "will offer: TLS 1.2%s, ALPN %s%s, server name '%s'",
              c->tls_min_version == MQTLS_TLS_V1_3 ? " (1.3 asked)" : "", alpn,
-             d->tls->alpn_auto ? " (automatic: AWS IoT on port 443)" : "", d->host);
+             !d->tls->alpn_auto     ? ""
+             : d->facts.host_is_aws ? " (automatic: AWS IoT on port 443)"
+                                    : " (automatic: port 443 of an amazonaws.com host)", d->host);
     }
 }
 

@@ -40,7 +40,7 @@ static void st_host(tool_json_t *j, const doctor_t *d)
         tool_json_end(j);
     }
     if (d->tls && d->tls->alpn_auto && d->alpn && d->alpn[0]) {
-        begin(j, "alpn_auto_aws_iot_443");
+        begin(j, d->facts.host_is_aws ? "alpn_auto_aws_iot_443" : "alpn_auto_amazonaws_443");
         tool_json_str(j, "host", d->host);
         tool_json_int(j, "port", d->port);
         tool_json_str(j, "alpn", d->alpn[0]);
