@@ -235,6 +235,12 @@ static void st_mqtt(tool_json_t *j, const doctor_t *d)
         tool_json_str(j, "first_bytes", !d->connack_seen && d->rec.n_first ? hex : NULL);
         tool_json_end(j);
     }
+    if (d->connack_seen && d->server_ref) {
+        begin(j, "server_reference");
+        tool_json_str(j, "packet", "CONNACK");
+        tool_json_str(j, "reference", d->server_ref);
+        tool_json_end(j);
+    }
     if (d->facts.v311_accepted) {
         begin(j, "connect_answer");
         tool_json_str(j, "version", "3.1.1");
@@ -252,6 +258,24 @@ static void st_mqtt(tool_json_t *j, const doctor_t *d)
     }
 }
 
+/* Step 6: what answered the SUBSCRIBE (a SUBACK and its code, or a close). */
+static void st_roundtrip(tool_json_t *j, const doctor_t *d)
+{
+    bool closed = !d->suback && d->lost && (d->lost_status == MQTLS_ERR_CLOSED ||
+                                            d->lost_status == MQTLS_ERR_IO);
+    if (d->st[6].result == R_NOT_RUN || d->st[6].result == R_SKIPPED || (!d->suback && !closed))
+        return;
+    begin(j, "subscribe_answer");
+    tool_json_str(j, "version", doctor_version_name(d->cfg.version));
+    tool_json_str(j, "topic", d->topic);
+    tool_json_str(j, "answer", d->suback ? "suback" : "closed");
+    if (d->suback)
+        tool_json_int(j, "code", d->suback_code);
+    else
+        tool_json_null(j, "code");
+    tool_json_end(j);
+}
+
 void doctor_json_statements(tool_json_t *j, const doctor_t *d)
 {
     tool_json_arr(j, "statements");
@@ -267,5 +291,6 @@ void doctor_json_statements(tool_json_t *j, const doctor_t *d)
         st_chain(j, d);
     }
     st_mqtt(j, d);
+    st_roundtrip(j, d);
     tool_json_end(j);
 }
