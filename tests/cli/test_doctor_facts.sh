@@ -138,6 +138,10 @@ fake v5close v5-close
 fake ref connack 0x9c --server-ref other.example.com:18830
 fake takeover disconnect 0x8e
 fake local tls --cert "$P/server.crt" --key "$P/server.key"
+fake swallow swallow
+fake closesub close-on-sub
+fake closepub close-on-pub
+fake disc97 disconnect 0x97
 DEAD=$(free_port)
 
 # ---- the scenarios: one line each, "label|arguments" (word-split; no spaces in values) -------
@@ -180,6 +184,10 @@ SCENARIOS=(
     "mqtt.no_connack(http)|-h 127.0.0.1 -p $FAKE_http --timeout 2"
     "mqtt.v5_not_supported|-h 127.0.0.1 -p $FAKE_v5close -V 5 --timeout 2"
     "mqtt.subscribe_refused|-h 127.0.0.1 -p $FAKE_suback --timeout 2"
+    "mqtt.message_not_returned|-h 127.0.0.1 -p $FAKE_swallow -V 5 --timeout 1"
+    "mqtt.closed_after_subscribe|-h 127.0.0.1 -p $FAKE_closesub --timeout 2"
+    "mqtt.closed_after_publish|-h 127.0.0.1 -p $FAKE_closepub -V 5 --timeout 2"
+    "mqtt.server_disconnect|-h 127.0.0.1 -p $FAKE_disc97 -V 5 --timeout 2"
     "mqtt.use_another_server|$LOC -p $FAKE_ref -V 5"
     "mqtt.session_taken_over|$LOC -p $FAKE_takeover -V 5 -i dev-dup"
     "mqtt.closed_after_connect(localhost:443)|-h localhost -p 443 --connect-to localhost:443:127.0.0.1:$FAKE_local --cafile $P/ca.crt --timeout 2"
@@ -231,6 +239,9 @@ for m in 'clock|d["statements"].append({"kind": "host_is_aws_iot", "host": "loca
     'server_name_matches|s["name"] = "broker.example"' \
     'tls_negotiated|s["version"] = "TLSv1.1"' \
     'connect_answer|s["code"] = 5' \
+    'roundtrip|s["returned"] = False' \
+    'server_cert|s["is_ca"] = not s["is_ca"]' \
+    'server_cert|s["key"] = "RSA 1024"' \
     'tcp_connects|s["port"] = '"$DEAD" \
     'clock|d["statements"].append({"kind": "made_up", "value": 1})'; do
     kind=${m%%|*}

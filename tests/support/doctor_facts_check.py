@@ -90,6 +90,34 @@ def cert_info(pem):
             "na_t": na_t, "sha256": sha, "pem": pem}
 
 
+def cert_details(c):
+    """Issuer, subjectAltNames (DNS and IP), key, CA flag and signature of a certificate,
+    in the words of the report ("EC P-256", "DNS:a, IP:127.0.0.1"), by `openssl x509`."""
+    rc, out, _ = run(["openssl", "x509", "-noout", "-issuer", "-nameopt", NAMEOPT, "-text"],
+                     c["pem"].encode())
+    issuer = out.splitlines()[0].split("=", 1)[1]
+    san = re.search(r"Subject Alternative Name:.*\n\s*(.*)", out)
+    names = []
+    for n in (san.group(1).split(", ") if san else []):
+        if n.startswith("DNS:"):
+            names.append(n)
+        elif n.startswith("IP Address:"):
+            names.append("IP:" + n[len("IP Address:"):])
+    bits = re.search(r"Public-Key: \((\d+) bit\)", out)
+    curve = re.search(r"NIST CURVE: (\S+)", out)
+    if "rsaEncryption" in out:
+        key = "RSA %s" % bits.group(1)
+    elif "id-ecPublicKey" in out:
+        key = "EC %s" % (curve.group(1) if curve else "?")
+    elif "ED25519" in out:
+        key = "Ed25519"
+    else:
+        key = "?"
+    sig = re.search(r"Signature Algorithm: (\S+)", out)
+    return {"issuer": issuer, "names": ", ".join(names), "key": key,
+            "is_ca": bool(re.search(r"CA:TRUE", out)), "sig_alg": sig.group(1) if sig else "?"}
+
+
 PEM_RE = re.compile(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.S)
 
 
@@ -318,40 +346,92 @@ def read_packet(s):
     return None if body is None else (h[0], body)
 
 
-def subscribe_answer(a, report, version, topic):
-    """('suback', code) | ('closed', None) | ('silence', None) | ('other', first byte)."""
-    s = mqtt_socket(a, report)
-    s.settimeout(a["timeout"] + 1)
-    try:
-        s.sendall(connect_packet(version, report["target"]["client_id"], a.get("-u"),
-                                 a.get("-P")))
-        p = read_packet(s)
-        if not p or p[0] != 0x20:
-            return ("no CONNACK", None)
-        body = b"\x00\x01" + (b"\x00" if version == "5.0" else b"") + utf8(topic) + b"\x01"
-        s.sendall(b"\x82" + remaining_length(len(body)) + body)
-        p = read_packet(s)
-    except socket.timeout:
-        return ("silence", None)
-    except (ConnectionResetError, ssl.SSLError, BrokenPipeError):
-        p = None
-    finally:
-        s.close()
-    if p is None:
-        return ("closed", None)
-    if p[0] != 0x90:
-        return ("other", p[0])
+def publish_packet(version, topic, pid, payload):
+    body = utf8(topic) + pid.to_bytes(2, "big") + (b"\x00" if version == "5.0" else b"")
+    body += payload
+    return b"\x32" + remaining_length(len(body)) + body
+
+
+def ack_code(version, body):
+    """A PUBACK's reason code (MQTT 5.0, 3.4.2.1: absent means 0; 3.1.1 has none: 0)."""
+    return body[2] if version == "5.0" and len(body) > 2 else 0
+
+
+def suback_code(version, body):
     at = 2
-    if version == "5.0":  # the properties' length (a variable byte integer) and properties
+    if version == "5.0":
         n, mult = 0, 1
         while True:
-            n += (p[1][at] & 0x7F) * mult
+            n += (body[at] & 0x7F) * mult
             mult *= 128
             at += 1
-            if not p[1][at - 1] & 0x80:
+            if not body[at - 1] & 0x80:
                 break
         at += n
-    return ("suback", p[1][at])
+    return body[at]
+
+
+class Session:
+    """The doctor's round trip, written here: CONNECT, SUBSCRIBE (QoS 1), PUBLISH (QoS 1)
+    to the same topic, the message back; each wait as long as the doctor's --timeout."""
+
+    def __init__(self, a, report, version, topic):
+        self.out = {"suback": None, "puback": None, "returned": None,
+                    "disconnect_reason": None, "closed_during": None}
+        self.version, self.topic, self.returned = version, topic, False
+        self.s = mqtt_socket(a, report)
+        self.s.settimeout(a["timeout"] + 1)
+        self.a, self.report = a, report
+
+    def wait(self, step, want):
+        """Reads packets until one of type @want; False when the session ended."""
+        try:
+            while True:
+                p = read_packet(self.s)
+                if p is None:
+                    self.out["closed_during"] = step
+                    return None
+                if p[0] >> 4 == 14:  # DISCONNECT
+                    self.out["disconnect_reason"] = p[1][0] if p[1] else 0
+                    return None
+                if p[0] >> 4 == 3:  # a PUBLISH: the message back (acknowledged)
+                    self.returned = True
+                    if p[0] & 0x06:
+                        tl = int.from_bytes(p[1][:2], "big")
+                        self.s.sendall(b"\x40\x02" + p[1][2 + tl:4 + tl])
+                if p[0] >> 4 == want:
+                    return p
+        except socket.timeout:
+            return False
+        except (ConnectionResetError, ssl.SSLError, BrokenPipeError):
+            self.out["closed_during"] = step
+            return None
+
+    def run(self):
+        v, o = self.version, self.out
+        self.s.sendall(connect_packet(v, self.report["target"]["client_id"], self.a.get("-u"),
+                                      self.a.get("-P")))
+        if not self.wait("connect", 2):
+            return o
+        body = b"\x00\x01" + (b"\x00" if v == "5.0" else b"") + utf8(self.topic) + b"\x01"
+        self.s.sendall(b"\x82" + remaining_length(len(body)) + body)
+        p = self.wait("subscribe", 9)
+        if not p:
+            return o
+        o["suback"] = suback_code(v, p[1])
+        if o["suback"] >= 0x80:
+            return o
+        self.s.sendall(publish_packet(v, self.topic, 2, b"mqtls facts check"))
+        p = self.wait("publish", 4)
+        if not p:
+            return o
+        o["puback"] = ack_code(v, p[1])
+        if o["puback"] >= 0x80:
+            return o
+        if not self.returned:
+            self.wait("receive", 3)
+        o["returned"] = self.returned
+        return o
 
 
 def connect_answer(a, report, version):
@@ -521,15 +601,39 @@ def known_certs(a, srv):
     return {c["sha256"]: c for c in cs}
 
 
-def k_server_cert_dates(s, a, r, srv):
+def k_server_cert(s, a, r, srv):
     c = known_certs(a, srv).get(s["sha256"])
     if not c:
         return False, "no certificate with that SHA-256 sent or in the CA file"
-    got = (c["subject"], c["not_before"], c["not_after"])
-    ok = got == (s["subject"], s["not_before"], s["not_after"])
-    if s["state"] is not None:
-        ok = ok and state_now(c) == s["state"]
-    return ok, "openssl: %s, %s now" % (got, state_now(c))
+    x = cert_details(c)
+    got = {"subject": c["subject"], "issuer": x["issuer"], "not_before": c["not_before"],
+           "not_after": c["not_after"], "names": x["names"], "is_ca": x["is_ca"]}
+    if s["key"] is not None:  # the report shows the key and signature when it has them
+        got.update(key=x["key"], sig_alg=x["sig_alg"])
+    claimed = {k: s[k] for k in got}
+    ok = got == claimed and (s["state"] is None or state_now(c) == s["state"])
+    diff = {k: got[k] for k in got if got[k] != claimed[k]}
+    return ok, "openssl: %s, %s now" % (diff or "as claimed", state_now(c))
+
+
+def k_cert_is_intermediate(s, a, r, srv):
+    if s["seen_in"] == "device_file":
+        cs = certs_in(a["--cert"])
+    elif s["seen_in"] == "ca_file":
+        cs = certs_in(a["--cafile"])
+    else:
+        cs = srv.sent()
+    for c in cs:
+        if c["subject"] == s["subject"]:
+            x = cert_details(c)
+            ok = x["is_ca"] and x["issuer"] != c["subject"]
+            return ok, "CA %s, issued by %s" % (x["is_ca"], x["issuer"])
+    return False, "no certificate of that subject in the %s" % s["seen_in"]
+
+
+def k_file_cert_count(s, a, r, srv):
+    n = len(certs_in(s["file"]))
+    return n == s["count"], "the file holds %d certificate(s)" % n
 
 
 def k_ca_file_holds(s, a, r, srv):
@@ -612,13 +716,19 @@ def k_server_reference(s, a, r, srv):
     return refs == [s["reference"]], "CONNACK Server Reference: %s" % refs
 
 
-def k_subscribe_answer(s, a, r, srv):
-    kind, val = subscribe_answer(a, r, s["version"], s["topic"])
-    return (kind, val) == (s["answer"], s["code"]), "SUBSCRIBE got: %s %r" % (kind, val)
+def k_roundtrip(s, a, r, srv):
+    sess = Session(a, r, s["version"], s["topic"])
+    try:
+        got = sess.run()
+    finally:
+        sess.s.close()
+    claimed = {k: s[k] for k in got}
+    diff = {k: got[k] for k in got if got[k] != claimed[k]}
+    return not diff, "the checker's round trip: %s" % (diff or "as claimed")
 
 
 CHECKS = {
-    "subscribe_answer": k_subscribe_answer, "server_reference": k_server_reference,
+    "roundtrip": k_roundtrip, "server_reference": k_server_reference,
     "clock": k_clock, "host_is_aws_iot": k_host_is_aws_iot,
     "alpn_auto_aws_iot_443": k_alpn_auto, "alpn_auto_amazonaws_443": k_alpn_auto_amazonaws,
     "ca_file_subjects": k_ca_file_subjects,
@@ -627,7 +737,8 @@ CHECKS = {
     "dns_resolves": k_dns_resolves, "dns_fails": k_dns_fails, "tcp_connects": k_tcp_connects,
     "tcp_fails": k_tcp_fails, "tls_answer": k_tls_answer, "alert_received": k_alert_received,
     "tls_negotiated": k_tls_negotiated, "server_sent": k_server_sent,
-    "server_cert_dates": k_server_cert_dates, "ca_file_holds": k_ca_file_holds,
+    "server_cert": k_server_cert, "cert_is_intermediate": k_cert_is_intermediate,
+    "file_cert_count": k_file_cert_count, "ca_file_holds": k_ca_file_holds,
     "server_name_matches": k_server_name_matches, "connect_answer": k_connect_answer,
     "port_speaks_tls": k_port_speaks_tls,
 }

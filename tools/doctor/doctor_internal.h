@@ -241,6 +241,10 @@ void doctor_mqtt5_facts(doctor_t *d);
 
 /* ---- the reports -------------------------------------------------------------------------- */
 
+/** Where the chain analysis saw an intermediate of this subject (the device's certificate
+ *  file first, then the CA file; else the server's chain), as the cause's facts say it. */
+typedef enum doctor_seen { SEEN_DEVICE_FILE, SEEN_CA_FILE, SEEN_SERVER_CHAIN } doctor_seen_t;
+doctor_seen_t doctor_seen_in(const doctor_t *d, const char *subject);
 /** Gathers the facts that back the cause (after a failed step). */
 void doctor_cause_facts(doctor_t *d);
 /** Text: the header line, one step, the cause (nothing with --json). */

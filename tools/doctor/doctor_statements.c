@@ -62,6 +62,12 @@ static void st_files(tool_json_t *j, const doctor_t *d)
         tool_json_end(j);
         tool_json_end(j);
     }
+    if (c->cert && d->check_ran && d->check.files_ok) {
+        begin(j, "file_cert_count");
+        tool_json_str(j, "file", c->cert);
+        tool_json_int(j, "count", d->facts.dev_len);
+        tool_json_end(j);
+    }
     unsigned n = (unsigned)d->facts.ca_len + d->facts.dev_len;
     for (unsigned i = 0; i < n && i < LOCAL_CERTS_MAX; i++) {
         bool dev = i >= d->facts.ca_len;
@@ -162,19 +168,42 @@ static void st_tls_answer(tool_json_t *j, const doctor_t *d)
     }
 }
 
-/* One certificate of the chain verification built: its dates, and a date problem found. */
+/* One certificate of the chain verification built, as its evidence lines describe it. */
 static void st_chain_cert(tool_json_t *j, const mqtls_tls_cert_info_t *ci)
 {
     char hex[65];
     sha_hex(ci->sha256, hex);
-    begin(j, "server_cert_dates");
+    begin(j, "server_cert");
     tool_json_str(j, "sha256", hex);
     tool_json_str(j, "subject", ci->subject);
+    tool_json_str(j, "issuer", ci->issuer);
     tool_json_str(j, "not_before", ci->not_before);
     tool_json_str(j, "not_after", ci->not_after);
+    tool_json_str(j, "names", ci->names);
+    tool_json_str(j, "key", ci->key[0] ? ci->key : NULL);
+    tool_json_str(j, "sig_alg", ci->key[0] ? ci->sig_alg : NULL);
+    tool_json_bool(j, "is_ca", ci->is_ca);
     tool_json_str(j, "state", ci->problems & MQTLS_TLS_BAD_EXPIRED  ? "expired"
                               : ci->problems & MQTLS_TLS_BAD_FUTURE ? "not_yet_valid"
                                                                     : NULL);
+    tool_json_end(j);
+}
+
+/* The chain analysis named an intermediate CA (the server's or the device's missing one)
+ * and where it was seen. */
+static void st_intermediate(tool_json_t *j, const doctor_t *d)
+{
+    static const char *const where[] = {"device_file", "ca_file", "server_chain"};
+    const char *name = NULL;
+    if (d->failed && d->cause == MQTLS_CAUSE_SERVER_MISSING_INTERMEDIATE)
+        mqtls_chain_verify_cause(&d->facts, &name);
+    else if (d->failed && d->cause == MQTLS_CAUSE_CLIENT_MISSING_INTERMEDIATE)
+        mqtls_chain_device_missing(&d->facts, &name);
+    if (!name)
+        return;
+    begin(j, "cert_is_intermediate");
+    tool_json_str(j, "subject", name);
+    tool_json_str(j, "seen_in", where[doctor_seen_in(d, name)]);
     tool_json_end(j);
 }
 
@@ -258,21 +287,36 @@ static void st_mqtt(tool_json_t *j, const doctor_t *d)
     }
 }
 
-/* Step 6: what answered the SUBSCRIBE (a SUBACK and its code, or a close). */
+/* Step 6: what answered the SUBSCRIBE, the PUBLISH, whether the message came back, and
+ * how the connection ended (a DISCONNECT and its reason, or a close, during which step). */
 static void st_roundtrip(tool_json_t *j, const doctor_t *d)
 {
-    bool closed = !d->suback && d->lost && (d->lost_status == MQTLS_ERR_CLOSED ||
-                                            d->lost_status == MQTLS_ERR_IO);
-    if (d->st[6].result == R_NOT_RUN || d->st[6].result == R_SKIPPED || (!d->suback && !closed))
+    if (d->st[6].result == R_NOT_RUN || d->st[6].result == R_SKIPPED || !d->n_steps)
         return;
-    begin(j, "subscribe_answer");
+    bool acked = d->pub_done && (d->pub_status == MQTLS_OK || d->pub_status == MQTLS_ERR_REFUSED);
+    bool disc = d->lost && d->lost_status == MQTLS_ERR_SERVER_DISCONNECT;
+    bool closed = d->lost && (d->lost_status == MQTLS_ERR_CLOSED || d->lost_status == MQTLS_ERR_IO);
+    const rt_step_t *last = &d->steps[d->n_steps - 1];
+    begin(j, "roundtrip");
     tool_json_str(j, "version", doctor_version_name(d->cfg.version));
     tool_json_str(j, "topic", d->topic);
-    tool_json_str(j, "answer", d->suback ? "suback" : "closed");
     if (d->suback)
-        tool_json_int(j, "code", d->suback_code);
+        tool_json_int(j, "suback", d->suback_code);
     else
-        tool_json_null(j, "code");
+        tool_json_null(j, "suback");
+    if (acked)
+        tool_json_int(j, "puback", d->pub_reason);
+    else
+        tool_json_null(j, "puback");
+    if (d->n_steps == 3)
+        tool_json_bool(j, "returned", d->msg_back);
+    else
+        tool_json_null(j, "returned");
+    if (disc)
+        tool_json_int(j, "disconnect_reason", d->lost_reason);
+    else
+        tool_json_null(j, "disconnect_reason");
+    tool_json_str(j, "closed_during", closed && !last->ok ? last->name : NULL);
     tool_json_end(j);
 }
 
@@ -289,6 +333,7 @@ void doctor_json_statements(tool_json_t *j, const doctor_t *d)
     if (d->cfg.tls && d->ev_valid && d->st[4].result != R_NOT_RUN) {
         st_tls_answer(j, d);
         st_chain(j, d);
+        st_intermediate(j, d);
     }
     st_mqtt(j, d);
     st_roundtrip(j, d);
