@@ -157,15 +157,17 @@ def tcp_try(addr, port, timeout):
         s.close()
 
 
-def client_hello(sni, alpn, a=None):
+def client_hello(sni, alpn, a=None, versions=None):
     """A ClientHello made by Python's ssl module (no verification: only its bytes), with
-    the scenario's TLS version and cipher suites when @a is given: the answer depends on
-    what is offered."""
+    the doctor's TLS versions and the scenario's cipher suites when given: the answer
+    depends on what is offered."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    if a and a.get("--tls-version") == "tlsv1.3":
+    if versions == ["TLSv1.3"]:
         ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    elif versions == ["TLSv1.2"]:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     if a and "--ciphers" in a:
         opts = Server(a, None).openssl_ciphers()
         if "-tls1_2" in opts:
@@ -210,7 +212,7 @@ class Server:
     """What `openssl s_client` sees at the scenario's broker, with the scenario's files."""
 
     def __init__(self, a, report):
-        self.a, self.report, self._out = a, report, None
+        self.a, self.report, self._out = a, report, {}
 
     def iana(self, name):
         rc, out, _ = run(["openssl", "ciphers", "-stdname", "ALL:@SECLEVEL=0"])
@@ -234,9 +236,31 @@ class Server:
             return ["-tls1_2", "-cipher", ":".join(v12)]
         return ["-cipher", ":".join(v12) or "NONE", "-ciphersuites", ":".join(v13)]
 
-    def output(self):
-        if self._out is not None:
-            return self._out
+    def offer(self):
+        """What the doctor offered: the versions its TLS library speaks (tls_answer's
+        "offered"), --tls-version, --ciphers, and the ALPN it chose."""
+        cmd = []
+        hello = [x for x in self.report.get("statements", []) if x.get("kind") == "tls_answer"]
+        versions = hello[0]["offered"] if hello else ["TLSv1.2", "TLSv1.3"]
+        if versions == ["TLSv1.2"]:
+            cmd += ["-tls1_2"]
+        elif versions == ["TLSv1.3"]:
+            cmd += ["-tls1_3"]
+        if "--ciphers" in self.a:
+            opts = self.openssl_ciphers()
+            if "-tls1_2" in opts and "-tls1_2" in cmd:
+                opts.remove("-tls1_2")
+            cmd += opts
+        alpn = self.report["stages"][0]["details"].get("alpn_offered") or []
+        if alpn:
+            cmd += ["-alpn", ",".join(alpn)]
+        return cmd
+
+    def output(self, offer=None):
+        """s_client's output; @offer replaces the scenario's version, suites and ALPN."""
+        key = tuple(offer or ())
+        if key in self._out:
+            return self._out[key]
         a = self.a
         cmd = ["openssl", "s_client", "-connect", "%s:%d" % (a["address"], a["conn_port"]),
                "-showcerts", "-ign_eof"]
@@ -252,13 +276,10 @@ class Server:
         if "--insecure" not in a:
             cmd += ["-verify_return_error", "-verify_hostname" if not is_ip(a["host"])
                     else "-verify_ip", a["host"]]
-        if a.get("--tls-version") == "tlsv1.3":
-            cmd += ["-tls1_3"]
-        if "--ciphers" in a:
-            cmd += self.openssl_ciphers()
-        alpn = self.report["stages"][0]["details"].get("alpn_offered") or []
-        if alpn:
-            cmd += ["-alpn", ",".join(alpn)]
+        if offer:
+            cmd += list(offer)
+        else:
+            cmd += self.offer()
         p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT)
         try:
@@ -266,8 +287,8 @@ class Server:
         except subprocess.TimeoutExpired:
             p.kill()
             out, _ = p.communicate()
-        self._out = out.decode("utf-8", "replace")
-        return self._out
+        self._out[key] = out.decode("utf-8", "replace")
+        return self._out[key]
 
     def sent(self):
         return [cert_info(p) for p in PEM_RE.findall(self.output())]
@@ -563,7 +584,7 @@ def k_tcp_fails(s, a, r, srv):
 
 def k_tls_answer(s, a, r, srv):
     alpn = r["stages"][0]["details"].get("alpn_offered") or []
-    hello = client_hello(None if is_ip(a["host"]) else a["host"], alpn, a)
+    hello = client_hello(None if is_ip(a["host"]) else a["host"], alpn, a, s["offered"])
     got = first_answer(s["address"], s["port"], hello, a["timeout"] + 1)
     tls = got is not None and 20 <= got <= 23
     return got == s["first_byte"] and tls == s["is_tls"], "first byte: %r" % got
@@ -580,11 +601,20 @@ def k_alert_received(s, a, r, srv):
 
 
 def k_tls_negotiated(s, a, r, srv):
-    out = srv.output()
+    """The server agrees to the claimed version, suite and ALPN when offered exactly those
+    (the client's own preferences among several are not the server's doing)."""
+    rc, out, _ = run(["openssl", "ciphers", "-stdname", "ALL:@SECLEVEL=0"])
+    names = {p[0]: p[2] for p in (l.split() for l in out.splitlines()) if len(p) >= 3}
+    suite = names.get(s["ciphersuite"], s["ciphersuite"])
+    cmd = ["-tls1_3", "-ciphersuites", suite] if s["version"] == "TLSv1.3" else \
+        ["-tls1_2", "-cipher", suite + ":@SECLEVEL=0"]
+    if s["alpn"]:
+        cmd += ["-alpn", s["alpn"]]
+    out = srv.output(cmd)
     v = re.search(r"^New, (TLSv[0-9.]+), Cipher is (\S+)", out, re.M)
     al = re.search(r"^ALPN protocol: (\S+)", out, re.M)
     if not v:
-        return False, "s_client: no session"
+        return False, "s_client offering only that: no session"
     got = (v.group(1), srv.iana(v.group(2)), al.group(1) if al else None)
     return got == (s["version"], s["ciphersuite"], s["alpn"]), "s_client: %s" % (got,)
 

@@ -150,6 +150,13 @@ static void st_tls_answer(tool_json_t *j, const doctor_t *d)
     else
         tool_json_null(j, "first_byte");
     tool_json_bool(j, "is_tls", ev->first_byte >= 20 && ev->first_byte <= 23);
+    /* Not a claim: what was offered, for a checker to offer the same. */
+    tool_json_arr(j, "offered");
+    if (d->cfg.tls_min_version != MQTLS_TLS_V1_3)
+        tool_json_str(j, NULL, "TLSv1.2");
+    if (d->cfg.tls_min_version == MQTLS_TLS_V1_3 || mqtls_tls_max_version() >= MQTLS_TLS_V1_3)
+        tool_json_str(j, NULL, "TLSv1.3");
+    tool_json_end(j);
     tool_json_end(j);
     if (ev->alert_received >= 0) {
         begin(j, "alert_received");
