@@ -158,6 +158,7 @@ SCENARIOS=(
     "cred.key_mismatch|$LOC -p $M_TLS --cafile $P/ca.crt --cert $P/dev1/cert.crt --key $P/dev2/private.key"
     "cred.key_unsupported|$LOC -p $M_TLS --cafile $P/ca.crt --cert $WORK/weak.crt --key $WORK/weak.key"
     "cred.client_cert_expired|$LOC -p $M_TLS --cafile $P/ca.crt --cert $P/old/cert.crt --key $P/old/private.key"
+    "cred.settings_invalid|$LOC -p $M_TLS --cafile $P/ca.crt --ciphers TLS_NOPE"
     "cred.client_cert_not_yet_valid|$LOC -p $M_TLS --cafile $P/ca.crt --cert $P/later/cert.crt --key $P/later/private.key"
     "dns.not_found|-h no-such-host..example -p 1883 --timeout 2"
     "tcp.refused|-h 127.0.0.1 -p $DEAD --timeout 2"
@@ -247,10 +248,15 @@ for m in 'clock|d["statements"].append({"kind": "host_is_aws_iot", "host": "loca
     kind=${m%%|*}
     mutate "$kind" "${m#*|}" || die "self-test: cannot change $kind"
     # shellcheck disable=SC2086
-    if "$PY" "$CHECK" "$WORK/bad.json" -- $args > "$WORK/self.out" 2>&1; then
-        fail "self-test: the checker missed a wrong statement (${m#*|})"
-    else
+    "$PY" "$CHECK" "$WORK/bad.json" -- $args > "$WORK/self.out" 2>&1
+    rc=$?
+    # Exactly one statement rejected: the changed one, not a check that broke.
+    if [ $rc -eq 1 ] && [ "$(grep -c -E '^(FALSE|UNKNOWN)' "$WORK/self.out")" = 1 ] &&
+        ! grep -q 'the check failed' "$WORK/self.out"; then
         pass "self-test: caught ${m#*|}"
+    else
+        fail "self-test: the checker did not reject exactly the wrong statement (${m#*|}):"
+        grep -v '^ok' "$WORK/self.out" | sed 's/^/    /'
     fi
 done
 
