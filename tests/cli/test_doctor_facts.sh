@@ -241,6 +241,7 @@ for m in 'clock|d["statements"].append({"kind": "host_is_aws_iot", "host": "loca
     'tls_negotiated|s["version"] = "TLSv1.1"' \
     'connect_answer|s["code"] = 5' \
     'roundtrip|s["returned"] = False' \
+    'client_cert|s["sent"] = False' \
     'server_cert|s["is_ca"] = not s["is_ca"]' \
     'server_cert|s["key"] = "RSA 1024"' \
     'tcp_connects|s["port"] = '"$DEAD" \

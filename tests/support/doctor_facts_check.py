@@ -263,7 +263,7 @@ class Server:
             return self._out[key]
         a = self.a
         cmd = ["openssl", "s_client", "-connect", "%s:%d" % (a["address"], a["conn_port"]),
-               "-showcerts", "-ign_eof"]
+               "-showcerts", "-ign_eof", "-msg"]
         cmd += ["-noservername"] if is_ip(a["host"]) else ["-servername", a["host"]]
         if "--cafile" in a:
             cmd += ["-CAfile", a["--cafile"]]
@@ -619,6 +619,19 @@ def k_tls_negotiated(s, a, r, srv):
     return got == (s["version"], s["ciphersuite"], s["alpn"]), "s_client: %s" % (got,)
 
 
+def k_client_cert(s, a, r, srv):
+    """s_client -msg: a CertificateRequest from the server; our Certificate message with a
+    certificate in it (an empty one is 3 bytes in TLS 1.2, 8 in TLS 1.3 with its context)."""
+    out = srv.output()
+    requested = bool(re.search(r"^<<< .*Handshake \[length [0-9a-f]+\], CertificateRequest",
+                               out, re.M))
+    ours = [int(n, 16) for n in re.findall(r"^>>> .*Handshake \[length ([0-9a-f]+)\], Certificate$",
+                                           out, re.M)]
+    sent = any(n > 8 for n in ours)
+    got = {"requested": requested, "sent": sent}
+    return got == {"requested": s["requested"], "sent": s["sent"]}, "s_client: %s" % got
+
+
 def k_server_sent(s, a, r, srv):
     got = [c["sha256"] for c in srv.sent()]
     return got == s["sha256"], "s_client: %d certificate(s)" % len(got)
@@ -758,7 +771,7 @@ def k_roundtrip(s, a, r, srv):
 
 
 CHECKS = {
-    "roundtrip": k_roundtrip, "server_reference": k_server_reference,
+    "roundtrip": k_roundtrip, "client_cert": k_client_cert, "server_reference": k_server_reference,
     "clock": k_clock, "host_is_aws_iot": k_host_is_aws_iot,
     "alpn_auto_aws_iot_443": k_alpn_auto, "alpn_auto_amazonaws_443": k_alpn_auto_amazonaws,
     "ca_file_subjects": k_ca_file_subjects,

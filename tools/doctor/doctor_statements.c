@@ -158,6 +158,10 @@ static void st_tls_answer(tool_json_t *j, const doctor_t *d)
         tool_json_str(j, NULL, "TLSv1.3");
     tool_json_end(j);
     tool_json_end(j);
+    begin(j, "client_cert");
+    tool_json_bool(j, "requested", ev->cert_requested);
+    tool_json_bool(j, "sent", ev->cert_sent);
+    tool_json_end(j);
     if (ev->alert_received >= 0) {
         begin(j, "alert_received");
         tool_json_int(j, "code", ev->alert_received);
