@@ -126,16 +126,25 @@ static bool facts_tls_server(doctor_t *d)
     return true;
 }
 
-/* Where a certificate with this subject was seen locally, for "it is an intermediate". */
-static const char *seen_in(const doctor_t *d, const char *subject)
+doctor_seen_t doctor_seen_in(const doctor_t *d, const char *subject)
 {
     for (unsigned i = 0; i < d->facts.dev_len; i++)
         if (!strcmp(d->facts.dev_certs[i].subject, subject))
-            return "your device certificate file carries it, issued by another CA";
+            return SEEN_DEVICE_FILE;
     for (unsigned i = 0; i < d->facts.ca_len; i++)
         if (!strcmp(d->facts.ca_certs[i].subject, subject))
-            return "your CA file holds it, issued by another CA";
-    return "the server's chain shows it as a CA issued by another CA";
+            return SEEN_CA_FILE;
+    return SEEN_SERVER_CHAIN;
+}
+
+/* Where a certificate with this subject was seen, for "it is an intermediate". */
+static const char *seen_in(const doctor_t *d, const char *subject)
+{
+    switch (doctor_seen_in(d, subject)) {
+    case SEEN_DEVICE_FILE: return "your device certificate file carries it, issued by another CA";
+    case SEEN_CA_FILE: return "your CA file holds it, issued by another CA";
+    default: return "the server's chain shows it as a CA issued by another CA";
+    }
 }
 
 /* Every certificate seen and its dates, for a clock that makes them all invalid. */

@@ -22,6 +22,7 @@
  *   doctor_device.c    --device: the credentials and the broker against a device's
  *                      profile (src/diagnose/devices.c), with the codes that device prints
  *   doctor_device_chain.c  --device: the broker's chain counted whole, with OpenSSL
+ *   doctor_statements.c  the report's claims as data (JSON "statements"), for a checker
  */
 #ifndef DOCTOR_INTERNAL_H
 #define DOCTOR_INTERNAL_H
@@ -284,6 +285,10 @@ const char *doctor_device_result_name(dev_result_t r);
 
 /** The facts of a cause a step-1 finding became (doctor_findings.c); false: not one. */
 bool doctor_findings_facts(doctor_t *d);
+/** Where the chain analysis saw an intermediate of this subject (the device's certificate
+ *  file first, then the CA file; else the server's chain), as the cause's facts say it. */
+typedef enum doctor_seen { SEEN_DEVICE_FILE, SEEN_CA_FILE, SEEN_SERVER_CHAIN } doctor_seen_t;
+doctor_seen_t doctor_seen_in(const doctor_t *d, const char *subject);
 /** Gathers the facts that back the cause (after a failed step). */
 void doctor_cause_facts(doctor_t *d);
 /* The facts of a cause of issue 15, point 2 (doctor_alerts.c); false: not such a cause. */
@@ -296,6 +301,9 @@ void doctor_print_cause(const doctor_t *d);
 void doctor_print_device(const doctor_t *d);
 /** The mark before an evidence line ("✓ ", "! ", ...), the same in text and JSON. */
 const char *doctor_line_mark(const stage_t *s, const line_t *l);
+/** The JSON report's "statements": each claim with its kind and values (docs/doctor.md). */
+struct tool_json;
+void doctor_json_statements(struct tool_json *j, const doctor_t *d);
 /** The whole run as one JSON object (docs/doctor.md). */
 void doctor_print_json(const doctor_t *d, int exit_code);
 
