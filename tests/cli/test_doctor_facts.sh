@@ -176,7 +176,7 @@ SCENARIOS=(
     "tls.not_a_tls_port(mosquitto)|$LOC -p $M_PLAIN --cafile $P/ca.crt"
     "tls.not_a_tls_port(http)|$LOC -p $FAKE_http --cafile $P/ca.crt"
     "tls.handshake_timeout|$LOC -p $FAKE_stall --cafile $P/ca.crt"
-    "tls.handshake_failed(alert80)|$LOC -p $FAKE_alert --cafile $P/ca.crt"
+    "tls.server_internal_error(alert80)|$LOC -p $FAKE_alert --cafile $P/ca.crt"
     "mqtt.tls_port_without_tls|-h 127.0.0.1 -p $M_TLS --timeout 2"
     "mqtt.refused_bad_credentials|-h 127.0.0.1 -p $FAKE_connack4 -u bob -P pw --timeout 2"
     "mqtt.refused_bad_credentials(5.0)|-h 127.0.0.1 -p $FAKE_connack86 -V 5 --timeout 2"
