@@ -1,5 +1,6 @@
 /* The cause catalog (src/diagnose/causes.c): ids unique, found again by id, each one
- * documented in docs/troubleshooting.md. */
+ * documented in docs/troubleshooting.md and listed with its summary in docs/doctor.md. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,16 +8,23 @@
 #include "mqtls/diagnose.h"
 #include "test.h"
 
-static char *read_doc(void)
+/* A document of docs/, whole (NULL if it cannot be read or is larger than the buffer). */
+static char *read_doc(const char *name)
 {
-    FILE *f = fopen(MQTLS_SOURCE_DIR "/docs/troubleshooting.md", "rb");
+    static char buf[2][1 << 18];
+    static int which;
+    char path[512];
+    snprintf(path, sizeof path, "%s/docs/%s", MQTLS_SOURCE_DIR, name);
+    FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    static char buf[1 << 17];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    char *b = buf[which ^= 1];
+    size_t n = fread(b, 1, sizeof buf[0], f);
     fclose(f);
-    buf[n] = '\0';
-    return buf;
+    if (n == sizeof buf[0])
+        return NULL; /* too large for the buffer: a test that read half would mislead */
+    b[n] = '\0';
+    return b;
 }
 
 TEST(ids_are_unique_and_found_again)
@@ -34,7 +42,7 @@ TEST(ids_are_unique_and_found_again)
 
 TEST(every_id_has_a_section_in_troubleshooting_md)
 {
-    const char *doc = read_doc();
+    const char *doc = read_doc("troubleshooting.md");
     REQUIRE(doc != NULL);
     for (int i = 0; i < MQTLS_CAUSE_COUNT; i++) {
         char heading[96];
@@ -46,10 +54,33 @@ TEST(every_id_has_a_section_in_troubleshooting_md)
     }
 }
 
+TEST(every_id_is_in_doctor_md_with_its_summary)
+{
+    const char *doc = read_doc("doctor.md");
+    REQUIRE(doc != NULL);
+    for (int i = 0; i < MQTLS_CAUSE_COUNT; i++) {
+        const mqtls_cause_info_t *a = mqtls_cause_info((mqtls_cause_t)i);
+        char row[96];
+        snprintf(row, sizeof row, "\n| `%s` | ", a->id);
+        const char *at = strstr(doc, row);
+        const char *end = at ? strchr(at + 1, '\n') : NULL;
+        /* the last cell, whole: "| summary |" just before the end of the row */
+        size_t n = strlen(a->summary);
+        bool ok = at && end && (size_t)(end - at) > n + 4 &&
+                  strncmp(end - n - 2, a->summary, n) == 0 && strncmp(end - n - 4, "| ", 2) == 0 &&
+                  strncmp(end - 2, " |", 2) == 0;
+        if (!ok)
+            printf("  docs/doctor.md (\"Every cause\") lacks the row of '%s' with '%s'\n", a->id,
+                   a->summary);
+        CHECK(ok);
+    }
+}
+
 int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
     RUN(ids_are_unique_and_found_again);
     RUN(every_id_has_a_section_in_troubleshooting_md);
+    RUN(every_id_is_in_doctor_md_with_its_summary);
     return test_main_end();
 }
