@@ -72,7 +72,7 @@ const mqtls__sl_code_t mqtls__sl_codes_cc3220[] = {
       "an impostor (none of TI's own libraries keeps -467 either). Fix: the broker needs a "
       "chain that is not revoked; flash the current production catalog"),
     E(-468, MQTLS_ERR_TLS_VERIFY, CONN, "SL_ERROR_BSD_ESECUNKNOWNROOTCA",
-      "tls.server_untrusted_root",
+      "device.root_not_in_catalog", /* the doctor's --device cc3220 names it so too */
       /* B-err "connected but the root CA used to validate the peer is unknown";
        * E2E 633280 (catalog signed by TI), E2E 1563121 (playground catalog) */
       "connected, but the root is not in the device's trusted-root catalog: flash the "

@@ -20,7 +20,7 @@ explain_ok() {
 # The CC3220's -468: the catalog, "connected, but", the explicit alternative.
 explain_ok 0 --stack cc3220 -468
 assert_contains "$OUT" "code: -468 SL_ERROR_BSD_ESECUNKNOWNROOTCA" "cc3220 -468: TI's name"
-assert_contains "$OUT" "cause: tls.server_untrusted_root" "cc3220 -468: the cause id"
+assert_contains "$OUT" "cause: device.root_not_in_catalog" "cc3220 -468: the cause id (the catalog, not the CA file)"
 assert_contains "$OUT" "connected, but" "cc3220 -468: a 'connected, but' code"
 assert_contains "$OUT" "flash" "cc3220 -468: the fix"
 assert_contains "$OUT" "MQTLS_SL_KEEP_UNKNOWN_ROOT" "cc3220 -468: the alternative"

@@ -551,7 +551,7 @@ TEST(root_not_in_catalog_468)
     REQUIRE(sl_emu_catalog_add(tf_path("other/ca.crt")) == 0); /* "the playground catalog" */
     mqtls_simplelink_cfg_t cfg = cc3220_cfg();
     check_fails("sl-468", &cfg, "localhost", lis[L_MAIN].port, -468, MQTLS_ERR_TLS_VERIFY,
-                "tls.server_untrusted_root",
+                "device.root_not_in_catalog",
                 "the root is not in the device's trusted-root catalog: flash the SDK's real "
                 "certificate catalog");
     const mqtls_tls_evidence_t *e = sl_emu_evidence();
@@ -580,7 +580,7 @@ TEST(keep_unknown_root_468)
     cfg.on_kept_ctx = k;
     cfg.keep = MQTLS_SL_KEEP_DATE_ERROR;
     check_fails("sl-468-not-kept", &cfg, "localhost", lis[L_MAIN].port, -468,
-                MQTLS_ERR_TLS_VERIFY, "tls.server_untrusted_root", NULL);
+                MQTLS_ERR_TLS_VERIFY, "device.root_not_in_catalog", NULL);
     CHECK_EQ_INT(k[0], 0);
     cfg.keep = MQTLS_SL_KEEP_UNKNOWN_ROOT;
     sl_client_t d;

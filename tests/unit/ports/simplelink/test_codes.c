@@ -88,7 +88,7 @@ TEST(trust_codes_follow_the_chips_trust_model)
     /* -468 exists on the CC32xx SDK only: the catalog. */
     mqtls_simplelink_explanation_t e = ex(C3220, -468);
     CHECK(e.connected);
-    CHECK_EQ_STR(e.cause, "tls.server_untrusted_root");
+    CHECK_EQ_STR(e.cause, "device.root_not_in_catalog");
     CHECK(says(e.text, "the root is not in the device's trusted-root catalog: flash the SDK's "
                        "real certificate catalog"));
     e = ex(C3200, -468);

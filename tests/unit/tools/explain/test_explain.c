@@ -99,7 +99,7 @@ TEST(the_report_is_the_chips)
     const char *r = report("cc3220", -468, &rc);
     CHECK_EQ_INT(rc, 0);
     CHECK(strstr(r, "SL_ERROR_BSD_ESECUNKNOWNROOTCA") != NULL);
-    CHECK(strstr(r, "cause:   tls.server_untrusted_root") != NULL);
+    CHECK(strstr(r, "cause:   device.root_not_in_catalog") != NULL);
     CHECK(strstr(r, "connected, but") != NULL);
     CHECK(strstr(r, "flash") != NULL);
     r = report("cc3200", -468, &rc);
