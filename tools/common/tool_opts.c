@@ -19,7 +19,7 @@
 
 #define BOTH (TOOL_PUB | TOOL_SUB)
 /* The connection flags, which `mqtls doctor` takes too. */
-#define CONN (TOOL_PUB | TOOL_SUB | TOOL_DOCTOR)
+#define CONN (TOOL_PUB | TOOL_SUB | TOOL_DOCTOR | TOOL_AWS)
 #define DOC TOOL_DOCTOR
 /* An entry: long and short name, commands, values, handler, field, value name, help. */
 #define OPT(l, s, c, n, fn, off, arg, help) {l, s, n, c, fn, off, arg, help}
@@ -586,13 +586,14 @@ static const tool_cmddef_t cmds[] = {
      "publish round trip), stops at the first step that fails and names the cause\n"
      "(docs/doctor.md, docs/troubleshooting.md).\n\n",
      NULL, tool_doctor_exit_help},
+    {"aws", TOOL_AWS, "\nThe connection flags, as pub and sub take them.\n", "\n", ""},
 };
 
 const tool_optset_t tool_opts_set = TOOL_OPTSET(NULL, opts, cmds, 34, false);
 
 static const tool_cmddef_t *cmd_def(tool_cmd_t cmd)
 {
-    return &cmds[cmd == TOOL_PUB ? 0 : cmd == TOOL_SUB ? 1 : 2];
+    return &cmds[cmd == TOOL_PUB ? 0 : cmd == TOOL_SUB ? 1 : cmd == TOOL_DOCTOR ? 2 : 3];
 }
 
 const char *tool_cmd_name(tool_cmd_t cmd)

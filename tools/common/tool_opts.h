@@ -20,7 +20,9 @@
 typedef enum tool_cmd {
     TOOL_PUB = 1u,
     TOOL_SUB = 2u,
-    TOOL_DOCTOR = 4u  /**< `mqtls doctor`: the connection flags, and its own (tool_doctor.h) */
+    TOOL_DOCTOR = 4u, /**< `mqtls doctor`: the connection flags, and its own (tool_doctor.h) */
+    TOOL_AWS = 8u     /**< `mqtls shadow|jobs|provision`: the connection flags alone; their own
+                           flags are aws/aws_opts.c's */
 } tool_cmd_t;
 
 /** Where pub takes the message from. */
@@ -139,7 +141,7 @@ void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd);
 /** Frees what parsing allocated. */
 void tool_cfg_free(tool_cfg_t *cfg);
 
-/** "pub", "sub" or "doctor". */
+/** "pub", "sub", "doctor" or "aws". */
 const char *tool_cmd_name(tool_cmd_t cmd);
 
 /**
