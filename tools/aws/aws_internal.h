@@ -62,19 +62,13 @@ typedef struct aws {
     unsigned token_seq;       /**< the clientTokens made so far */
 } aws_t;
 
-/** One page of a family's --help: the usage and the flags of that subcommand. */
-typedef struct aws_help {
-    const char *sub;
-    const char *text;
-} aws_help_t;
-
 /**
  * Parses @p argv (argv[0] is the subcommand): the family's own flags into @p a->o, the rest
- * as the connection flags of pub and sub. --help prints @p help's page for the subcommand
- * and the connection flags.
+ * as the connection flags of pub and sub. --help prints the family's page (tool_aws.h) and
+ * the connection flags.
  * @return TOOL_EXIT_OK, TOOL_EXIT_USAGE (printed) or TOOL_HELP_SHOWN
  */
-int aws_parse(aws_t *a, int argc, char **argv, const aws_help_t *help, size_t n_help);
+int aws_parse(aws_t *a, int argc, char **argv);
 
 /** Prints "Error: ...", the --help hint, and returns TOOL_EXIT_USAGE. */
 int aws_usage(const aws_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

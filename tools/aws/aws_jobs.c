@@ -11,30 +11,8 @@
 #include <string.h>
 
 #include "aws/aws_jobs_internal.h"
+#include "aws/tool_aws.h"
 #include "tool_cmds.h"
-
-static const aws_help_t help[] = {
-    {"", "Usage: mqtls jobs next   --thing T [--start] [options]\n"
-         "       mqtls jobs update --thing T --job-id ID --status STATUS [--details JSON]\n"
-         "       mqtls jobs watch  --thing T --run CMD [-C N] [options]\n"
-         "AWS IoT Jobs over MQTT. next prints the next pending job execution (the accepted\n"
-         "document; without \"execution\" when none is pending); --start also starts it\n"
-         "(StartNextPendingJobExecution). update reports a status. watch runs CMD for each\n"
-         "job: the job document on its stdin and in MQTLS_JOB_DOCUMENT, the job id in\n"
-         "MQTLS_JOB_ID; exit 0 reports SUCCEEDED, else FAILED with the exit status in\n"
-         "statusDetails.\n\n"
-         "Jobs options:\n"
-         "      --thing T         the thing (AWS IoT thing name)\n"
-         "      --start           next: start the job (status IN_PROGRESS)\n"
-         "      --job-id ID       update: the job\n"
-         "      --status STATUS   update: IN_PROGRESS, SUCCEEDED, FAILED or REJECTED\n"
-         "      --details JSON    update: statusDetails, an object of strings\n"
-         "      --run CMD         watch: the command (run by /bin/sh -c) for each job\n"
-         "  -C, --count N         watch: exit after N jobs\n"
-         "  -W, --timeout S       seconds to wait for each answer (default 10); watch: in all\n\n"
-         "Exit status: 0 accepted, 2 bad arguments, 3/4 cannot connect, 5 the service\n"
-         "rejected the request, 27 no answer within -W (watch: -W ran out), 1 otherwise.\n"},
-};
 
 int aws_jobs_topics(aws_t *a, const char *job, mqtls_aws_op_t op,
                     char t[][MQTLS_AWS_TOPIC_MAX + 1])
@@ -182,7 +160,8 @@ int tool_jobs_main(int argc, char **argv)
     a.family = "jobs";
     a.sub = "";
     if (argc < 2 || !strcmp(argv[1], "--help")) {
-        fputs(help[0].text, argc < 2 ? stderr : stdout);
+        tool_optparse_help(&tool_aws_optset, tool_optset_cmd(&tool_aws_optset, a.family),
+                           argc < 2 ? stderr : stdout);
         return argc < 2 ? TOOL_EXIT_USAGE : TOOL_EXIT_OK;
     }
     size_t i = 0;
@@ -191,7 +170,7 @@ int tool_jobs_main(int argc, char **argv)
     if (i == 3)
         return aws_usage(&a, "unknown jobs command '%s' (next, update, watch)", argv[1]);
     a.sub = subs[i];
-    int rc = aws_parse(&a, argc - 1, argv + 1, help, 1);
+    int rc = aws_parse(&a, argc - 1, argv + 1);
     if (!rc)
         rc = check(&a);
     if (!rc) {

@@ -15,7 +15,7 @@
 
 #include "aws/aws_jobs_internal.h"
 
-#define JOB_DOC_MAX (64u * 1024u) /* AWS's job document limit is 32 KB; room */
+
 
 /* StartNextPendingJobExecution: @p *got is whether an execution came; its id and
  * document go to @p id and @p doc. */

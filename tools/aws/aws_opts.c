@@ -11,27 +11,102 @@
 #include <string.h>
 
 #include "aws/aws_internal.h"
+#include "aws/tool_aws.h"
 
-/** One flag of the device commands. */
-typedef struct aws_flag {
-    const char *lname;
-    char sname;
-    size_t off;  /**< the `const char *` (or, for -C -W, uint32_t; --start: bool) it sets */
-    char kind;   /**< 's' string, 'n' number, 'b' no value, 'l' list */
-} aws_flag_t;
-
+#define SHADOW 1u
+#define JOBS 2u
+#define PROV 4u
+#define OPT(l, s, c, n, fn, off, arg, help) {l, s, n, c, fn, off, arg, help}
 #define F(field) offsetof(aws_opts_t, field)
 
-static const aws_flag_t flags[] = {
-    {"thing", 0, F(thing), 's'},       {"name", 0, F(name), 's'},
-    {"message", 'm', F(message), 's'}, {"job-id", 0, F(job_id), 's'},
-    {"status", 0, F(status), 's'},     {"details", 0, F(details), 's'},
-    {"run", 0, F(run), 's'},           {"start", 0, F(start), 'b'},
-    {"template", 0, F(template_name), 's'}, {"param", 0, F(params), 'l'},
-    {"claim-cert", 0, F(claim_cert), 's'},  {"claim-key", 0, F(claim_key), 's'},
-    {"out", 0, F(out), 's'},           {"csr", 0, F(csr), 's'},
-    {"count", 'C', F(count), 'n'},     {"timeout", 'W', F(timeout_s), 'n'},
+static int opt_value(tool_optparse_t *p, tool_optval_t *val)
+{
+    return tool_opt_nonempty(p, val, "value");
+}
+
+static int opt_list(tool_optparse_t *p, tool_optval_t *val)
+{
+    tool_strlist_add((tool_strlist_t *)((char *)p->ctx + val->opt->off), val->v[0]);
+    return TOOL_EXIT_OK;
+}
+
+static int opt_num(tool_optparse_t *p, tool_optval_t *val)
+{
+    if (tool_parse_u32(val->v[0], 1, 86400, (uint32_t *)((char *)p->ctx + val->opt->off)))
+        return TOOL_EXIT_OK;
+    return tool_optparse_err(p, "invalid %s '%s' (must be a number from 1 to 86400)",
+                             val->given, val->v[0]);
+}
+
+static const tool_opt_t opts[] = {
+    OPT("claim-cert", 0, PROV, 1, opt_value, F(claim_cert), "FILE",
+        "the claim certificate (the connection's client certificate)"),
+    OPT("claim-key", 0, PROV, 1, opt_value, F(claim_key), "FILE", "the claim certificate's key"),
+    OPT("count", 'C', SHADOW | JOBS, 1, opt_num, F(count), "N",
+        "watch: exit after N deltas (shadow) or N jobs (jobs)"),
+    OPT("csr", 0, PROV, 1, opt_value, F(csr), "FILE",
+        "CreateCertificateFromCsr with this CSR (PEM): the key stays yours"),
+    OPT("details", 0, JOBS, 1, opt_value, F(details), "JSON",
+        "update: statusDetails, a JSON object of strings"),
+    OPT("job-id", 0, JOBS, 1, opt_value, F(job_id), "ID", "update: the job"),
+    OPT("message", 'm', SHADOW, 1, opt_value, F(message), "JSON",
+        "update: the request state document ({\"state\":{\"desired\":{...}}})"),
+    OPT("name", 0, SHADOW, 1, opt_value, F(name), "S",
+        "a named shadow (default: the classic shadow)"),
+    OPT("out", 0, PROV, 1, opt_value, F(out), "DIR",
+        "where cert.pem and private.key go (made if missing)"),
+    OPT("param", 0, PROV, 1, opt_list, F(params), "K=V", "a template parameter (repeatable)"),
+    OPT("run", 0, JOBS, 1, opt_value, F(run), "CMD",
+        "watch: the command (/bin/sh -c) that runs each job"),
+    OPT("start", 0, JOBS, 0, tool_opt_true, F(start), NULL,
+        "next: start the job (StartNextPendingJobExecution)"),
+    OPT("status", 0, JOBS, 1, opt_value, F(status), "STATUS",
+        "update: IN_PROGRESS, SUCCEEDED, FAILED or REJECTED"),
+    OPT("template", 0, PROV, 1, opt_value, F(template_name), "NAME",
+        "the provisioning template"),
+    OPT("thing", 0, SHADOW | JOBS, 1, opt_value, F(thing), "T", "the thing (its AWS IoT name)"),
+    OPT("timeout", 'W', SHADOW | JOBS | PROV, 1, opt_num, F(timeout_s), "SECONDS",
+        "time to wait for each answer (default 10); watch: the whole run"),
 };
+
+static const char aws_exits[] =
+    "Exit status:\n"
+    "  0   accepted (provision: provisioned)\n"
+    "  1   protocol or other error (the connection was lost or closed: with AWS IoT's\n"
+    "      policy, a topic the certificate may not use)\n"
+    "  2   bad arguments\n"
+    "  3   could not connect      4   the broker refused the connection\n"
+    "  5   the service rejected the request (its code and message are printed)\n"
+    "  27  no answer within -W (watch: -W ran out)\n";
+
+static const tool_cmddef_t cmds[] = {
+    {"shadow", SHADOW,
+     "Usage: mqtls shadow get    --thing T [--name S] [options]\n"
+     "       mqtls shadow update --thing T [--name S] -m JSON [options]\n"
+     "       mqtls shadow delete --thing T [--name S] [options]\n"
+     "       mqtls shadow watch  --thing T [--name S] [-C N] [options]\n"
+     "Device Shadow over MQTT: get, update and delete print the accepted document; a\n"
+     "rejection prints its code and message. watch prints each delta document.\n\n",
+     NULL, aws_exits},
+    {"jobs", JOBS,
+     "Usage: mqtls jobs next   --thing T [--start] [options]\n"
+     "       mqtls jobs update --thing T --job-id ID --status STATUS [--details JSON]\n"
+     "       mqtls jobs watch  --thing T --run CMD [-C N] [options]\n"
+     "AWS IoT Jobs over MQTT. next prints the next pending job execution (no\n"
+     "\"execution\" when none is pending). watch runs CMD for each job, the job document\n"
+     "on its stdin and in MQTLS_JOB_DOCUMENT, the job id in MQTLS_JOB_ID, and reports\n"
+     "SUCCEEDED on exit 0, else FAILED with the exit status in statusDetails.\n\n",
+     NULL, aws_exits},
+    {"provision", PROV,
+     "Usage: mqtls provision --template NAME [--param K=V]... --claim-cert C\n"
+     "                       --claim-key K --out DIR [--csr FILE] [options]\n"
+     "Fleet Provisioning by claim: a new certificate (CreateKeysAndCertificate, or\n"
+     "CreateCertificateFromCsr with --csr), then RegisterThing. Writes DIR/cert.pem and\n"
+     "DIR/private.key (0600; not with --csr); prints the thing name and certificate id.\n\n",
+     NULL, aws_exits},
+};
+
+const tool_optset_t tool_aws_optset = TOOL_OPTSET(NULL, opts, cmds, 22, true);
 
 int aws_usage(const aws_t *a, const char *fmt, ...)
 {
@@ -56,46 +131,31 @@ int aws_check_name(const aws_t *a, mqtls_aws_name_kind_t kind, const char *flag,
     return aws_usage(a, "invalid %s '%s' (AWS IoT allows %s)", flag, v, rules[kind]);
 }
 
-/* The flag @p arg names ("--thing", "--thing=x", "-m"); @p *inline_v the "=value" part. */
-static const aws_flag_t *own_flag(const char *arg, const char **inline_v)
+/* The entry of @p cmd that @p arg names ("--thing", "--thing=x", "-m"); @p *inline_v the
+ * "=value" part. */
+static const tool_opt_t *own_flag(unsigned cmd, const char *arg, const char **inline_v)
 {
     *inline_v = NULL;
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
-        const aws_flag_t *f = &flags[i];
+    for (size_t i = 0; i < tool_aws_optset.n_opts; i++) {
+        const tool_opt_t *o = &tool_aws_optset.opts[i];
+        if (!(o->cmds & cmd))
+            continue;
         if (arg[1] != '-') {
-            if (f->sname && arg[1] == f->sname && !arg[2])
-                return f;
+            if (o->sname && arg[1] == o->sname && !arg[2])
+                return o;
             continue;
         }
-        size_t n = strlen(f->lname);
-        if (strncmp(arg + 2, f->lname, n) != 0)
+        size_t n = strlen(o->lname);
+        if (strncmp(arg + 2, o->lname, n) != 0)
             continue;
         if (arg[2 + n] == '\0')
-            return f;
-        if (arg[2 + n] == '=' && f->kind != 'b') {
+            return o;
+        if (arg[2 + n] == '=' && o->nargs == 1) {
             *inline_v = arg + 3 + n;
-            return f;
+            return o;
         }
     }
     return NULL;
-}
-
-static int set_flag(aws_t *a, const aws_flag_t *f, const char *given, const char *v)
-{
-    char *field = (char *)&a->o + f->off;
-    if (f->kind == 'b') {
-        *(bool *)field = true;
-    } else if (f->kind == 'l') {
-        tool_strlist_add((tool_strlist_t *)field, v);
-    } else if (f->kind == 'n') {
-        if (!tool_parse_u32(v, 1, 86400, (uint32_t *)field))
-            return aws_usage(a, "invalid %s '%s' (must be a number from 1 to 86400)", given, v);
-    } else {
-        if (!*v)
-            return aws_usage(a, "%s: the value is empty", given);
-        *(const char **)field = v;
-    }
-    return TOOL_EXIT_OK;
 }
 
 /* How many values the connection flag @p arg takes (0 for --x=v or an unknown one). */
@@ -114,16 +174,30 @@ static int conn_nargs(const char *arg)
     return 0;
 }
 
-static void print_help(const aws_t *a, const aws_help_t *help, size_t n_help)
+/* The family's --help page (its usage, its flags, its exit status), then the connection
+ * flags. */
+static void print_help(const tool_cmddef_t *cmd)
 {
-    for (size_t i = 0; i < n_help; i++)
-        if (!strcmp(help[i].sub, a->sub) || !help[i].sub[0])
-            fputs(help[i].text, stdout);
+    tool_optparse_help(&tool_aws_optset, cmd, stdout);
     tool_optparse_help(&tool_opts_set, tool_optset_cmd(&tool_opts_set, "aws"), stdout);
 }
 
+/* Applies the own flag @p o given as @p argv[*i] (value inline in @p v, or next). */
+static int apply(tool_optparse_t *p, const tool_opt_t *o, int argc, char **argv, int *i,
+                 const char *v)
+{
+    char *inline_v[1] = {(char *)v};
+    tool_optval_t val = {o, argv[*i], v ? inline_v : argv + *i + 1, 0, o->nargs};
+    val.avail = v ? 1 : argc - *i - 1;
+    if (val.avail < o->nargs)
+        return tool_optparse_err(p, "%s needs a value", argv[*i]);
+    if (!v)
+        *i += o->nargs;
+    return o->fn(p, &val);
+}
+
 /* Sorts @p argv into the own flags and @p rest (rest[0] is the command's name). */
-static int split(aws_t *a, int argc, char **argv, char **rest, int *n_rest)
+static int split(tool_optparse_t *p, int argc, char **argv, char **rest, int *n_rest)
 {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v;
@@ -132,54 +206,55 @@ static int split(aws_t *a, int argc, char **argv, char **rest, int *n_rest)
                 rest[(*n_rest)++] = argv[i++];
             break;
         }
-        const aws_flag_t *f = arg[0] == '-' && arg[1] ? own_flag(arg, &v) : NULL;
-        if (!f) {
+        const tool_opt_t *o = arg[0] == '-' && arg[1] ? own_flag(p->cmd->bit, arg, &v) : NULL;
+        if (!o) {
             rest[(*n_rest)++] = argv[i];
             for (int k = arg[0] == '-' ? conn_nargs(arg) : 0; k > 0 && i + 1 < argc; k--)
                 rest[(*n_rest)++] = argv[++i];
             continue;
         }
-        if (f->kind != 'b' && !v) {
-            if (i + 1 >= argc)
-                return aws_usage(a, "%s needs a value", arg);
-            v = argv[++i];
-        }
-        int rc = set_flag(a, f, arg, v);
+        int rc = apply(p, o, argc, argv, &i, v);
         if (rc)
             return rc;
     }
     return TOOL_EXIT_OK;
 }
 
-int aws_parse(aws_t *a, int argc, char **argv, const aws_help_t *help, size_t n_help)
+/* The claim certificate is the connection's client certificate. */
+static void add_claim(const aws_t *a, char **rest, int *n)
 {
+    if (a->o.claim_cert) {
+        rest[(*n)++] = (char *)"--cert";
+        rest[(*n)++] = (char *)a->o.claim_cert;
+    }
+    if (a->o.claim_key) {
+        rest[(*n)++] = (char *)"--key";
+        rest[(*n)++] = (char *)a->o.claim_key;
+    }
+}
+
+int aws_parse(aws_t *a, int argc, char **argv)
+{
+    tool_optparse_t p = {&tool_aws_optset, tool_optset_cmd(&tool_aws_optset, a->family), &a->o,
+                         NULL, 0, 0};
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
         if (!strcmp(argv[i], "--help")) {
-            print_help(a, help, n_help);
+            print_help(p.cmd);
             return TOOL_HELP_SHOWN;
         }
     char **rest = tool_xcalloc((size_t)argc + 5, sizeof *rest);
     int n_rest = 0;
     rest[n_rest++] = argv[0];
-    int rc = split(a, argc, argv, rest, &n_rest);
-    /* The claim certificate is the connection's client certificate. */
-    if (!rc && a->o.claim_cert) {
-        rest[n_rest++] = (char *)"--cert";
-        rest[n_rest++] = (char *)a->o.claim_cert;
-    }
-    if (!rc && a->o.claim_key) {
-        rest[n_rest++] = (char *)"--key";
-        rest[n_rest++] = (char *)a->o.claim_key;
-    }
+    int rc = split(&p, argc, argv, rest, &n_rest);
+    add_claim(a, rest, &n_rest);
     tool_cfg_init(&a->cfg, TOOL_AWS);
-    if (!rc) {
+    if (!rc)
         rc = tool_opts_parse(&a->cfg, n_rest, rest);
-        if (rc == TOOL_EXIT_USAGE)
-            fprintf(stderr, "Use 'mqtls %s%s%s --help' to see usage.\n", a->family,
-                    a->sub[0] ? " " : "", a->sub);
-    }
     if (!rc)
         rc = tool_conn_check(&a->cfg);
+    if (rc == TOOL_EXIT_USAGE)
+        fprintf(stderr, "Use 'mqtls %s%s%s --help' to see usage.\n", a->family,
+                a->sub[0] ? " " : "", a->sub);
     free(rest);
     return rc;
 }

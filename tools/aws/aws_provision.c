@@ -19,30 +19,11 @@
 #include <unistd.h>
 
 #include "aws/aws_internal.h"
+#include "aws/tool_aws.h"
 #include "tool_cmds.h"
 
 #define PEM_MAX 16384u
 #define MAX_PARAMS 32u
-
-static const aws_help_t help[] = {
-    {"", "Usage: mqtls provision --template NAME [--param K=V]... --claim-cert C --claim-key K\n"
-         "                       --out DIR [--csr FILE] [options]\n"
-         "Fleet Provisioning by claim: connects with the claim certificate, obtains a new\n"
-         "certificate (CreateKeysAndCertificate; with --csr CreateCertificateFromCsr) and\n"
-         "registers the thing with the template (RegisterThing). Writes DIR/cert.pem and\n"
-         "DIR/private.key (mode 0600; not with --csr) and prints the thing name and the\n"
-         "certificate id.\n\n"
-         "Provisioning options:\n"
-         "      --template NAME   the provisioning template\n"
-         "      --param K=V       a template parameter (repeatable)\n"
-         "      --claim-cert C    the claim certificate (the connection's --cert)\n"
-         "      --claim-key K     its private key (the connection's --key)\n"
-         "      --out DIR         where the new credentials go (made if missing)\n"
-         "      --csr FILE        a certificate signing request (PEM): the key stays yours\n"
-         "  -W, --timeout S       seconds to wait for each answer (default 10)\n\n"
-         "Exit status: 0 provisioned, 2 bad arguments, 3/4 cannot connect, 5 the service\n"
-         "rejected a request, 27 no answer within -W, 1 otherwise.\n"},
-};
 
 /* Writes @p len bytes to DIR/@p name with @p mode (replacing the file). */
 static int write_file(const char *dir, const char *name, const char *data, mode_t mode)
@@ -203,7 +184,7 @@ int tool_provision_main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.family = "provision";
     a.sub = "";
-    int rc = aws_parse(&a, argc, argv, help, 1);
+    int rc = aws_parse(&a, argc, argv);
     if (!rc)
         rc = check(&a);
     if (!rc) {

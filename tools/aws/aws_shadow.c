@@ -10,30 +10,10 @@
 #include <string.h>
 
 #include "aws/aws_internal.h"
+#include "aws/tool_aws.h"
 #include "tool_cmds.h"
 
-#define DOC_MAX (64u * 1024u) /* a shadow document is at most 8 KB (AWS's quota); room */
-
-static const aws_help_t help[] = {
-    {"", "Usage: mqtls shadow get    --thing T [--name S] [options]\n"
-         "       mqtls shadow update --thing T [--name S] -m JSON [options]\n"
-         "       mqtls shadow delete --thing T [--name S] [options]\n"
-         "       mqtls shadow watch  --thing T [--name S] [-C N] [options]\n"
-         "Device Shadow over MQTT: get, update and delete print the accepted document;\n"
-         "a rejection prints its code and message (stderr) and exits 5; watch prints each\n"
-         "delta document as it comes.\n\n"
-         "Shadow options:\n"
-         "      --thing T         the thing (AWS IoT thing name)\n"
-         "      --name S          a named shadow (default: the classic shadow)\n"
-         "  -m, --message JSON    update: the request state document, e.g.\n"
-         "                        '{\"state\":{\"desired\":{\"color\":\"red\"}}}' (its\n"
-         "                        state.desired, state.reported and version are sent, with a\n"
-         "                        clientToken)\n"
-         "  -C, --count N         watch: exit after N deltas\n"
-         "  -W, --timeout S       seconds to wait for the answer (default 10); watch: in all\n\n"
-         "Exit status: 0 accepted, 2 bad arguments, 3/4 cannot connect, 5 the service\n"
-         "rejected the request, 27 no answer within -W (watch: -W ran out), 1 otherwise.\n"},
-};
+#define DOC_MAX (64u * 1024u) /* the request we build; AWS applies its own size limits */
 
 /* The update request: state.desired, state.reported and version of -m, with @p token. */
 static int update_doc(aws_t *a, const char *token, char *doc, size_t *len)
@@ -163,7 +143,8 @@ int tool_shadow_main(int argc, char **argv)
     a.family = "shadow";
     a.sub = "";
     if (argc < 2 || !strcmp(argv[1], "--help")) {
-        fputs(help[0].text, argc < 2 ? stderr : stdout);
+        tool_optparse_help(&tool_aws_optset, tool_optset_cmd(&tool_aws_optset, a.family),
+                           argc < 2 ? stderr : stdout);
         return argc < 2 ? TOOL_EXIT_USAGE : TOOL_EXIT_OK;
     }
     size_t i = 0;
@@ -173,7 +154,7 @@ int tool_shadow_main(int argc, char **argv)
         return aws_usage(&a, "unknown shadow command '%s' (get, update, delete, watch)",
                          argv[1]);
     a.sub = subs[i].name;
-    int rc = aws_parse(&a, argc - 1, argv + 1, help, 1);
+    int rc = aws_parse(&a, argc - 1, argv + 1);
     if (!rc)
         rc = check(&a);
     if (!rc) {
