@@ -33,6 +33,9 @@ expect 2 "unknown jobs command" jobs frob --thing dev1
 expect 2 "needs --template" provision --out "$WORK/x"
 expect 2 "invalid --param" provision --template default --param novalue --insecure --claim-cert c --claim-key k --out "$WORK/x"
 expect 2 "invalid port" shadow get --thing dev1 -p 0
+expect 2 "-C is for shadow watch only" shadow get --thing dev1 -C 1 --insecure
+expect 0 "" shadow --help
+assert_contains "$(cat "$WORK/out")" "--cafile" "shadow --help lists the connection flags too"
 
 # ---- awslocal up, two things ----------------------------------------------------------------
 for _ in 1 2 3 4 5; do
@@ -146,4 +149,22 @@ assert_contains "$(cat "$WORK/out")" '"version":1' "the provisioned certificate 
 expect 1 "connection" shadow get --thing dev1 $NEW -W 5
 assert_not_contains "$(cat "$WORK/out")" '"state"' "prov-1 is refused dev1's shadow (the connection is closed)"
 expect 5 "" provision --template nosuch $CLAIM --out "$WORK/prov2"
+assert_contains "$ERR" "provision rejected: 404" "an unknown template's rejection is printed"
+
+# With --csr the key stays ours: CreateCertificateFromCsr signs the CSR's public key.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=csr \
+    -keyout "$WORK/csr.key" -out "$WORK/csr.pem" 2> /dev/null || die "openssl req"
+expect 0 "" provision --template default --param ThingName=prov-csr --csr "$WORK/csr.pem" \
+    $CLAIM --out "$WORK/provcsr"
+assert_contains "$(cat "$WORK/out")" "thingName: prov-csr" "provision --csr registers the thing"
+[ ! -e "$WORK/provcsr/private.key" ] && pass "provision --csr writes no private key" ||
+    fail "provision --csr wrote a private key"
+assert_eq "$(openssl req -in "$WORK/csr.pem" -noout -pubkey 2> /dev/null)" \
+    "$(openssl x509 -in "$WORK/provcsr/cert.pem" -noout -pubkey 2> /dev/null)" \
+    "the certificate carries the CSR's public key"
+expect 0 "" shadow update --thing prov-csr -p "$PORT" --cafile "$D/ca.pem" \
+    --cert "$WORK/provcsr/cert.pem" --key "$WORK/csr.key" -m '{"state":{"reported":{"k":1}}}'
+assert_contains "$(cat "$WORK/out")" '"version":1' "the CSR's key and the new certificate act as prov-csr"
+expect 5 "404" shadow get --thing prov-csr -p "$PORT" --cafile "$D/ca.pem" \
+    --cert "$WORK/provcsr/cert.pem" --key "$WORK/csr.key" --name none
 finish

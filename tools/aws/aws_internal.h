@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/tool_opts.h"
 #include "common/tool_util.h"
@@ -69,6 +70,10 @@ typedef struct aws {
  * @return TOOL_EXIT_OK, TOOL_EXIT_USAGE (printed) or TOOL_HELP_SHOWN
  */
 int aws_parse(aws_t *a, int argc, char **argv);
+
+/** The --help page of @p family: its usage, its flags, its exit status, then the connection
+ *  flags. */
+void aws_help(const char *family, FILE *out);
 
 /** Prints "Error: ...", the --help hint, and returns TOOL_EXIT_USAGE. */
 int aws_usage(const aws_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

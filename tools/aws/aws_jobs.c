@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "aws/aws_jobs_internal.h"
-#include "aws/tool_aws.h"
 #include "tool_cmds.h"
 
 int aws_jobs_topics(aws_t *a, const char *job, mqtls_aws_op_t op,
@@ -160,8 +159,7 @@ int tool_jobs_main(int argc, char **argv)
     a.family = "jobs";
     a.sub = "";
     if (argc < 2 || !strcmp(argv[1], "--help")) {
-        tool_optparse_help(&tool_aws_optset, tool_optset_cmd(&tool_aws_optset, a.family),
-                           argc < 2 ? stderr : stdout);
+        aws_help(a.family, argc < 2 ? stderr : stdout);
         return argc < 2 ? TOOL_EXIT_USAGE : TOOL_EXIT_OK;
     }
     size_t i = 0;

@@ -174,12 +174,10 @@ static int conn_nargs(const char *arg)
     return 0;
 }
 
-/* The family's --help page (its usage, its flags, its exit status), then the connection
- * flags. */
-static void print_help(const tool_cmddef_t *cmd)
+void aws_help(const char *family, FILE *out)
 {
-    tool_optparse_help(&tool_aws_optset, cmd, stdout);
-    tool_optparse_help(&tool_opts_set, tool_optset_cmd(&tool_opts_set, "aws"), stdout);
+    tool_optparse_help(&tool_aws_optset, tool_optset_cmd(&tool_aws_optset, family), out);
+    tool_optparse_help(&tool_opts_set, tool_optset_cmd(&tool_opts_set, "aws"), out);
 }
 
 /* Applies the own flag @p o given as @p argv[*i] (value inline in @p v, or next). */
@@ -239,7 +237,7 @@ int aws_parse(aws_t *a, int argc, char **argv)
                          NULL, 0, 0};
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
         if (!strcmp(argv[i], "--help")) {
-            print_help(p.cmd);
+            aws_help(a->family, stdout);
             return TOOL_HELP_SHOWN;
         }
     char **rest = tool_xcalloc((size_t)argc + 5, sizeof *rest);

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "aws/aws_internal.h"
-#include "aws/tool_aws.h"
 #include "tool_cmds.h"
 
 #define PEM_MAX 16384u

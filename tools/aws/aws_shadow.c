@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "aws/aws_internal.h"
-#include "aws/tool_aws.h"
 #include "tool_cmds.h"
 
 #define DOC_MAX (64u * 1024u) /* the request we build; AWS applies its own size limits */
@@ -143,8 +142,7 @@ int tool_shadow_main(int argc, char **argv)
     a.family = "shadow";
     a.sub = "";
     if (argc < 2 || !strcmp(argv[1], "--help")) {
-        tool_optparse_help(&tool_aws_optset, tool_optset_cmd(&tool_aws_optset, a.family),
-                           argc < 2 ? stderr : stdout);
+        aws_help(a.family, argc < 2 ? stderr : stdout);
         return argc < 2 ? TOOL_EXIT_USAGE : TOOL_EXIT_OK;
     }
     size_t i = 0;

@@ -18,7 +18,7 @@
 #include "common/tool_util.h"
 
 #define BOTH (TOOL_PUB | TOOL_SUB)
-/* The connection flags, which `mqtls doctor` takes too. */
+/* The connection flags, which `mqtls doctor` and shadow/jobs/provision take too. */
 #define CONN (TOOL_PUB | TOOL_SUB | TOOL_DOCTOR | TOOL_AWS)
 #define DOC TOOL_DOCTOR
 /* An entry: long and short name, commands, values, handler, field, value name, help. */
@@ -586,6 +586,8 @@ static const tool_cmddef_t cmds[] = {
      "publish round trip), stops at the first step that fails and names the cause\n"
      "(docs/doctor.md, docs/troubleshooting.md).\n\n",
      NULL, tool_doctor_exit_help},
+    /* shadow, jobs, provision: the connection flags alone (aws/aws_opts.c takes the rest and
+     * prints this page after their own). */
     {"aws", TOOL_AWS, "\nThe connection flags, as pub and sub take them.\n", "\n", ""},
 };
 

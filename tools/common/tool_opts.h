@@ -2,7 +2,8 @@
  * @file tool_opts.h
  * @brief The settings of `mqtls pub`, `mqtls sub` and `mqtls doctor`, and the option table
  *        that fills them (tool_optparse.h: the connection flags are shared, each command has
- *        its own besides).
+ *        its own besides). `mqtls shadow|jobs|provision` take the connection flags from it
+ *        too (command TOOL_AWS; their own flags: aws/tool_aws.h).
  */
 #ifndef TOOL_OPTS_H
 #define TOOL_OPTS_H
