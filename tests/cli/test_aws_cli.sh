@@ -134,6 +134,13 @@ assert b["status"] == "FAILED" and b["statusDetails"] == {"exitCode": "3"}, b
 PY
 assert_status 0 $? "the service stored SUCCEEDED, and FAILED with statusDetails exitCode 3 ($(cat "$WORK/py.out"))"
 
+# A job that runs longer than the broker waits for a keep-alive (1.5 x 5 s): the connection
+# is serviced while the command runs, so the outcome is still reported.
+echo '{"slow":true}' > "$WORK/slow.json"
+mqtls awslocal job create "$D" --thing dev1 --job-id slow --document "$WORK/slow.json" > /dev/null
+expect 0 "" jobs watch --thing dev1 $(as dev1) -k 5 --run 'sleep 9' -C 1 -W 30
+assert_contains "$(cat "$WORK/out")" "slow SUCCEEDED" "a job longer than the keep-alive is reported"
+
 # ---- provision ------------------------------------------------------------------------------
 CLAIM="-p $PORT --cafile $D/ca.pem --claim-cert $D/claim/cert.pem --claim-key $D/claim/private.key"
 expect 0 "" provision --template default --param ThingName=prov-1 --param SerialNumber=42 \

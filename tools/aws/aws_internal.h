@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "common/tool_opts.h"
 #include "common/tool_util.h"
@@ -85,6 +86,10 @@ int aws_check_name(const aws_t *a, mqtls_aws_name_kind_t kind, const char *flag,
 /** Connects. @return an exit status */
 int aws_open(aws_t *a);
 
+/** Services the connection once (at most @p max_ms); an exit status when it is lost or
+ *  interrupted (Ctrl-C). */
+int aws_poll(aws_t *a, uint32_t max_ms);
+
 /** Subscribes (QoS 1) to @p n topics and waits for the SUBACK. @return an exit status */
 int aws_subscribe(aws_t *a, char topics[][MQTLS_AWS_TOPIC_MAX + 1], size_t n);
 
@@ -121,8 +126,9 @@ void aws_msg_free(aws_msg_t *m);
 /** Disconnects, frees everything; returns @p rc (TOOL_HELP_SHOWN: 0). */
 int aws_close(aws_t *a, int rc);
 
-/** jobs watch --run: runs @p cmd with the job's document (aws_jobs_run.c); its status, as
- *  waitpid() gives it, in @p *status. @return 0, or the errno that kept it from running */
-int aws_job_run(const char *cmd, const char *job_id, const char *doc, size_t len, int *status);
+/** jobs watch --run: starts @p cmd with the job's document (aws_jobs_run.c), its process id
+ *  in @p *pid. @return 0, or the errno that kept it from starting */
+int aws_job_start(const char *cmd, const char *job_id, const char *doc, size_t len,
+                  pid_t *pid);
 
 #endif

@@ -1,8 +1,9 @@
 /**
  * @file aws_jobs_run.c
- * @brief The job handler of `mqtls jobs watch --run CMD`: CMD runs under /bin/sh -c with the
- *        job document on its stdin and in MQTLS_JOB_DOCUMENT, the job id in MQTLS_JOB_ID;
- *        its stdout and stderr are the tool's.
+ * @brief The job handler of `mqtls jobs watch --run CMD`: CMD starts under /bin/sh -c with
+ *        the job document on its stdin and in MQTLS_JOB_DOCUMENT, the job id in MQTLS_JOB_ID;
+ *        its stdout and stderr are the tool's. The watch loop waits for it while it keeps
+ *        the connection alive (aws_jobs_watch.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,27 +46,25 @@ static void feed(int fd, const char *doc, size_t len)
     signal(SIGPIPE, old);
 }
 
-int aws_job_run(const char *cmd, const char *job_id, const char *doc, size_t len, int *status)
+int aws_job_start(const char *cmd, const char *job_id, const char *doc, size_t len,
+                  pid_t *pid)
 {
     int p[2];
     fflush(stdout);
     if (pipe(p) != 0)
         return errno;
-    pid_t pid = fork();
-    if (pid < 0) {
+    *pid = fork();
+    if (*pid < 0) {
         int e = errno;
         close(p[0]);
         close(p[1]);
         return e;
     }
-    if (pid == 0) {
+    if (*pid == 0) {
         close(p[1]);
         child(p[0], cmd, job_id, doc);
     }
     close(p[0]);
     feed(p[1], doc, len);
-    while (waitpid(pid, status, 0) < 0)
-        if (errno != EINTR)
-            return errno;
     return 0;
 }

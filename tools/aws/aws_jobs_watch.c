@@ -8,6 +8,7 @@
  *        the execution SUCCEEDED or FAILED by its outcome (awslabs/aws-iot-device-client,
  *        source/jobs/README.md).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,31 @@ static int report(aws_t *a, const char *id, int status)
     return TOOL_EXIT_OK;
 }
 
+/* Runs --run for job @p id and waits for it, servicing the connection meanwhile (keep-alive
+ * pings; answers queue up). Its status, as waitpid() gives it, goes to @p *status. */
+static int run_job(aws_t *a, const char *id, const tool_buf_t *doc, int *status)
+{
+    pid_t pid;
+    int err = aws_job_start(a->o.run, id, doc->p, doc->len, &pid);
+    if (err) {
+        tool_err("cannot run --run '%s': %s", a->o.run, strerror(err));
+        *status = 127 << 8; /* as the shell reports a command it could not run */
+        return TOOL_EXIT_OK;
+    }
+    int rc = TOOL_EXIT_OK;
+    for (;;) {
+        pid_t r = waitpid(pid, status, rc ? 0 : WNOHANG);
+        if (r == pid)
+            return rc;
+        if (r < 0 && errno != EINTR) {
+            tool_err("cannot wait for --run: %s", strerror(errno));
+            return TOOL_EXIT_ERROR;
+        }
+        if (!rc)
+            rc = aws_poll(a, 100); /* lost or Ctrl-C: wait for the command, then stop */
+    }
+}
+
 /* Runs the jobs that are pending now, one after the other; @p *done counts them. */
 static int run_pending(aws_t *a, char t[][MQTLS_AWS_TOPIC_MAX + 1], uint32_t *done)
 {
@@ -87,14 +113,10 @@ static int run_pending(aws_t *a, char t[][MQTLS_AWS_TOPIC_MAX + 1], uint32_t *do
         bool got = false;
         int rc = start_next(a, t, &got, id, &doc);
         int status = 0;
-        if (!rc && got) {
-            int err = aws_job_run(a->o.run, id, doc.p, doc.len, &status);
-            if (err) {
-                tool_err("cannot run --run '%s': %s", a->o.run, strerror(err));
-                status = 127 << 8; /* as the shell reports a command it could not run */
-            }
+        if (!rc && got)
+            rc = run_job(a, id, &doc, &status);
+        if (!rc && got)
             rc = report(a, id, status);
-        }
         tool_buf_free(&doc);
         if (rc || !got)
             return rc;

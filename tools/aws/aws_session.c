@@ -50,8 +50,7 @@ int aws_open(aws_t *a)
     return rc;
 }
 
-/* Services the connection once; an exit status when it is lost or interrupted. */
-static int step(aws_t *a, uint32_t max_ms)
+int aws_poll(aws_t *a, uint32_t max_ms)
 {
     tool_conn_poll(&a->conn, -1, max_ms, NULL);
     if (a->conn.lost)
@@ -92,7 +91,7 @@ int aws_subscribe(aws_t *a, char topics[][MQTLS_AWS_TOPIC_MAX + 1], size_t n)
     while (!a->suback) {
         if (tool_now_ms() >= end)
             return timed_out(a, "SUBACK");
-        int rc = step(a, 200);
+        int rc = aws_poll(a, 200);
         if (rc)
             return rc;
     }
@@ -121,7 +120,7 @@ int aws_publish(aws_t *a, const char *topic, const char *doc, size_t len)
     while (mqtls_inflight(&a->conn.client) > 0) {
         if (tool_now_ms() >= end)
             return timed_out(a, "PUBACK");
-        int rc = step(a, 200);
+        int rc = aws_poll(a, 200);
         if (rc)
             return rc;
     }
@@ -135,7 +134,7 @@ int aws_next(aws_t *a, uint64_t deadline_ms, aws_msg_t *out)
         if (deadline_ms && now >= deadline_ms)
             return TOOL_EXIT_TIMEOUT;
         uint64_t wait = deadline_ms ? deadline_ms - now : 1000;
-        int rc = step(a, wait > 1000 ? 1000 : (uint32_t)wait);
+        int rc = aws_poll(a, wait > 1000 ? 1000 : (uint32_t)wait);
         if (rc)
             return rc;
     }
