@@ -64,6 +64,9 @@ assert_contains "$OUT" '"reported":{"temp":21}' "... with the reported state"
 assert_contains "$OUT" '"clientToken":"mqtls-' "... and the clientToken it sent"
 expect 0 "" shadow get --thing dev1 $(as dev1)
 assert_contains "$(cat "$WORK/out")" '"reported":{"temp":21}' "shadow get prints the document"
+# A connection flag's value is its own, even when it reads like a shadow flag.
+expect 0 "" shadow get --thing dev1 $(as dev1) -i --name
+assert_contains "$(cat "$WORK/out")" '"reported":{"temp":21}' "-i --name is a client id, not a named shadow"
 # A version that is not the shadow's: 409 (device-shadow-error-messages.html).
 expect 5 "409: Version conflict" shadow update --thing dev1 $(as dev1) \
     -m '{"state":{"reported":{"temp":22}},"version":7}'
