@@ -9,8 +9,10 @@
 #   make check-static    cppcheck + clang-tidy on the library (scripts/static_check.sh)
 #   make check-valgrind  the integration tests under valgrind memcheck (scripts/valgrind_tests.sh)
 #   make demo    scripts/demo.sh: a device publishing telemetry over mutual TLS to a private broker;
-#                builds only what it runs (the tool and the broker launcher) and installs only
-#                the packages it needs (scripts/bootstrap.sh demo)
+#                then scripts/demo-aws.sh: a device (examples/shadow-device) keeping its Device
+#                Shadow in sync against `mqtls awslocal`; builds only what they run (the tool,
+#                the broker launcher, the awslocal plugin, the device) and installs only the
+#                packages they need (scripts/bootstrap.sh demo)
 #   make bench   the benchmarks (build/bench/mqtls_bench)
 #   make size    Cortex-M4 code size, RAM and stack tables (scripts/size.sh --check)
 #   make fuzz    builds the libFuzzer targets in build-fuzz/ (clang) and runs each one for
@@ -76,7 +78,7 @@ check-valgrind: build
 
 # What scripts/demo.sh runs. They are built in $(BUILD_DIR) with its usual configuration,
 # so a `make test` afterwards builds only the rest.
-DEMO_TARGETS = mqtls mqtls_test_broker
+DEMO_TARGETS = mqtls mqtls_test_broker awslocal_plugin shadow-device
 
 # A newcomer's first run: another compiler's new warning must not stop it (DEMO_WERROR=OFF);
 # the next `make test` turns -Werror back on (a reconfigure; only these targets rebuild).
@@ -88,6 +90,9 @@ demo:
 	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target $(DEMO_TARGETS)
 	MQTLS_BIN=$(BUILD_DIR)/tools/mqtls MQTLS_BROKER_BIN=$(BUILD_DIR)/tests/mqtls_test_broker \
 		scripts/demo.sh
+	MQTLS_BIN=$(BUILD_DIR)/tools/mqtls \
+		MQTLS_SHADOW_DEVICE_BIN=$(BUILD_DIR)/examples/shadow-device/shadow-device \
+		scripts/demo-aws.sh
 
 bench: build
 	$(BUILD_DIR)/bench/mqtls_bench

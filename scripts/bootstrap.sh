@@ -3,7 +3,8 @@
 #
 #   scripts/bootstrap.sh [demo|test]
 #
-# demo: only what `make demo` needs (the compiler, CMake, OpenSSL, mosquitto), so that a
+# demo: only what `make demo` needs (the compiler, CMake, OpenSSL, mosquitto and its clients,
+# mosquitto-dev, cJSON), so that a
 # first look does not install the test tools. test (the default): everything any make
 # target uses: the tests, the static and memory checks, the fuzzers, the cross build.
 #
@@ -20,6 +21,7 @@ demo_packages=(
   build-essential cmake                    # the gcc build
   libssl-dev                               # TLS on hosts: OpenSSL 3, the default backend
   mosquitto                                # the demo's private broker
+  mosquitto-clients                        # the demo's cloud side: mosquitto_pub/_sub/_rr
   mosquitto-dev                            # mosquitto's plugin API: the `mqtls awslocal` plugin
   libcjson-dev                             # JSON on hosts: awslocal's jobs and services
 )
@@ -27,7 +29,6 @@ test_packages=(
   "${demo_packages[@]}"
   libmbedtls-dev                           # the Mbed TLS backend (tested too); the tests' TLS servers
   pkg-config                               # the install test builds the README example with it
-  mosquitto-clients                        # reference clients
   libmosquitto-dev                         # the benchmarks' libmosquitto comparison
   rabbitmq-server                          # a second broker (its MQTT plugin) for interop tests
   clang llvm libclang-rt-14-dev            # sanitizers, libFuzzer, llvm-symbolizer

@@ -1,7 +1,9 @@
 /**
  * @file app.c
- * @brief The sensor node's task (see sensor_node.h): connect, publish a reading every
- *        period at QoS 1, reconnect with backoff. Static memory only, no heap, no printf.
+ * @brief The sensor node's task (see sensor_node.h): connect, keep the classic Device Shadow
+ *        in sync (report the settings, apply each delta and report it back: shadow.c),
+ *        publish a reading every period at QoS 1, reconnect with backoff. Static memory
+ *        only, no heap, no printf.
  *
  * It drives the client without the blocking layer: mqtls_connect() starts a connection,
  * mqtls_step() does the work, and the task sleeps in the transport's wait() until the
@@ -23,6 +25,7 @@
 #include "mqtls/platform_freertos.h"
 #include "mqtls/transport_simplelink.h"
 #include "sensor_node.h"
+#include "shadow.h"
 #include "simplelink_api.h"
 
 /* ---- the client's memory ---------------------------------------------------------- */
@@ -31,7 +34,7 @@ static mqtls_freertos_platform_t plat;
 static mqtls_simplelink_t net;
 static mqtls_client_t client;
 static mqtls_connect_opts_t opts;
-static uint8_t rx_buf[512];       /* we subscribe to nothing: acknowledgements only */
+static uint8_t rx_buf[1024];      /* the shadow's deltas: state, metadata, version, timestamp */
 static uint8_t tx_buf[256];
 static uint8_t store_buf[1024];   /* unacknowledged readings, kept for a resend */
 static mqtls_inflight_t inflight[4];
@@ -44,7 +47,15 @@ static struct node {
     uint32_t backoff_ms; /* the next retry's delay before jitter */
     uint32_t next_reading;
     uint32_t seq;
-} node;
+    sensor_shadow_state_t shadow; /* the settings the shadow keeps: period, LED */
+    bool report_due;              /* the settings changed (or we connected): report them */
+    bool subscribe_due;           /* connected: subscribe to the shadow's deltas */
+} node = {.shadow = {SENSOR_NODE_PERIOD_MS, false}};
+
+/* The shadow's topics, built at setup: exactly their size (with the NUL), not the
+ * MQTLS_AWS_TOPIC_MAX any thing name would need. */
+static char delta_topic[sizeof("$aws/things/" SENSOR_NODE_THING "/shadow/update/delta")];
+static char update_topic[sizeof("$aws/things/" SENSOR_NODE_THING "/shadow/update")];
 
 /* ---- text without printf ---------------------------------------------------------- */
 
@@ -153,6 +164,26 @@ static void log_failure(const char *what, mqtls_status_t st)
     board_log(l.buf);
 }
 
+/* A delta of our shadow: take the settings we know, report them from the task (the message
+ * lives during the callback only; the report is sent outside it). */
+static void on_message(const mqtls_publish_t *m)
+{
+    unsigned changed = 0;
+    if (!sensor_shadow_is_delta(SENSOR_NODE_THING, m->topic.data, m->topic.len))
+        return;
+    if (sensor_shadow_apply_delta(&node.shadow, (const char *)m->payload, m->payload_len,
+                                  &changed) != MQTLS_OK || changed == 0) {
+        board_log("shadow delta ignored"); /* nothing we can honour: no report, no loop */
+        return;
+    }
+    if (changed & SENSOR_SHADOW_LED)
+        board_set_led(node.shadow.led);
+    if (changed & SENSOR_SHADOW_PERIOD)
+        node.next_reading = now_ms() + node.shadow.period_ms;
+    board_log("shadow delta applied");
+    node.report_due = true;
+}
+
 static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
 {
     line_t l = {{0}, 0};
@@ -163,6 +194,11 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         board_log("connected");
         node.backoff_ms = SENSOR_NODE_BACKOFF_MIN_MS;
         node.next_reading = now_ms();
+        node.subscribe_due = true; /* a clean session or not: subscribing again is harmless */
+        node.report_due = true;
+        break;
+    case MQTLS_EV_MESSAGE:
+        on_message(ev->message);
         break;
     case MQTLS_EV_CONNECT_FAILED:
         log_failure("connect failed", ev->status);
@@ -173,7 +209,7 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         schedule_retry();
         break;
     case MQTLS_EV_PUBLISH_DONE:
-        put(&l, "reading delivered, packet id ");
+        put(&l, "delivered (a reading or a shadow report), packet id ");
         put_int(&l, ev->packet_id);
         board_log(l.buf);
         break;
@@ -248,6 +284,42 @@ static void setup(void)
 
     node.backoff_ms = SENSOR_NODE_BACKOFF_MIN_MS;
     node.retry_at = now_ms();
+    /* A thing name the helpers refuse is a build setting to fix: the shadow stays off. */
+    if (mqtls_aws_shadow_topic(SENSOR_NODE_THING, NULL, MQTLS_AWS_SHADOW_UPDATE, MQTLS_AWS_DELTA,
+                               delta_topic, sizeof delta_topic, NULL) != MQTLS_OK ||
+        mqtls_aws_shadow_topic(SENSOR_NODE_THING, NULL, MQTLS_AWS_SHADOW_UPDATE,
+                               MQTLS_AWS_REQUEST, update_topic, sizeof update_topic,
+                               NULL) != MQTLS_OK) {
+        board_log("SENSOR_NODE_THING is not a valid thing name: no shadow");
+        delta_topic[0] = update_topic[0] = '\0';
+    }
+}
+
+/* The shadow's work, once per loop: subscribe to the deltas after a connect, then report the
+ * settings (after a connect and after each delta applied). */
+static void shadow_step(void)
+{
+    static char doc[SENSOR_SHADOW_DOC_MAX];
+    mqtls_publish_t pub;
+    if (delta_topic[0] == '\0')
+        return;
+    if (node.subscribe_due) {
+        const mqtls_subscription_t sub = {mqtls_str(delta_topic), 1};
+        if (mqtls_subscribe(&client, &sub, 1, NULL, NULL) == MQTLS_OK)
+            node.subscribe_due = false;
+        return;
+    }
+    size_t len = 0;
+    if (!node.report_due || sensor_shadow_report(&node.shadow, doc, sizeof doc, &len) != MQTLS_OK)
+        return;
+    memset(&pub, 0, sizeof pub);
+    pub.topic = mqtls_str(update_topic);
+    pub.payload = (const uint8_t *)doc;
+    pub.payload_len = (uint32_t)len;
+    pub.qos = 1; /* stored before it is sent: doc may change afterwards */
+    mqtls_status_t st = mqtls_publish(&client, &pub, NULL);
+    if (st == MQTLS_OK)
+        node.report_due = false; /* else: the window is full, try again next loop */
 }
 
 /* {"seq":12,"temp_c":23.45} */
@@ -341,9 +413,11 @@ void sensor_node_task(void *arg)
         }
         (void)mqtls_step(&client); /* failures arrive as events */
         now = now_ms();
+        if (mqtls_state(&client) == MQTLS_STATE_CONNECTED)
+            shadow_step();
         if (mqtls_state(&client) == MQTLS_STATE_CONNECTED && reached(now, node.next_reading)) {
             publish_reading();
-            node.next_reading = now + SENSOR_NODE_PERIOD_MS;
+            node.next_reading = now + node.shadow.period_ms;
         }
         if (mqtls_state(&client) != MQTLS_STATE_DISCONNECTED)
             wait_for_work(now);

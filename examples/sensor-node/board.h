@@ -2,7 +2,7 @@
  * @file board.h
  * @brief What the sensor node needs from the board support code (not from an SDK).
  *
- * A board implements these three (four on a CC3200) next to its SimpleLink bring-up
+ * A board implements these four (five on a CC3200) next to its SimpleLink bring-up
  * (sl_Start, the Wi-Fi connection and the SimpleLink event handlers the SDK requires) and
  * its sensor driver.
  */
@@ -32,6 +32,9 @@ bool board_read_temperature(int32_t *centi_celsius);
  */
 bool board_random(uint32_t *out);
 #endif
+
+/** Turns the board's LED on or off (the shadow's "led" setting). */
+void board_set_led(bool on);
 
 /** Writes one line of text to the board's log (a UART). */
 void board_log(const char *line);

@@ -22,11 +22,14 @@
 #ifndef SENSOR_NODE_CLIENT_ID
 #define SENSOR_NODE_CLIENT_ID "sensor-node-1" /* the device certificate's CN */
 #endif
+#ifndef SENSOR_NODE_THING
+#define SENSOR_NODE_THING "sensor-node-1" /* the thing whose classic shadow the node keeps */
+#endif
 #ifndef SENSOR_NODE_TOPIC
 #define SENSOR_NODE_TOPIC "sensors/sensor-node-1/temperature"
 #endif
 #ifndef SENSOR_NODE_PERIOD_MS
-#define SENSOR_NODE_PERIOD_MS 10000u /* one reading every 10 s */
+#define SENSOR_NODE_PERIOD_MS 10000u /* one reading every 10 s, until the shadow says otherwise */
 #endif
 #ifndef SENSOR_NODE_KEEP_ALIVE_S
 #define SENSOR_NODE_KEEP_ALIVE_S 60u
@@ -84,8 +87,10 @@ int sensor_node_provision(const sensor_node_file_t *files, size_t count, bool fo
 
 /**
  * The node's task: provisions the credentials embedded in credentials.c, then connects,
- * publishes a reading every SENSOR_NODE_PERIOD_MS at QoS 1 and reconnects with an
- * exponential backoff and jitter when the connection is lost. Never returns.
+ * keeps the classic shadow of SENSOR_NODE_THING in sync (reports period_ms and led, applies
+ * each delta: shadow.h), publishes a reading every period_ms (SENSOR_NODE_PERIOD_MS at
+ * start) at QoS 1 and reconnects with an exponential backoff and jitter when the connection
+ * is lost. Never returns.
  *
  * The board's startup code creates it once the SimpleLink driver task runs (TI's
  * main_freertos.c creates the application thread the same way), e.g. with

@@ -107,6 +107,32 @@ typedef enum mqtls_cause {
     /* Device profiles, `mqtls doctor --device` (issue 15, point 7). */
     MQTLS_CAUSE_DEVICE_ROOT_NOT_IN_CATALOG,
     MQTLS_CAUSE_DEVICE_CHAIN_TOO_DEEP,
+    /* alerts and verification outcomes (issue 15, point 2) */
+    MQTLS_CAUSE_CLIENT_CERT_BAD,          /* 42 after our certificate */
+    MQTLS_CAUSE_CLIENT_CERT_UNSUPPORTED,  /* 43 */
+    MQTLS_CAUSE_CLIENT_CERT_REVOKED,      /* 44 */
+    MQTLS_CAUSE_CLIENT_CERT_EXPIRED_THERE, /* 45: expired by the broker's clock */
+    MQTLS_CAUSE_CLIENT_CERT_UNKNOWN,      /* 46 */
+    MQTLS_CAUSE_CLIENT_CERT_SIGNATURE,    /* 51 after our certificate */
+    MQTLS_CAUSE_ACCESS_DENIED,            /* 49 */
+    MQTLS_CAUSE_ILLEGAL_PARAMETER,        /* 47 received */
+    MQTLS_CAUSE_DECODE_ERROR,             /* 50 received */
+    MQTLS_CAUSE_HANDSHAKE_CRYPTO,         /* 51 before any certificate of ours */
+    MQTLS_CAUSE_SERVER_PROTOCOL_ERROR,    /* 47 or 50 sent: the server's message was bad */
+    MQTLS_CAUSE_SERVER_TLS_TOO_OLD,       /* 70: the server is capped below TLS 1.2 */
+    MQTLS_CAUSE_INSUFFICIENT_SECURITY,    /* 71 */
+    MQTLS_CAUSE_SERVER_INTERNAL_ERROR,    /* 80 received */
+    MQTLS_CAUSE_INAPPROPRIATE_FALLBACK,   /* 86 */
+    MQTLS_CAUSE_USER_CANCELED,            /* 90 */
+    MQTLS_CAUSE_MISSING_EXTENSION,        /* 109 */
+    MQTLS_CAUSE_UNRECOGNIZED_NAME,        /* 112 */
+    MQTLS_CAUSE_ALPN_MISMATCH,            /* 120 to an ALPN protocol offered */
+    MQTLS_CAUSE_SERVER_WEAK_HASH,         /* verification: MQTLS_TLS_BAD_WEAK_HASH */
+    MQTLS_CAUSE_SERVER_WEAK_KEY,          /* MQTLS_TLS_BAD_WEAK_KEY */
+    MQTLS_CAUSE_SERVER_WRONG_PURPOSE,     /* MQTLS_TLS_BAD_EXT_KEY_USAGE */
+    MQTLS_CAUSE_SERVER_KEY_USAGE,         /* MQTLS_TLS_BAD_KEY_USAGE */
+    MQTLS_CAUSE_SERVER_CERT_REVOKED,      /* MQTLS_TLS_BAD_REVOKED */
+    MQTLS_CAUSE_SERVER_BAD_SIGNATURE,     /* MQTLS_TLS_BAD_SIGNATURE */
     MQTLS_CAUSE_UNKNOWN,
     MQTLS_CAUSE_COUNT
 } mqtls_cause_t;
@@ -190,6 +216,10 @@ typedef struct mqtls_diag_facts {
                                              (NULL: no clock check) */
     /* step-1 findings (issue 15, point 3) */
     uint32_t findings;                  /**< MQTLS_FINDING_* bits step 1 found */
+    /* alerts and verification outcomes (issue 15, point 2) */
+    int tls_min_offered;                /**< the TLS versions this client offered:
+                                             MQTLS_TLS_V1_2 / _3 (0: unknown) */
+    int tls_max_offered;
 } mqtls_diag_facts_t;
 
 /** The words for @p cause (never NULL; MQTLS_CAUSE_UNKNOWN for out-of-range values). */
@@ -224,6 +254,24 @@ MQTLS_API const char *mqtls_chain_completed_locally(const mqtls_tls_evidence_t *
 
 /** The rules: the one cause that explains @p f. */
 MQTLS_API mqtls_cause_t mqtls_diagnose(const mqtls_diag_facts_t *f);
+
+/* ---- alerts and verification outcomes (issue 15, point 2) ------------------------------ */
+
+/**
+ * The reading of a TLS alert (src/diagnose/alerts.c): the one the server sent
+ * (@c f->tls->alert_received), or, when it says more, the one this client sent. The evidence
+ * decides between readings (our certificate requested or sent, the versions offered, ALPN).
+ * MQTLS_CAUSE_NONE when no alert of the handshake explains it.
+ */
+MQTLS_API mqtls_cause_t mqtls_alert_cause(const mqtls_diag_facts_t *f);
+
+/**
+ * Which rule of RFC 6125 keeps @p host from matching a certificate with the subjectAltNames
+ * @p names (the evidence's "DNS:a, IP:b" form) and the subject @p subject: one sentence in
+ * @p out. Returns false (and an empty @p out) when the host does match.
+ */
+MQTLS_API bool mqtls_diag_name_rule(const char *host, const char *names, const char *subject,
+                                    char *out, size_t size);
 
 /* ---- MQTT 5 reason codes and AWS IoT (issue 15, point 4) ------------------------------- */
 

@@ -330,6 +330,157 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "MBEDTLS_ERR_X509_FATAL_ERROR; OpenSSL's default verify depth is 100.",
       "send a shorter chain from the broker (a CA hierarchy with fewer levels), or build the "
       "device's stack with a higher limit (Mbed TLS: MBEDTLS_X509_MAX_INTERMEDIATE_CA)."),
+    /* ---- alerts and verification outcomes (issue 15, point 2) ---- */
+    C(MQTLS_CAUSE_CLIENT_CERT_BAD, "tls.client_cert_bad", MQTLS_DIAG_TLS,
+      "the broker found the device certificate bad (alert 42 bad_certificate)",
+      "the broker's TLS library read the device certificate and refused it: not yet valid "
+      "by the broker's clock, a key too short or a signature hash too weak for its security "
+      "policy, or a damaged or misissued certificate (RFC 8446, 6.2).",
+      "run 'mqtls cert check --cert FILE' on the device certificate; issue it again with an "
+      "RSA 2048+ or ECDSA P-256 key, signed with SHA-256, valid from a date already past."),
+    C(MQTLS_CAUSE_CLIENT_CERT_UNSUPPORTED, "tls.client_cert_unsupported", MQTLS_DIAG_TLS,
+      "the broker does not accept this kind of device certificate (alert 43)",
+      "unsupported_certificate: the certificate's purpose or type is not one the broker "
+      "takes; most often its extendedKeyUsage lacks clientAuth (OpenSSL sends 43 for "
+      "X509_V_ERR_INVALID_PURPOSE), or its key type is one the broker cannot use.",
+      "issue the device certificate with extendedKeyUsage clientAuth (or without that "
+      "extension) and an RSA or ECDSA P-256/P-384 key."),
+    C(MQTLS_CAUSE_CLIENT_CERT_REVOKED, "tls.client_cert_revoked", MQTLS_DIAG_TLS,
+      "the broker says the device certificate is revoked (alert 44)",
+      "certificate_revoked: the CA that issued the device certificate revoked it, and the "
+      "broker checks its revocation list (CRL) or OCSP.",
+      "issue and register a new device certificate; a revoked one cannot be used again."),
+    C(MQTLS_CAUSE_CLIENT_CERT_EXPIRED_THERE, "tls.client_cert_expired", MQTLS_DIAG_TLS,
+      "the broker says the device certificate has expired (alert 45)",
+      "certificate_expired, for a certificate that is valid by this machine's clock: the "
+      "broker's clock is ahead, or a certificate of the device's chain (its sub-CA) expired.",
+      "check the validity of every certificate in the device's file and the broker's clock; "
+      "issue a new device certificate if one of them expired."),
+    C(MQTLS_CAUSE_CLIENT_CERT_UNKNOWN, "tls.client_cert_unknown", MQTLS_DIAG_TLS,
+      "the broker refused the device certificate without saying why (alert 46)",
+      "certificate_unknown: 'some other issue' with the certificate (RFC 8446, 6.2); "
+      "OpenSSL sends it for verification errors it has no other alert for.",
+      "look at the broker's log for its verification error, and check the device "
+      "certificate with 'mqtls cert check'."),
+    C(MQTLS_CAUSE_CLIENT_CERT_SIGNATURE, "tls.client_cert_signature", MQTLS_DIAG_TLS,
+      "the broker could not verify a signature of the device (alert 51 after its "
+      "certificate)",
+      "decrypt_error after our certificate: the key belongs to the certificate (step 1), so "
+      "the signature on the certificate does not verify with the key of the CA the broker "
+      "holds under that name (a CA that was issued again with a new key), or the key in a "
+      "token signed wrongly.",
+      "have the device certificate issued again by the CA the broker trusts now, or give "
+      "the broker the CA that issued it."),
+    C(MQTLS_CAUSE_ACCESS_DENIED, "tls.access_denied", MQTLS_DIAG_TLS,
+      "the broker's access control refused this client (alert 49 access_denied)",
+      "access_denied: the credentials were valid, then the broker's access control decided "
+      "not to go on (RFC 8446, 6.2): this device, its certificate or its address is not "
+      "allowed.",
+      "allow this device (its certificate's identity, its address) in the broker's access "
+      "rules."),
+    C(MQTLS_CAUSE_ILLEGAL_PARAMETER, "tls.illegal_parameter", MQTLS_DIAG_TLS,
+      "the broker refused a field of our handshake (alert 47 illegal_parameter)",
+      "a field of the ClientHello or a later message was out of range or inconsistent for "
+      "the broker's TLS library: a group, a signature algorithm or an extension value it "
+      "takes differently.",
+      "try another TLS version (--tls-version) or the default cipher suites; if it stays, "
+      "compare with 'openssl s_client' and report the broker's TLS library."),
+    C(MQTLS_CAUSE_DECODE_ERROR, "tls.decode_error", MQTLS_DIAG_TLS,
+      "the broker could not parse our handshake (alert 50 decode_error)",
+      "a message did not parse for the broker: a field's length was wrong for it, which "
+      "points to something between (a proxy or middlebox that alters TLS) or an old TLS "
+      "library at the broker.",
+      "connect without proxies or TLS inspection in between; try --tls-version tlsv1.2."),
+    C(MQTLS_CAUSE_HANDSHAKE_CRYPTO, "tls.handshake_crypto_failed", MQTLS_DIAG_TLS,
+      "a cryptographic check of the handshake failed (alert 51 decrypt_error)",
+      "before any certificate of ours, decrypt_error means a handshake signature or the "
+      "Finished message did not verify: something altered the handshake on the way, or the "
+      "two TLS libraries disagree.",
+      "connect without TLS inspection or proxies in between; try --tls-version tlsv1.2."),
+    C(MQTLS_CAUSE_SERVER_PROTOCOL_ERROR, "tls.server_protocol_error", MQTLS_DIAG_TLS,
+      "the broker sent a handshake message this client could not accept",
+      "this client answered with alert 10, 47 or 50: the server's message was unexpected, "
+      "malformed or held a value out of range; the server (or a middlebox) does not follow "
+      "TLS as this client does.",
+      "check that the port is the broker's TLS port and that nothing in between alters TLS; "
+      "report the server's TLS library with the evidence."),
+    C(MQTLS_CAUSE_SERVER_TLS_TOO_OLD, "tls.server_tls_too_old", MQTLS_DIAG_TLS,
+      "the broker speaks only TLS versions older than 1.2",
+      "this client offered TLS 1.2 and 1.3 (or the server answered with an older version "
+      "than 1.2): the broker is capped at TLS 1.0 or 1.1, which this client does not speak "
+      "(RFC 8996 deprecates them).",
+      "enable TLS 1.2 on the broker (mosquitto: tls_version tlsv1.2; OpenSSL's MinProtocol "
+      "or MaxProtocol)."),
+    C(MQTLS_CAUSE_INSUFFICIENT_SECURITY, "tls.insufficient_security", MQTLS_DIAG_TLS,
+      "the broker wants stronger parameters than offered (alert 71)",
+      "insufficient_security: the negotiation failed because the broker requires cipher "
+      "suites, groups or signature algorithms more secure than those offered.",
+      "drop --ciphers (offer the defaults) or offer ECDHE with AES-GCM or ChaCha20 suites."),
+    C(MQTLS_CAUSE_SERVER_INTERNAL_ERROR, "tls.server_internal_error", MQTLS_DIAG_TLS,
+      "the broker's TLS failed on its own side (alert 80 internal_error)",
+      "internal_error: an error unrelated to this client or the protocol made the broker "
+      "give up (memory, its certificate or key files, a failed callback).",
+      "look at the broker's log; nothing on this client is to blame."),
+    C(MQTLS_CAUSE_INAPPROPRIATE_FALLBACK, "tls.inappropriate_fallback", MQTLS_DIAG_TLS,
+      "the broker saw a version downgrade (alert 86 inappropriate_fallback)",
+      "the ClientHello carried TLS_FALLBACK_SCSV while the server supports a higher version "
+      "(RFC 7507, 3): something retried the handshake at a lower version.",
+      "connect without a proxy that downgrades TLS; do not retry at a lower version."),
+    C(MQTLS_CAUSE_USER_CANCELED, "tls.user_canceled", MQTLS_DIAG_TLS,
+      "the broker cancelled the handshake (alert 90 user_canceled)",
+      "the server gave up the handshake for a reason not tied to the protocol (RFC 8446, "
+      "6.1): it is shutting down or it refused this connection by its own choice.",
+      "try again; if it stays, look at the broker's log."),
+    C(MQTLS_CAUSE_MISSING_EXTENSION, "tls.missing_extension", MQTLS_DIAG_TLS,
+      "the broker needs a TLS extension this client did not send (alert 109)",
+      "missing_extension: TLS 1.3 requires extensions (key_share, supported_groups, "
+      "signature_algorithms) the ClientHello lacked, or the broker requires one (e.g. the "
+      "server name, SNI).",
+      "connect with the broker's host name (SNI is not sent for an address); try "
+      "--tls-version tlsv1.2."),
+    C(MQTLS_CAUSE_UNRECOGNIZED_NAME, "tls.unrecognized_name", MQTLS_DIAG_TLS,
+      "the broker does not serve the host name sent (alert 112 unrecognized_name)",
+      "the server name (SNI) in the ClientHello is not one the broker has a certificate for "
+      "(RFC 6066, 3), or no name was sent because the host is an IP address.",
+      "connect with the name the broker serves (the one its certificate carries), not an "
+      "address or an alias."),
+    C(MQTLS_CAUSE_ALPN_MISMATCH, "tls.alpn_mismatch", MQTLS_DIAG_TLS,
+      "the broker speaks none of the ALPN protocols offered (alert 120)",
+      "no_application_protocol: the server supports ALPN but none of the protocols this "
+      "client offered (RFC 7301, 3.2).",
+      "offer the protocol the broker expects (--alpn), or none: a plain MQTT broker does not "
+      "need ALPN."),
+    C(MQTLS_CAUSE_SERVER_WEAK_HASH, "tls.server_weak_hash", MQTLS_DIAG_TLS,
+      "a certificate of the broker's chain is signed with a hash too weak (SHA-1, MD5)",
+      "TLS libraries refuse signatures made with SHA-1 or MD5 (OpenSSL 3 at its default "
+      "security level, Mbed TLS's default profile).",
+      "reissue the certificate named below signed with SHA-256 or better."),
+    C(MQTLS_CAUSE_SERVER_WEAK_KEY, "tls.server_weak_key", MQTLS_DIAG_TLS,
+      "a certificate of the broker's chain has a key too short",
+      "an RSA key below 2048 bits (or a curve the profile does not allow) fails the security "
+      "policy of this client's TLS library.",
+      "reissue the certificate named below with an RSA 2048+ or ECDSA P-256/P-384 key."),
+    C(MQTLS_CAUSE_SERVER_WRONG_PURPOSE, "tls.server_wrong_purpose", MQTLS_DIAG_TLS,
+      "the broker's certificate is not for a TLS server (no serverAuth)",
+      "its extendedKeyUsage does not list serverAuth (a client certificate installed on the "
+      "broker, or one made for another use); RFC 5280, 4.2.1.12.",
+      "install a broker certificate whose extendedKeyUsage includes serverAuth."),
+    C(MQTLS_CAUSE_SERVER_KEY_USAGE, "tls.server_key_usage", MQTLS_DIAG_TLS,
+      "a certificate of the broker's chain may not be used this way (keyUsage)",
+      "its keyUsage extension does not allow what TLS needs: digitalSignature (or "
+      "keyEncipherment) on the broker's certificate, keyCertSign on a CA (RFC 5280, "
+      "4.2.1.3).",
+      "reissue the certificate named below with keyUsage digitalSignature (broker) or "
+      "keyCertSign (CA)."),
+    C(MQTLS_CAUSE_SERVER_CERT_REVOKED, "tls.server_cert_revoked", MQTLS_DIAG_TLS,
+      "a certificate of the broker's chain is revoked",
+      "its CA revoked it: the revocation list this client checked lists it.",
+      "the broker needs a new certificate; do not trust it until then."),
+    C(MQTLS_CAUSE_SERVER_BAD_SIGNATURE, "tls.server_bad_signature", MQTLS_DIAG_TLS,
+      "a signature in the broker's chain does not verify",
+      "a certificate was not signed by the key of the CA of its issuer's name: a CA issued "
+      "again with a new key, or a damaged certificate.",
+      "trust the CA that really issued the broker's certificate, or reissue it."),
     C(MQTLS_CAUSE_UNKNOWN, "unknown", MQTLS_DIAG_MQTT, "the cause could not be determined",
       "the failure matches no known pattern.", "see the evidence printed above."),
 };

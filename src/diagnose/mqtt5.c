@@ -184,6 +184,9 @@ static const aws_fix_t aws_fixes[] = {
     {MQTLS_CAUSE_HOSTNAME_MISMATCH,
      "connect with the exact endpoint name 'aws iot describe-endpoint --endpoint-type "
      "iot:Data-ATS' prints."},
+    {MQTLS_CAUSE_UNRECOGNIZED_NAME, /* issue 15, point 2 */
+     "connect with the exact endpoint name 'aws iot describe-endpoint --endpoint-type "
+     "iot:Data-ATS' prints."},
     {MQTLS_CAUSE_ALPN_REQUIRED,
      "AWS IoT takes MQTT with a client certificate on port 443 only with ALPN "
      "x-amzn-mqtt-ca: offer --alpn x-amzn-mqtt-ca, or use port 8883."},

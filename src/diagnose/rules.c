@@ -10,22 +10,8 @@
 
 #include "findings.h"
 
-/* TLS alert descriptions (RFC 5246, 8446). */
-enum {
-    A_RECORD_OVERFLOW = 22,
-    A_HANDSHAKE_FAILURE = 40,
-    A_BAD_CERTIFICATE = 42,
-    A_UNSUPPORTED_CERTIFICATE = 43,
-    A_CERTIFICATE_REVOKED = 44,
-    A_CERTIFICATE_EXPIRED = 45,
-    A_CERTIFICATE_UNKNOWN = 46,
-    A_UNKNOWN_CA = 48,
-    A_ACCESS_DENIED = 49,
-    A_DECRYPT_ERROR = 51,
-    A_PROTOCOL_VERSION = 70,
-    A_CERTIFICATE_REQUIRED = 116,
-    A_NO_APPLICATION_PROTOCOL = 120
-};
+/* record_overflow: the alert we send for a record larger than we can take (RFC 8446, 6.2). */
+enum { A_RECORD_OVERFLOW = 22 };
 
 static mqtls_cause_t credentials(const mqtls_diag_facts_t *f)
 {
@@ -97,12 +83,26 @@ static mqtls_cause_t verify(const mqtls_diag_facts_t *f, uint32_t flags)
         return c;
     if (flags & (MQTLS_TLS_BAD_UNTRUSTED | MQTLS_TLS_BAD_NO_ISSUER | MQTLS_TLS_BAD_SELF_SIGNED))
         return MQTLS_CAUSE_SERVER_UNTRUSTED_ROOT;
+    /* Revoked first: renewing or renaming a revoked certificate's holder is not the fix. */
+    if (flags & MQTLS_TLS_BAD_REVOKED)
+        return MQTLS_CAUSE_SERVER_CERT_REVOKED;
     if (flags & MQTLS_TLS_BAD_EXPIRED)
         return MQTLS_CAUSE_SERVER_CERT_EXPIRED;
     if (flags & MQTLS_TLS_BAD_FUTURE)
         return MQTLS_CAUSE_SERVER_CERT_NOT_YET_VALID;
     if (flags & MQTLS_TLS_BAD_NAME)
         return MQTLS_CAUSE_HOSTNAME_MISMATCH;
+    /* The neutral outcomes of issue 15, point 2: each its own cause. */
+    static const struct { uint32_t flag; mqtls_cause_t cause; } outcome[] = {
+        {MQTLS_TLS_BAD_EXT_KEY_USAGE, MQTLS_CAUSE_SERVER_WRONG_PURPOSE},
+        {MQTLS_TLS_BAD_KEY_USAGE, MQTLS_CAUSE_SERVER_KEY_USAGE},
+        {MQTLS_TLS_BAD_WEAK_HASH, MQTLS_CAUSE_SERVER_WEAK_HASH},
+        {MQTLS_TLS_BAD_WEAK_KEY, MQTLS_CAUSE_SERVER_WEAK_KEY},
+        {MQTLS_TLS_BAD_SIGNATURE, MQTLS_CAUSE_SERVER_BAD_SIGNATURE},
+    };
+    for (unsigned i = 0; i < sizeof outcome / sizeof outcome[0]; i++)
+        if (flags & outcome[i].flag)
+            return outcome[i].cause;
     return MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
 }
 
@@ -111,45 +111,11 @@ static bool aws_443_without_alpn(const mqtls_diag_facts_t *f)
     return f->host_is_aws && f->port == 443 && !f->alpn_offered;
 }
 
-/* The broker sent an alert. Whether it came before or after our certificate tells a
- * missing cipher from a refused client. */
-static mqtls_cause_t alert(const mqtls_diag_facts_t *f, const mqtls_tls_evidence_t *e)
+/* An alert, either way: its reading is alerts.c's (issue 15, point 2). */
+static mqtls_cause_t alert(const mqtls_diag_facts_t *f)
 {
-    switch (e->alert_received) {
-    case A_PROTOCOL_VERSION:
-        return MQTLS_CAUSE_TLS_VERSION_MISMATCH;
-    case A_NO_APPLICATION_PROTOCOL:
-        return MQTLS_CAUSE_ALPN_REQUIRED;
-    case A_UNSUPPORTED_CERTIFICATE:
-        return MQTLS_CAUSE_KEY_UNSUPPORTED;
-    case A_CERTIFICATE_REQUIRED:
-        return e->cert_sent ? MQTLS_CAUSE_CLIENT_CERT_REJECTED : MQTLS_CAUSE_CLIENT_CERT_REQUIRED;
-    case A_HANDSHAKE_FAILURE:
-        if (e->cert_requested && !e->cert_sent)
-            return MQTLS_CAUSE_CLIENT_CERT_REQUIRED;
-        if (aws_443_without_alpn(f))
-            return MQTLS_CAUSE_ALPN_REQUIRED;
-        /* Before the server asked for our certificate, the suites did not meet. */
-        return e->cert_requested ? MQTLS_CAUSE_CLIENT_CERT_REJECTED : MQTLS_CAUSE_NO_COMMON_CIPHER;
-    case A_BAD_CERTIFICATE:
-    case A_CERTIFICATE_REVOKED:
-    case A_CERTIFICATE_EXPIRED:
-    case A_CERTIFICATE_UNKNOWN:
-    case A_UNKNOWN_CA:
-    case A_ACCESS_DENIED:
-    case A_DECRYPT_ERROR:
-        if (!e->cert_sent)
-            return e->cert_requested ? MQTLS_CAUSE_CLIENT_CERT_REQUIRED
-                                     : MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
-        if (e->alert_received == A_DECRYPT_ERROR)
-            return MQTLS_CAUSE_KEY_MISMATCH;
-        /* A device certificate whose file lacks its sub-CA: the server cannot build the
-         * path to the root it trusts. */
-        return mqtls_chain_device_missing(f, NULL) ? MQTLS_CAUSE_CLIENT_MISSING_INTERMEDIATE
-                                                   : MQTLS_CAUSE_CLIENT_CERT_REJECTED;
-    default:
-        return MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
-    }
+    mqtls_cause_t c = mqtls_alert_cause(f);
+    return c != MQTLS_CAUSE_NONE ? c : MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
 }
 
 /* The connection ended inside the handshake without an alert we could read. */
@@ -176,7 +142,7 @@ static mqtls_cause_t tls(const mqtls_diag_facts_t *f)
     case MQTLS_ERR_TLS_VERIFY:
         return verify(f, e->problems);
     case MQTLS_ERR_TLS_ALERT:
-        return alert(f, e);
+        return alert(f);
     case MQTLS_ERR_TIMEOUT:
         return MQTLS_CAUSE_TLS_HANDSHAKE_TIMEOUT;
     case MQTLS_ERR_CLOSED:
@@ -186,7 +152,7 @@ static mqtls_cause_t tls(const mqtls_diag_facts_t *f)
         /* A record larger than we can take: we said so with record_overflow. */
         if (e->alert_sent == A_RECORD_OVERFLOW && tls_reply)
             return MQTLS_CAUSE_TLS_RECORD_TOO_LARGE;
-        return e->alert_received >= 0 ? alert(f, e) : MQTLS_CAUSE_TLS_HANDSHAKE_FAILED;
+        return alert(f);
     }
 }
 
@@ -272,7 +238,7 @@ static mqtls_cause_t mqtt(const mqtls_diag_facts_t *f)
     /* In TLS 1.3 the server checks our certificate after our handshake is over: its refusal
      * is an alert that arrives instead of the CONNACK. */
     if (f->tls_used && f->tls && f->tls->alert_received > 0)
-        return alert(f, f->tls);
+        return alert(f);
     switch (f->status) {
     case MQTLS_ERR_TIMEOUT:
         return MQTLS_CAUSE_NO_CONNACK;

@@ -103,6 +103,10 @@ static bool facts_tls_server(doctor_t *d)
              ev->chain && ev->chain_len ? ev->chain[0].subject : "?",
              ev->chain && ev->chain_len && ev->chain[0].names[0] ? ev->chain[0].names
                                                     : "(no subjectAltName)");
+        if (ev->chain && ev->chain_len &&
+            mqtls_diag_name_rule(d->host, ev->chain[0].names, ev->chain[0].subject, buf,
+                                 sizeof buf))
+            FACT("the rule that failed: %s", buf); /* RFC 6125 (src/diagnose/names.c) */
         break;
     case MQTLS_CAUSE_SERVER_CERT_EXPIRED:
     case MQTLS_CAUSE_SERVER_CERT_NOT_YET_VALID:
@@ -122,16 +126,25 @@ static bool facts_tls_server(doctor_t *d)
     return true;
 }
 
-/* Where a certificate with this subject was seen locally, for "it is an intermediate". */
-static const char *seen_in(const doctor_t *d, const char *subject)
+doctor_seen_t doctor_seen_in(const doctor_t *d, const char *subject)
 {
     for (unsigned i = 0; i < d->facts.dev_len; i++)
         if (!strcmp(d->facts.dev_certs[i].subject, subject))
-            return "your device certificate file carries it, issued by another CA";
+            return SEEN_DEVICE_FILE;
     for (unsigned i = 0; i < d->facts.ca_len; i++)
         if (!strcmp(d->facts.ca_certs[i].subject, subject))
-            return "your CA file holds it, issued by another CA";
-    return "the server's chain shows it as a CA issued by another CA";
+            return SEEN_CA_FILE;
+    return SEEN_SERVER_CHAIN;
+}
+
+/* Where a certificate with this subject was seen, for "it is an intermediate". */
+static const char *seen_in(const doctor_t *d, const char *subject)
+{
+    switch (doctor_seen_in(d, subject)) {
+    case SEEN_DEVICE_FILE: return "your device certificate file carries it, issued by another CA";
+    case SEEN_CA_FILE: return "your CA file holds it, issued by another CA";
+    default: return "the server's chain shows it as a CA issued by another CA";
+    }
 }
 
 /* Every certificate seen and its dates, for a clock that makes them all invalid. */
@@ -313,7 +326,8 @@ static void facts_tls_other(doctor_t *d)
 
 static void facts_tls(doctor_t *d)
 {
-    if (!facts_chain(d) && !facts_tls_server(d) && !facts_tls_refused(d))
+    if (!facts_chain(d) && !facts_tls_server(d) && !facts_tls_refused(d) &&
+        !doctor_alert_facts(d))
         facts_tls_other(d);
 }
 

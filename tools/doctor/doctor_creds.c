@@ -232,9 +232,13 @@ static void tls_setup(doctor_t *d)
         doctor_alpn_words(d, alpn, sizeof alpn);
         EVID(d, 1, "TLS setup: %s accepted the credentials and settings",
              mqtls_tls_backend());
-        EVID(d, 1, "will offer: TLS 1.2%s, ALPN %s%s, server name '%s'",
-             c->tls_min_version == MQTLS_TLS_V1_3 ? " (1.3 asked)" : "", alpn,
-             d->tls->alpn_auto ? " (automatic: AWS IoT on port 443)" : "", d->host);
+        EVID(d, 1, "will offer: %s, ALPN %s%s, server name '%s'",
+             c->tls_min_version == MQTLS_TLS_V1_3           ? "TLS 1.3"
+             : mqtls_tls_max_version() >= MQTLS_TLS_V1_3 ? "TLS 1.2 and 1.3"
+                                                           : "TLS 1.2", alpn,
+             !d->tls->alpn_auto     ? ""
+             : d->facts.host_is_aws ? " (automatic: AWS IoT on port 443)"
+                                    : " (automatic: port 443 of an amazonaws.com host)", d->host);
     }
 }
 

@@ -12,6 +12,8 @@
  *   doctor_client.c    the MQTT client steps 5 and 6 drive, and what it records
  *   doctor_mqtt.c      step 5, CONNECT/CONNACK          doctor_roundtrip.c  step 6
  *   doctor_cause.c     the facts that back the cause mqtls_diagnose() named
+ *   doctor_alerts.c    those facts for an alert either way and a verification outcome
+ *                      (issue 15, point 2)
  *   doctor_mqtt5.c     MQTT 5 reason codes (what to do, the Server Reference) and the AWS
  *                      IoT reading of a cause, for an AWS IoT host only
  *   doctor_findings.c  the facts of a cause a step-1 finding became (swapped files, no
@@ -20,6 +22,7 @@
  *   doctor_device.c    --device: the credentials and the broker against a device's
  *                      profile (src/diagnose/devices.c), with the codes that device prints
  *   doctor_device_chain.c  --device: the broker's chain counted whole, with OpenSSL
+ *   doctor_statements.c  the report's claims as data (JSON "statements"), for a checker
  */
 #ifndef DOCTOR_INTERNAL_H
 #define DOCTOR_INTERNAL_H
@@ -282,8 +285,14 @@ const char *doctor_device_result_name(dev_result_t r);
 
 /** The facts of a cause a step-1 finding became (doctor_findings.c); false: not one. */
 bool doctor_findings_facts(doctor_t *d);
+/** Where the chain analysis saw an intermediate of this subject (the device's certificate
+ *  file first, then the CA file; else the server's chain), as the cause's facts say it. */
+typedef enum doctor_seen { SEEN_DEVICE_FILE, SEEN_CA_FILE, SEEN_SERVER_CHAIN } doctor_seen_t;
+doctor_seen_t doctor_seen_in(const doctor_t *d, const char *subject);
 /** Gathers the facts that back the cause (after a failed step). */
 void doctor_cause_facts(doctor_t *d);
+/* The facts of a cause of issue 15, point 2 (doctor_alerts.c); false: not such a cause. */
+bool doctor_alert_facts(doctor_t *d);
 /** Text: the header line, one step, the cause (nothing with --json). */
 void doctor_print_header(const doctor_t *d);
 void doctor_print_stage(const doctor_t *d, int n);
@@ -292,6 +301,9 @@ void doctor_print_cause(const doctor_t *d);
 void doctor_print_device(const doctor_t *d);
 /** The mark before an evidence line ("✓ ", "! ", ...), the same in text and JSON. */
 const char *doctor_line_mark(const stage_t *s, const line_t *l);
+/** The JSON report's "statements": each claim with its kind and values (docs/doctor.md). */
+struct tool_json;
+void doctor_json_statements(struct tool_json *j, const doctor_t *d);
 /** The whole run as one JSON object (docs/doctor.md). */
 void doctor_print_json(const doctor_t *d, int exit_code);
 

@@ -412,6 +412,7 @@ void doctor_print_json(const doctor_t *d, int exit_code)
     tool_json_int(&j, "exit_code", exit_code);
     json_cause(&j, d);
     json_device(&j, d);
+    doctor_json_statements(&j, d);
     tool_json_end(&j);
     tool_buf_addc(&j.out, '\n');
     fwrite(j.out.p, 1, j.out.len, stdout);

@@ -171,6 +171,7 @@ static void try_311(doctor_t *d)
     d->conn_failed = true;
     d->mqtt_status = first;
     d->connack_code = 0;
+    d->connack_seen = d->session_present = false; /* the 3.1.1 CONNACK is not the 5.0 one's */
     d->rec.n_first = seen.n_first;
     d->rec.total = seen.total;
     memcpy(d->rec.first, seen.first, sizeof seen.first);

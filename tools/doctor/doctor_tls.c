@@ -231,6 +231,10 @@ bool doctor_stage_tls(doctor_t *d)
         st = d->tr->connect(d->tr_ctx, d->conn_ip, d->conn_port);
     }
     copy_evidence(d, mqtls_tls_evidence(&d->tls->tls));
+    /* The versions offered, for the reading of alert 70 (src/diagnose/alerts.c). */
+    d->facts.tls_min_offered = d->cfg.tls_min_version == MQTLS_TLS_V1_3 ? MQTLS_TLS_V1_3
+                                                                        : MQTLS_TLS_V1_2;
+    d->facts.tls_max_offered = mqtls_tls_max_version();
     d->facts.tls = &d->ev; /* the chain analysis in the evidence lines reads it */
     if (st != MQTLS_OK) {
         tool_tls_explain_to(d->tls, st, explain_sink, d);

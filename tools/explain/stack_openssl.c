@@ -36,21 +36,21 @@ static const tool_explain_entry_t alerts[] = {
      "certificate too. Compare the suites both sides offer (openssl s_client -connect)."},
     {41, "no_certificate_RESERVED", "tls.client_cert_required",
      "SSL 3.0 only: no certificate was sent."},
-    {42, "bad_certificate", "tls.client_cert_rejected",
+    {42, "bad_certificate", "tls.client_cert_bad",
      "Received from the server: it refused the device's certificate (damaged, or signed "
      "by a CA it does not accept). Sent by the device: the server's certificate is bad."},
-    {43, "unsupported_certificate", "tls.client_cert_rejected",
+    {43, "unsupported_certificate", "tls.client_cert_unsupported",
      "The certificate is of a type the peer does not support (key type, key usage or "
      "extended key usage): a device certificate needs clientAuth, a server's serverAuth."},
-    {44, "certificate_revoked", "tls.client_cert_rejected",
+    {44, "certificate_revoked", "tls.client_cert_revoked",
      "The certificate was revoked by its issuer (on AWS IoT: the certificate is REVOKED "
      "or INACTIVE). Issue or activate another."},
-    {45, "certificate_expired", "tls.client_cert_rejected",
+    {45, "certificate_expired", "tls.client_cert_expired",
      "Received: the server says the device's certificate has expired (or is not yet "
      "valid). Sent by the device: check its clock first (tls.clock_unset)."},
-    {46, "certificate_unknown", "tls.client_cert_rejected",
+    {46, "certificate_unknown", "tls.client_cert_unknown",
      "The peer refused the certificate for another reason; its log says which."},
-    {47, "illegal_parameter", "tls.handshake_failed",
+    {47, "illegal_parameter", "tls.illegal_parameter",
      "A handshake field was out of range or inconsistent: often an unsupported curve or "
      "signature algorithm."},
     {48, "unknown_ca", "tls.client_cert_rejected",
@@ -58,9 +58,9 @@ static const tool_explain_entry_t alerts[] = {
      "certificate (AWS IoT: the CA is not registered, or the sub-CA was not sent with the "
      "certificate). Sent by the device: the server's root is not in its CA file "
      "(tls.server_untrusted_root)."},
-    {49, "access_denied", "tls.client_cert_rejected",
+    {49, "access_denied", "tls.access_denied",
      "The certificate is valid but the peer's access control refused it."},
-    {50, "decode_error", "tls.handshake_failed",
+    {50, "decode_error", "tls.decode_error",
      "A message could not be decoded: a malformed message or a field out of range."},
     {51, "decrypt_error", "tls.handshake_failed",
      "A signature or key exchange check failed: often a certificate and private key that "
@@ -69,24 +69,24 @@ static const tool_explain_entry_t alerts[] = {
     {70, "protocol_version", "tls.version_mismatch",
      "The peer does not support the offered TLS version: allow TLS 1.2 (and 1.3) on "
      "both sides."},
-    {71, "insufficient_security", "tls.no_common_cipher",
+    {71, "insufficient_security", "tls.insufficient_security",
      "The peer wants stronger cipher suites than offered: enable ECDHE with AES-GCM."},
-    {80, "internal_error", "tls.handshake_failed",
+    {80, "internal_error", "tls.server_internal_error",
      "The peer failed internally (not a protocol fault): see its log."},
-    {86, "inappropriate_fallback", "tls.version_mismatch",
+    {86, "inappropriate_fallback", "tls.inappropriate_fallback",
      "A fallback to an older TLS version was refused: the client retried with a lower "
      "version than both support."},
-    {90, "user_canceled", "tls.handshake_failed", "The peer cancelled the handshake."},
+    {90, "user_canceled", "tls.user_canceled", "The peer cancelled the handshake."},
     {100, "no_renegotiation_RESERVED", "tls.handshake_failed",
      "TLS 1.2 and older: the peer refuses to renegotiate."},
-    {109, "missing_extension", "tls.handshake_failed",
+    {109, "missing_extension", "tls.missing_extension",
      "TLS 1.3: a required extension was not sent (e.g. supported_groups or "
      "signature_algorithms)."},
     {110, "unsupported_extension", "tls.handshake_failed",
      "An extension came back that was not offered."},
     {111, "certificate_unobtainable_RESERVED", "tls.handshake_failed",
      "Old TLS only: a certificate URL could not be fetched."},
-    {112, "unrecognized_name", "tls.handshake_failed",
+    {112, "unrecognized_name", "tls.unrecognized_name",
      "The server has no service for the SNI name sent: connect by the host name the "
      "broker expects (not by IP address) and send SNI."},
     {113, "bad_certificate_status_response", "tls.handshake_failed",
@@ -112,7 +112,7 @@ static const tool_explain_entry_t verify[] = {
     {3, "X509_V_ERR_UNABLE_TO_GET_CRL", "", "A CRL was required and is not available."},
     {4, "X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE", "", "A signature cannot be read."},
     {6, "X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY", "", "The issuer's key is unreadable."},
-    {7, "X509_V_ERR_CERT_SIGNATURE_FAILURE", "tls.server_untrusted_root",
+    {7, "X509_V_ERR_CERT_SIGNATURE_FAILURE", "tls.server_bad_signature",
      "A signature does not verify: a certificate with the same issuer name but another "
      "key is in the CA file (an old or wrong root), or the certificate is damaged."},
     {9, "X509_V_ERR_CERT_NOT_YET_VALID", "tls.server_cert_not_yet_valid",
@@ -137,18 +137,18 @@ static const tool_explain_entry_t verify[] = {
      "without the intermediate, and the CA file lacks it too. Add the intermediate to "
      "the server's chain file (or to the CA file)."},
     {22, "X509_V_ERR_CERT_CHAIN_TOO_LONG", "", "The chain is longer than the depth allowed."},
-    {23, "X509_V_ERR_CERT_REVOKED", "", "A certificate of the chain is revoked."},
+    {23, "X509_V_ERR_CERT_REVOKED", "tls.server_cert_revoked", "A certificate of the chain is revoked."},
     {24, "X509_V_ERR_NO_ISSUER_PUBLIC_KEY", "", "The issuer's public key is missing."},
     {25, "X509_V_ERR_PATH_LENGTH_EXCEEDED", "",
      "A CA's pathLenConstraint is exceeded: too many intermediates below it."},
-    {26, "X509_V_ERR_INVALID_PURPOSE", "",
+    {26, "X509_V_ERR_INVALID_PURPOSE", "tls.server_wrong_purpose",
      "A certificate may not be used for this purpose: its extended key usage lacks "
      "serverAuth (server) or clientAuth (device)."},
     {27, "X509_V_ERR_CERT_UNTRUSTED", "tls.server_untrusted_root",
      "The root is not trusted for this purpose."},
     {28, "X509_V_ERR_CERT_REJECTED", "", "The root is marked to reject this purpose."},
     {29, "X509_V_ERR_SUBJECT_ISSUER_MISMATCH", "", "A subject does not match its issuer."},
-    {32, "X509_V_ERR_KEYUSAGE_NO_CERTSIGN", "",
+    {32, "X509_V_ERR_KEYUSAGE_NO_CERTSIGN", "tls.server_key_usage",
      "A certificate in the issuer's place may not sign certificates (its keyUsage lacks "
      "keyCertSign): a leaf was put where a CA belongs."},
     {62, "X509_V_ERR_HOSTNAME_MISMATCH", "tls.hostname_mismatch",
@@ -157,9 +157,9 @@ static const tool_explain_entry_t verify[] = {
     {64, "X509_V_ERR_IP_ADDRESS_MISMATCH", "tls.hostname_mismatch",
      "The IP address connected to is not an IP entry of the certificate's "
      "subjectAltName: connect by host name."},
-    {66, "X509_V_ERR_EE_KEY_TOO_SMALL", "", "The leaf's key is too short for the security level."},
-    {67, "X509_V_ERR_CA_KEY_TOO_SMALL", "", "A CA's key is too short for the security level."},
-    {68, "X509_V_ERR_CA_MD_TOO_WEAK", "",
+    {66, "X509_V_ERR_EE_KEY_TOO_SMALL", "tls.server_weak_key", "The leaf's key is too short for the security level."},
+    {67, "X509_V_ERR_CA_KEY_TOO_SMALL", "tls.server_weak_key", "A CA's key is too short for the security level."},
+    {68, "X509_V_ERR_CA_MD_TOO_WEAK", "tls.server_weak_hash",
      "A CA signed with a hash too weak for the security level (SHA-1, MD5)."},
     {79, "X509_V_ERR_INVALID_CA", "",
      "A certificate in a CA's place is not a CA (basicConstraints CA:FALSE or none)."},

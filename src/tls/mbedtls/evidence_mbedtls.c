@@ -166,8 +166,8 @@ static void note_sent(mqtls_tls_t *t, const mbedtls_x509_crt *head)
 }
 
 /* @p top (at @p depth in the built chain) lacks an issuer; one by name in @p list that
- * Mbed TLS passed over, and why: not a CA, no keyCertSign, or a pathLenConstraint the
- * chain below it exceeds. 0: none (the issuer is missing, or its signature failed). */
+ * Mbed TLS passed over, and why: not a CA, no keyCertSign, a pathLenConstraint the chain
+ * below it exceeds, or else its signature. 0: none (the issuer is missing). */
 static uint32_t issuer_refused(const mbedtls_x509_crt *top, unsigned depth,
                                const mbedtls_x509_crt *list)
 {
@@ -186,6 +186,10 @@ static uint32_t issuer_refused(const mbedtls_x509_crt *top, unsigned depth,
          * certificate aside). */
         if (path_len >= 0 && (unsigned)path_len < depth)
             return MQTLS_TLS_BAD_PATH_LEN;
+        /* A CA of that name that may sign, passed over all the same: its signature on the
+         * top does not verify (a CA made again with another key), as OpenSSL's
+         * X509_V_ERR_CERT_SIGNATURE_FAILURE says. */
+        return MQTLS_TLS_BAD_SIGNATURE;
     }
     return 0;
 }

@@ -164,9 +164,15 @@ mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)
     if (ret == 0)
         return MQTLS_OK;
     say_record_overflow(t, ret);
+    /* Mbed TLS checks the server certificate's keyUsage and extendedKeyUsage for the suite
+     * after verification and fails those as BAD_HS_CERTIFICATE: a verification outcome all
+     * the same (its flags are in the evidence), as OpenSSL reports it. */
+    bool usage = ret == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE && t->ev.verified &&
+                 t->ev.problems && !t->ev.insecure;
     char words[sizeof t->ev.detail];
-    failure_words(t, ret, words, sizeof words);
-    return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_HANDSHAKE, handshake_status(ret), ret,
+    failure_words(t, usage ? MBEDTLS_ERR_X509_CERT_VERIFY_FAILED : ret, words, sizeof words);
+    return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_HANDSHAKE,
+                           usage ? MQTLS_ERR_TLS_VERIFY : handshake_status(ret), ret,
                            MQTLS_TLS_ITEM_NONE, "%s", words);
 }
 

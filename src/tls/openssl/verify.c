@@ -43,6 +43,22 @@ static uint32_t problem_of(int err)
     }
 }
 
+/* OpenSSL reports an extendedKeyUsage without serverAuth and a keyUsage that forbids the use
+ * alike, as X509_V_ERR_INVALID_PURPOSE: the certificate's own extensions tell which (RFC 5280,
+ * 4.2.1.3 and 4.2.1.12). The server's certificate needs one of the keyUsage bits TLS uses, a
+ * CA keyCertSign. */
+static uint32_t purpose_problem(X509 *x, int depth)
+{
+    uint32_t fl = x ? X509_get_extension_flags(x) : 0;
+    if (depth == 0 && (fl & EXFLAG_XKUSAGE) && !(X509_get_extended_key_usage(x) & XKU_SSL_SERVER))
+        return MQTLS_TLS_BAD_EXT_KEY_USAGE;
+    uint32_t need = depth == 0 ? KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT
+                               : KU_KEY_CERT_SIGN;
+    if ((fl & EXFLAG_KUSAGE) && !(X509_get_key_usage(x) & need))
+        return MQTLS_TLS_BAD_KEY_USAGE;
+    return MQTLS_TLS_BAD_EXT_KEY_USAGE;
+}
+
 /* ---- one certificate, told ---------------------------------------------------------- */
 
 static void name_line(char *out, size_t size, const X509_NAME *name)
@@ -152,6 +168,8 @@ static int note_error(int ok, X509_STORE_CTX *store)
     struct mqtls_tls_conn *c = t->conn;
     uint32_t bit = problem_of(err);
     int depth = X509_STORE_CTX_get_error_depth(store);
+    if (err == X509_V_ERR_INVALID_PURPOSE)
+        bit = purpose_problem(X509_STORE_CTX_get_current_cert(store), depth);
     if (depth >= 0 && depth < MQTLS_TLS_CHAIN_MAX)
         c->at[depth] |= bit;
     c->all |= bit;
@@ -181,15 +199,16 @@ static void record_chains(mqtls_tls_t *t, X509_STORE_CTX *store)
         }
 }
 
-/* An issuer that is not a CA also fails the purpose check OpenSSL makes of every CA: that
- * is the same fault, told once. */
+/* An issuer that is not a CA also fails the purpose check OpenSSL makes of every CA (read
+ * as the extendedKeyUsage or the keyUsage, purpose_problem()): that is the same fault, told
+ * once. */
 static void drop_consequences(struct mqtls_tls_conn *c)
 {
     uint32_t placed = 0, kept = 0;
     for (unsigned i = 0; i < MQTLS_TLS_CHAIN_MAX; i++) {
         placed |= c->at[i];
         if (i > 0 && (c->at[i] & MQTLS_TLS_BAD_NOT_CA))
-            c->at[i] &= ~MQTLS_TLS_BAD_EXT_KEY_USAGE;
+            c->at[i] &= ~(MQTLS_TLS_BAD_EXT_KEY_USAGE | MQTLS_TLS_BAD_KEY_USAGE);
         kept |= c->at[i];
     }
     c->all = kept | (c->all & ~placed); /* and what had no certificate to go on */

@@ -115,18 +115,20 @@ TEST(alerts_from_the_broker)
     ev.cert_sent = true;
     ev.alert_received = 48; /* the motivating case: chain verified, then refused */
     CHECK_EQ_STR(id(), "tls.client_cert_rejected");
-    ev.alert_received = 42;
-    CHECK_EQ_STR(id(), "tls.client_cert_rejected");
-    ev.alert_received = 51;
-    CHECK_EQ_STR(id(), "cred.key_mismatch");
+    ev.alert_received = 42; /* its own reading since issue 15, point 2 (test_alerts.c) */
+    CHECK_EQ_STR(id(), "tls.client_cert_bad");
+    ev.alert_received = 51; /* step 1 checked the key: the certificate's signature */
+    CHECK_EQ_STR(id(), "tls.client_cert_signature");
     ev.alert_received = 116;
     CHECK_EQ_STR(id(), "tls.client_cert_rejected");
     ev.cert_sent = false;
     CHECK_EQ_STR(id(), "tls.client_cert_required");
     ev.alert_received = 120;
     CHECK_EQ_STR(id(), "tls.alpn_required");
-    ev.alert_received = 43;
-    CHECK_EQ_STR(id(), "cred.key_unsupported");
+    ev.alert_received = 43; /* about a certificate we did not send: no reading */
+    CHECK_EQ_STR(id(), "tls.client_cert_required");
+    ev.cert_sent = true;
+    CHECK_EQ_STR(id(), "tls.client_cert_unsupported");
 }
 
 TEST(closes_and_non_tls_peers)

@@ -225,7 +225,7 @@ TEST(openssl_alerts_and_verify_errors)
     CHECK_EQ_INT(rc, 0);
     CHECK(strstr(r, "code:    48 unknown_ca") != NULL);
     CHECK_EQ_STR(cause_of("openssl", 48), "tls.client_cert_rejected");
-    CHECK_EQ_STR(cause_of("openssl", 42), "tls.client_cert_rejected");
+    CHECK_EQ_STR(cause_of("openssl", 42), "tls.client_cert_bad"); /* as the doctor reads it */
     CHECK_EQ_STR(cause_of("openssl", 70), "tls.version_mismatch");
     CHECK_EQ_STR(cause_of("openssl", 116), "tls.client_cert_required");
     CHECK_EQ_STR(cause_of("openssl", 120), "tls.alpn_required");
@@ -245,7 +245,7 @@ TEST(openssl_alerts_and_verify_errors)
     CHECK_EQ_STR(cause_of("openssl-verify", 10), "tls.server_cert_expired");
     CHECK_EQ_STR(cause_of("openssl-verify", 9), "tls.server_cert_not_yet_valid");
     CHECK_EQ_STR(cause_of("openssl-verify", 62), "tls.hostname_mismatch");
-    CHECK_EQ_STR(cause_of("openssl-verify", 26), "");
+    CHECK_EQ_STR(cause_of("openssl-verify", 26), "tls.server_wrong_purpose");
 }
 
 TEST(paho_and_coremqtt_codes)
