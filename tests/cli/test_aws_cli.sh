@@ -64,6 +64,9 @@ assert_contains "$OUT" '"reported":{"temp":21}' "... with the reported state"
 assert_contains "$OUT" '"clientToken":"mqtls-' "... and the clientToken it sent"
 expect 0 "" shadow get --thing dev1 $(as dev1)
 assert_contains "$(cat "$WORK/out")" '"reported":{"temp":21}' "shadow get prints the document"
+expect 0 "" shadow get --thing dev1 $(as dev1) -d
+assert_contains "$(cat "$WORK/out")" "sending SUBSCRIBE" "-d prints the packets (the SUBSCRIBE first)"
+assert_contains "$(cat "$WORK/out")" '"reported":{"temp":21}' "... and the answer after them"
 # A connection flag's value is its own, even when it reads like a shadow flag.
 expect 0 "" shadow get --thing dev1 $(as dev1) -i --name
 assert_contains "$(cat "$WORK/out")" '"reported":{"temp":21}' "-i --name is a client id, not a named shadow"

@@ -305,7 +305,7 @@ static const tool_opt_t opts[] = {
     OPT("connect-to", 0, DOC, 1, tool_opt_str, F(connect_to), "H:P:H2:P2",
         "connect to H2:P2 instead of H:P; TLS still names H (like curl)"),
     OPT("count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"),
-    OPT("debug", 'd', BOTH, 0, tool_opt_true, F(debug), NULL,
+    OPT("debug", 'd', BOTH | TOOL_AWS, 0, tool_opt_true, F(debug), NULL,
         "print the packets sent and received"),
     OPT("device", 0, DOC, 1, tool_opt_str, F(device), "NAME",
         "also check what device NAME's TLS stack does here (--device help: the profiles)"),
