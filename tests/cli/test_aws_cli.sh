@@ -91,6 +91,16 @@ wait_bg "$WATCH"
 assert_status 0 "$RC" "shadow watch -C 1 exits after one delta"
 assert_contains "$(cat "$WORK/watch.out")" '"state":{"color":"red"}' "watch prints the delta document"
 
+# A named shadow's deltas, and only its own.
+bg "$WORK/nwatch.out" "$MQTLS_BIN" shadow watch --thing dev2 --name cfg $(as dev2) -i dev2-nw -C 1 -W 20
+NW=$BG
+wait_subscribed dev2-nw '$aws/things/dev2/shadow/name/cfg/update/delta'
+expect 0 "" shadow update --thing dev2 $(as dev2) -m '{"state":{"desired":{"color":"green"}}}'
+expect 0 "" shadow update --thing dev2 --name cfg $(as dev2) -m '{"state":{"desired":{"rate":6}}}'
+wait_bg "$NW"
+assert_eq '{"rate":6}' "$(python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["state"],separators=(",",":")))' < "$WORK/nwatch.out")" \
+    "watch --name prints the named shadow's delta, not the classic one's"
+
 # ---- jobs -----------------------------------------------------------------------------------
 echo '{"operation":"echo","v":1}' > "$WORK/j1.json"
 mqtls awslocal job create "$D" --thing dev1 --job-id j1 --document "$WORK/j1.json" > /dev/null ||
