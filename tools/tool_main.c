@@ -1,7 +1,7 @@
 /**
  * @file tool_main.c
  * @brief `mqtls`: dispatches to a subcommand (pub, sub, pki, cert, doctor, explain,
- *        awslocal); --help and --version.
+ *        shadow, jobs, provision, awslocal); --help and --version.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +30,9 @@ static const tool_command_t commands[] = {
     {"cert", tool_cert_main, "show, convert, check and embed certificates and keys"},
     {"doctor", tool_doctor_main, "connect step by step and name why a connection fails"},
     {"explain", tool_explain_main, "what a device TLS stack's error code means, and the fix"},
+    {"shadow", tool_shadow_main, "AWS IoT Device Shadow: get, update, delete, watch deltas"},
+    {"jobs", tool_jobs_main, "AWS IoT Jobs: the next job, report status, run each job"},
+    {"provision", tool_provision_main, "AWS IoT Fleet Provisioning by claim: a new certificate"},
     {"awslocal", tool_awslocal_main, "AWS IoT Core on your desk: a local broker that acts like it"},
 };
 
@@ -42,7 +45,7 @@ static void usage(FILE *out)
           "       mqtls --help | --version\n\n"
           "An MQTT 3.1.1 / 5.0 command-line client.\n\nCommands:\n", out);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fputs("\n", out);
     fputs(tool_exit_help, out);
 }

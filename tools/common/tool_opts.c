@@ -18,8 +18,8 @@
 #include "common/tool_util.h"
 
 #define BOTH (TOOL_PUB | TOOL_SUB)
-/* The connection flags, which `mqtls doctor` takes too. */
-#define CONN (TOOL_PUB | TOOL_SUB | TOOL_DOCTOR)
+/* The connection flags, which `mqtls doctor` and shadow/jobs/provision take too. */
+#define CONN (TOOL_PUB | TOOL_SUB | TOOL_DOCTOR | TOOL_AWS)
 #define DOC TOOL_DOCTOR
 /* An entry: long and short name, commands, values, handler, field, value name, help. */
 #define OPT(l, s, c, n, fn, off, arg, help) {l, s, n, c, fn, off, arg, help}
@@ -305,7 +305,7 @@ static const tool_opt_t opts[] = {
     OPT("connect-to", 0, DOC, 1, tool_opt_str, F(connect_to), "H:P:H2:P2",
         "connect to H2:P2 instead of H:P; TLS still names H (like curl)"),
     OPT("count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"),
-    OPT("debug", 'd', BOTH, 0, tool_opt_true, F(debug), NULL,
+    OPT("debug", 'd', BOTH | TOOL_AWS, 0, tool_opt_true, F(debug), NULL,
         "print the packets sent and received"),
     OPT("device", 0, DOC, 1, tool_opt_str, F(device), "NAME",
         "also check what device NAME's TLS stack does here (--device help: the profiles)"),
@@ -586,13 +586,16 @@ static const tool_cmddef_t cmds[] = {
      "publish round trip), stops at the first step that fails and names the cause\n"
      "(docs/doctor.md, docs/troubleshooting.md).\n\n",
      NULL, tool_doctor_exit_help},
+    /* shadow, jobs, provision: the connection flags alone (aws/aws_opts.c takes the rest and
+     * prints this page after their own). */
+    {"aws", TOOL_AWS, "\nThe connection flags, as pub and sub take them.\n", "\n", ""},
 };
 
 const tool_optset_t tool_opts_set = TOOL_OPTSET(NULL, opts, cmds, 34, false);
 
 static const tool_cmddef_t *cmd_def(tool_cmd_t cmd)
 {
-    return &cmds[cmd == TOOL_PUB ? 0 : cmd == TOOL_SUB ? 1 : 2];
+    return &cmds[cmd == TOOL_PUB ? 0 : cmd == TOOL_SUB ? 1 : cmd == TOOL_DOCTOR ? 2 : 3];
 }
 
 const char *tool_cmd_name(tool_cmd_t cmd)

@@ -2,7 +2,8 @@
  * @file tool_opts.h
  * @brief The settings of `mqtls pub`, `mqtls sub` and `mqtls doctor`, and the option table
  *        that fills them (tool_optparse.h: the connection flags are shared, each command has
- *        its own besides).
+ *        its own besides). `mqtls shadow|jobs|provision` take the connection flags from it
+ *        too (command TOOL_AWS; their own flags: aws/tool_aws.h).
  */
 #ifndef TOOL_OPTS_H
 #define TOOL_OPTS_H
@@ -20,7 +21,9 @@
 typedef enum tool_cmd {
     TOOL_PUB = 1u,
     TOOL_SUB = 2u,
-    TOOL_DOCTOR = 4u  /**< `mqtls doctor`: the connection flags, and its own (tool_doctor.h) */
+    TOOL_DOCTOR = 4u, /**< `mqtls doctor`: the connection flags, and its own (tool_doctor.h) */
+    TOOL_AWS = 8u     /**< `mqtls shadow|jobs|provision`: the connection flags alone; their own
+                           flags are aws/aws_opts.c's */
 } tool_cmd_t;
 
 /** Where pub takes the message from. */
@@ -139,7 +142,7 @@ void tool_cfg_init(tool_cfg_t *cfg, tool_cmd_t cmd);
 /** Frees what parsing allocated. */
 void tool_cfg_free(tool_cfg_t *cfg);
 
-/** "pub", "sub" or "doctor". */
+/** "pub", "sub", "doctor" or "aws". */
 const char *tool_cmd_name(tool_cmd_t cmd);
 
 /**

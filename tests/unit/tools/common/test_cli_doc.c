@@ -1,9 +1,9 @@
 /**
  * @file test_cli_doc.c
- * @brief docs/cli.md against the option tables of pub/sub/doctor, cert, pki, explain and
- *        awslocal: every option of a command is documented in the sections of docs/cli.md
- *        about that command (its long and its short form), and every option those sections
- *        name exists for the commands they are about.
+ * @brief docs/cli.md against the option tables of pub/sub/doctor, cert, pki, explain,
+ *        awslocal and shadow/jobs/provision: every option of a command is documented in the
+ *        sections of docs/cli.md about that command (its long and its short form), and every
+ *        option those sections name exists for the commands they are about.
  *
  * Why a unit test that reads the Markdown (through MQTLS_SOURCE_DIR) rather than a hidden
  * `mqtls --list-options` and a script: the test sees the tables themselves (no listing format
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/tool_opts.h"
+#include "aws/tool_aws.h"
 #include "awslocal/tool_awslocal.h"
 #include "creds/tool_cert.h"
 #include "creds/tool_pki.h"
@@ -54,6 +55,11 @@ static const section_t sections[] = {
     {"## `mqtls doctor`", &tool_opts_set, "doctor"},
     {"## `mqtls explain`", &tool_explain_optset, "explain"},
     {"## `mqtls awslocal`: AWS IoT Core on your desk", &tool_awslocal_optset, "up thing job"},
+    {"## `mqtls shadow`, `mqtls jobs`, `mqtls provision`: AWS IoT services", &tool_aws_optset,
+     "shadow jobs provision"},
+    {"### Connection flags of `shadow`, `jobs` and `provision`", &tool_opts_set, "aws"},
+    /* Not checked: "The AWS IoT commands against `awslocal`" is examples, whose lines mix
+     * the connection flags with the commands' own. */
     {"## Files", &tool_opts_set, CONN},
     {"## Limits, timeouts and output safety", &tool_opts_set, "pub sub"},
     /* Not checked: "Coming from mosquitto_pub / mosquitto_sub" names mosquitto's options,
@@ -63,7 +69,8 @@ static const section_t sections[] = {
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 static const tool_optset_t *const sets[] = {&tool_opts_set, &tool_cert_optset, &tool_pki_optset,
-                                            &tool_explain_optset, &tool_awslocal_optset};
+                                            &tool_explain_optset, &tool_awslocal_optset,
+                                            &tool_aws_optset};
 
 /* The commands of a section as bits of its table; 0 if a name is none of its commands. */
 static unsigned mask_of(const section_t *s)
