@@ -78,7 +78,8 @@ static void announce(const char *state_dir, const char *thing)
 static void look(const char *state_dir)
 {
     char jobs[4096], dir[4096 + AWL_THING_MAX + 2];
-    snprintf(jobs, sizeof jobs, "%s/jobs", state_dir);
+    if (snprintf(jobs, sizeof jobs, "%s/jobs", state_dir) >= (int)sizeof jobs)
+        return; /* a path too long to hold: nothing of it is watched */
     DIR *d = opendir(jobs);
     if (!d)
         return;
@@ -86,7 +87,8 @@ static void look(const char *state_dir)
         watched_t *w = e->d_name[0] == '.' ? NULL : find(e->d_name);
         if (!w)
             continue;
-        snprintf(dir, sizeof dir, "%s/%s", jobs, e->d_name);
+        if (snprintf(dir, sizeof dir, "%s/%s", jobs, e->d_name) >= (int)sizeof dir)
+            continue;
         int n = count_jobs(dir);
         if (n > w->jobs && primed)
             announce(state_dir, w->thing);
