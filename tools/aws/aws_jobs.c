@@ -40,6 +40,19 @@ int aws_jobs_call(aws_t *a, char t[][MQTLS_AWS_TOPIC_MAX + 1], const char *doc, 
     return rc;
 }
 
+/* Connects, sends one request and prints the accepted answer (next, update). */
+static int call_and_print(aws_t *a, char t[][MQTLS_AWS_TOPIC_MAX + 1], const char *doc,
+                          size_t len, const char *token)
+{
+    int rc = aws_open(a);
+    aws_msg_t m;
+    if (!rc && (rc = aws_jobs_call(a, t, doc, len, token, &m)) == TOOL_EXIT_OK) {
+        aws_print(&m);
+        aws_msg_free(&m);
+    }
+    return rc;
+}
+
 static int next(aws_t *a)
 {
     char t[3][MQTLS_AWS_TOPIC_MAX + 1], token[64], doc[128];
@@ -48,14 +61,7 @@ static int next(aws_t *a)
     mqtls_aws_token_doc(token, doc, sizeof doc, &len);
     int rc = a->o.start ? aws_jobs_topics(a, NULL, MQTLS_AWS_JOBS_START_NEXT, t)
                         : aws_jobs_topics(a, "$next", MQTLS_AWS_JOBS_DESCRIBE, t);
-    if (!rc)
-        rc = aws_open(a);
-    aws_msg_t m;
-    if (!rc && (rc = aws_jobs_call(a, t, doc, len, token, &m)) == TOOL_EXIT_OK) {
-        aws_print(&m);
-        aws_msg_free(&m);
-    }
-    return rc;
+    return rc ? rc : call_and_print(a, t, doc, len, token);
 }
 
 /* --status in words. */
@@ -116,14 +122,7 @@ static int update(aws_t *a)
     if (mqtls_aws_job_update_doc(&u, doc, sizeof doc, &len) != MQTLS_OK)
         return aws_usage(a, "--details is too long");
     rc = aws_jobs_topics(a, a->o.job_id, MQTLS_AWS_JOBS_UPDATE, t);
-    if (!rc)
-        rc = aws_open(a);
-    aws_msg_t m;
-    if (!rc && (rc = aws_jobs_call(a, t, doc, len, token, &m)) == TOOL_EXIT_OK) {
-        aws_print(&m);
-        aws_msg_free(&m);
-    }
-    return rc;
+    return rc ? rc : call_and_print(a, t, doc, len, token);
 }
 
 static int check(aws_t *a)

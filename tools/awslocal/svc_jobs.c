@@ -111,14 +111,7 @@ static int do_get_pending(jobs_req_t *r, const cJSON *all)
     cJSON *doc = cJSON_CreateObject();
     cJSON *running = cJSON_AddArrayToObject(doc, "inProgressJobs");
     cJSON *queued = cJSON_AddArrayToObject(doc, "queuedJobs");
-    const cJSON *e;
-
-    cJSON_ArrayForEach(e, all) {
-        if (strcmp(awl_jobs_status(e), "IN_PROGRESS") == 0)
-            cJSON_AddItemToArray(running, awl_jobs_summary(e));
-        else if (strcmp(awl_jobs_status(e), "QUEUED") == 0)
-            cJSON_AddItemToArray(queued, awl_jobs_summary(e));
-    }
+    awl_jobs_split(all, running, queued);
     return accept(r, doc);
 }
 

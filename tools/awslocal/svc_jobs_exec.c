@@ -181,18 +181,22 @@ cJSON *awl_jobs_state(const cJSON *exec)
     return s;
 }
 
-cJSON *awl_jobs_list_doc(const cJSON *all, long long now)
+void awl_jobs_split(const cJSON *all, cJSON *running, cJSON *queued)
 {
-    cJSON *doc = cJSON_CreateObject(), *jobs = cJSON_CreateObject();
-    cJSON *running = cJSON_CreateArray(), *queued = cJSON_CreateArray();
     const cJSON *e;
-
     cJSON_ArrayForEach(e, all) {
         if (strcmp(awl_jobs_status(e), "IN_PROGRESS") == 0)
             cJSON_AddItemToArray(running, awl_jobs_summary(e));
         else if (strcmp(awl_jobs_status(e), "QUEUED") == 0)
             cJSON_AddItemToArray(queued, awl_jobs_summary(e));
     }
+}
+
+cJSON *awl_jobs_list_doc(const cJSON *all, long long now)
+{
+    cJSON *doc = cJSON_CreateObject(), *jobs = cJSON_CreateObject();
+    cJSON *running = cJSON_CreateArray(), *queued = cJSON_CreateArray();
+    awl_jobs_split(all, running, queued);
     cJSON_AddNumberToObject(doc, "timestamp", (double)now);
     if (cJSON_GetArraySize(running) > 0)
         cJSON_AddItemToObject(jobs, "IN_PROGRESS", running);

@@ -46,6 +46,9 @@ bool awl_jobs_terminal(const char *status);
 /** JobExecutionSummary of @p exec: jobId, queuedAt, startedAt (when started), lastUpdatedAt,
  *  versionNumber, executionNumber. */
 cJSON *awl_jobs_summary(const cJSON *exec);
+/** Appends the summary of each IN_PROGRESS execution of @p all to @p running and of each
+ *  QUEUED one to @p queued (others are left out). */
+void awl_jobs_split(const cJSON *all, cJSON *running, cJSON *queued);
 
 /** JobExecutionState of @p exec: status, statusDetails (when any), versionNumber. */
 cJSON *awl_jobs_state(const cJSON *exec);
