@@ -99,7 +99,8 @@ jcheck "$WORK/docs1" '(has("previous") | not) and .current.state.desired.color =
     "/update/documents of a new shadow: current (version 1), no previous"
 
 # An update of reported only: the delta keeps what still differs, inside nested objects too
-# (device-shadow-document.html, "Delta state": "only ... the fields in desired that differ").
+# (device-shadow-mqtt.html, /update/delta: "only the desired attributes that differ between
+# the desired and reported sections"; the nested path as in docs/aws-iot.md, "Delta").
 bg "$WORK/delta2" asub things/dev1 -i d2-delta -t "$S/update/delta" -C 1
 DELTA=$BG
 bg "$WORK/docs2" asub things/dev1 -i d2-docs -t "$S/update/documents" -C 1
@@ -234,9 +235,8 @@ jcheck "$WORK/jok" '.executionState.status == "SUCCEEDED" and .executionState.ve
     and .executionState.statusDetails == {"step":"done"} and .clientToken == "jo"
     and (.timestamp | '"$RECENT"')' \
     "update to SUCCEEDED with expectedVersion 2: accepted, version 3"
-# DescribeJobExecution while the execution runs, then once it has ended: AWS's ErrorResponse
-# codes (jobs-mqtt-api.html) say TerminalStateReached "occurs when a command to describe a job
-# is performed on a job that is in a terminal state".
+# DescribeJobExecution once the execution has ended: awslocal answers TerminalStateReached,
+# one of the ErrorResponse codes of jobs-api.html (awslocal's choice: docs/aws-iot.md).
 rr things/dev2 "$WORK/jone" "$J/job-a/get" "$J/job-a/get/rejected" '{"clientToken":"j1"}'
 jcheck "$WORK/jone" '.code == "TerminalStateReached" and .clientToken == "j1"' \
     "<jobId>/get of the SUCCEEDED execution: TerminalStateReached"
