@@ -36,6 +36,7 @@ test_packages=(
   pmccabe                                  # function lengths (scripts/check_shape.sh)
   iproute2                                 # ip/ss/tc for network tests
   python3 openssl                          # test scripts; certificates made by another tool
+  jq                                       # test_awslocal_services compares JSON answers
   faketime                                 # the doctor's unset-clock case (a clock at 1970)
   softhsm2 libengine-pkcs11-openssl        # keys held in a PKCS#11 token (tests use SoftHSM)
   gcc-arm-none-eabi libnewlib-arm-none-eabi  # the Cortex-M4 cross build (make size)

@@ -175,18 +175,20 @@ static int do_get(const shadow_req_t *r, const cJSON *req, awl_replies_t *out)
     return reply(out, r, "/accepted", resp);
 }
 
-/* "The content of the message is ignored" (device-shadow-mqtt.html, /delete). */
-static int do_delete(const shadow_req_t *r, awl_replies_t *out)
+/* "The content of the message is ignored" (device-shadow-mqtt.html, /delete), but for a
+ * clientToken: it "is reflected in the response" (the AWS IoT Device SDK v2's
+ * DeleteShadowRequest and DeleteShadowResponse, generated from AWS's service model). */
+static int do_delete(const shadow_req_t *r, const char *token, awl_replies_t *out)
 {
     long long now = awl_svc_now(), version;
     cJSON *doc, *resp;
     bool live;
 
     if (load(r, &doc, &live) != 0)
-        return reject(out, r, 500, "Internal service failure", NULL);
+        return reject(out, r, 500, "Internal service failure", token);
     if (!live) {
         cJSON_Delete(doc);
-        return reject_missing(out, r, NULL);
+        return reject_missing(out, r, token);
     }
     version = version_of(doc);
     cJSON_Delete(doc);
@@ -195,12 +197,13 @@ static int do_delete(const shadow_req_t *r, awl_replies_t *out)
     cJSON_AddNumberToObject(doc, "deleted", (double)now);
     if (awl_store_save(r->path, doc) != 0) {
         cJSON_Delete(doc);
-        return reject(out, r, 500, "Internal service failure", NULL);
+        return reject(out, r, 500, "Internal service failure", token);
     }
     cJSON_Delete(doc);
     resp = cJSON_CreateObject();
     cJSON_AddNumberToObject(resp, "version", (double)version);
     cJSON_AddNumberToObject(resp, "timestamp", (double)now);
+    awl_add_token(resp, token);
     return reply(out, r, "/accepted", resp);
 }
 
@@ -405,9 +408,11 @@ int awl_shadow_handle(const char *state_dir, const char *thing, const char *topi
     r.path = shadow_path(state_dir, &r);
     if (!r.path)
         return reject(out, &r, 500, "Internal service failure", NULL), 0;
-    if (strcmp(r.op, "delete") == 0)
-        do_delete(&r, out);
-    else if (req = parse_request(&r, payload, len, out, &done), !done) {
+    if (strcmp(r.op, "delete") == 0) {
+        /* Any payload is accepted; only a JSON object's clientToken is read from it. */
+        req = cJSON_ParseWithLength(payload ? payload : "", len);
+        do_delete(&r, cJSON_IsObject(req) ? awl_client_token(req) : NULL, out);
+    } else if (req = parse_request(&r, payload, len, out, &done), !done) {
         if (strcmp(r.op, "get") == 0)
             do_get(&r, req, out);
         else

@@ -385,6 +385,25 @@ TEST(delete_keeps_the_version_for_48_hours)
     teardown();
 }
 
+/* The delete's message is ignored but for its clientToken, which "is reflected in the
+ * response" (AWS IoT Device SDK v2, DeleteShadowRequest / DeleteShadowResponse), on
+ * /delete/accepted and /delete/rejected alike; a payload that is not JSON still deletes. */
+TEST(delete_echoes_its_client_token)
+{
+    setup();
+    req(CLASSIC, "/update", "{\"state\":{\"reported\":{\"n\":1}}}");
+    req(CLASSIC, "/delete", "{\"clientToken\":\"d-1\"}");
+    expect(CLASSIC, "/delete/accepted", "{\"version\":1,\"timestamp\":%T,\"clientToken\":\"d-1\"}");
+    req(CLASSIC, "/delete", "{\"clientToken\":\"d-2\"}");
+    expect(CLASSIC, "/delete/rejected",
+           "{\"code\":404,\"message\":\"No shadow exists with name: lamp\",\"timestamp\":%T,"
+           "\"clientToken\":\"d-2\"}");
+    req(NAMED, "/update", "{\"state\":{\"reported\":{\"n\":1}}}");
+    req(NAMED, "/delete", "not json");
+    expect(NAMED, "/delete/accepted", "{\"version\":1,\"timestamp\":%T}");
+    teardown();
+}
+
 /* "Setting the device's shadow state to null does not delete the shadow. The shadow version
  * will be incremented" (device-shadow-data-flow.html). */
 TEST(null_state_empties_but_keeps_the_shadow)
@@ -475,6 +494,7 @@ int main(int argc, char **argv)
     RUN(metadata_follows_a_change_of_shape);
     RUN(named_and_classic_shadows_are_independent);
     RUN(delete_keeps_the_version_for_48_hours);
+    RUN(delete_echoes_its_client_token);
     RUN(null_state_empties_but_keeps_the_shadow);
     RUN(state_over_8k_is_413);
     RUN(topics_that_are_not_requests_are_not_answered);
