@@ -6,7 +6,7 @@
  *        range for codes no table names; simplelink_codes_cc3200.c and
  *        simplelink_codes_cc3220.c hold each chip's own codes.
  *
- * Sources (ti-research.md, section 0; cited per entry by tag):
+ * Sources (ports/simplelink/SOURCES.md, section 0; cited per entry by tag):
  *  - A12: CC3200 SDK 1.x socket.h, host driver 1.0.1.6 (SiarheiVolkau/CC3200-Linux-SDK
  *    src/simplelink/include/socket.h @ 0a5088fcf1533531cc4a66308b59b3e60e4a4239)
  *  - B-err: CC32xx SDK errors.h (stored index file id 1153060292)
@@ -91,7 +91,7 @@ static const mqtls__sl_code_t shared[] = {
       /* no TI name (TI's last alert constant is -414); -(300 + 116) by TI's rule */
       "the broker requires a device certificate (alert 116 certificate_required): give the "
       "device certificate and key on the socket"),
-    /* ---- sockets: A12 SL_E*, B-err SL_ERROR_BSD_E*, same values (ti-research 1c) ---- */
+    /* ---- sockets: A12 SL_E*, B-err SL_ERROR_BSD_E*, same values (SOURCES.md 1c) ---- */
     E(-10, MQTLS_ERR_IO, BSD, "ENSOCK", "", /* A12, B-err */
       "no free socket on the network processor: close one"),
     E(-11, MQTLS_IN_PROGRESS, BSD, "EAGAIN", "", /* A12, B-err */

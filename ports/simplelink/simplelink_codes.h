@@ -4,7 +4,7 @@
  *        `mqtls explain` reads from them beyond the public explanation (TI's name of a code,
  *        whether a table names it at all). Internal to the port and the tool.
  *
- * The two SDK generations number many codes differently (ti-research, section 1): the
+ * The two SDK generations number many codes differently (ports/simplelink/SOURCES.md, section 1): the
  * CC3200 SDK 1.x's TLS library codes are -130 ... -291, the CC32xx SDK's the same codes
  * minus 500; DNS and file-system codes differ entirely. A code is therefore looked up in
  * its chip's table (simplelink_codes_cc3200.c, simplelink_codes_cc3220.c) and then in the
@@ -31,7 +31,7 @@
  *  "SL_" on the CC3200 SDK 1.x, "SL_ERROR_BSD_" on the CC32xx SDK. */
 #define MQTLS__SL_BSD_NAME 0x02u
 /** mqtls__sl_code_t::flags (shared table): the CC32xx SDK's errors.h has no name for it
- *  (alerts -344, -345, -346, -348; ti-research 1b). */
+ *  (alerts -344, -345, -346, -348; SOURCES.md 1b). */
 #define MQTLS__SL_NO_CC3220_NAME 0x04u
 
 /** One code of a table. */

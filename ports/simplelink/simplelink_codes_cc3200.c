@@ -5,7 +5,7 @@
  *        (files by id, DER, no trusted-root catalog, no AES-GCM). The codes both chips
  *        share are in simplelink_codes.c.
  *
- * Sources (ti-research.md; cited per entry by tag):
+ * Sources (ports/simplelink/SOURCES.md; cited per entry by tag):
  *  - A12: socket.h of host driver 1.0.1.6 (SiarheiVolkau/CC3200-Linux-SDK
  *    src/simplelink/include/socket.h @ 0a5088fcf1533531cc4a66308b59b3e60e4a4239). The
  *    -203 ... -291 block (-222, -290, -291) exists only from this driver; the older A10

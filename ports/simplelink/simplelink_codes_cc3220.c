@@ -4,7 +4,7 @@
  *        numbers differently or lacks, and those whose fix differs on a CC3220. The codes
  *        both chips share are in simplelink_codes.c.
  *
- * Sources (ti-research.md; cited per entry by tag):
+ * Sources (ports/simplelink/SOURCES.md; cited per entry by tag):
  *  - B-err: the CC32xx SDK's errors.h (stored index file id 1153060292). Its TLS library
  *    codes are the CC3200's minus 500 (-150 -> -650 ...), DNS -6150 ..., FS -10241 ...
  *  - SWRU455M: CC3x20 Network Processor programmer's guide, Table 8-4,
@@ -12,7 +12,7 @@
  *  - E2E 633280 (TI, the trusted-root catalog), E2E 946718 (TI, -456), E2E 1563121 (-468
  *    with the playground catalog), E2E 1055151 (-688 "Wrong Root CA"): e2e.ti.com wi-fi forum.
  *  - TI's own libraries keep -453/-461/-468 (CC32xx HTTP client, SlNetSock glue, OTA
- *    library), TI's MQTT layer keeps -453 only; none keeps -467 (ti-research 5b).
+ *    library), TI's MQTT layer keeps -453 only; none keeps -467 (SOURCES.md 5b).
  */
 #include "simplelink_codes.h"
 

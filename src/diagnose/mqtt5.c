@@ -5,7 +5,7 @@
  *
  * The codes each packet may carry are the tables of MQTT Version 5.0 (OASIS Standard,
  * 7 March 2019), 3.2.2.2 (CONNACK) and 3.14.2.1 (DISCONNECT). The AWS IoT behaviours are
- * those of ../shared/reference/aws-iot.md: a refused connect, subscribe or publish closes
+ * those of docs/aws-iot.md (with their sources): a refused connect, subscribe or publish closes
  * the connection; a second connection with the same client id disconnects the first.
  */
 #include <stddef.h>

@@ -2,8 +2,9 @@
  * @file rules.c
  * @brief The doctor's rules: from what an attempt showed to the one cause that explains it.
  *
- * The patterns come from ../shared/reference/tls-failures.md. The order of the tests
- * matters where one symptom has several readings: each rule says why it comes first.
+ * The patterns, and the failures they come from, are in docs/troubleshooting.md. The order
+ * of the tests matters where one symptom has several readings: each rule says why it comes
+ * first.
  */
 #include "mqtls/diagnose.h"
 #include "mqtls/reason.h"

@@ -44,12 +44,12 @@ static const sl_emu_codes_t codes_cc3200 = {
     .fs_not_exists = -11,      /* SL_FS_ERR_FILE_NOT_EXISTS */
     .fs_name_exist = -59,      /* SL_FS_FILE_NAME_EXIST */
     .fs_invalid_handle = -17,  /* SL_FS_ERR_INVALID_HANDLE */
-    .fs_max_opened = -6,       /* no CC3200 code for this found (ti-research.md §3a):
+    .fs_max_opened = -6,       /* no CC3200 code for this found (ports/simplelink/SOURCES.md §3a):
                                   SL_FS_ERR_UNKNOWN, the emulation's choice */
 };
 
 /* sl_Socket's arguments and the socket options (level SL_SOL_SOCKET), the same numbers in
- * A12 and B-sock (ti-research.md §4a) except where a chip is named. */
+ * A12 and B-sock (ports/simplelink/SOURCES.md §4a) except where a chip is named. */
 enum {
     N_AF_INET = 2,
     N_SOCK_STREAM = 1,
@@ -76,7 +76,7 @@ sl_emu_device_t sl_emu__device;
 static emu_sock_t *socks[SL_MAX_SOCKETS];
 static mqtls_tls_evidence_t last_ev;
 static mqtls_tls_cert_info_t last_chain[MQTLS_TLS_CHAIN_MAX], last_sent[MQTLS_TLS_CHAIN_MAX];
-/* TI documents -462 but no duration (ti-research.md §10): the test sets one. */
+/* TI documents -462 but no duration (ports/simplelink/SOURCES.md §10): the test sets one. */
 static uint32_t handshake_timeout_ms = SL_EMU_NO_HANDSHAKE_LIMIT;
 
 const sl_emu_codes_t *sl_emu__codes(void)
@@ -184,7 +184,7 @@ static uint32_t u32_of(const void *val, SlSocklen_t len)
 }
 
 /* The options only one chip has. What a CC3200 answers for an option its SDK does not
- * define is not documented (ti-research.md §10): the emulation answers SL_ENOPROTOOPT. */
+ * define is not documented (ports/simplelink/SOURCES.md §10): the emulation answers SL_ENOPROTOOPT. */
 static int set_chip_opt(emu_sock_t *s, _i16 optname, const void *optval, SlSocklen_t optlen)
 {
     bool cc3200 = sl_emu__device == SL_EMU_CC3200;
@@ -313,7 +313,7 @@ static bool catalog_trusts(const mqtls_tls_evidence_t *e)
  * verification"; a chain the CA file does not sign: the chip's sig_confirm, closed; the
  * name set for verification not in the certificate: domain_mismatch; a date out of range:
  * -461 "connected with certificate date verification error" (both chips; which of -461 and
- * -150/-151 a CC3200 returns is not documented, ti-research.md §10); CC3220 with the
+ * -150/-151 a CC3200 returns is not documented, ports/simplelink/SOURCES.md §10); CC3220 with the
  * catalog in use and the root not in it: -468 (B-err; TI E2E 633280 on the catalog). The
  * catalog is disabled per socket only (TI, E2E 633280); the CC3200 has none. */
 static int judge(emu_sock_t *s)

@@ -39,7 +39,7 @@ static int load_file(emu_sock_t *s, int slot, const char *name, uint8_t **buf, s
     return 0;
 }
 
-/* SL_SEC_MASK_* bit -> suite (B-sock; bits 0-9 also A12, ti-research.md §4b). Bits 0, 1
+/* SL_SEC_MASK_* bit -> suite (B-sock; bits 0-9 also A12, ports/simplelink/SOURCES.md §4b). Bits 0, 1
  * and 5 are RC4/MD5 suites no backend offers any more. */
 static const struct {
     uint8_t bit;

@@ -7,7 +7,7 @@
  * The calls have the shape of the SDK generation the port is compiled for:
  *  - CC32xx SDK (default): sl_FsOpen returns the handle; the mode has the SL_FS_CREATE/
  *    WRITE/OVERWRITE/READ bits above 17 size and 10 flag bits (the CC32xx-style `fs.h`, e.g.
- *    hello/kitsune simplelink/include/fs.h, ti-research.md §8a);
+ *    hello/kitsune simplelink/include/fs.h, ports/simplelink/SOURCES.md §8a);
  *  - CC3200 SDK 1.x (MQTLS_SL_SDK_CC3200): sl_FsOpen returns 0 or an error and the handle
  *    through its fourth argument; the mode's access type (read 0, write 1, create 2) sits at
  *    bit 12 (`_FS_MODE_ACCESS_OFFSET`), CC3200 `fs.h` index id 676028055.

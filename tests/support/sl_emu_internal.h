@@ -3,7 +3,7 @@
  * @brief What the parts of the SimpleLink emulation share (sl_emu.c: sockets; sl_emu_fs.c:
  *        the file store and sl_Fs*; sl_emu_catalog.c: the trusted-root catalog). Tests only.
  *
- * TI sources cited in the emulation (tags of /work/prompts/ti-research.md, §0):
+ * TI sources cited in the emulation (tags of ports/simplelink/SOURCES.md, §0):
  *  - A12: CC3200 SDK 1.x `socket.h`, host driver 1.0.1.6 (SiarheiVolkau/CC3200-Linux-SDK
  *    src/simplelink/include/socket.h); A12b: the same SDK's `socket.h`/`netapp.h`
  *    (yhpan0613/SimpleLink-CC3200 simplelink/include/); CC3200 `fs.h`: index id 676028055.
@@ -25,7 +25,7 @@
 #include "tls_fixture.h" /* tf_read_file(): a whole host file */
 
 /* Codes with the same number on both chips: A12 `socket.h` (SL_E…, CC3200) and B-err
- * `errors.h` (SL_ERROR_BSD_…, CC3220); ti-research.md §1a-§1c. */
+ * `errors.h` (SL_ERROR_BSD_…, CC3220); ports/simplelink/SOURCES.md §1a-§1c. */
 enum {
     E_SOC_ERROR = -1,           /* SL_SOC_ERROR "Failure." */
     E_BADF = -9,                /* SL_EBADF "Bad file number" */
@@ -101,7 +101,8 @@ const char *sl_emu__cipher_list(emu_sock_t *s);
 void sl_emu__alpn_list(emu_sock_t *s);
 
 /* The codes that differ between the chips: the CC3220 moved the TLS library's codes by
- * -500 and the DNS and file-system codes to their own blocks (ti-research.md §1b, §2, §3). */
+ * -500 and the DNS and file-system codes to their own blocks (ports/simplelink/SOURCES.md
+ * §1b, §2, §3). */
 typedef struct sl_emu_codes {
     int16_t sig_confirm;       /* the CA file does not sign the server's chain */
     int16_t domain_mismatch;   /* the name set for verification is not the certificate's */
