@@ -50,7 +50,8 @@ typedef enum mqtls_tls_item {
     MQTLS_TLS_ITEM_CA,
     MQTLS_TLS_ITEM_CERT,
     MQTLS_TLS_ITEM_KEY,
-    MQTLS_TLS_ITEM_SETTINGS /**< ciphers, versions, ALPN */
+    MQTLS_TLS_ITEM_SETTINGS, /**< ciphers, versions, ALPN */
+    MQTLS_TLS_ITEM_CRL       /**< the certificate revocation list (crl_file) */
 } mqtls_tls_item_t;
 
 /** What was wrong with a credential, when context creation failed (CREDENTIALS stage). */
@@ -154,6 +155,12 @@ typedef struct mqtls_tls_cfg {
     size_t ca_mem_len;
     bool use_os_ca;           /**< also trust the system's store (OpenSSL's default paths,
                                    which follow SSL_CERT_FILE and SSL_CERT_DIR) */
+    /** One or more certificate revocation lists (PEM, or one DER CRL). Every certificate of
+     *  the server's chain whose issuer has a CRL in the file is checked against it, and a
+     *  listed one fails verification (MQTLS_TLS_BAD_REVOKED); a certificate whose issuer
+     *  has no CRL in the file is not checked (both backends). A CRL past its nextUpdate
+     *  fails verification (MQTLS_TLS_BAD_OTHER). NULL: no revocation check. */
+    const char *crl_file;
     const char *cert_file;    /**< our certificate (with its chain) */
     const uint8_t *cert_mem;
     size_t cert_mem_len;
