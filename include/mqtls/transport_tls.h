@@ -105,6 +105,8 @@ typedef struct mqtls_tls_cert_info {
     char key[24];        /**< its public key: "RSA 2048", "EC P-256", "Ed25519" */
     char sig_alg[32];    /**< how it is signed: "sha256WithRSAEncryption", "ecdsa-with-SHA256" */
     bool is_ca;          /**< basicConstraints cA */
+    char serial[44];     /**< its serial number in hex, as `openssl x509 -serial` writes
+                              it ("5A17C3"; "" if unknown): what a CRL lists */
 } mqtls_tls_cert_info_t;
 
 #define MQTLS_TLS_CHAIN_MAX 8

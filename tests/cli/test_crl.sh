@@ -100,6 +100,12 @@ mqtls doctor "${TLS[@]}" -p "$REVOKED_PORT" --crlfile "$C/revokes.crl" --timeout
     > "$WORK/doc" 2>&1
 DOC=$(cat "$WORK/doc")
 assert_contains "$DOC" "cause: tls.server_cert_revoked" "doctor: tls.server_cert_revoked"
+assert_contains "$DOC" "serial $SERIAL ('CN=revoked') is listed as revoked" \
+    "doctor: the facts name the revoked certificate's serial"
+assert_contains "$DOC" "by the CRL of 'CN=CRL test CA' in '$C/revokes.crl'" \
+    "doctor: the facts name the CRL that revokes it"
+assert_contains "$DOC" "CRL file '$C/revokes.crl': a CRL of 'CN=CRL test CA', 1 certificate(s)" \
+    "doctor step 1: the CRL's issuer and count"
 mqtls doctor "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$C/revokes.crl" --timeout 5 \
     > "$WORK/doc" 2>&1
 assert_not_contains "$(cat "$WORK/doc")" "server_cert_revoked" \
@@ -111,6 +117,11 @@ openssl ca -config "$C/ca.cnf" -gencrl -crlsec 1 -out "$C/expired.crl" 2> /dev/n
 sleep 2
 expect 3 "CRL" pub "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$C/expired.crl" -t crl/a -m x
 assert_not_contains "$ERR" "revoked" "an expired CRL is not called a revocation"
+mqtls doctor "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$C/expired.crl" --timeout 5 \
+    > "$WORK/doc" 2>&1
+DOC=$(cat "$WORK/doc")
+assert_contains "$DOC" "is past its next update" "doctor step 1: an expired CRL is named"
+assert_not_contains "$DOC" "server_cert_revoked" "doctor: an expired CRL is not a revocation"
 
 # A CRL file that cannot be used: exit 2, which file, why.
 expect 2 "$WORK/none.crl" pub "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$WORK/none.crl" -t c -m x
