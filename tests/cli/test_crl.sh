@@ -130,6 +130,16 @@ expect 2 "$WORK/garbage.crl" pub "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$WORK/ga
     -t c -m x
 assert_contains "$ERR" "CRL" "garbage: the words say CRL"
 expect 2 "no CRL" pub "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$C/ca.crt" -t c -m x
+mqtls doctor "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$WORK/garbage.crl" --json --timeout 5 \
+    > "$WORK/doc.json" 2> /dev/null
+DOC=$(cat "$WORK/doc.json")
+assert_contains "$DOC" '"cred.file_wrong_kind"' "doctor: a garbage CRL file is cred.file_wrong_kind"
+assert_not_contains "$DOC" '"tls.server_cert_revoked"' "doctor: a garbage CRL is not a revocation"
+mqtls doctor "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$WORK/none.crl" --json --timeout 5 \
+    > "$WORK/doc.json" 2> /dev/null
+DOC=$(cat "$WORK/doc.json")
+assert_contains "$DOC" '"cred.file_unreadable"' "doctor: a missing CRL file is cred.file_unreadable"
+assert_contains "$DOC" "$WORK/none.crl" "doctor: the missing CRL file is named"
 expect 2 "--crlfile" pub -h localhost -p "$GOOD_PORT" --crlfile "$C/revokes.crl" -t c -m x
 
 finish
