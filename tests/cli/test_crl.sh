@@ -87,6 +87,11 @@ assert_status 0 $? "a CRL made before the revocation does not list it: connects"
 # Another CA's CRL says nothing about this issuer's certificates: not checked, connects.
 mqtls pub "${TLS[@]}" -p "$REVOKED_PORT" --crlfile "$O/other.crl" -t crl/a -m x
 assert_status 0 $? "a CRL of another issuer does not apply (the certificate is not checked)"
+mqtls doctor "${TLS[@]}" -p "$REVOKED_PORT" --crlfile "$O/other.crl" --timeout 5 \
+    > "$WORK/doc" 2>&1
+assert_status 0 $? "doctor: a CRL of another issuer, the broker's certificate not checked"
+assert_contains "$(cat "$WORK/doc")" "'CN=Other CA' is no CA of the CA file" \
+    "doctor step 1: the CRL's issuer is no CA of the CA file"
 
 # The doctor: the cause, its neighbours absent, the facts naming serial and CRL.
 mqtls doctor "${TLS[@]}" -p "$REVOKED_PORT" --crlfile "$C/revokes.crl" --json --timeout 5 \
@@ -106,6 +111,7 @@ assert_contains "$DOC" "by the CRL of 'CN=CRL test CA' in '$C/revokes.crl'" \
     "doctor: the facts name the CRL that revokes it"
 assert_contains "$DOC" "CRL file '$C/revokes.crl': a CRL of 'CN=CRL test CA', 1 certificate(s)" \
     "doctor step 1: the CRL's issuer and count"
+assert_not_contains "$DOC" "is no CA of the CA file" "doctor step 1: the CRL's issuer is the CA"
 mqtls doctor "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$C/revokes.crl" --timeout 5 \
     > "$WORK/doc" 2>&1
 assert_not_contains "$(cat "$WORK/doc")" "server_cert_revoked" \

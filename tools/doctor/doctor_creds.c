@@ -306,8 +306,8 @@ bool doctor_stage_credentials(doctor_t *d)
     if (special_files(d, t0))
         return false;
     run_cert_check(d);
+    tls_setup(d); /* reads the CA subjects, which the CRLs' issuers are compared with */
     doctor_crl_step1(d);
-    tls_setup(d);
     bool failed = doctor_diagnose(d, 1, t0);
     d->facts.tls = NULL;
     return !failed && credentials_ok(d, t0);

@@ -1,7 +1,8 @@
 /**
  * @file doctor_crl.c
  * @brief --crlfile in the doctor: step 1 reads the revocation lists (issuer, dates, how many
- *        certificates each revokes) and warns of one past its next update; the facts of
+ *        certificates each revokes; an issuer that is no CA of the CA file) and warns of
+ *        one past its next update; the facts of
  *        tls.server_cert_revoked name the revoked certificate's serial and the CRL listing it.
  *
  * Read with OpenSSL whichever backend the library has: the tool links it (tools/creds).
@@ -64,6 +65,15 @@ static void time_text(const ASN1_TIME *t, char *out, size_t size)
         snprintf(out, size, "none given");
 }
 
+/* Is @p issuer the subject of a CA of --cafile / --capath (read by step 1)? */
+static bool trusted_issuer(const doctor_t *d, const char *issuer)
+{
+    for (size_t i = 0; i < d->ca_subjects.n; i++)
+        if (!strcmp(d->ca_subjects.v[i], issuer))
+            return true;
+    return false;
+}
+
 void doctor_crl_step1(doctor_t *d)
 {
     const char *path = d->cfg.crlfile;
@@ -77,6 +87,11 @@ void doctor_crl_step1(doctor_t *d)
         STACK_OF(X509_REVOKED) *rev = X509_CRL_get_REVOKED(crls[i]);
         EVID(d, 1, "CRL file '%s': a CRL of '%s', %d certificate(s) revoked, made %s, next "
              "update %s", path, issuer, rev ? sk_X509_REVOKED_num(rev) : 0, last, next);
+        /* Told, not warned: the issuer may be an intermediate the broker sends. */
+        if (d->ca_subjects.n && !trusted_issuer(d, issuer))
+            EVID(d, 1, "'%s' is no CA of the CA file: this CRL checks only certificates it "
+                 "issued (an intermediate the broker sends, if it is one); the others are "
+                 "not checked", issuer);
         const ASN1_TIME *nu = X509_CRL_get0_nextUpdate(crls[i]);
         if (nu && tool_x509_time_to_unix(nu) < (int64_t)d->now)
             doctor_add_line(&d->st[1], TOOL_CHECK_WARN, "the CRL of '%s' in '%s' is past its "
