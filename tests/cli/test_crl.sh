@@ -34,6 +34,9 @@ basicConstraints = CA:FALSE
 keyUsage = digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost, IP:127.0.0.1
+[ sub_ca ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
 CNF
 # make_ca DIR CN: a self-signed CA (key DIR/ca.key, certificate DIR/ca.crt).
 make_ca() {
@@ -128,6 +131,34 @@ mqtls doctor "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$C/expired.crl" --timeout 5 
 DOC=$(cat "$WORK/doc")
 assert_contains "$DOC" "is past its next update" "doctor step 1: an expired CRL is named"
 assert_not_contains "$DOC" "server_cert_revoked" "doctor: an expired CRL is not a revocation"
+
+# The whole chain: the root's CRL revokes the intermediate CA that issued the broker's
+# certificate. The intermediate is checked (its issuer's CRL is given) and found revoked;
+# the broker's own certificate is not (no CRL of the intermediate is given).
+I=$WORK/inter
+mkdir -p "$I/new" && : > "$I/index.txt" && echo 7C0DE1 > "$I/serial"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=CRL test Intermediate" \
+    -keyout "$I/ca.key" -out "$I/ca.csr" 2> /dev/null || die "intermediate csr"
+openssl ca -batch -config "$C/ca.cnf" -extensions sub_ca -in "$I/ca.csr" -out "$I/ca.crt" \
+    -notext 2> /dev/null || die "intermediate"
+sed "s#dir = $C#dir = $I#" "$C/ca.cnf" > "$I/ca.cnf"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=leaf" \
+    -keyout "$I/leaf.key" -out "$I/leaf.csr" 2> /dev/null || die "leaf csr"
+openssl ca -batch -config "$I/ca.cnf" -extensions server -in "$I/leaf.csr" -out "$I/leaf.crt" \
+    -notext 2> /dev/null || die "leaf"
+cat "$I/leaf.crt" "$I/ca.crt" > "$I/chain.crt"
+ISERIAL=$(openssl x509 -in "$I/ca.crt" -noout -serial | cut -d= -f2)
+openssl ca -config "$C/ca.cnf" -revoke "$I/ca.crt" 2> /dev/null || die "revoke intermediate"
+openssl ca -config "$C/ca.cnf" -gencrl -out "$C/inter.crl" 2> /dev/null || die "gencrl inter"
+start_tls_broker "cafile $C/ca.crt" "certfile $I/chain.crt" "keyfile $I/leaf.key"
+mqtls pub "${TLS[@]}" -p "$TLS_PORT" -t crl/a -m x
+assert_status 0 $? "the chain through the intermediate verifies without a CRL"
+expect 3 "revoked" pub "${TLS[@]}" -p "$TLS_PORT" --crlfile "$C/inter.crl" -t crl/a -m x
+mqtls doctor "${TLS[@]}" -p "$TLS_PORT" --crlfile "$C/inter.crl" --timeout 5 > "$WORK/doc" 2>&1
+DOC=$(cat "$WORK/doc")
+assert_contains "$DOC" "cause: tls.server_cert_revoked" "doctor: a revoked intermediate"
+assert_contains "$DOC" "serial $ISERIAL ('CN=CRL test Intermediate') is listed as revoked" \
+    "doctor: the facts name the revoked intermediate's serial"
 
 # A CRL file that cannot be used: exit 2, which file, why.
 expect 2 "$WORK/none.crl" pub "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$WORK/none.crl" -t c -m x
