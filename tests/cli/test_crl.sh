@@ -177,6 +177,10 @@ mqtls doctor "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$WORK/none.crl" --json --tim
 DOC=$(cat "$WORK/doc.json")
 assert_contains "$DOC" '"cred.file_unreadable"' "doctor: a missing CRL file is cred.file_unreadable"
 assert_contains "$DOC" "$WORK/none.crl" "doctor: the missing CRL file is named"
+expect 2 "the CRL file '$C'" pub "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$C" -t c -m x
+mqtls doctor "${TLS[@]}" -p "$GOOD_PORT" --crlfile "$C" --timeout 5 > "$WORK/doc" 2>&1
+assert_contains "$(cat "$WORK/doc")" "the CRL file '$C' is a directory, not a file" \
+    "doctor: a directory given as the CRL file"
 expect 2 "--crlfile" pub -h localhost -p "$GOOD_PORT" --crlfile "$C/revokes.crl" -t c -m x
 
 finish
