@@ -50,7 +50,8 @@ typedef enum mqtls_tls_item {
     MQTLS_TLS_ITEM_CA,
     MQTLS_TLS_ITEM_CERT,
     MQTLS_TLS_ITEM_KEY,
-    MQTLS_TLS_ITEM_SETTINGS /**< ciphers, versions, ALPN */
+    MQTLS_TLS_ITEM_SETTINGS, /**< ciphers, versions, ALPN */
+    MQTLS_TLS_ITEM_CRL       /**< the certificate revocation list (crl_file) */
 } mqtls_tls_item_t;
 
 /** What was wrong with a credential, when context creation failed (CREDENTIALS stage). */
@@ -104,6 +105,8 @@ typedef struct mqtls_tls_cert_info {
     char key[24];        /**< its public key: "RSA 2048", "EC P-256", "Ed25519" */
     char sig_alg[32];    /**< how it is signed: "sha256WithRSAEncryption", "ecdsa-with-SHA256" */
     bool is_ca;          /**< basicConstraints cA */
+    char serial[44];     /**< its serial number in hex, as `openssl x509 -serial` writes
+                              it ("5A17C3"; "" if unknown): what a CRL lists */
 } mqtls_tls_cert_info_t;
 
 #define MQTLS_TLS_CHAIN_MAX 8
@@ -154,6 +157,12 @@ typedef struct mqtls_tls_cfg {
     size_t ca_mem_len;
     bool use_os_ca;           /**< also trust the system's store (OpenSSL's default paths,
                                    which follow SSL_CERT_FILE and SSL_CERT_DIR) */
+    /** One or more certificate revocation lists (PEM, or one DER CRL). Every certificate of
+     *  the server's chain whose issuer has a CRL in the file is checked against it, and a
+     *  listed one fails verification (MQTLS_TLS_BAD_REVOKED); a certificate whose issuer
+     *  has no CRL in the file is not checked (both backends). A CRL past its nextUpdate
+     *  fails verification (MQTLS_TLS_BAD_OTHER). NULL: no revocation check. */
+    const char *crl_file;
     const char *cert_file;    /**< our certificate (with its chain) */
     const uint8_t *cert_mem;
     size_t cert_mem_len;

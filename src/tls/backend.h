@@ -158,6 +158,10 @@ mqtls_tls_cert_info_t *mqtls__tls_cert_slot(mqtls_tls_t *t, bool sent, unsigned 
  * with @p *used filled: ", "-separated, whole names only, ", ..." when the next does not
  * fit (then returns false: stop). Non-printable bytes become '?'.
  */
+/** The serial number of @p len big-endian bytes at @p p in upper-case hex, leading zero
+ *  bytes dropped ("00" for zero; "" if it does not fit). */
+void mqtls__tls_serial_hex(char *out, size_t size, const uint8_t *p, size_t len);
+
 bool mqtls__tls_add_name(char *out, size_t size, size_t *used, const char *name);
 
 /** Wipes @p len bytes at @p p in a way the compiler keeps. */

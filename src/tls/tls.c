@@ -166,6 +166,21 @@ static void drop_certs(mqtls_tls_t *t)
     t->ev.chain_len = t->ev.sent_len = 0;
 }
 
+void mqtls__tls_serial_hex(char *out, size_t size, const uint8_t *p, size_t len)
+{
+    while (len > 1 && p[0] == 0) {
+        p++;
+        len--;
+    }
+    out[0] = '\0';
+    if (size < 2 * len + 1)
+        return;
+    for (size_t i = 0; i < len; i++)
+        snprintf(out + 2 * i, 3, "%02X", p[i]);
+    if (len == 0)
+        snprintf(out, size, "00");
+}
+
 bool mqtls__tls_add_name(char *out, size_t size, size_t *used, const char *name)
 {
     size_t len = strlen(name), need = len + (*used ? 2 : 0);

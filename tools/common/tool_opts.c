@@ -302,6 +302,8 @@ static const tool_opt_t opts[] = {
         "TLS: client certificate (PEM or DER) for mutual TLS; needs --key"),
     OPT("ciphers", 0, CONN, 1, tool_opt_str, F(ciphers), "LIST",
         "TLS: cipher suites to offer, IANA names separated by ':'"),
+    OPT("crlfile", 0, CONN, 1, tool_opt_str, F(crlfile), "FILE",
+        "TLS: check the broker's certificate against the revocation list(s) in FILE"),
     OPT("connect-to", 0, DOC, 1, tool_opt_str, F(connect_to), "H:P:H2:P2",
         "connect to H2:P2 instead of H:P; TLS still names H (like curl)"),
     OPT("count", 'C', TOOL_SUB, 1, opt_count, 0, "N", "exit after receiving N messages"),

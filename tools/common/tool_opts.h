@@ -115,6 +115,7 @@ typedef struct tool_cfg {
     int url_scheme;           /**< the last -L: 0 none, TOOL_URL_MQTT or TOOL_URL_MQTTS */
     const char *cafile;
     const char *capath;
+    const char *crlfile;      /**< --crlfile: certificate revocation list(s), PEM or DER */
     const char *cert;
     const char *key;
     char *keypass;            /**< heap copy of --keypass / MQTLS_KEYPASS, wiped after use */

@@ -140,6 +140,8 @@ static bool outcome_facts(doctor_t *d, uint32_t flag)
              ci->sig_alg[0] ? ci->sig_alg : "?", words);
     else
         fact(d, "the server's chain: %s", words);
+    if (flag == MQTLS_TLS_BAD_REVOKED)
+        (void)doctor_crl_fact(d, ci);
     if (ev->alert_sent >= 0)
         fact(d, "this client sent alert %d %s", ev->alert_sent,
              mqtls_tls_alert_name(ev->alert_sent));

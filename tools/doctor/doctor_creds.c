@@ -276,7 +276,8 @@ static bool special_files(doctor_t *d, uint64_t t0)
     const tool_cfg_t *c = &d->cfg;
     if (!special_file(d, c->cafile, "the CA file", MQTLS_TLS_ITEM_CA) &&
         !special_file(d, c->cert, "the client certificate", MQTLS_TLS_ITEM_CERT) &&
-        !special_file(d, c->key, "the private key", MQTLS_TLS_ITEM_KEY))
+        !special_file(d, c->key, "the private key", MQTLS_TLS_ITEM_KEY) &&
+        !special_file(d, c->crlfile, "the CRL file", MQTLS_TLS_ITEM_CRL))
         return false;
     d->facts.tls = &d->ev; /* no TLS setup: its evidence would be this */
     d->facts.status = MQTLS_ERR_TLS_CREDENTIALS;
@@ -305,7 +306,8 @@ bool doctor_stage_credentials(doctor_t *d)
     if (special_files(d, t0))
         return false;
     run_cert_check(d);
-    tls_setup(d);
+    tls_setup(d); /* reads the CA subjects, which the CRLs' issuers are compared with */
+    doctor_crl_step1(d);
     bool failed = doctor_diagnose(d, 1, t0);
     d->facts.tls = NULL;
     return !failed && credentials_ok(d, t0);

@@ -8,6 +8,7 @@
  *   doctor_opts.c      the doctor's own checks of its options (--connect-to, --topic)
  *   doctor_step.c      the end of a step (summary, time, diagnosis) and small helpers
  *   doctor_creds.c     step 1, local credentials        doctor_net.c   steps 2 and 3, DNS, TCP
+ *   doctor_crl.c       --crlfile: step 1's look at the CRLs, the facts of a revoked server
  *   doctor_tls.c       step 4, the TLS handshake and its evidence in lines
  *   doctor_client.c    the MQTT client steps 5 and 6 drive, and what it records
  *   doctor_mqtt.c      step 5, CONNECT/CONNACK          doctor_roundtrip.c  step 6
@@ -291,6 +292,11 @@ typedef enum doctor_seen { SEEN_DEVICE_FILE, SEEN_CA_FILE, SEEN_SERVER_CHAIN } d
 doctor_seen_t doctor_seen_in(const doctor_t *d, const char *subject);
 /** Gathers the facts that back the cause (after a failed step). */
 void doctor_cause_facts(doctor_t *d);
+/** Step 1: what the CRLs of --crlfile are (issuer, dates), a warning for one past its next
+ *  update (doctor_crl.c). Nothing without --crlfile or when the file holds no CRL. */
+void doctor_crl_step1(doctor_t *d);
+/** A fact naming @p ci's serial and the CRL of --crlfile that lists it; false: none does. */
+bool doctor_crl_fact(doctor_t *d, const mqtls_tls_cert_info_t *ci);
 /* The facts of a cause of issue 15, point 2 (doctor_alerts.c); false: not such a cause. */
 bool doctor_alert_facts(doctor_t *d);
 /** Text: the header line, one step, the cause (nothing with --json). */

@@ -113,6 +113,7 @@ int tool_tls_setup_to(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log, tool_tls_
     memset(&c, 0, sizeof c);
     c.ca_file = cfg->cafile;
     c.ca_path = cfg->capath;
+    c.crl_file = cfg->crlfile;
     c.use_os_ca = cfg->use_os_certs;
     c.pkcs11_module = cfg->pkcs11_module;
     c.keep_chain = log != NULL || cfg->cmd == TOOL_DOCTOR; /* -d and the doctor show it */

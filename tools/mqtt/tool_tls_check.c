@@ -72,6 +72,8 @@ static const char *tls_only_option(const tool_cfg_t *cfg)
         return "--ciphers";
     if (cfg->alpn.n)
         return "--alpn";
+    if (cfg->crlfile)
+        return "--crlfile";
     return NULL;
 }
 
@@ -164,7 +166,7 @@ static int doctor_check(tool_cfg_t *cfg)
 {
     cfg->tls = cfg->cafile || cfg->capath || cfg->cert || cfg->key || cfg->keypass_opt ||
                cfg->insecure || cfg->tls_min_version || cfg->ciphers || cfg->alpn.n ||
-               cfg->use_os_certs || cfg->url_scheme == TOOL_URL_MQTTS;
+               cfg->use_os_certs || cfg->crlfile || cfg->url_scheme == TOOL_URL_MQTTS;
     int orc = translate_ciphers(cfg);
     if (orc)
         return orc;

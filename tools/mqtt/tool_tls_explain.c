@@ -35,6 +35,7 @@ static const char *item_words(mqtls_tls_item_t item)
     case MQTLS_TLS_ITEM_CERT: return "the client certificate";
     case MQTLS_TLS_ITEM_KEY: return "the private key";
     case MQTLS_TLS_ITEM_SETTINGS: return "the TLS settings";
+    case MQTLS_TLS_ITEM_CRL: return "the CRL file";
     default: return "TLS";
     }
 }
@@ -79,6 +80,7 @@ static const char *item_file(const tool_cfg_t *cfg, const mqtls_tls_evidence_t *
         return cfg->cafile;
     case MQTLS_TLS_ITEM_CERT: return cfg->cert;
     case MQTLS_TLS_ITEM_KEY: return cfg->key;
+    case MQTLS_TLS_ITEM_CRL: return cfg->crlfile;
     default: return NULL;
     }
 }

@@ -452,7 +452,7 @@ static mqtls_status_t configure(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *
     /* Insecure still verifies, so the evidence shows what would have failed. */
     mbedtls_ssl_conf_authmode(conf, c->insecure ? MBEDTLS_SSL_VERIFY_OPTIONAL
                                                 : MBEDTLS_SSL_VERIFY_REQUIRED);
-    mbedtls_ssl_conf_ca_chain(conf, &be->ca, NULL);
+    mbedtls_ssl_conf_ca_chain(conf, &be->ca, be->crl.raw.p ? &be->crl : NULL);
     mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &be->drbg);
     mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_DISABLED); /* AWS */
     if (be->cert.raw.p && (ret = mbedtls_ssl_conf_own_cert(conf, &be->cert, &be->key)) != 0)
@@ -478,6 +478,7 @@ static void be_free(mqtls_mbedtls_ctx_t *be)
 {
     mbedtls_ssl_config_free(&be->conf);
     mbedtls_x509_crt_free(&be->ca);
+    mbedtls_x509_crl_free(&be->crl);
     mbedtls_x509_crt_free(&be->cert);
     mbedtls_pk_free(&be->key); /* zeroizes the key material */
     mbedtls_ctr_drbg_free(&be->drbg);
@@ -495,6 +496,7 @@ mqtls_status_t mqtls__tlsb_ctx_init(mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *
                                MQTLS_TLS_ITEM_NONE, "out of memory");
     mbedtls_ssl_config_init(&be->conf);
     mbedtls_x509_crt_init(&be->ca);
+    mbedtls_x509_crl_init(&be->crl);
     mbedtls_x509_crt_init(&be->cert);
     mbedtls_pk_init(&be->key);
     mbedtls_entropy_init(&be->entropy);
@@ -507,6 +509,8 @@ mqtls_status_t mqtls__tlsb_ctx_init(mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *
                        "random generator");
     if (st == MQTLS_OK)
         st = load_ca(be, &ctx->cfg, ev);
+    if (st == MQTLS_OK)
+        st = mqtls__mbedtls_load_crl(be, &ctx->cfg, ev);
     if (st == MQTLS_OK)
         st = load_identity(be, ctx, ev);
     if (st == MQTLS_OK)

@@ -145,6 +145,7 @@ static void describe(mqtls_tls_cert_info_t *ci, const mbedtls_x509_crt *crt)
     key_words(crt, ci->key, sizeof ci->key);
     sig_words(crt, ci->sig_alg, sizeof ci->sig_alg);
     ci->is_ca = mqtls__x509_basic_constraints(crt, &ca, &path_len) && ca;
+    mqtls__tls_serial_hex(ci->serial, sizeof ci->serial, crt->serial.p, crt->serial.len);
 }
 
 /* The chain as the server sent it: the certificate at depth 0 heads the list Mbed TLS

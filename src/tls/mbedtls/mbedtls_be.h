@@ -4,7 +4,7 @@
  *        state, and the helpers one file gives the others.
  *
  * tls_mbedtls.c runs connections, creds_mbedtls.c loads a context (credentials and
- * settings), evidence_mbedtls.c tells what verification found, in neutral terms.
+ * settings), crl_mbedtls.c the revocation lists, evidence_mbedtls.c tells what verification found, in neutral terms.
  */
 #ifndef MQTLS_TLS_MBEDTLS_BE_H
 #define MQTLS_TLS_MBEDTLS_BE_H
@@ -15,6 +15,7 @@
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
 /** Cipher suites one context can be limited to (ids, 0-terminated). */
@@ -29,6 +30,7 @@
 typedef struct mqtls_mbedtls_ctx {
     mbedtls_ssl_config conf;
     mbedtls_x509_crt ca;
+    mbedtls_x509_crl crl; /**< the CRLs of cfg.crl_file (crl_mbedtls.c), empty without */
     mbedtls_x509_crt cert;
     mbedtls_pk_context key;
     mbedtls_entropy_context entropy;
@@ -64,5 +66,10 @@ void mqtls__mbedtls_verify_result(mqtls_tls_t *t, uint32_t flags);
 
 /** The MQTLS_TLS_BAD_* bits of Mbed TLS's verify @p flags (NOT_TRUSTED excepted). */
 uint32_t mqtls__mbedtls_problems(uint32_t flags);
+
+/** Parses the CRLs of @p c->crl_file (if any) into be->crl; a file that cannot be read or
+ *  holds no CRL is a credential failure (MQTLS_TLS_ITEM_CRL). */
+mqtls_status_t mqtls__mbedtls_load_crl(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c,
+                                       mqtls_tls_evidence_t *ev);
 
 #endif

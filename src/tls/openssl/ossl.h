@@ -5,7 +5,7 @@
  * tls_openssl.c: the context's settings, the connection, data; verify.c: verification and
  * the evidence of the server's chain; creds.c: trust and our identity; pkcs11.c: keys held in
  * a PKCS#11 token (the only file that touches OpenSSL's deprecated ENGINE API); resume.c:
- * session resumption.
+ * session resumption; crl.c: certificate revocation lists.
  */
 #ifndef MQTLS_TLS_OSSL_H
 #define MQTLS_TLS_OSSL_H
@@ -42,6 +42,11 @@ mqtls_tls_t *mqtls__ossl_conn_of(const SSL *ssl);
 
 /** Loads the trusted CAs of ctx->cfg into @p ssl. */
 mqtls_status_t mqtls__ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evidence_t *ev);
+
+/** Adds the CRLs of ctx->cfg.crl_file (if any) to the store of @p ssl and turns CRL checks
+ *  on (crl.c). */
+mqtls_status_t mqtls__ossl_load_crl(const mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,
+                                    mqtls_tls_evidence_t *ev);
 
 /** Loads our certificate (and chain) and key into @p ssl, and checks that they match. */
 mqtls_status_t mqtls__ossl_load_identity(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,

@@ -294,6 +294,8 @@ static mqtls_status_t configure(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_ev
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
                                MQTLS_TLS_ITEM_SETTINGS, "out of memory");
     st = mqtls__ossl_load_trust(ctx, ssl, ev);
+    if (st == MQTLS_OK)
+        st = mqtls__ossl_load_crl(ctx, ssl, ev);
     if (st == MQTLS_OK && ctx->has_identity)
         st = mqtls__ossl_load_identity(ctx, ssl, ev);
     return st;

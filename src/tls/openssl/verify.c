@@ -148,6 +148,9 @@ static void describe(mqtls_tls_cert_info_t *ci, X509 *x)
     int sig = X509_get_signature_nid(x);
     snprintf(ci->sig_alg, sizeof ci->sig_alg, "%s", sig != NID_undef ? OBJ_nid2ln(sig) : "");
     ci->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
+    const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
+    mqtls__tls_serial_hex(ci->serial, sizeof ci->serial, ASN1_STRING_get0_data(serial),
+                          (size_t)ASN1_STRING_length(serial));
 }
 
 /* ---- verification ------------------------------------------------------------------ */
@@ -164,6 +167,9 @@ static int note_error(int ok, X509_STORE_CTX *store)
     mqtls_tls_t *t = conn_of_store(store);
     int err = X509_STORE_CTX_get_error(store);
     if (ok || !t || err == X509_V_OK)
+        return 1;
+    /* No CRL of this certificate's issuer in crl_file: it is not checked (crl.c). */
+    if (err == X509_V_ERR_UNABLE_TO_GET_CRL)
         return 1;
     struct mqtls_tls_conn *c = t->conn;
     uint32_t bit = problem_of(err);

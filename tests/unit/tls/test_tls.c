@@ -124,6 +124,7 @@ static void check_good_chain(const mqtls_tls_evidence_t *e)
     CHECK_EQ_STR(e->sent[0].not_before, "2024-01-01 00:00:00");
     CHECK_EQ_STR(e->sent[0].not_after, "2126-01-01 00:00:00");
     CHECK(!e->sent[0].is_ca);
+    CHECK_EQ_STR(e->sent[0].serial, "1002"); /* `openssl x509 -serial` of server.pem */
     CHECK_EQ_STR(e->sent[1].subject, "CN=mqtls unit Intermediate");
     CHECK(e->sent[1].is_ca);
     REQUIRE_EQ_INT(e->chain_len, 3); /* as built: up to the trusted root */
@@ -168,6 +169,32 @@ TEST(credential_faults)
     cfg.key_file = DATA "client.key";
     REQUIRE_STATUS(mqtls_tls_ctx_new(&ctx, &cfg, &ev), MQTLS_OK);
     mqtls_tls_ctx_free(ctx);
+}
+
+/* A CRL file that cannot be used is a credential fault about the CRL, told like a CA file's
+ * (the revocation itself: tests/cli/test_crl.sh, with a CA that revokes). */
+TEST(crl_file_faults)
+{
+    static const struct {
+        const char *file;
+        mqtls_tls_cred_problem_t problem;
+    } cases[] = {
+        {DATA "no-such-file.crl", MQTLS_TLS_CRED_UNREADABLE},
+        {DATA "server.pem", MQTLS_TLS_CRED_EMPTY},          /* PEM, but no CRL in it */
+        {MQTLS_SOURCE_DIR "/README.md", MQTLS_TLS_CRED_MALFORMED}, /* neither PEM nor DER */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mqtls_tls_ctx_t *ctx = NULL;
+        mqtls_tls_evidence_t ev;
+        mqtls_tls_cfg_t cfg = client_cfg();
+        cfg.crl_file = cases[i].file;
+        memset(&ev, 0, sizeof ev);
+        CHECK_STATUS(mqtls_tls_ctx_new(&ctx, &cfg, &ev), MQTLS_ERR_TLS_CREDENTIALS);
+        CHECK(ctx == NULL);
+        CHECK_EQ_INT(ev.item, MQTLS_TLS_ITEM_CRL);
+        CHECK_EQ_INT(ev.cred_problem, cases[i].problem);
+        CHECK(strstr(ev.detail, cases[i].file) != NULL || i == 0);
+    }
 }
 
 /* The highest version both speak, verified up to our root, then data both ways. */
@@ -367,6 +394,7 @@ int main(int argc, char **argv)
     test_note("backend: %s", mqtls_tls_backend());
     RUN(backend_seam);
     RUN(credential_faults);
+    RUN(crl_file_faults);
     RUN(handshake_and_its_evidence);
     RUN(tls12_with_a_chosen_suite);
     RUN(expired_server_certificate);
