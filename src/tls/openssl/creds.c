@@ -50,8 +50,8 @@ static X509 *der_cert(const unsigned char *der, long len, bool trusted_form)
     return x;
 }
 
-/* Every certificate of a PEM text; *bad counts the blocks that did not parse. */
-static void pem_certs(const uint8_t *buf, size_t len, STACK_OF(X509) *out, int *bad)
+void mqtls__ossl_pem_each(const uint8_t *buf, size_t len, mqtls__ossl_pem_fn fn, void *ctx,
+                          int *bad)
 {
     BIO *mem = BIO_new_mem_buf(buf, (int)len);
     char *name = NULL, *header = NULL;
@@ -66,19 +66,26 @@ static void pem_certs(const uint8_t *buf, size_t len, STACK_OF(X509) *out, int *
             ++*bad; /* a block with broken base64, or without its end */
             continue;
         }
-        if (is_cert_block(name)) {
-            X509 *x = der_cert(data, dlen, strcmp(name, PEM_STRING_X509_TRUSTED) == 0);
-            if (!x || !sk_X509_push(out, x)) {
-                X509_free(x);
-                ++*bad;
-            }
-        }
+        if (!fn(ctx, name, data, dlen))
+            ++*bad;
         OPENSSL_free(name);
         OPENSSL_free(header);
         OPENSSL_free(data);
     }
     BIO_free(mem);
     ERR_clear_error();
+}
+
+/* A certificate block onto the stack @p ctx; other blocks are not ours to judge. */
+static bool take_cert(void *ctx, const char *label, const unsigned char *der, long len)
+{
+    if (!is_cert_block(label))
+        return true;
+    X509 *x = der_cert(der, len, strcmp(label, PEM_STRING_X509_TRUSTED) == 0);
+    if (x && sk_X509_push((STACK_OF(X509) *)ctx, x))
+        return true;
+    X509_free(x);
+    return false;
 }
 
 /* The certificates in @p buf: a PEM text with any number, or one DER certificate. */
@@ -88,7 +95,7 @@ static mqtls_status_t parse_certs(const uint8_t *buf, size_t len, const char *wh
 {
     int bad = 0;
     if (len > 0 && mqtls__tls_looks_pem(buf, len)) {
-        pem_certs(buf, len, out, &bad);
+        mqtls__ossl_pem_each(buf, len, take_cert, out, &bad);
     } else if (len > 0) {
         X509 *x = len < (1u << 24) ? der_cert(buf, (long)len, false) : NULL;
         if (!x || !sk_X509_push(out, x)) {

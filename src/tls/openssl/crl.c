@@ -29,40 +29,23 @@ static mqtls_status_t crl_fail(mqtls_tls_evidence_t *ev, mqtls_tls_cred_problem_
                            (int)code, MQTLS_TLS_ITEM_CRL, "%s: %s", path, why);
 }
 
-/* Every CRL block of a PEM text into @p store; *bad counts the blocks that did not parse.
- * Returns how many were added. */
-static int pem_crls(X509_STORE *store, const uint8_t *buf, size_t len, int *bad)
+/* A CRL block into the store; other blocks (a CA file's certificates, say) are left. */
+typedef struct crl_sink {
+    X509_STORE *store;
+    int added;
+} crl_sink_t;
+
+static bool take_crl(void *ctx, const char *label, const unsigned char *der, long len)
 {
-    BIO *mem = BIO_new_mem_buf(buf, (int)len);
-    int added = 0;
-    char *name = NULL, *header = NULL;
-    unsigned char *data = NULL;
-    long dlen;
-    for (int guard = 0; mem && guard < 100000; guard++) {
-        if (!PEM_read_bio(mem, &name, &header, &data, &dlen)) {
-            unsigned long e = ERR_peek_last_error();
-            ERR_clear_error();
-            if (ERR_GET_REASON(e) == PEM_R_NO_START_LINE || BIO_eof(mem))
-                break;
-            ++*bad;
-            continue;
-        }
-        if (strcmp(name, PEM_STRING_X509_CRL) == 0) {
-            const unsigned char *p = data;
-            X509_CRL *crl = d2i_X509_CRL(NULL, &p, dlen);
-            if (crl && X509_STORE_add_crl(store, crl) == 1)
-                added++;
-            else
-                ++*bad;
-            X509_CRL_free(crl); /* the store keeps its own reference */
-        }
-        OPENSSL_free(name);
-        OPENSSL_free(header);
-        OPENSSL_free(data);
-    }
-    BIO_free(mem);
-    ERR_clear_error();
-    return added;
+    crl_sink_t *k = ctx;
+    if (strcmp(label, PEM_STRING_X509_CRL) != 0)
+        return true;
+    const unsigned char *p = der;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &p, len);
+    bool ok = crl && X509_STORE_add_crl(k->store, crl) == 1;
+    k->added += ok;
+    X509_CRL_free(crl); /* the store keeps its own reference */
+    return ok;
 }
 
 static int der_crl(X509_STORE *store, const uint8_t *buf, size_t len, int *bad)
@@ -88,11 +71,13 @@ mqtls_status_t mqtls__ossl_load_crl(const mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,
     if (st != MQTLS_OK)
         return st;
     X509_STORE *store = SSL_CTX_get_cert_store(ssl);
-    int bad = 0, added;
+    int bad = 0;
+    crl_sink_t k = {store, 0};
     if (len > 0 && mqtls__tls_looks_pem(buf, len))
-        added = pem_crls(store, buf, len, &bad);
+        mqtls__ossl_pem_each(buf, len, take_crl, &k, &bad);
     else
-        added = len > 0 ? der_crl(store, buf, len, &bad) : 0;
+        k.added = len > 0 ? der_crl(store, buf, len, &bad) : 0;
+    int added = k.added;
     mqtls__tls_drop(buf, len);
     if (bad) {
         char words[64];

@@ -43,6 +43,15 @@ mqtls_tls_t *mqtls__ossl_conn_of(const SSL *ssl);
 /** Loads the trusted CAs of ctx->cfg into @p ssl. */
 mqtls_status_t mqtls__ossl_load_trust(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_evidence_t *ev);
 
+/** One block of a PEM text: its label ("CERTIFICATE", "X509 CRL", ...) and DER contents.
+ *  Returns false when the block was of the kind wanted but could not be used. */
+typedef bool (*mqtls__ossl_pem_fn)(void *ctx, const char *label, const unsigned char *der,
+                                   long len);
+/** Hands each block of the PEM text @p buf to @p fn; *bad counts the blocks that did not
+ *  parse (broken base64, no end line) and those @p fn refused. */
+void mqtls__ossl_pem_each(const uint8_t *buf, size_t len, mqtls__ossl_pem_fn fn, void *ctx,
+                          int *bad);
+
 /** Adds the CRLs of ctx->cfg.crl_file (if any) to the store of @p ssl and turns CRL checks
  *  on (crl.c). */
 mqtls_status_t mqtls__ossl_load_crl(const mqtls_tls_ctx_t *ctx, SSL_CTX *ssl,
