@@ -134,12 +134,12 @@ mosquitto_passwd -c -b "$WORK/passwd" alice secret > /dev/null 2>&1 || die "mosq
 start_broker "allow_anonymous false" "password_file $WORK/passwd"
 N_PORT=$PORT
 # fake NAME MODE [ARG...]: a mqtls_fake_broker for the scenarios that name it; its port in
-# FAKE_NAME. As lib.sh's start_fake, but living as long as this test may (ctest: 300 s).
+# FAKE_NAME. As lib.sh's start_fake, but living as long as this test may (ctest: 600 s).
 fake() {
     local name=$1 out i
     shift
     out=$(mktemp "$WORK/fake-XXXXXX")
-    "$MQTLS_FAKE_BROKER_BIN" "$@" --lifetime 300 > "$out" 2> "$out.err" &
+    "$MQTLS_FAKE_BROKER_BIN" "$@" --lifetime 600 > "$out" 2> "$out.err" &
     BG_PIDS+=("$!")
     for i in $(seq 1 200); do
         [ -s "$out" ] && break
