@@ -72,6 +72,25 @@ mkcert root "/CN=Chain Test Root" "$CA_EXT" && mkcert sub "/CN=Chain Test Sub CA
     mkcert proot "/CN=Pathlen Root" 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign' &&
     mkcert psub "/CN=Pathlen Sub CA" "$CA_EXT" proot && mkcert psrv "/CN=localhost" "$SRV_EXT" psub ||
     die "openssl: the chain certificates"
+# Step 1's findings (as test_doctor_findings.sh makes them), issued by the root the FULL
+# broker trusts: a device for servers only, one whose keyUsage does not sign, another device.
+mkcert noauth "/CN=facts-noauth" 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth' root &&
+    mkcert nosign "/CN=facts-nosign" 'basicConstraints=CA:FALSE\nkeyUsage=critical,nonRepudiation\nextendedKeyUsage=clientAuth' root &&
+    mkcert rdev "/CN=facts-device" "$DEV_EXT" root && mkcert peer "/CN=facts-peer" "$DEV_EXT" root ||
+    die "openssl: the findings' certificates"
+# --device: a broker under 9 intermediate CAs (as test_doctor_device.sh makes it), one more
+# than Mbed TLS 2.28 follows.
+mkcert i1 "/CN=Deep CA 1" "$CA_EXT" root || die "openssl: Deep CA 1"
+for k in 2 3 4 5 6 7 8 9; do
+    mkcert i$k "/CN=Deep CA $k" "$CA_EXT" i$((k - 1)) || die "openssl: Deep CA $k"
+done
+mkcert deep "/CN=localhost" "$SRV_EXT" i9 || die "openssl: the broker under 9 CAs"
+cp "$C/deep.crt" "$C/deep-chain.crt"
+for k in 9 8 7 6 5 4 3 2 1; do cat "$C/i$k.crt" >> "$C/deep-chain.crt"; done
+# The names (RFC 6125): a wildcard one label above the host; a host only in the CN.
+mkcert wild "/CN=wild" 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:*.example.test' root &&
+    mkcert cnonly "/CN=cn.example.test" 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:other.example.test' root ||
+    die "openssl: the names' certificates"
 cat "$C/server.crt" "$C/sub.crt" > "$C/server-chain.crt"
 cat "$C/device.crt" "$C/sub.crt" > "$C/device-chain.crt"
 cat "$C/root.crt" "$C/sub.crt" > "$C/root-sub.crt"
@@ -98,6 +117,11 @@ LEAF=$TLS_PORT
 start_tls_broker "cafile $C/root.crt" "certfile $C/server-chain.crt" "keyfile $C/server.key" \
     "require_certificate true"
 FULL=$TLS_PORT
+start_tls_broker "cafile $C/root.crt" "certfile $C/server-chain.crt" "keyfile $C/server.key" \
+    "tls_version tlsv1.3"
+V13=$TLS_PORT
+start_tls_broker "cafile $C/root.crt" "certfile $C/deep-chain.crt" "keyfile $C/deep.key"
+DEEP=$TLS_PORT
 start_tls_broker "certfile $C/srv_notca-chain.crt" "keyfile $C/srv_notca.key"
 NOTCA=$TLS_PORT
 start_tls_broker "certfile $C/psrv-chain.crt" "keyfile $C/psrv.key"
@@ -110,12 +134,12 @@ mosquitto_passwd -c -b "$WORK/passwd" alice secret > /dev/null 2>&1 || die "mosq
 start_broker "allow_anonymous false" "password_file $WORK/passwd"
 N_PORT=$PORT
 # fake NAME MODE [ARG...]: a mqtls_fake_broker for the scenarios that name it; its port in
-# FAKE_NAME. As lib.sh's start_fake, but living as long as this test may (ctest: 300 s).
+# FAKE_NAME. As lib.sh's start_fake, but living as long as this test may (ctest: 600 s).
 fake() {
     local name=$1 out i
     shift
     out=$(mktemp "$WORK/fake-XXXXXX")
-    "$MQTLS_FAKE_BROKER_BIN" "$@" --lifetime 300 > "$out" 2> "$out.err" &
+    "$MQTLS_FAKE_BROKER_BIN" "$@" --lifetime 600 > "$out" 2> "$out.err" &
     BG_PIDS+=("$!")
     for i in $(seq 1 200); do
         [ -s "$out" ] && break
@@ -142,6 +166,8 @@ fake swallow swallow
 fake closesub close-on-sub
 fake closepub close-on-pub
 fake disc97 disconnect 0x97
+fake wild tls --cert "$C/wild.crt" --key "$C/wild.key"
+fake cnonly tls --cert "$C/cnonly.crt" --key "$C/cnonly.key"
 DEAD=$(free_port)
 
 # ---- the scenarios: one line each, "label|arguments" (word-split; no spaces in values) -------
@@ -200,6 +226,19 @@ SCENARIOS=(
     "tls.chain_not_ca|$LOC -p $NOTCA --cafile $C/root.crt"
     "tls.chain_path_len|$LOC -p $PLEN --cafile $C/proot.crt"
     "tls.clock_wrong|$LOC -p $OLD --cafile $Q/ca.crt"
+    "cred.cert_key_swapped|$LOC -p $FULL --cafile $C/root.crt --cert $C/rdev.key --key $C/rdev.crt"
+    "cred.cert_file_is_key|$LOC -p $FULL --cafile $C/root.crt --cert $C/rdev.key --key $C/rdev.key"
+    "cred.key_file_is_cert|$LOC -p $FULL --cafile $C/root.crt --cert $C/rdev.crt --key $C/rdev.crt"
+    "tls.client_cert_no_client_auth|$LOC -p $FULL --cafile $C/root.crt --cert $C/noauth.crt --key $C/noauth.key"
+    "tls.client_cert_key_usage|$LOC -p $FULL --cafile $C/root.crt --cert $C/nosign.crt --key $C/nosign.key"
+    "tls.ca_file_not_ca|$LOC -p $FULL --cafile $C/peer.crt --cert $C/rdev.crt --key $C/rdev.key"
+    "tls.hostname_mismatch(wildcard)|-h a.b.example.test -p 8883 --connect-to a.b.example.test:8883:127.0.0.1:$FAKE_wild --cafile $C/root.crt --timeout 2"
+    "tls.hostname_mismatch(cn)|-h cn.example.test -p 8883 --connect-to cn.example.test:8883:127.0.0.1:$FAKE_cnonly --cafile $C/root.crt --timeout 2"
+    "ok(device_openssl)|$LOC -p $FULL --cafile $C/root.crt --cert $C/device-chain.crt --key $C/device.key --no-roundtrip --device openssl"
+    "ok(device_root_not_in_catalog)|$LOC -p $FULL --cafile $C/root.crt --cert $C/device-chain.crt --key $C/device.key --no-roundtrip --device cc3220"
+    "ok(device_version_mismatch)|$LOC -p $V13 --cafile $C/root.crt --no-roundtrip --device mbedtls-device"
+    "ok(device_chain_too_deep)|$LOC -p $DEEP --cafile $C/root.crt --no-roundtrip --device mbedtls-device"
+    "tls.ca_file_is_device_cert|$LOC -p $FULL --cafile $C/rdev.crt --cert $C/rdev.crt --key $C/rdev.key"
 )
 
 # check_report LABEL REPORT ARGS...: the checker must pass every statement of REPORT.
@@ -223,13 +262,30 @@ mqtls doctor --json $args > "$WORK/good.json" 2> /dev/null
     { cat "$WORK/self.out"; die "the checker rejects the all-passing scenario"; }
 # mutate KIND EXPRESSION: a copy of the report with the first statement of KIND changed.
 mutate() {
-    "$PY" - "$WORK/good.json" "$WORK/bad.json" "$1" "$2" <<'EOF'
+    "$PY" - "${GOOD:-$WORK/good.json}" "$WORK/bad.json" "$1" "$2" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 s = next(x for x in d["statements"] if x["kind"] == sys.argv[3])
 exec(sys.argv[4])
 json.dump(d, open(sys.argv[2], "w"))
 EOF
+}
+# self_test KIND|EXPRESSION: the checker must reject exactly the changed statement of a copy
+# of ${GOOD:-$WORK/good.json} (the report of the scenario whose arguments are $args).
+self_test() {
+    local m=$1 kind=${1%%|*} rc
+    mutate "$kind" "${m#*|}" || die "self-test: cannot change $kind"
+    # shellcheck disable=SC2086
+    "$PY" "$CHECK" "$WORK/bad.json" -- $args > "$WORK/self.out" 2>&1
+    rc=$?
+    # Exactly one statement rejected: the changed one, not a check that broke.
+    if [ $rc -eq 1 ] && [ "$(grep -c -E '^(FALSE|UNKNOWN)' "$WORK/self.out")" = 1 ] &&
+        ! grep -q 'the check failed' "$WORK/self.out"; then
+        pass "self-test: caught ${m#*|}"
+    else
+        fail "self-test: the checker did not reject exactly the wrong statement (${m#*|}):"
+        grep -v '^ok' "$WORK/self.out" | sed 's/^/    /'
+    fi
 }
 for m in 'clock|d["statements"].append({"kind": "host_is_aws_iot", "host": "localhost"})' \
     'clock|s["utc"] = "2031-01-01 00:00:00"' \
@@ -246,20 +302,36 @@ for m in 'clock|d["statements"].append({"kind": "host_is_aws_iot", "host": "loca
     'server_cert|s["key"] = "RSA 1024"' \
     'tcp_connects|s["port"] = '"$DEAD" \
     'clock|d["statements"].append({"kind": "made_up", "value": 1})'; do
-    kind=${m%%|*}
-    mutate "$kind" "${m#*|}" || die "self-test: cannot change $kind"
-    # shellcheck disable=SC2086
-    "$PY" "$CHECK" "$WORK/bad.json" -- $args > "$WORK/self.out" 2>&1
-    rc=$?
-    # Exactly one statement rejected: the changed one, not a check that broke.
-    if [ $rc -eq 1 ] && [ "$(grep -c -E '^(FALSE|UNKNOWN)' "$WORK/self.out")" = 1 ] &&
-        ! grep -q 'the check failed' "$WORK/self.out"; then
-        pass "self-test: caught ${m#*|}"
-    else
-        fail "self-test: the checker did not reject exactly the wrong statement (${m#*|}):"
-        grep -v '^ok' "$WORK/self.out" | sed 's/^/    /'
-    fi
+    self_test "$m"
 done
+
+# The kinds the later work added, each in the report of a scenario that states it: the
+# scenario's label, then the change.
+GOOD=$WORK/good2.json
+for lm in 'tls.server_untrusted_root|alert_sent|s["code"] = 42' \
+    'cred.cert_key_swapped|finding|s["file"] = s["file"][:-4] + ".crt"' \
+    'tls.client_cert_no_client_auth|finding|s["finding"] = "no_digital_signature"' \
+    'tls.client_cert_key_usage|finding|s["finding"] = "no_client_auth"' \
+    'tls.ca_file_not_ca|finding|s["finding"] = "ca_file_is_device_cert"' \
+    'tls.ca_file_is_device_cert|finding|t = [x for x in d["statements"] if x.get("finding") == "ca_file_is_device_cert"][0]; t["file"] = t["file"].replace("rdev", "peer")' \
+    'tls.chain_path_len|path_len|s["subject"] = "CN=Pathlen Sub CA"' \
+    'tls.clock_wrong|clock_suspect|s["utc"] = "2020-03-01 00:00:00"' \
+    'tls.hostname_mismatch(wildcard)|name_rule|s["rule"] = "not_listed"' \
+    'tls.hostname_mismatch(cn)|name_rule|s["rule"] = "wildcard_one_label"' \
+    'ok(device_chain_too_deep)|device_check|t = [x for x in d["statements"] if x.get("check") == "chain depth"][0]; t["intermediates"] = 8' \
+    'ok(device_root_not_in_catalog)|device_check|t = [x for x in d["statements"] if x.get("check") == "root catalog"][0]; t.update(result="ok", code=None)' \
+    'ok(device_version_mismatch)|device_check|t = [x for x in d["statements"] if x.get("check") == "TLS version"][0]; t.update(result="ok", code=None)'; do
+    label=${lm%%|*}
+    args=
+    for sc in "${SCENARIOS[@]}"; do
+        [ "${sc%%|*}" = "$label" ] && args=${sc#*|}
+    done
+    [ -n "$args" ] || die "self-test: no scenario $label"
+    # shellcheck disable=SC2086
+    mqtls doctor --json $args > "$GOOD" 2> /dev/null
+    self_test "${lm#*|}"
+done
+unset GOOD
 
 # ---- every scenario ----------------------------------------------------------------------------
 for sc in "${SCENARIOS[@]}"; do

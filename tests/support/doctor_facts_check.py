@@ -33,7 +33,7 @@ TLS_OPTS = {"--cafile", "--capath", "--cert", "--key", "--keypass", "--tls-versi
             "--ciphers", "--alpn", "--insecure"}
 WITH_VALUE = {"-h", "-p", "-V", "-i", "-u", "-P", "-k", "-L", "--cafile", "--capath",
               "--cert", "--key", "--keypass", "--tls-version", "--ciphers", "--alpn",
-              "-t", "--topic", "-W", "--timeout", "--connect-to"}
+              "-t", "--topic", "-W", "--timeout", "--connect-to", "--device"}
 
 
 def parse_args(argv):
@@ -600,6 +600,207 @@ def k_alert_received(s, a, r, srv):
     return str(s["code"]) in m, "s_client: alerts %s" % m
 
 
+def k_alert_sent(s, a, r, srv):
+    """s_client -msg with the same files and settings: the alert it writes (">>> ... Alert",
+    then its two bytes, level and code) is the one a client of that TLS library sends."""
+    m = re.findall(r"^>>> [^\n]*Alert \[length 0002\][^\n]*\n\s+([0-9a-f]{2}) ([0-9a-f]{2})",
+                   srv.output(), re.M)
+    codes = [int(c, 16) for _, c in m]
+    return s["code"] in codes, "s_client sent alerts %s" % codes
+
+
+# ---- step 1's findings, re-read with openssl x509 / pkey ----------------------------------
+
+def holds_key(path):
+    return run(["openssl", "pkey", "-in", path, "-noout"])[0] == 0
+
+
+def x509_text(path):
+    rc, out, _ = run(["openssl", "x509", "-in", path, "-noout", "-text"])
+    return out if rc == 0 else None
+
+
+def ext_line(text, name):
+    """The value line of an X.509v3 extension in `openssl x509 -text`, or None."""
+    m = re.search(r"X509v3 %s:.*\n\s*(.*)" % re.escape(name), text or "")
+    return m.group(1).strip() if m else None
+
+
+def k_finding(s, a, r, srv):
+    f, path = s["finding"], s["file"]
+    if f == "cert_file_is_key":
+        got = holds_key(path) and not certs_in(path)
+    elif f == "key_file_is_cert":
+        got = bool(certs_in(path)) and not holds_key(path)
+    elif f == "no_client_auth":
+        eku = ext_line(x509_text(path), "Extended Key Usage")
+        got = eku is not None and "TLS Web Client Authentication" not in eku
+    elif f == "no_digital_signature":
+        ku = ext_line(x509_text(path), "Key Usage")
+        got = ku is not None and "Digital Signature" not in ku and "Key Agreement" not in ku
+    elif f == "ca_file_not_ca":
+        cs = certs_in(path)
+        got = bool(cs) and not any(cert_details(c)["is_ca"] for c in cs)
+    elif f == "ca_file_is_device_cert":
+        dev = certs_in(a["--cert"])[:1]
+        got = bool(dev) and dev[0]["sha256"] in [c["sha256"] for c in certs_in(path)]
+    else:
+        return False, "a finding this checker does not know"
+    return got, "openssl x509/pkey on %s: %s" % (path, "holds" if got else "does not hold")
+
+
+# ---- the chain's readings -------------------------------------------------------------------
+
+def k_path_len(s, a, r, srv):
+    """The named CA's pathLenConstraint (openssl x509 -text) is below the number of CAs the
+    server sent under it (not self-issued, not the CA itself)."""
+    c = next((x for x in list(srv.sent()) + (certs_in(a["--cafile"]) if "--cafile" in a else [])
+              if x["subject"] == s["subject"]), None)
+    if not c:
+        return False, "no certificate of that subject sent or in the CA file"
+    text = run(["openssl", "x509", "-noout", "-text"], c["pem"].encode())[1]
+    m = re.search(r"CA:TRUE, pathlen:(\d+)", text)
+    if not m:
+        return False, "no pathLenConstraint in it"
+    below = [x for x in srv.sent() if x["subject"] != s["subject"] and cert_details(x)["is_ca"]
+             and cert_details(x)["issuer"] != x["subject"]]
+    return len(below) > int(m.group(1)), "pathlen %s, %d CA(s) below it sent" % (
+        m.group(1), len(below))
+
+
+def k_clock_suspect(s, a, r, srv):
+    """Every certificate seen -- sent by the server, in the CA file, in the device's file --
+    is outside its validity at the report's time."""
+    t = calendar.timegm(time.strptime(s["utc"], "%Y-%m-%d %H:%M:%S"))
+    cs = list(srv.sent())
+    for opt in ("--cafile", "--cert"):
+        if opt in a:
+            cs += certs_in(a[opt])
+    inside = [c["subject"] for c in cs if c["nb_t"] <= t <= c["na_t"]]
+    return bool(cs) and not inside, "%d certificate(s) seen, valid then: %s" % (len(cs), inside)
+
+
+# ---- --device: the profile's checks, re-derived from the profile the report prints --------
+
+def profile_fact(r, name):
+    return next((f["value"] for f in r["device"]["profile"] if f["fact"] == name), None) or ""
+
+
+def own_path(a, srv):
+    """The server's chain built here, by subject and issuer (openssl x509): the leaf it
+    sent, then each issuer found among what it sent and the CA file, up to a self-issued
+    root (or the last issuer found)."""
+    cs = list(srv.sent()) + (certs_in(a["--cafile"]) if "--cafile" in a else [])
+    if not cs:
+        return []
+    path = [cs[0]]
+    while len(path) < 200:
+        x = cert_details(path[-1])
+        if x["issuer"] == path[-1]["subject"]:
+            break
+        nxt = next((c for c in cs if c["subject"] == x["issuer"]), None)
+        if not nxt:
+            break
+        path.append(nxt)
+    return path
+
+
+def dev_versions(s, r, srv):
+    """The broker takes a handshake offering only the profile's versions (the words before
+    the first ':' of its "versions" fact: "TLS 1.2 at most", "TLS 1.2 and 1.3", ...)."""
+    words = profile_fact(r, "versions").split(":")[0]
+    out = srv.output([] if "1.3" in words else ["-tls1_2"])
+    took = re.search(r"^New, TLSv", out, re.M) is not None
+    return "ok" if took else "failed", "s_client offering %s: %s" % (
+        words, "a session" if took else "no session")
+
+
+def dev_depth(s, a, r, srv):
+    m = re.match(r"(\d+) intermediate", profile_fact(r, "chain_depth"))
+    path = own_path(a, srv)
+    root = bool(path) and cert_details(path[-1])["issuer"] == path[-1]["subject"]
+    inter = max(len(path) - 1 - (root and len(path) > 1), 0)
+    if not m or not path or inter != s["intermediates"]:
+        return None, "%d intermediate CA(s) here, the profile's limit %s" % (
+            inter, m.group(1) if m else "not found")
+    return "ok" if inter <= int(m.group(1)) else "failed", "%d intermediate CA(s), limit %s" % (
+        inter, m.group(1))
+
+
+def dev_catalog(s, a, r, srv):
+    """A root outside this machine's trust store is private: no vendor's catalog holds it."""
+    root = next((c for c in own_path(a, srv) if c["subject"] == s["root"]), None)
+    if not root or cert_details(root)["issuer"] != root["subject"]:
+        return None, "no self-issued root of that subject at the end of the chain"
+    rc, out, err = run(["openssl", "verify", "-no-CAfile", "-no-CAstore", "-CApath",
+                        "/etc/ssl/certs"], root["pem"].encode())
+    return "ok" if rc == 0 else "failed", "openssl verify -CApath /etc/ssl/certs: %s" % (
+        (out or err).strip().splitlines()[-1] if (out or err).strip() else rc)
+
+
+def k_device_check(s, a, r, srv):
+    if (r.get("device") or {}).get("name") != s["profile"]:
+        return False, "not the report's --device profile"
+    if s["result"] == "ok" and s["code"] is not None:
+        return False, "a device error code for a check that passed"
+    if s["check"] == "TLS version":
+        got, why = dev_versions(s, r, srv)
+    elif s["check"] == "chain depth":
+        got, why = dev_depth(s, a, r, srv)
+    elif s["check"] == "root catalog":
+        got, why = dev_catalog(s, a, r, srv)
+    else:
+        return False, "a device check this checker does not know"
+    return got == s["result"], why
+
+
+# ---- the rule of host name matching that failed (RFC 6125; addresses: RFC 5280, 4.2.1.6) ---
+
+def same_ip(x, y):
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        try:
+            return socket.inet_pton(fam, x) == socket.inet_pton(fam, y)
+        except OSError:
+            pass
+    return False
+
+
+def own_name_rule(host, names, subject):
+    """Which rule leaves @host unmatched by a certificate of these names: an address only by
+    an iPAddress name; a DNS name by a name equal to it, a "*." wildcard of exactly one
+    left-most label, or the CN when there is no DNS name (RFC 6125, 6.4.3, 6.4.4)."""
+    host = host.lower().rstrip(".")
+    dns = [n[4:].lower().rstrip(".") for n in names.split(", ") if n.startswith("DNS:")]
+    ips = [n[3:] for n in names.split(", ") if n.startswith("IP:")]
+    cn = (re.findall(r"(?:^|, )CN=([^,]*)", subject) or [""])[-1].lower().rstrip(".")
+    if is_ip(host):
+        if any(same_ip(host, i) for i in ips):
+            return None
+        if host in dns or any(d.startswith("*") for d in dns):
+            return "ip_needs_ip_san"
+        return "ip_only_in_cn" if cn == host else "ip_not_listed"
+    first, _, rest = host.partition(".")
+    if host in dns or (not dns and cn == host):
+        return None
+    if any(d.startswith("*.") and "*" not in d[1:] and first and rest and d[2:] == rest
+           for d in dns):
+        return None
+    if any(d.startswith("*.") and "*" not in d[1:] and host.endswith(d[1:]) for d in dns):
+        return "wildcard_one_label"
+    if any("*" in d for d in dns):
+        return "wildcard_misplaced"
+    return "cn_ignored" if dns and cn == host else "not_listed"
+
+
+def k_name_rule(s, a, r, srv):
+    c = known_certs(a, srv).get(s["sha256"])
+    if not c:
+        return False, "no certificate with that SHA-256 was sent"
+    x = cert_details(c)
+    got = own_name_rule(s["name"], x["names"], c["subject"])
+    return got == s["rule"], "names %s, subject %s: %s" % (x["names"], c["subject"], got)
+
+
 def k_tls_negotiated(s, a, r, srv):
     """The server agrees to the claimed version, suite and ALPN when offered exactly those
     (the client's own preferences among several are not the server's doing)."""
@@ -783,7 +984,9 @@ CHECKS = {
     "server_cert": k_server_cert, "cert_is_intermediate": k_cert_is_intermediate,
     "file_cert_count": k_file_cert_count, "ca_file_holds": k_ca_file_holds,
     "server_name_matches": k_server_name_matches, "connect_answer": k_connect_answer,
-    "port_speaks_tls": k_port_speaks_tls,
+    "port_speaks_tls": k_port_speaks_tls, "alert_sent": k_alert_sent, "finding": k_finding,
+    "path_len": k_path_len, "clock_suspect": k_clock_suspect, "device_check": k_device_check,
+    "name_rule": k_name_rule,
 }
 
 

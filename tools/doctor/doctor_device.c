@@ -414,6 +414,7 @@ static void check_depth(doctor_t *d)
         return;
     }
     int inter = n - 1 - (root && n > 1);
+    d->dev_intermediates = inter;
     mqtls_device_verdict_t v = mqtls_device_depth_verdict(d->device, inter);
     if (v == MQTLS_DEVICE_UNKNOWN)
         add_check(d, "chain depth", DEV_UNKNOWN,

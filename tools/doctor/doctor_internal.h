@@ -194,6 +194,7 @@ typedef struct doctor {
     dev_check_t dev[DEV_CHECKS_MAX];
     size_t n_dev;
     int dev_failures;
+    int dev_intermediates; /* the chain depth check's count (its statement, device_check) */
 } doctor_t;
 
 /* ---- the end of a step (doctor_step.c) -------------------------------------------------- */

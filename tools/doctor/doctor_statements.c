@@ -111,6 +111,38 @@ static void st_check(tool_json_t *j, const doctor_t *d)
     }
 }
 
+static void st_finding(tool_json_t *j, const char *what, const char *file)
+{
+    begin(j, "finding");
+    tool_json_str(j, "finding", what);
+    tool_json_str(j, "file", file);
+    tool_json_end(j);
+}
+
+/* Step 1's findings (mqtls_diag_facts_t::findings): each is a warning or, when a later
+ * failure is theirs, the cause; either way the report says it of a file. */
+static void st_findings(tool_json_t *j, const doctor_t *d)
+{
+    const tool_cfg_t *c = &d->cfg;
+    uint32_t f = d->facts.findings;
+    if (!d->check_ran)
+        return;
+    if (f & MQTLS_FINDING_CERT_IS_KEY && c->cert)
+        st_finding(j, "cert_file_is_key", c->cert);
+    if (f & MQTLS_FINDING_KEY_IS_CERT && c->key)
+        st_finding(j, "key_file_is_cert", c->key);
+    if (f & MQTLS_FINDING_NO_CLIENT_AUTH && c->cert)
+        st_finding(j, "no_client_auth", c->cert);
+    if (f & MQTLS_FINDING_NO_DIGITAL_SIGNATURE && c->cert)
+        st_finding(j, "no_digital_signature", c->cert);
+    if (!c->cafile || c->capath) /* a directory mixes in files the statement cannot name */
+        return;
+    if (f & MQTLS_FINDING_CA_NOT_CA)
+        st_finding(j, "ca_file_not_ca", c->cafile);
+    if (f & MQTLS_FINDING_CA_IS_DEVICE && c->cert)
+        st_finding(j, "ca_file_is_device_cert", c->cafile);
+}
+
 /* Steps 2 and 3: the name resolves (to these addresses) or not; the port answers or not. */
 static void st_net(tool_json_t *j, const doctor_t *d)
 {
@@ -167,6 +199,11 @@ static void st_tls_answer(tool_json_t *j, const doctor_t *d)
         tool_json_int(j, "code", ev->alert_received);
         tool_json_end(j);
     }
+    if (ev->alert_sent >= 0) {
+        begin(j, "alert_sent");
+        tool_json_int(j, "code", ev->alert_sent);
+        tool_json_end(j);
+    }
     if (ev->stage == MQTLS_TLS_STAGE_ESTABLISHED) {
         begin(j, "tls_negotiated");
         tool_json_str(j, "version", ev->version);
@@ -218,12 +255,53 @@ static void st_intermediate(tool_json_t *j, const doctor_t *d)
     tool_json_end(j);
 }
 
+/* The rule of host name matching the report says failed (src/diagnose/names.c), as an id:
+ * each rule's words start or go on differently, and say which it is. */
+static const char *name_rule_id(const char *words)
+{
+    static const struct {
+        const char *phrase, *id;
+    } rules[] = {
+        {"is an IP address: it matches only an iPAddress", "ip_needs_ip_san"},
+        {"is an IP address and is only in the subject's CN", "ip_only_in_cn"},
+        {"is an IP address and no iPAddress", "ip_not_listed"},
+        {"covers one label only", "wildcard_one_label"},
+        {"has its wildcard outside the whole left-most label", "wildcard_misplaced"},
+        {"is only in the subject's CN, which is ignored", "cn_ignored"},
+        {"is none of the certificate's names", "not_listed"},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (strstr(words, rules[i].phrase))
+            return rules[i].id;
+    return NULL;
+}
+
+static void st_name_rule(tool_json_t *j, const doctor_t *d)
+{
+    const mqtls_tls_evidence_t *ev = &d->ev;
+    char words[1024], hex[65];
+    if (d->failed != 4 || d->cause != MQTLS_CAUSE_HOSTNAME_MISMATCH || !ev->chain ||
+        !ev->chain_len ||
+        !mqtls_diag_name_rule(d->host, ev->chain[0].names, ev->chain[0].subject, words,
+                              sizeof words) ||
+        !name_rule_id(words))
+        return;
+    sha_hex(ev->chain[0].sha256, hex);
+    begin(j, "name_rule");
+    tool_json_str(j, "name", d->host);
+    tool_json_str(j, "sha256", hex);
+    tool_json_str(j, "rule", name_rule_id(words));
+    tool_json_end(j);
+}
+
 /* The server's certificates: what it sent, their dates, the root, the name. */
 static void st_chain(tool_json_t *j, const doctor_t *d)
 {
     const mqtls_tls_evidence_t *ev = &d->ev;
     char hex[65];
-    if (ev->sent && ev->sent_len) {
+    /* The evidence keeps MQTLS_TLS_CHAIN_MAX certificates: a full list may be cut, and
+     * "the server sent these" would not hold (a broker under 9 intermediate CAs). */
+    if (ev->sent && ev->sent_len && ev->sent_len < MQTLS_TLS_CHAIN_MAX) {
         begin(j, "server_sent");
         tool_json_arr(j, "sha256");
         for (unsigned i = 0; i < ev->sent_len && i < MQTLS_TLS_CHAIN_MAX; i++) {
@@ -251,6 +329,24 @@ static void st_chain(tool_json_t *j, const doctor_t *d)
         tool_json_str(j, "name", d->host);
         tool_json_str(j, "sha256", hex);
         tool_json_bool(j, "matches", !named);
+        tool_json_end(j);
+    }
+}
+
+/* The chain's readings the cause rests on: a CA whose path length the chain below it
+ * exceeds; every certificate seen outside its validity at this machine's time. */
+static void st_chain_reading(tool_json_t *j, const doctor_t *d)
+{
+    const char *name = NULL;
+    if (d->failed && d->cause == MQTLS_CAUSE_CHAIN_PATH_LEN &&
+        mqtls_chain_verify_cause(&d->facts, &name) == MQTLS_CAUSE_CHAIN_PATH_LEN && name) {
+        begin(j, "path_len");
+        tool_json_str(j, "subject", name);
+        tool_json_end(j);
+    }
+    if (d->failed && d->cause == MQTLS_CAUSE_CLOCK_WRONG) {
+        begin(j, "clock_suspect");
+        tool_json_str(j, "utc", d->now_utc);
         tool_json_end(j);
     }
 }
@@ -331,6 +427,32 @@ static void st_roundtrip(tool_json_t *j, const doctor_t *d)
     tool_json_end(j);
 }
 
+/* --device: the checks whose result is a claim about the broker (ok or failed; "could not
+ * check" claims nothing): the versions it takes, the intermediates of its chain, its root
+ * outside any catalog. */
+static void st_device(tool_json_t *j, const doctor_t *d)
+{
+    const mqtls_tls_evidence_t *ev = &d->ev;
+    for (size_t i = 0; d->device && i < d->n_dev; i++) {
+        const dev_check_t *c = &d->dev[i];
+        bool depth = !strcmp(c->what, "chain depth"), cat = !strcmp(c->what, "root catalog");
+        if ((c->result != DEV_OK && c->result != DEV_FAILED) ||
+            (!depth && !cat && strcmp(c->what, "TLS version") != 0))
+            continue;
+        begin(j, "device_check");
+        tool_json_str(j, "profile", d->device->name);
+        tool_json_str(j, "check", c->what);
+        tool_json_str(j, "result", doctor_device_result_name(c->result));
+        tool_json_str(j, "code", c->code);
+        if (depth)
+            tool_json_int(j, "intermediates", d->dev_intermediates);
+        if (cat)
+            tool_json_str(j, "root", ev->chain && ev->chain_len
+                                         ? ev->chain[ev->chain_len - 1].subject : NULL);
+        tool_json_end(j);
+    }
+}
+
 void doctor_json_statements(tool_json_t *j, const doctor_t *d)
 {
     tool_json_arr(j, "statements");
@@ -340,13 +462,17 @@ void doctor_json_statements(tool_json_t *j, const doctor_t *d)
     st_host(j, d);
     st_files(j, d);
     st_check(j, d);
+    st_findings(j, d);
     st_net(j, d);
     if (d->cfg.tls && d->ev_valid && d->st[4].result != R_NOT_RUN) {
         st_tls_answer(j, d);
         st_chain(j, d);
         st_intermediate(j, d);
+        st_name_rule(j, d);
     }
+    st_chain_reading(j, d);
     st_mqtt(j, d);
     st_roundtrip(j, d);
+    st_device(j, d);
     tool_json_end(j);
 }
