@@ -32,22 +32,16 @@ mqtls_pc_dir(MQTLS_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
 mqtls_pc_dir(MQTLS_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
 
 # The TLS backend's libraries for static linking. OpenSSL ships libssl.pc and libcrypto.pc:
-# it is named by Requires.private. Debian 12's libmbedtls-dev ships no .pc files, so Mbed
-# TLS is named by its -l flags, with a -L only where it is installed outside the compiler's
-# own library directories (a Mbed TLS built from source into /opt, say).
+# it is named by Requires.private. The mbedtls backend's Mbed TLS is the project's own build
+# in the device configuration, installed beside libmqtls as libmqtls-mbedtls.a.
 set(MQTLS_PC_LIBS_PRIVATE "")
 set(MQTLS_PC_REQUIRES_PRIVATE "")
 if(MQTLS_TLS STREQUAL "openssl")
   set(MQTLS_PC_REQUIRES_PRIVATE "libssl libcrypto")
 else()
-  foreach(mqtls_pc_lib ${MBEDTLS_LIBRARIES})
-    get_filename_component(mqtls_pc_dir "${mqtls_pc_lib}" DIRECTORY)
-    if(NOT mqtls_pc_dir IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES AND
-        NOT "-L${mqtls_pc_dir}" IN_LIST MQTLS_PC_LIBS_PRIVATE)
-      list(APPEND MQTLS_PC_LIBS_PRIVATE "-L${mqtls_pc_dir}")
-    endif()
-  endforeach()
-  list(APPEND MQTLS_PC_LIBS_PRIVATE -lmbedtls -lmbedx509 -lmbedcrypto)
+  set_target_properties(mqtls_mbedtls_device PROPERTIES OUTPUT_NAME mqtls-mbedtls)
+  install(TARGETS mqtls_mbedtls_device ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  list(APPEND MQTLS_PC_LIBS_PRIVATE -lmqtls-mbedtls)
 endif()
 list(JOIN MQTLS_PC_LIBS_PRIVATE " " MQTLS_PC_LIBS_PRIVATE)
 

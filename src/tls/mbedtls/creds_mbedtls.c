@@ -1,8 +1,8 @@
 /**
  * @file creds_mbedtls.c
  * @brief The Mbed TLS backend's context: credentials read once (trusted roots, our
- *        certificate and key), settings (versions, suites, ALPN, fragment length), one
- *        entropy source and DRBG; shared by every connection made from it.
+ *        certificate and key), settings (versions, suites, ALPN, fragment length); shared
+ *        by every connection made from it.
  */
 #include "mbedtls_be.h"
 #include "x509_ext.h"
@@ -18,12 +18,10 @@
 #include <mbedtls/cipher.h>
 #include <mbedtls/error.h>
 #include <mbedtls/pem.h>
-#include <mbedtls/pkcs12.h>
+#include <mbedtls/pkcs12.h> /* their error codes, whether or not they are built in */
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/platform.h>
 #include <mbedtls/platform_util.h>
-
-#include "compat.h"
 
 /** The system's bundle of roots when SSL_CERT_FILE does not name another (Debian). */
 #define OS_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
@@ -276,7 +274,7 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     const uint8_t *pw = (const uint8_t *)c->key_pass;
     size_t pwlen = pw ? strlen(c->key_pass) : 0;
     bool der_enc = mqtls__x509_der_kind(b.p, b.len, NULL) == MQTLS_X509_DER_KEY_PKCS8_ENC;
-    int ret = COMPAT_PK_PARSE_KEY(&be->key, b.p, b.len, pw, pwlen, &be->drbg);
+    int ret = mbedtls_pk_parse_key(&be->key, b.p, b.len, pw, pwlen, MQTLS_MBEDTLS_RNG);
     blob_free(&b);
     if (ret == 0)
         return MQTLS_OK;
@@ -306,7 +304,7 @@ static mqtls_status_t load_identity(mqtls_mbedtls_ctx_t *be, const mqtls_tls_ctx
         st = load_key(be, c, ev);
     if (st != MQTLS_OK)
         return st;
-    int ret = COMPAT_PK_CHECK_PAIR(&be->cert.pk, &be->key, &be->drbg);
+    int ret = mbedtls_pk_check_pair(&be->cert.pk, &be->key, MQTLS_MBEDTLS_RNG);
     if (ret == 0)
         return MQTLS_OK;
     if (ev)
@@ -400,10 +398,10 @@ static mqtls_status_t versions(const mqtls_tls_cfg_t *c, int *min, int *max,
                                mqtls_tls_evidence_t *ev)
 {
     *min = c->min_version ? c->min_version : MQTLS_TLS_V1_2;
-    *max = c->max_version ? c->max_version : (COMPAT_HAS_TLS13 ? 13 : 12);
+    *max = c->max_version ? c->max_version : (MQTLS_MBEDTLS_TLS13 ? 13 : 12);
     /* First: TLS 1.3 asked of a library without it (a min of 1.3 with the default max
      * too) is a missing feature, not a bad range. */
-    if ((*min == 13 || *max == 13) && !COMPAT_HAS_TLS13)
+    if ((*min == 13 || *max == 13) && !MQTLS_MBEDTLS_TLS13)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_UNSUPPORTED, 0,
                                MQTLS_TLS_ITEM_SETTINGS,
                                "TLS 1.3 is not available in the linked Mbed TLS %s",
@@ -448,13 +446,18 @@ static mqtls_status_t configure(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *
                                       MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret)
         return settings_fail(ev, MQTLS_ERR_TLS, ret);
-    compat_conf_versions(conf, min, max);
+    mbedtls_ssl_conf_min_tls_version(conf, min == 13 ? MBEDTLS_SSL_VERSION_TLS1_3
+                                                     : MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(conf, max == 13 ? MBEDTLS_SSL_VERSION_TLS1_3
+                                                     : MBEDTLS_SSL_VERSION_TLS1_2);
     /* Insecure still verifies, so the evidence shows what would have failed. */
     mbedtls_ssl_conf_authmode(conf, c->insecure ? MBEDTLS_SSL_VERIFY_OPTIONAL
                                                 : MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(conf, &be->ca, be->crl.raw.p ? &be->crl : NULL);
-    mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &be->drbg);
+    mbedtls_ssl_conf_rng(conf, MQTLS_MBEDTLS_RNG);
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
     mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_DISABLED); /* AWS */
+#endif
     if (be->cert.raw.p && (ret = mbedtls_ssl_conf_own_cert(conf, &be->cert, &be->key)) != 0)
         return settings_fail(ev, MQTLS_ERR_TLS, ret);
     if (c->ciphers)
@@ -481,15 +484,12 @@ static void be_free(mqtls_mbedtls_ctx_t *be)
     mbedtls_x509_crl_free(&be->crl);
     mbedtls_x509_crt_free(&be->cert);
     mbedtls_pk_free(&be->key); /* zeroizes the key material */
-    mbedtls_ctr_drbg_free(&be->drbg);
-    mbedtls_entropy_free(&be->entropy);
     mbedtls_platform_zeroize(be, sizeof *be);
     mbedtls_free(be);
 }
 
 mqtls_status_t mqtls__tlsb_ctx_init(mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *ev)
 {
-    static const unsigned char pers[] = "mqtls";
     mqtls_mbedtls_ctx_t *be = mbedtls_calloc(1, sizeof *be);
     if (!be)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
@@ -499,14 +499,15 @@ mqtls_status_t mqtls__tlsb_ctx_init(mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *
     mbedtls_x509_crl_init(&be->crl);
     mbedtls_x509_crt_init(&be->cert);
     mbedtls_pk_init(&be->key);
-    mbedtls_entropy_init(&be->entropy);
-    mbedtls_ctr_drbg_init(&be->drbg);
     mqtls_status_t st = MQTLS_OK;
-    int ret = mbedtls_ctr_drbg_seed(&be->drbg, mbedtls_entropy_func, &be->entropy, pers,
-                                    sizeof pers - 1);
-    if (ret)
-        st = cred_fail(ev, MQTLS_ERR_TLS, ret, MQTLS_TLS_ITEM_NONE, MQTLS_TLS_CRED_NONE,
-                       "random generator");
+    /* PSA crypto: TLS 1.3 and the keys run on it, and it seeds the one DRBG from the
+     * entropy source (a device's mbedtls_hardware_poll()). Repeated calls are no-ops. */
+    psa_status_t ps = psa_crypto_init();
+    if (ps != PSA_SUCCESS)
+        st = mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, (int)ps,
+                             MQTLS_TLS_ITEM_NONE,
+                             "PSA crypto could not start (%d): the entropy source failed?",
+                             (int)ps);
     if (st == MQTLS_OK)
         st = load_ca(be, &ctx->cfg, ev);
     if (st == MQTLS_OK)

@@ -13,7 +13,6 @@
 
 #include <mbedtls/ecp.h>
 
-#include "compat.h"
 
 uint32_t mqtls__mbedtls_problems(uint32_t f)
 {
@@ -94,7 +93,7 @@ static void key_words(const mbedtls_x509_crt *crt, char *out, size_t size)
         snprintf(out, size, "%s", mbedtls_pk_get_name(&crt->pk));
         return;
     }
-    mbedtls_ecp_group_id id = COMPAT_PK_EC_GROUP_ID(&crt->pk);
+    mbedtls_ecp_group_id id = mbedtls_pk_ec(crt->pk)->MBEDTLS_PRIVATE(grp).id;
     const mbedtls_ecp_curve_info *info = mbedtls_ecp_curve_info_from_grp_id(id);
     const char *name = id == MBEDTLS_ECP_DP_SECP256R1   ? "P-256"
                        : id == MBEDTLS_ECP_DP_SECP384R1 ? "P-384"
@@ -107,8 +106,8 @@ static void key_words(const mbedtls_x509_crt *crt, char *out, size_t size)
 /* The signature algorithm by its usual (OpenSSL's) name. */
 static void sig_words(const mbedtls_x509_crt *crt, char *out, size_t size)
 {
-    mbedtls_md_type_t md = COMPAT_CRT_SIG_MD(crt);
-    mbedtls_pk_type_t pk = COMPAT_CRT_SIG_PK(crt);
+    mbedtls_md_type_t md = crt->MBEDTLS_PRIVATE(sig_md);
+    mbedtls_pk_type_t pk = crt->MBEDTLS_PRIVATE(sig_pk);
     const char *h = md == MBEDTLS_MD_MD5      ? "MD5"
                     : md == MBEDTLS_MD_SHA1   ? "SHA1"
                     : md == MBEDTLS_MD_SHA224 ? "SHA224"
@@ -140,7 +139,7 @@ static void describe(mqtls_tls_cert_info_t *ci, const mbedtls_x509_crt *crt)
     mbedtls_x509_dn_gets(ci->issuer, sizeof ci->issuer, &crt->issuer);
     format_time(ci->not_before, sizeof ci->not_before, &crt->valid_from);
     format_time(ci->not_after, sizeof ci->not_after, &crt->valid_to);
-    COMPAT_SHA256(crt->raw.p, crt->raw.len, ci->sha256);
+    mbedtls_sha256(crt->raw.p, crt->raw.len, ci->sha256, 0);
     san_names(crt, ci->names, sizeof ci->names);
     key_words(crt, ci->key, sizeof ci->key);
     sig_words(crt, ci->sig_alg, sizeof ci->sig_alg);
@@ -209,7 +208,7 @@ static void refine_no_issuer(mqtls_tls_t *t, const mbedtls_x509_crt *sent)
     const mbedtls_x509_crt *top = sent;
     uint8_t sha[32];
     for (; top && top->raw.p; top = top->next) {
-        COMPAT_SHA256(top->raw.p, top->raw.len, sha);
+        mbedtls_sha256(top->raw.p, top->raw.len, sha, 0);
         if (memcmp(sha, ti->sha256, sizeof sha) == 0)
             break;
     }

@@ -11,21 +11,35 @@
 
 #include "../backend.h"
 
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/psa_util.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
+
+#if MBEDTLS_VERSION_NUMBER < 0x03060000 || !defined(MBEDTLS_PSA_CRYPTO_C)
+#error "the mbedtls backend needs Mbed TLS 3.6 with MBEDTLS_PSA_CRYPTO_C (config/mbedtls_device.h)"
+#endif
+
+/** 1 when the linked Mbed TLS speaks TLS 1.3 (MBEDTLS_SSL_PROTO_TLS1_3). */
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#define MQTLS_MBEDTLS_TLS13 1
+#else
+#define MQTLS_MBEDTLS_TLS13 0
+#endif
+
+/** Random bytes for Mbed TLS's f_rng parameters: PSA's generator, the one TLS 1.3 uses, so
+ *  that a device runs one entropy source and one DRBG (seeded by mbedtls_hardware_poll()). */
+#define MQTLS_MBEDTLS_RNG mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE
 
 /** Cipher suites one context can be limited to (ids, 0-terminated). */
 #define MQTLS_MBEDTLS_SUITES_MAX 64
 
 /**
  * What connections of one context share (ctx->be): the configuration, the trusted roots,
- * our certificate and key, one entropy source and one CTR-DRBG. The DRBG is called by
- * every handshake of every connection: connections sharing a context must be used from
- * one thread, unless Mbed TLS is built with MBEDTLS_THREADING_C (then the DRBG locks).
+ * our certificate and key. Randomness is PSA's (one generator per process, MQTLS_MBEDTLS_RNG):
+ * connections must be used from one thread, unless Mbed TLS is built with
+ * MBEDTLS_THREADING_C.
  */
 typedef struct mqtls_mbedtls_ctx {
     mbedtls_ssl_config conf;
@@ -33,8 +47,6 @@ typedef struct mqtls_mbedtls_ctx {
     mbedtls_x509_crl crl; /**< the CRLs of cfg.crl_file (crl_mbedtls.c), empty without */
     mbedtls_x509_crt cert;
     mbedtls_pk_context key;
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context drbg;
     int suites[MQTLS_MBEDTLS_SUITES_MAX + 1];
 } mqtls_mbedtls_ctx_t;
 
@@ -53,7 +65,7 @@ int mqtls__mbedtls_suite_id(const char *name, size_t len);
 /**
  * The verify callback (set per connection, @p p is the mqtls_tls_t): fills the built
  * chain's entry @p depth and, at depth 0, the chain as sent; checks an IP literal against
- * the iPAddress subjectAltNames (Mbed TLS 2.28 matches DNS names only).
+ * the iPAddress subjectAltNames (Mbed TLS matches DNS names only).
  */
 int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags);
 

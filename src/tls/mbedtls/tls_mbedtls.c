@@ -7,6 +7,8 @@
  * A connection holds only its mbedtls_ssl_context, made at its first handshake and reset
  * for the next; the configuration, credentials and DRBG are the context's.
  */
+/* ssl_misc.h (below) is Mbed TLS's own and reads the private fields by their names. */
+#define MBEDTLS_ALLOW_PRIVATE_ACCESS
 #include "mbedtls_be.h"
 
 #include <stdio.h>
@@ -17,7 +19,9 @@
 #include <mbedtls/platform.h>
 #include <mbedtls/version.h>
 
-#include "compat.h"
+/* Mbed TLS's own internal header, for handshake->client_auth alone (handshake_steps()). */
+#include "ssl_misc.h"
+
 
 const char *mqtls__tlsb_name(void)
 {
@@ -26,7 +30,7 @@ const char *mqtls__tlsb_name(void)
 
 int mqtls__tlsb_max_version(void)
 {
-    return COMPAT_HAS_TLS13 ? MQTLS_TLS_V1_3 : MQTLS_TLS_V1_2;
+    return MQTLS_MBEDTLS_TLS13 ? MQTLS_TLS_V1_3 : MQTLS_TLS_V1_2;
 }
 
 bool mqtls__tlsb_cipher_known(const char *name)
@@ -96,7 +100,6 @@ static void record_negotiated(mqtls_tls_t *t, bool done)
 {
     mbedtls_ssl_context *ssl = &t->conn->ssl;
     mqtls__mbedtls_verify_result(t, mbedtls_ssl_get_verify_result(ssl));
-    t->ev.cert_requested = COMPAT_CLIENT_AUTH_REQUESTED(ssl) != 0;
     t->ev.cert_sent = t->ev.cert_requested && t->ctx->has_identity;
     const char *v = mbedtls_ssl_get_version(ssl), *cs = mbedtls_ssl_get_ciphersuite(ssl);
     const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
@@ -139,7 +142,7 @@ static void failure_words(mqtls_tls_t *t, int ret, char *out, size_t size)
     mbedtls_strerror(ret, out, size);
 }
 
-/* A record longer than TLS allows (read whole, then refused): Mbed TLS 2.28 gives up
+/* A record longer than TLS allows (read whole, then refused): Mbed TLS gives up
  * without a word to the peer; RFC 8446 (5.1, 6.2) wants record_overflow, which also tells
  * the evidence (and so the doctor) what happened. The header of that record is the last
  * whole one tls.c watched (got 0: the record is complete; 5: its body is being read). */
@@ -153,9 +156,25 @@ static void say_record_overflow(mqtls_tls_t *t, int ret)
                                              MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW);
 }
 
+/* mbedtls_ssl_handshake(), one step at a time, so that a CertificateRequest is seen while
+ * the handshake's state still exists: Mbed TLS 3.6 says whether the server asked for our
+ * certificate only there (handshake->client_auth, ssl_misc.h), and frees it at the end. */
+static int handshake_steps(mqtls_tls_t *t)
+{
+    mbedtls_ssl_context *ssl = &t->conn->ssl;
+    int ret = 0;
+    while (ret == 0 && !mbedtls_ssl_is_handshake_over(ssl)) {
+        ret = mbedtls_ssl_handshake_step(ssl);
+        const struct mbedtls_ssl_handshake_params *hs = ssl->MBEDTLS_PRIVATE(handshake);
+        if (hs && hs->client_auth)
+            t->ev.cert_requested = true;
+    }
+    return ret;
+}
+
 mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)
 {
-    int ret = mbedtls_ssl_handshake(&t->conn->ssl);
+    int ret = handshake_steps(t);
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
         t->hs_want_write = ret == MBEDTLS_ERR_SSL_WANT_WRITE;
         return MQTLS_IN_PROGRESS;
@@ -165,9 +184,9 @@ mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)
         return MQTLS_OK;
     say_record_overflow(t, ret);
     /* Mbed TLS checks the server certificate's keyUsage and extendedKeyUsage for the suite
-     * after verification and fails those as BAD_HS_CERTIFICATE: a verification outcome all
+     * after verification and fails those as BAD_CERTIFICATE: a verification outcome all
      * the same (its flags are in the evidence), as OpenSSL reports it. */
-    bool usage = ret == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE && t->ev.verified &&
+    bool usage = ret == MBEDTLS_ERR_SSL_BAD_CERTIFICATE && t->ev.verified &&
                  t->ev.problems && !t->ev.insecure;
     char words[sizeof t->ev.detail];
     failure_words(t, usage ? MBEDTLS_ERR_X509_CERT_VERIFY_FAILED : ret, words, sizeof words);

@@ -9,7 +9,6 @@
 
 #include <mbedtls/asn1.h>
 
-#include "compat.h"
 
 #define SEQ (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)
 
@@ -23,7 +22,7 @@ bool mqtls__x509_find_extension(const mbedtls_x509_crt *crt, const uint8_t *oid,
 {
     /* Extensions ::= SEQUENCE OF SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE,
      *                                       extnValue OCTET STRING } */
-    const mbedtls_x509_buf *ext = &COMPAT_CRT_V3_EXT(crt);
+    const mbedtls_x509_buf *ext = &crt->v3_ext;
     if (!ext->p) /* an X.509 v1 certificate has no extensions */
         return false;
     unsigned char *p = ext->p, *end = ext->p + ext->len;

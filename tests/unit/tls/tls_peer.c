@@ -1,7 +1,7 @@
 /**
  * @file tls_peer.c
  * @brief The socket and the thread of the in-process TLS server (tls_peer.h); the TLS part
- *        is tls_peer_openssl.c or tls_peer_mbedtls.c.
+ *        is tls_peer_openssl.c (OpenSSL, whatever the backend under test).
  */
 #include "tls_peer.h"
 

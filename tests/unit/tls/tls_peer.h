@@ -1,8 +1,8 @@
 /**
  * @file tls_peer.h
- * @brief An in-process TLS server for the unit tests of the TLS transport, made with the
- *        same TLS library as the transport's backend (tls_peer_openssl.c or
- *        tls_peer_mbedtls.c; tls_peer.c has the socket and the thread).
+ * @brief An in-process TLS server for the unit tests of the TLS transport, made with
+ *        OpenSSL whatever the backend under test (tls_peer_openssl.c; tls_peer.c has the
+ *        socket and the thread).
  *
  * It listens on 127.0.0.1 (a free port), accepts one connection in a thread of its own,
  * runs the handshake, then echoes what it reads until the client closes.

@@ -1,0 +1,125 @@
+/**
+ * @file mbedtls_device.h
+ * @brief The project's Mbed TLS 3.6 configuration for devices: a TLS 1.2/1.3 client for
+ *        mutual TLS to AWS IoT Core and mosquitto, and nothing else.
+ *
+ * Compiled in with -DMBEDTLS_CONFIG_FILE="config/mbedtls_device.h" (cmake/mbedtls.cmake does
+ * it, for the host tests of the device path and for the Cortex-M4 build). Every choice below
+ * carries its reason; what is not here is off. docs/size.md has what the choices cost.
+ */
+#ifndef MQTLS_MBEDTLS_DEVICE_H
+#define MQTLS_MBEDTLS_DEVICE_H
+
+/* ---- Platform: memory and randomness come from the device ---------------------------- */
+
+/* calloc/free through mbedtls_platform_set_calloc_free(): a firmware points them at its own
+ * heap or pool, and the benchmark counts the handshake's peak through them. */
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+/* No /dev/urandom and no HAVEGE on a microcontroller: the entropy is the device's TRNG,
+ * which the firmware hands over as mbedtls_hardware_poll() (ports/mbedtls/ has the host's,
+ * over getrandom()). */
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+#define MBEDTLS_ENTROPY_HARDWARE_ALT
+#define MBEDTLS_ENTROPY_C
+/* One DRBG, PSA's own: TLS 1.3 needs PSA, and the TLS 1.2 side draws from the same
+ * generator (mbedtls_psa_get_random), so there is no second entropy/DRBG pair. */
+#define MBEDTLS_CTR_DRBG_C
+/* A device has no file system: credentials are buffers. A POSIX host that runs this
+ * configuration (the tests of the device path, a gateway) also reads a CA directory. */
+#if defined(__unix__)
+#define MBEDTLS_FS_IO
+#endif
+/* Time for certificate dates: the device's clock, set from SNTP; without a clock the date
+ * checks are skipped by Mbed TLS, which is why doctor's device profile warns about it. */
+#define MBEDTLS_HAVE_TIME
+#define MBEDTLS_HAVE_TIME_DATE
+
+/* ---- TLS: a client, 1.2 and 1.3 ---------------------------------------------------------- */
+
+#define MBEDTLS_SSL_TLS_C
+#define MBEDTLS_SSL_CLI_C /* client only: no server code */
+#define MBEDTLS_SSL_PROTO_TLS1_2
+#define MBEDTLS_SSL_PROTO_TLS1_3 /* AWS IoT Core and mosquitto offer 1.3; 1.3-only brokers exist */
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED /* (EC)DHE, certificates */
+#define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE /* the evidence reads the chain after the handshake */
+#define MBEDTLS_SSL_SERVER_NAME_INDICATION /* AWS IoT routes by SNI */
+#define MBEDTLS_SSL_ALPN                   /* "x-amzn-mqtt-ca" for MQTT on port 443 */
+#define MBEDTLS_SSL_EXTENDED_MASTER_SECRET /* RFC 7627: TLS 1.2 without it is weaker */
+#define MBEDTLS_SSL_ENCRYPT_THEN_MAC
+/* Record buffers sized for an MQTT device rather than 16 KB each. The client asks for
+ * 4 KB fragments (max_fragment_length, TLS 1.2) and the input buffer follows what the
+ * server agreed after the handshake (variable buffers). The input buffer keeps room for a
+ * whole handshake message of a three-certificate RSA chain; TLS 1.3 servers that do not
+ * honour record_size_limit (OpenSSL 3.0 does not) may send records up to the MQTT packets
+ * they send, which the client bounds by its Maximum Packet Size (docs/size.md). */
+#define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
+#define MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
+#ifndef MBEDTLS_SSL_IN_CONTENT_LEN
+#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#endif
+#ifndef MBEDTLS_SSL_OUT_CONTENT_LEN
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
+#endif
+
+/* Key exchanges AWS IoT Core and mosquitto offer for TLS 1.2: ECDHE with an RSA or ECDSA
+ * server certificate (AES-GCM suites only: no CBC, no RC4, no static RSA). */
+#define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
+#define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
+
+/* ---- X.509 --------------------------------------------------------------------------------- */
+
+#define MBEDTLS_X509_USE_C
+#define MBEDTLS_X509_CRT_PARSE_C /* the server chain, the device certificate */
+#define MBEDTLS_X509_CRL_PARSE_C /* a CRL given with the credentials (crl_file) */
+#define MBEDTLS_PEM_PARSE_C      /* certificates as AWS hands them out: PEM */
+#define MBEDTLS_BASE64_C
+#define MBEDTLS_PK_C
+#define MBEDTLS_PK_PARSE_C /* the device key: PKCS#1, SEC1, PKCS#8 (unencrypted) */
+#define MBEDTLS_PK_WRITE_C /* PSA imports the device key through its DER form */
+#define MBEDTLS_ASN1_PARSE_C
+#define MBEDTLS_ASN1_WRITE_C /* ECDSA signatures are ASN.1 */
+#define MBEDTLS_OID_C
+
+/* ---- Crypto: what those suites and chains need -------------------------------------------- */
+
+#define MBEDTLS_PSA_CRYPTO_C /* TLS 1.3 in 3.6 is written over PSA */
+#define MBEDTLS_USE_PSA_CRYPTO
+#define MBEDTLS_AES_C
+#define MBEDTLS_AES_ROM_TABLES /* tables in flash, not 8 KB of RAM */
+#define MBEDTLS_AES_FEWER_TABLES
+#define MBEDTLS_GCM_C
+#define MBEDTLS_CIPHER_C
+#define MBEDTLS_MD_C
+#define MBEDTLS_HKDF_C /* the TLS 1.3 key schedule */
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA224_C /* SHA-256's code serves both; some chains sign with it */
+#define MBEDTLS_SHA384_C /* AES-256-GCM-SHA384 suites and SHA-384-signed CAs (AWS's ECC roots) */
+#define MBEDTLS_SHA512_C
+#define MBEDTLS_BIGNUM_C
+/* RSA: AWS IoT's default server chain is RSA-2048 (Amazon Root CA 1), and many device
+ * certificates AWS creates are RSA-2048 too. PSS for TLS 1.3's RSA signatures. */
+#define MBEDTLS_RSA_C
+#define MBEDTLS_PKCS1_V15
+#define MBEDTLS_PKCS1_V21
+/* Elliptic curves: P-256 for the device key and ECDHE, P-384 for AWS's ECC roots. */
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECDH_C
+#define MBEDTLS_ECDSA_C
+#define MBEDTLS_ECDSA_DETERMINISTIC /* no dependency on the RNG's quality for signatures */
+#define MBEDTLS_HMAC_DRBG_C         /* what deterministic ECDSA is made of */
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_DP_SECP384R1_ENABLED
+#define MBEDTLS_ECP_NIST_OPTIM
+#define MBEDTLS_ECP_WINDOW_SIZE 2 /* RAM over speed: 2 instead of 4 */
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#define MBEDTLS_MPI_WINDOW_SIZE 2
+#define MBEDTLS_MPI_MAX_SIZE 512 /* up to RSA-4096 server keys */
+
+/* Error texts: the transport reports mbedtls_strerror()'s words, which is what a developer
+ * needs in a log; a firmware short of flash can drop them (the codes remain). */
+#ifndef MQTLS_MBEDTLS_NO_ERROR_TEXT
+#define MBEDTLS_ERROR_C
+#endif
+
+#endif
