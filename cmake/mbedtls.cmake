@@ -12,20 +12,26 @@
 set(MQTLS_MBEDTLS_SOURCE_DIR "${CMAKE_CURRENT_SOURCE_DIR}/.deps/mbedtls/src" CACHE PATH
   "Mbed TLS 3.6 source tree (scripts/fetch-mbedtls.sh fetches Debian's; or your SDK's)")
 
-if(NOT EXISTS "${MQTLS_MBEDTLS_SOURCE_DIR}/include/mbedtls/build_info.h")
-  message(FATAL_ERROR "Mbed TLS 3.6 sources not found in ${MQTLS_MBEDTLS_SOURCE_DIR}: run "
-    "scripts/fetch-mbedtls.sh (or scripts/bootstrap.sh), or set MQTLS_MBEDTLS_SOURCE_DIR")
+# Found or not: an OpenSSL build without the tests (`make demo`) does not need it; the first
+# mqtls_add_mbedtls() call says what is missing.
+set(MQTLS_MBEDTLS_FOUND OFF)
+if(EXISTS "${MQTLS_MBEDTLS_SOURCE_DIR}/include/mbedtls/build_info.h")
+  file(STRINGS "${MQTLS_MBEDTLS_SOURCE_DIR}/include/mbedtls/build_info.h" mqtls_mbedtls_ver
+    REGEX "#define MBEDTLS_VERSION_STRING +\"")
+  string(REGEX REPLACE ".*\"([0-9.]+)\".*" "\\1" MQTLS_MBEDTLS_VERSION "${mqtls_mbedtls_ver}")
+  if(NOT MQTLS_MBEDTLS_VERSION MATCHES "^3\\.6\\.")
+    message(FATAL_ERROR "${MQTLS_MBEDTLS_SOURCE_DIR} is Mbed TLS ${MQTLS_MBEDTLS_VERSION}, not 3.6")
+  endif()
+  file(GLOB MQTLS_MBEDTLS_LIB_SOURCES "${MQTLS_MBEDTLS_SOURCE_DIR}/library/*.c")
+  set(MQTLS_MBEDTLS_FOUND ON)
 endif()
-file(STRINGS "${MQTLS_MBEDTLS_SOURCE_DIR}/include/mbedtls/build_info.h" mqtls_mbedtls_ver
-  REGEX "#define MBEDTLS_VERSION_STRING +\"")
-string(REGEX REPLACE ".*\"([0-9.]+)\".*" "\\1" MQTLS_MBEDTLS_VERSION "${mqtls_mbedtls_ver}")
-if(NOT MQTLS_MBEDTLS_VERSION MATCHES "^3\\.6\\.")
-  message(FATAL_ERROR "${MQTLS_MBEDTLS_SOURCE_DIR} is Mbed TLS ${MQTLS_MBEDTLS_VERSION}, not 3.6")
-endif()
-file(GLOB MQTLS_MBEDTLS_LIB_SOURCES "${MQTLS_MBEDTLS_SOURCE_DIR}/library/*.c")
 
 function(mqtls_add_mbedtls target)
   cmake_parse_arguments(arg "" "CONFIG" "" ${ARGN})
+  if(NOT MQTLS_MBEDTLS_FOUND)
+    message(FATAL_ERROR "Mbed TLS 3.6 sources not found in ${MQTLS_MBEDTLS_SOURCE_DIR}: run "
+      "scripts/fetch-mbedtls.sh (or scripts/bootstrap.sh), or set MQTLS_MBEDTLS_SOURCE_DIR")
+  endif()
   add_library(${target} STATIC ${MQTLS_MBEDTLS_LIB_SOURCES})
   # Its own code, its own warnings: ours (-Wshadow, -Werror) are not its contract.
   target_compile_options(${target} PRIVATE -w)
@@ -34,5 +40,7 @@ function(mqtls_add_mbedtls target)
   if(arg_CONFIG)
     target_compile_definitions(${target} PUBLIC "MBEDTLS_CONFIG_FILE=\"${arg_CONFIG}\"")
   endif()
-  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  # Hidden: libmqtls.so carries it inside and exports the public API alone.
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON
+    C_VISIBILITY_PRESET hidden)
 endfunction()

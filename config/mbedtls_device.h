@@ -30,6 +30,12 @@
 #if defined(__unix__)
 #define MBEDTLS_FS_IO
 #endif
+/* PSA keeps each connection's keys (its record keys: 2 to 4) in key slots. A device holds
+ * one or two connections: a fixed table of 32. A POSIX host holds many (a gateway, the
+ * tests' 200 on one context): there the table grows on the heap. */
+#if defined(__unix__)
+#define MBEDTLS_PSA_KEY_STORE_DYNAMIC
+#endif
 /* Time for certificate dates: the device's clock, set from SNTP; without a clock the date
  * checks are skipped by Mbed TLS, which is why doctor's device profile warns about it. */
 #define MBEDTLS_HAVE_TIME
@@ -102,6 +108,8 @@
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V15
 #define MBEDTLS_PKCS1_V21
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT /* without it no rsa_pss_rsae_* is offered: a TLS 1.3
+                                         * server with an RSA key answers handshake_failure */
 /* Elliptic curves: P-256 for the device key and ECDHE, P-384 for AWS's ECC roots. */
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECDH_C

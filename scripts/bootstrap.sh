@@ -13,6 +13,10 @@
 # anyone else it prints the command to run and exits 1. Set MQTLS_SKIP_BOOTSTRAP=1 to skip
 # the check (non-Debian systems with the tools installed by other means).
 #
+# test (and `make size`/`make bench`) also fetch Mbed TLS 3.6 LTS, the device TLS library, as
+# Debian trixie's source package, through a private apt configuration that leaves the
+# machine's apt sources alone (scripts/fetch-mbedtls.sh): the build compiles it.
+#
 # The mosquitto package may start a system broker on port 1883; the tests never use it:
 # each test runs its own broker on a free port (tests/support/broker.c).
 set -euo pipefail
@@ -27,7 +31,7 @@ demo_packages=(
 )
 test_packages=(
   "${demo_packages[@]}"
-  libmbedtls-dev                           # the Mbed TLS backend (tested too); the tests' TLS servers
+  dpkg-dev                                 # dpkg-source: unpacks Mbed TLS 3.6's source package
   pkg-config                               # the install test builds the README example with it
   libmosquitto-dev                         # the benchmarks' libmosquitto comparison
   rabbitmq-server                          # a second broker (its MQTT plugin) for interop tests
@@ -70,8 +74,13 @@ for p in "${packages[@]}"; do
   fi
 done
 
+fetch_mbedtls() {
+  [[ "${1:-test}" == demo ]] || "$(dirname "${BASH_SOURCE[0]}")/fetch-mbedtls.sh"
+}
+
 if ((${#missing[@]} == 0)); then
   echo "bootstrap: all ${#packages[@]} required Debian packages are installed"
+  fetch_mbedtls "${1:-test}"
   exit 0
 fi
 
@@ -91,3 +100,4 @@ echo "bootstrap: installing ${missing[*]}"
 "${sudo[@]}" apt-get update
 # shellcheck disable=SC2086 # install_cmd is split into words on purpose
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive $install_cmd
+fetch_mbedtls "${1:-test}"

@@ -167,4 +167,23 @@ bool mqtls__tls_add_name(char *out, size_t size, size_t *used, const char *name)
 /** Wipes @p len bytes at @p p in a way the compiler keeps. */
 void mqtls__tls_wipe(void *p, size_t len);
 
+/**
+ * TLS 1.3 lets the client finish first: a server that asked for our certificate and rejects
+ * it says so after our Finished. Both backends wait for its next word (a session ticket,
+ * data, or the alert) before they call the handshake done; a server that sends no ticket
+ * says nothing when it accepts, so after a grace of twice the handshake's own time (its
+ * round trips) plus 50 ms (at most 2,050 ms), silence is taken for acceptance.
+ */
+typedef struct mqtls_tls_grace {
+    bool started;
+    uint32_t from_ms; /**< when our Finished went out (CLOCK_MONOTONIC ms) */
+    uint32_t ms;      /**< how long the verdict may take */
+} mqtls_tls_grace_t;
+
+/** Starts @p g (once: later calls keep the first start) for the handshake of @p t. */
+void mqtls__tls_grace_start(const mqtls_tls_t *t, mqtls_tls_grace_t *g);
+
+/** Milliseconds of @p g still left, 0 when it is over. */
+uint32_t mqtls__tls_grace_left(const mqtls_tls_grace_t *g);
+
 #endif

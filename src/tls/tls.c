@@ -32,6 +32,22 @@ static uint32_t now_ms(void)
     return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
 }
 
+void mqtls__tls_grace_start(const mqtls_tls_t *t, mqtls_tls_grace_t *g)
+{
+    if (g->started)
+        return;
+    g->started = true;
+    g->from_ms = now_ms();
+    uint32_t took = g->from_ms - t->hs_start_ms;
+    g->ms = took > 1000u ? 2050u : 2u * took + 50u;
+}
+
+uint32_t mqtls__tls_grace_left(const mqtls_tls_grace_t *g)
+{
+    uint32_t spent = now_ms() - g->from_ms;
+    return spent >= g->ms ? 0 : g->ms - spent;
+}
+
 void mqtls__tls_wipe(void *p, size_t len)
 {
     volatile unsigned char *v = p;

@@ -446,6 +446,11 @@ mqtls_status_t tf_connect_tcp(tf_client_t *c, const char *host, uint16_t port,
     return do_connect(c, host, port, timeout_ms);
 }
 
+bool tf_tls13(void)
+{
+    return mqtls_tls_max_version() == MQTLS_TLS_V1_3;
+}
+
 bool tf_openssl(void)
 {
     return strncmp(mqtls_tls_backend(), "OpenSSL", 7) == 0;

@@ -173,6 +173,10 @@ mqtls_status_t tf_connect(tf_client_t *c, const mqtls_tls_cfg_t *cfg, const char
 /** Is the library on OpenSSL (else Mbed TLS)? For checks where the backends differ. */
 bool tf_openssl(void);
 
+/** True when the backend speaks TLS 1.3 (both do now: OpenSSL 3, and Mbed TLS 3.6 in the
+ *  device configuration). */
+bool tf_tls13(void);
+
 /** Like tf_connect() on the plain TCP transport (no TLS at all). */
 mqtls_status_t tf_connect_tcp(tf_client_t *c, const char *host, uint16_t port,
                               uint32_t timeout_ms);

@@ -254,6 +254,16 @@ static mqtls_tls_cred_problem_t key_problem(int ret, bool der_encrypted, bool ha
     return MQTLS_TLS_CRED_MALFORMED;
 }
 
+/* Whether @p len bytes at @p s hold @p word. */
+static bool strstr_n(const char *s, size_t len, const char *word)
+{
+    size_t w = strlen(word);
+    for (size_t i = 0; i + w <= len; i++)
+        if (memcmp(s + i, word, w) == 0)
+            return true;
+    return false;
+}
+
 static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c,
                                mqtls_tls_evidence_t *ev)
 {
@@ -274,6 +284,18 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     const uint8_t *pw = (const uint8_t *)c->key_pass;
     size_t pwlen = pw ? strlen(c->key_pass) : 0;
     bool der_enc = mqtls__x509_der_kind(b.p, b.len, NULL) == MQTLS_X509_DER_KEY_PKCS8_ENC;
+#if !defined(MBEDTLS_PKCS5_C)
+    /* The device configuration reads no encrypted key (config/mbedtls_device.h). */
+    if (der_enc || strstr_n((const char *)b.p, b.len, "ENCRYPTED PRIVATE KEY-----")) {
+        blob_free(&b);
+        if (ev)
+            ev->cred_problem = MQTLS_TLS_CRED_KEY_UNSUPPORTED;
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0,
+                               MQTLS_TLS_ITEM_KEY,
+                               "%s: an encrypted PKCS#8 key: this Mbed TLS is built without "
+                               "PKCS#5 (MBEDTLS_PKCS5_C); decrypt it on the host", what);
+    }
+#endif
     int ret = mbedtls_pk_parse_key(&be->key, b.p, b.len, pw, pwlen, MQTLS_MBEDTLS_RNG);
     blob_free(&b);
     if (ret == 0)
@@ -330,11 +352,17 @@ static bool iana_name(const char *s, size_t len)
 int mqtls__mbedtls_suite_id(const char *name, size_t len)
 {
     char mb[96];
-    if (!iana_name(name, len) || len >= sizeof mb)
+    if (!iana_name(name, len) || len + 3 >= sizeof mb)
         return 0;
+    /* Mbed TLS's own spelling: '-' for '_', and TLS 1.3's suites (TLS_AES_128_GCM_SHA256,
+     * no _WITH_) as TLS1-3-AES-128-GCM-SHA256. */
     for (size_t i = 0; i < len; i++)
-        mb[i] = (char)(name[i] == '_' ? '-' : name[i]); /* Mbed TLS's own spelling */
+        mb[i] = (char)(name[i] == '_' ? '-' : name[i]);
     mb[len] = '\0';
+    if (strncmp(mb, "TLS-", 4) == 0 && !strstr(mb, "-WITH-")) {
+        memmove(mb + 7, mb + 4, len - 4 + 1);
+        memcpy(mb, "TLS1-3-", 7);
+    }
     return mbedtls_ssl_get_ciphersuite_id(mb);
 }
 
@@ -383,6 +411,9 @@ static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *list,
             return bad_suite(ev, s, len, "too long a list");
         int id = mqtls__mbedtls_suite_id(s, len);
         unknown = unknown || id == 0;
+        bool v13 = len > 4 && memcmp(s, "TLS_", 4) == 0 && !strstr_n(s, len, "_WITH_");
+        be->suites13 = be->suites13 || v13;
+        be->suites12 = be->suites12 || !v13;
         be->suites[n++] = id;
         s += len;
     }
@@ -406,6 +437,15 @@ static mqtls_status_t versions(const mqtls_tls_cfg_t *c, int *min, int *max,
                                MQTLS_TLS_ITEM_SETTINGS,
                                "TLS 1.3 is not available in the linked Mbed TLS %s",
                                MBEDTLS_VERSION_STRING);
+    /* max_fragment_length is TLS 1.2's (RFC 6066). Mbed TLS 3.6 offers it in the ClientHello
+     * whatever the version, but its TLS 1.3 client refuses the server's echo of it, which
+     * OpenSSL servers (mosquitto) send: with a fragment length, 1.2 it is. */
+    if (c->max_fragment_len && *min == 13)
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                               MQTLS_TLS_ITEM_SETTINGS,
+                               "max_fragment_len is a TLS 1.2 extension: not with TLS 1.3 only");
+    if (c->max_fragment_len && *max == 13)
+        *max = 12;
     if (*min < 12 || *max > 13 || *min > *max)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
                                MQTLS_TLS_ITEM_SETTINGS,
@@ -442,6 +482,12 @@ static mqtls_status_t configure(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *
         st = parse_ciphers(be, c->ciphers, ev);
     if (st != MQTLS_OK)
         return st;
+    /* A list of TLS 1.2 suites only means TLS 1.2 (and of 1.3 suites only, 1.3), as with
+     * the OpenSSL backend: otherwise 1.3 would be agreed with no suite to run it. */
+    if (c->ciphers && !be->suites13 && !c->max_version && min == 12)
+        max = 12;
+    if (c->ciphers && !be->suites12 && !c->min_version && max == 13)
+        min = 13;
     ret = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                       MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret)

@@ -48,11 +48,16 @@ typedef struct mqtls_mbedtls_ctx {
     mbedtls_x509_crt cert;
     mbedtls_pk_context key;
     int suites[MQTLS_MBEDTLS_SUITES_MAX + 1];
+    bool suites12, suites13; /**< the list names TLS 1.2 / TLS 1.3 suites */
 } mqtls_mbedtls_ctx_t;
 
 /** What one connection needs of its own (t->conn): the TLS session. */
 struct mqtls_tls_conn {
     mbedtls_ssl_context ssl;
+    mqtls_tls_grace_t grace; /**< TLS 1.3: waiting for the verdict since our Finished */
+    bool verdict;            /**< TLS 1.3: the server spoke after our Finished */
+    bool held;               /**< @c byte is application data read while waiting for it */
+    uint8_t byte;
 };
 
 /**

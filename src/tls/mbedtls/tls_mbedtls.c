@@ -12,6 +12,11 @@
 #include "mbedtls_be.h"
 
 #include <stdio.h>
+#if defined(__unix__)
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
 #include <string.h>
 
 #include <mbedtls/error.h>
@@ -74,6 +79,8 @@ mqtls_status_t mqtls__tlsb_start(mqtls_tls_t *t, const char *name)
     int ret;
     if (t->conn) {
         ret = mbedtls_ssl_session_reset(&t->conn->ssl);
+        memset(&t->conn->grace, 0, sizeof t->conn->grace);
+        t->conn->verdict = t->conn->held = false;
     } else {
         t->conn = mbedtls_calloc(1, sizeof *t->conn);
         if (!t->conn)
@@ -102,9 +109,16 @@ static void record_negotiated(mqtls_tls_t *t, bool done)
     mqtls__mbedtls_verify_result(t, mbedtls_ssl_get_verify_result(ssl));
     t->ev.cert_sent = t->ev.cert_requested && t->ctx->has_identity;
     const char *v = mbedtls_ssl_get_version(ssl), *cs = mbedtls_ssl_get_ciphersuite(ssl);
+    if (!done && ssl->session_negotiate) /* agreed in the ServerHello, before a failure */
+        cs = mbedtls_ssl_get_ciphersuite_name(ssl->session_negotiate->ciphersuite);
     const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
-    snprintf(t->ev.version, sizeof t->ev.version, "%s", v && done ? v : "");
-    snprintf(t->ev.ciphersuite, sizeof t->ev.ciphersuite, "%s", cs ? cs : "");
+    /* The version is the server's answer once its ServerHello is in, done or not. */
+    bool agreed = done || ssl->MBEDTLS_PRIVATE(state) > MBEDTLS_SSL_SERVER_HELLO;
+    snprintf(t->ev.version, sizeof t->ev.version, "%s", v && agreed ? v : "");
+    /* TLS 1.3's suites are TLS1-3-AES-... in Mbed TLS, TLS_AES_... in IANA's list */
+    bool v13 = cs && strncmp(cs, "TLS1-3-", 7) == 0;
+    snprintf(t->ev.ciphersuite, sizeof t->ev.ciphersuite, "%s%s", v13 ? "TLS-" : "",
+             cs ? cs + (v13 ? 7 : 0) : "");
     for (char *p = t->ev.ciphersuite; *p; p++)
         if (*p == '-') /* Mbed TLS spells the IANA names with '-' */
             *p = '_';
@@ -142,7 +156,7 @@ static void failure_words(mqtls_tls_t *t, int ret, char *out, size_t size)
     mbedtls_strerror(ret, out, size);
 }
 
-/* A record longer than TLS allows (read whole, then refused): Mbed TLS gives up
+/* A record longer than our buffer takes (read whole, then refused): Mbed TLS gives up
  * without a word to the peer; RFC 8446 (5.1, 6.2) wants record_overflow, which also tells
  * the evidence (and so the doctor) what happened. The header of that record is the last
  * whole one tls.c watched (got 0: the record is complete; 5: its body is being read). */
@@ -151,9 +165,29 @@ static void say_record_overflow(mqtls_tls_t *t, int ret)
     const struct mqtls_tls_rec *r = &t->in_rec;
     size_t len = (size_t)r->hdr[3] << 8 | r->hdr[4];
     bool whole = r->got == 0 || r->got == 5;
-    if (ret == MBEDTLS_ERR_SSL_INVALID_RECORD && whole && len > MBEDTLS_SSL_IN_CONTENT_LEN)
-        (void)mbedtls_ssl_send_alert_message(&t->conn->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
-                                             MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW);
+    /* 3.6 refuses a record longer than its buffer as BAD_INPUT_DATA ("more than fits"). */
+    bool refused = ret == MBEDTLS_ERR_SSL_INVALID_RECORD || ret == MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+    int room = mbedtls_ssl_get_max_in_record_payload(&t->conn->ssl);
+    if (refused && whole && room > 0 && len > (size_t)room)
+        if (mbedtls_ssl_send_alert_message(&t->conn->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+                                           MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW) == 0)
+            t->ev.alert_sent = MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW;
+}
+
+/* Mbed TLS sends each handshake message of a flight on its own. A server that rejects our
+ * certificate closes after its alert, and our next message then fails to go: the alert
+ * waits unread, encrypted under keys we do not have yet (TLS 1.3). On a POSIX host the
+ * flight is corked into one, as OpenSSL writes it, so our side finishes and reads the alert. */
+static void cork(mqtls_tls_t *t, int on)
+{
+#if defined(TCP_CORK)
+    int fd = mqtls_tls_fd(t);
+    if (fd >= 0)
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+#else
+    (void)t;
+    (void)on;
+#endif
 }
 
 /* mbedtls_ssl_handshake(), one step at a time, so that a CertificateRequest is seen while
@@ -163,18 +197,79 @@ static int handshake_steps(mqtls_tls_t *t)
 {
     mbedtls_ssl_context *ssl = &t->conn->ssl;
     int ret = 0;
+    cork(t, 1);
     while (ret == 0 && !mbedtls_ssl_is_handshake_over(ssl)) {
         ret = mbedtls_ssl_handshake_step(ssl);
         const struct mbedtls_ssl_handshake_params *hs = ssl->MBEDTLS_PRIVATE(handshake);
         if (hs && hs->client_auth)
             t->ev.cert_requested = true;
     }
+    cork(t, 0);
     return ret;
+}
+
+/* TLS 1.3: the server's verdict on our certificate (mqtls_tls_grace_t, backend.h). A record
+ * after our Finished is the verdict: an alert fails the read; a session ticket is taken in
+ * without a byte for us; application data (one byte, held for the first read) too. */
+static int await_verdict(mqtls_tls_t *t)
+{
+    struct mqtls_tls_conn *c = t->conn;
+    mbedtls_ssl_context *ssl = &c->ssl;
+    if (!t->ev.cert_requested || c->verdict ||
+        mbedtls_ssl_get_version_number(ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
+        return 0;
+    mqtls__tls_grace_start(t, &c->grace);
+    uint32_t before = t->ev.bytes_received;
+    int ret = mbedtls_ssl_read(ssl, &c->byte, 1);
+    if (ret == 1)
+        c->held = true;
+    if (ret == 1 || (ret == MBEDTLS_ERR_SSL_WANT_READ && t->ev.bytes_received != before &&
+                     t->in_rec.got == 0))
+        c->verdict = true;
+    if (ret == MBEDTLS_ERR_SSL_WANT_READ && !c->verdict && mqtls__tls_grace_left(&c->grace))
+        return ret;
+    return ret < 0 && ret != MBEDTLS_ERR_SSL_WANT_READ ? ret : 0;
+}
+
+/* The alert behind MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: after the handshake (TLS 1.3's
+ * verdict) it came encrypted, so tls.c's watch of the records could not see it. */
+static void note_alert(mqtls_tls_t *t, int ret)
+{
+    mbedtls_ssl_context *ssl = &t->conn->ssl;
+    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && t->ev.alert_received < 0 &&
+        ssl->in_msgtype == MBEDTLS_SSL_MSG_ALERT && ssl->in_msg)
+        t->ev.alert_received = ssl->in_msg[1];
+}
+
+/* A server that rejects our certificate may close before our whole flight is in: our
+ * send then fails, and its alert waits unread. Read it, so the failure says why. */
+static int read_after_send_failure(mqtls_tls_t *t, int ret)
+{
+    if (ret != MBEDTLS_ERR_NET_SEND_FAILED)
+        return ret;
+    int r = mbedtls_ssl_read_record(&t->conn->ssl, 0);
+    return r == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ? r : ret;
+}
+
+/* An alert Mbed TLS sent itself: after the ServerHello of TLS 1.3 it goes out encrypted,
+ * so tls.c's watch of the records could not see it. */
+static void note_alert_sent(mqtls_tls_t *t)
+{
+    mbedtls_ssl_context *ssl = &t->conn->ssl;
+    if (t->ev.alert_sent < 0 && ssl->alert_type && !ssl->send_alert &&
+        mbedtls_ssl_get_version_number(ssl) == MBEDTLS_SSL_VERSION_TLS1_3)
+        t->ev.alert_sent = ssl->alert_type;
 }
 
 mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)
 {
     int ret = handshake_steps(t);
+    if (ret == 0)
+        ret = await_verdict(t);
+    ret = read_after_send_failure(t, ret);
+    note_alert(t, ret);
+    if (ret != 0 && ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+        note_alert_sent(t);
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
         t->hs_want_write = ret == MBEDTLS_ERR_SSL_WANT_WRITE;
         return MQTLS_IN_PROGRESS;
@@ -211,6 +306,11 @@ int32_t mqtls__tlsb_send(mqtls_tls_t *t, const uint8_t *buf, size_t len)
 
 int32_t mqtls__tlsb_recv(mqtls_tls_t *t, uint8_t *buf, size_t len)
 {
+    if (t->conn->held && len > 0) { /* read while waiting for the verdict */
+        t->conn->held = false;
+        buf[0] = t->conn->byte;
+        return 1;
+    }
     int ret = mbedtls_ssl_read(&t->conn->ssl, buf, len);
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
         return 0;
@@ -236,13 +336,16 @@ void mqtls__tlsb_free(void *p)
 
 uint32_t mqtls__tlsb_wait_ms(const mqtls_tls_t *t)
 {
-    (void)t; /* Mbed TLS keeps no deadline of its own during the handshake */
-    return UINT32_MAX;
+    const struct mqtls_tls_conn *c = t->conn;
+    if (!c || !c->grace.started || c->verdict)
+        return UINT32_MAX; /* Mbed TLS keeps no deadline of its own during the handshake */
+    uint32_t left = mqtls__tls_grace_left(&c->grace);
+    return left ? left : 1;
 }
 
 bool mqtls__tlsb_pending(const mqtls_tls_t *t)
 {
-    return t->conn && mbedtls_ssl_get_bytes_avail(&t->conn->ssl) > 0;
+    return t->conn && (t->conn->held || mbedtls_ssl_get_bytes_avail(&t->conn->ssl) > 0);
 }
 
 void mqtls__tlsb_close_notify(mqtls_tls_t *t)

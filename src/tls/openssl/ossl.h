@@ -27,9 +27,7 @@ struct mqtls_tls_conn {
     int io_status;     /**< the last failure of the BIO (a mqtls_status_t), 0 none */
     int first_err;     /**< the first X509_V_ERR_* verification met, 0 none */
     bool verdict;      /**< TLS 1.3: the server spoke after our Finished (tls_openssl.c) */
-    bool finished;     /**< our side of the handshake is done; waiting for the verdict */
-    uint32_t finished_ms; /**< when it was (CLOCK_MONOTONIC ms) */
-    uint32_t grace_ms; /**< how long the verdict may take */
+    mqtls_tls_grace_t grace; /**< TLS 1.3: waiting for the verdict since our Finished */
     uint32_t all;      /**< MQTLS_TLS_BAD_* of the whole chain */
     uint32_t at[MQTLS_TLS_CHAIN_MAX]; /**< MQTLS_TLS_BAD_* per depth of the built chain */
 };

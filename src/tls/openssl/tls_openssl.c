@@ -513,40 +513,18 @@ void mqtls__tlsb_free(void *p)
     OPENSSL_free(p);
 }
 
-static uint32_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
-}
-
-/* Milliseconds of the grace for the verdict still left (0: over). */
-static uint32_t grace_left(const struct mqtls_tls_conn *c)
-{
-    uint32_t spent = now_ms() - c->finished_ms;
-    return spent >= c->grace_ms ? 0 : c->grace_ms - spent;
-}
-
-/* TLS 1.3 lets the client finish first: a server that rejects our certificate says so
- * after our Finished. When it asked for one, the handshake ends with its next word (a
- * session ticket, data, or the alert), so a rejection is a handshake failure here too.
- * A server that sends no ticket says nothing when it accepts: after a grace of twice the
- * handshake's own time (its round trips) plus 50 ms, silence is taken for acceptance. */
+/* TLS 1.3: the server's verdict on our certificate (mqtls_tls_grace_t, backend.h), so that
+ * a rejection is a handshake failure here too. */
 static int await_verdict(mqtls_tls_t *t)
 {
     struct mqtls_tls_conn *c = t->conn;
     if (!t->ev.cert_requested || SSL_version(c->ssl) != TLS1_3_VERSION || c->verdict)
         return 1;
-    if (!c->finished) {
-        c->finished = true;
-        c->finished_ms = now_ms();
-        uint32_t took = c->finished_ms - t->hs_start_ms;
-        c->grace_ms = took > 1000u ? 2050u : 2u * took + 50u;
-    }
+    mqtls__tls_grace_start(t, &c->grace);
     unsigned char b;
     int n = SSL_peek(c->ssl, &b, 1); /* an alert makes it fail; a ticket is the verdict */
     if (n <= 0 && SSL_get_error(c->ssl, n) == SSL_ERROR_WANT_READ &&
-        (c->verdict || grace_left(c) == 0))
+        (c->verdict || mqtls__tls_grace_left(&c->grace) == 0))
         n = 1;
     return n > 0 ? 1 : n;
 }
@@ -554,9 +532,9 @@ static int await_verdict(mqtls_tls_t *t)
 uint32_t mqtls__tlsb_wait_ms(const mqtls_tls_t *t)
 {
     const struct mqtls_tls_conn *c = t->conn;
-    if (!c || !c->finished || c->verdict)
+    if (!c || !c->grace.started || c->verdict)
         return UINT32_MAX;
-    uint32_t left = grace_left(c);
+    uint32_t left = mqtls__tls_grace_left(&c->grace);
     return left ? left : 1;
 }
 
