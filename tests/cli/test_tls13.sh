@@ -2,7 +2,8 @@
 # TLS 1.3: a broker that speaks TLS 1.3 only (mosquitto `tls_version tlsv1.3`), with mutual
 # TLS. With OpenSSL the tool connects with TLS 1.3 (also when asked for 1.3 only); a client
 # certificate the broker refuses after the handshake (TLS 1.3 checks it then) is still
-# named. A Mbed TLS 2.28 build, which has no TLS 1.3, says so: the doctor names the version.
+# named. Both backends speak TLS 1.3 (Mbed TLS 3.6 in the device configuration, whose suites
+# are AES-GCM only).
 . "$(dirname "$0")/lib.sh"
 
 P=$WORK/pki
@@ -17,25 +18,17 @@ start_tls_broker "cafile $P/ca.crt" "certfile $P/server.crt" "keyfile $P/server.
 TLS=(-h localhost -p "$TLS_PORT" --cafile "$P/ca.crt")
 DEV1=(--cert "$P/dev1/cert.crt" --key "$P/dev1/private.key")
 
-if ! tls_is_openssl; then
-    expect 2 "TLS 1.3" pub "${TLS[@]}" "${DEV1[@]}" --tls-version tlsv1.3 -t t13/x -m x
-    mqtls doctor "${TLS[@]}" "${DEV1[@]}" --timeout 5 > "$WORK/doc" 2>&1
-    assert_contains "$(cat "$WORK/doc")" "cause: tls.version_mismatch" \
-        "a TLS 1.3-only broker: the doctor names the version"
-    finish
-fi
-
 mqtls pub "${TLS[@]}" "${DEV1[@]}" -t t13/a -m one -d > "$WORK/dbg" 2>&1
 assert_status 0 $? "TLS 1.3-only broker: connected"
 assert_contains "$(cat "$WORK/dbg")" "version:        TLSv1.3" "-d: TLS 1.3 negotiated"
 assert_contains "$(cat "$WORK/dbg")" "cipher suite:   TLS_AES_" "-d: a TLS 1.3 suite"
 mqtls pub "${TLS[@]}" "${DEV1[@]}" --tls-version tlsv1.3 -t t13/b -m two
 assert_status 0 $? "--tls-version tlsv1.3: connected"
-mqtls pub "${TLS[@]}" "${DEV1[@]}" --ciphers TLS_CHACHA20_POLY1305_SHA256 -t t13/c -m three -d \
-    > "$WORK/dbg" 2>&1
+S13=TLS_CHACHA20_POLY1305_SHA256
+tls_is_openssl || S13=TLS_AES_128_GCM_SHA256 # (not the broker's first choice either)
+mqtls pub "${TLS[@]}" "${DEV1[@]}" --ciphers "$S13" -t t13/c -m three -d > "$WORK/dbg" 2>&1
 assert_status 0 $? "a TLS 1.3 suite chosen by its IANA name"
-assert_contains "$(cat "$WORK/dbg")" "cipher suite:   TLS_CHACHA20_POLY1305_SHA256" \
-    "-d: the suite asked for"
+assert_contains "$(cat "$WORK/dbg")" "cipher suite:   $S13" "-d: the suite asked for"
 
 # TLS 1.3: the broker checks the client certificate after the client's handshake is done.
 expect 3 "rejected this client certificate" pub "${TLS[@]}" \

@@ -276,9 +276,9 @@ static void encrypted(const char *id, const char *crt, const char *key)
     cfg.key_pass = "not-the-secret";
     refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY,
             readable ? MQTLS_TLS_CRED_PASS_WRONG : MQTLS_TLS_CRED_KEY_UNSUPPORTED, NULL);
-    cfg.key_pass = NULL; /* a passphrase helps only a library that can decrypt */
-    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY,
-            readable ? MQTLS_TLS_CRED_PASS_NEEDED : MQTLS_TLS_CRED_KEY_UNSUPPORTED, NULL);
+    cfg.key_pass = NULL;
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_PASS_NEEDED,
+            NULL);
 }
 
 /* Keys from memory are not NUL-terminated: the exact bytes on the heap (valgrind/ASan see
@@ -345,9 +345,9 @@ TEST(encrypted_pkcs8_legacy_des)
     cfg.key_pass = "secret";
     refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_KEY_UNSUPPORTED,
             NULL);
-    cfg.key_pass = NULL; /* Mbed TLS's device configuration decrypts nothing */
-    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY,
-            tf_openssl() ? MQTLS_TLS_CRED_PASS_NEEDED : MQTLS_TLS_CRED_KEY_UNSUPPORTED, NULL);
+    cfg.key_pass = NULL;
+    refused(&cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, MQTLS_TLS_CRED_PASS_NEEDED,
+            NULL);
 }
 
 /* The system's store is OpenSSL's default paths, which follow SSL_CERT_FILE/SSL_CERT_DIR. */

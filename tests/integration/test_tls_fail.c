@@ -513,7 +513,8 @@ TEST(no_ca_and_not_insecure)
 #define DECRYPTS tf_openssl()
 
 /* One encrypted key form: right passphrase connects; none and a wrong one are refused.
- * A library that cannot decrypt refuses it with any passphrase or none, saying so. */
+ * A library that cannot decrypt refuses it with any passphrase, saying so; without one it
+ * says a passphrase is needed (a caller that decrypts then hands over the plain key). */
 static void encrypted_key(const char *file)
 {
     bool readable = DECRYPTS;
@@ -540,9 +541,8 @@ static void encrypted_key(const char *file)
     cfg.key_pass = NULL;
     tf_client_init(&c, "enc-key");
     CHECK_EQ_INT(check_setup(&c, &cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY)->cred_problem,
-                 readable ? MQTLS_TLS_CRED_PASS_NEEDED : MQTLS_TLS_CRED_KEY_UNSUPPORTED);
-    if (readable)
-        CHECK(strstr(tf_ev(&c)->detail, "password") != NULL);
+                 MQTLS_TLS_CRED_PASS_NEEDED);
+    CHECK(strstr(tf_ev(&c)->detail, "password") != NULL);
     tf_client_free(&c);
     test_note("%s with a wrong passphrase", file);
     cfg.key_pass = "wrong";
@@ -588,9 +588,13 @@ TEST(encrypted_key_from_memory)
     cfg.key_mem_len = len;
     cfg.key_pass = "secret";
     tf_client_t c;
-    tf_client_init(&c, "enc-key-mem");
-    CHECK_STATUS(tf_connect(&c, &cfg, "localhost", lis[L_MAIN].port, T_MS), MQTLS_OK);
-    tf_client_free(&c);
+    if (DECRYPTS) {
+        tf_client_init(&c, "enc-key-mem");
+        CHECK_STATUS(tf_connect(&c, &cfg, "localhost", lis[L_MAIN].port, T_MS), MQTLS_OK);
+        tf_client_free(&c);
+    } else {
+        setup_fails("enc-key-mem", &cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, NULL);
+    }
     cfg.key_pass = NULL;
     setup_fails("enc-key-mem", &cfg, MQTLS_ERR_TLS_CREDENTIALS, MQTLS_TLS_ITEM_KEY, "password");
     free(exact);
@@ -651,7 +655,7 @@ TEST(tls13_settings)
 TEST(no_common_cipher_client_side)
 {
     mqtls_tls_cfg_t cfg = pem_cfg();
-    cfg.ciphers = "TLS_RSA_WITH_AES_128_CBC_SHA"; /* needs an RSA server key; ours is EC */
+    cfg.ciphers = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"; /* an RSA server key; ours is EC */
     tf_client_t c;
     tf_client_init(&c, "fail-cipher");
     mqtls_status_t st = tf_connect(&c, &cfg, "localhost", lis[L_MAIN].port, T_MS);
@@ -665,7 +669,7 @@ TEST(no_common_cipher_client_side)
 TEST(no_common_cipher_server_side)
 {
     mqtls_tls_cfg_t cfg = pem_cfg();
-    cfg.ciphers = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256";
+    cfg.ciphers = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
     tf_client_t c;
     tf_client_init(&c, "fail-cipher2");
     mqtls_status_t st = tf_connect(&c, &cfg, "localhost", lis[L_CIPHERS].port, T_MS);

@@ -64,12 +64,12 @@ int tool_tls_setup(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log)
     return tool_tls_setup_to(t, cfg, log, usage_sink, NULL);
 }
 
-/* With the Mbed TLS backend, an encrypted PKCS#8 key (OpenSSL 3's default for an encrypted
- * key) is opened here by the tool's credential reader (OpenSSL: every scheme; Mbed TLS 2.28
- * decrypts PKCS#8 only with DES/3DES) and handed to the transport as plain DER in *der, to be
- * wiped once parsed. The OpenSSL backend opens such keys itself.
+/* With the Mbed TLS backend, an encrypted key (PKCS#8, OpenSSL 3's default, or traditional
+ * PEM) is opened here by the tool's credential reader (OpenSSL: every scheme; Mbed TLS in the
+ * device configuration decrypts no key) and handed to the transport as plain DER in *der, to
+ * be wiped once parsed. The OpenSSL backend opens such keys itself.
  * @return TOOL_EXIT_OK, or TOOL_EXIT_USAGE after saying why the key does not open */
-static int open_pkcs8_key(const say_t *o, const tool_cfg_t *cfg, mqtls_tls_cfg_t *c,
+static int open_encrypted_key(const say_t *o, const tool_cfg_t *cfg, mqtls_tls_cfg_t *c,
                           tool_blob_t *der)
 {
     if (!cfg->key || !cfg->keypass || !tool_tls__backend_is_mbedtls())
@@ -78,7 +78,7 @@ static int open_pkcs8_key(const say_t *o, const tool_cfg_t *cfg, mqtls_tls_cfg_t
     tool_credfile_load(&f, cfg->key, cfg->keypass);
     const tool_obj_t *k = tool_credfile_first(&f, TOOL_OBJ_PRIVKEY);
     int rc = TOOL_EXIT_OK;
-    if (k && k->form == TOOL_FORM_KEY_PKCS8_ENC) {
+    if (k && (k->form == TOOL_FORM_KEY_PKCS8_ENC || k->encrypted)) {
         if (tool_obj_key_der(k, der, NULL) == 0) {
             c->key_file = NULL;
             c->key_mem = der->p;
@@ -130,7 +130,7 @@ int tool_tls_setup_to(tool_tls_t *t, const tool_cfg_t *cfg, FILE *log, tool_tls_
     c.server_name = cfg->server_name;
     c.handshake_timeout_ms = cfg->tls_timeout_ms;
     tool_blob_t key_der = {0};
-    if (open_pkcs8_key(&o, cfg, &c, &key_der) != TOOL_EXIT_OK) {
+    if (open_encrypted_key(&o, cfg, &c, &key_der) != TOOL_EXIT_OK) {
         wipe(cfg->keypass);
         return TOOL_EXIT_USAGE;
     }

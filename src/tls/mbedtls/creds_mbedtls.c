@@ -285,15 +285,21 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
     size_t pwlen = pw ? strlen(c->key_pass) : 0;
     bool der_enc = mqtls__x509_der_kind(b.p, b.len, NULL) == MQTLS_X509_DER_KEY_PKCS8_ENC;
 #if !defined(MBEDTLS_PKCS5_C)
-    /* The device configuration reads no encrypted key (config/mbedtls_device.h). */
-    if (der_enc || strstr_n((const char *)b.p, b.len, "ENCRYPTED PRIVATE KEY-----")) {
+    /* The device configuration decrypts no key (config/mbedtls_device.h): without a
+     * passphrase one is needed all the same (a caller that decrypts, like the tool, then
+     * hands over the plain key); with one, this library cannot use it. */
+    if (der_enc || strstr_n((const char *)b.p, b.len, "ENCRYPTED PRIVATE KEY-----") ||
+        strstr_n((const char *)b.p, b.len, "Proc-Type: 4,ENCRYPTED")) {
         blob_free(&b);
+        mqtls_tls_cred_problem_t problem =
+            pwlen ? MQTLS_TLS_CRED_KEY_UNSUPPORTED : MQTLS_TLS_CRED_PASS_NEEDED;
         if (ev)
-            ev->cred_problem = MQTLS_TLS_CRED_KEY_UNSUPPORTED;
+            ev->cred_problem = problem;
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0,
                                MQTLS_TLS_ITEM_KEY,
-                               "%s: an encrypted PKCS#8 key: this Mbed TLS is built without "
-                               "PKCS#5 (MBEDTLS_PKCS5_C); decrypt it on the host", what);
+                               "%s: an encrypted key%s: this Mbed TLS cannot decrypt keys (built "
+                               "without PKCS#5 and PEM ciphers); decrypt it before", what,
+                               pwlen ? "" : " (a password is needed)");
     }
 #endif
     int ret = mbedtls_pk_parse_key(&be->key, b.p, b.len, pw, pwlen, MQTLS_MBEDTLS_RNG);

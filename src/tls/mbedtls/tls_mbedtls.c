@@ -109,8 +109,9 @@ static void record_negotiated(mqtls_tls_t *t, bool done)
     mqtls__mbedtls_verify_result(t, mbedtls_ssl_get_verify_result(ssl));
     t->ev.cert_sent = t->ev.cert_requested && t->ctx->has_identity;
     const char *v = mbedtls_ssl_get_version(ssl), *cs = mbedtls_ssl_get_ciphersuite(ssl);
-    if (!done && ssl->session_negotiate) /* agreed in the ServerHello, before a failure */
-        cs = mbedtls_ssl_get_ciphersuite_name(ssl->session_negotiate->ciphersuite);
+    if (!done && ssl->session_negotiate && ssl->session_negotiate->ciphersuite)
+        cs = mbedtls_ssl_get_ciphersuite_name(ssl->session_negotiate->ciphersuite); /* agreed
+                                                          * in the ServerHello, before a failure */
     const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
     /* The version is the server's answer once its ServerHello is in, done or not. */
     bool agreed = done || ssl->MBEDTLS_PRIVATE(state) > MBEDTLS_SSL_SERVER_HELLO;
