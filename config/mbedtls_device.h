@@ -102,6 +102,10 @@
 #define MBEDTLS_SHA224_C /* SHA-256's code serves both; some chains sign with it */
 #define MBEDTLS_SHA384_C /* AES-256-GCM-SHA384 suites and SHA-384-signed CAs (AWS's ECC roots) */
 #define MBEDTLS_SHA512_C
+/* SHA-1 signs nothing we accept (Mbed TLS's default X.509 profile refuses it), but without it
+ * a SHA-1-signed certificate cannot even be read: the failure would be an unreadable message
+ * instead of a named weak hash (the doctor's tls.server_weak_hash). */
+#define MBEDTLS_SHA1_C
 #define MBEDTLS_BIGNUM_C
 /* RSA: AWS IoT's default server chain is RSA-2048 (Amazon Root CA 1), and many device
  * certificates AWS creates are RSA-2048 too. PSS for TLS 1.3's RSA signatures. */

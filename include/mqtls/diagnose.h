@@ -315,8 +315,9 @@ typedef struct mqtls_device_profile {
     const char *title;
     mqtls_device_stack_t stack;
     int tls_max;           /**< the highest version it offers: MQTLS_TLS_V1_2 or _V1_3 */
-    /** The TLS 1.2 suites it offers by default that the host's TLS library can offer too,
-     *  IANA names separated by ':'; NULL: the stack's own default list (not restricted). */
+    /** The suites it offers by default (TLS 1.2's, and 1.3's for a TLS 1.3 stack), IANA
+     *  names separated by ':'; NULL: the stack's own default list (not restricted). The
+     *  doctor offers those the host's TLS library has too. */
     const char *suites;
     bool alpn;             /**< it can offer ALPN */
     bool catalog;          /**< a trusted-root catalog besides the CA file (CC3220) */

@@ -36,6 +36,12 @@
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:"                                           \
     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
 
+/* The suites of config/mbedtls_device.h, TLS 1.3's and 1.2's (Mbed TLS 3.6's default order). */
+#define MBEDTLS_DEVICE_SUITES                                                                  \
+    "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:"                                           \
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:"         \
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+
 #define TI_SOCK_3220                                                                           \
     "TI CC32xx SDK sl_socket.h (zephyrproject-rtos/hal_ti "                                    \
     "simplelink/source/ti/drivers/net/wifi/sl_socket.h)"
@@ -78,28 +84,28 @@ static const mqtls_device_profile_t profiles[] = {
      UNKNOWN_FACT,
      {"none: the CC3200 SDK has no ALPN option", TI_SOCK_3200},
      UNKNOWN_FACT},
-    {"mbedtls-device", "mqtls's Mbed TLS backend over Mbed TLS 2.28 (default config.h)",
-     MQTLS_DEVSTACK_MBEDTLS, MQTLS_TLS_V1_2, NULL, true, false,
-     0, 8192, 0,
-     " P-192 P-224 P-256 P-384 P-521 secp192k1 secp224k1 secp256k1 brainpoolP256r1 "
-     "brainpoolP384r1 brainpoolP512r1 ",
-     0, 8,
-     {"TLS 1.2 only: TLS 1.3 is MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL, off in 2.28's "
-      "config.h; the backend's lowest is TLS 1.2", "Mbed TLS 2.28 config.h; "
+    {"mbedtls-device", "mqtls's Mbed TLS backend over Mbed TLS 3.6 in the project's device "
+     "configuration (config/mbedtls_device.h)",
+     MQTLS_DEVSTACK_MBEDTLS, MQTLS_TLS_V1_3, MBEDTLS_DEVICE_SUITES, true, false,
+     0, 4096, 0, " P-256 P-384 ", 0, 8,
+     {"TLS 1.2 and 1.3 (MBEDTLS_SSL_PROTO_TLS1_2, MBEDTLS_SSL_PROTO_TLS1_3); with "
+      "max_fragment_len, TLS 1.2 only", "config/mbedtls_device.h; "
       "src/tls/mbedtls/creds_mbedtls.c versions()"},
-     {"Mbed TLS's default list (mqtls sets none unless --ciphers)",
-      "src/tls/mbedtls/creds_mbedtls.c configure()"},
-     {"RSA up to 8192 bits (MBEDTLS_MPI_MAX_SIZE 1024 bytes); EC on the curves config.h "
-      "enables; no EdDSA (MBEDTLS_ERR_PK_UNKNOWN_PK_ALG)", "Mbed TLS 2.28 bignum.h, "
-      "config.h (MBEDTLS_ECP_DP_*_ENABLED), pk.h (mbedtls_pk_type_t)"},
-     {"PEM or DER", "Mbed TLS 2.28 config.h (MBEDTLS_PEM_PARSE_C)"},
-     {"8 intermediate CAs (MBEDTLS_X509_MAX_INTERMEDIATE_CA)", "Mbed TLS 2.28 x509.h"},
+     {"ECDHE with ECDSA or RSA, AES-GCM only (MBEDTLS_KEY_EXCHANGE_ECDHE_*_ENABLED, "
+      "MBEDTLS_GCM_C; no CBC, no ChaCha20); TLS 1.3: TLS_AES_128_GCM_SHA256, "
+      "TLS_AES_256_GCM_SHA384", "config/mbedtls_device.h"},
+     {"RSA up to 4096 bits (MBEDTLS_MPI_MAX_SIZE 512 bytes); EC on P-256 and P-384 only "
+      "(MBEDTLS_ECP_DP_SECP256R1/384R1_ENABLED); no EdDSA (MBEDTLS_ERR_PK_UNKNOWN_PK_ALG); no "
+      "encrypted key (no PKCS#5, no PEM ciphers)", "config/mbedtls_device.h; Mbed TLS 3.6 pk.h "
+      "(mbedtls_pk_type_t)"},
+     {"PEM or DER", "config/mbedtls_device.h (MBEDTLS_PEM_PARSE_C)"},
+     {"8 intermediate CAs (MBEDTLS_X509_MAX_INTERMEDIATE_CA, the default)", "Mbed TLS 3.6 x509.h"},
      {"the CA file", "src/tls/mbedtls/creds_mbedtls.c (mbedtls_ssl_conf_ca_chain)"},
-     {"sent: mbedtls_ssl_set_hostname", "src/tls/mbedtls/tls_mbedtls.c; config.h "
+     {"sent: mbedtls_ssl_set_hostname", "src/tls/mbedtls/tls_mbedtls.c; config/mbedtls_device.h "
       "MBEDTLS_SSL_SERVER_NAME_INDICATION"},
-     {"yes", "Mbed TLS 2.28 config.h (MBEDTLS_SSL_ALPN)"},
-     {"records of up to 16384 bytes of content (MBEDTLS_SSL_IN_CONTENT_LEN, the default)",
-      "Mbed TLS 2.28 ssl.h, config.h"}},
+     {"yes", "config/mbedtls_device.h (MBEDTLS_SSL_ALPN)"},
+     {"records of up to MBEDTLS_SSL_IN_CONTENT_LEN bytes of content in, "
+      "MBEDTLS_SSL_OUT_CONTENT_LEN out", "config/mbedtls_device.h"}},
     {"openssl", "OpenSSL 3.0 as Debian 12 builds it (security level 2)",
      MQTLS_DEVSTACK_OPENSSL, MQTLS_TLS_V1_3, NULL, true, false,
      2048, 0, 224, "*", 1, 100,

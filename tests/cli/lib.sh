@@ -110,13 +110,10 @@ stop_fake() {
     wait "$FAKE_PID" 2> /dev/null
 }
 
-# The TLS library the tool was built with ("OpenSSL 3.0.19", "Mbed TLS 2.28.3"), and the
-# TLS version it negotiates with a broker that speaks both (OpenSSL: 1.3; Mbed TLS 2.28: 1.2).
+# The TLS library the tool was built with ("OpenSSL 3.0.19", "Mbed TLS 3.6.6"), and the TLS
+# version it negotiates with a broker that speaks both (1.3 with either).
 TLS_LIBRARY=$("$MQTLS_BIN" --version 2> /dev/null | sed -n 's/^TLS: //p')
-case "$TLS_LIBRARY" in
-OpenSSL*) TLS_BEST=TLSv1.3 ;;
-*) TLS_BEST=TLSv1.2 ;;
-esac
+TLS_BEST=TLSv1.3
 tls_is_openssl() { case "$TLS_LIBRARY" in OpenSSL*) return 0 ;; esac; return 1; }
 
 # mqtls ARGS...: the tool under test, with a time limit.

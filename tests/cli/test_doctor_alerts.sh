@@ -218,22 +218,14 @@ raw_case 80 internal_error tls.server_internal_error ""
 raw_case 86 inappropriate_fallback tls.inappropriate_fallback "tls.version_mismatch"
 raw_case 90 user_canceled tls.user_canceled ""
 raw_case 109 missing_extension tls.missing_extension ""
-# 70 from the server although TLS 1.2 and 1.3 were offered (OpenSSL backend): too old. With
-# Mbed TLS 2.28 (1.2 only) the server may want 1.3: the old reading stays.
-if tls_is_openssl; then
-    raw_case 70 protocol_version tls.server_tls_too_old "tls.version_mismatch"
-    start_fake alert 70
-    case_id 14 tls.version_mismatch "tls.server_tls_too_old" "${LOC[@]}" -p "$FAKE_PORT" \
-        --cafile "$C/ca.crt" --tls-version tlsv1.3
-    has "this client offered TLS 1.3 only" "version_mismatch: 1.3 only offered"
-    stop_fake
-else
-    start_fake alert 70
-    case_id 14 tls.version_mismatch "tls.server_tls_too_old" "${LOC[@]}" -p "$FAKE_PORT" \
-        --cafile "$C/ca.crt"
-    has "this client offered TLS 1.2 only" "version_mismatch: 1.2 only offered"
-    stop_fake
-fi
+# 70 from the server although TLS 1.2 and 1.3 were offered (both backends): too old; with
+# 1.3 only offered, a mismatch.
+raw_case 70 protocol_version tls.server_tls_too_old "tls.version_mismatch"
+start_fake alert 70
+case_id 14 tls.version_mismatch "tls.server_tls_too_old" "${LOC[@]}" -p "$FAKE_PORT" \
+    --cafile "$C/ca.crt" --tls-version tlsv1.3
+has "this client offered TLS 1.3 only" "version_mismatch: 1.3 only offered"
+stop_fake
 # AWS IoT's 120 stays alpn_required (the id tells it needs x-amzn-mqtt-ca), not a mismatch.
 start_fake alert 120
 AWS=a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com

@@ -249,6 +249,27 @@ static bool check_version(doctor_t *d)
     return false;
 }
 
+/* The suites of @p list (IANA names, ':') that this host's TLS library can offer too; NULL
+ * when none is. A host on Mbed TLS's device configuration has AES-GCM suites only, so a
+ * CC3200's CBC list is then not checked rather than guessed. */
+static char *host_offerable(const char *list)
+{
+    char *out = tool_xstrdup(""), *dup = tool_xstrdup(list), *save = NULL;
+    for (char *s = strtok_r(dup, ":", &save); s; s = strtok_r(NULL, ":", &save)) {
+        if (!mqtls_tls_cipher_known(s))
+            continue;
+        char *next = doctor_xfmt("%s%s%s", out, *out ? ":" : "", s);
+        free(out);
+        out = next;
+    }
+    free(dup);
+    if (!*out) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 static void check_suites(doctor_t *d)
 {
     const mqtls_device_profile_t *p = d->device;
@@ -258,7 +279,11 @@ static void check_suites(doctor_t *d)
                               p->suites_fact.value));
         return;
     }
-    probe_t r = probe(d, p->tls_max, p->suites, d->alpn);
+    char *offer = host_offerable(p->suites);
+    probe_t r = {0};
+    if (offer)
+        r = probe(d, p->tls_max, offer, d->alpn);
+    free(offer);
     if (!r.ran) {
         not_run(d, "cipher suites");
         return;
@@ -274,10 +299,12 @@ static void check_suites(doctor_t *d)
                             "offered: %s", how, p->suites),
                 alert_code(p, r.alert), MQTLS_CAUSE_NO_COMMON_CIPHER,
                 doctor_xfmt("enable on the broker a suite of the device's list%s, or set the "
-                            "device's SL_SEC_MASK to suites the broker takes",
+                            "device's %s to suites the broker takes",
                             p->stack == MQTLS_DEVSTACK_CC3200
                                 ? " (a CC3200 has no AES-GCM: e.g. ECDHE-RSA-AES128-SHA256)"
-                                : ""));
+                                : "",
+                            p->stack == MQTLS_DEVSTACK_MBEDTLS ? "Mbed TLS configuration"
+                                                               : "SL_SEC_MASK"));
     free(how);
 }
 
