@@ -260,6 +260,43 @@ TEST(tls13_only_broker)
     tf_client_free(&c);
 }
 
+/* A broker that speaks TLS 1.2 only: a second mosquitto, capped by OpenSSL's configuration
+ * (mosquitto's tls_version is a minimum). Both backends agree TLS 1.2 with an AES-GCM suite;
+ * asked for TLS 1.3 only, the client meets protocol_version, in the clear. */
+TEST(tls12_only_broker)
+{
+    const char *conf = tf_path("tls12.cnf");
+    FILE *f = fopen(conf, "w");
+    REQUIRE(f != NULL);
+    fputs("openssl_conf = conf\n[conf]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n"
+          "[sys]\nMaxProtocol = TLSv1.2\n", f);
+    fclose(f);
+    test_broker_t b12;
+    tf_listener_t l = lis[L_MAIN];
+    setenv("OPENSSL_CONF", conf, 1); /* for the broker's process only */
+    int started = tf_broker_start(&b12, &l, 1);
+    unsetenv("OPENSSL_CONF");
+    REQUIRE(started == 0);
+    mqtls_tls_cfg_t cfg = pem_cfg();
+    tf_client_t c;
+    tf_client_init(&c, "b-tls12");
+    mqtls_status_t st = tf_connect(&c, &cfg, "localhost", l.port, T_MS);
+    tf_note_evidence(&c, st);
+    CHECK_STATUS(st, MQTLS_OK);
+    CHECK_EQ_STR(tf_ev(&c)->version, "TLSv1.2");
+    CHECK(strstr(tf_ev(&c)->ciphersuite, "_WITH_AES_") && strstr(tf_ev(&c)->ciphersuite, "GCM"));
+    CHECK(tf_ev(&c)->cert_requested && tf_ev(&c)->cert_sent);
+    tf_client_free(&c);
+    cfg.min_version = MQTLS_TLS_V1_3;
+    tf_client_init(&c, "b-tls12-13");
+    st = tf_connect(&c, &cfg, "localhost", l.port, T_MS);
+    tf_note_evidence(&c, st);
+    CHECK_STATUS(st, MQTLS_ERR_TLS_ALERT);
+    CHECK_EQ_INT(tf_ev(&c)->alert_received, 70);
+    tf_client_free(&c);
+    test_broker_stop(&b12);
+}
+
 /* One encrypted key: right passphrase connects, wrong and none are told apart. */
 static void encrypted(const char *id, const char *crt, const char *key)
 {
@@ -812,6 +849,7 @@ int main(int argc, char **argv)
     if (!tf_main_start(argc, argv, setup, &broker))
         return test_main_end();
     RUN(tls13_only_broker);
+    RUN(tls12_only_broker);
     RUN(session_resumption);
     RUN(key_from_memory_that_is_no_key);
     RUN(unreadable_credential_files);
