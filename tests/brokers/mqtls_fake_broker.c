@@ -81,13 +81,8 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
-/* Mbed TLS 2.28 and 3.x differ in the key parser's arguments. */
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define FB_PARSE_KEYFILE(pk, path, drbg)                                                       \
     mbedtls_pk_parse_keyfile(pk, path, NULL, mbedtls_ctr_drbg_random, drbg)
-#else
-#define FB_PARSE_KEYFILE(pk, path, drbg) ((void)(drbg), mbedtls_pk_parse_keyfile(pk, path, NULL))
-#endif
 
 enum mode {
     M_ALERT,

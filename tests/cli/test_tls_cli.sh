@@ -163,7 +163,7 @@ expect 2 "the private key '$P/dev2/private.key' (--key) does not belong to the c
 expect 2 "does not belong to the certificate" \
     sub "${TLS[@]}" --cert "$P/dev1/cert.der" --key "$P/dev2/private.der" -t a
 
-# An encrypted key (traditional PEM encryption, which Mbed TLS 2.28 reads).
+# An encrypted key (traditional PEM encryption; with the Mbed TLS backend the tool opens it).
 if openssl ec -in "$P/dev1/private.key" -aes256 -passout pass:right-one \
     -out "$WORK/enc.key" 2> /dev/null; then
     ENC=(--cert "$P/dev1/cert.crt" --key "$WORK/enc.key")
