@@ -54,7 +54,9 @@
  * honour record_size_limit (OpenSSL 3.0 does not) may send records up to the MQTT packets
  * they send, which the client bounds by its Maximum Packet Size (docs/size.md). */
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
+#ifndef MQTLS_MBEDTLS_FIXED_BUFFERS
 #define MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
+#endif
 #ifndef MBEDTLS_SSL_IN_CONTENT_LEN
 #define MBEDTLS_SSL_IN_CONTENT_LEN 16384
 #endif
@@ -102,6 +104,10 @@
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V15
 #define MBEDTLS_PKCS1_V21
+/* TLS 1.3 signs the handshake of an RSA server with RSA-PSS (rsa_pss_rsae_*): without this
+ * the client offers no such algorithm and OpenSSL's server (mosquitto) ends the handshake
+ * with "no suitable signature algorithm" (bench/bench_devheap.c's RSA chain, TLS 1.3). */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
 /* Elliptic curves: P-256 for the device key and ECDHE, P-384 for AWS's ECC roots. */
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECDH_C
@@ -111,7 +117,9 @@
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #define MBEDTLS_ECP_DP_SECP384R1_ENABLED
 #define MBEDTLS_ECP_NIST_OPTIM
+#ifndef MBEDTLS_ECP_WINDOW_SIZE
 #define MBEDTLS_ECP_WINDOW_SIZE 2 /* RAM over speed: 2 instead of 4 */
+#endif
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
 #define MBEDTLS_MPI_WINDOW_SIZE 2
 #define MBEDTLS_MPI_MAX_SIZE 512 /* up to RSA-4096 server keys */
