@@ -23,6 +23,8 @@
  * client advertised (its receive buffer, = MBEDTLS_SSL_IN_CONTENT_LEN): the record-size trap
  * of the issue (a broker may send a packet as one record as large as that) is part of the row.
  */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -50,6 +52,9 @@
  * input buffer must be able to take as one record (a server may ignore record_size_limit). */
 #define DH_RX MBEDTLS_SSL_IN_CONTENT_LEN
 #define DH_BIG (DH_RX - 64u) /* the PUBLISH to receive: topic and header fill the rest */
+
+#define DH_GROUPS 16     /* the largest groups of live blocks at the handshake peak */
+#define DH_SNAP_MAX 4096 /* live blocks kept at the peak */
 
 enum { DH_RSA = 0, DH_EC = 1, DH_FAMILIES = 2 };
 static const char *const dh_family[DH_FAMILIES] = {"rsa", "ec"};
@@ -88,13 +93,23 @@ typedef struct dh_result {
     char version[16];
     char suite[64];
     char error[160];
+    unsigned ngroups;      /* live at the handshake peak, by allocating site and size */
+    struct dh_group {
+        unsigned long site; /* the call site's offset in its object (addr2line's input) */
+        unsigned size, count;
+    } groups[DH_GROUPS];
+    size_t rest_bytes;     /* of the blocks not in groups[] */
 } dh_result_t;
 
 /* ---- Counting hooks ------------------------------------------------------------------ */
 
 #define DH_MAGIC 0x6d71746c73646800ull
 
+/* Every live block is on a list, with the address it was requested from, so that the
+ * blocks live at the peak can be told by allocating site (the snapshot below). */
 typedef struct dh_hdr {
+    struct dh_hdr *prev, *next;
+    const void *site;
     size_t size;
     unsigned long long magic;
 } dh_hdr_t;
@@ -102,10 +117,29 @@ typedef struct dh_hdr {
 static struct {
     size_t cur, peak;
     unsigned long allocs;
+    dh_hdr_t *live;
+    int snap_on;     /* keep the live blocks at each new peak (until CONNACK) */
+    size_t snap_n;
+    struct dh_snap {
+        const void *site;
+        size_t size;
+    } snap[DH_SNAP_MAX];
 } dh;
 
-static void *dh_calloc(size_t n, size_t size)
+static void dh_snapshot(void)
 {
+    dh.snap_n = 0;
+    for (const dh_hdr_t *h = dh.live; h && dh.snap_n < DH_SNAP_MAX; h = h->next) {
+        dh.snap[dh.snap_n].site = h->site;
+        dh.snap[dh.snap_n++].size = h->size;
+    }
+}
+
+/* mbedtls_calloc() calls this through a pointer in its tail: the return address is the
+ * site in Mbed TLS or the backend that asked. */
+__attribute__((noinline)) static void *dh_calloc(size_t n, size_t size)
+{
+    const void *site = __builtin_return_address(0);
     if (size && n > (SIZE_MAX - sizeof(dh_hdr_t)) / size)
         return NULL;
     size_t total = n * size;
@@ -113,11 +147,19 @@ static void *dh_calloc(size_t n, size_t size)
     if (!h)
         return NULL;
     h->size = total;
+    h->site = site;
     h->magic = DH_MAGIC;
+    h->next = dh.live;
+    if (dh.live)
+        dh.live->prev = h;
+    dh.live = h;
     dh.cur += total;
     dh.allocs++;
-    if (dh.cur > dh.peak)
+    if (dh.cur > dh.peak) {
         dh.peak = dh.cur;
+        if (dh.snap_on)
+            dh_snapshot();
+    }
     return h + 1;
 }
 
@@ -132,7 +174,44 @@ static void dh_free(void *p)
     }
     h->magic = 0;
     dh.cur -= h->size;
+    if (h->prev)
+        h->prev->next = h->next;
+    else
+        dh.live = h->next;
+    if (h->next)
+        h->next->prev = h->prev;
     free(h);
+}
+
+static int dh_cmp_group(const void *a, const void *b)
+{
+    const struct dh_group *x = a, *y = b;
+    unsigned long bx = (unsigned long)x->size * x->count, by = (unsigned long)y->size * y->count;
+    return (bx < by) - (bx > by);
+}
+
+/* The snapshot grouped by (site, size), largest first, into @p r. */
+static void dh_group_snapshot(dh_result_t *r)
+{
+    static struct dh_group all[DH_SNAP_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < dh.snap_n; i++) {
+        Dl_info info;
+        unsigned long site = (unsigned long)dh.snap[i].site;
+        if (dladdr(dh.snap[i].site, &info) && info.dli_fbase)
+            site -= (unsigned long)info.dli_fbase;
+        size_t g = 0;
+        while (g < n && !(all[g].site == site && all[g].size == dh.snap[i].size))
+            g++;
+        if (g == n)
+            all[n++] = (struct dh_group){site, (unsigned)dh.snap[i].size, 0};
+        all[g].count++;
+    }
+    qsort(all, n, sizeof all[0], dh_cmp_group);
+    r->ngroups = n < DH_GROUPS ? (unsigned)n : DH_GROUPS;
+    memcpy(r->groups, all, r->ngroups * sizeof all[0]);
+    for (size_t g = r->ngroups; g < n; g++)
+        r->rest_bytes += (size_t)all[g].size * all[g].count;
 }
 
 /* ---- Set-up: certificates and broker --------------------------------------------------- */
@@ -316,9 +395,12 @@ static void dh_measure(const dh_env_t *e, int k, int ver, uint16_t mfl, dh_resul
     st = mqtls_tls_setup_ctx(&dc.tls, dc.ctx);
     r->after_setup = dh.cur;
     dh_client(e, k);
+    dh.snap_on = 1;
     if (st == MQTLS_OK)
         st = mqtls_sync_connect(&dc.c, &dc.co, NULL);
+    dh.snap_on = 0;
     r->hs_peak = dh.peak;
+    dh_group_snapshot(r);
     if (st != MQTLS_OK) {
         snprintf(r->error, sizeof r->error, "connect: %s", mqtls_strerror(st));
         return;
@@ -428,6 +510,43 @@ static int dh_verdicts(dh_result_t res[DH_FAMILIES][2][DH_NMFL])
     return bad;
 }
 
+/* Names @p site (an offset in this executable) as "function (file:line)" with addr2line. */
+static void dh_site_name(unsigned long site, char *out, size_t size)
+{
+    char cmd[128], fn[160] = "?", line[256] = "";
+    snprintf(out, size, "0x%lx", site);
+    snprintf(cmd, sizeof cmd, "addr2line -f -s -e /proc/%ld/exe 0x%lx 2>/dev/null",
+             (long)getpid(), site);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return;
+    if (fgets(fn, sizeof fn, p) && fgets(line, sizeof line, p)) {
+        fn[strcspn(fn, "\n")] = '\0';
+        line[strcspn(line, " \n")] = '\0';
+        snprintf(out, size, "%s (%s)", fn, line);
+    }
+    pclose(p);
+}
+
+/* Where the handshake peak of @p r goes: the live blocks grouped by allocating site. */
+static void dh_print_peak(int k, int v, const dh_result_t *r)
+{
+    if (!r->ngroups)
+        return;
+    printf("\nLive at the handshake peak, %s, TLS %s (%zu B):\n\n| bytes | blocks x size "
+           "| allocated in |\n|---:|---:|---|\n", dh_family_name[k], v ? "1.3" : "1.2",
+           r->hs_peak);
+    for (unsigned g = 0; g < r->ngroups; g++) {
+        char name[320];
+        dh_site_name(r->groups[g].site, name, sizeof name);
+        printf("| %lu | %u x %u | %s |\n",
+               (unsigned long)r->groups[g].size * r->groups[g].count, r->groups[g].count,
+               r->groups[g].size, name);
+    }
+    if (r->rest_bytes)
+        printf("| %zu | | (the rest) |\n", r->rest_bytes);
+}
+
 int bench_devheap_run(const bench_opts_t *o)
 {
     static dh_env_t env;
@@ -460,6 +579,11 @@ int bench_devheap_run(const bench_opts_t *o)
             }
     printf("\n");
     int rc = dh_verdicts(res);
+    for (int k = 0; k < DH_FAMILIES; k++)
+        for (int v = 0; v < 2; v++)
+            for (size_t m = 0; m < DH_NMFL; m++)
+                if (dh_mfls[m] == DH_DEVICE_MFL)
+                    dh_print_peak(k, v, &res[k][v][m]);
     printf("\n");
     dh_env_close(&env);
     return rc;
