@@ -51,7 +51,10 @@ def show(name):
     if not fn:
         return None
     total, indirect, path = depth(fn)
-    short = " > ".join(p.split(":")[-1] for p in path)
+    names = [p.split(":")[-1] for p in path]
+    if len(names) > 7:  # the entry, its first calls and where the path ends
+        names = names[:4] + ["…"] + names[-2:]
+    short = " > ".join(names)
     print(f"| {name} | {total:,}{' + indirect' if indirect else ''} | {short} |")
     return total
 
