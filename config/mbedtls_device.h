@@ -72,7 +72,9 @@
  *    after the handshake (-4 KB for an idle connection). The handshake peak is the same:
  *    the buffers are allocated at full size for it.
  *  Each KB off IN or OUT is a KB off the handshake peak; 2048 each would take another 4 KB
- *  off but cannot hold AWS IoT's certificate message. */
+ *  off but cannot hold AWS IoT's certificate message. OUT 2048 alone (with fixed buffers,
+ *  -DMQTLS_MBEDTLS_FIXED_BUFFERS, against the trap above) takes 2 KB off, but then a
+ *  max_fragment_len of 4096 is refused (Mbed TLS: larger than what it can send). */
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
 #ifndef MQTLS_MBEDTLS_FIXED_BUFFERS
 #define MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
