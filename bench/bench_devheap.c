@@ -16,9 +16,9 @@
  * device key in both; one private mosquitto has a mutual-TLS listener per chain. The
  * credentials are handed over in memory (ca_mem, cert_mem, key_mem), as on a device.
  *
- * Per row (chain, pinned TLS version, max_fragment_len) one forked child, so every row starts
- * from an empty heap (PSA's global state included): the context (mqtls_tls_ctx_new()), one
- * connection on it (mqtls_tls_setup_ctx()), the connect (TCP, handshake, MQTT 5 CONNECT/
+ * Per row (chain, TLS version pinned or both offered, max_fragment_len) one forked child,
+ * so every row starts from an empty heap (PSA's global state included): the context
+ * (mqtls_tls_ctx_new()), one connection on it (mqtls_tls_setup_ctx()), the connect (TCP, handshake, MQTT 5 CONNECT/
  * CONNACK), then a SUBSCRIBE and a PUBLISH to itself of nearly the Maximum Packet Size the
  * client advertised (its receive buffer, = MBEDTLS_SSL_IN_CONTENT_LEN): the record-size trap
  * of the issue (a broker may send a packet as one record as large as that) is part of the row.
@@ -330,8 +330,8 @@ static mqtls_status_t dh_ctx(const dh_env_t *e, int k, int ver, uint16_t mfl)
     cfg.cert_mem_len = e->cert_len[k];
     cfg.key_mem = e->key[k];
     cfg.key_mem_len = e->key_len[k];
-    cfg.min_version = ver;
-    cfg.max_version = ver;
+    cfg.min_version = ver ? ver : MQTLS_TLS_V1_2; /* 0: both offered, the server picks */
+    cfg.max_version = ver ? ver : MQTLS_TLS_V1_3;
     cfg.max_fragment_len = mfl;
     cfg.handshake_timeout_ms = DH_TIMEOUT_MS;
     cfg.server_name = "localhost";
@@ -478,7 +478,7 @@ static void dh_print_row(int k, int ver, uint16_t mfl, const dh_result_t *r)
     char m[16] = "none";
     if (mfl)
         snprintf(m, sizeof m, "%u", (unsigned)mfl);
-    const char *v = ver == MQTLS_TLS_V1_3 ? "1.3" : "1.2";
+    const char *v = ver == MQTLS_TLS_V1_3 ? "1.3" : ver ? "1.2" : "1.2 + 1.3 offered";
     if (!r->connected) {
         printf("| %s | %s | %s | FAILED: %s | %zu | | | | | |\n", dh_family[k], v, m, r->error,
                r->ctx_own);
@@ -490,7 +490,7 @@ static void dh_print_row(int k, int ver, uint16_t mfl, const dh_result_t *r)
 }
 
 /* The verdict at the device setting (DH_DEVICE_MFL); @return 1 when a row failed outright. */
-static int dh_verdicts(dh_result_t res[DH_FAMILIES][2][DH_NMFL])
+static int dh_verdicts(dh_result_t res[DH_FAMILIES][3][DH_NMFL])
 {
     int bad = 0;
     for (int k = 0; k < DH_FAMILIES; k++)
@@ -551,7 +551,7 @@ static void dh_print_peak(int k, int v, const dh_result_t *r)
 int bench_devheap_run(const bench_opts_t *o)
 {
     static dh_env_t env;
-    static dh_result_t res[DH_FAMILIES][2][DH_NMFL];
+    static dh_result_t res[DH_FAMILIES][3][DH_NMFL];
     (void)o;
     printf("## Device TLS: handshake heap of the device configuration\n\n");
     memset(&env, 0, sizeof env);
@@ -572,9 +572,11 @@ int bench_devheap_run(const bench_opts_t *o)
            (unsigned)DH_BIG);
     printf("|---|---|---:|---|---:|---:|---:|---:|---:|---|\n");
     for (int k = 0; k < DH_FAMILIES && !bench_stop; k++)
-        for (int v = 0; v < 2 && !bench_stop; v++)
+        for (int v = 0; v < 3 && !bench_stop; v++)
             for (size_t m = 0; m < DH_NMFL && !bench_stop; m++) {
-                int ver = v ? MQTLS_TLS_V1_3 : MQTLS_TLS_V1_2;
+                /* Pinned 1.2, pinned 1.3, then both offered (not judged: what a device
+                 * that lets the server choose gets). */
+                int ver = v == 0 ? MQTLS_TLS_V1_2 : v == 1 ? MQTLS_TLS_V1_3 : 0;
                 (void)dh_row(&env, k, ver, dh_mfls[m], &res[k][v][m]);
                 dh_print_row(k, ver, dh_mfls[m], &res[k][v][m]);
             }
