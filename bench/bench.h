@@ -47,6 +47,7 @@ typedef struct bench_opts {
     uint32_t idle_runs;       /**< idle: interleaved repetitions of every row */
     uint32_t idle_batch;      /**< idle: handshakes in flight at most */
     bool idle_rsa;            /**< idle: also the RSA-2048 key set */
+    bool devheap;             /**< run the device TLS heap table (Mbed TLS builds) */
 } bench_opts_t;
 
 /** One publisher configuration of the end-to-end table. */
@@ -105,6 +106,14 @@ int bench_tls_run(const bench_opts_t *o);
  * memory per connection, connect rate. @return 0, or 1 if a connection or the set-up failed
  */
 int bench_idle_run(const bench_opts_t *o);
+
+/**
+ * The device TLS heap table (bench_devheap.c): the handshake peak heap of the device
+ * configuration, counted through Mbed TLS's calloc/free hooks. A build on another backend
+ * prints that it skipped. @return 0, or 1 if the set-up, a handshake at the device setting
+ * or its large PUBLISH failed
+ */
+int bench_devheap_run(const bench_opts_t *o);
 
 /** Whether the allocator wrappers of bench_tls.c are built in (not under a sanitizer). */
 bool bench_tls_heap_available(void);

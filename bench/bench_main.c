@@ -103,6 +103,8 @@ static void usage(FILE *f)
             "  --tls-runs N         TLS: interleaved runs of every row: CPU min/median/max,\n"
             "                       latencies pooled (default 3)\n"
             "  --tls-no-13          TLS: leave out the TLS 1.3 rows (connect and idle)\n"
+            "  --device-heap        only the device TLS heap table (Mbed TLS builds; in their\n"
+            "                       full run too): handshake peak heap of the device config\n"
             "  --idle-only          only the idle-connections section (not in the full run: it\n"
             "                       takes several minutes; --idle adds it to the other sections)\n"
             "  --idle               also run the idle-connections section\n"
@@ -169,6 +171,7 @@ int main(int argc, char **argv)
         .idle_ncounts = 2,
         .idle_runs = 3,
         .idle_batch = 50,
+        .devheap = MQTLS_BENCH_DEVHEAP != 0,
     };
 
     for (int i = 1; i < argc; i++) {
@@ -188,6 +191,11 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--tls-only")) {
             o.codec = false;
             o.e2e = false;
+        } else if (!strcmp(a, "--device-heap")) {
+            o.codec = false;
+            o.e2e = false;
+            o.tls = false;
+            o.devheap = true;
         } else if (!strcmp(a, "--idle-only")) {
             o.codec = false;
             o.e2e = false;
@@ -288,6 +296,8 @@ int main(int argc, char **argv)
         rc |= bench_e2e_run(&o);
     if (o.tls && !bench_stop)
         rc |= bench_tls_run(&o);
+    if (o.devheap && !bench_stop)
+        rc |= bench_devheap_run(&o);
     if (o.idle && !bench_stop)
         rc |= bench_idle_run(&o);
     if (bench_stop) {

@@ -40,6 +40,15 @@
  * checks are skipped by Mbed TLS, which is why doctor's device profile warns about it. */
 #define MBEDTLS_HAVE_TIME
 #define MBEDTLS_HAVE_TIME_DATE
+/* Mbed TLS's millisecond clock (TLS 1.3 ticket ages): a POSIX host's clock_gettime(); a
+ * firmware's tick, which the board provides as mbedtls_ms_time(). */
+#if !defined(__unix__)
+#define MBEDTLS_PLATFORM_MS_TIME_ALT
+/* The certificate dates through gmtime_r(), which newlib has, given by the board as
+ * mbedtls_platform_gmtime_r(): otherwise Mbed TLS falls back to gmtime(), whose newlib
+ * version brings assert(), fprintf() and abort() into the image (~4 KB). */
+#define MBEDTLS_PLATFORM_GMTIME_R_ALT
+#endif
 
 /* ---- TLS: a client, 1.2 and 1.3 ---------------------------------------------------------- */
 
@@ -53,19 +62,34 @@
 #define MBEDTLS_SSL_ALPN                   /* "x-amzn-mqtt-ca" for MQTT on port 443 */
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET /* RFC 7627: TLS 1.2 without it is weaker */
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
-/* Record buffers sized for an MQTT device rather than 16 KB each. The client asks for
- * 4 KB fragments (max_fragment_length, TLS 1.2) and the input buffer follows what the
- * server agreed after the handshake (variable buffers). The input buffer keeps room for a
- * whole handshake message of a three-certificate RSA chain; TLS 1.3 servers that do not
- * honour record_size_limit (OpenSSL 3.0 does not) may send records up to the MQTT packets
- * they send, which the client bounds by its Maximum Packet Size (docs/size.md). */
+/* Record buffers sized for an MQTT device rather than 16 KB each (measured with
+ * `mqtls_bench --device-heap`, docs/size.md "The device bill"):
+ *  - IN 4096: the input buffer holds a whole handshake message (the server's certificate
+ *    message: AWS IoT's RSA leaf + intermediate is ~2.6 KB, Mbed TLS reassembles it here)
+ *    and a whole record. A server that ignores max_fragment_length (TLS 1.3: Mbed TLS 3.6
+ *    does not send it; OpenSSL 3.0 ignores record_size_limit) sends an MQTT packet as one
+ *    record up to the packet's size: so the client's receive buffer, which is the Maximum
+ *    Packet Size it advertises, must be at most this (a firmware that needs larger packets
+ *    raises it, and pays it in heap per connection).
+ *  - OUT 4096, equal to IN: with variable buffers and no max_fragment_length agreed, a
+ *    TLS 1.2 connection shrinks its input buffer after the handshake to the smaller of the
+ *    two (MBEDTLS_TLS_EXT_ADV_CONTENT_LEN), and a record as large as IN then fails.
+ *  - variable buffers: with max_fragment_length 2048 agreed (TLS 1.2), the buffers shrink
+ *    after the handshake (-4 KB for an idle connection). The handshake peak is the same:
+ *    the buffers are allocated at full size for it.
+ *  Each KB off IN or OUT is a KB off the handshake peak; 2048 each would take another 4 KB
+ *  off but cannot hold AWS IoT's certificate message. OUT 2048 alone (with fixed buffers,
+ *  -DMQTLS_MBEDTLS_FIXED_BUFFERS, against the trap above) takes 2 KB off, but then a
+ *  max_fragment_len of 4096 is refused (Mbed TLS: larger than what it can send). */
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
+#ifndef MQTLS_MBEDTLS_FIXED_BUFFERS
 #define MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
+#endif
 #ifndef MBEDTLS_SSL_IN_CONTENT_LEN
-#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#define MBEDTLS_SSL_IN_CONTENT_LEN 4096
 #endif
 #ifndef MBEDTLS_SSL_OUT_CONTENT_LEN
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
+#define MBEDTLS_SSL_OUT_CONTENT_LEN MBEDTLS_SSL_IN_CONTENT_LEN
 #endif
 
 /* Key exchanges AWS IoT Core and mosquitto offer for TLS 1.2: ECDHE with an RSA or ECDSA
@@ -91,6 +115,10 @@
 
 #define MBEDTLS_PSA_CRYPTO_C /* TLS 1.3 in 3.6 is written over PSA */
 #define MBEDTLS_USE_PSA_CRYPTO
+/* PSA copies every input and output buffer (4 KB at the handshake peak, TLS 1.3 and the EC
+ * chain) to guard against memory shared with a less trusted caller, which a firmware
+ * image does not have: its buffers are its own. */
+#define MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES /* tables in flash, not 8 KB of RAM */
 #define MBEDTLS_AES_FEWER_TABLES
@@ -112,8 +140,10 @@
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V15
 #define MBEDTLS_PKCS1_V21
-#define MBEDTLS_X509_RSASSA_PSS_SUPPORT /* without it no rsa_pss_rsae_* is offered: a TLS 1.3
-                                         * server with an RSA key answers handshake_failure */
+/* TLS 1.3 signs the handshake of an RSA server with RSA-PSS (rsa_pss_rsae_*): without this
+ * the client offers no such algorithm and OpenSSL's server (mosquitto) ends the handshake
+ * with "no suitable signature algorithm" (bench/bench_devheap.c's RSA chain, TLS 1.3). */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
 /* Elliptic curves: P-256 for the device key and ECDHE, P-384 for AWS's ECC roots. */
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECDH_C
@@ -123,7 +153,9 @@
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #define MBEDTLS_ECP_DP_SECP384R1_ENABLED
 #define MBEDTLS_ECP_NIST_OPTIM
+#ifndef MBEDTLS_ECP_WINDOW_SIZE
 #define MBEDTLS_ECP_WINDOW_SIZE 2 /* RAM over speed: 2 instead of 4 */
+#endif
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
 #define MBEDTLS_MPI_WINDOW_SIZE 2
 #define MBEDTLS_MPI_MAX_SIZE 512 /* up to RSA-4096 server keys */
@@ -131,7 +163,9 @@
 /* Error texts: the transport reports mbedtls_strerror()'s words, which is what a developer
  * needs in a log; a firmware short of flash can drop them (the codes remain). */
 #ifndef MQTLS_MBEDTLS_NO_ERROR_TEXT
-#define MBEDTLS_ERROR_C
+#define MBEDTLS_ERROR_C /* 12.9 KB of flash on a Cortex-M4 (docs/size.md) */
+#else
+#define MBEDTLS_ERROR_STRERROR_DUMMY /* mbedtls_strerror() still links: it writes nothing */
 #endif
 
 #endif

@@ -219,6 +219,15 @@ typedef struct mqtls_tls {
     mqtls_tls_evidence_t ev;
 } mqtls_tls_t;
 
+#if !defined(__unix__) && !defined(__APPLE__)
+/**
+ * Firmware builds only (no POSIX clock): monotonic milliseconds, wrapping at 2^32, for the
+ * handshake timeout. The board provides it (e.g. from xTaskGetTickCount()), as it provides
+ * mbedtls_hardware_poll().
+ */
+uint32_t mqtls_tls_board_ms(void);
+#endif
+
 /** The backend this library was built with: "OpenSSL 3.0.19" or "Mbed TLS 2.28.3". */
 MQTLS_API const char *mqtls_tls_backend(void);
 

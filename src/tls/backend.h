@@ -17,6 +17,22 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 
+/**
+ * 1 on a POSIX system: credentials may come from files, CA directories and the system's
+ * trust store, and an IP literal host is recognised by inet_pton(). A firmware build
+ * (freestanding, no file system: cmake/toolchain-arm-none-eabi.cmake) has none of these:
+ * credentials come from memory (cfg.*_mem); a file, a CA directory or the system's store
+ * is refused (MQTLS_ERR_UNSUPPORTED), and the host is always checked as a name. The TCP
+ * transport under TLS (mqtls_tcp_transport) is then the firmware's: its network stack's.
+ */
+#ifndef MQTLS_TLS_POSIX
+#if defined(__unix__) || defined(__APPLE__)
+#define MQTLS_TLS_POSIX 1
+#else
+#define MQTLS_TLS_POSIX 0
+#endif
+#endif
+
 /** The shared context. tls.c owns the counting and the settings; @c be is the backend's. */
 struct mqtls_tls_ctx {
     atomic_int refs;     /**< the creator's reference and one per connection (atomic: the

@@ -11,26 +11,35 @@
  */
 #include "backend.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
+#if MQTLS_TLS_POSIX
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 enum { ST_CLOSED, ST_TCP, ST_HANDSHAKE, ST_OPEN };
 
 #define REC_CCS 20
 #define REC_ALERT 21
 
+#if MQTLS_TLS_POSIX
 static uint32_t now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
 }
+#else
+static uint32_t now_ms(void)
+{
+    return mqtls_tls_board_ms(); /* no clock_gettime() on a firmware: its tick */
+}
+#endif
 
 void mqtls__tls_grace_start(const mqtls_tls_t *t, mqtls_tls_grace_t *g)
 {
@@ -84,6 +93,7 @@ mqtls_status_t mqtls__tls_fail(mqtls_tls_evidence_t *ev, mqtls_tls_stage_t stage
     return st;
 }
 
+#if MQTLS_TLS_POSIX
 mqtls_status_t mqtls__tls_file_check(mqtls_tls_evidence_t *ev, const char *path,
                                      mqtls_tls_item_t item)
 {
@@ -136,6 +146,26 @@ mqtls_status_t mqtls__tls_read_file(mqtls_tls_evidence_t *ev, const char *path,
     return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS_CREDENTIALS, 0, item,
                            "%s: %s", path, strerror(err));
 }
+#else
+/* No file system on a firmware: credentials are given in memory. */
+mqtls_status_t mqtls__tls_file_check(mqtls_tls_evidence_t *ev, const char *path,
+                                     mqtls_tls_item_t item)
+{
+    if (ev)
+        ev->cred_problem = MQTLS_TLS_CRED_UNREADABLE;
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_UNSUPPORTED, 0, item,
+                           "%s: no files on this target (give the credential in memory)",
+                           path);
+}
+
+mqtls_status_t mqtls__tls_read_file(mqtls_tls_evidence_t *ev, const char *path,
+                                    mqtls_tls_item_t item, uint8_t **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    return mqtls__tls_file_check(ev, path, item);
+}
+#endif
 
 void mqtls__tls_drop(uint8_t *buf, size_t len)
 {
@@ -504,6 +534,9 @@ static mqtls_status_t continue_handshake(mqtls_tls_t *t)
 static void note_host(mqtls_tls_t *t, const char *host)
 {
     t->host_is_ip = false;
+#if !MQTLS_TLS_POSIX
+    (void)host; /* no inet_pton(): an IP literal is checked as a name, and fails closed */
+#else
     if (inet_pton(AF_INET, host, t->host_ip) == 1) {
         t->host_is_ip = true;
         t->host_ip_len = 4;
@@ -511,6 +544,7 @@ static void note_host(mqtls_tls_t *t, const char *host)
         t->host_is_ip = true;
         t->host_ip_len = 16;
     }
+#endif
 }
 
 static mqtls_status_t tls_connect(void *ctx, const char *host, uint16_t port)
@@ -541,7 +575,11 @@ static mqtls_status_t tls_connect(void *ctx, const char *host, uint16_t port)
                 return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, berr,
                                        MQTLS_TLS_ITEM_NONE, "cannot bind to %s: %s",
                                        t->tcp.bind_addr,
+#if MQTLS_TLS_POSIX
                                        berr > 0 ? strerror(berr) : gai_strerror(berr));
+#else
+                                       strerror(berr));
+#endif
             return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, t->tcp.last_errno,
                                    MQTLS_TLS_ITEM_NONE, "%s",
                                    t->tcp.last_errno > 0 ? strerror(t->tcp.last_errno) : "");

@@ -7,13 +7,15 @@
 #include "mbedtls_be.h"
 #include "x509_ext.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if MQTLS_TLS_POSIX
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 #include <mbedtls/cipher.h>
 #include <mbedtls/error.h>
@@ -152,6 +154,7 @@ static mqtls_status_t add_crts(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev
                            "%s: %d certificate(s) could not be parsed", what, ret);
 }
 
+#if MQTLS_TLS_POSIX
 /* Every file of each directory of @p dirs (':'-separated, as OpenSSL's SSL_CERT_DIR). A
  * directory may hold other files: fine while some roots were read. */
 static mqtls_status_t add_dirs(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev,
@@ -193,6 +196,28 @@ static mqtls_status_t add_os_ca(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *e
         st = add_dirs(chain, ev, dirs);
     return st;
 }
+#else
+/* A firmware has no directories and no system trust store: its roots come in memory. */
+static mqtls_status_t no_store(mqtls_tls_evidence_t *ev, const char *what)
+{
+    return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_UNSUPPORTED, 0,
+                           MQTLS_TLS_ITEM_CA, "%s: not on this target (give the roots in memory)",
+                           what);
+}
+
+static mqtls_status_t add_dirs(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev,
+                               const char *dirs)
+{
+    (void)chain;
+    return no_store(ev, dirs);
+}
+
+static mqtls_status_t add_os_ca(mbedtls_x509_crt *chain, mqtls_tls_evidence_t *ev)
+{
+    (void)chain;
+    return no_store(ev, "the system's trust store");
+}
+#endif
 
 static mqtls_status_t load_ca(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c,
                               mqtls_tls_evidence_t *ev)

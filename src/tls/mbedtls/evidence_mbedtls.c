@@ -7,9 +7,11 @@
 #include "mbedtls_be.h"
 #include "x509_ext.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#if MQTLS_TLS_POSIX
+#include <arpa/inet.h>
+#endif
 
 #include <mbedtls/ecp.h>
 
@@ -60,6 +62,29 @@ static void format_time(char *out, size_t size, const mbedtls_x509_time *tm)
              tm->min, tm->sec);
 }
 
+/* An iPAddress subjectAltName as text: inet_ntop() on a POSIX host; a firmware has none,
+ * and writes dotted IPv4 and IPv6 as eight uncompressed groups itself. */
+#if MQTLS_TLS_POSIX
+#define IP_TEXT_MAX INET6_ADDRSTRLEN
+#define ip_text(ip, len, out, size)                                                       \
+    (((len) == 4 && inet_ntop(AF_INET, ip, out, size)) ||                                 \
+     ((len) == 16 && inet_ntop(AF_INET6, ip, out, size)))
+#else
+#define IP_TEXT_MAX 40
+static bool ip_text(const unsigned char *ip, size_t len, char *out, size_t size)
+{
+    if (len == 4)
+        return snprintf(out, size, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]) > 0;
+    if (len != 16)
+        return false;
+    size_t used = 0;
+    for (int i = 0; i < 16 && used < size; i += 2)
+        used += (size_t)snprintf(out + used, size - used, "%s%x", i ? ":" : "",
+                                 (unsigned)(ip[i] << 8 | ip[i + 1]));
+    return used < size;
+}
+#endif
+
 /* The DNS and IP subjectAltNames (those a host name is checked against), whole names. */
 static void san_names(const mbedtls_x509_crt *crt, char *out, size_t size)
 {
@@ -68,12 +93,10 @@ static void san_names(const mbedtls_x509_crt *crt, char *out, size_t size)
     size_t used = 0;
     out[0] = '\0';
     while (mqtls__x509_san_next(crt, &it, &san)) {
-        char one[272], ip[INET6_ADDRSTRLEN];
+        char one[272], ip[IP_TEXT_MAX];
         if (san.type == MQTLS_X509_SAN_DNS && san.len < 256)
             snprintf(one, sizeof one, "DNS:%.*s", (int)san.len, (const char *)san.val);
-        else if (san.type == MQTLS_X509_SAN_IP &&
-                 ((san.len == 4 && inet_ntop(AF_INET, san.val, ip, sizeof ip)) ||
-                  (san.len == 16 && inet_ntop(AF_INET6, san.val, ip, sizeof ip))))
+        else if (san.type == MQTLS_X509_SAN_IP && ip_text(san.val, san.len, ip, sizeof ip))
             snprintf(one, sizeof one, "IP:%s", ip);
         else
             continue;
