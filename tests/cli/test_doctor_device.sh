@@ -200,7 +200,9 @@ has "the broker's chain has 9 intermediate CA(s)" "the whole chain is counted (p
 has "the device prints: -0x3000 (MBEDTLS_ERR_X509_FATAL_ERROR)" "Mbed TLS: the chain is too deep"
 has "cause: device.chain_too_deep" "9 intermediates: device.chain_too_deep"
 hasnt "tls.chain_path_len" "not a pathLenConstraint"
-dev 0 mbedtls-device "$DEEP8"
+# (A host on Mbed TLS's device configuration cannot take that chain's 4.5 KB Certificate
+# message in its 4 KB input buffer: its own run fails there; the depth check still runs.)
+dev "$(rc "$H_DEEP" 0)" mbedtls-device "$DEEP8"
 assert_eq "ok" "$(jcheck 'chain depth' result)" "8 intermediates: within Mbed TLS's limit"
 dev "$(rc "$H_DEEP" 0)" openssl "$DEEP9"
 assert_eq "ok" "$(jcheck 'chain depth' result)" "9 intermediates: within OpenSSL's 100"

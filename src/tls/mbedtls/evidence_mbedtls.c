@@ -250,7 +250,8 @@ static void refine_no_issuer(mqtls_tls_t *t, const mbedtls_x509_crt *sent)
 int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     mqtls_tls_t *t = p;
-    /* Mbed TLS 2.28 matches only DNS names: an IP literal is checked against iPAddress SANs. */
+    /* An IP literal is not handed to Mbed TLS as the host name (it would go out as SNI):
+     * it is checked here against the iPAddress SANs. */
     if (depth == 0 && t->host_is_ip && !mqtls__x509_has_ip_san(crt, t->host_ip, t->host_ip_len))
         *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
     uint32_t bad = mqtls__mbedtls_problems(*flags);
@@ -258,16 +259,34 @@ int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t
         bad |= untrusted(crt, depth);
     t->ev.verified = true;
     t->ev.problems |= bad;
-    mqtls_tls_cert_info_t *ci = depth >= 0 ? mqtls__tls_cert_slot(t, false, (unsigned)depth) : NULL;
-    if (ci) {
-        describe(ci, crt);
-        ci->problems = bad;
+    struct mqtls_tls_conn *c = t->conn;
+    if (depth >= 0 && depth < MQTLS_TLS_CHAIN_MAX) {
+        c->built[depth] = crt;
+        c->built_bad[depth] = bad;
+        if ((unsigned)depth + 1u > c->built_len)
+            c->built_len = (uint8_t)(depth + 1);
     }
-    if (depth == 0) {
-        refine_no_issuer(t, crt);
-        note_sent(t, crt);
-    }
+    /* Depth 0 comes last: the whole chain is known. Described now only if it will be read. */
+    if (depth == 0 && (t->ev.problems || t->ctx->cfg.keep_chain))
+        mqtls__mbedtls_describe_chain(t);
     return 0;
+}
+
+void mqtls__mbedtls_describe_chain(mqtls_tls_t *t)
+{
+    struct mqtls_tls_conn *c = t->conn;
+    if (!c || c->described || c->built_len == 0 || !c->built[0])
+        return;
+    c->described = true;
+    for (unsigned i = 0; i < c->built_len; i++) {
+        mqtls_tls_cert_info_t *ci = c->built[i] ? mqtls__tls_cert_slot(t, false, i) : NULL;
+        if (ci) {
+            describe(ci, c->built[i]);
+            ci->problems = c->built_bad[i];
+        }
+    }
+    refine_no_issuer(t, c->built[0]);
+    note_sent(t, c->built[0]);
 }
 
 void mqtls__mbedtls_verify_result(mqtls_tls_t *t, uint32_t flags)

@@ -58,6 +58,13 @@ struct mqtls_tls_conn {
     bool verdict;            /**< TLS 1.3: the server spoke after our Finished */
     bool held;               /**< @c byte is application data read while waiting for it */
     uint8_t byte;
+    /** The chain verification built (depth 0 first) and what it found at each depth. The
+     *  evidence's descriptions (820 bytes each) are made from it only when they will be
+     *  read: a problem, a failed handshake, or keep_chain (evidence_mbedtls.c). */
+    const mbedtls_x509_crt *built[MQTLS_TLS_CHAIN_MAX];
+    uint32_t built_bad[MQTLS_TLS_CHAIN_MAX];
+    uint8_t built_len;
+    bool described;
 };
 
 /**
@@ -80,6 +87,10 @@ int mqtls__mbedtls_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t
  * ran (ev.verified).
  */
 void mqtls__mbedtls_verify_result(mqtls_tls_t *t, uint32_t flags);
+
+/** Describes the chain the verify callback kept into the evidence, if not done yet (a
+ *  failed handshake: its certificates are still the session's). */
+void mqtls__mbedtls_describe_chain(mqtls_tls_t *t);
 
 /** The MQTLS_TLS_BAD_* bits of Mbed TLS's verify @p flags (NOT_TRUSTED excepted). */
 uint32_t mqtls__mbedtls_problems(uint32_t flags);

@@ -80,7 +80,8 @@ mqtls_status_t mqtls__tlsb_start(mqtls_tls_t *t, const char *name)
     if (t->conn) {
         ret = mbedtls_ssl_session_reset(&t->conn->ssl);
         memset(&t->conn->grace, 0, sizeof t->conn->grace);
-        t->conn->verdict = t->conn->held = false;
+        t->conn->verdict = t->conn->held = t->conn->described = false;
+        t->conn->built_len = 0;
     } else {
         t->conn = mbedtls_calloc(1, sizeof *t->conn);
         if (!t->conn)
@@ -106,6 +107,8 @@ mqtls_status_t mqtls__tlsb_start(mqtls_tls_t *t, const char *name)
 static void record_negotiated(mqtls_tls_t *t, bool done)
 {
     mbedtls_ssl_context *ssl = &t->conn->ssl;
+    if (!done) /* the doctor and the caller read the chain of a failure */
+        mqtls__mbedtls_describe_chain(t);
     mqtls__mbedtls_verify_result(t, mbedtls_ssl_get_verify_result(ssl));
     t->ev.cert_sent = t->ev.cert_requested && t->ctx->has_identity;
     const char *v = mbedtls_ssl_get_version(ssl), *cs = mbedtls_ssl_get_ciphersuite(ssl);
