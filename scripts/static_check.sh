@@ -79,18 +79,31 @@ run_clang_tidy() {
   need clang-tidy
   need cmake
   need python3
-  # Configure only: compile_commands.json is written at generate time.
-  cmake -S . -B "$dir" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DMQTLS_BUILD_TOOLS=OFF \
-    -DMQTLS_BUILD_TESTS=OFF -DMQTLS_BUILD_BENCH=OFF -DMQTLS_SANITIZE=OFF >"$logs/cmake.txt" 2>&1 ||
-    { cat "$logs/cmake.txt"; echo "static_check: cmake configure failed" >&2; exit 2; }
+  # Configure only: compile_commands.json is written at generate time. Twice: the default
+  # backend (OpenSSL) and the mbedtls one, whose files need Mbed TLS 3.6's headers and the
+  # device configuration (scripts/fetch-mbedtls.sh).
+  local b
+  for b in openssl mbedtls; do
+    cmake -S . -B "$dir/$b" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DMQTLS_BUILD_TOOLS=OFF \
+      -DMQTLS_BUILD_TESTS=OFF -DMQTLS_BUILD_BENCH=OFF -DMQTLS_SANITIZE=OFF -DMQTLS_TLS=$b \
+      >"$logs/cmake-$b.txt" 2>&1 ||
+      { cat "$logs/cmake-$b.txt"; echo "static_check: cmake configure failed ($b)" >&2; exit 2; }
+  done
   # Each file is in three targets (core, static, shared): keep the mqtls_static commands,
-  # which cover every library file with its POSIX definitions.
+  # which cover every library file with its POSIX definitions; a file both configures
+  # compile (all but the backends) is taken from the first.
   mkdir -p "$dir/tidy-db"
-  python3 - "$dir/compile_commands.json" "$dir/tidy-db/compile_commands.json" <<'EOF'
+  python3 - "$dir/tidy-db/compile_commands.json" "$dir/openssl/compile_commands.json" \
+    "$dir/mbedtls/compile_commands.json" <<'EOF'
 import json, sys
-db = json.load(open(sys.argv[1]))
-keep = [e for e in db if "/mqtls_static.dir/" in e.get("command", " ".join(e.get("arguments", [])))]
-json.dump(keep, open(sys.argv[2], "w"), indent=1)
+keep, seen = [], set()
+for path in sys.argv[2:]:
+    for e in json.load(open(path)):
+        if "/mqtls_static.dir/" in e.get("command", " ".join(e.get("arguments", []))) \
+                and e["file"] not in seen:
+            seen.add(e["file"])
+            keep.append(e)
+json.dump(keep, open(sys.argv[1], "w"), indent=1)
 EOF
   rm -f "$logs"/tidy-*.txt
   # One clang-tidy per file, $jobs at a time, each into its own log.

@@ -333,6 +333,8 @@ static mqtls_status_t load_key(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *c
         return MQTLS_OK;
     mqtls_tls_cred_problem_t problem =
         none ? MQTLS_TLS_CRED_EMPTY : key_problem(ret, der_enc, pwlen > 0);
+    /* cppcheck-suppress knownConditionTrueFalse ; true only without MBEDTLS_PKCS5_C (the device
+     * configuration: an encrypted key returned above); a configuration with it gets here */
     if (!der_enc || problem == MQTLS_TLS_CRED_PASS_WRONG)
         return cred_fail(ev, MQTLS_ERR_TLS_CREDENTIALS, ret, MQTLS_TLS_ITEM_KEY, problem, what);
     /* Mbed TLS's "invalid format" would mislead: say what was inferred. */
@@ -433,6 +435,9 @@ static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *list,
 {
     size_t n = 0;
     bool unknown = false;
+    be->suites = mbedtls_calloc(MQTLS_MBEDTLS_SUITES_MAX + 1, sizeof *be->suites);
+    if (!be->suites)
+        return bad_suite(ev, "", 0, "out of memory");
     for (const char *s = list + strspn(list, ":, "); *s; s += strspn(s, ":, ")) {
         size_t len = strcspn(s, ":, ");
         if (!iana_name(s, len))
@@ -561,6 +566,7 @@ static void be_free(mqtls_mbedtls_ctx_t *be)
     mbedtls_x509_crl_free(&be->crl);
     mbedtls_x509_crt_free(&be->cert);
     mbedtls_pk_free(&be->key); /* zeroizes the key material */
+    mbedtls_free(be->suites);
     mbedtls_platform_zeroize(be, sizeof *be);
     mbedtls_free(be);
 }

@@ -17,7 +17,9 @@
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
-#if MBEDTLS_VERSION_NUMBER < 0x03060000 || !defined(MBEDTLS_PSA_CRYPTO_C)
+/* (Checked only where Mbed TLS's headers are read: static checkers skip them.) */
+#if defined(MBEDTLS_VERSION_NUMBER) &&                                                         \
+    (MBEDTLS_VERSION_NUMBER < 0x03060000 || !defined(MBEDTLS_PSA_CRYPTO_C))
 #error "the mbedtls backend needs Mbed TLS 3.6 with MBEDTLS_PSA_CRYPTO_C (config/mbedtls_device.h)"
 #endif
 
@@ -47,7 +49,7 @@ typedef struct mqtls_mbedtls_ctx {
     mbedtls_x509_crl crl; /**< the CRLs of cfg.crl_file (crl_mbedtls.c), empty without */
     mbedtls_x509_crt cert;
     mbedtls_pk_context key;
-    int suites[MQTLS_MBEDTLS_SUITES_MAX + 1];
+    int *suites; /**< --ciphers as ids, 0-terminated (allocated only then), NULL: the default */
     bool suites12, suites13; /**< the list names TLS 1.2 / TLS 1.3 suites */
 } mqtls_mbedtls_ctx_t;
 
