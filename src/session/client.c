@@ -124,7 +124,7 @@ static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *o
     p->u.connect = opts->connect;
     if (c->resume) /* a reconnect picks the session up where the link dropped it */
         p->u.connect.clean_start = false;
-    if (opts->connect.version != MQTLS_V5)
+    if (!MQTLS_CFG_MQTT5 || opts->connect.version != MQTLS_V5)
         return;
     mqtls_props_t *pr = &p->u.connect.props;
     advertise(pr, MQTLS_PROP_MAXIMUM_PACKET_SIZE, (uint32_t)c->cfg.rx_size, MQTLS_VBI_MAX + 5u);

@@ -62,7 +62,7 @@ static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
     c->connected_at_ms = mqtls__now(c);
     c->out_alias_set = 0;
     /* Aliases live as long as one connection [MQTT-3.3.2-7]: forget the broker's. */
-    for (uint16_t i = 0; i < c->cfg.alias_slots; i++)
+    for (uint16_t i = 0; MQTLS_CFG_MQTT5 && i < c->cfg.alias_slots; i++)
         memset(c->cfg.alias_buf + (size_t)i * c->cfg.alias_slot_size, 0, 2);
     mqtls_status_t st = mqtls__session_resume(c, ca->session_present);
     if (st != MQTLS_OK)
@@ -78,7 +78,7 @@ static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
  * topic is looked up in it. Slots hold [len:2][topic]. */
 static mqtls_status_t resolve_alias(mqtls_client_t *c, mqtls_publish_t *p)
 {
-    if (!(p->props.present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS)))
+    if (!MQTLS_CFG_MQTT5 || !(p->props.present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS)))
         return MQTLS_OK;
     uint16_t a = p->props.topic_alias;
     if (a == 0 || a > c->cfg.alias_slots || !c->cfg.alias_buf)
@@ -244,6 +244,7 @@ static mqtls_status_t dispatch(mqtls_client_t *c, mqtls_packet_t *p)
         return MQTLS_OK;
     case MQTLS_DISCONNECT:
         return on_server_disconnect(c, &p->u.ack);
+#if MQTLS_CFG_MQTT5
     case MQTLS_AUTH: {
         /* Only an exchange our CONNECT opened with an Authentication Method [MQTT-4.12.0-6]. */
         if (!(c->opts->connect.props.present & MQTLS_PROPBIT(MQTLS_PROP_AUTH_METHOD)))
@@ -253,6 +254,7 @@ static mqtls_status_t dispatch(mqtls_client_t *c, mqtls_packet_t *p)
         mqtls__emit_event(c, &ev);
         return MQTLS_OK;
     }
+#endif
     default:
         return mqtls__fail(c, MQTLS_ERR_PROTOCOL, MQTLS_RC_PROTOCOL_ERROR);
     }
