@@ -168,12 +168,12 @@ typedef struct mqtls_connect {
     bool will_retain;
     mqtls_str_t will_topic;
     mqtls_bin_t will_payload;
-    mqtls_props_t will_props;
     bool has_username;
     mqtls_str_t username;
     bool has_password;
     mqtls_bin_t password;
     mqtls_props_t props;
+    mqtls_props_t will_props;
 } mqtls_connect_t;
 
 /** CONNACK. @c reason is the 3.1.1 return code (0-5) or the 5.0 reason code. */

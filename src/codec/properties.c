@@ -240,7 +240,6 @@ static mqtls_status_t read_value(rcur_t *r, const prop_def_t *d, mqtls_props_t *
 
 mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p)
 {
-    memset(p, 0, sizeof *p);
     uint32_t len;
     mqtls_status_t st = mqtls__r_vbi(r, &len);
     if (st != MQTLS_OK)

@@ -11,6 +11,11 @@
 
 #include "session_internal.h"
 
+uint32_t mqtls__now(const mqtls_client_t *c)
+{
+    return c->cfg.platform->now_ms(c->cfg.platform->ctx);
+}
+
 void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev)
 {
     if (c->cfg.on_event)

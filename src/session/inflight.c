@@ -169,15 +169,11 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
     c->qos2_in_count = 0; /* the incoming QoS 2 ids went with the session */
     uint16_t i = 0;
     for (uint16_t left = c->inflight_count; left > 0; left--) {
-        mqtls_inflight_t r = c->cfg.inflight[i];
-        if (r.state & OUT_NEVER_SENT) {
+        if (c->cfg.inflight[i].state & OUT_NEVER_SENT) {
             i++;
             continue;
         }
-        mqtls__out_remove(c, i);
-        c->cfg.store->remove(c->cfg.store_ctx, r.packet_id);
-        mqtls_event_t ev = {.type = MQTLS_EV_PUBLISH_DROPPED, .packet_id = r.packet_id};
-        mqtls__emit_event(c, &ev);
+        drop(c, i, MQTLS_OK); /* (status OK: the broker kept no session) */
     }
     mqtls_status_t st = mqtls__resend_pending(c);
     return st != MQTLS_OK ? st : mqtls__flush_soon(c);
