@@ -17,6 +17,10 @@
 
 #include "mqtls/codec.h"
 
+/* For a helper that -Os would otherwise copy into each of its callers (a device image
+ * counts every byte; the call is cheaper than the copies). */
+#define MQTLS__NOINLINE __attribute__((noinline))
+
 typedef struct wcur {
     uint8_t *buf; /* NULL: count only */
     size_t cap;

@@ -76,7 +76,7 @@ static const prop_def_t defs[] = {
 };
 #define NDEFS (sizeof defs / sizeof defs[0])
 
-static const prop_def_t *find_def(uint32_t id)
+MQTLS__NOINLINE static const prop_def_t *find_def(uint32_t id)
 {
     for (size_t i = 0; i < NDEFS; i++)
         if (defs[i].id == id)

@@ -16,8 +16,8 @@ void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg)
     mqtls__limits_default(c);
 }
 
-static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *opts,
-                          mqtls_packet_t *p);
+MQTLS__NOINLINE static void build_connect(const mqtls_client_t *c,
+                                          const mqtls_connect_opts_t *opts, mqtls_packet_t *p);
 
 /* A connection attempt starts (the application's, or a scheduled reconnect). */
 MQTLS__NOINLINE static void begin_connect(mqtls_client_t *c)
@@ -36,7 +36,7 @@ MQTLS__NOINLINE static void begin_connect(mqtls_client_t *c)
 #endif
 }
 
-static bool cfg_usable(const mqtls_client_cfg_t *g)
+MQTLS__NOINLINE static bool cfg_usable(const mqtls_client_cfg_t *g)
 {
     return g->transport && g->transport->connect && g->transport->send && g->transport->recv &&
            g->transport->close && g->platform && g->platform->now_ms && g->rx_buf &&
@@ -51,16 +51,14 @@ mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts
         return MQTLS_ERR_BAD_PARAM;
     if (c->state != MQTLS_STATE_DISCONNECTED)
         return MQTLS_ERR_STATE; /* (a scheduled reconnect may be replaced: it is disconnected) */
+    /* (A version that is not known, or not built in, is refused by mqtls_encode_size()
+     * below: MQTLS_ERR_BAD_PARAM, MQTLS_ERR_UNSUPPORTED.) */
     mqtls_version_t v = opts->connect.version;
-    if (v != MQTLS_V311 && v != MQTLS_V5 && !(MQTLS_CFG_MQTT31 && v == MQTLS_V31))
-        return MQTLS_ERR_BAD_PARAM;
     /* 3.1 allows client ids of 1 to 23 characters. Checked here, not in the codec: a packet
      * with another one is well formed, a 3.1 broker answers it with "identifier rejected". */
     if (MQTLS_CFG_MQTT31 && v == MQTLS_V31 &&
         (opts->connect.client_id.len == 0 || opts->connect.client_id.len > 23))
         return MQTLS_ERR_BAD_PARAM;
-    if (v == MQTLS_V5 && !MQTLS_CFG_MQTT5)
-        return MQTLS_ERR_UNSUPPORTED;
     if (opts->connect.will && opts->connect.will_qos == 2 && !MQTLS_CFG_QOS2)
         return MQTLS_ERR_UNSUPPORTED;
     /* Bad CONNECT fields are the caller's to hear about now, not after the network. */
@@ -105,8 +103,8 @@ static uint32_t advertise(mqtls_props_t *p, uint8_t id, uint32_t cur, uint32_t o
 
 /* The CONNECT this client sends for @p opts: the caller's fields, with the limits we
  * advertise in 5.0 lowered to what our memory holds. */
-static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *opts,
-                          mqtls_packet_t *p)
+MQTLS__NOINLINE static void build_connect(const mqtls_client_t *c,
+                                          const mqtls_connect_opts_t *opts, mqtls_packet_t *p)
 {
     p->type = MQTLS_CONNECT;
     p->u.connect = opts->connect;
@@ -229,8 +227,9 @@ uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c)
 
 /* SUBSCRIBE and UNSUBSCRIBE differ only in their entries (@p entries: subscriptions or
  * filters; the encoder reads the one its type has). */
-static mqtls_status_t send_sub(mqtls_client_t *c, mqtls_packet_type_t t, const void *entries,
-                               uint16_t n, const mqtls_props_t *props, uint16_t *packet_id)
+MQTLS__NOINLINE static mqtls_status_t send_sub(mqtls_client_t *c, mqtls_packet_type_t t,
+                                               const void *entries, uint16_t n,
+                                               const mqtls_props_t *props, uint16_t *packet_id)
 {
     if (!c || !entries || n == 0)
         return MQTLS_ERR_BAD_PARAM;

@@ -84,7 +84,8 @@ static void trace_stored(mqtls_client_t *c, const uint8_t *pkt, size_t len, uint
 }
 
 /* Resends one record: the stored PUBLISH (DUP set unless it was never sent), or a PUBREL. */
-static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r, bool first)
+MQTLS__NOINLINE static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r,
+                                             bool first)
 {
     if (MQTLS_CFG_QOS2 && r->state == OUT_WAIT_PUBCOMP)
         return mqtls__send_ack(c, MQTLS_PUBREL, r->packet_id, 0);
