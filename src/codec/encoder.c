@@ -37,14 +37,11 @@ static mqtls_status_t put_props(wcur_t *w, const mqtls_props_t *p, int ctx, mqtl
     return is_v5(v) ? mqtls__props_put(w, p, ctx, check) : MQTLS_OK;
 }
 
-/* A UTF-8 string field, checked in the checking pass. */
+/* A UTF-8 string field, checked in the checking pass (a NULL with a length too). */
 static mqtls_status_t put_str(wcur_t *w, mqtls_str_t s, int check)
 {
-    if (check) {
-        if (str_bad(s.data, s.len))
-            return MQTLS_ERR_BAD_PARAM;
+    if (check)
         TRY(mqtls_utf8_check(s.data, s.len));
-    }
     mqtls__w_str(w, s.data, s.len);
     return MQTLS_OK;
 }
@@ -59,12 +56,11 @@ static mqtls_status_t connect_check(const mqtls_connect_t *c, mqtls_version_t v)
         return MQTLS_OK;
     if (c->will_qos > 2)
         return MQTLS_ERR_MALFORMED_QOS;
-    if (str_bad(c->will_topic.data, c->will_topic.len) ||
-        str_bad(c->will_payload.data, c->will_payload.len))
+    if (str_bad(c->will_payload.data, c->will_payload.len))
         return MQTLS_ERR_BAD_PARAM;
     if (c->will_topic.len == 0)
         return MQTLS_ERR_MALFORMED_TOPIC;
-    return mqtls_topic_check(c->will_topic.data, c->will_topic.len);
+    return mqtls_topic_check(c->will_topic.data, c->will_topic.len); /* (NULL: BAD_PARAM) */
 }
 
 static mqtls_status_t connect_body(wcur_t *w, const mqtls_connect_t *c, mqtls_version_t v,
@@ -105,9 +101,8 @@ static mqtls_status_t publish_check(const mqtls_publish_t *p, mqtls_version_t v)
         return MQTLS_ERR_MALFORMED_PACKET_ID;
     if (p->dup && p->qos == 0)
         return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.3.1-2] */
-    if (str_bad(p->topic.data, p->topic.len) || (!p->payload && p->payload_len) ||
-        p->payload_len > MQTLS_VBI_MAX)
-        return MQTLS_ERR_BAD_PARAM;
+    if ((!p->payload && p->payload_len) || p->payload_len > MQTLS_VBI_MAX)
+        return MQTLS_ERR_BAD_PARAM; /* (a NULL topic: mqtls_topic_check() says so) */
     if (p->topic.len == 0 &&
         !(is_v5(v) && (p->props.present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS))))
         return MQTLS_ERR_MALFORMED_TOPIC;

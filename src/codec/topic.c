@@ -11,6 +11,8 @@ static mqtls_status_t utf8_scan(const char *str, size_t len, int topic)
 {
     const uint8_t *s = (const uint8_t *)str;
     size_t i = 0;
+    if (!s && len) /* (the encoders rely on this check for the strings they are given) */
+        return MQTLS_ERR_BAD_PARAM;
     while (i < len) {
         uint8_t c = s[i];
         if (c < 0x80u) {
