@@ -228,49 +228,51 @@ typedef struct mqtls_connect_opts {
     uint32_t ping_timeout_ms;    /**< PINGRESP wait; 0: MQTLS_CFG_PING_TIMEOUT_MS */
 } mqtls_connect_opts_t;
 
-/** The client context. Its fields are private: use the functions. */
+/**
+ * The client context. Its fields are private: use the functions.
+ * (Ordered by size, the most used first: Cortex-M's short loads reach bytes at offsets
+ * below 32, halfwords below 64 and words below 128, so this order keeps the session's
+ * code small.)
+ */
 struct mqtls_client {
-    mqtls_client_cfg_t cfg;
-    const mqtls_connect_opts_t *opts;
     mqtls_client_state_t state;
     mqtls_version_t version;
-    bool has_session;         /**< we hold session state worth resuming */
     bool ping_outstanding;
-    uint16_t keep_alive_s;    /**< effective (5.0: Server Keep Alive wins) */
     bool backoff;             /**< disconnected, reconnecting at backoff_start + backoff_delay */
     bool stopping;            /**< the application ended the connection: no reconnect */
     bool resume;              /**< reconnects ask the broker to resume the session */
-    uint16_t attempt;
-    uint32_t backoff_start_ms;
-    uint32_t backoff_delay_ms;
-    uint32_t connected_at_ms;
-    uint32_t connect_start_ms;
-    uint32_t last_tx_ms;
-    uint32_t last_rx_ms;
-    uint32_t ping_sent_ms;
-    mqtls_status_t last_status; /**< why the last connection ended or failed */
-    uint32_t last_too_large;    /**< size of the packet that ended it, if too large */
     volatile bool interrupted;  /**< mqtls_interrupt(): give up a blocked write */
     bool rx_paused;             /**< mqtls_pause()/mqtls_decline(): incoming packets wait */
     bool rx_declined;           /**< the message being delivered is not taken */
     bool tx_blocked;            /**< tx_buf holds the rest of a write the network did not take */
-    uint32_t tx_stall_ms;       /**< when that write last made progress */
-    /* Limits the broker set in CONNACK (defaults when it set none). */
-    uint32_t server_max_packet;
-    uint16_t server_receive_max;
-    uint16_t server_alias_max;
-    uint8_t server_max_qos;
+    uint8_t server_max_qos;     /**< limits the broker set in CONNACK (or their defaults) */
     bool server_retain;
-    /* Session state. */
-    uint16_t inflight_count;
-    uint16_t qos2_in_count;
-    uint16_t next_packet_id;
-    uint64_t out_alias_set;   /**< outgoing aliases 1..64 already sent with their topic */
-    size_t rx_len;
-    size_t tx_len;            /**< coalesced bytes waiting in tx_buf */
 #if MQTLS_CFG_TRACE
     bool rx_traced;           /**< the packet at the start of rx_buf was traced (declined) */
 #endif
+    uint16_t inflight_count;
+    uint16_t qos2_in_count;
+    uint16_t next_packet_id;
+    uint16_t attempt;
+    uint16_t server_receive_max;
+    uint16_t server_alias_max;
+    uint16_t keep_alive_s;    /**< effective (5.0: Server Keep Alive wins) */
+    const mqtls_connect_opts_t *opts;
+    size_t rx_len;
+    size_t tx_len;            /**< coalesced bytes waiting in tx_buf */
+    uint32_t server_max_packet;
+    mqtls_client_cfg_t cfg;
+    mqtls_status_t last_status; /**< why the last connection ended or failed */
+    uint32_t last_tx_ms;
+    uint32_t last_rx_ms;
+    uint32_t backoff_start_ms;
+    uint32_t backoff_delay_ms;
+    uint32_t connected_at_ms;
+    uint32_t connect_start_ms;
+    uint32_t ping_sent_ms;
+    uint32_t last_too_large;    /**< size of the packet that ended it, if too large */
+    uint32_t tx_stall_ms;       /**< when a write left in tx_buf last made progress */
+    uint8_t out_alias_set[8]; /**< outgoing aliases 1..64 already sent with their topic (bits) */
 };
 
 /** Sets up @p c with @p cfg (copied). Cannot fail: bad settings are reported by connect. */

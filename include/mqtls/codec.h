@@ -168,12 +168,12 @@ typedef struct mqtls_connect {
     bool will_retain;
     mqtls_str_t will_topic;
     mqtls_bin_t will_payload;
-    mqtls_props_t will_props;
     bool has_username;
     mqtls_str_t username;
     bool has_password;
     mqtls_bin_t password;
     mqtls_props_t props;
+    mqtls_props_t will_props;
 } mqtls_connect_t;
 
 /** CONNACK. @c reason is the 3.1.1 return code (0-5) or the 5.0 reason code. */
@@ -314,14 +314,16 @@ MQTLS_API mqtls_status_t mqtls_decode(const uint8_t *buf, size_t len, mqtls_vers
 /** Checks a UTF-8 string as MQTT requires (well-formed, no surrogates, no U+0000).
  *  @retval MQTLS_OK                     valid
  *  @retval MQTLS_ERR_MALFORMED_UTF8     ill-formed, overlong, a surrogate or above U+10FFFF
- *  @retval MQTLS_ERR_MALFORMED_UTF8_NUL a U+0000 */
+ *  @retval MQTLS_ERR_MALFORMED_UTF8_NUL a U+0000
+ *  @retval MQTLS_ERR_BAD_PARAM          @p s is NULL and @p len is not 0 */
 MQTLS_API mqtls_status_t mqtls_utf8_check(const char *s, size_t len);
 
 /** Checks a topic name for PUBLISH: no wildcards, valid UTF-8 (an empty topic is the
  *  caller's to judge: it is legal only in 5.0 with a topic alias).
  *  @retval MQTLS_OK                  valid
  *  @retval MQTLS_ERR_MALFORMED_TOPIC a '+' or '#', or longer than 65,535 bytes
- *  @retval MQTLS_ERR_MALFORMED_UTF8, MQTLS_ERR_MALFORMED_UTF8_NUL as mqtls_utf8_check() */
+ *  @retval MQTLS_ERR_MALFORMED_UTF8, MQTLS_ERR_MALFORMED_UTF8_NUL, MQTLS_ERR_BAD_PARAM as
+ *          mqtls_utf8_check() */
 MQTLS_API mqtls_status_t mqtls_topic_check(const char *s, size_t len);
 
 /** Checks a topic filter: '#' only last and alone in its level, '+' alone in its level.

@@ -17,6 +17,10 @@
 
 #include "mqtls/codec.h"
 
+/* For a helper that -Os would otherwise copy into each of its callers (a device image
+ * counts every byte; the call is cheaper than the copies). */
+#define MQTLS__NOINLINE __attribute__((noinline))
+
 typedef struct wcur {
     uint8_t *buf; /* NULL: count only */
     size_t cap;
@@ -59,7 +63,7 @@ mqtls_status_t mqtls__r_str(rcur_t *r, mqtls_str_t *s);
  * @retval MQTLS_ERR_PROPERTY_NOT_ALLOWED, MQTLS_ERR_MALFORMED_*, MQTLS_ERR_BAD_PARAM
  */
 mqtls_status_t mqtls__props_put(wcur_t *w, const mqtls_props_t *p, int ctx, int check);
-/** Reads a property length and block from @p r into @p p (zeroed first). */
+/** Reads a property length and block from @p r into @p p, which the caller has zeroed. */
 mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p);
 
 /** Checks one SUBSCRIBE options byte for filter @p f (QoS, reserved bits, retain handling,

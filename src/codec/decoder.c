@@ -2,6 +2,8 @@
  * @file decoder.c
  * @brief Packet decoder: one whole packet in, every malformed-packet rule checked.
  */
+#include "mqtls/reason.h"
+
 #include "codec_internal.h"
 
 #define TRY(expr)                                                                              \
@@ -19,24 +21,18 @@ static int is_v5(mqtls_version_t v)
 mqtls_status_t mqtls_decode_fixed_header(const uint8_t *buf, size_t len, uint8_t *first,
                                          uint32_t *remaining, size_t *hdr_len)
 {
-    uint32_t v = 0;
     if (!buf || !first || !remaining || !hdr_len)
         return MQTLS_ERR_BAD_PARAM;
-    for (unsigned i = 0; i < 4; i++) {
-        if (len < i + 2u)
-            return MQTLS_NEED_MORE;
-        uint8_t b = buf[1 + i];
-        v |= (uint32_t)(b & 0x7Fu) << (7 * i);
-        if (!(b & 0x80u)) {
-            if (i > 0 && b == 0)
-                return MQTLS_ERR_MALFORMED_REMAINING_LENGTH; /* not the minimal form */
-            *first = buf[0];
-            *remaining = v;
-            *hdr_len = i + 2u;
-            return MQTLS_OK;
-        }
-    }
-    return MQTLS_ERR_MALFORMED_REMAINING_LENGTH;
+    if (len < 2)
+        return MQTLS_NEED_MORE;
+    /* The remaining length follows the rules of every variable byte integer. */
+    rcur_t r = {buf + 1, buf + len};
+    mqtls_status_t st = mqtls__r_vbi(&r, remaining);
+    if (st == MQTLS_ERR_MALFORMED_LENGTH) /* its bytes have not all arrived */
+        return MQTLS_NEED_MORE;
+    *first = buf[0];
+    *hdr_len = (size_t)(r.cur - buf);
+    return st;
 }
 
 mqtls_status_t mqtls__sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t v)
@@ -59,13 +55,10 @@ static mqtls_status_t read_packet_id(rcur_t *r, uint16_t *id)
     return *id ? MQTLS_OK : MQTLS_ERR_MALFORMED_PACKET_ID;
 }
 
+/* (@p p is zero already: mqtls_decode() clears the whole packet first) */
 static mqtls_status_t read_props(rcur_t *r, mqtls_version_t v, int ctx, mqtls_props_t *p)
 {
-    if (!is_v5(v)) {
-        memset(p, 0, sizeof *p);
-        return MQTLS_OK;
-    }
-    return mqtls__props_read(r, ctx, p);
+    return is_v5(v) ? mqtls__props_read(r, ctx, p) : MQTLS_OK;
 }
 
 #if MQTLS_CFG_SERVER_CODEC
@@ -145,7 +138,7 @@ static mqtls_status_t decode_connack(rcur_t *r, mqtls_version_t v, mqtls_connack
     if (flags & 0xFEu)
         return MQTLS_ERR_MALFORMED_FLAGS;
     c->session_present = flags & 1u;
-    if (is_v5(v) ? !mqtls__rc5_valid(MQTLS_CONNACK, c->reason) : c->reason > 5)
+    if (!mqtls_reason_valid(v, MQTLS_CONNACK, c->reason))
         return MQTLS_ERR_MALFORMED_REASON_CODE;
     if (c->reason != 0 && c->session_present)
         return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.2.2-4], 5.0 [MQTT-3.2.2-6] */

@@ -37,14 +37,11 @@ static mqtls_status_t put_props(wcur_t *w, const mqtls_props_t *p, int ctx, mqtl
     return is_v5(v) ? mqtls__props_put(w, p, ctx, check) : MQTLS_OK;
 }
 
-/* A UTF-8 string field, checked in the checking pass. */
+/* A UTF-8 string field, checked in the checking pass (a NULL with a length too). */
 static mqtls_status_t put_str(wcur_t *w, mqtls_str_t s, int check)
 {
-    if (check) {
-        if (str_bad(s.data, s.len))
-            return MQTLS_ERR_BAD_PARAM;
+    if (check)
         TRY(mqtls_utf8_check(s.data, s.len));
-    }
     mqtls__w_str(w, s.data, s.len);
     return MQTLS_OK;
 }
@@ -59,12 +56,11 @@ static mqtls_status_t connect_check(const mqtls_connect_t *c, mqtls_version_t v)
         return MQTLS_OK;
     if (c->will_qos > 2)
         return MQTLS_ERR_MALFORMED_QOS;
-    if (str_bad(c->will_topic.data, c->will_topic.len) ||
-        str_bad(c->will_payload.data, c->will_payload.len))
+    if (str_bad(c->will_payload.data, c->will_payload.len))
         return MQTLS_ERR_BAD_PARAM;
     if (c->will_topic.len == 0)
         return MQTLS_ERR_MALFORMED_TOPIC;
-    return mqtls_topic_check(c->will_topic.data, c->will_topic.len);
+    return mqtls_topic_check(c->will_topic.data, c->will_topic.len); /* (NULL: BAD_PARAM) */
 }
 
 static mqtls_status_t connect_body(wcur_t *w, const mqtls_connect_t *c, mqtls_version_t v,
@@ -105,9 +101,8 @@ static mqtls_status_t publish_check(const mqtls_publish_t *p, mqtls_version_t v)
         return MQTLS_ERR_MALFORMED_PACKET_ID;
     if (p->dup && p->qos == 0)
         return MQTLS_ERR_MALFORMED_FLAGS; /* [MQTT-3.3.1-2] */
-    if (str_bad(p->topic.data, p->topic.len) || (!p->payload && p->payload_len) ||
-        p->payload_len > MQTLS_VBI_MAX)
-        return MQTLS_ERR_BAD_PARAM;
+    if ((!p->payload && p->payload_len) || p->payload_len > MQTLS_VBI_MAX)
+        return MQTLS_ERR_BAD_PARAM; /* (a NULL topic: mqtls_topic_check() says so) */
     if (p->topic.len == 0 &&
         !(is_v5(v) && (p->props.present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS))))
         return MQTLS_ERR_MALFORMED_TOPIC;
@@ -214,33 +209,33 @@ static mqtls_status_t connack_body(wcur_t *w, const mqtls_connack_t *c, mqtls_ve
 }
 #endif
 
-/* Writes (or counts, and with @p check validates) the body of any packet. */
-static mqtls_status_t body(wcur_t *w, const mqtls_packet_t *p, mqtls_version_t v, int check,
-                           int payload)
+/* Writes (or counts, and with @p check validates) the body of a packet of type @p t, whose
+ * fields @p u are the packet's union member. */
+static mqtls_status_t body(wcur_t *w, mqtls_packet_type_t t, const void *u, mqtls_version_t v,
+                           int check, int payload)
 {
-    switch (p->type) {
+    switch (t) {
     case MQTLS_CONNECT:
-        return connect_body(w, &p->u.connect, v, check);
+        return connect_body(w, u, v, check);
     case MQTLS_PUBLISH:
-        return publish_body(w, &p->u.publish, v, check, payload);
+        return publish_body(w, u, v, check, payload);
     case MQTLS_PUBACK:
     case MQTLS_PUBREC:
     case MQTLS_PUBREL:
     case MQTLS_PUBCOMP:
     case MQTLS_DISCONNECT:
-        return ack_body(w, &p->u.ack, p->type, v, check);
+        return ack_body(w, u, t, v, check);
     case MQTLS_AUTH:
-        return is_v5(v) ? ack_body(w, &p->u.ack, p->type, v, check)
-                        : MQTLS_ERR_MALFORMED_PACKET_TYPE;
+        return is_v5(v) ? ack_body(w, u, t, v, check) : MQTLS_ERR_MALFORMED_PACKET_TYPE;
     case MQTLS_SUBSCRIBE:
     case MQTLS_UNSUBSCRIBE:
-        return subscribe_body(w, &p->u.subscribe, p->type == MQTLS_UNSUBSCRIBE, v, check);
+        return subscribe_body(w, u, t == MQTLS_UNSUBSCRIBE, v, check);
 #if MQTLS_CFG_SERVER_CODEC
     case MQTLS_CONNACK:
-        return connack_body(w, &p->u.connack, v, check);
+        return connack_body(w, u, v, check);
     case MQTLS_SUBACK:
     case MQTLS_UNSUBACK:
-        return suback_body(w, &p->u.suback, p->type, v, check);
+        return suback_body(w, u, t, v, check);
 #else
     case MQTLS_CONNACK:
     case MQTLS_SUBACK:
@@ -254,19 +249,13 @@ static mqtls_status_t body(wcur_t *w, const mqtls_packet_t *p, mqtls_version_t v
     return MQTLS_ERR_MALFORMED_PACKET_TYPE;
 }
 
-static uint8_t publish_first_byte(const mqtls_publish_t *pub)
+static uint8_t first_byte(mqtls_packet_type_t t, const void *u)
 {
-    return (uint8_t)((MQTLS_PUBLISH << 4) | (pub->dup ? 0x08u : 0u) | (pub->qos << 1) |
-                     (pub->retain ? 1u : 0u));
-}
-
-static uint8_t first_byte(const mqtls_packet_t *p)
-{
-    uint8_t b = (uint8_t)(p->type << 4);
-    if (p->type == MQTLS_PUBLISH) {
-        b = publish_first_byte(&p->u.publish);
-    } else if (p->type == MQTLS_PUBREL || p->type == MQTLS_SUBSCRIBE ||
-               p->type == MQTLS_UNSUBSCRIBE) {
+    uint8_t b = (uint8_t)(t << 4);
+    if (t == MQTLS_PUBLISH) {
+        const mqtls_publish_t *pub = u;
+        b |= (uint8_t)((pub->dup ? 0x08u : 0u) | (pub->qos << 1) | (pub->retain ? 1u : 0u));
+    } else if (t == MQTLS_PUBREL || t == MQTLS_SUBSCRIBE || t == MQTLS_UNSUBSCRIBE) {
         b |= 0x02u;
     }
     return b;
@@ -279,74 +268,63 @@ static mqtls_status_t version_check(mqtls_version_t v)
     return v == MQTLS_V5 && !MQTLS_CFG_MQTT5 ? MQTLS_ERR_UNSUPPORTED : MQTLS_OK;
 }
 
-static mqtls_status_t remaining(const wcur_t *count, uint32_t *rl)
+/* The checking, counting pass: the remaining length of the packet (@p u: its fields). */
+static mqtls_status_t measure(mqtls_packet_type_t t, const void *u, mqtls_version_t v,
+                              uint32_t *rl)
 {
-    if (count->n > MQTLS_VBI_MAX)
-        return MQTLS_ERR_BAD_PARAM;
-    *rl = (uint32_t)count->n;
-    return MQTLS_OK;
-}
-
-/* The checking, counting pass: the remaining length of @p p. */
-static mqtls_status_t measure(const mqtls_packet_t *p, mqtls_version_t v, uint32_t *rl)
-{
-    if (!p)
-        return MQTLS_ERR_BAD_PARAM;
     TRY(version_check(v));
     wcur_t count = {NULL, 0, 0};
-    TRY(body(&count, p, v, 1, 1));
-    return remaining(&count, rl);
+    TRY(body(&count, t, u, v, 1, 1));
+    if (count.n > MQTLS_VBI_MAX)
+        return MQTLS_ERR_BAD_PARAM;
+    *rl = (uint32_t)count.n;
+    return MQTLS_OK;
 }
 
 mqtls_status_t mqtls_encode_size(const mqtls_packet_t *pkt, mqtls_version_t v, size_t *total)
 {
     uint32_t rl;
-    if (!total)
+    if (!total || !pkt)
         return MQTLS_ERR_BAD_PARAM;
-    TRY(measure(pkt, v, &rl));
+    TRY(measure(pkt->type, &pkt->u, v, &rl));
     *total = 1u + mqtls__vbi_size(rl) + rl;
     return MQTLS_OK;
 }
 
-static mqtls_status_t finish(const wcur_t *w, size_t *written)
+/* Measures, then writes the packet, with its payload or (a PUBLISH header) without. */
+static mqtls_status_t encode(mqtls_packet_type_t t, const void *u, mqtls_version_t v,
+                             uint8_t *buf, size_t size, size_t *written, int payload)
 {
-    if (w->n > w->cap)
+    uint32_t rl;
+    TRY(measure(t, u, v, &rl));
+    if (!buf)
+        return MQTLS_ERR_BAD_PARAM;
+    if (payload && 1u + mqtls__vbi_size(rl) + rl > size)
+        return MQTLS_ERR_NO_SPACE;
+    /* The writing pass: no checks, measure() did them. */
+    wcur_t w = {buf, size, 0};
+    mqtls__w_u8(&w, first_byte(t, u));
+    mqtls__w_vbi(&w, rl);
+    (void)body(&w, t, u, v, 0, payload);
+    if (w.n > w.cap)
         return MQTLS_ERR_NO_SPACE;
     if (written)
-        *written = w->n;
+        *written = w.n;
     return MQTLS_OK;
 }
 
 mqtls_status_t mqtls_encode(const mqtls_packet_t *pkt, mqtls_version_t v, uint8_t *buf,
                             size_t size, size_t *written)
 {
-    uint32_t rl;
-    TRY(measure(pkt, v, &rl));
-    if (!buf)
+    if (!pkt)
         return MQTLS_ERR_BAD_PARAM;
-    if (1u + mqtls__vbi_size(rl) + rl > size)
-        return MQTLS_ERR_NO_SPACE;
-    /* The writing pass: no checks, measure() did them. */
-    wcur_t w = {buf, size, 0};
-    mqtls__w_u8(&w, first_byte(pkt));
-    mqtls__w_vbi(&w, rl);
-    (void)body(&w, pkt, v, 0, 1);
-    return finish(&w, written);
+    return encode(pkt->type, &pkt->u, v, buf, size, written, 1);
 }
 
 mqtls_status_t mqtls_encode_publish_header(const mqtls_publish_t *pub, mqtls_version_t v,
                                            uint8_t *buf, size_t size, size_t *written)
 {
-    uint32_t rl;
     if (!pub || !buf)
         return MQTLS_ERR_BAD_PARAM;
-    TRY(version_check(v));
-    wcur_t w = {NULL, 0, 0};
-    TRY(publish_body(&w, pub, v, 1, 1));
-    TRY(remaining(&w, &rl));
-    w = (wcur_t){buf, size, 0};
-    mqtls__w_u8(&w, publish_first_byte(pub));
-    mqtls__w_vbi(&w, rl);
-    (void)publish_body(&w, pub, v, 0, 0);
-    return finish(&w, written);
+    return encode(MQTLS_PUBLISH, pub, v, buf, size, written, 0);
 }

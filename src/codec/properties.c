@@ -76,7 +76,7 @@ static const prop_def_t defs[] = {
 };
 #define NDEFS (sizeof defs / sizeof defs[0])
 
-static const prop_def_t *find_def(uint32_t id)
+MQTLS__NOINLINE static const prop_def_t *find_def(uint32_t id)
 {
     for (size_t i = 0; i < NDEFS; i++)
         if (defs[i].id == id)
@@ -120,10 +120,8 @@ static mqtls_status_t value_check(const mqtls_props_t *p, const prop_def_t *d, i
         const void *data;
         uint16_t len;
         field_bytes(p, d, &data, &len);
-        if (!data && len)
-            return MQTLS_ERR_BAD_PARAM;
-        if (d->type == PT_BIN)
-            return MQTLS_OK;
+        if (d->type == PT_BIN) /* (the checks of strings refuse a NULL with a length too) */
+            return !data && len ? MQTLS_ERR_BAD_PARAM : MQTLS_OK;
         return (d->flags & F_NOWILD) ? mqtls_topic_check(data, len) : mqtls_utf8_check(data, len);
     }
     uint32_t v = numeric_value(p, d);
@@ -171,9 +169,7 @@ static mqtls_status_t props_block(wcur_t *w, const mqtls_props_t *p, int ctx, in
         return p->user ? MQTLS_ERR_PROPERTY_NOT_ALLOWED : MQTLS_ERR_BAD_PARAM;
     for (uint16_t i = 0; i < p->user_count; i++) {
         const mqtls_user_prop_t *u = &p->user[i];
-        if (check) {
-            if ((!u->key.data && u->key.len) || (!u->value.data && u->value.len))
-                return MQTLS_ERR_BAD_PARAM;
+        if (check) { /* (NULL with a length: MQTLS_ERR_BAD_PARAM) */
             mqtls_status_t st = mqtls_utf8_check(u->key.data, u->key.len);
             if (st == MQTLS_OK)
                 st = mqtls_utf8_check(u->value.data, u->value.len);
@@ -240,7 +236,6 @@ static mqtls_status_t read_value(rcur_t *r, const prop_def_t *d, mqtls_props_t *
 
 mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p)
 {
-    memset(p, 0, sizeof *p);
     uint32_t len;
     mqtls_status_t st = mqtls__r_vbi(r, &len);
     if (st != MQTLS_OK)

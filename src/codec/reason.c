@@ -16,58 +16,60 @@
 #define K_DISCONNECT 0x20u
 #define K_AUTH 0x40u
 
-typedef struct rc_def {
-    uint8_t code;
-    uint8_t kinds;
-} rc_def_t;
+/* The codes below 0x80, sorted; 0x80..0xA2 are all codes. Indexes: these 8, then
+ * 0x80.. from 8 on (the names below follow the same order). */
+static const uint8_t rc5_low[] = {0x00, 0x01, 0x02, 0x04, 0x10, 0x11, 0x18, 0x19};
+#define NLOW (sizeof rc5_low)
+#define RC5_HIGH_LAST 0xA2u
 
-/* Sorted by code; the names below follow the same order. */
-static const rc_def_t rc5[] = {
-    {0x00, 0x7F},
-    {0x01, K_SUBACK},
-    {0x02, K_SUBACK},
-    {0x04, K_DISCONNECT},
-    {0x10, K_PUBACK},
-    {0x11, K_UNSUBACK},
-    {0x18, K_AUTH},
-    {0x19, K_AUTH},
-    {0x80, K_CONNACK | K_PUBACK | K_SUBACK | K_UNSUBACK | K_DISCONNECT},
-    {0x81, K_CONNACK | K_DISCONNECT},
-    {0x82, K_CONNACK | K_DISCONNECT},
-    {0x83, K_CONNACK | K_PUBACK | K_SUBACK | K_UNSUBACK | K_DISCONNECT},
-    {0x84, K_CONNACK},
-    {0x85, K_CONNACK},
-    {0x86, K_CONNACK},
-    {0x87, K_CONNACK | K_PUBACK | K_SUBACK | K_UNSUBACK | K_DISCONNECT},
-    {0x88, K_CONNACK},
-    {0x89, K_CONNACK | K_DISCONNECT},
-    {0x8A, K_CONNACK},
-    {0x8B, K_DISCONNECT},
-    {0x8C, K_CONNACK | K_DISCONNECT},
-    {0x8D, K_DISCONNECT},
-    {0x8E, K_DISCONNECT},
-    {0x8F, K_SUBACK | K_UNSUBACK | K_DISCONNECT},
-    {0x90, K_CONNACK | K_PUBACK | K_DISCONNECT},
-    {0x91, K_PUBACK | K_SUBACK | K_UNSUBACK},
-    {0x92, K_PUBREL},
-    {0x93, K_DISCONNECT},
-    {0x94, K_DISCONNECT},
-    {0x95, K_CONNACK | K_DISCONNECT},
-    {0x96, K_DISCONNECT},
-    {0x97, K_CONNACK | K_PUBACK | K_SUBACK | K_DISCONNECT},
-    {0x98, K_DISCONNECT},
-    {0x99, K_CONNACK | K_PUBACK | K_DISCONNECT},
-    {0x9A, K_CONNACK | K_DISCONNECT},
-    {0x9B, K_CONNACK | K_DISCONNECT},
-    {0x9C, K_CONNACK | K_DISCONNECT},
-    {0x9D, K_CONNACK | K_DISCONNECT},
-    {0x9E, K_SUBACK | K_DISCONNECT},
-    {0x9F, K_CONNACK | K_DISCONNECT},
-    {0xA0, K_DISCONNECT},
-    {0xA1, K_SUBACK | K_DISCONNECT},
-    {0xA2, K_SUBACK | K_DISCONNECT},
+/* The packets each code may appear in, by index. */
+static const uint8_t rc5_kinds[] = {
+    0x7F, /* 0x00 */
+    K_SUBACK, /* 0x01 */
+    K_SUBACK, /* 0x02 */
+    K_DISCONNECT, /* 0x04 */
+    K_PUBACK, /* 0x10 */
+    K_UNSUBACK, /* 0x11 */
+    K_AUTH, /* 0x18 */
+    K_AUTH, /* 0x19 */
+    K_CONNACK | K_PUBACK | K_SUBACK | K_UNSUBACK | K_DISCONNECT, /* 0x80 */
+    K_CONNACK | K_DISCONNECT, /* 0x81 */
+    K_CONNACK | K_DISCONNECT, /* 0x82 */
+    K_CONNACK | K_PUBACK | K_SUBACK | K_UNSUBACK | K_DISCONNECT, /* 0x83 */
+    K_CONNACK, /* 0x84 */
+    K_CONNACK, /* 0x85 */
+    K_CONNACK, /* 0x86 */
+    K_CONNACK | K_PUBACK | K_SUBACK | K_UNSUBACK | K_DISCONNECT, /* 0x87 */
+    K_CONNACK, /* 0x88 */
+    K_CONNACK | K_DISCONNECT, /* 0x89 */
+    K_CONNACK, /* 0x8A */
+    K_DISCONNECT, /* 0x8B */
+    K_CONNACK | K_DISCONNECT, /* 0x8C */
+    K_DISCONNECT, /* 0x8D */
+    K_DISCONNECT, /* 0x8E */
+    K_SUBACK | K_UNSUBACK | K_DISCONNECT, /* 0x8F */
+    K_CONNACK | K_PUBACK | K_DISCONNECT, /* 0x90 */
+    K_PUBACK | K_SUBACK | K_UNSUBACK, /* 0x91 */
+    K_PUBREL, /* 0x92 */
+    K_DISCONNECT, /* 0x93 */
+    K_DISCONNECT, /* 0x94 */
+    K_CONNACK | K_DISCONNECT, /* 0x95 */
+    K_DISCONNECT, /* 0x96 */
+    K_CONNACK | K_PUBACK | K_SUBACK | K_DISCONNECT, /* 0x97 */
+    K_DISCONNECT, /* 0x98 */
+    K_CONNACK | K_PUBACK | K_DISCONNECT, /* 0x99 */
+    K_CONNACK | K_DISCONNECT, /* 0x9A */
+    K_CONNACK | K_DISCONNECT, /* 0x9B */
+    K_CONNACK | K_DISCONNECT, /* 0x9C */
+    K_CONNACK | K_DISCONNECT, /* 0x9D */
+    K_SUBACK | K_DISCONNECT, /* 0x9E */
+    K_CONNACK | K_DISCONNECT, /* 0x9F */
+    K_DISCONNECT, /* 0xA0 */
+    K_SUBACK | K_DISCONNECT, /* 0xA1 */
+    K_SUBACK | K_DISCONNECT, /* 0xA2 */
 };
-#define NRC (sizeof rc5 / sizeof rc5[0])
+#define NRC (sizeof rc5_kinds)
+_Static_assert(NRC == NLOW + RC5_HIGH_LAST - 0x80u + 1u, "one entry per reason code");
 
 static uint8_t kind_of(mqtls_packet_type_t t)
 {
@@ -95,8 +97,10 @@ static uint8_t kind_of(mqtls_packet_type_t t)
 
 static int rc5_index(uint8_t code)
 {
-    for (size_t i = 0; i < NRC; i++)
-        if (rc5[i].code == code)
+    if (code >= 0x80u)
+        return code <= RC5_HIGH_LAST ? (int)(NLOW + code - 0x80u) : -1;
+    for (size_t i = 0; i < NLOW; i++)
+        if (rc5_low[i] == code)
             return (int)i;
     return -1;
 }
@@ -104,7 +108,7 @@ static int rc5_index(uint8_t code)
 int mqtls__rc5_valid(mqtls_packet_type_t type, uint8_t code)
 {
     int i = rc5_index(code);
-    return i >= 0 && (rc5[i].kinds & kind_of(type)) != 0;
+    return i >= 0 && (rc5_kinds[i] & kind_of(type)) != 0;
 }
 
 #endif

@@ -11,6 +11,8 @@ static mqtls_status_t utf8_scan(const char *str, size_t len, int topic)
 {
     const uint8_t *s = (const uint8_t *)str;
     size_t i = 0;
+    if (!s && len) /* (the encoders rely on this check for the strings they are given) */
+        return MQTLS_ERR_BAD_PARAM;
     while (i < len) {
         uint8_t c = s[i];
         if (c < 0x80u) {
@@ -21,20 +23,10 @@ static mqtls_status_t utf8_scan(const char *str, size_t len, int topic)
             i++;
             continue;
         }
-        size_t n;
-        uint32_t cp;
-        if (c >= 0xC2u && c <= 0xDFu) {
-            n = 1;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0u && c <= 0xEFu) {
-            n = 2;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0u && c <= 0xF4u) {
-            n = 3;
-            cp = c & 0x07u;
-        } else {
+        if (c < 0xC2u || c > 0xF4u) /* (C0, C1: overlong; F5..FF: above U+10FFFF) */
             return MQTLS_ERR_MALFORMED_UTF8;
-        }
+        size_t n = 1u + (c >= 0xE0u) + (c >= 0xF0u); /* continuation bytes */
+        uint32_t cp = c & (0x3Fu >> n);
         if (len - i - 1 < n)
             return MQTLS_ERR_MALFORMED_UTF8;
         for (size_t k = 1; k <= n; k++) {
@@ -42,7 +34,8 @@ static mqtls_status_t utf8_scan(const char *str, size_t len, int topic)
                 return MQTLS_ERR_MALFORMED_UTF8;
             cp = (cp << 6) | (s[i + k] & 0x3Fu);
         }
-        if ((n == 2 && cp < 0x800u) || (n == 3 && (cp < 0x10000u || cp > 0x10FFFFu)) ||
+        /* The shortest form only: n continuation bytes carry at least 2^(7, 11, 16). */
+        if ((cp >> (n == 1 ? 7u : n == 2 ? 11u : 16u)) == 0 || cp > 0x10FFFFu ||
             (cp >= 0xD800u && cp <= 0xDFFFu))
             return MQTLS_ERR_MALFORMED_UTF8;
         i += n + 1;

@@ -13,17 +13,14 @@ void mqtls_client_init(mqtls_client_t *c, const mqtls_client_cfg_t *cfg)
         c->cfg = *cfg;
     /* What a broker allows until its CONNACK says otherwise (publishes may be queued
      * before the first connection). */
-    c->server_receive_max = 65535u;
-    c->server_max_packet = MQTLS_VBI_MAX + 5u;
-    c->server_max_qos = 2;
-    c->server_retain = true;
+    mqtls__limits_default(c);
 }
 
-static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *opts,
-                          mqtls_packet_t *p);
+MQTLS__NOINLINE static void build_connect(const mqtls_client_t *c,
+                                          const mqtls_connect_opts_t *opts, mqtls_packet_t *p);
 
 /* A connection attempt starts (the application's, or a scheduled reconnect). */
-static void begin_connect(mqtls_client_t *c)
+MQTLS__NOINLINE static void begin_connect(mqtls_client_t *c)
 {
     c->backoff = false;
     c->state = MQTLS_STATE_CONNECTING;
@@ -39,7 +36,7 @@ static void begin_connect(mqtls_client_t *c)
 #endif
 }
 
-static bool cfg_usable(const mqtls_client_cfg_t *g)
+MQTLS__NOINLINE static bool cfg_usable(const mqtls_client_cfg_t *g)
 {
     return g->transport && g->transport->connect && g->transport->send && g->transport->recv &&
            g->transport->close && g->platform && g->platform->now_ms && g->rx_buf &&
@@ -54,16 +51,14 @@ mqtls_status_t mqtls_connect(mqtls_client_t *c, const mqtls_connect_opts_t *opts
         return MQTLS_ERR_BAD_PARAM;
     if (c->state != MQTLS_STATE_DISCONNECTED)
         return MQTLS_ERR_STATE; /* (a scheduled reconnect may be replaced: it is disconnected) */
+    /* (A version that is not known, or not built in, is refused by mqtls_encode_size()
+     * below: MQTLS_ERR_BAD_PARAM, MQTLS_ERR_UNSUPPORTED.) */
     mqtls_version_t v = opts->connect.version;
-    if (v != MQTLS_V311 && v != MQTLS_V5 && !(MQTLS_CFG_MQTT31 && v == MQTLS_V31))
-        return MQTLS_ERR_BAD_PARAM;
     /* 3.1 allows client ids of 1 to 23 characters. Checked here, not in the codec: a packet
      * with another one is well formed, a 3.1 broker answers it with "identifier rejected". */
     if (MQTLS_CFG_MQTT31 && v == MQTLS_V31 &&
         (opts->connect.client_id.len == 0 || opts->connect.client_id.len > 23))
         return MQTLS_ERR_BAD_PARAM;
-    if (v == MQTLS_V5 && !MQTLS_CFG_MQTT5)
-        return MQTLS_ERR_UNSUPPORTED;
     if (opts->connect.will && opts->connect.will_qos == 2 && !MQTLS_CFG_QOS2)
         return MQTLS_ERR_UNSUPPORTED;
     /* Bad CONNECT fields are the caller's to hear about now, not after the network. */
@@ -96,42 +91,38 @@ static uint32_t ping_timeout(const mqtls_client_t *c)
     return c->opts->ping_timeout_ms ? c->opts->ping_timeout_ms : MQTLS_CFG_PING_TIMEOUT_MS;
 }
 
-/* Lowers a limit we advertise to what our memory can hold: the broker must respect it. */
-static void advertise(mqtls_props_t *p, uint8_t id, uint32_t ours, uint32_t max)
+/* A limit we advertise, lowered to what our memory can hold (@p ours): the broker must
+ * respect it. The caller's own value @p cur stays if it is lower. */
+static uint32_t advertise(mqtls_props_t *p, uint8_t id, uint32_t cur, uint32_t ours)
 {
-    uint32_t *v32 = id == MQTLS_PROP_MAXIMUM_PACKET_SIZE ? &p->maximum_packet_size : NULL;
-    uint16_t *v16 = id == MQTLS_PROP_RECEIVE_MAXIMUM ? &p->receive_maximum
-                    : id == MQTLS_PROP_TOPIC_ALIAS_MAXIMUM ? &p->topic_alias_maximum
-                                                           : NULL;
-    if (ours > max)
-        ours = max;
-    uint32_t cur = v32 ? *v32 : *v16;
-    if ((p->present & MQTLS_PROPBIT(id)) && cur <= ours)
-        return;
-    if (v32)
-        *v32 = ours;
-    else
-        *v16 = (uint16_t)ours;
-    p->present |= MQTLS_PROPBIT(id);
+    uint64_t bit = MQTLS_PROPBIT(id);
+    uint32_t v = (p->present & bit) && cur <= ours ? cur : ours;
+    p->present |= bit;
+    return v;
 }
 
 /* The CONNECT this client sends for @p opts: the caller's fields, with the limits we
  * advertise in 5.0 lowered to what our memory holds. */
-static void build_connect(const mqtls_client_t *c, const mqtls_connect_opts_t *opts,
-                          mqtls_packet_t *p)
+MQTLS__NOINLINE static void build_connect(const mqtls_client_t *c,
+                                          const mqtls_connect_opts_t *opts, mqtls_packet_t *p)
 {
     p->type = MQTLS_CONNECT;
     p->u.connect = opts->connect;
     if (c->resume) /* a reconnect picks the session up where the link dropped it */
         p->u.connect.clean_start = false;
-    if (opts->connect.version != MQTLS_V5)
+    if (!MQTLS_CFG_MQTT5 || opts->connect.version != MQTLS_V5)
         return;
     mqtls_props_t *pr = &p->u.connect.props;
-    advertise(pr, MQTLS_PROP_MAXIMUM_PACKET_SIZE, (uint32_t)c->cfg.rx_size, MQTLS_VBI_MAX + 5u);
-    if (c->cfg.qos2_in_cap)
-        advertise(pr, MQTLS_PROP_RECEIVE_MAXIMUM, c->cfg.qos2_in_cap, 65535u);
+    size_t rx = c->cfg.rx_size < MQTLS_VBI_MAX + 5u ? c->cfg.rx_size : MQTLS_VBI_MAX + 5u;
+    pr->maximum_packet_size = advertise(pr, MQTLS_PROP_MAXIMUM_PACKET_SIZE,
+                                        pr->maximum_packet_size, (uint32_t)rx);
+    if (c->cfg.qos2_in_cap) /* (both are 16 bits, as the properties are) */
+        pr->receive_maximum = (uint16_t)advertise(pr, MQTLS_PROP_RECEIVE_MAXIMUM,
+                                                  pr->receive_maximum, c->cfg.qos2_in_cap);
     if (c->cfg.alias_slots)
-        advertise(pr, MQTLS_PROP_TOPIC_ALIAS_MAXIMUM, c->cfg.alias_slots, 65535u);
+        pr->topic_alias_maximum = (uint16_t)advertise(pr, MQTLS_PROP_TOPIC_ALIAS_MAXIMUM,
+                                                      pr->topic_alias_maximum,
+                                                      c->cfg.alias_slots);
     else /* no room for aliases: the broker must not use any (default maximum 0) */
         pr->present &= ~MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS_MAXIMUM);
 }
@@ -159,30 +150,46 @@ static mqtls_status_t step_connecting(mqtls_client_t *c)
     return MQTLS_OK;
 }
 
+MQTLS__NOINLINE static uint32_t remaining(uint32_t now, uint32_t since, uint32_t span)
+{
+    uint32_t spent = now - since;
+    return spent >= span ? 0 : span - spent;
+}
+
+/* Time left on the timer that runs in the client's state (the reconnect delay, the connect
+ * timeout, the PINGRESP wait, or keep-alive's: silence either way counts, since a link we
+ * only write to can be dead too, half-open). 0: it has run out. */
+static uint32_t timer_left(const mqtls_client_t *c, uint32_t now)
+{
+    if (c->state == MQTLS_STATE_DISCONNECTED)
+        return remaining(now, c->backoff_start_ms, c->backoff_delay_ms);
+    if (c->state != MQTLS_STATE_CONNECTED)
+        return remaining(now, c->connect_start_ms, connect_timeout(c));
+    if (c->ping_outstanding)
+        return remaining(now, c->ping_sent_ms, ping_timeout(c));
+    uint32_t ka = (uint32_t)c->keep_alive_s * 1000u;
+    if (!ka)
+        return UINT32_MAX;
+    uint32_t a = remaining(now, c->last_tx_ms, ka), b = remaining(now, c->last_rx_ms, ka);
+    return a < b ? a : b;
+}
+
 /* Time-driven work: connect timeout, PINGREQ on an idle link, a late PINGRESP. */
 static mqtls_status_t step_timers(mqtls_client_t *c)
 {
     uint32_t now = mqtls__now(c);
-    if (c->state != MQTLS_STATE_CONNECTED) {
-        if (now - c->connect_start_ms >= connect_timeout(c))
-            return mqtls__fail(c, MQTLS_ERR_TIMEOUT, 0);
+    if (timer_left(c, now))
         return MQTLS_OK;
-    }
-    if (c->ping_outstanding) {
-        if (now - c->ping_sent_ms >= ping_timeout(c))
-            return mqtls__fail(c, MQTLS_ERR_KEEPALIVE_TIMEOUT, 0); /* the link is presumed dead */
-        return MQTLS_OK;
-    }
-    uint32_t ka = (uint32_t)c->keep_alive_s * 1000u;
-    /* Silence either way counts: a link we only write to can be dead too (half-open). */
-    if (ka && (now - c->last_tx_ms >= ka || now - c->last_rx_ms >= ka)) {
-        mqtls_packet_t p = {.type = MQTLS_PINGREQ};
-        mqtls_status_t st = mqtls__send_packet(c, &p);
-        if (st != MQTLS_OK)
-            return st;
-        c->ping_outstanding = true;
-        c->ping_sent_ms = now;
-    }
+    if (c->state != MQTLS_STATE_CONNECTED)
+        return mqtls__fail(c, MQTLS_ERR_TIMEOUT, 0);
+    if (c->ping_outstanding)
+        return mqtls__fail(c, MQTLS_ERR_KEEPALIVE_TIMEOUT, 0); /* the link is presumed dead */
+    mqtls_packet_t p = {.type = MQTLS_PINGREQ};
+    mqtls_status_t st = mqtls__send_packet(c, &p);
+    if (st != MQTLS_OK)
+        return st;
+    c->ping_outstanding = true;
+    c->ping_sent_ms = now;
     return MQTLS_OK;
 }
 
@@ -192,7 +199,7 @@ mqtls_status_t mqtls_step(mqtls_client_t *c)
         return MQTLS_ERR_BAD_PARAM;
     mqtls_status_t st = MQTLS_OK;
     if (c->state == MQTLS_STATE_DISCONNECTED && c->backoff) {
-        if (mqtls__now(c) - c->backoff_start_ms < c->backoff_delay_ms)
+        if (timer_left(c, mqtls__now(c)))
             return MQTLS_OK;
         begin_connect(c);
     }
@@ -209,48 +216,33 @@ mqtls_status_t mqtls_step(mqtls_client_t *c)
     return st;
 }
 
-static uint32_t remaining(uint32_t now, uint32_t since, uint32_t span)
-{
-    uint32_t spent = now - since;
-    return spent >= span ? 0 : span - spent;
-}
-
 uint32_t mqtls_next_timeout_ms(const mqtls_client_t *c)
 {
     if (!c || (c->state == MQTLS_STATE_DISCONNECTED && !c->backoff))
         return UINT32_MAX;
-    uint32_t now = mqtls__now(c);
-    if (c->state == MQTLS_STATE_DISCONNECTED)
-        return remaining(now, c->backoff_start_ms, c->backoff_delay_ms);
-    if (c->state != MQTLS_STATE_CONNECTED)
-        return remaining(now, c->connect_start_ms, connect_timeout(c));
-    if (c->tx_blocked) /* output waits for room: try again soon */
-        return MQTLS_CFG_SEND_WAIT_SLICE_MS;
-    if (c->ping_outstanding)
-        return remaining(now, c->ping_sent_ms, ping_timeout(c));
-    uint32_t ka = (uint32_t)c->keep_alive_s * 1000u;
-    if (!ka)
-        return UINT32_MAX;
-    uint32_t a = remaining(now, c->last_tx_ms, ka), b = remaining(now, c->last_rx_ms, ka);
-    return a < b ? a : b;
+    if (c->state == MQTLS_STATE_CONNECTED && c->tx_blocked) /* output waits for room */
+        return MQTLS_CFG_SEND_WAIT_SLICE_MS;                 /* try again soon */
+    return timer_left(c, mqtls__now(c));
 }
 
-/* SUBSCRIBE and UNSUBSCRIBE differ only in their entries. */
-static mqtls_status_t send_sub(mqtls_client_t *c, mqtls_packet_type_t t,
-                               const mqtls_subscription_t *subs, const mqtls_str_t *filters,
-                               uint16_t n, const mqtls_props_t *props, uint16_t *packet_id)
+/* SUBSCRIBE and UNSUBSCRIBE differ only in their entries (@p entries: subscriptions or
+ * filters; the encoder reads the one its type has). */
+MQTLS__NOINLINE static mqtls_status_t send_sub(mqtls_client_t *c, mqtls_packet_type_t t,
+                                               const void *entries, uint16_t n,
+                                               const mqtls_props_t *props, uint16_t *packet_id)
 {
-    if (!c || (!subs && !filters) || n == 0)
+    if (!c || !entries || n == 0)
         return MQTLS_ERR_BAD_PARAM;
     if (c->state != MQTLS_STATE_CONNECTED)
         return MQTLS_ERR_STATE;
-    for (uint16_t i = 0; subs && i < n; i++)
-        if ((subs[i].options & MQTLS_SUB_QOS_MASK) == 2 && !MQTLS_CFG_QOS2)
+    const mqtls_subscription_t *subs = entries;
+    for (uint16_t i = 0; !MQTLS_CFG_QOS2 && t == MQTLS_SUBSCRIBE && i < n; i++)
+        if ((subs[i].options & MQTLS_SUB_QOS_MASK) == 2)
             return MQTLS_ERR_UNSUPPORTED;
     mqtls_packet_t p = {.type = t};
     p.u.subscribe.packet_id = mqtls__alloc_packet_id(c);
     p.u.subscribe.subs = subs;
-    p.u.subscribe.filters = filters;
+    p.u.subscribe.filters = entries;
     p.u.subscribe.count = n;
     if (props)
         p.u.subscribe.props = *props;
@@ -262,15 +254,13 @@ static mqtls_status_t send_sub(mqtls_client_t *c, mqtls_packet_type_t t,
 mqtls_status_t mqtls_subscribe(mqtls_client_t *c, const mqtls_subscription_t *subs, uint16_t n,
                                const mqtls_props_t *props, uint16_t *packet_id)
 {
-    return subs ? send_sub(c, MQTLS_SUBSCRIBE, subs, NULL, n, props, packet_id)
-                : MQTLS_ERR_BAD_PARAM;
+    return send_sub(c, MQTLS_SUBSCRIBE, subs, n, props, packet_id);
 }
 
 mqtls_status_t mqtls_unsubscribe(mqtls_client_t *c, const mqtls_str_t *filters, uint16_t n,
                                  const mqtls_props_t *props, uint16_t *packet_id)
 {
-    return filters ? send_sub(c, MQTLS_UNSUBSCRIBE, NULL, filters, n, props, packet_id)
-                   : MQTLS_ERR_BAD_PARAM;
+    return send_sub(c, MQTLS_UNSUBSCRIBE, filters, n, props, packet_id);
 }
 
 /* DISCONNECT and AUTH share a shape: a reason code and properties. */
@@ -352,10 +342,8 @@ void mqtls_abort(mqtls_client_t *c)
 {
     if (c)
         c->stopping = true, c->backoff = false;
-    if (c && c->state != MQTLS_STATE_DISCONNECTED) {
-        mqtls_event_t ev = {.status = MQTLS_OK};
-        mqtls__end(c, &ev);
-    }
+    if (c)
+        (void)mqtls__fail(c, MQTLS_OK, 0); /* (nothing if already disconnected) */
 }
 
 void mqtls_client_free(mqtls_client_t *c)

@@ -11,6 +11,11 @@
 
 #include "session_internal.h"
 
+uint32_t mqtls__now(const mqtls_client_t *c)
+{
+    return c->cfg.platform->now_ms(c->cfg.platform->ctx);
+}
+
 void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev)
 {
     if (c->cfg.on_event)
@@ -19,7 +24,7 @@ void mqtls__emit_event(mqtls_client_t *c, mqtls_event_t *ev)
 
 /* After a lost or failed connection: the next attempt in a delay drawn below an
  * exponentially growing ceiling (full jitter), so that a fleet does not reconnect in step. */
-static void schedule_reconnect(mqtls_client_t *c)
+MQTLS__NOINLINE static void schedule_reconnect(mqtls_client_t *c)
 {
     uint32_t now = mqtls__now(c), min = c->cfg.reconnect_min_ms, ceiling = c->cfg.reconnect_max_ms;
     if (c->connected_at_ms && now - c->connected_at_ms >= c->cfg.reconnect_stable_ms)

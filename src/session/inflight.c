@@ -84,7 +84,8 @@ static void trace_stored(mqtls_client_t *c, const uint8_t *pkt, size_t len, uint
 }
 
 /* Resends one record: the stored PUBLISH (DUP set unless it was never sent), or a PUBREL. */
-static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r, bool first)
+MQTLS__NOINLINE static mqtls_status_t resend(mqtls_client_t *c, const mqtls_inflight_t *r,
+                                             bool first)
 {
     if (MQTLS_CFG_QOS2 && r->state == OUT_WAIT_PUBCOMP)
         return mqtls__send_ack(c, MQTLS_PUBREL, r->packet_id, 0);
@@ -169,15 +170,11 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
     c->qos2_in_count = 0; /* the incoming QoS 2 ids went with the session */
     uint16_t i = 0;
     for (uint16_t left = c->inflight_count; left > 0; left--) {
-        mqtls_inflight_t r = c->cfg.inflight[i];
-        if (r.state & OUT_NEVER_SENT) {
+        if (c->cfg.inflight[i].state & OUT_NEVER_SENT) {
             i++;
             continue;
         }
-        mqtls__out_remove(c, i);
-        c->cfg.store->remove(c->cfg.store_ctx, r.packet_id);
-        mqtls_event_t ev = {.type = MQTLS_EV_PUBLISH_DROPPED, .packet_id = r.packet_id};
-        mqtls__emit_event(c, &ev);
+        drop(c, i, MQTLS_OK); /* (status OK: the broker kept no session) */
     }
     mqtls_status_t st = mqtls__resend_pending(c);
     return st != MQTLS_OK ? st : mqtls__flush_soon(c);

@@ -99,10 +99,10 @@ mqtls_status_t mqtls__flush_soon(mqtls_client_t *c)
     return flush(c, true);
 }
 
-/* Encodes with @p fn at the tail of tx_buf; if the tail is too small, flushes and retries
- * from the start, so NO_SPACE means the packet does not fit the buffer at all. */
-static mqtls_status_t encode_tail(mqtls_client_t *c, const void *what, int publish_header,
-                                  size_t *len)
+/* If the tail of tx_buf is too small, flushes and retries from the start, so NO_SPACE
+ * means the packet does not fit the buffer at all. */
+mqtls_status_t mqtls__encode_at_tail(mqtls_client_t *c, const void *what, bool publish_header,
+                                     size_t *len)
 {
     for (int pass = 0; pass < 2; pass++) {
         uint8_t *at = c->cfg.tx_buf + c->tx_len;
@@ -116,17 +116,6 @@ static mqtls_status_t encode_tail(mqtls_client_t *c, const void *what, int publi
             return st;
     }
     return MQTLS_ERR_NO_SPACE;
-}
-
-mqtls_status_t mqtls__encode_tail(mqtls_client_t *c, const mqtls_packet_t *pkt, size_t *len)
-{
-    return encode_tail(c, pkt, 0, len);
-}
-
-mqtls_status_t mqtls__encode_publish_tail(mqtls_client_t *c, const mqtls_publish_t *pub,
-                                          size_t *len)
-{
-    return encode_tail(c, pub, 1, len);
 }
 
 mqtls_status_t mqtls__emit(mqtls_client_t *c, size_t hlen, const uint8_t *payload, size_t plen,

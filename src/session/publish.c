@@ -11,6 +11,12 @@
 #define ALIAS_BIT MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS)
 #define HAS_ALIAS(p) (MQTLS_CFG_MQTT5 && ((p)->props.present & ALIAS_BIT))
 
+/* Whether outgoing alias @p a (1..64) was sent with its topic on this connection. */
+static bool alias_known(const mqtls_client_t *c, uint16_t a)
+{
+    return (c->out_alias_set[((a - 1u) >> 3) & 7u] >> ((a - 1u) & 7u)) & 1u;
+}
+
 /* The slot that remembers the topic of outgoing alias @p a, or NULL. Slots: [len:2][topic]. */
 static char *out_slot(const mqtls_client_t *c, uint16_t a)
 {
@@ -25,7 +31,7 @@ static mqtls_str_t out_topic(const mqtls_client_t *c, uint16_t a)
 {
     const char *s = out_slot(c, a);
     mqtls_str_t t = {NULL, 0};
-    if (s && (c->out_alias_set & ((uint64_t)1u << (a - 1)))) {
+    if (s && alias_known(c, a)) {
         t.len = (uint16_t)(((uint8_t)s[0] << 8) | (uint8_t)s[1]);
         t.data = s + 2;
     }
@@ -36,9 +42,8 @@ static mqtls_str_t out_topic(const mqtls_client_t *c, uint16_t a)
 static void out_define(mqtls_client_t *c, uint16_t a, mqtls_str_t topic)
 {
     char *s = out_slot(c, a);
-    /* a is 1..64: alias_check() let it through.
-     * NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
-    c->out_alias_set |= (uint64_t)1u << (a - 1);
+    /* a is 1..64: alias_check() let it through. */
+    c->out_alias_set[((a - 1u) >> 3) & 7u] |= (uint8_t)(1u << ((a - 1u) & 7u));
     if (!s)
         return;
     uint16_t len = (size_t)topic.len + 2u <= c->cfg.out_alias_slot_size ? topic.len : 0;
@@ -57,7 +62,7 @@ static mqtls_status_t alias_check(const mqtls_client_t *c, const mqtls_publish_t
     uint16_t a = p->props.topic_alias;
     if (a == 0 || a > c->server_alias_max || a > 64)
         return MQTLS_ERR_TOPIC_ALIAS;
-    if (p->topic.len == 0 && !(c->out_alias_set & ((uint64_t)1u << (a - 1))))
+    if (p->topic.len == 0 && !alias_known(c, a))
         return MQTLS_ERR_TOPIC_ALIAS; /* alias not yet defined on this connection */
     if (p->topic.len == 0 && p->qos && out_topic(c, a).len == 0)
         return MQTLS_ERR_TOPIC_ALIAS; /* the stored copy must name its topic (see below) */

@@ -7,14 +7,19 @@
 #include "mqtls/reason.h"
 #include "session_internal.h"
 
-/* Receive Maximum and friends: what the broker allows us, with the spec's defaults. */
-static void apply_connack_props(mqtls_client_t *c, const mqtls_props_t *p)
+void mqtls__limits_default(mqtls_client_t *c)
 {
     c->server_receive_max = 65535u;
     c->server_max_packet = MQTLS_VBI_MAX + 5u;
     c->server_alias_max = 0;
     c->server_max_qos = 2;
     c->server_retain = true;
+}
+
+/* Receive Maximum and friends: what the broker allows us, with the spec's defaults. */
+static void apply_connack_props(mqtls_client_t *c, const mqtls_props_t *p)
+{
+    mqtls__limits_default(c);
     c->keep_alive_s = c->opts->connect.keep_alive;
     if (!mqtls__is_v5(c))
         return;
@@ -60,10 +65,13 @@ static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
     apply_connack_props(c, &ca->props);
     c->state = MQTLS_STATE_CONNECTED;
     c->connected_at_ms = mqtls__now(c);
-    c->out_alias_set = 0;
+    if (MQTLS_CFG_MQTT5)
+        memset(c->out_alias_set, 0, sizeof c->out_alias_set);
     /* Aliases live as long as one connection [MQTT-3.3.2-7]: forget the broker's. */
-    for (uint16_t i = 0; i < c->cfg.alias_slots; i++)
-        memset(c->cfg.alias_buf + (size_t)i * c->cfg.alias_slot_size, 0, 2);
+    for (uint16_t i = 0; MQTLS_CFG_MQTT5 && i < c->cfg.alias_slots; i++) {
+        char *slot = c->cfg.alias_buf + (size_t)i * c->cfg.alias_slot_size;
+        slot[0] = slot[1] = 0; /* its length: not defined */
+    }
     mqtls_status_t st = mqtls__session_resume(c, ca->session_present);
     if (st != MQTLS_OK)
         return st;
@@ -78,7 +86,7 @@ static mqtls_status_t on_connack(mqtls_client_t *c, const mqtls_connack_t *ca)
  * topic is looked up in it. Slots hold [len:2][topic]. */
 static mqtls_status_t resolve_alias(mqtls_client_t *c, mqtls_publish_t *p)
 {
-    if (!(p->props.present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS)))
+    if (!MQTLS_CFG_MQTT5 || !(p->props.present & MQTLS_PROPBIT(MQTLS_PROP_TOPIC_ALIAS)))
         return MQTLS_OK;
     uint16_t a = p->props.topic_alias;
     if (a == 0 || a > c->cfg.alias_slots || !c->cfg.alias_buf)
@@ -142,6 +150,7 @@ static mqtls_status_t publish_done(mqtls_client_t *c, int idx, mqtls_packet_type
      * QoS 2 do. It arrived (at least once); the caller hears that it was not QoS 2. */
     if (t == MQTLS_PUBACK && c->cfg.inflight[idx].qos == 2 && !ev.status)
         ev.status = MQTLS_ERR_QOS2_DOWNGRADED;
+    c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
     mqtls__out_remove(c, idx);
     mqtls__emit_event(c, &ev);
     return mqtls__resend_pending(c); /* room freed in the broker's window */
@@ -155,7 +164,6 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
         idx = mqtls__out_find(c, a->packet_id, 0);
         /* (awaiting PUBREC: QoS 2 taken at QoS 1, see publish_done) */
         if (idx >= 0 && c->cfg.inflight[idx].state <= OUT_WAIT_PUBREC) {
-            c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
             return publish_done(c, idx, t, a);
         }
         return MQTLS_OK;
@@ -170,7 +178,6 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
                                        ? MQTLS_RC_PACKET_ID_NOT_FOUND
                                        : 0);
         if (a->reason >= 0x80u) { /* refused: the exchange ends here */
-            c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
             return publish_done(c, idx, t, a);
         }
         if (c->cfg.store->released) /* a durable store keeps the id until PUBCOMP */
@@ -181,7 +188,6 @@ static mqtls_status_t on_ack(mqtls_client_t *c, mqtls_packet_type_t t, const mqt
         return mqtls__send_ack(c, MQTLS_PUBREL, a->packet_id, 0);
     case MQTLS_PUBCOMP:
         if ((idx = mqtls__out_find(c, a->packet_id, OUT_WAIT_PUBCOMP)) >= 0) {
-            c->cfg.store->remove(c->cfg.store_ctx, a->packet_id);
             return publish_done(c, idx, t, a);
         }
         return MQTLS_OK;
@@ -244,6 +250,7 @@ static mqtls_status_t dispatch(mqtls_client_t *c, mqtls_packet_t *p)
         return MQTLS_OK;
     case MQTLS_DISCONNECT:
         return on_server_disconnect(c, &p->u.ack);
+#if MQTLS_CFG_MQTT5
     case MQTLS_AUTH: {
         /* Only an exchange our CONNECT opened with an Authentication Method [MQTT-4.12.0-6]. */
         if (!(c->opts->connect.props.present & MQTLS_PROPBIT(MQTLS_PROP_AUTH_METHOD)))
@@ -253,6 +260,7 @@ static mqtls_status_t dispatch(mqtls_client_t *c, mqtls_packet_t *p)
         mqtls__emit_event(c, &ev);
         return MQTLS_OK;
     }
+#endif
     default:
         return mqtls__fail(c, MQTLS_ERR_PROTOCOL, MQTLS_RC_PROTOCOL_ERROR);
     }

@@ -13,6 +13,10 @@
 
 #include "mqtls/client.h"
 
+/* For a helper that -Os would otherwise copy into each of its callers (a device image
+ * counts every byte; the call is cheaper than the copies). */
+#define MQTLS__NOINLINE __attribute__((noinline))
+
 /* States of an outgoing QoS 1/2 record: the acknowledgement awaited next. */
 #define OUT_WAIT_PUBACK 1u
 #define OUT_WAIT_PUBREC 2u
@@ -25,11 +29,22 @@
 #define OUT_STATE(s) ((uint8_t)((s) & 0x0Fu))
 
 /* Output (output.c). */
-/** Encodes @p pkt after any bytes already waiting in tx_buf; *len is its size. */
-mqtls_status_t mqtls__encode_tail(mqtls_client_t *c, const mqtls_packet_t *pkt, size_t *len);
-/** The same for a PUBLISH header (payload left out). */
-mqtls_status_t mqtls__encode_publish_tail(mqtls_client_t *c, const mqtls_publish_t *pub,
-                                          size_t *len);
+/** Encodes packet @p what, or with @p publish_header the header of PUBLISH @p what (payload
+ *  left out), after any bytes already waiting in tx_buf; *len is its size. */
+mqtls_status_t mqtls__encode_at_tail(mqtls_client_t *c, const void *what, bool publish_header,
+                                     size_t *len);
+
+static inline mqtls_status_t mqtls__encode_tail(mqtls_client_t *c, const mqtls_packet_t *pkt,
+                                                size_t *len)
+{
+    return mqtls__encode_at_tail(c, pkt, false, len);
+}
+
+static inline mqtls_status_t mqtls__encode_publish_tail(mqtls_client_t *c,
+                                                        const mqtls_publish_t *pub, size_t *len)
+{
+    return mqtls__encode_at_tail(c, pub, true, len);
+}
 /** How soon a packet must leave. */
 typedef enum mqtls_tx_mode {
     MQTLS__TX_NOW,  /**< wholly written before the call returns (waiting for the network) */
@@ -77,11 +92,11 @@ mqtls_status_t mqtls__fail(mqtls_client_t *c, mqtls_status_t st, uint8_t reason)
 
 /* Incoming packets (receive.c). */
 mqtls_status_t mqtls__receive(mqtls_client_t *c);
+/** The broker's limits as the spec has them until a CONNACK sets its own. */
+void mqtls__limits_default(mqtls_client_t *c);
 
-static inline uint32_t mqtls__now(const mqtls_client_t *c)
-{
-    return c->cfg.platform->now_ms(c->cfg.platform->ctx);
-}
+/** The platform clock, in ms. */
+uint32_t mqtls__now(const mqtls_client_t *c);
 
 /** Whether a trace hook is set (always false in a build without MQTLS_CFG_TRACE). */
 static inline bool mqtls__tracing(const mqtls_client_t *c)

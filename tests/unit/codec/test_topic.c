@@ -228,6 +228,16 @@ TEST(utf8_respects_the_length)
     CHECK_STATUS(mqtls_utf8_check("a\0", 1), MQTLS_OK);
 }
 
+/* A NULL string with a length is refused, not read (the encoders rely on it for the strings
+ * a caller gives them); with length 0 it is the empty string. */
+TEST(null_with_a_length_is_refused)
+{
+    CHECK_STATUS(mqtls_utf8_check(NULL, 3), MQTLS_ERR_BAD_PARAM);
+    CHECK_STATUS(mqtls_topic_check(NULL, 1), MQTLS_ERR_BAD_PARAM);
+    CHECK_STATUS(mqtls_utf8_check(NULL, 0), MQTLS_OK);
+    CHECK_STATUS(mqtls_topic_check(NULL, 0), MQTLS_OK);
+}
+
 /* Every code point from U+0001 to U+10FFFF, encoded by hand: the surrogates are refused and
  * everything else accepted. */
 TEST(utf8_every_code_point)
@@ -303,6 +313,7 @@ int main(int argc, char **argv)
     RUN(names_longer_than_65535_bytes);
     RUN(utf8_table);
     RUN(utf8_respects_the_length);
+    RUN(null_with_a_length_is_refused);
     RUN(utf8_every_code_point);
     RUN(utf8_every_two_byte_string);
     return test_main_end();
