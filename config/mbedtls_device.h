@@ -133,8 +133,11 @@
 #define MBEDTLS_SHA512_C
 /* SHA-1 signs nothing we accept (Mbed TLS's default X.509 profile refuses it), but without it
  * a SHA-1-signed certificate cannot even be read: the failure would be an unreadable message
- * instead of a named weak hash (the doctor's tls.server_weak_hash). */
+ * instead of a named weak hash (the doctor's tls.server_weak_hash). The doctor runs on a
+ * host: only there (about 5 KB of flash on a Cortex-M4). */
+#if defined(__unix__)
 #define MBEDTLS_SHA1_C
+#endif
 #define MBEDTLS_BIGNUM_C
 /* RSA: AWS IoT's default server chain is RSA-2048 (Amazon Root CA 1), and many device
  * certificates AWS creates are RSA-2048 too. PSS for TLS 1.3's RSA signatures. */
@@ -163,10 +166,11 @@
 #endif
 #define MBEDTLS_MPI_MAX_SIZE 512 /* up to RSA-4096 server keys */
 
-/* Error texts: the transport reports mbedtls_strerror()'s words, which is what a developer
- * needs in a log; a firmware short of flash can drop them (the codes remain). */
-#ifndef MQTLS_MBEDTLS_NO_ERROR_TEXT
-#define MBEDTLS_ERROR_C /* 12.9 KB of flash on a Cortex-M4 (docs/size.md) */
+/* Error texts: on a host, the transport reports mbedtls_strerror()'s words. A device logs
+ * the code, and `mqtls explain -0x2700` (or the doctor) gives its words on the developer's
+ * machine: 12.9 KB of flash saved (docs/size.md). MQTLS_MBEDTLS_ERROR_TEXT keeps them. */
+#if (defined(__unix__) || defined(MQTLS_MBEDTLS_ERROR_TEXT)) && !defined(MQTLS_MBEDTLS_NO_ERROR_TEXT)
+#define MBEDTLS_ERROR_C
 #else
 #define MBEDTLS_ERROR_STRERROR_DUMMY /* mbedtls_strerror() still links: it writes nothing */
 #endif
