@@ -200,6 +200,8 @@ typedef struct mqtls_tls_ctx mqtls_tls_ctx_t;
 /** The TLS transport's per-connection context. Fields are private. */
 typedef struct mqtls_tls {
     mqtls_tcp_t tcp;
+    const mqtls_transport_t *lower; /**< what TLS runs over: &mqtls_tcp_transport (tcp) */
+    void *lower_ctx;
     mqtls_tls_ctx_t *ctx;        /**< a counted reference */
     struct mqtls_tls_conn *conn; /**< the backend's state of this connection */
     struct mqtls_tls_certs *certs; /**< storage of the evidence's certificates */
@@ -228,7 +230,7 @@ typedef struct mqtls_tls {
 uint32_t mqtls_tls_board_ms(void);
 #endif
 
-/** The backend this library was built with: "OpenSSL 3.0.19" or "Mbed TLS 2.28.3". */
+/** The backend this library was built with: "OpenSSL 3.0.19" or "Mbed TLS 3.6.6". */
 MQTLS_API const char *mqtls_tls_backend(void);
 
 /** The highest TLS version the backend can speak: MQTLS_TLS_V1_3 or MQTLS_TLS_V1_2. */
@@ -281,6 +283,15 @@ MQTLS_API mqtls_status_t mqtls_tls_setup(mqtls_tls_t *t, const mqtls_tls_cfg_t *
 /** Closes and frees the connection (and its reference to the context); safe on an
  *  init'ed context, and twice. */
 MQTLS_API void mqtls_tls_free(mqtls_tls_t *t);
+
+/**
+ * Runs TLS over @p lower (its context @p lower_ctx) instead of the built-in TCP transport:
+ * a network stack of the device's (ports/lwip's mqtls_lwip_transport, a modem's sockets).
+ * NULL goes back to TCP. Call it after mqtls_tls_setup() / mqtls_tls_setup_ctx() and before
+ * the connect; mqtls_tls_bind() and mqtls_tls_fd() concern the built-in TCP only (-1 here).
+ */
+MQTLS_API void mqtls_tls_set_lower(mqtls_tls_t *t, const mqtls_transport_t *lower,
+                                   void *lower_ctx);
 
 /**
  * Binds the connection's socket to the local address @p addr before each connect (see

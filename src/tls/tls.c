@@ -351,7 +351,7 @@ static void note_received(mqtls_tls_t *t, const uint8_t *buf, size_t n)
 int32_t mqtls__tls_io_send(mqtls_tls_t *t, const uint8_t *buf, size_t len)
 {
     mqtls_iov_t iov = {buf, len};
-    int32_t n = mqtls_tcp_transport.send(&t->tcp, &iov, 1);
+    int32_t n = t->lower->send(t->lower_ctx, &iov, 1);
     if (n > 0 && t->state == ST_HANDSHAKE)
         watch(&t->out_rec, buf, (size_t)n, &t->ev.alert_sent);
     return n;
@@ -359,7 +359,7 @@ int32_t mqtls__tls_io_send(mqtls_tls_t *t, const uint8_t *buf, size_t len)
 
 int32_t mqtls__tls_io_recv(mqtls_tls_t *t, uint8_t *buf, size_t len)
 {
-    int32_t n = mqtls_tcp_transport.recv(&t->tcp, buf, len);
+    int32_t n = t->lower->recv(t->lower_ctx, buf, len);
     if (n > 0 && t->state == ST_HANDSHAKE)
         note_received(t, buf, (size_t)n);
     return n;
@@ -421,7 +421,15 @@ void mqtls_tls_init(mqtls_tls_t *t)
 {
     memset(t, 0, sizeof *t);
     mqtls_tcp_init(&t->tcp, 0);
+    t->lower = &mqtls_tcp_transport;
+    t->lower_ctx = &t->tcp;
     ev_clear(&t->ev, false);
+}
+
+void mqtls_tls_set_lower(mqtls_tls_t *t, const mqtls_transport_t *lower, void *lower_ctx)
+{
+    t->lower = lower ? lower : &mqtls_tcp_transport;
+    t->lower_ctx = lower ? lower_ctx : &t->tcp;
 }
 
 mqtls_status_t mqtls_tls_setup_ctx(mqtls_tls_t *t, mqtls_tls_ctx_t *ctx)
@@ -475,6 +483,8 @@ void mqtls_tls_bind(mqtls_tls_t *t, const char *addr)
 
 int mqtls_tls_fd(const mqtls_tls_t *t)
 {
+    if (t->lower != &mqtls_tcp_transport)
+        return -1;
     return mqtls_tcp_fd(&t->tcp);
 }
 
@@ -511,7 +521,7 @@ static mqtls_status_t hs_end(mqtls_tls_t *t, mqtls_status_t st)
     if (st == MQTLS_ERR_CLOSED || st == MQTLS_ERR_IO)
         drain_alert(t);
     t->state = ST_CLOSED;
-    mqtls_tcp_transport.close(&t->tcp);
+    t->lower->close(t->lower_ctx);
     if (st != MQTLS_ERR_TIMEOUT && t->ev.alert_received >= 0 && st != MQTLS_ERR_TLS_VERIFY)
         st = MQTLS_ERR_TLS_ALERT;
     t->ev.stage = MQTLS_TLS_STAGE_HANDSHAKE;
@@ -565,9 +575,14 @@ static mqtls_status_t tls_connect(void *ctx, const char *host, uint16_t port)
         t->state = ST_TCP;
     }
     if (t->state == ST_TCP) {
-        mqtls_status_t st = mqtls_tcp_transport.connect(&t->tcp, host, port);
+        mqtls_status_t st = t->lower->connect(t->lower_ctx, host, port);
         if (st == MQTLS_IN_PROGRESS)
             return st;
+        if (st != MQTLS_OK && t->lower != &mqtls_tcp_transport) { /* a transport of the caller's */
+            t->state = ST_CLOSED;
+            return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, 0, MQTLS_TLS_ITEM_NONE,
+                                   "the connection under TLS failed");
+        }
         if (st != MQTLS_OK) {
             t->state = ST_CLOSED;
             int berr = mqtls_tcp_bind_error(&t->tcp);
@@ -590,7 +605,7 @@ static mqtls_status_t tls_connect(void *ctx, const char *host, uint16_t port)
         t->hs_want_write = false;
         if ((st = mqtls__tlsb_start(t, name)) != MQTLS_OK) {
             t->state = ST_CLOSED;
-            mqtls_tcp_transport.close(&t->tcp);
+            t->lower->close(t->lower_ctx);
             t->ev.stage = MQTLS_TLS_STAGE_HANDSHAKE;
             t->ev.status = st;
             return st;
@@ -641,7 +656,7 @@ static mqtls_status_t tls_wait(void *ctx, int for_write, uint32_t timeout_ms)
         if (timeout_ms > own)
             timeout_ms = own;
     }
-    return mqtls_tcp_transport.wait(&t->tcp, for_write, timeout_ms);
+    return t->lower->wait ? t->lower->wait(t->lower_ctx, for_write, timeout_ms) : MQTLS_OK;
 }
 
 static void tls_close(void *ctx)
@@ -657,7 +672,7 @@ static void tls_close(void *ctx)
     if (t->state == ST_OPEN)
         mqtls__tlsb_close_notify(t);
     t->state = ST_CLOSED;
-    mqtls_tcp_transport.close(&t->tcp);
+    t->lower->close(t->lower_ctx);
 }
 
 const mqtls_transport_t mqtls_tls_transport = {tls_connect, tls_send, tls_recv, tls_wait,

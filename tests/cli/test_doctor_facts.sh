@@ -79,7 +79,7 @@ mkcert noauth "/CN=facts-noauth" 'basicConstraints=CA:FALSE\nextendedKeyUsage=se
     mkcert rdev "/CN=facts-device" "$DEV_EXT" root && mkcert peer "/CN=facts-peer" "$DEV_EXT" root ||
     die "openssl: the findings' certificates"
 # --device: a broker under 9 intermediate CAs (as test_doctor_device.sh makes it), one more
-# than Mbed TLS 2.28 follows.
+# than Mbed TLS follows.
 mkcert i1 "/CN=Deep CA 1" "$CA_EXT" root || die "openssl: Deep CA 1"
 for k in 2 3 4 5 6 7 8 9; do
     mkcert i$k "/CN=Deep CA $k" "$CA_EXT" i$((k - 1)) || die "openssl: Deep CA $k"
@@ -236,7 +236,7 @@ SCENARIOS=(
     "tls.hostname_mismatch(cn)|-h cn.example.test -p 8883 --connect-to cn.example.test:8883:127.0.0.1:$FAKE_cnonly --cafile $C/root.crt --timeout 2"
     "ok(device_openssl)|$LOC -p $FULL --cafile $C/root.crt --cert $C/device-chain.crt --key $C/device.key --no-roundtrip --device openssl"
     "ok(device_root_not_in_catalog)|$LOC -p $FULL --cafile $C/root.crt --cert $C/device-chain.crt --key $C/device.key --no-roundtrip --device cc3220"
-    "ok(device_version_mismatch)|$LOC -p $V13 --cafile $C/root.crt --no-roundtrip --device mbedtls-device"
+    "ok(device_version_mismatch)|$LOC -p $V13 --cafile $C/root.crt --no-roundtrip --device cc3200"
     "ok(device_chain_too_deep)|$LOC -p $DEEP --cafile $C/root.crt --no-roundtrip --device mbedtls-device"
     "tls.ca_file_is_device_cert|$LOC -p $FULL --cafile $C/rdev.crt --cert $C/rdev.crt --key $C/rdev.key"
 )

@@ -7,6 +7,10 @@
  *
  *   client --mqtls_lwip_transport--> lwIP 10.0.0.1:1883 --relay--> mosquitto 127.0.0.1
  *
+ * And mutual TLS over lwIP (the TLS transport on mqtls_lwip_transport, mqtls_tls_set_lower()),
+ * through the same relay to a TLS listener of that mosquitto, with the library's backend
+ * (Mbed TLS 3.6 in the device configuration in the -DMQTLS_TLS=mbedtls build).
+ *
  * Also: refused connects, a silent peer abandoned at the connect timeout, and a host name
  * without lwIP DNS.
  */
@@ -31,13 +35,18 @@
 #include "broker.h"
 #include "mqtls/client.h"
 #include "mqtls/transport_lwip.h"
+#include "mqtls/transport_tls.h"
 #include "test.h"
+#include "tls_fixture.h"
 
 #define LWIP_ADDR "10.0.0.1"
 #define RELAY_PORT 1883
 #define T_MS 5000u
 
 static test_broker_t broker;
+static tf_listener_t tls_lis;           /* the broker's mutual-TLS listener */
+static char pki[64];                    /* its credentials (made with openssl) */
+static volatile uint16_t relay_target;  /* the broker port the relay connects to */
 static struct netif nif;
 static volatile int stopping;
 static volatile int relay_up; /* 1 listening, -1 failed */
@@ -136,7 +145,7 @@ static void *conn_run(void *arg)
     pipe_buf_t *bufs = calloc(2, sizeof *bufs);
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
-    a.sin_port = htons(broker.port);
+    a.sin_port = htons(relay_target);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (bufs && host >= 0 && connect(host, (struct sockaddr *)&a, sizeof a) == 0) {
         pipe_buf_t *up = &bufs[0], *down = &bufs[1]; /* lwIP -> broker, broker -> lwIP */
@@ -216,14 +225,16 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
     }
 }
 
-static void lwc_init(lw_client_t *d, const char *id)
+/* A client on @p transport (NULL: straight on lwIP). */
+static void lwc_init_on(lw_client_t *d, const char *id, const mqtls_transport_t *transport,
+                        void *transport_ctx)
 {
     memset(d, 0, sizeof *d);
     snprintf(d->id, sizeof d->id, "%s", id);
     mqtls_lwip_init(&d->lw);
     mqtls_ram_store_init(&d->store, d->store_buf, sizeof d->store_buf);
-    d->cfg.transport = &mqtls_lwip_transport;
-    d->cfg.transport_ctx = &d->lw;
+    d->cfg.transport = transport ? transport : &mqtls_lwip_transport;
+    d->cfg.transport_ctx = transport ? transport_ctx : &d->lw;
     d->cfg.platform = &mqtls_platform_posix;
     d->cfg.rx_buf = d->rx;
     d->cfg.rx_size = sizeof d->rx;
@@ -242,6 +253,11 @@ static void lwc_init(lw_client_t *d, const char *id)
     d->opts.connect.keep_alive = 30;
     d->opts.connect.client_id = mqtls_str(d->id);
     mqtls_client_init(&d->cli, &d->cfg);
+}
+
+static void lwc_init(lw_client_t *d, const char *id)
+{
+    lwc_init_on(d, id, NULL, NULL);
 }
 
 static mqtls_status_t lwc_connect(lw_client_t *d, const char *host, uint16_t port,
@@ -306,6 +322,65 @@ TEST(mqtt_through_lwip_to_mosquitto)
     lwc_free(&d);
 }
 
+/* Mutual TLS over lwIP: the TLS transport's lower transport is the lwIP one. */
+TEST(mutual_tls_through_lwip)
+{
+    static lw_client_t d;
+    static mqtls_tls_t tls;
+    static char ca[96], crt[96], key[96];
+    snprintf(ca, sizeof ca, "%s/ca.crt", pki);
+    snprintf(crt, sizeof crt, "%s/dev.crt", pki);
+    snprintf(key, sizeof key, "%s/dev.key", pki);
+    mqtls_tls_cfg_t tc;
+    memset(&tc, 0, sizeof tc);
+    tc.ca_file = ca;
+    tc.cert_file = crt;
+    tc.key_file = key;
+    tc.server_name = "localhost"; /* the broker's name; we reach it by lwIP's address */
+    mqtls_tls_init(&tls);
+    REQUIRE_STATUS(mqtls_tls_setup(&tls, &tc), MQTLS_OK);
+    lwc_init_on(&d, "lwip-tls", &mqtls_tls_transport, &tls);
+    mqtls_tls_set_lower(&tls, &mqtls_lwip_transport, &d.lw);
+    relay_target = tls_lis.port;
+    mqtls_status_t st = lwc_connect(&d, LWIP_ADDR, RELAY_PORT, T_MS);
+    const mqtls_tls_evidence_t *e = mqtls_tls_evidence(&tls);
+    test_note("%s: %s %s, detail '%s'", mqtls_strerror(st), e->version, e->ciphersuite,
+              e->detail);
+    if (CHECK_STATUS(st, MQTLS_OK)) {
+        CHECK(e->verified && e->problems == 0);
+        CHECK(e->cert_requested && e->cert_sent);
+        CHECK_EQ_STR(e->version, mqtls_tls_max_version() == MQTLS_TLS_V1_3 ? "TLSv1.3"
+                                                                            : "TLSv1.2");
+        CHECK(mqtls_lwip_fd(&d.lw) >= 0);
+        CHECK_EQ_INT(mqtls_tls_fd(&tls), -1); /* not the built-in TCP */
+        mqtls_subscription_t s = {mqtls_str("lwip-tls/#"), 1};
+        uint8_t code = 0xFF;
+        CHECK_STATUS(mqtls_sync_subscribe(&d.cli, &s, 1, NULL, &code, T_MS), MQTLS_OK);
+        static uint8_t big[3000];
+        memset(big, 't', sizeof big);
+        mqtls_publish_t p;
+        memset(&p, 0, sizeof p);
+        p.topic = mqtls_str("lwip-tls/big");
+        p.payload = big;
+        p.payload_len = sizeof big;
+        p.qos = 1;
+        for (int i = 0; i < 20; i++)
+            if (!CHECK_STATUS(mqtls_sync_publish(&d.cli, &p, T_MS), MQTLS_OK))
+                break;
+        uint64_t end = (uint64_t)mqtls_platform_posix.now_ms(NULL) + 10000u;
+        while (d.msgs < 20 && (int64_t)(end - mqtls_platform_posix.now_ms(NULL)) > 0)
+            (void)mqtls_sync_run(&d.cli, 50);
+        CHECK_EQ_INT(d.msgs, 20);
+        CHECK_EQ_INT(d.bytes, 20 * sizeof big);
+        CHECK_STATUS(mqtls_disconnect(&d.cli, 0, NULL), MQTLS_OK);
+        CHECK_EQ_INT(mqtls_lwip_fd(&d.lw), -1);
+    }
+    CHECK(tf_broker_saw_client(&broker, "lwip-tls"));
+    lwc_free(&d);
+    mqtls_tls_free(&tls);
+    relay_target = broker.port;
+}
+
 TEST(refused_connect)
 {
     lw_client_t *d = calloc(1, sizeof *d);
@@ -352,8 +427,36 @@ int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
     signal(SIGPIPE, SIG_IGN);
-    if (!CHECK(test_broker_start(&broker, NULL) == 0))
+    /* The broker's mutual-TLS credentials: a CA, its server (CN and SAN localhost) and a
+     * device, P-256, made with openssl's command line. */
+    snprintf(pki, sizeof pki, "/tmp/mqtls-lwip-XXXXXX");
+    if (!CHECK(mkdtemp(pki) != NULL))
         return test_main_end();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "(cd %s && K='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes' && "
+             "openssl req -x509 $K -keyout ca.key -out ca.crt -subj /CN=lwip-test-CA -days 2 "
+             "-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign "
+             "&& printf 'subjectAltName=DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > s.ext "
+             "&& printf 'extendedKeyUsage=clientAuth\\n' > d.ext "
+             "&& openssl req $K -keyout srv.key -out srv.csr -subj /CN=localhost "
+             "&& openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
+             "-extfile s.ext -out srv.crt "
+             "&& openssl req $K -keyout dev.key -out dev.csr -subj /CN=lwip-device "
+             "&& openssl x509 -req -in dev.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
+             "-extfile d.ext -out dev.crt) > /dev/null 2>&1",
+             pki);
+    if (!CHECK(system(cmd) == 0))
+        return test_main_end();
+    static char ca[96], srv_crt[96], srv_key[96];
+    snprintf(ca, sizeof ca, "%s/ca.crt", pki);
+    snprintf(srv_crt, sizeof srv_crt, "%s/srv.crt", pki);
+    snprintf(srv_key, sizeof srv_key, "%s/srv.key", pki);
+    tls_lis = (tf_listener_t){.cafile = ca, .certfile = srv_crt, .keyfile = srv_key,
+                              .require_certificate = true};
+    if (!CHECK(tf_broker_start(&broker, &tls_lis, 1) == 0))
+        return test_main_end();
+    relay_target = broker.port;
     start_lwip();
     pthread_t relay;
     pthread_create(&relay, NULL, relay_run, NULL);
@@ -361,6 +464,7 @@ int main(int argc, char **argv)
         usleep(1000);
     if (CHECK(relay_up == 1)) {
         RUN(mqtt_through_lwip_to_mosquitto);
+        RUN(mutual_tls_through_lwip);
         RUN(refused_connect);
         RUN(silent_peer_is_abandoned_at_the_timeout);
         RUN(host_name_without_lwip_dns);
@@ -368,5 +472,8 @@ int main(int argc, char **argv)
     stopping = 1;
     pthread_join(relay, NULL);
     test_broker_stop(&broker);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", pki);
+    if (system(cmd) != 0)
+        test_note("could not remove %s", pki);
     return test_main_end();
 }
