@@ -63,8 +63,8 @@
 #define MBEDTLS_SSL_ALPN                   /* "x-amzn-mqtt-ca" for MQTT on port 443 */
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET /* RFC 7627: TLS 1.2 without it is weaker */
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
-/* Record buffers sized for an MQTT device rather than 16 KB each (measured with
- * `mqtls_bench --device-heap`, docs/size.md "The device bill"):
+/* Record buffers sized for an MQTT device rather than 16 KB each: IN 4096, OUT 2048, fixed
+ * (measured with `mqtls_bench --device-heap`, docs/size.md "The device bill"):
  *  - IN 4096: the input buffer holds a whole handshake message (the server's certificate
  *    message: AWS IoT's RSA leaf + intermediate is ~2.6 KB, Mbed TLS reassembles it here)
  *    and a whole record. A server that ignores max_fragment_length (TLS 1.3: Mbed TLS 3.6
@@ -72,25 +72,31 @@
  *    record up to the packet's size: so the client's receive buffer, which is the Maximum
  *    Packet Size it advertises, must be at most this (a firmware that needs larger packets
  *    raises it, and pays it in heap per connection).
- *  - OUT 4096, equal to IN: with variable buffers and no max_fragment_length agreed, a
- *    TLS 1.2 connection shrinks its input buffer after the handshake to the smaller of the
- *    two (MBEDTLS_TLS_EXT_ADV_CONTENT_LEN), and a record as large as IN then fails.
- *  - variable buffers: with max_fragment_length 2048 agreed (TLS 1.2), the buffers shrink
- *    after the handshake (-4 KB for an idle connection). The handshake peak is the same:
- *    the buffers are allocated at full size for it.
- *  Each KB off IN or OUT is a KB off the handshake peak; 2048 each would take another 4 KB
- *  off but cannot hold AWS IoT's certificate message. OUT 2048 alone (with fixed buffers,
- *  -DMQTLS_MBEDTLS_FIXED_BUFFERS, against the trap above) takes 2 KB off, but then a
- *  max_fragment_len of 4096 is refused (Mbed TLS: larger than what it can send). */
+ *  - OUT 2048: what a device sends in one record. MQTT packets larger than that go out in
+ *    several records; a handshake message must fit one (Mbed TLS does not split its own):
+ *    our Certificate message (a device certificate, ~1 KB, with an intermediate ~2 KB) must
+ *    stay under 2 KB, and max_fragment_len can be at most 2048 (the backend says so).
+ *    Every KB off IN or OUT is a KB off the handshake peak: with OUT 2048 the RSA-2048
+ *    server chain's peak is under 24 KiB (with OUT 4096 it was 26.3-26.5 KB).
+ *  - fixed buffers: with variable buffers (MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH) and no
+ *    max_fragment_length agreed, a TLS 1.2 connection shrinks its input buffer after the
+ *    handshake to the smaller of the two (MBEDTLS_TLS_EXT_ADV_CONTENT_LEN), and a record as
+ *    large as IN then fails. -DMQTLS_MBEDTLS_VARIABLE_BUFFERS turns them on (with OUT equal
+ *    to IN, to stay clear of that): an idle TLS 1.2 connection with max_fragment_length
+ *    2048 then holds 4 KB less, the handshake peak being the same. */
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
-#ifndef MQTLS_MBEDTLS_FIXED_BUFFERS
+#ifdef MQTLS_MBEDTLS_VARIABLE_BUFFERS
 #define MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
 #endif
 #ifndef MBEDTLS_SSL_IN_CONTENT_LEN
 #define MBEDTLS_SSL_IN_CONTENT_LEN 4096
 #endif
 #ifndef MBEDTLS_SSL_OUT_CONTENT_LEN
+#ifdef MQTLS_MBEDTLS_VARIABLE_BUFFERS
 #define MBEDTLS_SSL_OUT_CONTENT_LEN MBEDTLS_SSL_IN_CONTENT_LEN
+#else
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 2048
+#endif
 #endif
 
 /* Key exchanges AWS IoT Core and mosquitto offer for TLS 1.2: ECDHE with an RSA or ECDSA

@@ -104,8 +104,10 @@ static const mqtls_device_profile_t profiles[] = {
      {"sent: mbedtls_ssl_set_hostname", "src/tls/mbedtls/tls_mbedtls.c; config/mbedtls_device.h "
       "MBEDTLS_SSL_SERVER_NAME_INDICATION"},
      {"yes", "config/mbedtls_device.h (MBEDTLS_SSL_ALPN)"},
-     {"records of up to MBEDTLS_SSL_IN_CONTENT_LEN bytes of content in, "
-      "MBEDTLS_SSL_OUT_CONTENT_LEN out", "config/mbedtls_device.h"}},
+     {"records of up to 4096 bytes of content in (MBEDTLS_SSL_IN_CONTENT_LEN: the server's "
+      "Certificate message and each MQTT packet it sends over TLS 1.3 must fit), 2048 out "
+      "(MBEDTLS_SSL_OUT_CONTENT_LEN: our Certificate message must fit)",
+      "config/mbedtls_device.h"}},
     {"openssl", "OpenSSL 3.0 as Debian 12 builds it (security level 2)",
      MQTLS_DEVSTACK_OPENSSL, MQTLS_TLS_V1_3, NULL, true, false,
      2048, 0, 224, "*", 1, 100,

@@ -546,6 +546,12 @@ static mqtls_status_t configure(mqtls_mbedtls_ctx_t *be, const mqtls_tls_cfg_t *
         mbedtls_ssl_conf_ciphersuites(conf, be->suites);
     if (c->alpn && (ret = mbedtls_ssl_conf_alpn_protocols(conf, (const char **)c->alpn)))
         return settings_fail(ev, MQTLS_ERR_BAD_PARAM, ret);
+    if (c->max_fragment_len > MBEDTLS_SSL_OUT_CONTENT_LEN)
+        return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_BAD_PARAM, 0,
+                               MQTLS_TLS_ITEM_SETTINGS,
+                               "max_fragment_len %u: larger than what this Mbed TLS sends in a "
+                               "record (MBEDTLS_SSL_OUT_CONTENT_LEN %d)",
+                               (unsigned)c->max_fragment_len, MBEDTLS_SSL_OUT_CONTENT_LEN);
     if (c->max_fragment_len) {
         int code = mfl_code(c->max_fragment_len);
         if (code < 0 || mbedtls_ssl_conf_max_frag_len(conf, (unsigned char)code) != 0)
