@@ -382,6 +382,12 @@ static bool iana_name(const char *s, size_t len)
     return true;
 }
 
+/* A TLS 1.3 suite's IANA name: TLS_AES_128_GCM_SHA256, no _WITH_ (TLS 1.2's have one). */
+static bool tls13_name(const char *s, size_t len)
+{
+    return len > 4 && memcmp(s, "TLS_", 4) == 0 && !strstr_n(s, len, "_WITH_");
+}
+
 int mqtls__mbedtls_suite_id(const char *name, size_t len)
 {
     char mb[96];
@@ -389,13 +395,15 @@ int mqtls__mbedtls_suite_id(const char *name, size_t len)
         return 0;
     /* Mbed TLS's own spelling: '-' for '_', and TLS 1.3's suites (TLS_AES_128_GCM_SHA256,
      * no _WITH_) as TLS1-3-AES-128-GCM-SHA256. */
-    for (size_t i = 0; i < len; i++)
-        mb[i] = (char)(name[i] == '_' ? '-' : name[i]);
-    mb[len] = '\0';
-    if (strncmp(mb, "TLS-", 4) == 0 && !strstr(mb, "-WITH-")) {
-        memmove(mb + 7, mb + 4, len - 4 + 1);
+    size_t at = 0, from = 0;
+    if (tls13_name(name, len)) {
         memcpy(mb, "TLS1-3-", 7);
+        at = 7;
+        from = 4;
     }
+    for (size_t i = from; i < len; i++)
+        mb[at++] = (char)(name[i] == '_' ? '-' : name[i]);
+    mb[at] = '\0';
     return mbedtls_ssl_get_ciphersuite_id(mb);
 }
 
@@ -447,7 +455,7 @@ static mqtls_status_t parse_ciphers(mqtls_mbedtls_ctx_t *be, const char *list,
             return bad_suite(ev, s, len, "too long a list");
         int id = mqtls__mbedtls_suite_id(s, len);
         unknown = unknown || id == 0;
-        bool v13 = len > 4 && memcmp(s, "TLS_", 4) == 0 && !strstr_n(s, len, "_WITH_");
+        bool v13 = tls13_name(s, len);
         be->suites13 = be->suites13 || v13;
         be->suites12 = be->suites12 || !v13;
         be->suites[n++] = id;

@@ -247,16 +247,6 @@ static void note_alert(mqtls_tls_t *t, int ret)
         t->ev.alert_received = ssl->in_msg[1];
 }
 
-/* A server that rejects our certificate may close before our whole flight is in: our
- * send then fails, and its alert waits unread. Read it, so the failure says why. */
-static int read_after_send_failure(mqtls_tls_t *t, int ret)
-{
-    if (ret != MBEDTLS_ERR_NET_SEND_FAILED)
-        return ret;
-    int r = mbedtls_ssl_read_record(&t->conn->ssl, 0);
-    return r == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ? r : ret;
-}
-
 /* An alert Mbed TLS sent itself: after the ServerHello of TLS 1.3 it goes out encrypted,
  * so tls.c's watch of the records could not see it. */
 static void note_alert_sent(mqtls_tls_t *t)
@@ -272,7 +262,6 @@ mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)
     int ret = handshake_steps(t);
     if (ret == 0)
         ret = await_verdict(t);
-    ret = read_after_send_failure(t, ret);
     note_alert(t, ret);
     if (ret != 0 && ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
         note_alert_sent(t);
