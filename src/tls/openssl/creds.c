@@ -267,7 +267,9 @@ static bool has_key_label(const uint8_t *buf, size_t len)
 
 /* Takes the thread's errors: is any of them "unsupported" (an algorithm or an encryption
  * the providers loaded lack, e.g. a PKCS#8 key under DES or RC2 without the legacy
- * provider)? *last gets the newest code. */
+ * provider)? *last gets the newest code. The decoder's own "unsupported" only says that
+ * no decoder took what it was given: after a wrong password whose garbage happens to end
+ * in valid CBC padding (about 1 in 256), that is all there is, so it does not count. */
 static bool take_unsupported(unsigned long *last)
 {
     bool unsupported = false;
@@ -275,7 +277,8 @@ static bool take_unsupported(unsigned long *last)
     *last = 0;
     while ((e = ERR_get_error()) != 0) {
         int reason = ERR_GET_REASON(e);
-        unsupported = unsupported || reason == ERR_R_UNSUPPORTED ||
+        bool decoder = ERR_GET_LIB(e) == ERR_LIB_OSSL_DECODER;
+        unsupported = unsupported || (reason == ERR_R_UNSUPPORTED && !decoder) ||
                       reason == EVP_R_UNSUPPORTED_CIPHER ||
                       reason == EVP_R_UNSUPPORTED_ALGORITHM ||
                       reason == EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION ||
