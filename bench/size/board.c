@@ -1,8 +1,8 @@
 /**
  * @file board.c
  * @brief A stand-in for the board under the device bill's firmware: registers of a
- *        Cortex-M4 (SysTick-fed tick, a TRNG data register) and a network stack's TCP with
- *        the shape of mqtls_tcp_transport. Not part of the bill: a real board brings its
+ *        Cortex-M4 (SysTick-fed tick, a TRNG data register) and a network stack's TCP as a
+ *        transport the TLS transport runs over (mqtls_tls_set_lower()). Not part of the bill: a real board brings its
  *        own (lwIP, a Wi-Fi module's sockets), and scripts/size_device.sh counts this file
  *        apart. The credentials are placeholders of a realistic size (a provisioned device
  *        holds its root, certificate and key in flash).
@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "board.h"
-#include "mqtls/transport_tcp.h"
 #include "mqtls/transport_tls.h"
 
 #define TRNG_DR (*(volatile uint32_t *)0x50060808u) /* an STM32F4's RNG data register */
@@ -91,36 +90,14 @@ int mbedtls_hardware_poll(void *data, unsigned char *out, size_t len, size_t *ol
     return board_random(out, len, olen);
 }
 
-/* ---- the network stack's TCP, as the TLS transport calls it ------------------------- */
-
-void mqtls_tcp_init(mqtls_tcp_t *t, int family)
-{
-    memset(t, 0, sizeof *t);
-    t->fd = -1;
-    t->family = family;
-}
-
-void mqtls_tcp_bind(mqtls_tcp_t *t, const char *addr)
-{
-    t->bind_addr = addr;
-}
-
-int mqtls_tcp_bind_error(const mqtls_tcp_t *t)
-{
-    return t->bind_errno;
-}
-
-int mqtls_tcp_fd(const mqtls_tcp_t *t)
-{
-    return t->fd;
-}
+/* ---- the network stack's TCP, the transport under TLS ------------------------------ */
 
 static mqtls_status_t net_connect(void *ctx, const char *host, uint16_t port)
 {
-    mqtls_tcp_t *t = ctx;
+    int *fd = ctx;
     NET_REG = (uint32_t)(uintptr_t)host ^ port;
-    t->fd = (int)NET_REG;
-    return t->fd >= 0 ? MQTLS_OK : MQTLS_ERR_CONNECT_REFUSED;
+    *fd = (int)NET_REG;
+    return *fd >= 0 ? MQTLS_OK : MQTLS_ERR_CONNECT_REFUSED;
 }
 
 static int32_t net_send(void *ctx, const mqtls_iov_t *iov, size_t iovcnt)
@@ -151,8 +128,9 @@ static mqtls_status_t net_wait(void *ctx, int for_write, uint32_t timeout_ms)
 
 static void net_close(void *ctx)
 {
-    ((mqtls_tcp_t *)ctx)->fd = -1;
+    *(int *)ctx = -1;
 }
 
-const mqtls_transport_t mqtls_tcp_transport = {net_connect, net_send, net_recv, net_wait,
+const mqtls_transport_t board_tcp_transport = {net_connect, net_send, net_recv, net_wait,
                                                net_close};
+int board_tcp_socket = -1;

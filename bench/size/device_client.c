@@ -4,7 +4,8 @@
  *        the linked image counts only what such a client uses.
  *
  * It does what a sensor does: makes a TLS context from credentials in flash, connects
- * (TCP through the board's network stack, the TLS 1.2/1.3 handshake, CONNECT), subscribes
+ * (TCP through the board's network stack, given to the TLS transport with
+ * mqtls_tls_set_lower(); the TLS 1.2/1.3 handshake, CONNECT), subscribes
  * to its command topic, publishes a reading at QoS 1 and handles traffic. mqtls's core, the
  * TLS transport (src/tls/tls.c, src/tls/mbedtls/) and Mbed TLS in config/mbedtls_device.h
  * are linked from their own archives, so that scripts/size_device.sh can split the flash by
@@ -134,6 +135,7 @@ int main(void)
     mqtls_tls_init(&tls);
     if (mqtls_tls_setup_ctx(&tls, ctx) != MQTLS_OK)
         return 1;
+    mqtls_tls_set_lower(&tls, &board_tcp_transport, &board_tcp_socket);
     client_setup();
     for (;;)
         run();

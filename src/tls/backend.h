@@ -22,8 +22,9 @@
  * trust store, and an IP literal host is recognised by inet_pton(). A firmware build
  * (freestanding, no file system: cmake/toolchain-arm-none-eabi.cmake) has none of these:
  * credentials come from memory (cfg.*_mem); a file, a CA directory or the system's store
- * is refused (MQTLS_ERR_UNSUPPORTED), and the host is always checked as a name. The TCP
- * transport under TLS (mqtls_tcp_transport) is then the firmware's: its network stack's.
+ * is refused (MQTLS_ERR_UNSUPPORTED), and the host is always checked as a name. Nor is
+ * there a built-in TCP under TLS: the firmware gives its network stack's transport with
+ * mqtls_tls_set_lower() (ports/lwip's, for one).
  */
 #ifndef MQTLS_TLS_POSIX
 #if defined(__unix__) || defined(__APPLE__)

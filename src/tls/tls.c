@@ -417,19 +417,45 @@ void mqtls_tls_ctx_free(mqtls_tls_ctx_t *ctx)
     ctx_unref(ctx);
 }
 
+#if MQTLS_TLS_POSIX
+/* TLS over the built-in TCP transport unless the caller gives another. */
+#define BUILTIN_TCP(t) (&mqtls_tcp_transport)
+#define BUILTIN_TCP_CTX(t) (&(t)->tcp)
+#else
+/* A firmware has no built-in TCP: until mqtls_tls_set_lower() gives its network stack's
+ * transport, a connect fails saying so. */
+static mqtls_status_t no_lower_connect(void *ctx, const char *host, uint16_t port)
+{
+    (void)ctx;
+    (void)host;
+    (void)port;
+    return MQTLS_ERR_BAD_PARAM;
+}
+
+static void no_lower_close(void *ctx)
+{
+    (void)ctx;
+}
+
+static const mqtls_transport_t no_lower = {no_lower_connect, NULL, NULL, NULL, no_lower_close};
+#define BUILTIN_TCP(t) (&no_lower)
+#define BUILTIN_TCP_CTX(t) NULL
+#endif
+
 void mqtls_tls_init(mqtls_tls_t *t)
 {
     memset(t, 0, sizeof *t);
+#if MQTLS_TLS_POSIX
     mqtls_tcp_init(&t->tcp, 0);
-    t->lower = &mqtls_tcp_transport;
-    t->lower_ctx = &t->tcp;
+#endif
+    mqtls_tls_set_lower(t, NULL, NULL);
     ev_clear(&t->ev, false);
 }
 
 void mqtls_tls_set_lower(mqtls_tls_t *t, const mqtls_transport_t *lower, void *lower_ctx)
 {
-    t->lower = lower ? lower : &mqtls_tcp_transport;
-    t->lower_ctx = lower ? lower_ctx : &t->tcp;
+    t->lower = lower ? lower : BUILTIN_TCP(t);
+    t->lower_ctx = lower ? lower_ctx : BUILTIN_TCP_CTX(t);
 }
 
 mqtls_status_t mqtls_tls_setup_ctx(mqtls_tls_t *t, mqtls_tls_ctx_t *ctx)
@@ -477,15 +503,23 @@ const mqtls_tls_evidence_t *mqtls_tls_evidence(const mqtls_tls_t *t)
 
 void mqtls_tls_bind(mqtls_tls_t *t, const char *addr)
 {
+#if MQTLS_TLS_POSIX
     if (t)
         mqtls_tcp_bind(&t->tcp, addr);
+#else
+    (void)t;
+    (void)addr; /* the lower transport's business */
+#endif
 }
 
 int mqtls_tls_fd(const mqtls_tls_t *t)
 {
-    if (t->lower != &mqtls_tcp_transport)
-        return -1;
-    return mqtls_tcp_fd(&t->tcp);
+#if MQTLS_TLS_POSIX
+    if (t->lower == &mqtls_tcp_transport)
+        return mqtls_tcp_fd(&t->tcp);
+#endif
+    (void)t;
+    return -1;
 }
 
 /* ---- the transport ----------------------------------------------------------------- */
@@ -557,6 +591,31 @@ static void note_host(mqtls_tls_t *t, const char *host)
 #endif
 }
 
+/* The connection under TLS failed (@p st): the evidence says why as far as it is known. */
+static mqtls_status_t lower_failed(mqtls_tls_t *t, mqtls_status_t st)
+{
+    t->state = ST_CLOSED;
+#if MQTLS_TLS_POSIX
+    if (t->lower == &mqtls_tcp_transport) {
+        int berr = mqtls_tcp_bind_error(&t->tcp);
+        if (st == MQTLS_ERR_IO && berr != 0)
+            return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, berr, MQTLS_TLS_ITEM_NONE,
+                                   "cannot bind to %s: %s", t->tcp.bind_addr,
+                                   berr > 0 ? strerror(berr) : gai_strerror(berr));
+        return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, t->tcp.last_errno,
+                               MQTLS_TLS_ITEM_NONE, "%s",
+                               t->tcp.last_errno > 0 ? strerror(t->tcp.last_errno) : "");
+    }
+#else
+    if (t->lower == &no_lower)
+        return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, 0, MQTLS_TLS_ITEM_NONE, "%s",
+                               "no transport under TLS: give the network stack's with "
+                               "mqtls_tls_set_lower()");
+#endif
+    return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, 0, MQTLS_TLS_ITEM_NONE,
+                           "the connection under TLS failed");
+}
+
 static mqtls_status_t tls_connect(void *ctx, const char *host, uint16_t port)
 {
     mqtls_tls_t *t = ctx;
@@ -578,27 +637,8 @@ static mqtls_status_t tls_connect(void *ctx, const char *host, uint16_t port)
         mqtls_status_t st = t->lower->connect(t->lower_ctx, host, port);
         if (st == MQTLS_IN_PROGRESS)
             return st;
-        if (st != MQTLS_OK && t->lower != &mqtls_tcp_transport) { /* a transport of the caller's */
-            t->state = ST_CLOSED;
-            return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, 0, MQTLS_TLS_ITEM_NONE,
-                                   "the connection under TLS failed");
-        }
-        if (st != MQTLS_OK) {
-            t->state = ST_CLOSED;
-            int berr = mqtls_tcp_bind_error(&t->tcp);
-            if (st == MQTLS_ERR_IO && berr != 0)
-                return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, berr,
-                                       MQTLS_TLS_ITEM_NONE, "cannot bind to %s: %s",
-                                       t->tcp.bind_addr,
-#if MQTLS_TLS_POSIX
-                                       berr > 0 ? strerror(berr) : gai_strerror(berr));
-#else
-                                       strerror(berr));
-#endif
-            return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_TCP, st, t->tcp.last_errno,
-                                   MQTLS_TLS_ITEM_NONE, "%s",
-                                   t->tcp.last_errno > 0 ? strerror(t->tcp.last_errno) : "");
-        }
+        if (st != MQTLS_OK)
+            return lower_failed(t, st);
         t->state = ST_HANDSHAKE;
         t->ev.stage = MQTLS_TLS_STAGE_HANDSHAKE;
         t->hs_start_ms = now_ms();
