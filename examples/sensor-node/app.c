@@ -3,35 +3,31 @@
  * @brief The sensor node's task (see sensor_node.h): connect, keep the classic Device Shadow
  *        in sync (report the settings, apply each delta and report it back: shadow.c),
  *        publish a reading every period at QoS 1, reconnect with backoff. Static memory
- *        only, no heap, no printf.
+ *        only, no heap, no printf (over lwIP, Mbed TLS has a heap of its own: net_lwip.c).
  *
  * It drives the client without the blocking layer: mqtls_connect() starts a connection,
  * mqtls_step() does the work, and the task sleeps in the transport's wait() until the
  * socket has data or the client's next deadline (keep-alive, timeouts) or the next
  * reading is due.
  *
- * Built for a CC3220 (CC32xx SDK) by default, for a CC3200 (CC3200 SDK 1.x) with
- * MQTLS_SL_SDK_CC3200: the two differ in how credentials are named (file names, or ids in
- * the secure-files slots) and where random numbers come from (the network processor, or
- * the board).
+ * The network is net.h's: a SimpleLink network processor's TLS (net_simplelink.c: CC3220,
+ * CC3200), or TLS on Mbed TLS over lwIP (net_lwip.c).
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "board.h"
-#include "credentials.h"
 #include "freertos_api.h"
+#include "line.h"
 #include "mqtls/client.h"
 #include "mqtls/platform_freertos.h"
-#include "mqtls/transport_simplelink.h"
+#include "net.h"
 #include "sensor_node.h"
 #include "shadow.h"
-#include "simplelink_api.h"
 
 /* ---- the client's memory ---------------------------------------------------------- */
 
 static mqtls_freertos_platform_t plat;
-static mqtls_simplelink_t net;
 static mqtls_client_t client;
 static mqtls_connect_opts_t opts;
 static uint8_t rx_buf[1024];      /* the shadow's deltas: state, metadata, version, timestamp */
@@ -42,7 +38,6 @@ static uint16_t qos2_in[2];
 static mqtls_ram_store_t store;
 
 static struct node {
-    bool provisioned;
     uint32_t retry_at;   /* ms: no connection attempt before */
     uint32_t backoff_ms; /* the next retry's delay before jitter */
     uint32_t next_reading;
@@ -56,36 +51,6 @@ static struct node {
  * MQTLS_AWS_TOPIC_MAX any thing name would need. */
 static char delta_topic[sizeof("$aws/things/" SENSOR_NODE_THING "/shadow/update/delta")];
 static char update_topic[sizeof("$aws/things/" SENSOR_NODE_THING "/shadow/update")];
-
-/* ---- text without printf ---------------------------------------------------------- */
-
-typedef struct line {
-    char buf[200];
-    size_t len;
-} line_t;
-
-static void put(line_t *l, const char *s)
-{
-    while (*s && l->len + 1 < sizeof l->buf)
-        l->buf[l->len++] = *s++;
-    l->buf[l->len] = '\0';
-}
-
-static void put_int(line_t *l, int32_t v)
-{
-    char digits[12];
-    int n = 0;
-    uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
-    do {
-        digits[n++] = (char)('0' + u % 10u);
-        u /= 10u;
-    } while (u != 0);
-    if (v < 0)
-        put(l, "-");
-    while (n > 0 && l->len + 1 < sizeof l->buf)
-        l->buf[l->len++] = digits[--n];
-    l->buf[l->len] = '\0';
-}
 
 /* ---- time --------------------------------------------------------------------------- */
 
@@ -106,28 +71,6 @@ static void sleep_ms(uint32_t ms)
     vTaskDelay((TickType_t)(ticks ? ticks : 1u));
 }
 
-/* ---- random numbers ------------------------------------------------------------------ */
-
-#ifdef MQTLS_SL_SDK_CC3200
-static int hw_random(void *ctx, uint32_t *out)
-{
-    (void)ctx;
-    return board_random(out) ? 0 : -1; /* the CC3200 SDK has no sl_NetUtilGet */
-}
-#else
-/* The network processor's true random numbers. */
-static int hw_random(void *ctx, uint32_t *out)
-{
-    _u8 b[4];
-    _u16 len = sizeof b;
-    (void)ctx;
-    if (sl_NetUtilGet(SL_NETUTIL_TRUE_RANDOM, 0, b, &len) != 0 || len != sizeof b)
-        return -1;
-    *out = ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
-    return 0;
-}
-#endif
-
 /* ---- reconnecting ------------------------------------------------------------------- */
 
 /* Exponential backoff with "equal jitter": half the delay fixed, half random, so a fleet
@@ -140,28 +83,14 @@ static void schedule_retry(void)
     node.backoff_ms = d >= SENSOR_NODE_BACKOFF_MAX_MS / 2u ? SENSOR_NODE_BACKOFF_MAX_MS : d * 2u;
 }
 
-/* Why the connection failed or ended, with the network processor's own code explained. */
+/* Why the connection failed or ended, with what the network knows of it. */
 static void log_failure(const char *what, mqtls_status_t st)
 {
     line_t l = {{0}, 0};
-    put(&l, what);
-    put(&l, ": ");
-    put(&l, mqtls_strerror(st));
-    int16_t code = mqtls_simplelink_last_code(&net);
-    if (code != 0) {
-        mqtls_simplelink_explanation_t e = mqtls_simplelink_explain(net.cfg.device, code);
-        put(&l, " [SimpleLink ");
-        put_int(&l, code);
-        if (e.cause[0]) {
-            put(&l, ", ");
-            put(&l, e.cause);
-        }
-        put(&l, "]");
-        board_log(l.buf);
-        board_log(e.text); /* the fix, in words */
-        return;
-    }
-    board_log(l.buf);
+    line_put(&l, what);
+    line_put(&l, ": ");
+    line_put(&l, mqtls_strerror(st));
+    sensor_net_log_failure(&l);
 }
 
 /* A delta of our shadow: take the settings we know, report them from the task (the message
@@ -209,8 +138,8 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
         schedule_retry();
         break;
     case MQTLS_EV_PUBLISH_DONE:
-        put(&l, "delivered (a reading or a shadow report), packet id ");
-        put_int(&l, ev->packet_id);
+        line_put(&l, "delivered (a reading or a shadow report), packet id ");
+        line_put_int(&l, ev->packet_id);
         board_log(l.buf);
         break;
     case MQTLS_EV_PUBLISH_DROPPED:
@@ -223,43 +152,14 @@ static void on_event(mqtls_client_t *c, const mqtls_event_t *ev, void *user)
 
 /* ---- the work ------------------------------------------------------------------------ */
 
-/* The credentials on the network processor: by name on a CC3220, by id on a CC3200. */
-static const mqtls_simplelink_cfg_t net_cfg = {
-#ifdef MQTLS_SL_SDK_CC3200
-    .device = MQTLS_SL_CC3200,
-    .secure_files = {[MQTLS_SL_FILE_KEY] = SENSOR_NODE_KEY_ID,
-                     [MQTLS_SL_FILE_CERT] = SENSOR_NODE_CERT_ID,
-                     [MQTLS_SL_FILE_CA] = SENSOR_NODE_CA_ID},
-#else
-    .device = MQTLS_SL_CC3220,
-    .ca_file = SENSOR_NODE_CA_FILE,
-    .cert_file = SENSOR_NODE_CERT_FILE,
-    .key_file = SENSOR_NODE_KEY_FILE,
-#endif
-};
-
-/* The arrays credentials.c embeds (made by `mqtls cert embed`), under the names the
- * processor's TLS looks for. */
-#ifdef MQTLS_SL_SDK_CC3200
-#define CA_FILE SENSOR_NODE_ID_FILE(SENSOR_NODE_CA_ID)
-#define CERT_FILE SENSOR_NODE_ID_FILE(SENSOR_NODE_CERT_ID)
-#define KEY_FILE SENSOR_NODE_ID_FILE(SENSOR_NODE_KEY_ID)
-#else
-#define CA_FILE SENSOR_NODE_CA_FILE
-#define CERT_FILE SENSOR_NODE_CERT_FILE
-#define KEY_FILE SENSOR_NODE_KEY_FILE
-#endif
-
 static void setup(void)
 {
     mqtls_client_cfg_t cfg;
 
-    mqtls_platform_freertos_init(&plat, hw_random, NULL);
-    mqtls_simplelink_init(&net, &net_cfg);
+    mqtls_platform_freertos_init(&plat, sensor_net_random, NULL);
     mqtls_ram_store_init(&store, store_buf, sizeof store_buf);
     memset(&cfg, 0, sizeof cfg);
-    cfg.transport = &mqtls_simplelink_transport;
-    cfg.transport_ctx = &net;
+    sensor_net_init(&cfg);
     cfg.platform = &plat.platform;
     cfg.rx_buf = rx_buf;
     cfg.rx_size = sizeof rx_buf;
@@ -333,15 +233,15 @@ static void publish_reading(void)
         return;
     }
     uint32_t mag = centi < 0 ? 0u - (uint32_t)centi : (uint32_t)centi;
-    put(&l, "{\"seq\":");
-    put_int(&l, (int32_t)(node.seq & 0x7FFFFFFFu));
-    put(&l, ",\"temp_c\":");
+    line_put(&l, "{\"seq\":");
+    line_put_int(&l, (int32_t)(node.seq & 0x7FFFFFFFu));
+    line_put(&l, ",\"temp_c\":");
     if (centi < 0)
-        put(&l, "-");
-    put_int(&l, (int32_t)(mag / 100u));
-    put(&l, mag % 100u < 10u ? ".0" : ".");
-    put_int(&l, (int32_t)(mag % 100u));
-    put(&l, "}");
+        line_put(&l, "-");
+    line_put_int(&l, (int32_t)(mag / 100u));
+    line_put(&l, mag % 100u < 10u ? ".0" : ".");
+    line_put_int(&l, (int32_t)(mag % 100u));
+    line_put(&l, "}");
 
     memset(&pub, 0, sizeof pub);
     pub.topic = mqtls_str(SENSOR_NODE_TOPIC);
@@ -358,22 +258,9 @@ static void publish_reading(void)
 
 static bool try_connect(void)
 {
-    if (!node.provisioned) {
-        const sensor_node_file_t files[] = {
-            {CA_FILE, sensor_ca, sensor_ca_len, false},
-            {CERT_FILE, sensor_cert, sensor_cert_len, false},
-            {KEY_FILE, sensor_private, sensor_private_len, true},
-        };
-        int rc = sensor_node_provision(files, sizeof files / sizeof files[0], false);
-        if (rc != 0) {
-            line_t l = {{0}, 0};
-            put(&l, "storing the credentials failed: SimpleLink ");
-            put_int(&l, rc);
-            board_log(l.buf);
-            schedule_retry();
-            return false;
-        }
-        node.provisioned = true;
+    if (!sensor_net_prepare()) {
+        schedule_retry();
+        return false;
     }
     mqtls_status_t st = mqtls_connect(&client, &opts);
     if (st != MQTLS_OK) {
@@ -393,9 +280,7 @@ static void wait_for_work(uint32_t now)
         if (to_reading < t)
             t = to_reading;
     }
-    if (mqtls_simplelink_sd(&net) >= 0)
-        (void)mqtls_simplelink_transport.wait(&net, 0, t);
-    else
+    if (!sensor_net_wait(t))
         sleep_ms(t < 100u ? t : 100u);
 }
 
