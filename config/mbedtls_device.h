@@ -129,6 +129,10 @@
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES /* tables in flash, not 8 KB of RAM */
 #define MBEDTLS_AES_FEWER_TABLES
+/* AES's encryption only: GCM (every suite here) and the CTR-DRBG run AES forwards, and no
+ * key is decrypted on a device (no PEM or PKCS#5/#12 ciphers): the inverse cipher and its
+ * tables are 2.5 KB of flash nothing calls. */
+#define MBEDTLS_BLOCK_CIPHER_NO_DECRYPT
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_MD_C
@@ -137,6 +141,11 @@
 #define MBEDTLS_SHA224_C /* SHA-256's code serves both; some chains sign with it */
 #define MBEDTLS_SHA384_C /* AES-256-GCM-SHA384 suites and SHA-384-signed CAs (AWS's ECC roots) */
 #define MBEDTLS_SHA512_C
+/* The small SHA-2 rounds: a device hashes a handshake's transcript, the key schedule and
+ * a few certificates, not its records (GCM authenticates those), so the rounds' speed
+ * hardly shows, and the unrolled ones cost 3.3 KB of flash more (docs/size.md). */
+#define MBEDTLS_SHA256_SMALLER
+#define MBEDTLS_SHA512_SMALLER
 /* SHA-1 signs nothing we accept (Mbed TLS's default X.509 profile refuses it), but without it
  * a SHA-1-signed certificate cannot even be read: the failure would be an unreadable message
  * instead of a named weak hash (the doctor's tls.server_weak_hash). The doctor runs on a
