@@ -289,6 +289,8 @@ MQTLS_API void mqtls_tls_free(mqtls_tls_t *t);
  * a network stack of the device's (ports/lwip's mqtls_lwip_transport, a modem's sockets).
  * NULL goes back to TCP. Call it after mqtls_tls_setup() / mqtls_tls_setup_ctx() and before
  * the connect; mqtls_tls_bind() and mqtls_tls_fd() concern the built-in TCP only (-1 here).
+ * A firmware build (no POSIX sockets) has no built-in TCP: there this call is required,
+ * and a connect without it fails (MQTLS_ERR_BAD_PARAM, the evidence says why).
  */
 MQTLS_API void mqtls_tls_set_lower(mqtls_tls_t *t, const mqtls_transport_t *lower,
                                    void *lower_ctx);
