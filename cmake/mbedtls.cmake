@@ -9,6 +9,7 @@
 # TLS's own default. Each configuration is its own library: the device backend uses
 # config/mbedtls_device.h; the tests' TLS servers use the default (they are servers).
 
+set(MQTLS_MBEDTLS_CONFIG_DIR ${CMAKE_CURRENT_LIST_DIR}/../config)
 set(MQTLS_MBEDTLS_SOURCE_DIR "${CMAKE_CURRENT_SOURCE_DIR}/.deps/mbedtls/src" CACHE PATH
   "Mbed TLS 3.6 source tree (scripts/fetch-mbedtls.sh fetches Debian's; or your SDK's)")
 
@@ -39,6 +40,9 @@ function(mqtls_add_mbedtls target)
   target_include_directories(${target} PRIVATE "${MQTLS_MBEDTLS_SOURCE_DIR}/library")
   if(arg_CONFIG)
     target_compile_definitions(${target} PUBLIC "MBEDTLS_CONFIG_FILE=\"${arg_CONFIG}\"")
+    # What a configuration with MBEDTLS_PLATFORM_GMTIME_R_ALT (a firmware's) takes from the
+    # C library: config/mbedtls_gmtime_newlib.c (its body is empty otherwise).
+    target_sources(${target} PRIVATE ${MQTLS_MBEDTLS_CONFIG_DIR}/mbedtls_gmtime_newlib.c)
   endif()
   # Hidden: libmqtls.so carries it inside and exports the public API alone.
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON

@@ -45,9 +45,9 @@
  * firmware's tick, which the board provides as mbedtls_ms_time(). */
 #if !defined(__unix__)
 #define MBEDTLS_PLATFORM_MS_TIME_ALT
-/* The certificate dates through gmtime_r(), which newlib has, given by the board as
- * mbedtls_platform_gmtime_r(): otherwise Mbed TLS falls back to gmtime(), whose newlib
- * version brings assert(), fprintf() and abort() into the image (~4 KB). */
+/* The certificate dates through gmtime_r(), which newlib has (config/mbedtls_gmtime_newlib.c
+ * gives it as mbedtls_platform_gmtime_r()): otherwise Mbed TLS falls back to gmtime(), whose
+ * newlib version brings assert(), fprintf() and abort() into the image (~4 KB). */
 #define MBEDTLS_PLATFORM_GMTIME_R_ALT
 #endif
 

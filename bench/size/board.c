@@ -73,15 +73,6 @@ mbedtls_ms_time_t mbedtls_ms_time(void)
     return (mbedtls_ms_time_t)ticks;
 }
 
-/* The certificate dates (MBEDTLS_PLATFORM_GMTIME_R_ALT on a firmware): newlib's gmtime_r. */
-#include <mbedtls/platform_util.h>
-#include <time.h>
-struct tm *mbedtls_platform_gmtime_r(const mbedtls_time_t *tt, struct tm *tm_buf)
-{
-    time_t t = (time_t)*tt;
-    return gmtime_r(&t, tm_buf);
-}
-
 /* Mbed TLS's entropy (MBEDTLS_ENTROPY_HARDWARE_ALT in config/mbedtls_device.h). */
 int mbedtls_hardware_poll(void *data, unsigned char *out, size_t len, size_t *olen);
 int mbedtls_hardware_poll(void *data, unsigned char *out, size_t len, size_t *olen)

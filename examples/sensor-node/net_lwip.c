@@ -12,7 +12,6 @@
  * certificate dates cannot be checked.
  */
 #include <string.h>
-#include <time.h>
 
 #include "board.h"
 #include "credentials.h"
@@ -23,7 +22,6 @@
 
 #if !defined(__unix__)
 #include <mbedtls/platform_time.h>
-#include <mbedtls/platform_util.h>
 #endif
 
 static mqtls_lwip_t tcp;
@@ -131,14 +129,6 @@ uint32_t mqtls_tls_board_ms(void)
 mbedtls_ms_time_t mbedtls_ms_time(void)
 {
     return (mbedtls_ms_time_t)mqtls_tls_board_ms();
-}
-
-/* The certificate dates (MBEDTLS_PLATFORM_GMTIME_R_ALT): newlib's gmtime_r, not gmtime(),
- * which brings assert() and fprintf() with it. */
-struct tm *mbedtls_platform_gmtime_r(const mbedtls_time_t *tt, struct tm *tm_buf)
-{
-    time_t t = (time_t)*tt;
-    return gmtime_r(&t, tm_buf);
 }
 
 /* Mbed TLS's entropy (MBEDTLS_ENTROPY_HARDWARE_ALT): the board's true random numbers. */
