@@ -29,7 +29,7 @@
 
 #define T_MS 8000u
 
-enum { L_MAIN, L_NO_ISSUER, L_SELF, L_TLS13, L_NOT_CA, L_PATH_LEN, L_RSA, L_COUNT };
+enum { L_MAIN, L_NO_ISSUER, L_SELF, L_TLS13, L_NOT_CA, L_PATH_LEN, L_RSA, L_BIG, L_COUNT };
 
 static test_broker_t broker;
 static tf_listener_t lis[L_COUNT];
@@ -114,6 +114,21 @@ static int make_self_signed(void)
                  "-addext subjectAltName=DNS:localhost,IP:127.0.0.1");
 }
 
+/* A server certificate of the test CA whose 260 names make it about 6 KB: its Certificate
+ * message does not fit the 4 KB records the device configuration takes in, and fits
+ * OpenSSL's. */
+static int make_big(void)
+{
+    return tf_sh("mkdir -p big && cd big && "
+                 "{ printf 'subjectAltName=DNS:localhost'; i=0; while [ $i -lt 260 ]; do "
+                 "  printf ',DNS:sensor-%%03d.devices.example.net' $i; i=$((i+1)); done; "
+                 "  printf '\nextendedKeyUsage=serverAuth\n'; } > leaf.ext && "
+                 "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                 "  -keyout server.key -out server.csr -subj /CN=localhost && "
+                 "openssl x509 -req -in server.csr -CA ../ca/ca.crt -CAkey ../ca/ca.key "
+                 "  -CAcreateserial -days 30 -extfile leaf.ext -out server.crt");
+}
+
 /* Broken and encrypted credentials, in cred/. */
 static int make_credentials(void)
 {
@@ -134,6 +149,7 @@ static int setup(void)
 {
     if (tf_begin() != 0 || tf_pki_base() != 0 || make_no_issuer_pki() != 0 ||
         make_self_signed() != 0 || make_bad_issuers() != 0 || make_rsa() != 0 ||
+        make_big() != 0 ||
         make_credentials() != 0)
         return -1;
     tf_keep(ca_crt, tf_path("ca/ca.crt"));
@@ -150,7 +166,7 @@ static int setup(void)
         {"ca/server.crt", "ca/server.key"},           {"nois/server.crt", "nois/server.key"},
         {"self/server.crt", "self/server.key"},       {"ca/server.crt", "ca/server.key"},
         {"bad/chain-notca.pem", "bad/leaf-notca.key"}, {"bad/chain-int0.pem", "bad/leaf-int0.key"},
-        {"rsa/server.crt", "rsa/server.key"}};
+        {"rsa/server.crt", "rsa/server.key"},         {"big/server.crt", "big/server.key"}};
     for (int i = 0; i < L_COUNT; i++) {
         tf_keep(crt[i], tf_path("%s", names[i][0]));
         tf_keep(key[i], tf_path("%s", names[i][1]));
@@ -413,6 +429,25 @@ TEST(record_too_large)
     CHECK_EQ_STR(mqtls_tls_alert_name(e->alert_sent), "record_overflow");
     mqtls_tls_free(&t);
     (void)waitpid(pid, NULL, 0);
+}
+
+/* A server whose Certificate message is larger than the records the device configuration
+ * takes in (MBEDTLS_SSL_IN_CONTENT_LEN 4096): the device refuses the record with
+ * record_overflow and says why in words a developer can act on; OpenSSL takes it. */
+TEST(chain_larger_than_the_device_takes)
+{
+    attempt_t a;
+    mqtls_tls_cfg_t cfg = tf_pem_cfg(ca_crt, NULL, NULL);
+    const mqtls_tls_evidence_t *e = attempt(&a, &cfg, "localhost", L_BIG);
+    if (!mbed) {
+        CHECK_STATUS(a.st, MQTLS_OK);
+    } else {
+        CHECK_STATUS(a.st, MQTLS_ERR_TLS_HANDSHAKE);
+        CHECK_EQ_INT(e->alert_sent, 22);
+        CHECK(strstr(e->detail, "MBEDTLS_SSL_IN_CONTENT_LEN") != NULL);
+        CHECK(strstr(e->detail, "certificate chain") != NULL);
+    }
+    mqtls_tls_free(&a.t);
 }
 
 /* ----------------------------------------------------------- credentials */
@@ -709,6 +744,7 @@ int main(int argc, char **argv)
     RUN(path_length_exceeded);
     RUN(alert_before_verification);
     RUN(record_too_large);
+    RUN(chain_larger_than_the_device_takes);
     RUN(credential_problems);
     RUN(wrong_passwords_say_wrong);
     RUN(pkcs11_key_needs_openssl);

@@ -97,6 +97,11 @@ static const tool_explain_entry_t high[] = {
     {-0x7080, "MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE", "tls.handshake_failed",
      "The handshake needs a feature this build leaves out (a TLS version, a key exchange): "
      "enable it in the configuration."},
+    {-0x7100, "MBEDTLS_ERR_SSL_BAD_INPUT_DATA", "tls.record_too_large",
+     "Bad input to a function; in a handshake on Mbed TLS 3.x it is mostly a record larger "
+     "than the input buffer (MBEDTLS_SSL_IN_CONTENT_LEN): the server's certificate chain, "
+     "or the CA list of its certificate request (a broker CA file of many CAs), does not "
+     "fit. Send a shorter chain or CA list, or raise MBEDTLS_SSL_IN_CONTENT_LEN."},
     {-0x7180, "MBEDTLS_ERR_SSL_INVALID_MAC", "tls.handshake_failed",
      "A record's MAC is wrong: data was changed on the way, or a middlebox interferes."},
     {-0x7200, "MBEDTLS_ERR_SSL_INVALID_RECORD", "tls.not_a_tls_port",

@@ -163,19 +163,32 @@ static void failure_words(mqtls_tls_t *t, int ret, char *out, size_t size)
 /* A record longer than our buffer takes (read whole, then refused): Mbed TLS gives up
  * without a word to the peer; RFC 8446 (5.1, 6.2) wants record_overflow, which also tells
  * the evidence (and so the doctor) what happened. The header of that record is the last
- * whole one tls.c watched (got 0: the record is complete; 5: its body is being read). */
-static void say_record_overflow(mqtls_tls_t *t, int ret)
+ * whole one tls.c watched (got 0: the record is complete; 5: its body is being read).
+ * Mbed TLS's own words for it ("bad input parameters") do not help the developer, so
+ * @p words gets what happened; false when it was not that. */
+static bool say_record_overflow(mqtls_tls_t *t, int ret, char *words, size_t size)
 {
     const struct mqtls_tls_rec *r = &t->in_rec;
     size_t len = (size_t)r->hdr[3] << 8 | r->hdr[4];
     bool whole = r->got == 0 || r->got == 5;
     /* 3.6 refuses a record longer than its buffer as BAD_INPUT_DATA ("more than fits"). */
     bool refused = ret == MBEDTLS_ERR_SSL_INVALID_RECORD || ret == MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
-    int room = mbedtls_ssl_get_max_in_record_payload(&t->conn->ssl);
-    if (refused && whole && room > 0 && len > (size_t)room)
-        if (mbedtls_ssl_send_alert_message(&t->conn->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
-                                           MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW) == 0)
-            t->ev.alert_sent = MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW;
+    /* The input buffer's size, what the refusal was about (get_max_in_record_payload()
+     * gives the smaller of the two buffers before a ServerHello settles the fragment
+     * length). */
+    int room = MBEDTLS_SSL_IN_CONTENT_LEN;
+    if (!refused || !whole || len <= (size_t)room)
+        return false;
+    if (mbedtls_ssl_send_alert_message(&t->conn->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+                                       MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW) == 0)
+        t->ev.alert_sent = MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW;
+    /* In the handshake the big ones are the server's certificate chain and the CA names of
+     * its certificate request (a broker whose CA file holds many CAs). */
+    snprintf(words, size,
+             "a record of %zu bytes, over the %d this device takes "
+             "(MBEDTLS_SSL_IN_CONTENT_LEN): the server's certificate chain or CA list is too big",
+             len, room);
+    return true;
 }
 
 /* Mbed TLS sends each handshake message of a flight on its own. A server that rejects our
@@ -272,14 +285,14 @@ mqtls_status_t mqtls__tlsb_handshake(mqtls_tls_t *t)
     record_negotiated(t, ret == 0);
     if (ret == 0)
         return MQTLS_OK;
-    say_record_overflow(t, ret);
     /* Mbed TLS checks the server certificate's keyUsage and extendedKeyUsage for the suite
      * after verification and fails those as BAD_CERTIFICATE: a verification outcome all
      * the same (its flags are in the evidence), as OpenSSL reports it. */
     bool usage = ret == MBEDTLS_ERR_SSL_BAD_CERTIFICATE && t->ev.verified &&
                  t->ev.problems && !t->ev.insecure;
     char words[sizeof t->ev.detail];
-    failure_words(t, usage ? MBEDTLS_ERR_X509_CERT_VERIFY_FAILED : ret, words, sizeof words);
+    if (!say_record_overflow(t, ret, words, sizeof words))
+        failure_words(t, usage ? MBEDTLS_ERR_X509_CERT_VERIFY_FAILED : ret, words, sizeof words);
     return mqtls__tls_fail(&t->ev, MQTLS_TLS_STAGE_HANDSHAKE,
                            usage ? MQTLS_ERR_TLS_VERIFY : handshake_status(ret), ret,
                            MQTLS_TLS_ITEM_NONE, "%s", words);
