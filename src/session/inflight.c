@@ -66,6 +66,8 @@ void mqtls__qos2_in_remove(mqtls_client_t *c, int idx)
 /* Does a stored PUBLISH fit the limits of the broker this connection reached? */
 static mqtls_status_t fits(const mqtls_client_t *c, const uint8_t *pkt, size_t len)
 {
+    if (!MQTLS__LIMITS)
+        return MQTLS_OK;
     if (((pkt[0] >> 1) & 3u) > c->server_max_qos)
         return MQTLS_ERR_QOS_NOT_SUPPORTED;
     if ((pkt[0] & 1u) && !c->server_retain)
