@@ -68,7 +68,7 @@ mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p);
 
 /** Checks one SUBSCRIBE options byte for filter @p f (QoS, reserved bits, retain handling,
  *  no-local on a shared subscription). */
-mqtls_status_t mqtls__sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t v);
+mqtls_status_t mqtls__sub_options_check(uint8_t o, const mqtls_str_t *f, mqtls_version_t v);
 
 /** Is @p code valid in a packet of @p type (5.0 reason codes)? */
 int mqtls__rc5_valid(mqtls_packet_type_t type, uint8_t code);
