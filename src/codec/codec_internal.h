@@ -32,6 +32,14 @@ typedef struct rcur {
     const uint8_t *end;
 } rcur_t;
 
+/** The fixed-header flags of packet type @p t other than PUBLISH: 0010 for PUBREL, SUBSCRIBE
+ *  and UNSUBSCRIBE, 0000 for the rest [MQTT-2.2.2-1]. */
+static inline uint8_t mqtls__type_flags(unsigned t)
+{
+    return (uint8_t)((((1u << MQTLS_PUBREL) | (1u << MQTLS_SUBSCRIBE) |
+                       (1u << MQTLS_UNSUBSCRIBE)) >> t & 1u) << 1);
+}
+
 /** Packet contexts for the property table: the packet type, or 0 for will properties. */
 #define MQTLS_PCTX_WILL 0
 

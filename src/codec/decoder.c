@@ -243,10 +243,7 @@ static mqtls_status_t check_type_flags(uint8_t type, uint8_t flags, mqtls_versio
         return MQTLS_ERR_MALFORMED_PACKET_TYPE;
     if (type == MQTLS_PUBLISH)
         return MQTLS_OK;
-    uint8_t want = (type == MQTLS_PUBREL || type == MQTLS_SUBSCRIBE || type == MQTLS_UNSUBSCRIBE)
-                       ? 2u
-                       : 0u;
-    return flags == want ? MQTLS_OK : MQTLS_ERR_MALFORMED_FLAGS;
+    return flags == mqtls__type_flags(type) ? MQTLS_OK : MQTLS_ERR_MALFORMED_FLAGS;
 }
 
 static mqtls_status_t decode_body(rcur_t *r, mqtls_version_t v, uint8_t first, mqtls_packet_t *out)

@@ -256,14 +256,10 @@ static mqtls_status_t body(wcur_t *w, mqtls_packet_type_t t, const void *u, mqtl
 
 static uint8_t first_byte(mqtls_packet_type_t t, const void *u)
 {
-    uint8_t b = (uint8_t)(t << 4);
-    if (t == MQTLS_PUBLISH) {
-        const mqtls_publish_t *pub = u;
-        b |= (uint8_t)((pub->dup ? 0x08u : 0u) | (pub->qos << 1) | (pub->retain ? 1u : 0u));
-    } else if (t == MQTLS_PUBREL || t == MQTLS_SUBSCRIBE || t == MQTLS_UNSUBSCRIBE) {
-        b |= 0x02u;
-    }
-    return b;
+    if (t != MQTLS_PUBLISH)
+        return (uint8_t)(t << 4 | mqtls__type_flags(t));
+    const mqtls_publish_t *pub = u;
+    return (uint8_t)(t << 4 | (pub->dup ? 0x08u : 0u) | (pub->qos << 1) | (pub->retain ? 1u : 0u));
 }
 
 static mqtls_status_t version_check(mqtls_version_t v)
