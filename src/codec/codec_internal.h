@@ -32,6 +32,14 @@ typedef struct rcur {
     const uint8_t *end;
 } rcur_t;
 
+/** The fixed-header flags of packet type @p t other than PUBLISH: 0010 for PUBREL, SUBSCRIBE
+ *  and UNSUBSCRIBE, 0000 for the rest [MQTT-2.2.2-1]. */
+static inline uint8_t mqtls__type_flags(unsigned t)
+{
+    return (uint8_t)((((1u << MQTLS_PUBREL) | (1u << MQTLS_SUBSCRIBE) |
+                       (1u << MQTLS_UNSUBSCRIBE)) >> t & 1u) << 1);
+}
+
 /** Packet contexts for the property table: the packet type, or 0 for will properties. */
 #define MQTLS_PCTX_WILL 0
 
@@ -68,7 +76,7 @@ mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p);
 
 /** Checks one SUBSCRIBE options byte for filter @p f (QoS, reserved bits, retain handling,
  *  no-local on a shared subscription). */
-mqtls_status_t mqtls__sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t v);
+mqtls_status_t mqtls__sub_options_check(uint8_t o, const mqtls_str_t *f, mqtls_version_t v);
 
 /** Is @p code valid in a packet of @p type (5.0 reason codes)? */
 int mqtls__rc5_valid(mqtls_packet_type_t type, uint8_t code);

@@ -35,7 +35,7 @@ mqtls_status_t mqtls_decode_fixed_header(const uint8_t *buf, size_t len, uint8_t
     return st;
 }
 
-mqtls_status_t mqtls__sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_t v)
+mqtls_status_t mqtls__sub_options_check(uint8_t o, const mqtls_str_t *f, mqtls_version_t v)
 {
     if ((o & MQTLS_SUB_QOS_MASK) == 3)
         return MQTLS_ERR_MALFORMED_QOS;
@@ -44,7 +44,7 @@ mqtls_status_t mqtls__sub_options_check(uint8_t o, mqtls_str_t f, mqtls_version_
     if ((o & 0xC0u) || ((o >> MQTLS_SUB_RETAIN_HANDLING_SHIFT) & 3u) == 3u)
         return MQTLS_ERR_MALFORMED_PAYLOAD;
     /* No Local on a shared subscription is a protocol error [MQTT-3.8.3-4]. */
-    if ((o & MQTLS_SUB_NO_LOCAL) && f.len >= 7 && memcmp(f.data, "$share/", 7) == 0)
+    if ((o & MQTLS_SUB_NO_LOCAL) && f->len >= 7 && memcmp(f->data, "$share/", 7) == 0)
         return MQTLS_ERR_MALFORMED_PAYLOAD;
     return MQTLS_OK;
 }
@@ -201,7 +201,7 @@ static mqtls_status_t decode_subscribe(rcur_t *r, mqtls_version_t v, int unsub,
         if (!unsub) {
             uint8_t o;
             TRY(mqtls__r_u8(r, &o));
-            TRY(mqtls__sub_options_check(o, f, v));
+            TRY(mqtls__sub_options_check(o, &f, v));
         }
         if (++n > 65535u)
             return MQTLS_ERR_MALFORMED_PAYLOAD;
@@ -243,10 +243,7 @@ static mqtls_status_t check_type_flags(uint8_t type, uint8_t flags, mqtls_versio
         return MQTLS_ERR_MALFORMED_PACKET_TYPE;
     if (type == MQTLS_PUBLISH)
         return MQTLS_OK;
-    uint8_t want = (type == MQTLS_PUBREL || type == MQTLS_SUBSCRIBE || type == MQTLS_UNSUBSCRIBE)
-                       ? 2u
-                       : 0u;
-    return flags == want ? MQTLS_OK : MQTLS_ERR_MALFORMED_FLAGS;
+    return flags == mqtls__type_flags(type) ? MQTLS_OK : MQTLS_ERR_MALFORMED_FLAGS;
 }
 
 static mqtls_status_t decode_body(rcur_t *r, mqtls_version_t v, uint8_t first, mqtls_packet_t *out)

@@ -148,29 +148,34 @@ static mqtls_status_t ack_body(wcur_t *w, const mqtls_ack_t *a, mqtls_packet_typ
     return mqtls__props_put(w, &a->props, (int)t, check);
 }
 
+/* The entries are subscriptions (a filter and its options) or, to unsubscribe, filters
+ * alone: both start with the filter, so one walk with the entry's size serves the two. */
 static mqtls_status_t subscribe_body(wcur_t *w, const mqtls_subscribe_t *s, int unsub,
                                      mqtls_version_t v, int check)
 {
+    const uint8_t *e = unsub ? (const void *)s->filters : (const void *)s->subs;
+    size_t size = unsub ? sizeof *s->filters : sizeof *s->subs;
     if (check && s->packet_id == 0)
         return MQTLS_ERR_MALFORMED_PACKET_ID;
-    if (check && (s->count == 0 || (unsub ? !s->filters : !s->subs)))
+    if (check && (s->count == 0 || !e))
         return MQTLS_ERR_MALFORMED_PAYLOAD;
     mqtls__w_u16(w, s->packet_id);
     TRY(put_props(w, &s->props, unsub ? MQTLS_UNSUBSCRIBE : MQTLS_SUBSCRIBE, v, check));
-    for (uint16_t i = 0; i < s->count; i++) {
-        mqtls_str_t f = unsub ? s->filters[i] : s->subs[i].filter;
+    for (uint16_t i = 0; i < s->count; i++, e += size) {
+        const mqtls_str_t *f = (const mqtls_str_t *)(const void *)e;
+        uint8_t o = unsub ? 0 : ((const mqtls_subscription_t *)(const void *)e)->options;
         if (check) {
-            if (str_bad(f.data, f.len))
+            if (str_bad(f->data, f->len))
                 return MQTLS_ERR_BAD_PARAM;
-            TRY(mqtls_filter_check(f.data, f.len));
+            TRY(mqtls_filter_check(f->data, f->len));
             if (!unsub)
-                TRY(mqtls__sub_options_check(s->subs[i].options, f, v));
+                TRY(mqtls__sub_options_check(o, f, v));
             if (w->n > MQTLS_VBI_MAX) /* before 65535 long filters could wrap the count */
                 return MQTLS_ERR_BAD_PARAM;
         }
-        mqtls__w_str(w, f.data, f.len);
+        mqtls__w_str(w, f->data, f->len);
         if (!unsub)
-            mqtls__w_u8(w, s->subs[i].options);
+            mqtls__w_u8(w, o);
     }
     return MQTLS_OK;
 }
@@ -251,14 +256,10 @@ static mqtls_status_t body(wcur_t *w, mqtls_packet_type_t t, const void *u, mqtl
 
 static uint8_t first_byte(mqtls_packet_type_t t, const void *u)
 {
-    uint8_t b = (uint8_t)(t << 4);
-    if (t == MQTLS_PUBLISH) {
-        const mqtls_publish_t *pub = u;
-        b |= (uint8_t)((pub->dup ? 0x08u : 0u) | (pub->qos << 1) | (pub->retain ? 1u : 0u));
-    } else if (t == MQTLS_PUBREL || t == MQTLS_SUBSCRIBE || t == MQTLS_UNSUBSCRIBE) {
-        b |= 0x02u;
-    }
-    return b;
+    if (t != MQTLS_PUBLISH)
+        return (uint8_t)(t << 4 | mqtls__type_flags(t));
+    const mqtls_publish_t *pub = u;
+    return (uint8_t)(t << 4 | (pub->dup ? 0x08u : 0u) | (pub->qos << 1) | (pub->retain ? 1u : 0u));
 }
 
 static mqtls_status_t version_check(mqtls_version_t v)

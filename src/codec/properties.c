@@ -84,6 +84,14 @@ MQTLS__NOINLINE static const prop_def_t *find_def(uint32_t id)
     return NULL;
 }
 
+/* Whether property @p id is present: a 64-bit mask, tested on the word that holds the bit
+ * (a 64-bit shift by a variable costs Thumb a dozen instructions at each use). */
+MQTLS__NOINLINE static int has(const mqtls_props_t *p, unsigned id)
+{
+    uint32_t word = id < 32u ? (uint32_t)p->present : (uint32_t)(p->present >> 32);
+    return (int)((word >> (id & 31u)) & 1u);
+}
+
 /* Field access through the table's offsets. */
 #define FIELD(p, d, T) ((T *)(void *)((uint8_t *)(p) + (d)->off))
 #define CFIELD(p, d, T) ((const T *)(const void *)((const uint8_t *)(p) + (d)->off))
@@ -137,7 +145,7 @@ static mqtls_status_t props_block(wcur_t *w, const mqtls_props_t *p, int ctx, in
 {
     for (size_t i = 0; i < NDEFS; i++) {
         const prop_def_t *d = &defs[i];
-        if (d->type == PT_PAIR || !(p->present & MQTLS_PROPBIT(d->id)))
+        if (d->type == PT_PAIR || !has(p, d->id))
             continue;
         if (check) {
             if (!(d->ctx & (1u << ctx)))
@@ -218,7 +226,7 @@ static mqtls_status_t read_value(rcur_t *r, const prop_def_t *d, mqtls_props_t *
         if (st == MQTLS_OK && v == 0)
             return MQTLS_ERR_MALFORMED_PROPERTY; /* subscription id 0 */
         /* Later subscription identifiers of a PUBLISH are read with the iterator. */
-        if (st == MQTLS_OK && !(p->present & MQTLS_PROPBIT(d->id)))
+        if (st == MQTLS_OK && !has(p, d->id))
             *FIELD(p, d, uint32_t) = v;
         return st;
     }
@@ -255,9 +263,8 @@ mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p)
             return MQTLS_ERR_MALFORMED_PROPERTY;
         if (!(d->ctx & (1u << ctx)))
             return MQTLS_ERR_PROPERTY_NOT_ALLOWED;
-        uint64_t bit = MQTLS_PROPBIT(d->id);
         int multi = d->type == PT_PAIR || (d->type == PT_VBI && ctx == MQTLS_PUBLISH);
-        if ((p->present & bit) && !multi)
+        if (!multi && has(p, d->id))
             return MQTLS_ERR_DUPLICATE_PROPERTY;
         if ((st = read_value(&b, d, p)) != MQTLS_OK)
             return st;
@@ -265,7 +272,7 @@ mqtls_status_t mqtls__props_read(rcur_t *r, int ctx, mqtls_props_t *p)
             p->user_count++;
         else if ((st = value_check(p, d, 0)) != MQTLS_OK)
             return st;
-        p->present |= bit;
+        p->present |= MQTLS_PROPBIT(d->id);
     }
     return MQTLS_OK;
 }

@@ -150,28 +150,28 @@ static mqtls_status_t step_connecting(mqtls_client_t *c)
     return MQTLS_OK;
 }
 
-MQTLS__NOINLINE static uint32_t remaining(uint32_t now, uint32_t since, uint32_t span)
-{
-    uint32_t spent = now - since;
-    return spent >= span ? 0 : span - spent;
-}
 
 /* Time left on the timer that runs in the client's state (the reconnect delay, the connect
  * timeout, the PINGRESP wait, or keep-alive's: silence either way counts, since a link we
  * only write to can be dead too, half-open). 0: it has run out. */
 static uint32_t timer_left(const mqtls_client_t *c, uint32_t now)
 {
-    if (c->state == MQTLS_STATE_DISCONNECTED)
-        return remaining(now, c->backoff_start_ms, c->backoff_delay_ms);
-    if (c->state != MQTLS_STATE_CONNECTED)
-        return remaining(now, c->connect_start_ms, connect_timeout(c));
-    if (c->ping_outstanding)
-        return remaining(now, c->ping_sent_ms, ping_timeout(c));
-    uint32_t ka = (uint32_t)c->keep_alive_s * 1000u;
-    if (!ka)
-        return UINT32_MAX;
-    uint32_t a = remaining(now, c->last_tx_ms, ka), b = remaining(now, c->last_rx_ms, ka);
-    return a < b ? a : b;
+    uint32_t since, span;
+    if (c->state == MQTLS_STATE_DISCONNECTED) {
+        since = c->backoff_start_ms, span = c->backoff_delay_ms;
+    } else if (c->state != MQTLS_STATE_CONNECTED) {
+        since = c->connect_start_ms, span = connect_timeout(c);
+    } else if (c->ping_outstanding) {
+        since = c->ping_sent_ms, span = ping_timeout(c);
+    } else {
+        span = (uint32_t)c->keep_alive_s * 1000u;
+        if (!span)
+            return UINT32_MAX;
+        /* the longer silence of the two runs out first */
+        since = now - c->last_tx_ms > now - c->last_rx_ms ? c->last_tx_ms : c->last_rx_ms;
+    }
+    uint32_t spent = now - since;
+    return spent >= span ? 0 : span - spent;
 }
 
 /* Time-driven work: connect timeout, PINGREQ on an idle link, a late PINGRESP. */

@@ -66,6 +66,8 @@ void mqtls__qos2_in_remove(mqtls_client_t *c, int idx)
 /* Does a stored PUBLISH fit the limits of the broker this connection reached? */
 static mqtls_status_t fits(const mqtls_client_t *c, const uint8_t *pkt, size_t len)
 {
+    if (!MQTLS__LIMITS)
+        return MQTLS_OK;
     if (((pkt[0] >> 1) & 3u) > c->server_max_qos)
         return MQTLS_ERR_QOS_NOT_SUPPORTED;
     if ((pkt[0] & 1u) && !c->server_retain)
@@ -141,8 +143,8 @@ mqtls_status_t mqtls__resend_pending(mqtls_client_t *c)
         bool first = (r->state & OUT_NEVER_SENT) != 0;
         r->state = OUT_STATE(r->state);
         mqtls_status_t st = resend(c, r, first);
-        if (st == MQTLS_ERR_QOS_NOT_SUPPORTED || st == MQTLS_ERR_RETAIN_NOT_SUPPORTED ||
-            st == MQTLS_ERR_SERVER_LIMIT) {
+        if (MQTLS__LIMITS && (st == MQTLS_ERR_QOS_NOT_SUPPORTED ||
+                              st == MQTLS_ERR_RETAIN_NOT_SUPPORTED || st == MQTLS_ERR_SERVER_LIMIT)) {
             drop(c, i, st); /* the next record moved to index i */
             continue;
         }
@@ -155,18 +157,12 @@ mqtls_status_t mqtls__resend_pending(mqtls_client_t *c)
     return MQTLS_OK;
 }
 
-mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
+/* The broker kept nothing: our half of the old session goes too, and the application
+ * hears about every message it had handed over. Messages queued offline were never sent:
+ * they belong to no session and go out on this one. The count is fixed first, because the
+ * callback may publish (appending to the table). */
+static void drop_session(mqtls_client_t *c)
 {
-    if (session_present) {
-        for (uint16_t i = 0; i < c->inflight_count; i++)
-            c->cfg.inflight[i].state |= OUT_RESEND_PENDING;
-        mqtls_status_t st = mqtls__resend_pending(c);
-        return st != MQTLS_OK ? st : mqtls__flush_soon(c);
-    }
-    /* The broker kept nothing: our half of the old session goes too, and the application
-     * hears about every message it had handed over. Messages queued offline were never
-     * sent: they belong to no session and go out on this one. The count is fixed first,
-     * because the callback may publish (appending to the table). */
     c->qos2_in_count = 0; /* the incoming QoS 2 ids went with the session */
     uint16_t i = 0;
     for (uint16_t left = c->inflight_count; left > 0; left--) {
@@ -175,6 +171,16 @@ mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
             continue;
         }
         drop(c, i, MQTLS_OK); /* (status OK: the broker kept no session) */
+    }
+}
+
+mqtls_status_t mqtls__session_resume(mqtls_client_t *c, bool session_present)
+{
+    if (session_present) {
+        for (uint16_t i = 0; i < c->inflight_count; i++)
+            c->cfg.inflight[i].state |= OUT_RESEND_PENDING;
+    } else {
+        drop_session(c);
     }
     mqtls_status_t st = mqtls__resend_pending(c);
     return st != MQTLS_OK ? st : mqtls__flush_soon(c);

@@ -79,14 +79,14 @@ static mqtls_status_t limits_check(const mqtls_client_t *c, const mqtls_publish_
         return MQTLS_ERR_MALFORMED_QOS;
     if (p->qos == 2 && !MQTLS_CFG_QOS2)
         return MQTLS_ERR_UNSUPPORTED;
-    if (p->qos > c->server_max_qos)
+    if (MQTLS__LIMITS && p->qos > c->server_max_qos)
         return MQTLS_ERR_QOS_NOT_SUPPORTED;
-    if (p->retain && !c->server_retain)
+    if (MQTLS__LIMITS && p->retain && !c->server_retain)
         return MQTLS_ERR_RETAIN_NOT_SUPPORTED;
     if (p->qos) {
         if (!c->cfg.store)
             return MQTLS_ERR_NO_STORE;
-        uint16_t window = online && c->server_receive_max < c->cfg.inflight_cap
+        uint16_t window = MQTLS__LIMITS && online && c->server_receive_max < c->cfg.inflight_cap
                               ? c->server_receive_max
                               : c->cfg.inflight_cap; /* offline: the queue is the window */
         if (c->inflight_count >= window)
@@ -146,7 +146,7 @@ mqtls_status_t mqtls_publish(mqtls_client_t *c, const mqtls_publish_t *pub, uint
     size_t hlen;
     if ((st = mqtls__encode_publish_tail(c, &p, &hlen)) != MQTLS_OK)
         return st;
-    if (hlen + p.payload_len > c->server_max_packet)
+    if (MQTLS__LIMITS && hlen + p.payload_len > c->server_max_packet)
         return MQTLS_ERR_SERVER_LIMIT;
     if (p.qos) {
         if ((st = store_put(c, &p, &hlen)) != MQTLS_OK)

@@ -28,6 +28,12 @@
 #define OUT_NEVER_SENT 0x40u
 #define OUT_STATE(s) ((uint8_t)((s) & 0x0Fu))
 
+/* The broker's limits (server_max_qos, server_retain, server_max_packet, server_receive_max)
+ * come from a 5.0 CONNACK. A 3.1.1 broker states none: the spec's defaults hold, under which
+ * no check against them can fail (QoS 2 and retain are allowed, no packet the encoder takes is
+ * larger, a window is never above 65535), so a 3.1.1-only build leaves those checks out. */
+#define MQTLS__LIMITS MQTLS_CFG_MQTT5
+
 /* Output (output.c). */
 /** Encodes packet @p what, or with @p publish_header the header of PUBLISH @p what (payload
  *  left out), after any bytes already waiting in tx_buf; *len is its size. */
