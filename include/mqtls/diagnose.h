@@ -327,6 +327,10 @@ typedef struct mqtls_device_profile {
                                 unknown */
     int ed25519;           /**< an Ed25519 key: 1 taken, 0 refused, -1 unknown */
     int max_intermediates; /**< intermediate CAs verification follows, -1: unknown */
+    /** The largest Certificate message of the server it takes, bytes (its TLS input buffer
+     *  when it does not reassemble a message across records): -1 unknown, 0 no limit
+     *  worth checking. The "sizes" fact says where it comes from. */
+    long max_cert_msg;
     mqtls_device_fact_t versions, suites_fact, keys, formats, depth, trust, sni, alpn_fact,
         sizes;
 } mqtls_device_profile_t;
@@ -352,6 +356,10 @@ MQTLS_API const mqtls_device_profile_t *mqtls_device_profile_at(size_t i);
 MQTLS_API mqtls_device_verdict_t mqtls_device_key_verdict(const mqtls_device_profile_t *p,
                                                           const char *key, int bits,
                                                           const char **why);
+
+/** Whether @p p's stack takes a server Certificate message of @p bytes bytes. */
+MQTLS_API mqtls_device_verdict_t mqtls_device_cert_msg_verdict(const mqtls_device_profile_t *p,
+                                                               long bytes);
 
 /** Whether @p p's verification follows a chain with @p intermediates intermediate CAs. */
 MQTLS_API mqtls_device_verdict_t mqtls_device_depth_verdict(const mqtls_device_profile_t *p,

@@ -52,7 +52,7 @@
 static const mqtls_device_profile_t profiles[] = {
     {"cc3220", "TI SimpleLink CC3220 (CC32xx SDK, TLS in the network processor)",
      MQTLS_DEVSTACK_CC3220, MQTLS_TLS_V1_2, CC3220_SUITES, true, true,
-     -1, -1, -1, NULL, -1, -1,
+     -1, -1, -1, NULL, -1, -1, -1,
      {"TLS 1.2 at most: TI's methods end at SL_SO_SEC_METHOD_TLSV1_2; mqtls's port sets "
       "TLS 1.2", TI_SOCK_3220},
      {"the default SL_SEC_MASK_SECURE_DEFAULT, bits 0-22 (RC4, AES-CBC, AES-GCM, "
@@ -71,7 +71,7 @@ static const mqtls_device_profile_t profiles[] = {
      UNKNOWN_FACT},
     {"cc3200", "TI SimpleLink CC3200 (CC3200 SDK 1.x, TLS in the network processor)",
      MQTLS_DEVSTACK_CC3200, MQTLS_TLS_V1_2, CC3200_SUITES, false, false,
-     -1, -1, -1, NULL, -1, -1,
+     -1, -1, -1, NULL, -1, -1, -1,
      {"TLS 1.2 at most: TI's methods end at SL_SO_SEC_METHOD_TLSV1_2 (SSLv3 to TLS 1.2 by "
       "default); mqtls's port sets TLS 1.2", TI_SOCK_3200},
      {"the default SL_SEC_MASK_SECURE_DEFAULT, bits 0-9: RC4, AES-CBC (SHA, SHA256); no "
@@ -87,7 +87,7 @@ static const mqtls_device_profile_t profiles[] = {
     {"mbedtls-device", "mqtls's Mbed TLS backend over Mbed TLS 3.6 in the project's device "
      "configuration (config/mbedtls_device.h)",
      MQTLS_DEVSTACK_MBEDTLS, MQTLS_TLS_V1_3, MBEDTLS_DEVICE_SUITES, true, false,
-     0, 4096, 0, " P-256 P-384 ", 0, 8,
+     0, 4096, 0, " P-256 P-384 ", 0, 8, 4096,
      {"TLS 1.2 and 1.3 (MBEDTLS_SSL_PROTO_TLS1_2, MBEDTLS_SSL_PROTO_TLS1_3); with "
       "max_fragment_len, TLS 1.2 only", "config/mbedtls_device.h; "
       "src/tls/mbedtls/creds_mbedtls.c versions()"},
@@ -110,7 +110,7 @@ static const mqtls_device_profile_t profiles[] = {
       "config/mbedtls_device.h"}},
     {"openssl", "OpenSSL 3.0 as Debian 12 builds it (security level 2)",
      MQTLS_DEVSTACK_OPENSSL, MQTLS_TLS_V1_3, NULL, true, false,
-     2048, 0, 224, "*", 1, 100,
+     2048, 0, 224, "*", 1, 100, 102400,
      {"TLS 1.2 and 1.3 (mqtls's backend: TLS 1.2 at least)", "src/tls/openssl/"},
      {"OpenSSL's DEFAULT list", "openssl ciphers -s DEFAULT (Debian 12)"},
      {"RSA of 2048 bits or more, EC of 224 bits or more, Ed25519: level 2 prohibits RSA "
@@ -190,6 +190,15 @@ mqtls_device_verdict_t mqtls_device_key_verdict(const mqtls_device_profile_t *p,
                           : say(why, "the library has no EdDSA", MQTLS_DEVICE_REFUSES);
     }
     return say(why, "a key type the profile does not describe", MQTLS_DEVICE_UNKNOWN);
+}
+
+mqtls_device_verdict_t mqtls_device_cert_msg_verdict(const mqtls_device_profile_t *p,
+                                                     long bytes)
+{
+    if (!p || p->max_cert_msg < 0 || bytes < 0)
+        return MQTLS_DEVICE_UNKNOWN;
+    return p->max_cert_msg && bytes > p->max_cert_msg ? MQTLS_DEVICE_REFUSES
+                                                      : MQTLS_DEVICE_TAKES;
 }
 
 mqtls_device_verdict_t mqtls_device_depth_verdict(const mqtls_device_profile_t *p,

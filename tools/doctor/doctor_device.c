@@ -429,12 +429,44 @@ static char *depth_code(const mqtls_device_profile_t *p)
     return NULL;
 }
 
+/* The server's Certificate message against what the device takes in: an Mbed TLS device
+ * refuses a record larger than its input buffer, in Mbed TLS 3.6's words "bad input
+ * parameters" (mqtls's backend says it plainly). */
+static void check_cert_msg(doctor_t *d, long bytes)
+{
+    mqtls_device_verdict_t v = mqtls_device_cert_msg_verdict(d->device, bytes);
+    if (bytes < 0)
+        add_check(d, "certificate message", DEV_UNKNOWN,
+                  tool_xstrdup("could not check: no server chain seen"));
+    else if (v == MQTLS_DEVICE_UNKNOWN)
+        add_check(d, "certificate message", DEV_UNKNOWN,
+                  doctor_xfmt("could not check: the broker's Certificate message is %ld "
+                              "bytes; no source gives what the device takes", bytes));
+    else if (v == MQTLS_DEVICE_TAKES)
+        add_check(d, "certificate message", DEV_OK,
+                  doctor_xfmt("%ld bytes, within %ld", bytes, d->device->max_cert_msg));
+    else
+        add_failure(d, "certificate message",
+                    doctor_xfmt("the broker's Certificate message is %ld bytes, more than "
+                                "the %ld the device takes in (%s)", bytes,
+                                d->device->max_cert_msg, d->device->sizes.value),
+                    d->device->stack == MQTLS_DEVSTACK_MBEDTLS
+                        ? tool_xstrdup("-0x7100 (MBEDTLS_ERR_SSL_BAD_INPUT_DATA)")
+                        : NULL,
+                    MQTLS_CAUSE_TLS_RECORD_TOO_LARGE,
+                    tool_xstrdup("send a shorter chain from the broker (fewer or smaller "
+                                 "certificates: EC instead of RSA-4096, fewer names), or "
+                                 "raise the device's input buffer"));
+}
+
 /* The intermediates of the broker's chain (counted whole, doctor_device_chain.c) against
- * the profile's limit. */
+ * the profile's limit; then the size of the message that carried it. */
 static void check_depth(doctor_t *d)
 {
     bool root = false;
-    int n = d->conn_ip[0] ? doctor_device_chain_len(d, &root) : -1;
+    long msg = -1;
+    int n = d->conn_ip[0] ? doctor_device_chain_len(d, &root, &msg) : -1;
+    check_cert_msg(d, msg);
     if (n < 1) {
         add_check(d, "chain depth", DEV_UNKNOWN,
                   tool_xstrdup("could not check: no server chain seen"));

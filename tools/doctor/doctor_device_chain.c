@@ -1,6 +1,7 @@
 /**
  * @file doctor_device_chain.c
- * @brief --device: the length of the broker's chain, counted with OpenSSL directly.
+ * @brief --device: the length of the broker's chain, counted with OpenSSL directly, and
+ *        the size of the Certificate message that carried it.
  *
  * Why not the TLS evidence of step 4: it keeps at most MQTLS_TLS_CHAIN_MAX (8)
  * certificates, and a device's limit can lie beyond (Mbed TLS 2.28 follows 8 intermediate
@@ -79,15 +80,36 @@ static int count_verified(SSL *ssl, bool *root)
     return n;
 }
 
+/* The server's Certificate message as it came: its certificates' DER in the message's
+ * framing (RFC 5246, 7.4.2; RFC 8446, 4.4.2 adds a context byte and two bytes of extensions
+ * per certificate, which a server rarely fills: a lower bound then). -1 without a chain. */
+static long cert_msg_bytes(SSL *ssl)
+{
+    STACK_OF(X509) *sent = SSL_get_peer_cert_chain(ssl);
+    int n = sent ? sk_X509_num(sent) : 0;
+    if (n <= 0)
+        return -1;
+    bool v13 = SSL_version(ssl) == TLS1_3_VERSION;
+    long bytes = 4 + (v13 ? 1 : 0) + 3;
+    for (int i = 0; i < n; i++) {
+        int len = i2d_X509(sk_X509_value(sent, i), NULL);
+        if (len < 0)
+            return -1;
+        bytes += 3 + len + (v13 ? 2 : 0);
+    }
+    return bytes;
+}
+
 static bool is_address(const char *host)
 {
     unsigned char buf[16];
     return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
-int doctor_device_chain_len(const doctor_t *d, bool *root)
+int doctor_device_chain_len(const doctor_t *d, bool *root, long *cert_msg)
 {
     int n = -1;
+    *cert_msg = -1;
     SSL_CTX *ctx = count_ctx(d);
     BIO *bio = ctx ? count_bio(d) : NULL;
     SSL *ssl = bio ? SSL_new(ctx) : NULL;
@@ -98,6 +120,7 @@ int doctor_device_chain_len(const doctor_t *d, bool *root)
             SSL_set_tlsext_host_name(ssl, d->host);
         (void)SSL_connect(ssl); /* a later failure leaves the chain counted */
         n = count_verified(ssl, root);
+        *cert_msg = cert_msg_bytes(ssl);
         SSL_free(ssl);
     }
     BIO_free_all(bio);

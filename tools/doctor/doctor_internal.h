@@ -278,8 +278,9 @@ void doctor_device_run(doctor_t *d);
 /** Frees the checks. */
 void doctor_device_free(doctor_t *d);
 /** The length of the chain OpenSSL builds for the broker (with the CA file), the leaf
- *  included; *root: it ends at a self-issued root. -1 when no chain was seen. */
-int doctor_device_chain_len(const doctor_t *d, bool *root);
+ *  included; *root: it ends at a self-issued root. -1 when no chain was seen. *cert_msg:
+ *  the bytes of the server's Certificate message (-1 unknown). */
+int doctor_device_chain_len(const doctor_t *d, bool *root, long *cert_msg);
 /** "ok", "failed", "unknown", "note". */
 const char *doctor_device_result_name(dev_result_t r);
 

@@ -45,6 +45,7 @@ TEST(every_fact_has_a_source_or_is_unknown)
         /* Unknown key facts give unknown limits, and the reverse. */
         CHECK((p->keys.value == NULL) == (p->rsa_min < 0));
         CHECK((p->depth.value == NULL) == (p->max_intermediates < 0));
+        CHECK((p->sizes.value == NULL) == (p->max_cert_msg < 0));
     }
     /* TI publishes neither key sizes nor a chain depth for the CC32xx that we found. */
     CHECK(mqtls_device_profile("cc3220")->keys.value == NULL);
@@ -94,10 +95,25 @@ TEST(depth_verdicts)
     CHECK_EQ_INT(mqtls_device_depth_verdict(m, -1), MQTLS_DEVICE_UNKNOWN);
 }
 
+/* The server's Certificate message against what the device takes in (Mbed TLS's device
+ * configuration: one 4,096-byte input buffer). */
+TEST(cert_msg_verdicts)
+{
+    const mqtls_device_profile_t *m = mqtls_device_profile("mbedtls-device");
+    CHECK_EQ_INT(mqtls_device_cert_msg_verdict(m, 4096), MQTLS_DEVICE_TAKES);
+    CHECK_EQ_INT(mqtls_device_cert_msg_verdict(m, 4097), MQTLS_DEVICE_REFUSES);
+    CHECK_EQ_INT(mqtls_device_cert_msg_verdict(mqtls_device_profile("openssl"), 9000),
+                 MQTLS_DEVICE_TAKES);
+    CHECK_EQ_INT(mqtls_device_cert_msg_verdict(mqtls_device_profile("cc3200"), 100),
+                 MQTLS_DEVICE_UNKNOWN);
+    CHECK_EQ_INT(mqtls_device_cert_msg_verdict(m, -1), MQTLS_DEVICE_UNKNOWN);
+}
+
 int main(int argc, char **argv)
 {
     test_main_begin(argc, argv);
     RUN(profiles_by_name);
+    RUN(cert_msg_verdicts);
     RUN(every_fact_has_a_source_or_is_unknown);
     RUN(key_verdicts);
     RUN(depth_verdicts);
