@@ -727,6 +727,22 @@ def dev_depth(s, a, r, srv):
         inter, m.group(1))
 
 
+def dev_cert_msg(s, a, r, srv):
+    """The server's Certificate message as s_client -msg shows it ("<<< TLS 1.3, Handshake
+    [length 1484], Certificate": the whole message), against the bytes the profile's
+    "sizes" fact starts with ("up to 4096 bytes", "up to 100 kB")."""
+    m = re.search(r"^<<< TLS [0-9.]+, Handshake \[length ([0-9a-f]+)\], Certificate$",
+                  srv.output(), re.M)
+    lim = re.search(r"up to (\d+) (bytes|kB)", profile_fact(r, "sizes"))
+    if not m or not lim:
+        return None, "no Certificate message in s_client -msg, or no limit in the profile"
+    got = int(m.group(1), 16)
+    limit = int(lim.group(1)) * (1024 if lim.group(2) == "kB" else 1)
+    if got != s["bytes"]:
+        return None, "%d bytes here, %d in the statement" % (got, s["bytes"])
+    return "ok" if got <= limit else "failed", "%d bytes, the profile takes %d" % (got, limit)
+
+
 def dev_catalog(s, a, r, srv):
     """A root outside this machine's trust store is private: no vendor's catalog holds it."""
     root = next((c for c in own_path(a, srv) if c["subject"] == s["root"]), None)
@@ -749,6 +765,8 @@ def k_device_check(s, a, r, srv):
         got, why = dev_depth(s, a, r, srv)
     elif s["check"] == "root catalog":
         got, why = dev_catalog(s, a, r, srv)
+    elif s["check"] == "certificate message":
+        got, why = dev_cert_msg(s, a, r, srv)
     else:
         return False, "a device check this checker does not know"
     return got == s["result"], why

@@ -466,6 +466,7 @@ static void check_depth(doctor_t *d)
     bool root = false;
     long msg = -1;
     int n = d->conn_ip[0] ? doctor_device_chain_len(d, &root, &msg) : -1;
+    d->dev_cert_msg = msg;
     check_cert_msg(d, msg);
     if (n < 1) {
         add_check(d, "chain depth", DEV_UNKNOWN,

@@ -195,6 +195,7 @@ typedef struct doctor {
     size_t n_dev;
     int dev_failures;
     int dev_intermediates; /* the chain depth check's count (its statement, device_check) */
+    long dev_cert_msg;     /* the certificate message check's bytes (likewise) */
 } doctor_t;
 
 /* ---- the end of a step (doctor_step.c) -------------------------------------------------- */

@@ -428,16 +428,17 @@ static void st_roundtrip(tool_json_t *j, const doctor_t *d)
 }
 
 /* --device: the checks whose result is a claim about the broker (ok or failed; "could not
- * check" claims nothing): the versions it takes, the intermediates of its chain, its root
- * outside any catalog. */
+ * check" claims nothing): the versions it takes, the intermediates of its chain, the size of
+ * the message that carried the chain, its root outside any catalog. */
 static void st_device(tool_json_t *j, const doctor_t *d)
 {
     const mqtls_tls_evidence_t *ev = &d->ev;
     for (size_t i = 0; d->device && i < d->n_dev; i++) {
         const dev_check_t *c = &d->dev[i];
         bool depth = !strcmp(c->what, "chain depth"), cat = !strcmp(c->what, "root catalog");
+        bool msg = !strcmp(c->what, "certificate message");
         if ((c->result != DEV_OK && c->result != DEV_FAILED) ||
-            (!depth && !cat && strcmp(c->what, "TLS version") != 0))
+            (!depth && !cat && !msg && strcmp(c->what, "TLS version") != 0))
             continue;
         begin(j, "device_check");
         tool_json_str(j, "profile", d->device->name);
@@ -446,6 +447,8 @@ static void st_device(tool_json_t *j, const doctor_t *d)
         tool_json_str(j, "code", c->code);
         if (depth)
             tool_json_int(j, "intermediates", d->dev_intermediates);
+        if (msg)
+            tool_json_int(j, "bytes", d->dev_cert_msg);
         if (cat)
             tool_json_str(j, "root", ev->chain && ev->chain_len
                                          ? ev->chain[ev->chain_len - 1].subject : NULL);
