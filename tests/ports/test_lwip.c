@@ -123,6 +123,25 @@ static void lwc_free(lw_client_t *d)
     mqtls_client_free(&d->cli);
 }
 
+/* Publishes @p n copies of @p payload to @p topic at @p qos, then runs the client until it
+ * has received @p want messages in all (at most 10 s). */
+static void publish_and_wait(lw_client_t *d, const char *topic, const uint8_t *payload,
+                             uint32_t len, uint8_t qos, int n, unsigned want)
+{
+    mqtls_publish_t p;
+    memset(&p, 0, sizeof p);
+    p.topic = mqtls_str(topic);
+    p.payload = payload;
+    p.payload_len = len;
+    p.qos = qos;
+    for (int i = 0; i < n; i++)
+        if (!CHECK_STATUS(mqtls_sync_publish(&d->cli, &p, T_MS), MQTLS_OK))
+            break;
+    uint64_t end = (uint64_t)mqtls_platform_posix.now_ms(NULL) + 10000u;
+    while (d->msgs < want && (int64_t)(end - mqtls_platform_posix.now_ms(NULL)) > 0)
+        (void)mqtls_sync_run(&d->cli, 50);
+}
+
 /* ------------------------------------------------------------------ tests */
 
 TEST(mqtt_through_lwip_to_mosquitto)
@@ -137,28 +156,13 @@ TEST(mqtt_through_lwip_to_mosquitto)
     CHECK_EQ_INT(code, 1);
 
     /* QoS 1 to ourselves, through the broker. */
-    mqtls_publish_t p;
-    memset(&p, 0, sizeof p);
-    p.topic = mqtls_str("lwip/one");
-    p.payload = (const uint8_t *)"over lwIP";
-    p.payload_len = 9;
-    p.qos = 1;
-    CHECK_STATUS(mqtls_sync_publish(&d.cli, &p, T_MS), MQTLS_OK);
+    publish_and_wait(&d, "lwip/one", (const uint8_t *)"over lwIP", 9, 1, 1, 0);
 
     /* Many payloads larger than a segment: partial writes and split reads. */
     static uint8_t big[3000];
     for (size_t i = 0; i < sizeof big; i++)
         big[i] = (uint8_t)(i * 7u);
-    p.topic = mqtls_str("lwip/big");
-    p.payload = big;
-    p.payload_len = sizeof big;
-    p.qos = 0;
-    for (int i = 0; i < 100; i++)
-        if (!CHECK_STATUS(mqtls_sync_publish(&d.cli, &p, T_MS), MQTLS_OK))
-            break;
-    uint64_t end = (uint64_t)mqtls_platform_posix.now_ms(NULL) + 10000u;
-    while (d.msgs < 101 && (int64_t)(end - mqtls_platform_posix.now_ms(NULL)) > 0)
-        (void)mqtls_sync_run(&d.cli, 50);
+    publish_and_wait(&d, "lwip/big", big, sizeof big, 0, 100, 101);
     test_note("received %u messages, %u bytes", d.msgs, d.bytes);
     CHECK_EQ_INT(d.msgs, 101);
     CHECK_EQ_INT(d.bytes, 9 + 100 * sizeof big);
@@ -204,18 +208,7 @@ TEST(mutual_tls_through_lwip)
         CHECK_STATUS(mqtls_sync_subscribe(&d.cli, &s, 1, NULL, &code, T_MS), MQTLS_OK);
         static uint8_t big[3000];
         memset(big, 't', sizeof big);
-        mqtls_publish_t p;
-        memset(&p, 0, sizeof p);
-        p.topic = mqtls_str("lwip-tls/big");
-        p.payload = big;
-        p.payload_len = sizeof big;
-        p.qos = 1;
-        for (int i = 0; i < 20; i++)
-            if (!CHECK_STATUS(mqtls_sync_publish(&d.cli, &p, T_MS), MQTLS_OK))
-                break;
-        uint64_t end = (uint64_t)mqtls_platform_posix.now_ms(NULL) + 10000u;
-        while (d.msgs < 20 && (int64_t)(end - mqtls_platform_posix.now_ms(NULL)) > 0)
-            (void)mqtls_sync_run(&d.cli, 50);
+        publish_and_wait(&d, "lwip-tls/big", big, sizeof big, 1, 20, 20);
         CHECK_EQ_INT(d.msgs, 20);
         CHECK_EQ_INT(d.bytes, 20 * sizeof big);
         CHECK_STATUS(mqtls_disconnect(&d.cli, 0, NULL), MQTLS_OK);
