@@ -369,6 +369,14 @@ static mqtls_status_t use_chain(SSL_CTX *ssl, STACK_OF(X509) *certs, mqtls_tls_e
         if (SSL_CTX_add1_chain_cert(ssl, sk_X509_value(certs, i)) != 1)
             return cred_fail(ev, MQTLS_ERR_TLS, MQTLS_TLS_ITEM_CERT, MQTLS_TLS_CRED_NONE,
                              "%s%s", "OpenSSL refused a chain certificate", NULL);
+    /* A certificate given alone: OpenSSL would build the chain it sends from the trusted
+     * store in every handshake (a whole X509_verify_cert, signatures checked, per connect).
+     * Built here once, the same way (errors ignored, the root kept), it is the same chain;
+     * if OpenSSL refuses to build it, each handshake builds it as before and fails alike. */
+    if (sk_X509_num(certs) == 1 &&
+        SSL_CTX_build_cert_chain(ssl, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR |
+                                          SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR) <= 0)
+        ERR_clear_error();
     return MQTLS_OK;
 }
 
