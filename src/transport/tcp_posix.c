@@ -170,14 +170,24 @@ static void record_failure(mqtls_tcp_t *t, int err)
     }
 }
 
-static int set_nonblocking(int fd)
+/* A non-blocking socket that programs the application starts do not inherit: in the one
+ * call where the system has the flags (Linux, the BSDs), else set afterwards. */
+static int new_socket(int family, int type, int protocol)
 {
-    int fl = fcntl(fd, F_GETFL, 0);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    return socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+#else
+    int fd = socket(family, type, protocol);
+    int fl = fd >= 0 ? fcntl(fd, F_GETFL, 0) : -1;
+    if (fd >= 0 && (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+                    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)) {
+        int err = errno;
+        close(fd);
+        errno = err;
         return -1;
     }
-    /* The socket must not leak into programs the application starts. */
-    return fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
+#endif
 }
 
 /* Options for an established connection. Failures are harmless, so they are ignored. */
@@ -227,8 +237,8 @@ static mqtls_status_t start_next(mqtls_tcp_t *t)
         struct addrinfo *ai = (struct addrinfo *)t->next_addr;
         int rc;
 
-        t->fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (t->fd < 0 || set_nonblocking(t->fd) != 0) {
+        t->fd = new_socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (t->fd < 0) {
             record_failure(t, errno);
             close_socket(t);
             t->next_addr = ai->ai_next;
@@ -323,8 +333,8 @@ static mqtls_status_t unix_start(mqtls_tcp_t *t)
     }
     sa.sun_family = AF_UNIX;
     memcpy(sa.sun_path, t->unix_path, n);
-    t->fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (t->fd < 0 || set_nonblocking(t->fd) != 0) {
+    t->fd = new_socket(AF_UNIX, SOCK_STREAM, 0);
+    if (t->fd < 0) {
         return unix_failed(t, errno);
     }
     if (connect(t->fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
