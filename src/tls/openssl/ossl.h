@@ -5,7 +5,8 @@
  * tls_openssl.c: the context's settings, the connection, data; verify.c: verification and
  * the evidence of the server's chain; creds.c: trust and our identity; pkcs11.c: keys held in
  * a PKCS#11 token (the only file that touches OpenSSL's deprecated ENGINE API); resume.c:
- * session resumption; crl.c: certificate revocation lists.
+ * session resumption; crl.c: certificate revocation lists; libctx.c: the library context the
+ * SSL_CTXs are made in.
  */
 #ifndef MQTLS_TLS_OSSL_H
 #define MQTLS_TLS_OSSL_H
@@ -31,6 +32,10 @@ struct mqtls_tls_conn {
     uint32_t all;      /**< MQTLS_TLS_BAD_* of the whole chain */
     uint32_t at[MQTLS_TLS_CHAIN_MAX]; /**< MQTLS_TLS_BAD_* per depth of the built chain */
 };
+
+/** The library context for an SSL_CTX of @p cfg (libctx.c): one with only the decoders a
+ *  certificate's public key needs, or NULL (the default context). */
+OSSL_LIB_CTX *mqtls__ossl_libctx(const mqtls_tls_cfg_t *cfg);
 
 /** Installs the verification callback and the message callback on a new SSL_CTX. */
 void mqtls__ossl_verify_setup(SSL_CTX *ssl);

@@ -305,7 +305,8 @@ mqtls_status_t mqtls__tlsb_ctx_init(mqtls_tls_ctx_t *ctx, mqtls_tls_evidence_t *
 {
     struct ossl_ctx *be = OPENSSL_zalloc(sizeof *be);
     ERR_clear_error();
-    if (!be || !(be->ssl = SSL_CTX_new(TLS_client_method()))) {
+    if (!be ||
+        !(be->ssl = SSL_CTX_new_ex(mqtls__ossl_libctx(&ctx->cfg), NULL, TLS_client_method()))) {
         OPENSSL_free(be);
         char words[120] = "out of memory";
         unsigned long code = mqtls__ossl_take_error(words, sizeof words);
