@@ -5,7 +5,8 @@
  *        a TLS 1.3-only broker, encrypted PKCS#8 keys as OpenSSL 3 writes them, the
  *        system's trust store through SSL_CERT_FILE, OpenSSL and IANA cipher names, a key
  *        held in a softhsm2 token (PKCS#11) for mutual TLS, a missing intermediate, IP
- *        literals against iPAddress SANs, and 200 connections sharing one context.
+ *        literals against iPAddress SANs, 200 connections sharing one context, and what
+ *        a context remembers of the chains it verified.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -700,7 +701,8 @@ static void small_event(mqtls_client_t *cli, const mqtls_event_t *ev, void *user
         s->got++;
 }
 
-static mqtls_status_t small_connect(small_t *s, unsigned i, mqtls_tls_ctx_t *ctx)
+static mqtls_status_t small_connect_to(small_t *s, unsigned i, mqtls_tls_ctx_t *ctx,
+                                       const char *host, int listener)
 {
     memset(s, 0, sizeof *s);
     snprintf(s->id, sizeof s->id, "b-many-%u", i);
@@ -723,11 +725,23 @@ static mqtls_status_t small_connect(small_t *s, unsigned i, mqtls_tls_ctx_t *ctx
     s->opts.connect.clean_start = true;
     s->opts.connect.keep_alive = 60;
     s->opts.connect.client_id = mqtls_str(s->id);
-    s->opts.host = "localhost";
-    s->opts.port = lis[L_MAIN].port;
+    s->opts.host = host;
+    s->opts.port = lis[listener].port;
     s->opts.connect_timeout_ms = T_MS;
     uint8_t reason = 0;
     return mqtls_sync_connect(&s->cli, &s->opts, &reason);
+}
+
+static mqtls_status_t small_connect(small_t *s, unsigned i, mqtls_tls_ctx_t *ctx)
+{
+    return small_connect_to(s, i, ctx, "localhost", L_MAIN);
+}
+
+static void small_close(small_t *s)
+{
+    (void)mqtls_disconnect(&s->cli, 0, NULL);
+    mqtls_client_free(&s->cli);
+    mqtls_tls_free(&s->tls);
 }
 
 /* Publishes to its own topic (QoS 0) and waits until the broker sends it back. */
@@ -797,11 +811,61 @@ TEST(many_connections_one_context)
     CHECK_EQ_INT(echoed, connected);
     for (unsigned i = 0; i < connected; i++) {
         CHECK_EQ_STR(mqtls_tls_evidence(&s[i].tls)->version, tf_tls13() ? "TLSv1.3" : "TLSv1.2");
-        (void)mqtls_disconnect(&s[i].cli, 0, NULL);
-        mqtls_client_free(&s[i].cli);
-        mqtls_tls_free(&s[i].tls); /* the last one frees the context */
+        small_close(&s[i]); /* the last one frees the context */
     }
     free(s);
+}
+
+/* A context remembers the chains it verified without a problem (OpenSSL: vcache.c) and does
+ * not verify them again: what a reconnect is told must not change, the name verified is part
+ * of what is remembered, and a chain with a problem is refused every time. */
+static bool same_chains(const mqtls_tls_evidence_t *a, const mqtls_tls_evidence_t *b)
+{
+    bool same = a->chain && b->chain && a->sent && b->sent && a->chain_len == b->chain_len &&
+                a->sent_len == b->sent_len && a->chain_len > 0;
+    for (unsigned i = 0; same && i < a->chain_len; i++)
+        same = memcmp(&a->chain[i], &b->chain[i], sizeof a->chain[i]) == 0;
+    for (unsigned i = 0; same && i < a->sent_len; i++)
+        same = memcmp(&a->sent[i], &b->sent[i], sizeof a->sent[i]) == 0;
+    return same;
+}
+
+TEST(verified_chains_remembered)
+{
+    mqtls_tls_cfg_t cfg = pem_cfg();
+    cfg.keep_chain = true;
+    mqtls_tls_ctx_t *ctx = NULL;
+    mqtls_tls_evidence_t ev;
+    REQUIRE(mqtls_tls_ctx_new(&ctx, &cfg, &ev) == MQTLS_OK);
+    static small_t a, b;
+    /* The same broker twice, by its name: the same chains told, both verified. */
+    CHECK_STATUS(small_connect_to(&a, 950, ctx, "localhost", L_IP_OTHER), MQTLS_OK);
+    CHECK_STATUS(small_connect_to(&b, 951, ctx, "localhost", L_IP_OTHER), MQTLS_OK);
+    const mqtls_tls_evidence_t *ea = mqtls_tls_evidence(&a.tls), *eb = mqtls_tls_evidence(&b.tls);
+    CHECK(ea->verified && eb->verified && ea->problems == 0 && eb->problems == 0);
+    CHECK(same_chains(ea, eb));
+    CHECK_STATUS(small_echo(&b), MQTLS_OK);
+    small_close(&a);
+    small_close(&b);
+    /* The same chain for an address it does not name: refused, after one that passed. */
+    for (unsigned k = 0; k < 2; k++) {
+        CHECK_STATUS(small_connect_to(&a, 952 + k, ctx, "127.0.0.1", L_IP_OTHER),
+                     MQTLS_ERR_TLS_VERIFY);
+        CHECK_EQ_INT(mqtls_tls_evidence(&a.tls)->problems, MQTLS_TLS_BAD_NAME);
+        small_close(&a);
+    }
+    /* A chain with a problem, twice: refused twice, told alike. */
+    for (unsigned k = 0; k < 2; k++) {
+        CHECK_STATUS(small_connect_to(&a, 954 + k, ctx, "localhost", L_SELF),
+                     MQTLS_ERR_TLS_VERIFY);
+        CHECK_EQ_INT(mqtls_tls_evidence(&a.tls)->problems, MQTLS_TLS_BAD_SELF_SIGNED);
+        small_close(&a);
+    }
+    /* And the broker's own name still passes. */
+    CHECK_STATUS(small_connect_to(&a, 956, ctx, "localhost", L_IP_OTHER), MQTLS_OK);
+    CHECK(mqtls_tls_evidence(&a.tls)->problems == 0);
+    small_close(&a);
+    mqtls_tls_ctx_free(ctx);
 }
 
 /* resume_sessions: the second and later connections of a context to the same broker resume
@@ -829,9 +893,7 @@ static unsigned resumed_of(bool resume, unsigned n)
         }
         if (st == MQTLS_OK)
             CHECK_STATUS(small_echo(&s), MQTLS_OK);
-        (void)mqtls_disconnect(&s.cli, 0, NULL);
-        mqtls_client_free(&s.cli);
-        mqtls_tls_free(&s.tls);
+        small_close(&s);
     }
     mqtls_tls_ctx_free(ctx);
     return resumed;
@@ -867,6 +929,7 @@ int main(int argc, char **argv)
     RUN(server_certificate_for_clients_only);
     RUN(issuer_that_is_not_a_ca);
     RUN(many_connections_one_context);
+    RUN(verified_chains_remembered);
     test_broker_stop(&broker);
     tf_end();
     return test_main_end();

@@ -6,7 +6,7 @@
  * the evidence of the server's chain; creds.c: trust and our identity; pkcs11.c: keys held in
  * a PKCS#11 token (the only file that touches OpenSSL's deprecated ENGINE API); resume.c:
  * session resumption; crl.c: certificate revocation lists; libctx.c: the library context the
- * SSL_CTXs are made in.
+ * SSL_CTXs are made in; vcache.c: the chains a context has verified.
  */
 #ifndef MQTLS_TLS_OSSL_H
 #define MQTLS_TLS_OSSL_H
@@ -20,6 +20,7 @@ struct ossl_ctx {
     SSL_CTX *ssl; /**< one for every connection made from the context */
     void *p11;    /**< the engine holding a pkcs11: key, NULL without one */
     struct ossl_resume *resume; /**< sessions to resume (resume.c), NULL when not asked */
+    struct ossl_vcache *vcache; /**< chains verified before (vcache.c), NULL: none kept */
 };
 
 /** Per connection (mqtls_tls_t::conn): the SSL and what verification found. */
@@ -36,6 +37,28 @@ struct mqtls_tls_conn {
 /** The library context for an SSL_CTX of @p cfg (libctx.c): one with only the decoders a
  *  certificate's public key needs, or NULL (the default context). */
 OSSL_LIB_CTX *mqtls__ossl_libctx(const mqtls_tls_cfg_t *cfg);
+
+/** A context's memory of the chains it verified (vcache.c); NULL when out of memory. */
+struct ossl_vcache *mqtls__ossl_vcache_new(void);
+
+/** Frees what mqtls__ossl_vcache_new() made (NULL: nothing). */
+void mqtls__ossl_vcache_free(struct ossl_vcache *vc);
+
+/** The key of what @p store is about to verify for @p t: the name and the chain the server
+ *  sent. false: nothing to look up (no cache, CRLs checked, no memory). */
+bool mqtls__ossl_vcache_key(const struct ossl_vcache *vc, const mqtls_tls_t *t,
+                            X509_STORE_CTX *store, unsigned char key[32]);
+
+/** The chain verified before under @p key, with @p leaf (this connection's copy of the
+ *  server's certificate) first: a new stack the caller owns, or NULL (none, or stale). On
+ *  a find, the chains of @p t's evidence are told as they were then. */
+STACK_OF(X509) *mqtls__ossl_vcache_find(struct ossl_vcache *vc, const unsigned char key[32],
+                                        X509 *leaf, mqtls_tls_t *t);
+
+/** Remembers @p built, the chain verified without a problem under @p key, and the chains
+ *  @p t's evidence tells. */
+void mqtls__ossl_vcache_add(struct ossl_vcache *vc, const unsigned char key[32],
+                            STACK_OF(X509) *built, const mqtls_tls_t *t);
 
 /** Installs the verification callback and the message callback on a new SSL_CTX. */
 void mqtls__ossl_verify_setup(SSL_CTX *ssl);

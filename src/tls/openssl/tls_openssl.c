@@ -290,6 +290,7 @@ static mqtls_status_t configure(mqtls_tls_ctx_t *ctx, SSL_CTX *ssl, mqtls_tls_ev
                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_verify(ssl, SSL_VERIFY_PEER, NULL);
     mqtls__ossl_verify_setup(ssl);
+    ((struct ossl_ctx *)ctx->be)->vcache = mqtls__ossl_vcache_new(); /* NULL: all verified */
     if (mqtls__ossl_resume_setup(ctx, ssl) != MQTLS_OK)
         return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
                                MQTLS_TLS_ITEM_SETTINGS, "out of memory");
@@ -326,6 +327,7 @@ void mqtls__tlsb_ctx_free(mqtls_tls_ctx_t *ctx)
     if (!be)
         return;
     mqtls__ossl_resume_free(be);
+    mqtls__ossl_vcache_free(be->vcache);
         SSL_CTX_free(be->ssl); /* frees (and clears) the key it holds */
     mqtls__ossl_pkcs11_release(be->p11);
     OPENSSL_free(be);

@@ -235,7 +235,17 @@ static int verify_chain(X509_STORE_CTX *store, void *arg)
      * (and `mqtls cert check`): a CA file holding the broker's issuing intermediate works. */
     X509_STORE_CTX_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
     X509_STORE_CTX_set_verify_cb(store, note_error);
-    int ok = X509_verify_cert(store);
+    struct ossl_ctx *be = t->ctx->be;
+    unsigned char key[32];
+    bool keyed = mqtls__ossl_vcache_key(be->vcache, t, store, key);
+    STACK_OF(X509) *known =
+        keyed ? mqtls__ossl_vcache_find(be->vcache, key, X509_STORE_CTX_get0_cert(store), t)
+              : NULL;
+    int ok = 1;
+    if (known)
+        X509_STORE_CTX_set0_verified_chain(store, known); /* verified before, still valid */
+    else
+        ok = X509_verify_cert(store);
     if (ok <= 0 && !c->first_err) { /* failed without telling the callback (no memory) */
         c->first_err = X509_STORE_CTX_get_error(store);
         if (!c->first_err)
@@ -243,7 +253,10 @@ static int verify_chain(X509_STORE_CTX *store, void *arg)
         c->all |= MQTLS_TLS_BAD_OTHER;
     }
     drop_consequences(c);
-    record_chains(t, store);
+    if (!known)
+        record_chains(t, store);
+    if (keyed && !known && ok > 0 && !c->first_err)
+        mqtls__ossl_vcache_add(be->vcache, key, X509_STORE_CTX_get0_chain(store), t);
     t->ev.verified = true;
     t->ev.problems = c->all;
     if (!c->first_err || t->ev.insecure) {
