@@ -320,9 +320,9 @@ bool mqtls_tls_cipher_known(const char *name)
  * (before that side's ChangeCipherSpec: later alerts are encrypted). */
 static void watch(struct mqtls_tls_rec *r, const uint8_t *p, size_t n, int *alert)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         if (r->got < 5) {
-            r->hdr[r->got++] = p[i];
+            r->hdr[r->got++] = p[i++];
             if (r->got == 5) {
                 r->left = (uint16_t)((r->hdr[3] << 8) | r->hdr[4]);
                 r->alert_got = 0;
@@ -333,7 +333,11 @@ static void watch(struct mqtls_tls_rec *r, const uint8_t *p, size_t n, int *aler
         }
         if (r->hdr[0] == REC_ALERT && !r->ccs_seen && r->alert_got < 2 && r->alert_got++ == 1)
             *alert = p[i];
-        if (--r->left == 0) {
+        /* The rest of a record's body, at once: only an alert's bytes are looked at. */
+        size_t take = r->hdr[0] == REC_ALERT ? 1 : (n - i < r->left ? n - i : r->left);
+        i += take;
+        r->left = (uint16_t)(r->left - take);
+        if (r->left == 0) {
             r->ccs_seen = r->ccs_seen || r->hdr[0] == REC_CCS;
             r->got = 0;
         }
