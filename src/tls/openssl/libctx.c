@@ -10,8 +10,8 @@
  * contexts live in a library context of their own whose provider is the default provider
  * with its decoders cut down to those, and its key types and ciphers to those TLS uses
  * (the other algorithms unchanged, and all of it the same code): a certificate then parses
- * in about 30 us. Credentials, trust and CRLs are still read in
- * the process's default context, which has every decoder.
+ * in about 30 us. Credentials, trust and CRLs are still read in the process's default
+ * context, which has every decoder.
  *
  * Only when the process's default context holds exactly the default provider (no FIPS, no
  * legacy, no PKCS#11 provider set up in openssl.cnf, which the own context would not
@@ -57,7 +57,7 @@ static struct {
 
 static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
 
-/* ---- the provider of the own context: the default provider, fewer decoders ---------- */
+/* ---- the provider of the own context: the default provider, fewer algorithms -------- */
 
 static const OSSL_ALGORITHM *own_query(void *provctx, int op, int *no_cache)
 {

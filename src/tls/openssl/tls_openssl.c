@@ -328,7 +328,7 @@ void mqtls__tlsb_ctx_free(mqtls_tls_ctx_t *ctx)
         return;
     mqtls__ossl_resume_free(be);
     mqtls__ossl_vcache_free(be->vcache);
-        SSL_CTX_free(be->ssl); /* frees (and clears) the key it holds */
+    SSL_CTX_free(be->ssl); /* frees (and clears) the key it holds */
     mqtls__ossl_pkcs11_release(be->p11);
     OPENSSL_free(be);
     ctx->be = NULL;

@@ -8,8 +8,8 @@
  * the chain built from the store) is a third of a client's CPU in an ECDSA handshake. A
  * context remembers the chains it verified without a problem: the key is a SHA-256 over
  * the name verified and the DER of every certificate the server sent, in order; the entry
- * keeps the chain as it was built and the evidence told of it. A later handshake whose key matches takes that chain
- * instead of verifying, while
+ * keeps the chain as it was built and the evidence told of it. A later handshake whose key
+ * matches takes that chain instead of verifying, while
  *  - every certificate of the chain is still within its validity (checked at each use), and
  *  - the entry is younger than VCACHE_TTL_S (a CA directory is read lazily, so what it
  *    holds can change under a context).
@@ -79,7 +79,8 @@ static bool hash_cert(EVP_MD_CTX *md, X509 *x)
     int len = i2d_X509(x, &der);
     unsigned char n[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
                           (unsigned char)(len >> 8), (unsigned char)len};
-    bool ok = len > 0 && EVP_DigestUpdate(md, n, sizeof n) && EVP_DigestUpdate(md, der, (size_t)len);
+    bool ok = len > 0 && EVP_DigestUpdate(md, n, sizeof n) &&
+              EVP_DigestUpdate(md, der, (size_t)len);
     OPENSSL_free(der);
     return ok;
 }
@@ -150,7 +151,10 @@ STACK_OF(X509) *mqtls__ossl_vcache_find(struct ossl_vcache *vc, const unsigned c
         chain = sk_X509_new_reserve(NULL, sk_X509_num(e->chain));
         for (int k = 0; chain && k < sk_X509_num(e->chain); k++) {
             X509 *x = k == 0 ? leaf : sk_X509_value(e->chain, k);
-            if (!X509_up_ref(x) || !sk_X509_push(chain, x)) {
+            bool held = X509_up_ref(x);
+            if (!held || !sk_X509_push(chain, x)) {
+                if (held)
+                    X509_free(x);
                 sk_X509_pop_free(chain, X509_free);
                 chain = NULL;
             }
