@@ -106,7 +106,9 @@ bool mqtls__ossl_vcache_key(const struct ossl_vcache *vc, const mqtls_tls_t *t,
     ok = ok && EVP_DigestUpdate(md, tag, sizeof tag) &&
          EVP_DigestUpdate(md, t->host_is_ip ? (const void *)t->host_ip : (const void *)host,
                           tag[1]);
-    ok = ok && hash_cert(md, leaf);
+    /* The sent list starts with the server's own certificate; hashed alone if it does not. */
+    if (!sent || sk_X509_num(sent) == 0 || sk_X509_value(sent, 0) != leaf)
+        ok = ok && hash_cert(md, leaf);
     for (int i = 0; ok && sent && i < sk_X509_num(sent); i++)
         ok = hash_cert(md, sk_X509_value(sent, i));
     unsigned int len = 0;
