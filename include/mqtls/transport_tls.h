@@ -64,7 +64,9 @@ typedef enum mqtls_tls_cred_problem {
     MQTLS_TLS_CRED_PASS_WRONG,     /**< an encrypted key, and the passphrase does not open it */
     MQTLS_TLS_CRED_KEY_UNSUPPORTED, /**< a key algorithm or encryption the backend lacks */
     MQTLS_TLS_CRED_KEY_MISMATCH,   /**< the key does not belong to the certificate */
-    MQTLS_TLS_CRED_TOKEN           /**< a PKCS#11 token or its key could not be used */
+    MQTLS_TLS_CRED_TOKEN,          /**< a PKCS#11 token or its key could not be used */
+    MQTLS_TLS_CRED_LIBRARY         /**< not a credential: the TLS library cannot work here
+                                        (see mqtls_tls_library_usable()) */
 } mqtls_tls_cred_problem_t;
 
 /**
@@ -235,6 +237,16 @@ MQTLS_API const char *mqtls_tls_backend(void);
 
 /** The highest TLS version the backend can speak: MQTLS_TLS_V1_3 or MQTLS_TLS_V1_2. */
 MQTLS_API int mqtls_tls_max_version(void);
+
+/**
+ * Can the backend work at all in this process? With OpenSSL, a configuration file
+ * (OPENSSL_CONF, or the system's openssl.cnf) whose providers section leaves out the default
+ * provider leaves no SHA-256, AES or EC keys: every file, key and handshake would then fail
+ * for a reason that is not theirs. mqtls_tls_ctx_new() asks this when it fails and reports
+ * MQTLS_TLS_CRED_LIBRARY instead. Mbed TLS: always true.
+ * @param why  when false, the reason in words (file and providers); may be NULL
+ */
+MQTLS_API bool mqtls_tls_library_usable(char *why, size_t size);
 
 /**
  * Does the backend know the cipher suite @p name (an IANA name; with OpenSSL also its own

@@ -58,6 +58,15 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "a cipher suite name, TLS version or option is unknown to the linked Mbed TLS, or a "
       "certificate was given without its key (or the reverse).",
       "correct the setting named in the evidence."),
+    C(MQTLS_CAUSE_OPENSSL_CONFIG, "cred.openssl_config", MQTLS_DIAG_CREDENTIALS,
+      "OpenSSL's configuration leaves out its default provider, so TLS has no algorithms",
+      "a providers section in OpenSSL's configuration file (OPENSSL_CONF, or the system's "
+      "openssl.cnf) loads only the providers it lists: one that adds the legacy provider and "
+      "forgets the default one leaves no SHA-256, AES or EC keys, and every certificate and "
+      "key then looks damaged. The files are not at fault.",
+      "in the file named in the evidence, list 'default = default_sect' in the providers "
+      "section next to the others and add a [default_sect] with 'activate = 1'; or unset "
+      "OPENSSL_CONF if it points at the wrong file."),
     C(MQTLS_CAUSE_DNS_FAILURE, "dns.not_found", MQTLS_DIAG_DNS,
       "the broker's host name does not resolve",
       "the name is misspelt, or DNS is not reachable from here.",

@@ -30,6 +30,8 @@ static mqtls_cause_t credentials(const mqtls_diag_facts_t *f)
         return item == MQTLS_TLS_ITEM_KEY ? MQTLS_CAUSE_KEY_UNSUPPORTED : MQTLS_CAUSE_SETTINGS;
     default:
         switch (problem) {
+        case MQTLS_TLS_CRED_LIBRARY:
+            return MQTLS_CAUSE_OPENSSL_CONFIG;
         case MQTLS_TLS_CRED_UNREADABLE:
             return MQTLS_CAUSE_FILE_UNREADABLE;
         case MQTLS_TLS_CRED_PASS_NEEDED:

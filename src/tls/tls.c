@@ -311,6 +311,15 @@ int mqtls_tls_max_version(void)
     return mqtls__tlsb_max_version();
 }
 
+bool mqtls_tls_library_usable(char *why, size_t size)
+{
+    char own[160];
+    bool ok = mqtls__tlsb_usable(why && size ? why : own, why && size ? size : sizeof own);
+    if (ok && why && size)
+        why[0] = '\0';
+    return ok;
+}
+
 bool mqtls_tls_cipher_known(const char *name)
 {
     return name && *name && mqtls__tlsb_cipher_known(name);
@@ -408,6 +417,15 @@ mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *c
     mqtls_status_t st = mqtls__tlsb_ctx_init(ctx, ev);
     if (st != MQTLS_OK) {
         mqtls__tlsb_free(ctx);
+#if MQTLS_TLS_POSIX /* (a firmware's library has no configuration file to get wrong) */
+        char why[sizeof ev->detail];
+        if (ev && !mqtls__tlsb_usable(why, sizeof why)) {
+            /* Not the files' fault, whatever the failure looked like. */
+            ev->cred_problem = MQTLS_TLS_CRED_LIBRARY;
+            return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
+                                   MQTLS_TLS_ITEM_NONE, "%s", why);
+        }
+#endif
         return st;
     }
     if (ev)

@@ -33,6 +33,13 @@ const char *mqtls__tlsb_name(void)
     return "Mbed TLS " MBEDTLS_VERSION_STRING;
 }
 
+bool mqtls__tlsb_usable(char *why, size_t size)
+{
+    (void)why;
+    (void)size;
+    return true; /* no configuration of its own to get wrong */
+}
+
 int mqtls__tlsb_max_version(void)
 {
     return MQTLS_MBEDTLS_TLS13 ? MQTLS_TLS_V1_3 : MQTLS_TLS_V1_2;

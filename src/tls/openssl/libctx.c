@@ -1,6 +1,7 @@
 /**
  * @file libctx.c
- * @brief The OpenSSL library context the backend's SSL_CTXs are made in.
+ * @brief The OpenSSL library context the backend's SSL_CTXs are made in, and whether the
+ *        process's own can do TLS at all.
  *
  * Every certificate OpenSSL 3.0 parses decodes its public key through the decoder framework,
  * and setting that up walks every decoder of every provider loaded (the default provider
@@ -20,9 +21,13 @@
  */
 #include "ossl.h"
 
+#include <openssl/conf.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/provider.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The key types a certificate TLS verifies can hold: they sign. X25519/X448 and DH keys
@@ -185,4 +190,57 @@ OSSL_LIB_CTX *mqtls__ossl_libctx(const mqtls_tls_cfg_t *cfg)
     if (!CRYPTO_THREAD_run_once(&once, setup))
         return NULL;
     return lc.own;
+}
+
+/* ---- can OpenSSL do TLS at all here? ------------------------------------------------- */
+
+struct names {
+    char text[96];
+};
+
+static int add_name(OSSL_PROVIDER *p, void *arg)
+{
+    struct names *n = arg;
+    size_t len = strlen(n->text);
+    snprintf(n->text + len, sizeof n->text - len, "%s%s", len ? ", " : "",
+             OSSL_PROVIDER_get0_name(p));
+    return 1;
+}
+
+/* A providers section in openssl.cnf loads the providers it lists and no other: one that
+ * adds the legacy provider and forgets the default one leaves OpenSSL without SHA-256, AES
+ * and EC keys, and every certificate, key and handshake then fails in words that blame
+ * them. mqtls_tls_ctx_new() asks only after a failure, so a working setup never pays for it;
+ * the certificate tools ask before they start. */
+bool mqtls__tlsb_usable(char *why, size_t size)
+{
+    ERR_set_mark();
+    EVP_MD *md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+    EVP_KEYMGMT *ec = EVP_KEYMGMT_fetch(NULL, "EC", NULL);
+    bool ok = md && cipher && ec;
+    EVP_MD_free(md);
+    EVP_CIPHER_free(cipher);
+    EVP_KEYMGMT_free(ec);
+    ERR_pop_to_mark();
+    if (ok)
+        return true;
+    struct names loaded = {""};
+    OSSL_PROVIDER_do_all(NULL, add_name, &loaded);
+    char *file = CONF_get1_default_config_file();
+    char conf[96];
+    snprintf(conf, sizeof conf, "%s%s", getenv("OPENSSL_CONF") ? "OPENSSL_CONF=" : "",
+             file ? file : "openssl.cnf");
+    if (!loaded.text[0])
+        snprintf(why, size, "OpenSSL's configuration (%s) loads no provider, not even the "
+                 "default one: no SHA-256, AES or EC keys", conf);
+    else if (!OSSL_PROVIDER_available(NULL, "default"))
+        snprintf(why, size, "OpenSSL's configuration (%s) loads the provider%s %s but not the "
+                 "default one: no SHA-256, AES or EC keys", conf,
+                 strchr(loaded.text, ',') ? "s" : "", loaded.text);
+    else
+        snprintf(why, size, "OpenSSL (configuration %s, providers %s) has no SHA-256, AES-GCM "
+                 "or EC keys: TLS cannot work", conf, loaded.text);
+    OPENSSL_free(file);
+    return false;
 }
