@@ -24,6 +24,7 @@
 #include "common/tool_optparse.h"
 #include "common/tool_util.h"
 #include "creds/tool_cert_internal.h"
+#include "creds/tool_ossl.h"
 #include "creds/tool_x509.h"
 
 /* ---- commands and arguments ---------------------------------------------------------- */
@@ -346,6 +347,8 @@ static int cert_run(const tool_cmddef_t *cmd, int argc, char **argv)
     a.cmd = cmd->bit;
     a.cmd_name = cmd->name;
     int rc = parse_args(&a, cmd, argc, argv);
+    if (rc == TOOL_EXIT_OK)
+        rc = tool_ossl_require();
     if (rc == TOOL_EXIT_OK) {
         switch (a.cmd) {
         case C_SHOW: rc = cmd_show(&a); break;

@@ -6,6 +6,8 @@
 
 #include "common/tool_util.h"
 
+#include <mqtls/transport_tls.h>
+
 #include <limits.h>
 #include <string.h>
 
@@ -15,6 +17,15 @@
 #include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+
+int tool_ossl_require(void)
+{
+    char why[200];
+    if (mqtls_tls_library_usable(why, sizeof why))
+        return TOOL_EXIT_OK;
+    tool_err("%s; " TOOL_OSSL_CONF_FIX, why);
+    return TOOL_EXIT_ERROR;
+}
 
 tool_pkcs8_result_t tool_pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
                                        tool_blob_t *out)

@@ -15,6 +15,19 @@
 
 #include "creds/tool_x509.h"
 
+/** How to mend an OpenSSL configuration that leaves out the default provider. */
+#define TOOL_OSSL_CONF_FIX                                                                     \
+    "list 'default = default_sect' in its providers section, with 'activate = 1' in "         \
+    "[default_sect], or unset OPENSSL_CONF"
+
+/**
+ * Before a command that reads or writes certificates and keys with OpenSSL: when OpenSSL
+ * cannot work here (mqtls_tls_library_usable(): a configuration without the default
+ * provider), says why and how to mend it, and returns TOOL_EXIT_ERROR; else TOOL_EXIT_OK.
+ * Every file would otherwise look damaged.
+ */
+int tool_ossl_require(void);
+
 /** What tool_pkcs8_decrypt() found. */
 typedef enum tool_pkcs8_result {
     TOOL_PKCS8_OK,          /**< *out holds the key as unencrypted PKCS#8 DER */

@@ -33,6 +33,7 @@
 #include "common/tool_family.h"
 #include "common/tool_optparse.h"
 #include "common/tool_util.h"
+#include "creds/tool_ossl.h"
 #include "creds/tool_pki_internal.h"
 #include "creds/tool_x509.h"
 
@@ -451,6 +452,8 @@ static int pki_run(const tool_cmddef_t *cmd, int argc, char **argv)
     a.cmd = cmd->bit;
     a.cmd_name = cmd->name;
     int rc = parse_args(&a, cmd, argc, argv);
+    if (rc == TOOL_EXIT_OK)
+        rc = tool_ossl_require();
     if (rc == TOOL_EXIT_OK)
         rc = a.cmd == PKI_INIT ? cmd_init(&a) : cmd_leaf(&a);
     args_free(&a);

@@ -10,6 +10,7 @@
 
 #include "mqtt/tool_tls_internal.h"
 #include "common/tool_util.h"
+#include "creds/tool_ossl.h"
 
 static void say(const say_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(const say_t *o, const char *fmt, ...)
@@ -134,6 +135,10 @@ void tool_tls__report_setup(const say_t *o, const tool_cfg_t *cfg,
     if (st == MQTLS_ERR_TLS_KEY_MISMATCH) {
         say(o, "TLS setup failed: the private key '%s' (--key) does not belong to the "
                        "certificate '%s' (--cert)%s", cfg->key, cfg->cert, code);
+        return;
+    }
+    if (ev->cred_problem == MQTLS_TLS_CRED_LIBRARY) {
+        say(o, "TLS setup failed: %s; " TOOL_OSSL_CONF_FIX, detail);
         return;
     }
     if (ev->item == MQTLS_TLS_ITEM_SETTINGS || !file) {
