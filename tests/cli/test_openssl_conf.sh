@@ -70,13 +70,14 @@ assert_not_contains "$(cat "$WORK/doc")" "does not chain to the CA file" \
 OPENSSL_CONF=$LEGACY mqtls doctor "${TLS[@]}" -p "$PORT13" --timeout 5 --json > "$WORK/doc.json" 2>&1
 assert_contains "$(cat "$WORK/doc.json")" '"cred.openssl_config"' "doctor --json: the cause"
 
-# The certificate tools say the same before they read a file.
+# The certificate tools and awslocal say the same before they read or write a file.
 OPENSSL_CONF=$LEGACY expect 1 "but not the default one" \
     cert check --cafile "$P/ca.crt" --cert "$P/dev1/cert.crt" --key "$P/dev1/private.key"
 assert_not_contains "$(cat "$WORK/out")" "does not belong" "cert check blames no file"
 OPENSSL_CONF=$LEGACY expect 1 "but not the default one" pki init "$WORK/pki2"
 [ ! -e "$WORK/pki2/ca.key" ]
 assert_status 0 $? "pki init wrote no key"
+OPENSSL_CONF=$LEGACY expect 1 "but not the default one" awslocal thing add "$WORK/awl" t1
 
 # A provider that does not load, and no other: nothing at all.
 OPENSSL_CONF=$NONE expect 2 "loads no provider, not even the default one" \

@@ -13,6 +13,7 @@
 #include "common/tool_family.h"
 #include "common/tool_optparse.h"
 #include "common/tool_util.h"
+#include "creds/tool_ossl.h"
 
 #define AWL_ALL (AWL_UP | AWL_THING | AWL_JOB)
 #define STR_(x) #x
@@ -186,6 +187,8 @@ static int awl_run_cmd(const tool_cmddef_t *cmd, int argc, char **argv)
     a.cmd_name = cmd->name;
     a.port = AWL_DEFAULT_PORT;
     int rc = parse_args(&a, cmd, argc, argv);
+    if (!rc)
+        rc = tool_ossl_require(); /* every command makes or reads certificates */
     if (rc)
         return rc;
     if (a.cmd == AWL_UP)
