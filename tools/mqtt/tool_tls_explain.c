@@ -138,7 +138,7 @@ void tool_tls__report_setup(const say_t *o, const tool_cfg_t *cfg,
         return;
     }
     if (ev->cred_problem == MQTLS_TLS_CRED_LIBRARY) {
-        say(o, "TLS setup failed: %s; " TOOL_OSSL_CONF_FIX, detail);
+        say(o, "TLS setup failed: %s; %s", detail, tool_ossl_conf_fix());
         return;
     }
     if (ev->item == MQTLS_TLS_ITEM_SETTINGS || !file) {
