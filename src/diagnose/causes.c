@@ -64,8 +64,8 @@ static const mqtls_cause_info_t causes[MQTLS_CAUSE_COUNT] = {
       "openssl.cnf) loads only the providers it lists: one that adds the legacy provider and "
       "forgets the default one leaves no SHA-256, AES or EC keys, and every certificate and "
       "key then looks damaged. The files are not at fault.",
-      "in the file named in the evidence, list 'default = default_sect' in the providers "
-      "section next to the others and add a [default_sect] with 'activate = 1'; or unset "
+      "in that configuration file, list 'default = default_sect' in the providers section "
+      "next to the others and add a [default_sect] with 'activate = 1'; or unset "
       "OPENSSL_CONF if it points at the wrong file."),
     C(MQTLS_CAUSE_DNS_FAILURE, "dns.not_found", MQTLS_DIAG_DNS,
       "the broker's host name does not resolve",

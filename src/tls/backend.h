@@ -57,7 +57,7 @@ const char *mqtls__tlsb_name(void);
 /** The highest TLS version the linked library speaks (MQTLS_TLS_V1_2 or _3). */
 int mqtls__tlsb_max_version(void);
 
-/** See mqtls_tls_library_usable(); @p why is not NULL. */
+/** See mqtls_tls_library_usable(); writes @p why (may be NULL with @p size 0) only when false. */
 bool mqtls__tlsb_usable(char *why, size_t size);
 
 /** Does the library know the cipher suite @p name (see mqtls_tls_cipher_known())? */

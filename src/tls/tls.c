@@ -313,11 +313,11 @@ int mqtls_tls_max_version(void)
 
 bool mqtls_tls_library_usable(char *why, size_t size)
 {
-    char own[160];
-    bool ok = mqtls__tlsb_usable(why && size ? why : own, why && size ? size : sizeof own);
-    if (ok && why && size)
+    if (!why)
+        size = 0;
+    if (size)
         why[0] = '\0';
-    return ok;
+    return mqtls__tlsb_usable(why, size);
 }
 
 bool mqtls_tls_cipher_known(const char *name)
@@ -418,12 +418,11 @@ mqtls_status_t mqtls_tls_ctx_new(mqtls_tls_ctx_t **out, const mqtls_tls_cfg_t *c
     if (st != MQTLS_OK) {
         mqtls__tlsb_free(ctx);
 #if MQTLS_TLS_POSIX /* (a firmware's library has no configuration file to get wrong) */
-        char why[sizeof ev->detail];
-        if (ev && !mqtls__tlsb_usable(why, sizeof why)) {
+        if (ev && !mqtls__tlsb_usable(ev->detail, sizeof ev->detail)) {
             /* Not the files' fault, whatever the failure looked like. */
             ev->cred_problem = MQTLS_TLS_CRED_LIBRARY;
             return mqtls__tls_fail(ev, MQTLS_TLS_STAGE_CREDENTIALS, MQTLS_ERR_TLS, 0,
-                                   MQTLS_TLS_ITEM_NONE, "%s", why);
+                                   MQTLS_TLS_ITEM_NONE, NULL);
         }
 #endif
         return st;

@@ -6,10 +6,10 @@
 
 #include "common/tool_util.h"
 
+#include <mqtls/diagnose.h>
 #include <mqtls/transport_tls.h>
 
 #include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -19,21 +19,12 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-const char *tool_ossl_conf_fix(void)
-{
-    return getenv("OPENSSL_CONF")
-               ? "list 'default = default_sect' in its providers section, with 'activate = 1' "
-                 "in [default_sect], or unset OPENSSL_CONF"
-               : "list 'default = default_sect' in its providers section, with 'activate = 1' "
-                 "in [default_sect]";
-}
-
 int tool_ossl_require(void)
 {
     char why[200];
     if (mqtls_tls_library_usable(why, sizeof why))
         return TOOL_EXIT_OK;
-    tool_err("%s; %s", why, tool_ossl_conf_fix());
+    tool_err("%s; %s", why, mqtls_cause_info(MQTLS_CAUSE_OPENSSL_CONFIG)->fix);
     return TOOL_EXIT_ERROR;
 }
 

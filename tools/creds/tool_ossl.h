@@ -15,14 +15,11 @@
 
 #include "creds/tool_x509.h"
 
-/** How to mend an OpenSSL configuration that leaves out the default provider (with "or
- *  unset OPENSSL_CONF" when that names it). */
-const char *tool_ossl_conf_fix(void);
-
 /**
  * Before a command that reads or writes certificates and keys with OpenSSL: when OpenSSL
  * cannot work here (mqtls_tls_library_usable(): a configuration without the default
- * provider), says why and how to mend it, and returns TOOL_EXIT_ERROR; else TOOL_EXIT_OK.
+ * provider), says why and how to mend it (the fix of cause cred.openssl_config), and returns
+ * TOOL_EXIT_ERROR; else TOOL_EXIT_OK.
  * Every file would otherwise look damaged. (With the Mbed TLS backend the library answers
  * for Mbed TLS, and this always passes.)
  */

@@ -10,7 +10,7 @@
 
 #include "mqtt/tool_tls_internal.h"
 #include "common/tool_util.h"
-#include "creds/tool_ossl.h"
+#include "mqtls/diagnose.h"
 
 static void say(const say_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(const say_t *o, const char *fmt, ...)
@@ -138,7 +138,8 @@ void tool_tls__report_setup(const say_t *o, const tool_cfg_t *cfg,
         return;
     }
     if (ev->cred_problem == MQTLS_TLS_CRED_LIBRARY) {
-        say(o, "TLS setup failed: %s; %s", detail, tool_ossl_conf_fix());
+        say(o, "TLS setup failed: %s; %s", detail,
+            mqtls_cause_info(MQTLS_CAUSE_OPENSSL_CONFIG)->fix);
         return;
     }
     if (ev->item == MQTLS_TLS_ITEM_SETTINGS || !file) {
