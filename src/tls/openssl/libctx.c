@@ -18,6 +18,15 @@
  * legacy, no PKCS#11 provider set up in openssl.cnf, which the own context would not
  * have): otherwise the backend stays in the default context, and so does a context whose
  * key is in a PKCS#11 token.
+ *
+ * And only with OpenSSL 3.0, the library that is running (not the headers built against:
+ * one binary meets several releases). The own provider lends the default provider's own
+ * provider context to its algorithms, which 3.0 accepts and later releases need not: 3.5's
+ * DRBG looks its provider up by name in the context it was lent, finds no "mqtls-tls" there,
+ * and every SSL_CTX_new_ex() would fail with "error instantiating drbg". Later releases also
+ * keep a certificate's decoder set-up in a cache (3.5 does), the cost the own context cuts. The
+ * own context's random generator is seeded once before it is used, so a 3.0 that behaves
+ * otherwise falls back to the default context too.
  */
 #include "ossl.h"
 
@@ -26,6 +35,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/provider.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,9 +169,18 @@ static bool take(int op, bool (*keep)(const OSSL_ALGORITHM *), OSSL_ALGORITHM *o
     return n > 0;
 }
 
+/* The running OpenSSL is the one the own context is for (see the top of the file). */
+static bool lending_works(void)
+{
+    return OPENSSL_version_major() == 3 && OPENSSL_version_minor() == 0;
+}
+
 static void setup(void)
 {
     int providers = 0;
+    unsigned char probe[1];
+    if (!lending_works())
+        return;
     ERR_set_mark();
     OSSL_PROVIDER_do_all(NULL, count_provider, &providers);
     if (providers == 1 && (lc.inner = OSSL_PROVIDER_load(NULL, "default")) &&
@@ -170,7 +189,9 @@ static void setup(void)
         take(OSSL_OP_CIPHER, is_tls_cipher, lc.ciphers) &&
         (lc.own = OSSL_LIB_CTX_new()) &&
         OSSL_PROVIDER_add_builtin(lc.own, "mqtls-tls", own_init) &&
-        OSSL_PROVIDER_load(lc.own, "mqtls-tls")) {
+        OSSL_PROVIDER_load(lc.own, "mqtls-tls") &&
+        /* every SSL_CTX seeds its ticket keys from here: seeded now, not later */
+        RAND_bytes_ex(lc.own, probe, sizeof probe, 0) == 1) {
         ERR_pop_to_mark();
         return;
     }
