@@ -88,7 +88,7 @@ for kind in ec rsa; do
     assert_contains "$text" "Public Key Algorithm: $ALG" "[$kind] CA key type"
     [ "$kind" = rsa ] && assert_contains "$text" "Public-Key: (2048 bit)" "[$kind] CA key size"
     assert_contains "$text" "Signature Algorithm: " "[$kind] CA signature"
-    assert_eq "subject=CN = Test CA $kind" "$(openssl x509 -in "$D/ca.crt" -noout -subject)" \
+    assert_eq "subject=CN=Test CA $kind" "$(openssl x509 -in "$D/ca.crt" -noout -subject -nameopt RFC2253)" \
         "[$kind] CA subject"
     assert_eq "$(openssl x509 -in "$D/ca.crt" -noout -issuer | sed 's/^issuer=//')" \
         "$(openssl x509 -in "$D/ca.crt" -noout -subject | sed 's/^subject=//')" "[$kind] CA self-signed"
@@ -120,7 +120,7 @@ for kind in ec rsa; do
         assert_not_contains "$ku" "Key Encipherment" "[$kind] server keyUsage without keyEncipherment"
     fi
     assert_contains "$(ext "$D/server.crt" basicConstraints)" "CA:FALSE" "[$kind] server CA:FALSE"
-    assert_eq "subject=CN = localhost" "$(openssl x509 -in "$D/server.crt" -noout -subject)" \
+    assert_eq "subject=CN=localhost" "$(openssl x509 -in "$D/server.crt" -noout -subject -nameopt RFC2253)" \
         "[$kind] server CN = first name"
     same_key "$D/server.key" "$D/server.crt" "[$kind] server key matches certificate"
     assert_eq 365 "$(validity_days "$D/server.crt")" "[$kind] server valid 365 days"
@@ -143,9 +143,9 @@ for kind in ec rsa; do
     assert_status 0 $? "[$kind] device cert verifies strictly for sslclient ($(cat "$WORK/v"))"
     assert_contains "$(ext "$D/$N/cert.crt" extendedKeyUsage)" "TLS Web Client Authentication" \
         "[$kind] device EKU clientAuth"
-    assert_eq "subject=CN = $N" "$(openssl x509 -in "$D/$N/cert.crt" -noout -subject)" \
+    assert_eq "subject=CN=$N" "$(openssl x509 -in "$D/$N/cert.crt" -noout -subject -nameopt RFC2253)" \
         "[$kind] device CN = NAME"
-    assert_eq "issuer=CN = Test CA $kind" "$(openssl x509 -in "$D/$N/cert.crt" -noout -issuer)" \
+    assert_eq "issuer=CN=Test CA $kind" "$(openssl x509 -in "$D/$N/cert.crt" -noout -issuer -nameopt RFC2253)" \
         "[$kind] device issuer = CA subject"
     same_key "$D/$N/private.key" "$D/$N/cert.crt" "[$kind] device key matches certificate"
     openssl pkey -in "$D/$N/private.key" -pubout -out "$WORK/pub.ossl" 2>/dev/null
@@ -225,7 +225,7 @@ assert_eq "$WORK/broker-files/mqtt.crt: OK" \
 
 pki server "$D" --ip 10.0.0.1 --out "$WORK/broker-files/iponly"
 assert_status 0 "$RC" "server with --ip only"
-assert_eq "subject=CN = 10.0.0.1" "$(openssl x509 -in "$WORK/broker-files/iponly.crt" -noout -subject)" \
+assert_eq "subject=CN=10.0.0.1" "$(openssl x509 -in "$WORK/broker-files/iponly.crt" -noout -subject -nameopt RFC2253)" \
     "--ip only: CN = the address"
 
 pki device "$WORK/fleet" sensor-7 --ca-dir "$D" --rsa 2048
