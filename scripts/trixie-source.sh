@@ -15,7 +15,7 @@
 # the bench on Debian 13's OpenSSL).
 set -euo pipefail
 
-[[ $# -eq 3 ]] || { sed -n '5,6p' "$0" >&2; exit 2; }
+[[ $# -eq 3 ]] || { sed -n '5p' "$0" >&2; exit 2; }
 pkg=$1 prefix=$2 dir=$3
 me="trixie-source ($pkg)"
 for tool in apt-get apt-cache dpkg-source; do
