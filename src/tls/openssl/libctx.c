@@ -248,20 +248,20 @@ bool mqtls__tlsb_usable(char *why, size_t size)
         return true;
     struct names loaded = {""};
     OSSL_PROVIDER_do_all(NULL, add_name, &loaded);
+    /* The reason first and the file last: a long path is what the buffer cuts. */
     char *file = CONF_get1_default_config_file();
-    char conf[96];
-    snprintf(conf, sizeof conf, "%s%s", getenv("OPENSSL_CONF") ? "OPENSSL_CONF=" : "",
-             file ? file : "openssl.cnf");
+    const char *conf = file ? file : "openssl.cnf";
+    const char *env = getenv("OPENSSL_CONF") ? "OPENSSL_CONF=" : "";
     if (!loaded.text[0])
-        snprintf(why, size, "OpenSSL's configuration (%s) loads no provider, not even the "
-                 "default one: no SHA-256, AES or EC keys", conf);
+        snprintf(why, size, "OpenSSL loads no provider, not even the default one (no SHA-256, "
+                 "AES, EC keys): %s%s", env, conf);
     else if (!OSSL_PROVIDER_available(NULL, "default"))
-        snprintf(why, size, "OpenSSL's configuration (%s) loads the provider%s %s but not the "
-                 "default one: no SHA-256, AES or EC keys", conf,
-                 strchr(loaded.text, ',') ? "s" : "", loaded.text);
+        snprintf(why, size, "OpenSSL loads the provider%s %s but not the default one (no "
+                 "SHA-256, AES, EC keys): %s%s", strchr(loaded.text, ',') ? "s" : "",
+                 loaded.text, env, conf);
     else
-        snprintf(why, size, "OpenSSL (configuration %s, providers %s) has no SHA-256, AES-GCM "
-                 "or EC keys: TLS cannot work", conf, loaded.text);
+        snprintf(why, size, "OpenSSL (providers %s) has no SHA-256, AES-GCM or EC keys: TLS "
+                 "cannot work: %s%s", loaded.text, env, conf);
     OPENSSL_free(file);
     return false;
 }
